@@ -1,0 +1,138 @@
+//! `alam gazetteer check [DIR]` and `alam gazetteer lookup TEXT`.
+//!
+//! `check` loads a gazetteer folder (default: the built-in one) and prints
+//! every problem as `file:line: error|warning: message`, then every alias
+//! shared by several entities as `note: alias "..." names: id, id`, then
+//! one summary line. Exit code 1 if there is an error.
+//!
+//! `lookup` prints what TEXT normalizes to, the entities that have exactly
+//! that form, and the mentions found when TEXT is read as running text
+//! (so clitics such as وروسيا or بالكويت are resolved as in `extract`).
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use alam::{Document, Gazetteer, Pipeline, Severity, normalize_str};
+
+use super::GazetteerArgs;
+
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    /// Validate a gazetteer folder: errors, warnings, shared aliases, counts.
+    Check {
+        /// The folder of CSV files (default: the built-in gazetteers).
+        dir: Option<PathBuf>,
+        /// Also check these folders, loaded after DIR. Repeatable.
+        #[arg(long = "add-gazetteer", value_name = "DIR")]
+        add: Vec<PathBuf>,
+    },
+    /// Show the normalized form of TEXT and the entities it names.
+    Lookup {
+        /// An alias or a short text, e.g. "بالكويت" or "Putin".
+        text: String,
+        #[command(flatten)]
+        gazetteer: GazetteerArgs,
+    },
+}
+
+pub fn run(cmd: &Command) -> anyhow::Result<ExitCode> {
+    match cmd {
+        Command::Check { dir, add } => {
+            let args = GazetteerArgs {
+                gazetteer: dir.clone(),
+                add: add.clone(),
+            };
+            check(&args.load()?)
+        }
+        Command::Lookup { text, gazetteer } => lookup(&gazetteer.load()?, text),
+    }
+}
+
+fn check(gaz: &Gazetteer) -> anyhow::Result<ExitCode> {
+    let diagnostics = gaz.diagnostics();
+    for d in &diagnostics {
+        println!("{d}");
+    }
+    let ambiguities = gaz.ambiguities();
+    for a in &ambiguities {
+        println!(
+            "note: alias {:?} names: {}",
+            a.alias,
+            a.entity_ids.join(", ")
+        );
+    }
+    let errors = diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
+    let warnings = diagnostics.len() - errors;
+    let mut by_type: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut forms = 0;
+    for e in gaz.entities() {
+        *by_type.entry(e.kind.as_str()).or_default() += 1;
+        forms += e.forms().count();
+    }
+    let types: Vec<String> = by_type.iter().map(|(t, n)| format!("{n} {t}")).collect();
+    println!(
+        "{} entities ({}), {forms} forms, {errors} errors, {warnings} warnings, \
+         {} shared aliases",
+        gaz.entities().len(),
+        types.join(", "),
+        ambiguities.len()
+    );
+    Ok(if errors > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn lookup(gaz: &Gazetteer, text: &str) -> anyhow::Result<ExitCode> {
+    let norm = normalize_str(text);
+    println!("normalized: {norm}");
+    let key = norm.trim();
+    let mut exact = 0;
+    for e in gaz.entities() {
+        for (form_text, form) in e.forms() {
+            if normalize_str(form_text).trim() == key {
+                println!(
+                    "form: {}\t{}\t{}\t{} {:?}",
+                    e.id,
+                    e.kind,
+                    e.name,
+                    form.as_str(),
+                    form_text
+                );
+                exact += 1;
+            }
+        }
+    }
+    if exact == 0 {
+        println!("form: (no entity has exactly this form)");
+    }
+    let pipeline = Pipeline::new(gaz)?;
+    let mentions = pipeline.extract(&Document::new("lookup", text));
+    if mentions.is_empty() {
+        println!("mention: (none found in the text)");
+    }
+    for m in mentions {
+        let mut line = format!(
+            "mention: {}\t{}\t{}\tsurface {:?} prefix {:?} chars {}..{}\t{}",
+            m.entity_id,
+            m.entity_type,
+            m.name,
+            m.surface,
+            m.prefix,
+            m.start,
+            m.end,
+            m.form.as_str()
+        );
+        if m.ambiguous {
+            let alts: Vec<&str> = m.alternatives.iter().map(|a| a.as_ref()).collect();
+            line.push_str(&format!("\tambiguous, also: {}", alts.join(", ")));
+        }
+        println!("{line}");
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,69 @@
+//! Library errors. Errors that come from an input carry its position.
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// Where in an input file something happened.
+///
+/// Line numbers start at `1`. The path is the file as it was named when it
+/// was opened (or a label such as `<builtin>/countries.csv`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Position {
+    /// The file (or label) the position is in.
+    pub path: PathBuf,
+    /// 1-based line number; `0` when the whole file is meant.
+    pub line: u64,
+}
+
+impl fmt::Display for Position {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.line == 0 {
+            write!(f, "{}", self.path.display())
+        } else {
+            write!(f, "{}:{}", self.path.display(), self.line)
+        }
+    }
+}
+
+/// An error from the alam library.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A file or folder could not be read.
+    #[error("{path}: {source}")]
+    Io {
+        /// The path that failed.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// The gazetteer has errors (malformed rows, duplicate ids, ...).
+    /// Each problem is listed with its position.
+    #[error("the gazetteer has {} error(s):\n{}", .0.len(), join_lines(.0))]
+    Gazetteer(Vec<String>),
+    /// The matcher could not be built from the gazetteer.
+    #[error("cannot build the matcher: {0}")]
+    Build(String),
+    /// A malformed input record.
+    #[error("{position}: {message}")]
+    Input {
+        /// Where the record is.
+        position: Position,
+        /// What is wrong with it.
+        message: String,
+    },
+}
+
+fn join_lines(lines: &[String]) -> String {
+    lines.join("\n")
+}
+
+impl Error {
+    /// The position of the problem in an input file, when it has one.
+    pub fn position(&self) -> Option<&Position> {
+        match self {
+            Error::Input { position, .. } => Some(position),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,46 @@
+//! # alam
+//!
+//! `alam` (Arabic أعلام, "proper names") finds the people, countries,
+//! organizations and cities named in news articles with gazetteers, in
+//! Arabic and in English, and reports each mention with its offsets in the
+//! original text.
+//!
+//! # Overview
+//!
+//! - [`Gazetteer`]: entities loaded from CSV files (or the built-in
+//!   default lists), with every problem reported at `file:line`.
+//! - [`Pipeline`]: built once from a gazetteer; [`Pipeline::extract`]
+//!   finds the [`Mention`]s in a [`Document`]. It is `Send + Sync`.
+//! - [`normalize()`]: the text normalization used on both aliases and
+//!   text, with its offset map.
+//!
+//! ```
+//! use alam::{Document, Gazetteer, Pipeline};
+//!
+//! let pipeline = Pipeline::new(&Gazetteer::builtin())?;
+//! let doc = Document::new("d1", "وصل لافروف إلى بكين، والتقى وانغ يي.");
+//! let ids: Vec<String> = pipeline
+//!     .extract(&doc)
+//!     .iter()
+//!     .map(|m| m.entity_id.to_string())
+//!     .collect();
+//! assert!(ids.contains(&"city:beijing".to_string()));
+//! # Ok::<(), alam::Error>(())
+//! ```
+#![deny(missing_docs)]
+
+mod error;
+mod gazetteer;
+pub mod input;
+mod matcher;
+mod normalize;
+pub mod output;
+mod pipeline;
+mod segment;
+
+pub use crate::error::{Error, Position};
+pub use crate::gazetteer::{Ambiguity, Diagnostic, Entity, Gazetteer, Severity};
+pub use crate::matcher::Form;
+pub use crate::normalize::{Normalized, is_word_char, normalize, normalize_str};
+pub use crate::pipeline::{Document, Mention, Pipeline};
+pub use crate::segment::{Segmenter, Windows};

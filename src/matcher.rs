@@ -1,0 +1,508 @@
+//! Matching and resolution (SPEC section 4).
+//!
+//! All forms of all entities, normalized, go into one Aho-Corasick
+//! automaton that reports every occurrence (overlapping, `MatchKind::Standard`),
+//! so no candidate is hidden by a longer one that later fails a boundary
+//! rule. Each occurrence then has to pass these rules, in this order:
+//!
+//! 1. **Start.** It starts at a word start, or right after a proclitic
+//!    prefix that starts at a word start: `{و ف}? {ب ك ل}? ال?` (every
+//!    non-empty combination), or `{و ف}? لل` (ل + the article, written
+//!    لل). Never س. An alias beginning with ال is also looked for with ل
+//!    in place of ال after the prefixes ل, ول, فل: in للكويت the
+//!    surface is لكويت with prefix ل.
+//! 2. **Length guard.** After a one-letter prefix at least 3 letters of
+//!    the alias remain; after a longer one, 2 (so وشي is never و + شي).
+//! 3. **End.** It ends at a word end (English 's needs no rule: the
+//!    apostrophe is a boundary). Enclitic pronouns are never stripped.
+//! 4. **Case.** A form written in capitals with at most five letters (US,
+//!    WHO, NATO, U.S.) matches only text written in capitals.
+//! 5. **Full word first.** If a word, as written from its first letter,
+//!    starts a candidate, no proclitic reading of that word is kept: بكين
+//!    is Beijing, never ب + كين.
+//! 6. **Weak forms** count only for an entity that has a strong candidate
+//!    (name, alias or demonym) in the same document.
+//! 7. **Overlaps.** The longest candidate (in original characters, prefix
+//!    excluded) wins, then the leftmost; kept mentions (with their
+//!    prefixes) never overlap. With the forms `الخليج` and `مجلس التعاون
+//!    لدول الخليج العربية`, the text `مجلس التعاون لدول الخليج العربية`
+//!    gives one mention, of the longer form.
+//! 8. **Ambiguity.** A form shared by several entities goes to the one
+//!    that has an unambiguous strong mention in the document; when none
+//!    or several do, to the first-listed, flagged ambiguous.
+//!
+//! Demonyms also match inflected: an Arabic demonym ending in ي takes
+//! ـه (ـة) ـون ـين ـان ـات ـتان ـتين; a Latin one takes -s.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::ops::Range;
+
+use aho_corasick::{AhoCorasick, MatchKind};
+
+use crate::error::Error;
+use crate::gazetteer::Entity;
+use crate::normalize::{Normalized, is_word_char, normalize_str};
+
+/// How a mention was found: which kind of form of its entity matched.
+///
+/// Ordered from the most to the least specific: when one text is several
+/// kinds of form of the same entity, the first kind is reported.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Form {
+    /// The entity's `name` or `name_ar`.
+    Name,
+    /// One of its `aliases`.
+    Alias,
+    /// One of its `demonyms`, possibly inflected.
+    Demonym,
+    /// One of its `weak_aliases`.
+    Weak,
+}
+
+impl Form {
+    /// The lowercase word used in output files: `name`, `alias`,
+    /// `demonym`, `weak`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Form::Name => "name",
+            Form::Alias => "alias",
+            Form::Demonym => "demonym",
+            Form::Weak => "weak",
+        }
+    }
+}
+
+/// Arabic suffixes a demonym ending in ي takes (normalized: ة is ه).
+const DEMONYM_SUFFIXES_AR: &[&str] = &["ه", "ون", "ين", "ان", "ات", "تان", "تين"];
+
+/// Prefixes after which an alias that began with ال is written with ل.
+const LAM_PREFIXES: &[&str] = &["ل", "ول", "فل"];
+
+/// One way a pattern names an entity.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Entry {
+    entity: u32,
+    form: Form,
+    /// Matches only text written in capitals.
+    caps_only: bool,
+    /// The ل-for-ال spelling; valid only after a prefix in `LAM_PREFIXES`.
+    lam: bool,
+}
+
+/// A resolved match, in byte offsets of the original text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Found {
+    /// The matched name, proclitics excluded.
+    pub span: Range<usize>,
+    /// The proclitic prefix before the name (empty when none).
+    pub prefix: Range<usize>,
+    /// Index of the chosen entity in the gazetteer.
+    pub entity: usize,
+    /// The kind of form that matched.
+    pub form: Form,
+    /// Whether the choice among several entities fell back to the
+    /// first-listed one.
+    pub ambiguous: bool,
+    /// The other entities the same form names, in gazetteer order.
+    pub alternatives: Vec<usize>,
+}
+
+/// The compiled automaton and what each pattern means.
+#[derive(Debug)]
+pub(crate) struct Matcher {
+    automaton: AhoCorasick,
+    /// For each pattern id, the entities it names.
+    entries: Vec<Vec<Entry>>,
+    /// For each pattern id, its number of word characters.
+    letters: Vec<usize>,
+    proclitics: HashSet<String>,
+}
+
+/// A candidate occurrence in normalized byte offsets.
+struct Candidate {
+    /// Start of the word (the prefix start).
+    word: usize,
+    /// Start of the name.
+    start: usize,
+    end: usize,
+    entries: Vec<Entry>,
+    /// Original byte range of the name.
+    orig: Range<usize>,
+    /// Original byte start of the prefix.
+    orig_word: usize,
+    /// Length of the name in original characters.
+    chars: usize,
+}
+
+impl Matcher {
+    /// Compiles every form of every entity.
+    pub fn new(entities: &[Entity]) -> Result<Matcher, Error> {
+        let mut ids: HashMap<String, usize> = HashMap::new();
+        let mut patterns: Vec<String> = Vec::new();
+        let mut entries: Vec<Vec<Entry>> = Vec::new();
+        let mut add = |pattern: String, entry: Entry| {
+            let id = *ids.entry(pattern.clone()).or_insert_with(|| {
+                patterns.push(pattern);
+                entries.push(Vec::new());
+                patterns.len() - 1
+            });
+            let list = &mut entries[id];
+            let same = |e: &&mut Entry| {
+                e.entity == entry.entity && e.lam == entry.lam && e.caps_only == entry.caps_only
+            };
+            match list.iter_mut().find(|e| same(e)) {
+                Some(e) => e.form = e.form.min(entry.form),
+                None => list.push(entry),
+            }
+        };
+        for (index, entity) in entities.iter().enumerate() {
+            let entity_index = u32::try_from(index)
+                .map_err(|_| Error::Build("more than 4 billion entities".to_string()))?;
+            for (form_text, form) in entity.forms() {
+                let caps_only = is_caps_acronym(form_text);
+                for pattern in expand(form_text, form) {
+                    let lam = lam_variant(&pattern);
+                    let entry = Entry {
+                        entity: entity_index,
+                        form,
+                        caps_only,
+                        lam: false,
+                    };
+                    add(pattern, entry);
+                    if let Some(lam) = lam {
+                        add(lam, Entry { lam: true, ..entry });
+                    }
+                }
+            }
+        }
+        let automaton = AhoCorasick::builder()
+            .match_kind(MatchKind::Standard)
+            .build(&patterns)
+            .map_err(|e| Error::Build(e.to_string()))?;
+        let letters = patterns
+            .iter()
+            .map(|p| p.chars().filter(|&c| is_word_char(c)).count())
+            .collect();
+        Ok(Matcher {
+            automaton,
+            entries,
+            letters,
+            proclitics: proclitics(),
+        })
+    }
+
+    /// Finds and resolves the mentions of one document.
+    pub fn find(&self, original: &str, norm: &Normalized) -> Vec<Found> {
+        let text = norm.as_str();
+        let mut candidates = Vec::new();
+        for m in self.automaton.find_overlapping_iter(text) {
+            let pattern = m.pattern().as_usize();
+            if let Some(c) = self.candidate(original, norm, pattern, m.start(), m.end()) {
+                candidates.push(c);
+            }
+        }
+        // Rule 5: full word first.
+        let full_words: HashSet<usize> = candidates
+            .iter()
+            .filter(|c| c.word == c.start)
+            .map(|c| c.word)
+            .collect();
+        candidates.retain(|c| c.word == c.start || !full_words.contains(&c.word));
+        // Rule 6: weak forms need a strong candidate of the same entity.
+        let strong: HashSet<u32> = candidates
+            .iter()
+            .flat_map(|c| c.entries.iter())
+            .filter(|e| e.form != Form::Weak)
+            .map(|e| e.entity)
+            .collect();
+        for c in &mut candidates {
+            c.entries
+                .retain(|e| e.form != Form::Weak || strong.contains(&e.entity));
+        }
+        candidates.retain(|c| !c.entries.is_empty());
+        // Rule 7: longest, then leftmost; no overlaps.
+        candidates.sort_by(|a, b| {
+            b.chars
+                .cmp(&a.chars)
+                .then(a.start.cmp(&b.start))
+                .then(a.word.cmp(&b.word))
+        });
+        let mut taken: BTreeMap<usize, usize> = BTreeMap::new();
+        let mut kept = Vec::new();
+        for c in candidates {
+            let overlaps = taken
+                .range(..c.end)
+                .next_back()
+                .is_some_and(|(_, &end)| end > c.word);
+            if !overlaps {
+                taken.insert(c.word, c.end);
+                kept.push(c);
+            }
+        }
+        kept.sort_by_key(|c| c.start);
+        // Rule 8: ambiguity.
+        let unambiguous: HashSet<u32> = kept
+            .iter()
+            .filter(|c| c.entries.len() == 1 && c.entries[0].form != Form::Weak)
+            .map(|c| c.entries[0].entity)
+            .collect();
+        kept.into_iter()
+            .map(|c| {
+                let supported: Vec<&Entry> = c
+                    .entries
+                    .iter()
+                    .filter(|e| unambiguous.contains(&e.entity))
+                    .collect();
+                let (chosen, ambiguous) = if c.entries.len() == 1 {
+                    (c.entries[0], false)
+                } else if supported.len() == 1 {
+                    (*supported[0], false)
+                } else if supported.is_empty() {
+                    (first_listed(c.entries.iter()), true)
+                } else {
+                    (first_listed(supported.into_iter()), true)
+                };
+                let mut alternatives: Vec<usize> = c
+                    .entries
+                    .iter()
+                    .filter(|e| e.entity != chosen.entity)
+                    .map(|e| e.entity as usize)
+                    .collect();
+                alternatives.sort_unstable();
+                Found {
+                    span: c.orig.clone(),
+                    prefix: c.orig_word..c.orig.start,
+                    entity: chosen.entity as usize,
+                    form: chosen.form,
+                    ambiguous,
+                    alternatives,
+                }
+            })
+            .collect()
+    }
+
+    /// Rules 1 to 4 for one occurrence of `pattern` at `start..end`.
+    fn candidate(
+        &self,
+        original: &str,
+        norm: &Normalized,
+        pattern: usize,
+        start: usize,
+        end: usize,
+    ) -> Option<Candidate> {
+        let text = norm.as_str();
+        let matched = &text[start..end];
+        let first = matched.chars().next()?;
+        let last = matched.chars().next_back()?;
+        // Rule 3: end at a word end.
+        if is_word_char(last) && text[end..].chars().next().is_some_and(is_word_char) {
+            return None;
+        }
+        // Rule 1: the start, with or without a prefix.
+        let mut word = start;
+        if is_word_char(first) {
+            let mut count = 0;
+            for (i, c) in text[..start].char_indices().rev() {
+                if !is_word_char(c) {
+                    break;
+                }
+                count += 1;
+                if count > 4 {
+                    return None;
+                }
+                word = i;
+            }
+        }
+        let prefix = &text[word..start];
+        let prefix_chars = prefix.chars().count();
+        let lam_ok = LAM_PREFIXES.contains(&prefix);
+        if !prefix.is_empty() {
+            if !self.proclitics.contains(prefix) {
+                return None;
+            }
+            // Rule 2: length guard.
+            let need = if prefix_chars == 1 { 3 } else { 2 };
+            if self.letters[pattern] < need {
+                return None;
+            }
+        }
+        let orig = norm.original_range(start..end);
+        let surface = &original[orig.clone()];
+        // Rule 4: capitals-only forms; and which entries this reading allows.
+        let caps = is_all_caps(surface);
+        let mut entries: Vec<Entry> = Vec::new();
+        for e in &self.entries[pattern] {
+            let prefix_fits = if e.lam { lam_ok } else { true };
+            if !prefix_fits || (e.caps_only && !caps) {
+                continue;
+            }
+            match entries.iter_mut().find(|k| k.entity == e.entity) {
+                Some(k) => k.form = k.form.min(e.form),
+                None => entries.push(*e),
+            }
+        }
+        if entries.is_empty() {
+            return None;
+        }
+        let orig_word = if prefix.is_empty() {
+            orig.start
+        } else {
+            norm.original_range(word..start).start
+        };
+        Some(Candidate {
+            word,
+            start,
+            end,
+            entries,
+            chars: surface.chars().count(),
+            orig,
+            orig_word,
+        })
+    }
+}
+
+fn first_listed<'a>(entries: impl Iterator<Item = &'a Entry>) -> Entry {
+    entries.min_by_key(|e| e.entity).copied().unwrap_or(Entry {
+        entity: 0,
+        form: Form::Name,
+        caps_only: false,
+        lam: false,
+    })
+}
+
+/// Whether a form is a short capital acronym: it has 1 to 5 letters, all
+/// of them capitals (US, U.S., WHO, NATO).
+pub(crate) fn is_caps_acronym(form: &str) -> bool {
+    let letters = form.chars().filter(|c| c.is_alphabetic()).count();
+    (1..=5).contains(&letters) && is_all_caps(form)
+}
+
+/// Whether every letter of `text` is a capital (and there is one).
+fn is_all_caps(text: &str) -> bool {
+    let mut any = false;
+    for c in text.chars().filter(|c| c.is_alphabetic()) {
+        if !c.is_uppercase() {
+            return false;
+        }
+        any = true;
+    }
+    any
+}
+
+/// The normalized patterns of one form: itself, plus inflections for a
+/// demonym.
+fn expand(form_text: &str, form: Form) -> Vec<String> {
+    let base = normalize_str(form_text).trim().to_string();
+    if !base.chars().any(is_word_char) {
+        return Vec::new();
+    }
+    let mut out = vec![base.clone()];
+    if form == Form::Demonym {
+        out.extend(demonym_inflections(&base));
+    }
+    out
+}
+
+/// Inflected forms of a normalized demonym (not including the base).
+pub(crate) fn demonym_inflections(base: &str) -> Vec<String> {
+    let Some(last) = base.chars().next_back() else {
+        return Vec::new();
+    };
+    if last == 'ي' {
+        DEMONYM_SUFFIXES_AR
+            .iter()
+            .map(|s| format!("{base}{s}"))
+            .collect()
+    } else if last.is_ascii_alphabetic() && last != 's' {
+        vec![format!("{base}s")]
+    } else {
+        Vec::new()
+    }
+}
+
+/// The ل-for-ال spelling of a normalized pattern that begins with ال.
+pub(crate) fn lam_variant(pattern: &str) -> Option<String> {
+    let rest = pattern.strip_prefix("ال")?;
+    rest.chars().next().filter(|&c| is_word_char(c))?;
+    Some(format!("ل{rest}"))
+}
+
+/// Every proclitic prefix: `{و ف}? {ب ك ل}? ال?` (non-empty) and
+/// `{و ف}? لل`.
+pub(crate) fn proclitics() -> HashSet<String> {
+    let mut set = HashSet::new();
+    for a in ["", "و", "ف"] {
+        for b in ["", "ب", "ك", "ل"] {
+            for c in ["", "ال"] {
+                let p = format!("{a}{b}{c}");
+                if !p.is_empty() {
+                    set.insert(p);
+                }
+            }
+        }
+        set.insert(format!("{a}لل"));
+    }
+    set
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn acronyms() {
+        for (form, yes) in [
+            ("US", true),
+            ("U.S.", true),
+            ("NATO", true),
+            ("UNHCR", true),
+            ("UNESCO", false),
+            ("Us", false),
+            ("روسيا", false),
+            ("2020", false),
+        ] {
+            assert_eq!(is_caps_acronym(form), yes, "{form}");
+        }
+    }
+
+    #[test]
+    fn proclitic_set() {
+        let set = proclitics();
+        for p in [
+            "و", "ف", "ب", "ك", "ل", "ال", "وب", "فل", "وال", "بال", "وبال", "لل", "ولل", "فلل",
+        ] {
+            assert!(set.contains(p), "{p}");
+        }
+        for p in ["س", "وس", "بب", "الو"] {
+            assert!(!set.contains(p), "{p}");
+        }
+        // 3 * 4 * 2 - 1 combinations, plus 3 لل forms.
+        assert_eq!(set.len(), 23 + 3);
+    }
+
+    #[test]
+    fn inflections() {
+        assert_eq!(
+            demonym_inflections("روسي"),
+            vec![
+                "روسيه",
+                "روسيون",
+                "روسيين",
+                "روسيان",
+                "روسيات",
+                "روسيتان",
+                "روسيتين"
+            ]
+        );
+        assert_eq!(demonym_inflections("russian"), vec!["russians"]);
+        assert_eq!(demonym_inflections("swiss"), Vec::<String>::new());
+        assert_eq!(demonym_inflections("روس"), Vec::<String>::new());
+    }
+
+    #[test]
+    fn lam() {
+        assert_eq!(lam_variant("الكويت").as_deref(), Some("لكويت"));
+        assert_eq!(lam_variant("ال"), None);
+        assert_eq!(lam_variant("روسيا"), None);
+    }
+}

@@ -1,0 +1,432 @@
+//! Normalization: one function for gazetteer aliases and for document
+//! text, so that both meet in the same form (SPEC section 3).
+//!
+//! [`normalize`] returns the normalized string together with an offset map:
+//! for every byte of the normalized string, the byte range of the original
+//! text it came from. Matching runs on the normalized text; every offset
+//! reported to a user is mapped back to the original text.
+//!
+//! # Rules, in the order they apply
+//!
+//! | step | input | output |
+//! |---|---|---|
+//! | 1 | any text | Unicode NFC (هـ + U+0654 → composed; رئيس stays رئيس) |
+//! | 2 | U+200B–200F, U+202A–202E, U+2060, U+2066–2069, U+061C, U+FEFF | deleted (never a space) |
+//! | 3 | presentation forms U+FB50–FDFF, U+FE70–FEFF | NFKC (ﻻ → لا, ﷲ → الله); U+FE70–FE7F deleted |
+//! | 4 | آ أ إ ٱ ٲ ٳ | ا |
+//! | 4 | ى ی ې ے | ي |
+//! | 4 | ک ڪ گ | ك |
+//! | 4 | ة ۃ ۀ ہ ۂ ھ ە | ه |
+//! | 4 | پ چ ژ ڤ | ب ج ز ف |
+//! | 4 | ٠–٩, ۰–۹ | 0–9 |
+//! | 5 | harakat and marks U+064B–0655, U+0670, U+0610–061A, U+06D6–06ED, tatweel U+0640 | deleted |
+//! | 6 | ء ؤ ئ | kept as they are |
+//! | 7 | other scripts | lowercased (ß → ss, ς → σ), accents stripped (é → e) |
+//! | 8 | a run of whitespace | one space |
+//! | 8 | a hyphen or dash between two letters | a space (Al-Qaeda → al qaeda) |
+//!
+//! Step 7's exception for short capital acronyms (US, WHO) is not a
+//! normalization: the matcher checks the case of the original text.
+//!
+//! Laws: normalization is idempotent (`normalize(normalize(x)) ==
+//! normalize(x)`), and the same function is applied to aliases and text.
+//!
+//! ```
+//! let n = alam::normalize("وروسیا");
+//! assert_eq!(n.as_str(), "وروسيا");
+//! // The normalized text is shorter than the original here: "ی" (2 bytes)
+//! // became "ي" (2 bytes), but bytes map back one by one.
+//! assert_eq!(n.original_range(2..12), 2..12);
+//! ```
+
+use std::ops::Range;
+
+use unicode_normalization::char::{canonical_combining_class, decompose_canonical};
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
+
+/// Normalized text with a map back to the original text.
+#[derive(Clone, Debug, Default)]
+pub struct Normalized {
+    text: String,
+    /// For every byte of `text`, the start of the original byte range it
+    /// came from.
+    starts: Vec<usize>,
+    /// For every byte of `text`, the end of the original byte range it
+    /// came from.
+    ends: Vec<usize>,
+}
+
+impl Normalized {
+    /// The normalized text.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// Maps a byte range of the normalized text back to the byte range of
+    /// the original text it came from.
+    ///
+    /// The range must be non-empty and lie on char boundaries of the
+    /// normalized text. The result lies on char boundaries of the
+    /// original text. Characters deleted by normalization (bidi marks,
+    /// harakat) just outside the range are not included.
+    pub fn original_range(&self, range: Range<usize>) -> Range<usize> {
+        if range.start >= range.end || range.end > self.text.len() {
+            return 0..0;
+        }
+        self.starts[range.start]..self.ends[range.end - 1]
+    }
+}
+
+/// Normalizes `text` and keeps the offset map (see the module docs).
+pub fn normalize(text: &str) -> Normalized {
+    let mut out = Normalized {
+        text: String::with_capacity(text.len()),
+        starts: Vec::with_capacity(text.len()),
+        ends: Vec::with_capacity(text.len()),
+    };
+    let mut folder = Folder { out: &mut out };
+    if is_nfc_quick(text.chars()) == IsNormalized::Yes {
+        let mut iter = text.char_indices().peekable();
+        while let Some((i, c)) = iter.next() {
+            let next = iter.peek().map(|&(_, n)| n);
+            folder.push(c, i, i + c.len_utf8(), next);
+        }
+    } else {
+        let units = nfc_units(text);
+        for (k, &(c, s, e)) in units.iter().enumerate() {
+            let next = units.get(k + 1).map(|u| u.0);
+            folder.push(c, s, e, next);
+        }
+    }
+    out
+}
+
+/// Normalizes `text` and returns only the normalized string.
+pub fn normalize_str(text: &str) -> String {
+    normalize(text).text
+}
+
+/// Whether `c` is a word character: a Unicode letter, mark or digit.
+/// Everything else is a word boundary.
+pub fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || is_mark(c)
+}
+
+fn is_mark(c: char) -> bool {
+    unicode_normalization::char::is_combining_mark(c)
+}
+
+/// NFC of a text that is not already NFC, as `(char, orig_start,
+/// orig_end)` units. The text is cut before every character that can
+/// never combine with what precedes it; each piece is composed on its own
+/// and all its output characters map to the whole piece.
+fn nfc_units(text: &str) -> Vec<(char, usize, usize)> {
+    let mut units = Vec::with_capacity(text.len());
+    let mut piece_start = 0;
+    let flush = |start: usize, end: usize, units: &mut Vec<_>| {
+        if start < end {
+            for c in text[start..end].nfc() {
+                units.push((c, start, end));
+            }
+        }
+    };
+    for (i, c) in text.char_indices() {
+        let starter = canonical_combining_class(c) == 0
+            && is_nfc_quick(std::iter::once(c)) == IsNormalized::Yes;
+        if starter && i > piece_start {
+            flush(piece_start, i, &mut units);
+            piece_start = i;
+        }
+    }
+    flush(piece_start, text.len(), &mut units);
+    units
+}
+
+/// Steps 2 to 8, one original character at a time.
+struct Folder<'a> {
+    out: &'a mut Normalized,
+}
+
+impl Folder<'_> {
+    /// Processes one character `c` that came from `orig_start..orig_end`;
+    /// `next` is the following original character, for step 8's hyphen
+    /// rule.
+    fn push(&mut self, c: char, orig_start: usize, orig_end: usize, next: Option<char>) {
+        if is_deleted_control(c) {
+            return;
+        }
+        if is_presentation_form(c) {
+            if ('\u{FE70}'..='\u{FE7F}').contains(&c) {
+                return;
+            }
+            for d in std::iter::once(c).nfkc() {
+                self.fold(d, orig_start, orig_end, next);
+            }
+            return;
+        }
+        self.fold(c, orig_start, orig_end, next);
+    }
+
+    fn fold(&mut self, c: char, s: usize, e: usize, next: Option<char>) {
+        if let Some(f) = fold_arabic(c) {
+            self.emit(f, s, e);
+            return;
+        }
+        if is_deleted_arabic_mark(c) {
+            return;
+        }
+        if c.is_whitespace() {
+            if !self.out.text.ends_with(' ') {
+                self.emit(' ', s, e);
+            }
+            return;
+        }
+        if is_dash(c) {
+            let prev_letter = self
+                .out
+                .text
+                .chars()
+                .next_back()
+                .is_some_and(char::is_alphabetic);
+            if prev_letter && next.is_some_and(char::is_alphabetic) {
+                self.emit(' ', s, e);
+            } else {
+                self.emit(c, s, e);
+            }
+            return;
+        }
+        if c.is_ascii() {
+            self.emit(c.to_ascii_lowercase(), s, e);
+            return;
+        }
+        if is_arabic_block(c) {
+            self.emit(c, s, e);
+            return;
+        }
+        // Step 7: case folding and accent stripping for other scripts.
+        match c {
+            'ß' | 'ẞ' => {
+                self.emit('s', s, e);
+                self.emit('s', s, e);
+            }
+            'ς' => self.emit('σ', s, e),
+            _ => {
+                for lower in c.to_lowercase() {
+                    decompose_canonical(lower, |d| {
+                        if canonical_combining_class(d) == 0 {
+                            self.emit(d, s, e);
+                        }
+                    });
+                }
+            }
+        }
+    }
+
+    fn emit(&mut self, c: char, s: usize, e: usize) {
+        self.out.text.push(c);
+        for _ in 0..c.len_utf8() {
+            self.out.starts.push(s);
+            self.out.ends.push(e);
+        }
+    }
+}
+
+/// Step 2: format and bidi controls, deleted.
+fn is_deleted_control(c: char) -> bool {
+    matches!(c,
+        '\u{200B}'..='\u{200F}'
+        | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'
+        | '\u{2066}'..='\u{2069}'
+        | '\u{061C}'
+        | '\u{FEFF}')
+}
+
+/// Step 3: Arabic presentation forms A and B.
+fn is_presentation_form(c: char) -> bool {
+    matches!(c, '\u{FB50}'..='\u{FDFF}' | '\u{FE70}'..='\u{FEFF}')
+}
+
+/// Step 4: the letter and digit folding table.
+fn fold_arabic(c: char) -> Option<char> {
+    Some(match c {
+        'آ' | 'أ' | 'إ' | 'ٱ' | '\u{0672}' | '\u{0673}' => 'ا',
+        'ى' | '\u{06CC}' | '\u{06D0}' | '\u{06D2}' => 'ي',
+        '\u{06A9}' | '\u{06AA}' | '\u{06AF}' => 'ك',
+        'ة' | '\u{06C3}' | '\u{06C0}' | '\u{06C1}' | '\u{06C2}' | '\u{06BE}' | '\u{06D5}' => 'ه',
+        'پ' => 'ب',
+        'چ' => 'ج',
+        'ژ' => 'ز',
+        'ڤ' => 'ف',
+        '\u{0660}'..='\u{0669}' => digit(c as u32 - 0x0660),
+        '\u{06F0}'..='\u{06F9}' => digit(c as u32 - 0x06F0),
+        _ => return None,
+    })
+}
+
+fn digit(d: u32) -> char {
+    char::from_digit(d, 10).unwrap_or('0')
+}
+
+/// Step 5: harakat, Quranic marks and tatweel, deleted.
+fn is_deleted_arabic_mark(c: char) -> bool {
+    matches!(c,
+        '\u{064B}'..='\u{0655}'
+        | '\u{0670}'
+        | '\u{0610}'..='\u{061A}'
+        | '\u{06D6}'..='\u{06ED}'
+        | '\u{0640}')
+}
+
+/// The Arabic blocks, left as they are by step 7.
+fn is_arabic_block(c: char) -> bool {
+    matches!(c,
+        '\u{0600}'..='\u{06FF}'
+        | '\u{0750}'..='\u{077F}'
+        | '\u{08A0}'..='\u{08FF}')
+}
+
+/// Hyphens and dashes that step 8 turns into a space between letters.
+fn is_dash(c: char) -> bool {
+    matches!(
+        c,
+        '-' | '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{FE58}' | '\u{FE63}' | '\u{FF0D}'
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// (name, input, expected normalized output)
+    const CASES: &[(&str, &str, &str)] = &[
+        // Step 1: NFC. Hamza above as a combining mark composes.
+        ("nfc_yeh_hamza", "ر\u{064A}\u{0654}يس", "رئيس"),
+        ("nfc_waw_hamza", "\u{0648}\u{0654}", "ؤ"),
+        ("nfc_latin", "e\u{0301}", "e"),
+        // Step 2: controls deleted, never a space.
+        ("zwsp", "رو\u{200B}سيا", "روسيا"),
+        ("zwnj", "رو\u{200C}سيا", "روسيا"),
+        ("zwj", "رو\u{200D}سيا", "روسيا"),
+        ("lrm", "a\u{200E}b", "ab"),
+        ("rlm", "a\u{200F}b", "ab"),
+        (
+            "lre_to_rlo",
+            "\u{202A}\u{202B}\u{202C}\u{202D}\u{202E}x",
+            "x",
+        ),
+        ("word_joiner", "x\u{2060}y", "xy"),
+        ("isolates", "\u{2066}\u{2067}\u{2068}x\u{2069}", "x"),
+        ("alm", "x\u{061C}y", "xy"),
+        ("bom", "\u{FEFF}x", "x"),
+        // Step 3: presentation forms.
+        ("pres_lavrov", "ﻻﻓﺮﻭﻑ", "لافروف"),
+        ("pres_allah", "\u{FDF2}", "الله"),
+        ("pres_isolated_haraka", "ب\u{FE70}\u{FE7F}", "ب"),
+        // Step 4: folding table, one row each.
+        ("alef_madda", "آ", "ا"),
+        ("alef_hamza_above", "أ", "ا"),
+        ("alef_hamza_below", "إ", "ا"),
+        ("alef_wasla", "ٱ", "ا"),
+        ("alef_wavy_hamza_above", "\u{0672}", "ا"),
+        ("alef_wavy_hamza_below", "\u{0673}", "ا"),
+        ("alef_maksura", "ى", "ي"),
+        ("farsi_yeh", "\u{06CC}", "ي"),
+        ("yeh_e", "\u{06D0}", "ي"),
+        ("yeh_barree", "\u{06D2}", "ي"),
+        ("keheh", "\u{06A9}", "ك"),
+        ("swash_kaf", "\u{06AA}", "ك"),
+        ("gaf", "\u{06AF}", "ك"),
+        ("teh_marbuta", "ة", "ه"),
+        ("teh_marbuta_goal", "\u{06C3}", "ه"),
+        ("heh_yeh", "\u{06C0}", "ه"),
+        ("heh_goal", "\u{06C1}", "ه"),
+        ("heh_goal_hamza", "\u{06C2}", "ه"),
+        ("heh_doachashmee", "\u{06BE}", "ه"),
+        ("ae", "\u{06D5}", "ه"),
+        ("peh", "پ", "ب"),
+        ("tcheh", "چ", "ج"),
+        ("jeh", "ژ", "ز"),
+        ("veh", "ڤ", "ف"),
+        ("arabic_indic_digits", "٠١٢٣٤٥٦٧٨٩", "0123456789"),
+        ("persian_digits", "۰۱۲۳۴۵۶۷۸۹", "0123456789"),
+        ("seed_russia", "وروسیا", "وروسيا"),
+        ("seed_ukraine", "أوکرانیا", "اوكرانيا"),
+        // Step 5: harakat, marks and tatweel deleted.
+        ("harakat", "بُوتِينْ", "بوتين"),
+        ("tanwin_shadda", "عمّانً", "عمان"),
+        ("superscript_alef", "هٰذا", "هذا"),
+        ("quranic_marks", "ب\u{0610}\u{061A}\u{06D6}\u{06ED}", "ب"),
+        ("tatweel", "بـــوتين", "بوتين"),
+        // Step 6: hamza letters kept.
+        ("hamza_kept", "شيء شئ ؤ ء", "شيء شئ ؤ ء"),
+        // Step 7: Latin.
+        ("lowercase", "NATO Putin", "nato putin"),
+        ("accents", "Erdoğan Élysée", "erdogan elysee"),
+        ("sharp_s", "Straße", "strasse"),
+        ("dotted_i", "İstanbul", "istanbul"),
+        ("final_sigma", "ΟΔΟΣ ὁδός", "οδοσ οδοσ"),
+        // Step 8: whitespace and dashes.
+        ("whitespace_run", "a \t\n\u{00A0} b", "a b"),
+        ("hyphen_letters", "Al-Qaeda", "al qaeda"),
+        ("en_dash_letters", "a–b", "a b"),
+        ("hyphen_digits_kept", "2019-2020", "2019-2020"),
+        ("hyphen_space_kept", "a - b", "a - b"),
+        (
+            "arabic_hyphen",
+            "الحزام والطريق- مشروع",
+            "الحزام والطريق- مشروع",
+        ),
+    ];
+
+    #[test]
+    fn table() {
+        for &(name, input, expected) in CASES {
+            assert_eq!(
+                normalize_str(input),
+                expected,
+                "test: {name}, input: {input:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn idempotent_on_table() {
+        for &(name, input, _) in CASES {
+            let once = normalize_str(input);
+            assert_eq!(normalize_str(&once), once, "test: {name}");
+        }
+    }
+
+    #[test]
+    fn offsets_map_back() {
+        let text = "قال بُوتِين\u{200F} إن ﻻﻓﺮﻭﻑ";
+        let n = normalize(text);
+        assert_eq!(n.as_str(), "قال بوتين ان لافروف");
+        let putin = n.as_str().find("بوتين").unwrap();
+        let r = n.original_range(putin..putin + "بوتين".len());
+        assert_eq!(&text[r], "بُوتِين");
+        let lav = n.as_str().find("لافروف").unwrap();
+        let r = n.original_range(lav..n.as_str().len());
+        assert_eq!(&text[r], "ﻻﻓﺮﻭﻑ");
+    }
+
+    #[test]
+    fn offsets_through_nfc() {
+        let text = "x ر\u{064A}\u{0654}يس y";
+        let n = normalize(text);
+        let at = n.as_str().find("رئيس").unwrap();
+        let r = n.original_range(at..at + "رئيس".len());
+        assert_eq!(&text[r], "ر\u{064A}\u{0654}يس");
+    }
+
+    #[test]
+    fn word_chars() {
+        assert!(is_word_char('ب'));
+        assert!(is_word_char('7'));
+        assert!(is_word_char('\u{064E}'));
+        assert!(!is_word_char('،'));
+        assert!(!is_word_char('-'));
+        assert!(!is_word_char('\''));
+    }
+}

@@ -1,0 +1,230 @@
+//! The pipeline: normalize, match, resolve and segment one document.
+
+use std::sync::Arc;
+
+use crate::error::Error;
+use crate::gazetteer::Gazetteer;
+use crate::matcher::{Form, Matcher};
+use crate::normalize::normalize;
+use crate::segment::Segmenter;
+
+/// One input document: an id and its text.
+///
+/// ```
+/// let doc = alam::Document::new("a1", "Putin met Xi in Beijing.");
+/// assert_eq!(doc.id, "a1");
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Document {
+    /// The document's id (a file name, a JSON `id` field, `FILE:LINE`).
+    pub id: String,
+    /// The document's text.
+    pub text: String,
+}
+
+impl Document {
+    /// A document with this id and text.
+    pub fn new(id: impl Into<String>, text: impl Into<String>) -> Document {
+        Document {
+            id: id.into(),
+            text: text.into(),
+        }
+    }
+}
+
+/// One mention of an entity in a document.
+///
+/// Offsets point into the ORIGINAL text of the document: `start..end` in
+/// Unicode code points (Python's `text[start:end]` is the surface), and
+/// `byte_start..byte_end` in UTF-8 bytes; both are half-open and exclude
+/// the proclitic prefix. In `وروسيا` the surface is `روسيا` and the prefix
+/// `و`.
+///
+/// ```
+/// use alam::{Entity, Gazetteer, Pipeline, Document, Form};
+/// let mut gaz = Gazetteer::new();
+/// let mut ru = Entity::new("country:RU", "country", "Russia");
+/// ru.name_ar = Some("روسيا".into());
+/// gaz.push(ru);
+/// let pipeline = Pipeline::new(&gaz)?;
+/// let mentions = pipeline.extract(&Document::new("d", "الصين وروسيا"));
+/// let m = &mentions[0];
+/// assert_eq!((m.entity_id.as_ref(), m.surface.as_str(), m.prefix.as_str()),
+///            ("country:RU", "روسيا", "و"));
+/// assert_eq!((m.start, m.end, m.byte_start, m.byte_end), (7, 12, 13, 23));
+/// assert_eq!(m.form, Form::Name);
+/// # Ok::<(), alam::Error>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Mention {
+    /// The entity's id, e.g. `country:RU`.
+    pub entity_id: Arc<str>,
+    /// The entity's type, e.g. `country`.
+    pub entity_type: Arc<str>,
+    /// The entity's canonical name.
+    pub name: Arc<str>,
+    /// The text as written in the document, prefix excluded.
+    pub surface: String,
+    /// The proclitic prefix as written (`و`, `بال`), or empty.
+    pub prefix: String,
+    /// Start, in code points of the original text.
+    pub start: usize,
+    /// End (exclusive), in code points of the original text.
+    pub end: usize,
+    /// Start, in bytes of the original text.
+    pub byte_start: usize,
+    /// End (exclusive), in bytes of the original text.
+    pub byte_end: usize,
+    /// Which kind of form matched.
+    pub form: Form,
+    /// True when several entities share the form and the document did not
+    /// settle which one is meant; the first-listed was chosen.
+    pub ambiguous: bool,
+    /// The ids of the other entities the same form names.
+    pub alternatives: Vec<Arc<str>>,
+    /// 0-based index of the sentence the mention is in.
+    pub sentence: usize,
+    /// 0-based index of the paragraph the mention is in.
+    pub paragraph: usize,
+}
+
+/// Cheap-to-clone strings of one entity, for mentions.
+#[derive(Debug)]
+struct EntityLabels {
+    id: Arc<str>,
+    kind: Arc<str>,
+    name: Arc<str>,
+}
+
+/// A pipeline built once from a gazetteer and used for any number of
+/// documents, from any number of threads (it is `Send + Sync`).
+///
+/// ```
+/// use alam::{Gazetteer, Pipeline, Document};
+/// let mut gaz = Gazetteer::new();
+/// gaz.add_csv("people.csv", "id,type,name,name_ar,aliases\n\
+///     person:putin,person,Vladimir Putin,فلاديمير بوتين,بوتين|Putin\n".as_bytes());
+/// let pipeline = Pipeline::new(&gaz)?;
+/// let found = pipeline.extract(&Document::new("d", "قال بوتين إن Putin's plan..."));
+/// let surfaces: Vec<&str> = found.iter().map(|m| m.surface.as_str()).collect();
+/// assert_eq!(surfaces, ["بوتين", "Putin"]);
+/// # Ok::<(), alam::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct Pipeline {
+    matcher: Matcher,
+    labels: Vec<EntityLabels>,
+    segmenter: Segmenter,
+}
+
+impl Pipeline {
+    /// Builds the matcher from a gazetteer. Fails if the gazetteer has
+    /// errors (see [`Gazetteer::check`]); warnings are allowed.
+    pub fn new(gazetteer: &Gazetteer) -> Result<Pipeline, Error> {
+        gazetteer.check()?;
+        let entities = gazetteer.entities();
+        let labels = entities
+            .iter()
+            .map(|e| EntityLabels {
+                id: Arc::from(e.id.as_str()),
+                kind: Arc::from(e.kind.as_str()),
+                name: Arc::from(e.name.as_str()),
+            })
+            .collect();
+        Ok(Pipeline {
+            matcher: Matcher::new(entities)?,
+            labels,
+            segmenter: Segmenter::default(),
+        })
+    }
+
+    /// The mentions of one document, in text order.
+    pub fn extract(&self, doc: &Document) -> Vec<Mention> {
+        let text = doc.text.as_str();
+        let norm = normalize(text);
+        let found = self.matcher.find(text, &norm);
+        let windows = self.segmenter.segment(text);
+        // Byte offsets -> code point offsets, in one pass.
+        let mut cursor = CharCursor::new(text);
+        let mut mentions = Vec::with_capacity(found.len());
+        for f in found {
+            let labels = &self.labels[f.entity];
+            let start = cursor.chars_at(f.span.start);
+            let end = cursor.chars_at(f.span.end);
+            let (sentence, paragraph) = windows.locate(f.span.start);
+            mentions.push(Mention {
+                entity_id: labels.id.clone(),
+                entity_type: labels.kind.clone(),
+                name: labels.name.clone(),
+                surface: text[f.span.clone()].to_string(),
+                prefix: text[f.prefix.clone()].to_string(),
+                start,
+                end,
+                byte_start: f.span.start,
+                byte_end: f.span.end,
+                form: f.form,
+                ambiguous: f.ambiguous,
+                alternatives: f
+                    .alternatives
+                    .iter()
+                    .map(|&i| self.labels[i].id.clone())
+                    .collect(),
+                sentence,
+                paragraph,
+            });
+        }
+        mentions
+    }
+}
+
+/// Converts increasing byte offsets to code point offsets.
+struct CharCursor<'a> {
+    text: &'a str,
+    byte: usize,
+    chars: usize,
+}
+
+impl<'a> CharCursor<'a> {
+    fn new(text: &'a str) -> Self {
+        CharCursor {
+            text,
+            byte: 0,
+            chars: 0,
+        }
+    }
+
+    /// The code point offset of `byte`. Offsets may go back a little
+    /// (an end, then the next start); going back recounts from the start.
+    fn chars_at(&mut self, byte: usize) -> usize {
+        if byte < self.byte {
+            self.byte = 0;
+            self.chars = 0;
+        }
+        self.chars += self.text[self.byte..byte].chars().count();
+        self.byte = byte;
+        self.chars
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pipeline_is_send_and_sync() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<Pipeline>();
+        assert_send_sync::<Mention>();
+        assert_send_sync::<Gazetteer>();
+    }
+
+    #[test]
+    fn char_cursor() {
+        let text = "aبc";
+        let mut c = CharCursor::new(text);
+        assert_eq!(c.chars_at(1), 1);
+        assert_eq!(c.chars_at(3), 2);
+        assert_eq!(c.chars_at(1), 1);
+        assert_eq!(c.chars_at(4), 3);
+    }
+}

@@ -1,0 +1,231 @@
+//! Sentences and paragraphs (SPEC section 5).
+//!
+//! - **Paragraphs** split at blank lines. A text without any blank line
+//!   but with line breaks is read as one paragraph per line.
+//! - **Sentences** split at `.` `!` `?` `؟` `؛` `…` and at every line
+//!   break, but not at a `.` between digits (`3.5`), after a single capital
+//!   (`George W. Bush`), after a word with a dot inside (`U.S.`), or after a
+//!   common abbreviation (`Dr.`, `Mr.`, `Inc.`, `e.g.`, see `ABBREVIATIONS`).
+//!
+//! Indexes are 0-based per document and dense: a run of terminators or
+//! empty lines opens one new sentence, not several, and a window starts at
+//! its first letter or digit.
+//!
+//! ```
+//! let w = alam::Segmenter::default().segment("Putin spoke. Xi replied!\n\nLater...");
+//! assert_eq!(w.locate(0), (0, 0));   // "Putin"
+//! assert_eq!(w.locate(13), (1, 0));  // "Xi"
+//! assert_eq!(w.locate(26), (2, 1));  // "Later"
+//! ```
+
+use crate::normalize::is_word_char;
+
+/// Words after which a `.` does not end a sentence (compared lowercase).
+const ABBREVIATIONS: &[&str] = &[
+    "mr", "mrs", "ms", "dr", "prof", "st", "jr", "sr", "inc", "ltd", "co", "corp", "vs", "etc",
+    "e.g", "i.e", "gen", "col", "lt", "sgt", "capt", "gov", "sen", "rep", "pres", "rev", "hon",
+    "mt", "ft", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov",
+    "dec", "approx", "dept", "est", "fig",
+];
+
+/// Splits texts into sentences and paragraphs.
+#[derive(Clone, Debug, Default)]
+pub struct Segmenter {}
+
+/// Where the sentences and paragraphs of one text start.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Windows {
+    /// Byte offsets where sentences 1, 2, ... start.
+    sentences: Vec<usize>,
+    /// Byte offsets where paragraphs 1, 2, ... start.
+    paragraphs: Vec<usize>,
+}
+
+impl Windows {
+    /// The `(sentence, paragraph)` indexes of the byte offset `byte`.
+    pub fn locate(&self, byte: usize) -> (usize, usize) {
+        (
+            self.sentences.partition_point(|&s| s <= byte),
+            self.paragraphs.partition_point(|&p| p <= byte),
+        )
+    }
+
+    /// The number of sentences (at least 1).
+    pub fn sentence_count(&self) -> usize {
+        self.sentences.len() + 1
+    }
+
+    /// The number of paragraphs (at least 1).
+    pub fn paragraph_count(&self) -> usize {
+        self.paragraphs.len() + 1
+    }
+}
+
+impl Segmenter {
+    /// Finds the sentence and paragraph starts of `text`.
+    pub fn segment(&self, text: &str) -> Windows {
+        let blank_mode = text.trim().lines().any(|l| l.trim().is_empty());
+        let chars: Vec<(usize, char)> = text.char_indices().collect();
+        let mut w = Windows::default();
+        let (mut seen, mut new_sentence, mut new_paragraph) = (false, false, false);
+        let mut line_blank = true;
+        let mut k = 0;
+        while k < chars.len() {
+            let (i, c) = chars[k];
+            if c == '\n' {
+                if seen {
+                    new_sentence = true;
+                    if !blank_mode || line_blank {
+                        new_paragraph = true;
+                    }
+                }
+                line_blank = true;
+                k += 1;
+                continue;
+            }
+            if !c.is_whitespace() {
+                line_blank = false;
+            }
+            if is_word_char(c) {
+                if seen && new_paragraph {
+                    w.paragraphs.push(i);
+                }
+                if seen && (new_sentence || new_paragraph) {
+                    w.sentences.push(i);
+                }
+                seen = true;
+                new_sentence = false;
+                new_paragraph = false;
+            } else if is_terminator(c) && seen && ends_sentence(&chars, k) {
+                new_sentence = true;
+            }
+            k += 1;
+        }
+        w
+    }
+}
+
+fn is_terminator(c: char) -> bool {
+    matches!(c, '.' | '!' | '?' | '؟' | '؛' | '…')
+}
+
+/// Whether the terminator at `chars[k]` ends a sentence.
+fn ends_sentence(chars: &[(usize, char)], k: usize) -> bool {
+    if chars[k].1 != '.' {
+        return true;
+    }
+    let prev = k.checked_sub(1).map(|j| chars[j].1);
+    let next = chars.get(k + 1).map(|&(_, c)| c);
+    if prev.is_some_and(|c| c.is_numeric()) && next.is_some_and(|c| c.is_numeric()) {
+        return false;
+    }
+    // A dot followed by a letter or digit is inside a token (U.S.A, a.m).
+    if next.is_some_and(is_word_char) {
+        return false;
+    }
+    // The word before the dot.
+    let mut start = k;
+    while start > 0 && !chars[start - 1].1.is_whitespace() {
+        start -= 1;
+    }
+    let word: String = chars[start..k]
+        .iter()
+        .map(|&(_, c)| c)
+        .skip_while(|c| !c.is_alphanumeric())
+        .collect();
+    if word.is_empty() {
+        return true;
+    }
+    let letters: Vec<char> = word.chars().filter(|c| c.is_alphabetic()).collect();
+    if letters.len() == 1 && letters[0].is_uppercase() && word.chars().count() == 1 {
+        return false;
+    }
+    if word.contains('.') {
+        return false;
+    }
+    !ABBREVIATIONS.contains(&word.to_lowercase().as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Splits into sentences as strings, for readable tests.
+    fn sentences(text: &str) -> Vec<String> {
+        let w = Segmenter::default().segment(text);
+        let mut cuts = vec![0];
+        cuts.extend(w.sentences.iter().copied());
+        cuts.push(text.len());
+        cuts.windows(2)
+            .map(|p| text[p[0]..p[1]].trim().to_string())
+            .collect()
+    }
+
+    #[test]
+    fn sentence_table() {
+        // (name, text, sentences)
+        let cases: &[(&str, &str, &[&str])] = &[
+            (
+                "plain",
+                "One. Two! Three? Four",
+                &["One.", "Two!", "Three?", "Four"],
+            ),
+            (
+                "arabic_marks",
+                "وصل لافروف؟ نعم؛ ثم غادر… وانتهى",
+                &["وصل لافروف؟", "نعم؛", "ثم غادر…", "وانتهى"],
+            ),
+            (
+                "decimal",
+                "Growth was 3.5 percent. Then",
+                &["Growth was 3.5 percent.", "Then"],
+            ),
+            (
+                "us",
+                "The U.S. said no. Fine",
+                &["The U.S. said no.", "Fine"],
+            ),
+            (
+                "dr",
+                "Dr. Tedros spoke. Then",
+                &["Dr. Tedros spoke.", "Then"],
+            ),
+            ("initial", "George W. Bush left.", &["George W. Bush left."]),
+            (
+                "no_punctuation",
+                "بوتين وشي في بكين",
+                &["بوتين وشي في بكين"],
+            ),
+            ("newline", "عنوان\nنص الخبر", &["عنوان", "نص الخبر"]),
+            ("runs", "What?!... Yes", &["What?!...", "Yes"]),
+            (
+                "quote_after",
+                "He said \"no.\" Then",
+                &["He said \"no.\"", "Then"],
+            ),
+            ("empty", "", &[""]),
+        ];
+        for &(name, text, expected) in cases {
+            assert_eq!(sentences(text), expected, "test: {name}, text: {text:?}");
+        }
+    }
+
+    #[test]
+    fn paragraphs_at_blank_lines() {
+        let text = "A one.\nA two.\n\n  \nB one.\n\nC";
+        let w = Segmenter::default().segment(text);
+        assert_eq!(w.locate(0), (0, 0));
+        assert_eq!(w.locate(text.find("A two").unwrap()), (1, 0));
+        assert_eq!(w.locate(text.find("B one").unwrap()), (2, 1));
+        assert_eq!(w.locate(text.find('C').unwrap()), (3, 2));
+        assert_eq!((w.sentence_count(), w.paragraph_count()), (4, 3));
+    }
+
+    #[test]
+    fn one_paragraph_per_line_without_blank_lines() {
+        let text = "first line\nsecond line\nthird";
+        let w = Segmenter::default().segment(text);
+        assert_eq!(w.locate(text.find("second").unwrap()), (1, 1));
+        assert_eq!(w.locate(text.find("third").unwrap()), (2, 2));
+    }
+}

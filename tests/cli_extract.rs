@@ -1,0 +1,171 @@
+//! `alam extract`, run as a user runs it.
+
+mod common;
+
+use common::{Workdir, fixture_gazetteer, stderr};
+
+#[test]
+fn writes_mentions_csv_and_jsonl() {
+    let wd = Workdir::new();
+    wd.create(
+        "a.txt",
+        "وصل لافروف إلى بكين.\n\nوقال بوتين للكويت إن Putin's plan",
+    );
+    let gaz = fixture_gazetteer();
+    let out = wd.run(&["extract", "-g", &gaz, "a.txt", "-o", "out"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let csv = wd.read("out/mentions.csv");
+    let expected = "\
+doc_id,entity_id,type,name,surface,start,end,sentence,paragraph,form,ambiguous
+a.txt,person:sergey-lavrov,person,Sergey Lavrov,لافروف,4,10,0,0,alias,false
+a.txt,city:beijing,city,Beijing,بكين,15,19,0,0,name,false
+a.txt,person:vladimir-putin,person,Vladimir Putin,بوتين,27,32,1,1,alias,false
+a.txt,country:KW,country,Kuwait,لكويت,34,39,1,1,name,false
+a.txt,person:vladimir-putin,person,Vladimir Putin,Putin,43,48,1,1,alias,false
+";
+    assert_eq!(csv, expected);
+    let jsonl = wd.read("out/mentions.jsonl");
+    let lines: Vec<&str> = jsonl.lines().collect();
+    assert_eq!(lines.len(), 1);
+    let v: serde_json::Value = serde_json::from_str(lines[0]).unwrap();
+    assert_eq!(v["doc_id"], "a.txt");
+    let kw = &v["mentions"][3];
+    assert_eq!(kw["surface"], "لكويت");
+    assert_eq!(kw["prefix"], "ل");
+    // "وصل لافروف إلى بكين.\n\nوقال بوتين " is 33 chars: 25 Arabic
+    // letters (2 bytes each) and 8 ASCII, so 58 bytes; then the prefix ل
+    // (1 char, 2 bytes), then لكويت (5 chars, 10 bytes).
+    assert_eq!(
+        (kw["start"].as_u64(), kw["byte_start"].as_u64()),
+        (Some(34), Some(60))
+    );
+    assert_eq!(kw["byte_end"].as_u64(), Some(70));
+    assert_eq!(kw["alternatives"], serde_json::json!([]));
+    // No temporary file is left behind.
+    let names: Vec<String> = std::fs::read_dir(wd.path().join("out"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names.len(), 2, "{names:?}");
+}
+
+#[test]
+fn reads_stdin() {
+    let wd = Workdir::new();
+    let gaz = fixture_gazetteer();
+    let out = wd.run_with_stdin(
+        &["extract", "-g", &gaz, "-", "-o", "o", "-q"],
+        "زار بوتين وروسيا",
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stderr(&out), "");
+    let csv = wd.read("o/mentions.csv");
+    assert!(
+        csv.contains("\n-,country:RU,country,Russia,روسيا,11,16,0,0,name,false\n"),
+        "{csv}"
+    );
+}
+
+#[test]
+fn missing_input_is_reported_and_the_run_goes_on() {
+    let wd = Workdir::new();
+    wd.create("ok.txt", "بوتين");
+    let gaz = fixture_gazetteer();
+    let out = wd.run(&["extract", "-g", &gaz, "missing.txt", "ok.txt", "-o", "o"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.starts_with("missing.txt: "), "{err}");
+    assert!(err.contains("1 documents, 1 errors, 1 mentions"), "{err}");
+    assert!(
+        wd.read("o/mentions.csv")
+            .contains("ok.txt,person:vladimir-putin")
+    );
+}
+
+#[test]
+fn invalid_utf8_is_decoded_lossily_with_a_warning() {
+    let wd = Workdir::new();
+    wd.create_bytes("bad.txt", b"\xff \xd8\xa8\xd9\x88\xd8\xaa\xd9\x8a\xd9\x86");
+    let gaz = fixture_gazetteer();
+    let out = wd.run(&["extract", "-g", &gaz, "bad.txt", "-o", "o"]);
+    assert!(out.status.success());
+    assert!(
+        stderr(&out).contains("bad.txt: invalid UTF-8 at byte 0"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        wd.read("o/mentions.csv")
+            .contains("bad.txt,person:vladimir-putin,person,Vladimir Putin,بوتين,2,7,")
+    );
+}
+
+#[test]
+fn add_gazetteer_extends_and_g_replaces() {
+    let wd = Workdir::new();
+    wd.create(
+        "extra/x.csv",
+        "id,type,name,aliases\norg:acme,organization,Acme Corp,أكمي\n",
+    );
+    wd.create("t.txt", "أكمي وبوتين");
+    let gaz = fixture_gazetteer();
+    let out = wd.run(&[
+        "extract",
+        "-g",
+        &gaz,
+        "--add-gazetteer",
+        "extra",
+        "t.txt",
+        "-o",
+        "a",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let csv = wd.read("a/mentions.csv");
+    assert!(
+        csv.contains("org:acme") && csv.contains("person:vladimir-putin"),
+        "{csv}"
+    );
+    let out = wd.run(&["extract", "-g", "extra", "t.txt", "-o", "b"]);
+    assert!(out.status.success());
+    let csv = wd.read("b/mentions.csv");
+    assert!(csv.contains("org:acme") && !csv.contains("putin"), "{csv}");
+}
+
+#[test]
+fn a_gazetteer_with_errors_is_refused() {
+    let wd = Workdir::new();
+    wd.create("bad/x.csv", "id,type,name\na:1,t,A\na:1,t,B\n");
+    wd.create("t.txt", "A");
+    let out = wd.run(&["extract", "-g", "bad", "t.txt"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("bad/x.csv:3: error: duplicate id \"a:1\" (first at bad/x.csv:2)"),
+        "{err}"
+    );
+    assert!(!wd.path().join("output").exists());
+}
+
+#[test]
+fn missing_gazetteer_folder_is_a_clear_error() {
+    let wd = Workdir::new();
+    wd.create("t.txt", "x");
+    let out = wd.run(&["extract", "-g", "nope", "t.txt"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("loading the gazetteer nope: nope:"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn bad_usage_exits_2() {
+    let wd = Workdir::new();
+    assert_eq!(wd.run(&["extract"]).status.code(), Some(2));
+    assert_eq!(
+        wd.run(&["extract", "--no-such-flag", "x"]).status.code(),
+        Some(2)
+    );
+    assert_eq!(wd.run(&["frobnicate"]).status.code(), Some(2));
+}

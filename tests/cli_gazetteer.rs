@@ -1,0 +1,76 @@
+//! `alam gazetteer check` and `alam gazetteer lookup`.
+
+mod common;
+
+use common::{Workdir, fixture_gazetteer, stderr, stdout};
+
+#[test]
+fn check_reports_positions_and_counts() {
+    let wd = Workdir::new();
+    wd.create(
+        "g/a.csv",
+        "id,type,name,name_ar,aliases\n\
+         country:OM,country,Oman,سلطنة عمان,عمان\n\
+         city:amman,city,Amman,عمّان,\n\
+         x:1,thing,One,,a||b\n\
+         x:1,thing,Again,,\n\
+         x:2,thing\n",
+    );
+    let out = wd.run(&["gazetteer", "check", "g"]);
+    assert_eq!(out.status.code(), Some(1));
+    let expected = "\
+g/a.csv:4: warning: empty item in aliases: \"a||b\"
+g/a.csv:5: error: duplicate id \"x:1\" (first at g/a.csv:4)
+g/a.csv:6: error: malformed row: 2 fields, but the header has 5
+note: alias \"عمان\" names: country:OM, city:amman
+3 entities (1 city, 1 country, 1 thing), 8 forms, 2 errors, 1 warnings, 1 shared aliases
+";
+    assert_eq!(stdout(&out), expected);
+}
+
+#[test]
+fn check_of_the_fixture_passes() {
+    let wd = Workdir::new();
+    let out = wd.run(&["gazetteer", "check", &fixture_gazetteer()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(stdout(&out).contains(" 0 errors,"));
+}
+
+#[test]
+fn check_of_the_builtin_gazetteer_has_no_error() {
+    let wd = Workdir::new();
+    let out = wd.run(&["gazetteer", "check"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+}
+
+#[test]
+fn lookup_prints_normalized_form_and_entities() {
+    let wd = Workdir::new();
+    let gaz = fixture_gazetteer();
+    let out = wd.run(&["gazetteer", "lookup", "-g", &gaz, "بالكويت"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.starts_with("normalized: بالكويت\n"), "{text}");
+    assert!(
+        text.contains("form: (no entity has exactly this form)"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "mention: country:KW\tcountry\tKuwait\tsurface \"الكويت\" prefix \"ب\" chars 1..7\tname"
+        ),
+        "{text}"
+    );
+    let out = wd.run(&["gazetteer", "lookup", "-g", &gaz, "عُمان"]);
+    let text = stdout(&out);
+    assert!(text.starts_with("normalized: عمان\n"), "{text}");
+    assert!(
+        text.contains("form: country:OM\tcountry\tOman\talias \"عمان\""),
+        "{text}"
+    );
+    assert!(
+        text.contains("form: city:amman\tcity\tAmman\tname \"عمان\""),
+        "{text}"
+    );
+    assert!(text.contains("ambiguous, also: city:amman"), "{text}");
+}

@@ -1,0 +1,388 @@
+//! Table-driven matching tests on the fixture gazetteer
+//! `tests/fixtures/gaz/`: the traps of SPEC section 4 and the rules one by
+//! one. Each row: (name, text, expected mentions as
+//! (entity_id, surface, prefix, form)).
+
+use alam::{Document, Form, Gazetteer, Mention, Pipeline};
+
+fn pipeline() -> Pipeline {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/gaz");
+    let gaz = Gazetteer::from_dir(dir.as_ref()).expect("fixture gazetteer");
+    Pipeline::new(&gaz).expect("fixture gazetteer is valid")
+}
+
+fn found(p: &Pipeline, text: &str) -> Vec<Mention> {
+    p.extract(&Document::new("t", text))
+}
+
+type Row = (
+    &'static str,
+    &'static str,
+    &'static [(&'static str, &'static str, &'static str, Form)],
+);
+
+use Form::{Alias, Demonym, Name, Weak};
+
+const TRAPS: &[Row] = &[
+    // شيء / شئ (thing) keep their hamza and never give Xi.
+    (
+        "xi_thing_1",
+        "شي جين بينغ قال كل شيء",
+        &[("person:xi-jinping", "شي جين بينغ", "", Name)],
+    ),
+    (
+        "xi_thing_2",
+        "شي جين بينغ لم يقل أي شئ",
+        &[("person:xi-jinping", "شي جين بينغ", "", Name)],
+    ),
+    ("xi_thing_alone", "لم يبق شيء ولا شئ", &[]),
+    // Weak شي alone (no strong Xi in the document) gives nothing.
+    (
+        "xi_weak_alone",
+        "التقى بوتين وشي في موسكو",
+        &[
+            ("person:vladimir-putin", "بوتين", "", Alias),
+            ("city:moscow", "موسكو", "", Name),
+        ],
+    ),
+    (
+        "xi_weak_with_full",
+        "شي جين بينج في موسكو. وقال شي إن",
+        &[
+            ("person:xi-jinping", "شي جين بينج", "", Alias),
+            ("city:moscow", "موسكو", "", Name),
+            ("person:xi-jinping", "شي", "", Weak),
+        ],
+    ),
+    // بكين is Beijing, never ب + كين (Ken).
+    (
+        "beijing_not_ken",
+        "زار بكين",
+        &[("city:beijing", "بكين", "", Name)],
+    ),
+    ("ken_alone", "قال كين", &[("person:ken", "كين", "", Alias)]),
+    (
+        "ken_with_bi",
+        "مر بكين دو",
+        &[("city:beijing", "بكين", "", Name)],
+    ),
+    // Names that begin with a proclitic letter are themselves.
+    (
+        "lavrov",
+        "لافروف",
+        &[("person:sergey-lavrov", "لافروف", "", Alias)],
+    ),
+    (
+        "putin",
+        "بوتين",
+        &[("person:vladimir-putin", "بوتين", "", Alias)],
+    ),
+    ("libya", "ليبيا", &[("country:LY", "ليبيا", "", Name)]),
+    ("korea", "كوريا", &[("country:KR", "كوريا", "", Alias)]),
+    ("france", "فرنسا", &[("country:FR", "فرنسا", "", Name)]),
+    // Lowercase English us / who are not the US / the WHO.
+    ("us_lower", "let us see who said it", &[]),
+    (
+        "us_caps",
+        "the US and WHO said",
+        &[
+            ("country:US", "US", "", Alias),
+            ("org:who", "WHO", "", Alias),
+        ],
+    ),
+    (
+        "us_dotted",
+        "U.S. officials",
+        &[("country:US", "U.S.", "", Alias)],
+    ),
+    ("us_title_case", "Us and Who", &[]),
+];
+
+const CLITICS: &[Row] = &[
+    ("waw", "وروسيا", &[("country:RU", "روسيا", "و", Name)]),
+    (
+        "persian_yeh",
+        "وروسیا",
+        &[("country:RU", "روسیا", "و", Name)],
+    ),
+    (
+        "bi_article",
+        "بالكويت",
+        &[("country:KW", "الكويت", "ب", Name)],
+    ),
+    (
+        "li_article",
+        "للكويت",
+        &[("country:KW", "لكويت", "ل", Name)],
+    ),
+    (
+        "wa_li_article",
+        "وللكويت",
+        &[("country:KW", "لكويت", "ول", Name)],
+    ),
+    (
+        "fa_li_article",
+        "فللصين",
+        &[("country:CN", "لصين", "فل", Name)],
+    ),
+    (
+        "wa_bi_article",
+        "وبالصين",
+        &[("country:CN", "الصين", "وب", Name)],
+    ),
+    (
+        "wa_article",
+        "والصين",
+        &[("country:CN", "الصين", "و", Name)],
+    ),
+    ("ka", "كروسيا", &[("country:RU", "روسيا", "ك", Name)]),
+    ("sin_never", "سروسيا", &[]),
+    ("enclitic_never", "روسيانا", &[]),
+    ("two_proclitics_bad", "ببروسيا", &[]),
+    (
+        "multiword_with_prefix",
+        "وللولايات المتحدة",
+        &[("country:US", "لولايات المتحدة", "ول", Name)],
+    ),
+    ("inside_word", "مروسيا", &[]),
+];
+
+const DEMONYMS: &[Row] = &[
+    (
+        "base",
+        "الوزير الروسي",
+        &[("country:RU", "روسي", "ال", Demonym)],
+    ),
+    (
+        "fem",
+        "الحكومة الروسية",
+        &[("country:RU", "روسية", "ال", Demonym)],
+    ),
+    (
+        "fem_persian",
+        "الحرب الروسیة",
+        &[("country:RU", "روسیة", "ال", Demonym)],
+    ),
+    (
+        "plural_un",
+        "الروسيون",
+        &[("country:RU", "روسيون", "ال", Demonym)],
+    ),
+    (
+        "plural_in",
+        "الروسيين",
+        &[("country:RU", "روسيين", "ال", Demonym)],
+    ),
+    (
+        "dual",
+        "الروسيان",
+        &[("country:RU", "روسيان", "ال", Demonym)],
+    ),
+    (
+        "fem_plural",
+        "الروسيات",
+        &[("country:RU", "روسيات", "ال", Demonym)],
+    ),
+    (
+        "waw_article",
+        "والروسية",
+        &[("country:RU", "روسية", "وال", Demonym)],
+    ),
+    (
+        "li_article",
+        "للروسية",
+        &[("country:RU", "روسية", "لل", Demonym)],
+    ),
+    (
+        "english",
+        "Russian and Russians",
+        &[
+            ("country:RU", "Russian", "", Demonym),
+            ("country:RU", "Russians", "", Demonym),
+        ],
+    ),
+    (
+        "american_variants",
+        "الأمريكي والأميركية",
+        &[
+            ("country:US", "أمريكي", "ال", Demonym),
+            ("country:US", "أميركية", "وال", Demonym),
+        ],
+    ),
+];
+
+const ENGLISH: &[Row] = &[
+    (
+        "possessive",
+        "Putin's plan",
+        &[("person:vladimir-putin", "Putin", "", Alias)],
+    ),
+    (
+        "curly_possessive",
+        "Lavrov’s visit",
+        &[("person:sergey-lavrov", "Lavrov", "", Alias)],
+    ),
+    (
+        "case_insensitive",
+        "PUTIN and putin",
+        &[
+            ("person:vladimir-putin", "PUTIN", "", Alias),
+            ("person:vladimir-putin", "putin", "", Alias),
+        ],
+    ),
+    ("no_partial_word", "Putinism", &[]),
+    (
+        "hyphen",
+        "Al-Qaida cells",
+        &[("org:al-qaeda", "Al-Qaida", "", Alias)],
+    ),
+    ("accent", "Pékin", &[]),
+];
+
+const OVERLAP: &[Row] = &[
+    (
+        "longest_gcc",
+        "مجلس التعاون لدول الخليج العربية",
+        &[("org:gcc", "مجلس التعاون لدول الخليج العربية", "", Name)],
+    ),
+    (
+        "gulf_alone",
+        "دول الخليج",
+        &[("org:gulf", "الخليج", "", Name)],
+    ),
+    (
+        "longest_of_two_aliases",
+        "الرئيس شي جين بينج",
+        &[("person:xi-jinping", "شي جين بينج", "", Alias)],
+    ),
+];
+
+const AMBIGUITY: &[Row] = &[
+    // عمان is Oman (first listed) unless the document settles it.
+    (
+        "oman_default",
+        "وصل إلى عمان",
+        &[("country:OM", "عمان", "", Alias)],
+    ),
+    (
+        "amman_by_context",
+        "Amman: وصل إلى عمان",
+        &[
+            ("city:amman", "Amman", "", Name),
+            ("city:amman", "عمان", "", Name),
+        ],
+    ),
+    (
+        "oman_by_context",
+        "سلطنة عمان. وصل إلى عمان",
+        &[
+            ("country:OM", "سلطنة عمان", "", Name),
+            ("country:OM", "عمان", "", Alias),
+        ],
+    ),
+    // مالي is weak for Mali: "financial" alone never gives Mali.
+    ("mali_financial", "دعم مالي كبير", &[]),
+    (
+        "mali_with_strong",
+        "جمهورية مالي تطلب دعما. وقالت مالي",
+        &[
+            ("country:ML", "جمهورية مالي", "", Name),
+            ("country:ML", "مالي", "", Weak),
+        ],
+    ),
+    // بوش is weak for two people: with one named in full, it is his.
+    (
+        "bush_resolved",
+        "جورج دبليو بوش قال. ثم قال بوش",
+        &[
+            ("person:george-w-bush", "جورج دبليو بوش", "", Name),
+            ("person:george-w-bush", "بوش", "", Weak),
+        ],
+    ),
+];
+
+fn run(group: &str, rows: &[Row]) {
+    let p = pipeline();
+    for &(name, text, expected) in rows {
+        let got: Vec<(String, String, String, Form)> = found(&p, text)
+            .into_iter()
+            .map(|m| (m.entity_id.to_string(), m.surface, m.prefix, m.form))
+            .collect();
+        let want: Vec<(String, String, String, Form)> = expected
+            .iter()
+            .map(|&(id, s, pre, f)| (id.to_string(), s.to_string(), pre.to_string(), f))
+            .collect();
+        assert_eq!(got, want, "group: {group}, test: {name}, text: {text:?}");
+    }
+}
+
+#[test]
+fn traps() {
+    run("TRAPS", TRAPS);
+}
+
+#[test]
+fn clitics() {
+    run("CLITICS", CLITICS);
+}
+
+#[test]
+fn demonyms() {
+    run("DEMONYMS", DEMONYMS);
+}
+
+#[test]
+fn english() {
+    run("ENGLISH", ENGLISH);
+}
+
+#[test]
+fn overlap() {
+    run("OVERLAP", OVERLAP);
+}
+
+#[test]
+fn ambiguity() {
+    run("AMBIGUITY", AMBIGUITY);
+}
+
+#[test]
+fn ambiguity_flags_and_alternatives() {
+    let p = pipeline();
+    let m = &found(&p, "وصل إلى عمان")[0];
+    assert!(m.ambiguous);
+    assert_eq!(
+        m.alternatives
+            .iter()
+            .map(|a| a.as_ref())
+            .collect::<Vec<_>>(),
+        ["city:amman"]
+    );
+    let m = &found(&p, "Amman: وصل إلى عمان")[1];
+    assert!(!m.ambiguous);
+    // Bush named only by the weak surname: no strong form, no mention.
+    let ms = found(&p, "قال بوش");
+    assert!(ms.is_empty(), "{ms:?}");
+}
+
+#[test]
+fn unsettled_ambiguity_goes_to_first_listed() {
+    // Other entities in the document do not settle عمان.
+    let p = pipeline();
+    let ms = found(&p, "عمان وجمهورية مالي ومالي");
+    assert_eq!(ms[0].entity_id.as_ref(), "country:OM");
+    assert!(ms[0].ambiguous);
+}
+
+#[test]
+fn offsets_are_code_points_of_the_original() {
+    let p = pipeline();
+    let text = "قال بُوتِين\u{200F} إن ﻻﻓﺮﻭﻑ وروسیا";
+    for m in found(&p, text) {
+        let by_chars: String = text.chars().skip(m.start).take(m.end - m.start).collect();
+        assert_eq!(by_chars, m.surface);
+        assert_eq!(&text[m.byte_start..m.byte_end], m.surface);
+    }
+    let surfaces: Vec<String> = found(&p, text).into_iter().map(|m| m.surface).collect();
+    assert_eq!(surfaces, ["بُوتِين", "ﻻﻓﺮﻭﻑ", "روسیا"]);
+}

@@ -86,16 +86,17 @@ fn aliases(entities: &[Entity]) -> Vec<Alias> {
             }
             for v in variants {
                 let caps_only = caps_acronym(&raw);
-                if let Some(rest) = v.strip_prefix("ال") {
-                    if rest.chars().next().is_some_and(is_word_char) {
-                        out.push(Alias {
-                            text: format!("ل{rest}"),
-                            entity: i,
-                            form,
-                            caps_only,
-                            lam: true,
-                        });
-                    }
+                let lam = v
+                    .strip_prefix("ال")
+                    .filter(|r| r.chars().next().is_some_and(is_word_char));
+                if let Some(rest) = lam {
+                    out.push(Alias {
+                        text: format!("ل{rest}"),
+                        entity: i,
+                        form,
+                        caps_only,
+                        lam: true,
+                    });
                 }
                 out.push(Alias {
                     text: v,

@@ -1,48 +1,293 @@
-//! Readers: turn the inputs named on the command line into [`Document`]s.
+//! Readers: turn the inputs named on the command line into a stream of
+//! [`InputRecord`]s, one per document or per problem, in input order
+//! (SPEC section 6).
 //!
-//! For now: plain text files (one document per file, id = the path as
-//! given) and standard input (`-`, one document with id `-`). Invalid UTF-8
-//! is decoded lossily (U+FFFD) and reported as a warning.
+//! | input | documents | id |
+//! |---|---|---|
+//! | `*.txt` | one per file | the path (relative to the folder given, for a folder) |
+//! | `*.jsonl` | one per line | `--id-field` (default `id`), else `FILE:LINE` |
+//! | `*.csv` | one per record (header required) | same |
+//! | `*.gz` of these | decompressed on the fly | same |
+//! | a folder | walked recursively for the above, in path order | |
+//! | `-` | standard input: one text, or JSONL lines | `-` / `-:LINE` |
+//!
+//! The text of a document is its `--text-field` fields (default `text`)
+//! joined with a blank line, in the order given (`title,text`).
+//!
+//! Nothing is dropped silently: a malformed JSON line, a missing text
+//! field, an unreadable file become records with [`Status::Error`];
+//! invalid UTF-8 (decoded lossily as U+FFFD), an empty document or an empty
+//! line become records with [`Status::Warning`]. Each record's `message`
+//! says what happened.
 
-use std::io::Read;
-use std::path::Path;
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
 
-use crate::error::{Error, Position};
 use crate::pipeline::Document;
 
-/// A document read from an input, with what was wrong with it.
+/// How a document was read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    /// Read without a problem.
+    Ok,
+    /// Read, with something worth knowing (see the message).
+    Warning,
+    /// Not read: the record is a placeholder for the problem.
+    Error,
+}
+
+impl Status {
+    /// `ok`, `warning` or `error`, as written in `documents.csv`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Ok => "ok",
+            Status::Warning => "warning",
+            Status::Error => "error",
+        }
+    }
+}
+
+/// One document read from an input, or one problem in an input.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ReadDocument {
-    /// The document.
+pub struct InputRecord {
+    /// The document (empty text for an error).
     pub document: Document,
-    /// Where it came from: the file path, or `-`.
+    /// Where it came from: `FILE` or `FILE:LINE`.
     pub source: String,
-    /// A warning about the input (e.g. invalid UTF-8), if any.
-    pub warning: Option<String>,
+    /// Whether it was read cleanly.
+    pub status: Status,
+    /// What went wrong, as `FILE:LINE: reason`; empty when ok.
+    pub message: String,
 }
 
-/// Reads one plain-text input: a file path, or `-` for standard input.
-pub fn read_text(input: &str) -> Result<ReadDocument, Error> {
-    let mut bytes = Vec::new();
-    let result = if input == "-" {
-        std::io::stdin().lock().read_to_end(&mut bytes)
-    } else {
-        std::fs::File::open(input).and_then(|mut f| f.read_to_end(&mut bytes))
+/// What standard input holds.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum StdinFormat {
+    /// One plain-text document.
+    #[default]
+    Text,
+    /// One JSON document per line.
+    Jsonl,
+}
+
+/// Options for reading inputs.
+#[derive(Clone, Debug)]
+pub struct InputOptions {
+    /// The field holding the document id. Default: `id`.
+    pub id_field: String,
+    /// The fields holding the text, joined with a blank line. Default:
+    /// `text`.
+    pub text_fields: Vec<String>,
+    /// What `-` holds. Default: one text.
+    pub stdin_format: StdinFormat,
+}
+
+impl Default for InputOptions {
+    fn default() -> Self {
+        InputOptions {
+            id_field: "id".to_string(),
+            text_fields: vec!["text".to_string()],
+            stdin_format: StdinFormat::Text,
+        }
+    }
+}
+
+/// The kind of a file, from its name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Text,
+    Jsonl,
+    Csv,
+}
+
+fn kind_of(path: &Path) -> Option<(Kind, bool)> {
+    let name = path.file_name()?.to_string_lossy().to_lowercase();
+    let (name, gz) = match name.strip_suffix(".gz") {
+        Some(n) => (n.to_string(), true),
+        None => (name, false),
     };
-    result.map_err(|source| Error::Io {
-        path: Path::new(input).to_path_buf(),
-        source,
-    })?;
-    let (text, warning) = decode(bytes, input);
-    Ok(ReadDocument {
-        document: Document::new(input, text),
-        source: input.to_string(),
-        warning,
-    })
+    let kind = if name.ends_with(".txt") {
+        Kind::Text
+    } else if name.ends_with(".jsonl") || name.ends_with(".ndjson") {
+        Kind::Jsonl
+    } else if name.ends_with(".csv") {
+        Kind::Csv
+    } else {
+        return None;
+    };
+    Some((kind, gz))
 }
 
-/// Decodes UTF-8, lossily; a leading BOM is dropped.
-fn decode(bytes: Vec<u8>, label: &str) -> (String, Option<String>) {
+/// One file to read, with the id a text file gets.
+#[derive(Clone, Debug)]
+struct FileInput {
+    path: PathBuf,
+    /// The id of a `.txt` document; the label of other files' positions.
+    label: String,
+    kind: Kind,
+    gz: bool,
+}
+
+/// A stream of [`InputRecord`]s over the inputs, in input order.
+pub struct Inputs {
+    pending: std::vec::IntoIter<Pending>,
+    current: Option<Box<dyn Iterator<Item = InputRecord> + Send>>,
+    options: InputOptions,
+}
+
+enum Pending {
+    File(FileInput),
+    Stdin,
+    Problem(InputRecord),
+}
+
+impl Inputs {
+    /// Plans the reading of `inputs` (paths, folders, or `-`). Folders are
+    /// walked now; files are opened one at a time as the stream advances.
+    pub fn new(inputs: &[String], options: InputOptions) -> Inputs {
+        let mut pending = Vec::new();
+        for input in inputs {
+            if input == "-" {
+                pending.push(Pending::Stdin);
+                continue;
+            }
+            let path = Path::new(input);
+            if path.is_dir() {
+                let mut files = Vec::new();
+                if let Err(e) = walk(path, &mut files) {
+                    pending.push(Pending::Problem(error_record(input, input, &e.to_string())));
+                }
+                files.sort();
+                for file in files {
+                    if let Some((kind, gz)) = kind_of(&file) {
+                        let rel = file.strip_prefix(path).unwrap_or(&file);
+                        let label = match kind {
+                            Kind::Text => rel.display().to_string(),
+                            _ => file.display().to_string(),
+                        };
+                        pending.push(Pending::File(FileInput {
+                            path: file,
+                            label,
+                            kind,
+                            gz,
+                        }));
+                    }
+                }
+                continue;
+            }
+            let (kind, gz) = kind_of(path).unwrap_or((Kind::Text, false));
+            pending.push(Pending::File(FileInput {
+                path: path.to_path_buf(),
+                label: input.clone(),
+                kind,
+                gz,
+            }));
+        }
+        Inputs {
+            pending: pending.into_iter(),
+            current: None,
+            options,
+        }
+    }
+}
+
+impl Iterator for Inputs {
+    type Item = InputRecord;
+
+    fn next(&mut self) -> Option<InputRecord> {
+        loop {
+            if let Some(cur) = &mut self.current {
+                if let Some(rec) = cur.next() {
+                    return Some(rec);
+                }
+                self.current = None;
+            }
+            match self.pending.next()? {
+                Pending::Problem(rec) => return Some(rec),
+                Pending::Stdin => {
+                    let stdin: Box<dyn Read + Send> = Box::new(io::stdin());
+                    match self.options.stdin_format {
+                        StdinFormat::Text => return Some(read_text(stdin, "-", "-")),
+                        StdinFormat::Jsonl => {
+                            self.current = Some(Box::new(JsonlRecords::new(
+                                BufReader::new(stdin),
+                                "-".to_string(),
+                                self.options.clone(),
+                            )));
+                        }
+                    }
+                }
+                Pending::File(file) => {
+                    let reader = match open(&file) {
+                        Ok(r) => r,
+                        Err(e) => {
+                            return Some(error_record(
+                                &file.label,
+                                &file.path.display().to_string(),
+                                &e.to_string(),
+                            ));
+                        }
+                    };
+                    let source = file.path.display().to_string();
+                    match file.kind {
+                        Kind::Text => return Some(read_text(reader, &file.label, &source)),
+                        Kind::Jsonl => {
+                            self.current = Some(Box::new(JsonlRecords::new(
+                                BufReader::new(reader),
+                                source,
+                                self.options.clone(),
+                            )));
+                        }
+                        Kind::Csv => {
+                            self.current = Some(Box::new(CsvRecords::new(
+                                reader,
+                                source,
+                                self.options.clone(),
+                            )));
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            walk(&path, out)?;
+        } else if kind_of(&path).is_some() {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+fn open(file: &FileInput) -> io::Result<Box<dyn Read + Send>> {
+    let f = File::open(&file.path)?;
+    if file.gz {
+        Ok(Box::new(flate2::read::MultiGzDecoder::new(
+            BufReader::with_capacity(1 << 16, f),
+        )))
+    } else {
+        Ok(Box::new(f))
+    }
+}
+
+fn error_record(id: &str, source: &str, reason: &str) -> InputRecord {
+    InputRecord {
+        document: Document::new(id, ""),
+        source: source.to_string(),
+        status: Status::Error,
+        message: format!("{source}: {reason}"),
+    }
+}
+
+/// Decodes UTF-8 lossily; a leading BOM is dropped. Returns the byte
+/// offset of the first invalid sequence, if any.
+fn decode(bytes: Vec<u8>) -> (String, Option<usize>) {
     match String::from_utf8(bytes) {
         Ok(mut s) => {
             if s.starts_with('\u{FEFF}') {
@@ -52,13 +297,376 @@ fn decode(bytes: Vec<u8>, label: &str) -> (String, Option<String>) {
         }
         Err(e) => {
             let at = e.utf8_error().valid_up_to();
-            let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
-            let position = Position {
-                path: label.into(),
-                line: 0,
-            };
-            let warning = format!("{position}: invalid UTF-8 at byte {at}, replaced with U+FFFD");
-            (text, Some(warning))
+            (String::from_utf8_lossy(e.as_bytes()).into_owned(), Some(at))
         }
+    }
+}
+
+/// Builds the record of a document that was read, with the warnings
+/// that apply.
+fn document_record(
+    id: String,
+    text: String,
+    source: String,
+    mut notes: Vec<String>,
+) -> InputRecord {
+    if !text.chars().any(|c| !c.is_whitespace()) {
+        notes.push("empty document".to_string());
+    }
+    let status = if notes.is_empty() {
+        Status::Ok
+    } else {
+        Status::Warning
+    };
+    let message = if notes.is_empty() {
+        String::new()
+    } else {
+        format!("{source}: {}", notes.join("; "))
+    };
+    InputRecord {
+        document: Document::new(id, text),
+        source,
+        status,
+        message,
+    }
+}
+
+fn read_text(mut reader: Box<dyn Read + Send>, id: &str, source: &str) -> InputRecord {
+    let mut bytes = Vec::new();
+    if let Err(e) = reader.read_to_end(&mut bytes) {
+        return error_record(id, source, &e.to_string());
+    }
+    let (text, bad) = decode(bytes);
+    let notes = bad
+        .map(|at| format!("invalid UTF-8 at byte {at}, replaced with U+FFFD"))
+        .into_iter()
+        .collect();
+    document_record(id.to_string(), text, source.to_string(), notes)
+}
+
+/// A field value as text: strings as they are, numbers and booleans
+/// printed, null and absent as `None`.
+fn field_text(value: Option<&serde_json::Value>) -> Option<String> {
+    match value? {
+        serde_json::Value::Null => None,
+        serde_json::Value::String(s) => Some(s.clone()),
+        other => Some(other.to_string()),
+    }
+}
+
+/// The id and text of a record from its fields (`get` looks a field up).
+fn assemble(
+    get: impl Fn(&str) -> Option<String>,
+    options: &InputOptions,
+    position: &str,
+    notes: &mut Vec<String>,
+) -> Result<(String, String), String> {
+    let id = get(&options.id_field)
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| position.to_string());
+    let mut parts = Vec::new();
+    let mut missing = Vec::new();
+    for field in &options.text_fields {
+        match get(field) {
+            Some(t) => parts.push(t),
+            None => missing.push(field.as_str()),
+        }
+    }
+    if parts.is_empty() {
+        let fields = options.text_fields.join(", ");
+        return Err(format!("missing text field ({fields})"));
+    }
+    if !missing.is_empty() {
+        notes.push(format!("missing field {}", missing.join(", ")));
+    }
+    Ok((id, parts.join("\n\n")))
+}
+
+/// Documents of a JSONL stream, one per line.
+struct JsonlRecords<R> {
+    reader: R,
+    source: String,
+    options: InputOptions,
+    line: u64,
+    buf: Vec<u8>,
+    done: bool,
+}
+
+impl<R: BufRead> JsonlRecords<R> {
+    fn new(reader: R, source: String, options: InputOptions) -> Self {
+        JsonlRecords {
+            reader,
+            source,
+            options,
+            line: 0,
+            buf: Vec::new(),
+            done: false,
+        }
+    }
+}
+
+impl<R: BufRead> Iterator for JsonlRecords<R> {
+    type Item = InputRecord;
+
+    fn next(&mut self) -> Option<InputRecord> {
+        if self.done {
+            return None;
+        }
+        self.buf.clear();
+        self.line += 1;
+        let position = format!("{}:{}", self.source, self.line);
+        match self.reader.read_until(b'\n', &mut self.buf) {
+            Ok(0) => {
+                self.done = true;
+                return None;
+            }
+            Ok(_) => {}
+            Err(e) => {
+                self.done = true;
+                return Some(error_record(&position, &position, &e.to_string()));
+            }
+        }
+        let bytes = std::mem::take(&mut self.buf);
+        let (line, bad) = decode(bytes);
+        let mut notes: Vec<String> = bad
+            .map(|at| format!("invalid UTF-8 at byte {at} of the line, replaced with U+FFFD"))
+            .into_iter()
+            .collect();
+        let trimmed = line.trim();
+        if trimmed.is_empty() {
+            return Some(InputRecord {
+                document: Document::new(position.clone(), ""),
+                source: position.clone(),
+                status: Status::Warning,
+                message: format!("{position}: empty line"),
+            });
+        }
+        let value: serde_json::Value = match serde_json::from_str(trimmed) {
+            Ok(v) => v,
+            Err(e) => {
+                return Some(error_record(
+                    &position,
+                    &position,
+                    &format!("malformed JSON: {e}"),
+                ));
+            }
+        };
+        let Some(object) = value.as_object() else {
+            return Some(error_record(
+                &position,
+                &position,
+                "a JSON object was expected",
+            ));
+        };
+        match assemble(
+            |f| field_text(object.get(f)),
+            &self.options,
+            &position,
+            &mut notes,
+        ) {
+            Ok((id, text)) => Some(document_record(id, text, position, notes)),
+            Err(reason) => {
+                let id = field_text(object.get(&self.options.id_field))
+                    .unwrap_or_else(|| position.clone());
+                Some(error_record(&id, &position, &reason))
+            }
+        }
+    }
+}
+
+/// Documents of a CSV file with a header, one per record.
+struct CsvRecords {
+    reader: csv::Reader<Box<dyn Read + Send>>,
+    headers: Option<csv::StringRecord>,
+    source: String,
+    options: InputOptions,
+    done: bool,
+}
+
+impl CsvRecords {
+    fn new(reader: Box<dyn Read + Send>, source: String, options: InputOptions) -> Self {
+        let reader = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
+        CsvRecords {
+            reader,
+            headers: None,
+            source,
+            options,
+            done: false,
+        }
+    }
+}
+
+impl Iterator for CsvRecords {
+    type Item = InputRecord;
+
+    fn next(&mut self) -> Option<InputRecord> {
+        if self.done {
+            return None;
+        }
+        if self.headers.is_none() {
+            match self.reader.headers() {
+                Ok(h) => self.headers = Some(h.clone()),
+                Err(e) => {
+                    self.done = true;
+                    let position = format!("{}:1", self.source);
+                    return Some(error_record(
+                        &position,
+                        &position,
+                        &format!("cannot read the header: {e}"),
+                    ));
+                }
+            }
+        }
+        let headers = self.headers.clone().unwrap_or_default();
+        let mut record = csv::ByteRecord::new();
+        let line = self.reader.position().line();
+        match self.reader.read_byte_record(&mut record) {
+            Ok(false) => {
+                self.done = true;
+                None
+            }
+            Ok(true) => {
+                let line = record.position().map_or(line, |p| p.line());
+                let position = format!("{}:{}", self.source, line);
+                let mut notes = Vec::new();
+                if record.len() != headers.len() {
+                    notes.push(format!(
+                        "{} fields, but the header has {}",
+                        record.len(),
+                        headers.len()
+                    ));
+                }
+                let mut bad_utf8 = false;
+                let get = |name: &str| {
+                    let i = headers.iter().position(|h| h == name)?;
+                    let raw = record.get(i)?;
+                    Some(String::from_utf8_lossy(raw).into_owned())
+                };
+                if record.iter().any(|f| std::str::from_utf8(f).is_err()) {
+                    bad_utf8 = true;
+                }
+                if bad_utf8 {
+                    notes.push("invalid UTF-8, replaced with U+FFFD".to_string());
+                }
+                match assemble(get, &self.options, &position, &mut notes) {
+                    Ok((id, text)) => Some(document_record(id, text, position, notes)),
+                    Err(reason) => Some(error_record(&position, &position, &reason)),
+                }
+            }
+            Err(e) => {
+                let position = format!(
+                    "{}:{}",
+                    self.source,
+                    e.position().map_or(line, |p| p.line())
+                );
+                if !matches!(e.kind(), csv::ErrorKind::UnequalLengths { .. }) {
+                    self.done = true;
+                }
+                Some(error_record(
+                    &position,
+                    &position,
+                    &format!("malformed CSV: {e}"),
+                ))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn jsonl(data: &str, options: InputOptions) -> Vec<InputRecord> {
+        JsonlRecords::new(data.as_bytes(), "f.jsonl".to_string(), options).collect()
+    }
+
+    #[test]
+    fn jsonl_lines_are_all_accounted_for() {
+        let data = "{\"id\":\"a\",\"text\":\"بوتين\"}\n\n{broken\n{\"text\":\"\"}\n{\"id\":7,\"title\":\"x\"}\n[1]\n";
+        let recs = jsonl(data, InputOptions::default());
+        let rows: Vec<(&str, Status, &str)> = recs
+            .iter()
+            .map(|r| (r.document.id.as_str(), r.status, r.message.as_str()))
+            .collect();
+        assert_eq!(rows.len(), 6);
+        assert_eq!(rows[0], ("a", Status::Ok, ""));
+        assert_eq!(
+            rows[1],
+            ("f.jsonl:2", Status::Warning, "f.jsonl:2: empty line")
+        );
+        assert_eq!(rows[2].0, "f.jsonl:3");
+        assert_eq!(rows[2].1, Status::Error);
+        assert!(
+            rows[2].2.starts_with("f.jsonl:3: malformed JSON: "),
+            "{}",
+            rows[2].2
+        );
+        assert_eq!(
+            rows[3],
+            ("f.jsonl:4", Status::Warning, "f.jsonl:4: empty document")
+        );
+        assert_eq!(
+            rows[4],
+            ("7", Status::Error, "f.jsonl:5: missing text field (text)")
+        );
+        assert_eq!(
+            rows[5],
+            (
+                "f.jsonl:6",
+                Status::Error,
+                "f.jsonl:6: a JSON object was expected"
+            )
+        );
+    }
+
+    #[test]
+    fn jsonl_text_fields_are_joined() {
+        let options = InputOptions {
+            text_fields: vec!["title".into(), "text".into()],
+            ..InputOptions::default()
+        };
+        let recs = jsonl(
+            "{\"id\":\"a\",\"title\":\"T\",\"text\":\"B\"}\n{\"id\":\"b\",\"text\":\"B\"}\n",
+            options,
+        );
+        assert_eq!(recs[0].document.text, "T\n\nB");
+        assert_eq!(recs[0].status, Status::Ok);
+        assert_eq!(recs[1].document.text, "B");
+        assert_eq!(recs[1].message, "f.jsonl:2: missing field title");
+    }
+
+    #[test]
+    fn jsonl_invalid_utf8_is_a_warning() {
+        let mut data = b"{\"id\":\"a\",\"text\":\"x".to_vec();
+        data.push(0xff);
+        data.extend_from_slice(b"\"}\n");
+        let recs: Vec<InputRecord> =
+            JsonlRecords::new(&data[..], "f".to_string(), InputOptions::default()).collect();
+        assert_eq!(recs[0].status, Status::Warning);
+        assert_eq!(recs[0].document.text, "x\u{FFFD}");
+        assert!(
+            recs[0].message.contains("invalid UTF-8 at byte 19"),
+            "{}",
+            recs[0].message
+        );
+    }
+
+    #[test]
+    fn csv_records() {
+        let data = "id,title,text\na,T,\"multi\nline\"\n,U,V\nc,W\n";
+        let recs: Vec<InputRecord> = CsvRecords::new(
+            Box::new(io::Cursor::new(data.as_bytes().to_vec())),
+            "f.csv".to_string(),
+            InputOptions::default(),
+        )
+        .collect();
+        assert_eq!(recs.len(), 3);
+        assert_eq!(
+            (recs[0].document.id.as_str(), recs[0].document.text.as_str()),
+            ("a", "multi\nline")
+        );
+        assert_eq!(recs[1].document.id, "f.csv:4");
+        assert_eq!(recs[2].status, Status::Error);
+        assert_eq!(recs[2].message, "f.csv:5: missing text field (text)");
     }
 }

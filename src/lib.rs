@@ -29,18 +29,21 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod cooccur;
 mod error;
 mod gazetteer;
 pub mod input;
 mod matcher;
+pub mod merge;
 mod normalize;
 pub mod output;
 mod pipeline;
 mod segment;
 
+pub use crate::cooccur::{Aggregates, WindowKind};
 pub use crate::error::{Error, Position};
 pub use crate::gazetteer::{Ambiguity, Diagnostic, Entity, Gazetteer, Severity};
 pub use crate::matcher::Form;
 pub use crate::normalize::{Normalized, is_word_char, normalize, normalize_str};
-pub use crate::pipeline::{Document, Mention, Pipeline};
+pub use crate::pipeline::{Analysis, Document, Mention, Pipeline};
 pub use crate::segment::{Segmenter, Windows};

@@ -88,6 +88,17 @@ pub struct Mention {
     pub paragraph: usize,
 }
 
+/// What [`Pipeline::analyze`] finds in one document.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Analysis {
+    /// The mentions, in text order.
+    pub mentions: Vec<Mention>,
+    /// The number of sentences (0 for a text without letters or digits).
+    pub sentences: usize,
+    /// The number of paragraphs (0 for a text without letters or digits).
+    pub paragraphs: usize,
+}
+
 /// Cheap-to-clone strings of one entity, for mentions.
 #[derive(Debug)]
 struct EntityLabels {
@@ -140,6 +151,12 @@ impl Pipeline {
 
     /// The mentions of one document, in text order.
     pub fn extract(&self, doc: &Document) -> Vec<Mention> {
+        self.analyze(doc).mentions
+    }
+
+    /// The mentions of one document with its sentence and paragraph
+    /// counts (the windows of co-occurrence).
+    pub fn analyze(&self, doc: &Document) -> Analysis {
         let text = doc.text.as_str();
         let norm = normalize(text);
         let found = self.matcher.find(text, &norm);
@@ -173,7 +190,11 @@ impl Pipeline {
                 paragraph,
             });
         }
-        mentions
+        Analysis {
+            mentions,
+            sentences: windows.sentence_count(),
+            paragraphs: windows.paragraph_count(),
+        }
     }
 }
 

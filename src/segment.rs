@@ -39,6 +39,8 @@ pub struct Windows {
     sentences: Vec<usize>,
     /// Byte offsets where paragraphs 1, 2, ... start.
     paragraphs: Vec<usize>,
+    /// Whether the text has any letter or digit at all.
+    content: bool,
 }
 
 impl Windows {
@@ -50,14 +52,22 @@ impl Windows {
         )
     }
 
-    /// The number of sentences (at least 1).
+    /// The number of sentences: 0 for a text without any letter or digit.
     pub fn sentence_count(&self) -> usize {
-        self.sentences.len() + 1
+        if self.content {
+            self.sentences.len() + 1
+        } else {
+            0
+        }
     }
 
-    /// The number of paragraphs (at least 1).
+    /// The number of paragraphs: 0 for a text without any letter or digit.
     pub fn paragraph_count(&self) -> usize {
-        self.paragraphs.len() + 1
+        if self.content {
+            self.paragraphs.len() + 1
+        } else {
+            0
+        }
     }
 }
 
@@ -101,6 +111,7 @@ impl Segmenter {
             }
             k += 1;
         }
+        w.content = seen;
         w
     }
 }
@@ -219,6 +230,8 @@ mod tests {
         assert_eq!(w.locate(text.find("B one").unwrap()), (2, 1));
         assert_eq!(w.locate(text.find('C').unwrap()), (3, 2));
         assert_eq!((w.sentence_count(), w.paragraph_count()), (4, 3));
+        let w = Segmenter::default().segment(" \n… ");
+        assert_eq!((w.sentence_count(), w.paragraph_count()), (0, 0));
     }
 
     #[test]

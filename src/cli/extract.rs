@@ -1,28 +1,53 @@
 //! `alam extract [INPUT ...]`: find the mentions in documents and write
 //! tables into a folder.
 //!
-//! Inputs: plain text files (one document each, id = the path as given) or
-//! `-` for standard input. Outputs in `-o DIR` (default `output/`):
-//! `mentions.csv` (doc_id, entity_id, type, name, surface, start, end,
-//! sentence, paragraph, form, ambiguous) and `mentions.jsonl` (one line per
-//! document). Memory: one document at a time plus the gazetteer automaton.
+//! Inputs: files, folders (walked recursively for `*.txt`, `*.jsonl`,
+//! `*.csv` and their `.gz` forms), or `-` for standard input (one text, or
+//! JSONL with `--stdin-format jsonl`). See `alam::input`.
 //!
-//! An unreadable input is reported on stderr as `PATH: reason`; the run
-//! goes on and exits with code 1 at the end.
+//! Outputs in `-o DIR` (default `output/`), selected with `--format`
+//! (default `csv,json`):
+//! - csv: `mentions.csv`, `documents.csv`, `entities.csv`,
+//!   `cooccurrence.csv`
+//! - json: `mentions.jsonl`, `entities.json`, `cooccurrence.json`
+//! - graph: `graph.gexf`, `graph.graphml`
+//! - always: `summary.json` (totals and settings, used by `alam merge`).
+//!
+//! Documents are read by one thread in chunks (`CHUNK_DOCUMENTS`
+//! documents or `CHUNK_BYTES` of text, whichever comes first), processed in
+//! parallel, and written in input order, so `--threads 1` and
+//! `--threads 8` give byte-identical files. Memory: at most three chunks of
+//! documents at a time (one being read, one queued, one being processed),
+//! plus the aggregates, which grow with the number of distinct entities
+//! and pairs, not with the number of documents.
+//!
+//! Every input record gets a `documents.csv` row; every error or warning is
+//! also printed on stderr as `FILE:LINE: reason`. The run goes on after a
+//! bad record; `--strict` stops at the first error with exit code 1.
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::mpsc::sync_channel;
 use std::time::Instant;
 
-use alam::Pipeline;
-use alam::output::{AtomicFile, MentionsCsv, MentionsJsonl};
+use alam::cooccur::{Aggregates, DocumentCounts, EntityInfo, WindowKind};
+use alam::input::{InputOptions, InputRecord, Inputs, Status, StdinFormat};
+use alam::output::{CsvStyle, DocumentWriters, Formats, RunSummary, write_tables};
+use alam::{Gazetteer, Mention, Pipeline};
 use anyhow::Context;
+use rayon::prelude::*;
 
 use super::GazetteerArgs;
 
+/// Documents per chunk, at most.
+const CHUNK_DOCUMENTS: usize = 2_000;
+/// Bytes of text per chunk, at most (a single larger document still fits).
+const CHUNK_BYTES: usize = 8 << 20;
+
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Text files to read, or - for standard input.
+    /// Files or folders to read, or - for standard input.
     #[arg(value_name = "INPUT", required = true)]
     pub inputs: Vec<String>,
     #[command(flatten)]
@@ -35,63 +60,309 @@ pub struct Args {
         default_value = "output"
     )]
     pub output: PathBuf,
-    /// Print nothing on stderr but errors.
+    /// Output formats, comma-separated: csv, json, graph.
+    #[arg(long, value_name = "LIST", default_value = "csv,json", value_parser = parse_formats)]
+    pub format: Formats,
+    /// Co-occurrence window: sentence, paragraph or document.
+    #[arg(long, value_name = "KIND", default_value = "sentence", value_parser = parse_window)]
+    pub window: WindowKind,
+    /// Drop pairs that co-occur in fewer than N windows.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub min_count: u64,
+    /// Worker threads [default: the number of cores].
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+    /// JSONL/CSV field holding the document id (missing: FILE:LINE).
+    #[arg(long, value_name = "FIELD", default_value = "id")]
+    pub id_field: String,
+    /// JSONL/CSV field(s) holding the text, comma-separated or repeated;
+    /// several are joined with a blank line (e.g. title,text).
+    #[arg(
+        long,
+        value_name = "FIELD",
+        value_delimiter = ',',
+        default_value = "text"
+    )]
+    pub text_field: Vec<String>,
+    /// What standard input (-) holds: text (one document) or jsonl.
+    #[arg(long, value_name = "FORMAT", default_value = "text", value_parser = parse_stdin_format)]
+    pub stdin_format: StdinFormat,
+    /// Write CSV for Excel: UTF-8 BOM, CRLF, formula-like cells prefixed with '.
+    #[arg(long)]
+    pub excel: bool,
+    /// Stop with exit code 1 at the first input error.
+    #[arg(long)]
+    pub strict: bool,
+    /// No progress bar and no summary line (errors are still printed).
     #[arg(short = 'q', long)]
     pub quiet: bool,
+}
+
+fn parse_formats(s: &str) -> Result<Formats, String> {
+    Formats::parse(s)
+}
+
+fn parse_window(s: &str) -> Result<WindowKind, String> {
+    WindowKind::parse(s)
+        .ok_or_else(|| format!("unknown window {s:?} (expected sentence, paragraph, document)"))
+}
+
+fn parse_stdin_format(s: &str) -> Result<StdinFormat, String> {
+    match s {
+        "text" => Ok(StdinFormat::Text),
+        "jsonl" => Ok(StdinFormat::Jsonl),
+        _ => Err(format!("unknown stdin format {s:?} (expected text, jsonl)")),
+    }
+}
+
+/// One processed record, ready to write.
+struct Processed {
+    record: InputRecord,
+    chars: usize,
+    mentions: Vec<Mention>,
+    counts: DocumentCounts,
+    entities: usize,
+}
+
+fn process(pipeline: &Pipeline, window: WindowKind, record: InputRecord) -> Processed {
+    if record.status == Status::Error {
+        return Processed {
+            record,
+            chars: 0,
+            mentions: Vec::new(),
+            counts: DocumentCounts::default(),
+            entities: 0,
+        };
+    }
+    let analysis = pipeline.analyze(&record.document);
+    let windows = match window {
+        WindowKind::Sentence => analysis.sentences,
+        WindowKind::Paragraph => analysis.paragraphs,
+        WindowKind::Document => usize::from(analysis.sentences > 0),
+    };
+    let counts = DocumentCounts::new(&analysis.mentions, window, windows as u64);
+    let mut ids: Vec<&str> = analysis
+        .mentions
+        .iter()
+        .map(|m| m.entity_id.as_ref())
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let entities = ids.len();
+    let chars = record.document.text.chars().count();
+    Processed {
+        record,
+        chars,
+        mentions: analysis.mentions,
+        counts,
+        entities,
+    }
+}
+
+fn entity_info(gaz: &Gazetteer, id: &str) -> EntityInfo {
+    gaz.get(id)
+        .map(|e| EntityInfo {
+            kind: e.kind.clone(),
+            name: e.name.clone(),
+            name_ar: e.name_ar.clone().unwrap_or_default(),
+        })
+        .unwrap_or_default()
 }
 
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let gaz = args.gazetteer.load()?;
-    for d in gaz.diagnostics() {
-        if d.severity == alam::Severity::Error {
-            eprintln!("{d}");
-        }
-    }
     let pipeline = Pipeline::new(&gaz).context("the gazetteer cannot be used")?;
+    let threads = args
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.max(1))
+        .build()
+        .context("starting the worker threads")?;
     std::fs::create_dir_all(&args.output)
         .with_context(|| format!("creating {}", args.output.display()))?;
-    let mut csv = MentionsCsv::new(AtomicFile::create(&args.output, "mentions.csv")?)?;
-    let mut jsonl = MentionsJsonl::new(AtomicFile::create(&args.output, "mentions.jsonl")?);
-    let (mut documents, mut mentions_total, mut failed, mut bytes) = (0, 0, 0, 0);
-    let mut entities = std::collections::HashSet::new();
-    for input in &args.inputs {
-        let read = match alam::input::read_text(input) {
-            Ok(read) => read,
-            Err(e) => {
-                eprintln!("{e}");
-                failed += 1;
-                continue;
+    let style = CsvStyle { excel: args.excel };
+    let mut writers = DocumentWriters::create(&args.output, args.format, style)
+        .with_context(|| format!("writing into {}", args.output.display()))?;
+
+    // One thread reads and parses inputs into chunks; this thread
+    // processes each chunk in parallel and writes it in order.
+    let options = InputOptions {
+        id_field: args.id_field.clone(),
+        text_fields: args.text_field.clone(),
+        stdin_format: args.stdin_format,
+    };
+    let (tx, rx) = sync_channel::<Vec<InputRecord>>(1);
+    let inputs = Inputs::new(&args.inputs, options);
+    let reader = std::thread::spawn(move || {
+        let mut chunk = Vec::new();
+        let mut bytes = 0;
+        for rec in inputs {
+            bytes += rec.document.text.len();
+            chunk.push(rec);
+            if chunk.len() >= CHUNK_DOCUMENTS || bytes >= CHUNK_BYTES {
+                if tx.send(std::mem::take(&mut chunk)).is_err() {
+                    return;
+                }
+                bytes = 0;
             }
-        };
-        if let Some(w) = &read.warning {
-            eprintln!("{w}");
         }
-        let doc = &read.document;
-        let mentions = pipeline.extract(doc);
-        csv.write(doc, &mentions)?;
-        jsonl.write(doc, &mentions)?;
-        documents += 1;
-        bytes += doc.text.len();
-        mentions_total += mentions.len();
-        entities.extend(mentions.iter().map(|m| m.entity_id.clone()));
+        if !chunk.is_empty() {
+            let _ = tx.send(chunk);
+        }
+    });
+
+    let progress = progress_bar(args.quiet);
+    let mut agg = Aggregates::new(args.window);
+    let mut summary = RunSummary {
+        window: args.window.as_str().to_string(),
+        min_count: args.min_count,
+        excel: args.excel,
+        formats: args.format.names(),
+        ..RunSummary::default()
+    };
+    let mut bytes_read: u64 = 0;
+    for chunk in rx {
+        let processed: Vec<Processed> = pool.install(|| {
+            chunk
+                .into_par_iter()
+                .map(|rec| process(&pipeline, args.window, rec))
+                .collect()
+        });
+        for p in processed {
+            if !p.record.message.is_empty() {
+                progress.suspend(|| eprintln!("{}", p.record.message));
+            }
+            match p.record.status {
+                Status::Error => {
+                    summary.errors += 1;
+                    if args.strict {
+                        progress.finish_and_clear();
+                        eprintln!(
+                            "alam: --strict: stopping at the first error ({})",
+                            p.record.document.id
+                        );
+                        return Ok(ExitCode::from(1));
+                    }
+                }
+                Status::Warning => summary.warnings += 1,
+                Status::Ok => {}
+            }
+            writers.write(&p.record, p.chars, &p.mentions, p.entities)?;
+            summary.documents += 1;
+            summary.mentions += p.mentions.len() as u64;
+            summary.chars += p.chars as u64;
+            bytes_read += p.record.document.text.len() as u64;
+            if p.record.status != Status::Error {
+                agg.add(p.counts, |id| entity_info(&gaz, id));
+            }
+        }
+        let secs = started.elapsed().as_secs_f64().max(1e-9);
+        progress.set_position(summary.documents);
+        progress.set_message(format!(
+            "{:.1} MB, {:.1} MB/s",
+            bytes_read as f64 / 1e6,
+            bytes_read as f64 / 1e6 / secs
+        ));
     }
-    csv.finish()?.commit()?;
-    jsonl.finish()?.commit()?;
+    if reader.join().is_err() {
+        anyhow::bail!("the input reader failed");
+    }
+    summary.windows = agg.windows;
+    writers.commit()?;
+    write_tables(&args.output, &agg, &summary, args.format, style)?;
+    progress.finish_and_clear();
     if !args.quiet {
-        let secs = started.elapsed().as_secs_f64();
+        let secs = started.elapsed().as_secs_f64().max(1e-9);
         eprintln!(
-            "{documents} documents, {failed} errors, {mentions_total} mentions, \
-             {} entities, {:.2} s, {:.1} MB/s -> {}",
-            entities.len(),
+            "{} documents ({} errors, {} warnings), {} mentions, {} entities, {} pairs, {:.2} s, {:.1} MB/s -> {}",
+            summary.documents,
+            summary.errors,
+            summary.warnings,
+            summary.mentions,
+            agg.entities.len(),
+            agg.pairs_sorted(args.min_count).len(),
             secs,
-            bytes as f64 / 1e6 / secs.max(1e-9),
+            bytes_read as f64 / 1e6 / secs,
             args.output.display()
         );
     }
-    Ok(if failed > 0 {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    let nothing_read = summary.documents > 0 && summary.errors == summary.documents;
+    if nothing_read {
+        eprintln!("alam: no input could be read");
+        return Ok(ExitCode::from(1));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn progress_bar(quiet: bool) -> indicatif::ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new_spinner();
+    let style =
+        indicatif::ProgressStyle::with_template("{spinner} {pos} documents, {msg} [{elapsed}]")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner());
+    bar.set_style(style);
+    bar.enable_steady_tick(std::time::Duration::from_millis(200));
+    bar
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    fn parse(args: &[&str]) -> Result<Args, clap::Error> {
+        #[derive(Debug, clap::Parser)]
+        struct T {
+            #[command(flatten)]
+            args: Args,
+        }
+        T::try_parse_from(std::iter::once("alam").chain(args.iter().copied())).map(|t| t.args)
+    }
+
+    #[test]
+    fn flags() {
+        let a = parse(&[
+            "x",
+            "--format",
+            "csv,graph",
+            "--window",
+            "paragraph",
+            "--min-count",
+            "3",
+        ])
+        .unwrap();
+        assert_eq!(
+            a.format,
+            Formats {
+                csv: true,
+                json: false,
+                graph: true
+            }
+        );
+        assert_eq!((a.window, a.min_count), (WindowKind::Paragraph, 3));
+        let a = parse(&[
+            "x",
+            "--text-field",
+            "title,text",
+            "--stdin-format",
+            "jsonl",
+            "--threads",
+            "2",
+        ])
+        .unwrap();
+        assert_eq!(a.text_field, ["title", "text"]);
+        assert_eq!((a.stdin_format, a.threads), (StdinFormat::Jsonl, Some(2)));
+        let a = parse(&["x"]).unwrap();
+        assert_eq!(
+            (a.format, a.window, a.excel, a.strict),
+            (Formats::default(), WindowKind::Sentence, false, false)
+        );
+        assert!(parse(&["x", "--window", "line"]).is_err());
+        assert!(parse(&["x", "--format", "pdf"]).is_err());
+        assert!(parse(&[]).is_err());
+    }
 }

@@ -2,6 +2,7 @@
 
 mod extract;
 mod gazetteer;
+mod merge;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -25,6 +26,8 @@ enum Command {
     /// Check a gazetteer, or look up what a text names.
     #[command(subcommand)]
     Gazetteer(gazetteer::Command),
+    /// Sum the output folders of partial runs (shards) into one.
+    Merge(merge::Args),
 }
 
 /// Runs the parsed command.
@@ -32,6 +35,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Extract(args) => extract::run(&args),
         Command::Gazetteer(cmd) => gazetteer::run(&cmd),
+        Command::Merge(args) => merge::run(&args),
     }
 }
 

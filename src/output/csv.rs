@@ -1,20 +1,60 @@
-//! `mentions.csv`: one row per mention.
+//! CSV tables. UTF-8, RFC 4180 quoting, `\n` line ends; with
+//! [`CsvStyle::excel`], a UTF-8 BOM, `\r\n` line ends, and every text cell
+//! that comes from the input (`doc_id`, `surface`, `source`, `message`)
+//! prefixed with `'` when it begins with `=`, `+`, `-`, `@`, a tab or a
+//! carriage return, so that a hostile article cannot inject a formula.
+//! Numeric columns stay plain numbers.
 //!
-//! Columns, in order: `doc_id, entity_id, type, name, surface, start, end,
-//! sentence, paragraph, form, ambiguous`. `start`/`end` are code point
-//! offsets into the original document text (half-open); `form` is one of
-//! `name`, `alias`, `demonym`, `weak`; `ambiguous` is `true` or `false`.
-//! Rows are in input order, then text order. UTF-8, `\n` line ends, RFC
-//! 4180 quoting.
+//! | file | columns, in order | rows |
+//! |---|---|---|
+//! | `mentions.csv` | doc_id, entity_id, type, name, surface, start, end, sentence, paragraph, form, ambiguous | input order, then text order |
+//! | `documents.csv` | doc_id, source, chars, mentions, entities, status, message | input order, one per input record |
+//! | `entities.csv` | entity_id, type, name, name_ar, mentions, documents, windows | most mentions first, then id |
+//! | `cooccurrence.csv` | source_id, source_name, source_type, target_id, target_name, target_type, windows, documents, npmi | most windows first, then ids |
+//!
+//! `start`/`end` are code point offsets into the original text; `chars` is
+//! the document's length in code points; `windows` in `entities.csv` is
+//! the number of windows the entity appears in (needed to recompute NPMI
+//! when merging); `npmi` has 6 decimals.
 
+use std::borrow::Cow;
 use std::io::{self, Write};
 
-use crate::{Document, Mention};
+use crate::cooccur::Aggregates;
+use crate::input::InputRecord;
+use crate::pipeline::{Document, Mention};
 
-/// Writes `mentions.csv` rows to any writer.
-#[derive(Debug)]
-pub struct MentionsCsv<W: Write> {
-    writer: csv::Writer<W>,
+/// How CSV files are written.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CsvStyle {
+    /// Excel-friendly: BOM, CRLF, formula cells neutralized. Default: off.
+    pub excel: bool,
+}
+
+impl CsvStyle {
+    /// A CSV writer in this style over `w` (the BOM is written here).
+    pub fn writer<W: Write>(self, mut w: W) -> io::Result<csv::Writer<W>> {
+        let mut builder = csv::WriterBuilder::new();
+        if self.excel {
+            w.write_all("\u{FEFF}".as_bytes())?;
+            builder.terminator(csv::Terminator::CRLF);
+        }
+        Ok(builder.from_writer(w))
+    }
+
+    /// A text cell that comes from the input, neutralized in Excel style.
+    pub fn cell<'a>(self, s: &'a str) -> Cow<'a, str> {
+        let risky = s.starts_with(['=', '+', '-', '@', '\t', '\r']);
+        if self.excel && risky {
+            Cow::Owned(format!("'{s}"))
+        } else {
+            Cow::Borrowed(s)
+        }
+    }
+}
+
+fn csv_err(e: csv::Error) -> io::Error {
+    io::Error::other(e)
 }
 
 /// The header of `mentions.csv`.
@@ -32,26 +72,61 @@ pub const MENTIONS_HEADER: [&str; 11] = [
     "ambiguous",
 ];
 
+/// The header of `documents.csv`.
+pub const DOCUMENTS_HEADER: [&str; 7] = [
+    "doc_id", "source", "chars", "mentions", "entities", "status", "message",
+];
+
+/// The header of `entities.csv`.
+pub const ENTITIES_HEADER: [&str; 7] = [
+    "entity_id",
+    "type",
+    "name",
+    "name_ar",
+    "mentions",
+    "documents",
+    "windows",
+];
+
+/// The header of `cooccurrence.csv`.
+pub const COOCCURRENCE_HEADER: [&str; 9] = [
+    "source_id",
+    "source_name",
+    "source_type",
+    "target_id",
+    "target_name",
+    "target_type",
+    "windows",
+    "documents",
+    "npmi",
+];
+
+/// Writes `mentions.csv` rows, document by document.
+#[derive(Debug)]
+pub struct MentionsCsv<W: Write> {
+    writer: csv::Writer<W>,
+    style: CsvStyle,
+}
+
 impl<W: Write> MentionsCsv<W> {
     /// Starts the table and writes the header.
-    pub fn new(writer: W) -> io::Result<Self> {
-        let mut writer = csv::WriterBuilder::new().from_writer(writer);
-        writer
-            .write_record(MENTIONS_HEADER)
-            .map_err(io::Error::other)?;
-        Ok(MentionsCsv { writer })
+    pub fn new(writer: W, style: CsvStyle) -> io::Result<Self> {
+        let mut writer = style.writer(writer)?;
+        writer.write_record(MENTIONS_HEADER).map_err(csv_err)?;
+        Ok(MentionsCsv { writer, style })
     }
 
     /// Writes the rows of one document.
     pub fn write(&mut self, doc: &Document, mentions: &[Mention]) -> io::Result<()> {
+        let id = self.style.cell(&doc.id);
         for m in mentions {
             self.writer
                 .write_record([
-                    doc.id.as_str(),
+                    id.as_ref(),
                     &m.entity_id,
                     &m.entity_type,
                     &m.name,
-                    &m.surface,
+                    &self.style.cell(&m.surface),
                     &m.start.to_string(),
                     &m.end.to_string(),
                     &m.sentence.to_string(),
@@ -59,7 +134,7 @@ impl<W: Write> MentionsCsv<W> {
                     m.form.as_str(),
                     if m.ambiguous { "true" } else { "false" },
                 ])
-                .map_err(io::Error::other)?;
+                .map_err(csv_err)?;
         }
         Ok(())
     }
@@ -69,5 +144,135 @@ impl<W: Write> MentionsCsv<W> {
         self.writer
             .into_inner()
             .map_err(|e| io::Error::other(e.to_string()))
+    }
+}
+
+/// Writes `documents.csv` rows, one per input record.
+#[derive(Debug)]
+pub struct DocumentsCsv<W: Write> {
+    writer: csv::Writer<W>,
+    style: CsvStyle,
+}
+
+impl<W: Write> DocumentsCsv<W> {
+    /// Starts the table and writes the header.
+    pub fn new(writer: W, style: CsvStyle) -> io::Result<Self> {
+        let mut writer = style.writer(writer)?;
+        writer.write_record(DOCUMENTS_HEADER).map_err(csv_err)?;
+        Ok(DocumentsCsv { writer, style })
+    }
+
+    /// Writes the row of one input record.
+    pub fn write(
+        &mut self,
+        rec: &InputRecord,
+        chars: usize,
+        mentions: usize,
+        entities: usize,
+    ) -> io::Result<()> {
+        self.writer
+            .write_record([
+                self.style.cell(&rec.document.id).as_ref(),
+                &self.style.cell(&rec.source),
+                &chars.to_string(),
+                &mentions.to_string(),
+                &entities.to_string(),
+                rec.status.as_str(),
+                &self.style.cell(&rec.message),
+            ])
+            .map_err(csv_err)
+    }
+
+    /// Flushes and returns the inner writer.
+    pub fn finish(self) -> io::Result<W> {
+        self.writer
+            .into_inner()
+            .map_err(|e| io::Error::other(e.to_string()))
+    }
+}
+
+/// Writes `entities.csv`.
+pub fn write_entities<W: Write>(w: W, agg: &Aggregates, style: CsvStyle) -> io::Result<W> {
+    let mut writer = style.writer(w)?;
+    writer.write_record(ENTITIES_HEADER).map_err(csv_err)?;
+    for (id, c) in agg.entities_sorted() {
+        writer
+            .write_record([
+                id.as_ref(),
+                &c.info.kind,
+                &c.info.name,
+                &c.info.name_ar,
+                &c.mentions.to_string(),
+                &c.documents.to_string(),
+                &c.windows.to_string(),
+            ])
+            .map_err(csv_err)?;
+    }
+    writer
+        .into_inner()
+        .map_err(|e| io::Error::other(e.to_string()))
+}
+
+/// Writes `cooccurrence.csv` with the pairs of at least `min_count` windows.
+pub fn write_cooccurrence<W: Write>(
+    w: W,
+    agg: &Aggregates,
+    min_count: u64,
+    style: CsvStyle,
+) -> io::Result<W> {
+    let mut writer = style.writer(w)?;
+    writer.write_record(COOCCURRENCE_HEADER).map_err(csv_err)?;
+    for (a, b, c, npmi) in agg.pairs_sorted(min_count) {
+        let (ea, eb) = (&agg.entities[a].info, &agg.entities[b].info);
+        writer
+            .write_record([
+                a.as_ref(),
+                &ea.name,
+                &ea.kind,
+                b.as_ref(),
+                &eb.name,
+                &eb.kind,
+                &c.windows.to_string(),
+                &c.documents.to_string(),
+                &format!("{npmi:.6}"),
+            ])
+            .map_err(csv_err)?;
+    }
+    writer
+        .into_inner()
+        .map_err(|e| io::Error::other(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn excel_cells() {
+        let excel = CsvStyle { excel: true };
+        for (input, out) in [
+            (
+                "=HYPERLINK(\"http://x\",\"y\")",
+                "'=HYPERLINK(\"http://x\",\"y\")",
+            ),
+            ("+1", "'+1"),
+            ("-2", "'-2"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\tx", "'\tx"),
+            ("\rx", "'\rx"),
+            ("روسيا", "روسيا"),
+            ("a=b", "a=b"),
+        ] {
+            assert_eq!(excel.cell(input), out);
+            assert_eq!(CsvStyle::default().cell(input), input);
+        }
+    }
+
+    #[test]
+    fn excel_writer_has_bom_and_crlf() {
+        let mut w = CsvStyle { excel: true }.writer(Vec::new()).unwrap();
+        w.write_record(["a", "b"]).unwrap();
+        let bytes = w.into_inner().unwrap();
+        assert_eq!(bytes, "\u{FEFF}a,b\r\n".as_bytes());
     }
 }

@@ -1,3 +1,10 @@
+//! JSON outputs.
+//!
+//! `entities.json` and `cooccurrence.json` are arrays of the records of
+//! `entities.csv` and `cooccurrence.csv` (same keys as the CSV columns,
+//! numbers as JSON numbers, same order). `summary.json` describes the run
+//! ([`RunSummary`]) and lets `alam merge` recompute NPMI.
+//!
 //! `mentions.jsonl`: one JSON object per document, one per line, in input
 //! order:
 //!
@@ -16,6 +23,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
+use crate::cooccur::Aggregates;
 use crate::{Document, Mention};
 
 /// Writes `mentions.jsonl` lines to any writer.
@@ -92,4 +100,106 @@ impl<W: Write> MentionsJsonl<W> {
         self.writer.flush()?;
         Ok(self.writer)
     }
+}
+
+#[derive(Serialize)]
+struct EntityRecord<'a> {
+    entity_id: &'a str,
+    #[serde(rename = "type")]
+    entity_type: &'a str,
+    name: &'a str,
+    name_ar: &'a str,
+    mentions: u64,
+    documents: u64,
+    windows: u64,
+}
+
+#[derive(Serialize)]
+struct PairRecord<'a> {
+    source_id: &'a str,
+    source_name: &'a str,
+    source_type: &'a str,
+    target_id: &'a str,
+    target_name: &'a str,
+    target_type: &'a str,
+    windows: u64,
+    documents: u64,
+    npmi: f64,
+}
+
+/// Writes `entities.json`.
+pub fn write_entities<W: Write>(mut w: W, agg: &Aggregates) -> io::Result<W> {
+    let records: Vec<EntityRecord> = agg
+        .entities_sorted()
+        .into_iter()
+        .map(|(id, c)| EntityRecord {
+            entity_id: id,
+            entity_type: &c.info.kind,
+            name: &c.info.name,
+            name_ar: &c.info.name_ar,
+            mentions: c.mentions,
+            documents: c.documents,
+            windows: c.windows,
+        })
+        .collect();
+    serde_json::to_writer_pretty(&mut w, &records)?;
+    w.write_all(b"\n")?;
+    Ok(w)
+}
+
+/// Writes `cooccurrence.json` with the pairs of at least `min_count` windows.
+pub fn write_cooccurrence<W: Write>(mut w: W, agg: &Aggregates, min_count: u64) -> io::Result<W> {
+    let records: Vec<PairRecord> = agg
+        .pairs_sorted(min_count)
+        .into_iter()
+        .map(|(a, b, c, npmi)| {
+            let (ea, eb) = (&agg.entities[a].info, &agg.entities[b].info);
+            PairRecord {
+                source_id: a,
+                source_name: &ea.name,
+                source_type: &ea.kind,
+                target_id: b,
+                target_name: &eb.name,
+                target_type: &eb.kind,
+                windows: c.windows,
+                documents: c.documents,
+                npmi: (npmi * 1e6).round() / 1e6,
+            }
+        })
+        .collect();
+    serde_json::to_writer_pretty(&mut w, &records)?;
+    w.write_all(b"\n")?;
+    Ok(w)
+}
+
+/// What `summary.json` holds: the run's totals and settings.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct RunSummary {
+    /// The window kind: `sentence`, `paragraph` or `document`.
+    pub window: String,
+    /// Input records (documents and errors).
+    pub documents: u64,
+    /// Records with status `error`.
+    pub errors: u64,
+    /// Records with status `warning`.
+    pub warnings: u64,
+    /// Mentions found.
+    pub mentions: u64,
+    /// Windows in all documents (the N of NPMI).
+    pub windows: u64,
+    /// Characters of text read.
+    pub chars: u64,
+    /// The `--min-count` the pair tables were written with.
+    pub min_count: u64,
+    /// Whether CSV files were written for Excel.
+    pub excel: bool,
+    /// The output formats written.
+    pub formats: Vec<String>,
+}
+
+/// Writes `summary.json`.
+pub fn write_summary<W: Write>(mut w: W, summary: &RunSummary) -> io::Result<W> {
+    serde_json::to_writer_pretty(&mut w, summary)?;
+    w.write_all(b"\n")?;
+    Ok(w)
 }

@@ -2,11 +2,12 @@
 //! name in the output folder and renamed when complete, so an interrupted
 //! run never leaves a half-written table behind a valid name.
 
-mod csv;
-mod json;
+pub mod csv;
+pub mod graph;
+pub mod json;
 
-pub use self::csv::MentionsCsv;
-pub use self::json::MentionsJsonl;
+pub use self::csv::{CsvStyle, DocumentsCsv, MentionsCsv};
+pub use self::json::{MentionsJsonl, RunSummary};
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
@@ -74,4 +75,177 @@ impl Drop for AtomicFile {
 
 fn with_path(e: io::Error, path: &Path) -> io::Error {
     io::Error::new(e.kind(), format!("{}: {e}", path.display()))
+}
+
+use crate::cooccur::Aggregates;
+use crate::input::InputRecord;
+use crate::pipeline::Mention;
+
+/// Which output formats to write. Default: `csv,json`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Formats {
+    /// `mentions.csv`, `documents.csv`, `entities.csv`, `cooccurrence.csv`.
+    pub csv: bool,
+    /// `mentions.jsonl`, `entities.json`, `cooccurrence.json`.
+    pub json: bool,
+    /// `graph.gexf`, `graph.graphml`.
+    pub graph: bool,
+}
+
+impl Default for Formats {
+    fn default() -> Self {
+        Formats {
+            csv: true,
+            json: true,
+            graph: false,
+        }
+    }
+}
+
+impl Formats {
+    /// Parses a comma-separated list such as `csv,json,graph`.
+    pub fn parse(list: &str) -> Result<Formats, String> {
+        let mut f = Formats {
+            csv: false,
+            json: false,
+            graph: false,
+        };
+        for item in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+            match item {
+                "csv" => f.csv = true,
+                "json" => f.json = true,
+                "graph" => f.graph = true,
+                "html" => return Err("the html report is not available yet".to_string()),
+                other => {
+                    return Err(format!(
+                        "unknown format {other:?} (expected csv, json, graph)"
+                    ));
+                }
+            }
+        }
+        if !(f.csv || f.json || f.graph) {
+            return Err("no output format given".to_string());
+        }
+        Ok(f)
+    }
+
+    /// The names of the selected formats.
+    pub fn names(&self) -> Vec<String> {
+        [
+            ("csv", self.csv),
+            ("json", self.json),
+            ("graph", self.graph),
+        ]
+        .iter()
+        .filter(|(_, on)| *on)
+        .map(|(n, _)| n.to_string())
+        .collect()
+    }
+}
+
+/// The files written document by document: `mentions.csv`,
+/// `documents.csv` (csv) and `mentions.jsonl` (json).
+#[derive(Debug)]
+pub struct DocumentWriters {
+    mentions_csv: Option<MentionsCsv<AtomicFile>>,
+    documents_csv: Option<DocumentsCsv<AtomicFile>>,
+    mentions_jsonl: Option<MentionsJsonl<AtomicFile>>,
+}
+
+impl DocumentWriters {
+    /// Creates the temporary files in `dir`.
+    pub fn create(dir: &Path, formats: Formats, style: CsvStyle) -> io::Result<Self> {
+        let mut w = DocumentWriters {
+            mentions_csv: None,
+            documents_csv: None,
+            mentions_jsonl: None,
+        };
+        if formats.csv {
+            w.mentions_csv = Some(MentionsCsv::new(
+                AtomicFile::create(dir, "mentions.csv")?,
+                style,
+            )?);
+            w.documents_csv = Some(DocumentsCsv::new(
+                AtomicFile::create(dir, "documents.csv")?,
+                style,
+            )?);
+        }
+        if formats.json {
+            w.mentions_jsonl = Some(MentionsJsonl::new(AtomicFile::create(
+                dir,
+                "mentions.jsonl",
+            )?));
+        }
+        Ok(w)
+    }
+
+    /// Writes one input record and its mentions. Error records get a
+    /// `documents.csv` row only.
+    pub fn write(
+        &mut self,
+        rec: &InputRecord,
+        chars: usize,
+        mentions: &[Mention],
+        entities: usize,
+    ) -> io::Result<()> {
+        if let Some(w) = &mut self.documents_csv {
+            w.write(rec, chars, mentions.len(), entities)?;
+        }
+        if rec.status == crate::input::Status::Error {
+            return Ok(());
+        }
+        if let Some(w) = &mut self.mentions_csv {
+            w.write(&rec.document, mentions)?;
+        }
+        if let Some(w) = &mut self.mentions_jsonl {
+            w.write(&rec.document, mentions)?;
+        }
+        Ok(())
+    }
+
+    /// Flushes every file and gives it its final name.
+    pub fn commit(self) -> io::Result<()> {
+        if let Some(w) = self.mentions_csv {
+            w.finish()?.commit()?;
+        }
+        if let Some(w) = self.documents_csv {
+            w.finish()?.commit()?;
+        }
+        if let Some(w) = self.mentions_jsonl {
+            w.finish()?.commit()?;
+        }
+        Ok(())
+    }
+}
+
+/// Writes the aggregate tables (entities, co-occurrence, graphs) and
+/// `summary.json` into `dir`.
+pub fn write_tables(
+    dir: &Path,
+    agg: &Aggregates,
+    summary: &RunSummary,
+    formats: Formats,
+    style: CsvStyle,
+) -> io::Result<()> {
+    let min = summary.min_count;
+    if formats.csv {
+        csv::write_entities(AtomicFile::create(dir, "entities.csv")?, agg, style)?.commit()?;
+        csv::write_cooccurrence(
+            AtomicFile::create(dir, "cooccurrence.csv")?,
+            agg,
+            min,
+            style,
+        )?
+        .commit()?;
+    }
+    if formats.json {
+        json::write_entities(AtomicFile::create(dir, "entities.json")?, agg)?.commit()?;
+        json::write_cooccurrence(AtomicFile::create(dir, "cooccurrence.json")?, agg, min)?
+            .commit()?;
+    }
+    if formats.graph {
+        graph::write_gexf(AtomicFile::create(dir, "graph.gexf")?, agg, min)?.commit()?;
+        graph::write_graphml(AtomicFile::create(dir, "graph.graphml")?, agg, min)?.commit()?;
+    }
+    json::write_summary(AtomicFile::create(dir, "summary.json")?, summary)?.commit()
 }

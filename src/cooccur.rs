@@ -1,0 +1,397 @@
+//! Mergeable aggregates: per-entity counts and entity co-occurrence
+//! (SPEC section 5).
+//!
+//! A **window** is a sentence, a paragraph or a whole document
+//! ([`WindowKind`]). Two distinct entities co-occur once per window in
+//! which both have a mention, however many mentions; self pairs are not
+//! counted; pairs are undirected and stored with the smaller id first
+//! (byte order of the ids). For each pair: `windows` (co-occurring
+//! windows) and `documents` (documents with at least one such window).
+//!
+//! Worked example, window = sentence: "Putin met Xi. Xi and Putin spoke of
+//! Putin." gives the pair (Putin, Xi) with `windows = 2`, `documents = 1`;
+//! Putin has 3 mentions, 1 document, 2 windows.
+//!
+//! `npmi` is the normalized pointwise mutual information over windows:
+//! with `N` windows in all, `p(x) = windows(x) / N` and `p(x,y) =
+//! windows(x,y) / N`, `npmi = ln(p(x,y) / (p(x) p(y))) / -ln p(x,y)`, in
+//! `[-1, 1]`, and `1` when `p(x,y) = 1`.
+//!
+//! Every count is a sum over documents, so [`Aggregates::merge`] of the
+//! aggregates of two halves of a batch equals the aggregates of the whole.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use crate::pipeline::Mention;
+
+/// An unordered entity pair, smaller id first.
+pub type EntityPair = (Arc<str>, Arc<str>);
+
+/// What a co-occurrence window is.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum WindowKind {
+    /// One sentence (the default).
+    #[default]
+    Sentence,
+    /// One paragraph.
+    Paragraph,
+    /// The whole document.
+    Document,
+}
+
+impl WindowKind {
+    /// `sentence`, `paragraph` or `document`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WindowKind::Sentence => "sentence",
+            WindowKind::Paragraph => "paragraph",
+            WindowKind::Document => "document",
+        }
+    }
+
+    /// Parses `sentence`, `paragraph` or `document`.
+    pub fn parse(s: &str) -> Option<WindowKind> {
+        match s {
+            "sentence" => Some(WindowKind::Sentence),
+            "paragraph" => Some(WindowKind::Paragraph),
+            "document" => Some(WindowKind::Document),
+            _ => None,
+        }
+    }
+}
+
+/// What is known of an entity for the tables: its type and names.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct EntityInfo {
+    /// The entity type.
+    pub kind: String,
+    /// The canonical name.
+    pub name: String,
+    /// The canonical Arabic name (may be empty).
+    pub name_ar: String,
+}
+
+/// Counts of one entity.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct EntityCounts {
+    /// Type and names.
+    pub info: EntityInfo,
+    /// Mentions in all documents.
+    pub mentions: u64,
+    /// Documents with at least one mention.
+    pub documents: u64,
+    /// Windows with at least one mention.
+    pub windows: u64,
+}
+
+/// Counts of one entity pair.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PairCounts {
+    /// Windows in which both entities appear.
+    pub windows: u64,
+    /// Documents with at least one such window.
+    pub documents: u64,
+}
+
+/// The aggregates of one or more documents. Adding documents and merging
+/// are sums, so the order of documents and of merges does not matter.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Aggregates {
+    /// The window kind the counts are for.
+    pub window: WindowKind,
+    /// Documents counted (whatever their status).
+    pub documents: u64,
+    /// Windows in all documents (the `N` of NPMI).
+    pub windows: u64,
+    /// Per-entity counts, by entity id.
+    pub entities: BTreeMap<Arc<str>, EntityCounts>,
+    /// Per-pair counts, by (smaller id, larger id).
+    pub pairs: BTreeMap<EntityPair, PairCounts>,
+}
+
+/// The contribution of one document, computed where the document is
+/// processed (in parallel) and added to [`Aggregates`] in input order.
+#[derive(Clone, Debug, Default)]
+pub struct DocumentCounts {
+    windows: u64,
+    /// (entity id, mentions, windows)
+    entities: Vec<(Arc<str>, u64, u64)>,
+    /// ((a, b), windows) with a < b
+    pairs: Vec<(EntityPair, u64)>,
+}
+
+impl DocumentCounts {
+    /// Counts one document's mentions. `windows` is its number of windows
+    /// of the chosen kind (0 for a document with no text).
+    pub fn new(mentions: &[Mention], kind: WindowKind, windows: u64) -> DocumentCounts {
+        let window_of = |m: &Mention| match kind {
+            WindowKind::Sentence => m.sentence,
+            WindowKind::Paragraph => m.paragraph,
+            WindowKind::Document => 0,
+        };
+        // (window, entity) sorted and deduplicated.
+        let mut seen: Vec<(usize, &Arc<str>)> = mentions
+            .iter()
+            .map(|m| (window_of(m), &m.entity_id))
+            .collect();
+        seen.sort();
+        let mut mention_counts: BTreeMap<&Arc<str>, u64> = BTreeMap::new();
+        for m in mentions {
+            *mention_counts.entry(&m.entity_id).or_default() += 1;
+        }
+        seen.dedup();
+        let mut window_counts: BTreeMap<&Arc<str>, u64> = BTreeMap::new();
+        let mut pairs: BTreeMap<EntityPair, u64> = BTreeMap::new();
+        let mut start = 0;
+        while start < seen.len() {
+            let w = seen[start].0;
+            let mut end = start;
+            while end < seen.len() && seen[end].0 == w {
+                end += 1;
+            }
+            let group = &seen[start..end];
+            for (i, (_, a)) in group.iter().enumerate() {
+                *window_counts.entry(a).or_default() += 1;
+                for (_, b) in &group[i + 1..] {
+                    // group is sorted by id, so a < b.
+                    *pairs.entry(((*a).clone(), (*b).clone())).or_default() += 1;
+                }
+            }
+            start = end;
+        }
+        DocumentCounts {
+            windows,
+            entities: mention_counts
+                .into_iter()
+                .map(|(id, n)| (id.clone(), n, window_counts.get(id).copied().unwrap_or(0)))
+                .collect(),
+            pairs: pairs.into_iter().collect(),
+        }
+    }
+}
+
+impl Aggregates {
+    /// Empty aggregates for this window kind.
+    pub fn new(window: WindowKind) -> Aggregates {
+        Aggregates {
+            window,
+            ..Aggregates::default()
+        }
+    }
+
+    /// Adds one document. `info` gives the type and names of an entity id
+    /// the first time it is seen.
+    pub fn add(&mut self, doc: DocumentCounts, info: impl Fn(&str) -> EntityInfo) {
+        self.documents += 1;
+        self.windows += doc.windows;
+        for (id, mentions, windows) in doc.entities {
+            let e = self
+                .entities
+                .entry(id)
+                .or_insert_with_key(|id| EntityCounts {
+                    info: info(id),
+                    ..EntityCounts::default()
+                });
+            e.mentions += mentions;
+            e.windows += windows;
+            e.documents += 1;
+        }
+        for (pair, windows) in doc.pairs {
+            let p = self.pairs.entry(pair).or_default();
+            p.windows += windows;
+            p.documents += 1;
+        }
+    }
+
+    /// Adds everything counted in `other` (same window kind). Entity info
+    /// already known is kept.
+    pub fn merge(&mut self, other: Aggregates) {
+        self.documents += other.documents;
+        self.windows += other.windows;
+        for (id, c) in other.entities {
+            let e = self.entities.entry(id).or_insert_with(|| EntityCounts {
+                info: c.info.clone(),
+                ..EntityCounts::default()
+            });
+            e.mentions += c.mentions;
+            e.documents += c.documents;
+            e.windows += c.windows;
+        }
+        for (pair, c) in other.pairs {
+            let p = self.pairs.entry(pair).or_default();
+            p.windows += c.windows;
+            p.documents += c.documents;
+        }
+    }
+
+    /// The NPMI of a pair (see the module docs); `None` for an unknown pair.
+    pub fn npmi(&self, a: &str, b: &str) -> Option<f64> {
+        let key = if a <= b { (a, b) } else { (b, a) };
+        let pair = self
+            .pairs
+            .iter()
+            .find(|((x, y), _)| (x.as_ref(), y.as_ref()) == key)?
+            .1;
+        Some(self.npmi_of(key.0, key.1, pair))
+    }
+
+    pub(crate) fn npmi_of(&self, a: &str, b: &str, pair: &PairCounts) -> f64 {
+        let n = self.windows as f64;
+        let wa = self.entities.get(a).map_or(0, |e| e.windows) as f64;
+        let wb = self.entities.get(b).map_or(0, |e| e.windows) as f64;
+        let wab = pair.windows as f64;
+        if n <= 0.0 || wa <= 0.0 || wb <= 0.0 || wab <= 0.0 {
+            return -1.0;
+        }
+        let pab = wab / n;
+        if pab >= 1.0 {
+            return 1.0;
+        }
+        let pmi = (pab / ((wa / n) * (wb / n))).ln();
+        (pmi / -pab.ln()).clamp(-1.0, 1.0)
+    }
+
+    /// Entities sorted for output: most mentions first, then by id.
+    pub fn entities_sorted(&self) -> Vec<(&Arc<str>, &EntityCounts)> {
+        let mut v: Vec<_> = self.entities.iter().collect();
+        v.sort_by(|a, b| b.1.mentions.cmp(&a.1.mentions).then(a.0.cmp(b.0)));
+        v
+    }
+
+    /// Pairs with at least `min_count` windows, sorted for output: most
+    /// windows first, then by ids; with their NPMI.
+    pub fn pairs_sorted(&self, min_count: u64) -> Vec<(&Arc<str>, &Arc<str>, PairCounts, f64)> {
+        let mut v: Vec<_> = self
+            .pairs
+            .iter()
+            .filter(|(_, c)| c.windows >= min_count)
+            .map(|((a, b), c)| (a, b, *c, self.npmi_of(a, b, c)))
+            .collect();
+        v.sort_by(|x, y| {
+            y.2.windows
+                .cmp(&x.2.windows)
+                .then(x.0.cmp(y.0))
+                .then(x.1.cmp(y.1))
+        });
+        v
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::matcher::Form;
+
+    fn m(id: &str, sentence: usize, paragraph: usize) -> Mention {
+        Mention {
+            entity_id: Arc::from(id),
+            entity_type: Arc::from("t"),
+            name: Arc::from(id),
+            surface: String::new(),
+            prefix: String::new(),
+            start: 0,
+            end: 0,
+            byte_start: 0,
+            byte_end: 0,
+            form: Form::Name,
+            ambiguous: false,
+            alternatives: vec![],
+            sentence,
+            paragraph,
+        }
+    }
+
+    fn info(_: &str) -> EntityInfo {
+        EntityInfo::default()
+    }
+
+    #[test]
+    fn worked_example() {
+        // "Putin met Xi. Xi and Putin spoke of Putin."
+        let ms = [
+            m("putin", 0, 0),
+            m("xi", 0, 0),
+            m("xi", 1, 0),
+            m("putin", 1, 0),
+            m("putin", 1, 0),
+        ];
+        let mut agg = Aggregates::new(WindowKind::Sentence);
+        agg.add(DocumentCounts::new(&ms, WindowKind::Sentence, 2), info);
+        let putin = &agg.entities["putin"];
+        assert_eq!((putin.mentions, putin.documents, putin.windows), (3, 1, 2));
+        let pair = agg.pairs[&(Arc::from("putin"), Arc::from("xi"))];
+        assert_eq!((pair.windows, pair.documents), (2, 1));
+        // Both in every window: p(x,y) = 1.
+        assert_eq!(agg.npmi("xi", "putin"), Some(1.0));
+    }
+
+    #[test]
+    fn window_kinds() {
+        let ms = [m("a", 0, 0), m("b", 1, 0), m("c", 2, 1)];
+        for (kind, windows, ab, bc) in [
+            (WindowKind::Sentence, 3, None, None),
+            (WindowKind::Paragraph, 2, Some(1), None),
+            (WindowKind::Document, 1, Some(1), Some(1)),
+        ] {
+            let mut agg = Aggregates::new(kind);
+            agg.add(DocumentCounts::new(&ms, kind, windows), info);
+            let get = |x: &str, y: &str| {
+                agg.pairs
+                    .get(&(Arc::from(x), Arc::from(y)))
+                    .map(|p| p.windows)
+            };
+            assert_eq!((get("a", "b"), get("b", "c")), (ab, bc), "{kind:?}");
+            assert!(!agg.pairs.contains_key(&(Arc::from("a"), Arc::from("a"))));
+        }
+    }
+
+    #[test]
+    fn npmi_values() {
+        // 4 windows: a in 2, b in 2, together in 1: p = 1/4, pa = pb = 1/2:
+        // pmi = ln(1) = 0 -> npmi 0.
+        let docs = [
+            vec![m("a", 0, 0), m("b", 0, 0)],
+            vec![m("a", 0, 0)],
+            vec![m("b", 0, 0)],
+            vec![],
+        ];
+        let mut agg = Aggregates::new(WindowKind::Sentence);
+        for d in &docs {
+            agg.add(DocumentCounts::new(d, WindowKind::Sentence, 1), info);
+        }
+        assert!(agg.npmi("a", "b").unwrap().abs() < 1e-12);
+        // Together in 1 of 4 windows, each alone in none: pmi = ln 4,
+        // npmi = ln 4 / ln 4 = 1.
+        let mut agg = Aggregates::new(WindowKind::Sentence);
+        agg.add(DocumentCounts::new(&docs[0], WindowKind::Sentence, 1), info);
+        for _ in 0..3 {
+            agg.add(DocumentCounts::new(&[], WindowKind::Sentence, 1), info);
+        }
+        assert!((agg.npmi("a", "b").unwrap() - 1.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn merge_equals_whole() {
+        let docs = [
+            vec![m("a", 0, 0), m("b", 0, 0), m("c", 1, 0)],
+            vec![m("b", 0, 0), m("c", 0, 0)],
+            vec![m("a", 0, 0), m("c", 0, 0), m("a", 2, 1)],
+        ];
+        let mut whole = Aggregates::new(WindowKind::Sentence);
+        for d in &docs {
+            whole.add(DocumentCounts::new(d, WindowKind::Sentence, 3), info);
+        }
+        let mut first = Aggregates::new(WindowKind::Sentence);
+        first.add(DocumentCounts::new(&docs[0], WindowKind::Sentence, 3), info);
+        let mut second = Aggregates::new(WindowKind::Sentence);
+        for d in &docs[1..] {
+            second.add(DocumentCounts::new(d, WindowKind::Sentence, 3), info);
+        }
+        let mut other_order = second.clone();
+        other_order.merge(first.clone());
+        first.merge(second);
+        assert_eq!(first, whole);
+        assert_eq!(other_order, whole);
+    }
+}

@@ -1,0 +1,150 @@
+//! Reading back the output folder of a run, so that partial runs (shards)
+//! can be summed by `alam merge`.
+//!
+//! A part folder must hold `summary.json`, `entities.csv` and
+//! `cooccurrence.csv` written without `--excel` and with `--min-count 1`
+//! (otherwise rare pairs were dropped and cannot be summed back).
+
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::cooccur::{Aggregates, EntityCounts, EntityInfo, PairCounts, WindowKind};
+use crate::error::{Error, Position};
+use crate::output::RunSummary;
+
+fn io_error(path: &Path, source: std::io::Error) -> Error {
+    Error::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+fn input_error(path: &Path, line: u64, message: String) -> Error {
+    Error::Input {
+        position: Position {
+            path: path.to_path_buf(),
+            line,
+        },
+        message,
+    }
+}
+
+/// Reads the summary and aggregates of one output folder.
+pub fn read_part(dir: &Path) -> Result<(RunSummary, Aggregates), Error> {
+    let summary_path = dir.join("summary.json");
+    let text = std::fs::read_to_string(&summary_path).map_err(|e| io_error(&summary_path, e))?;
+    let summary: RunSummary = serde_json::from_str(&text).map_err(|e| {
+        input_error(
+            &summary_path,
+            e.line() as u64,
+            format!("not a summary.json: {e}"),
+        )
+    })?;
+    let window = WindowKind::parse(&summary.window).ok_or_else(|| {
+        input_error(
+            &summary_path,
+            0,
+            format!("unknown window {:?}", summary.window),
+        )
+    })?;
+    if summary.min_count > 1 {
+        return Err(input_error(
+            &summary_path,
+            0,
+            format!(
+                "this part was written with --min-count {}; merging needs every pair (--min-count 1)",
+                summary.min_count
+            ),
+        ));
+    }
+    if summary.excel {
+        return Err(input_error(
+            &summary_path,
+            0,
+            "this part was written with --excel; merge parts written without it".into(),
+        ));
+    }
+    let mut agg = Aggregates::new(window);
+    agg.documents = summary.documents;
+    agg.windows = summary.windows;
+
+    let path = dir.join("entities.csv");
+    for (line, row) in read_rows(&path)? {
+        let num = |k: &str| parse_u64(&path, line, &row, k);
+        let id: Arc<str> = Arc::from(field(&path, line, &row, "entity_id")?);
+        let counts = EntityCounts {
+            info: EntityInfo {
+                kind: field(&path, line, &row, "type")?.to_string(),
+                name: field(&path, line, &row, "name")?.to_string(),
+                name_ar: field(&path, line, &row, "name_ar")?.to_string(),
+            },
+            mentions: num("mentions")?,
+            documents: num("documents")?,
+            windows: num("windows")?,
+        };
+        agg.entities.insert(id, counts);
+    }
+    let path = dir.join("cooccurrence.csv");
+    for (line, row) in read_rows(&path)? {
+        let a: Arc<str> = Arc::from(field(&path, line, &row, "source_id")?);
+        let b: Arc<str> = Arc::from(field(&path, line, &row, "target_id")?);
+        let counts = PairCounts {
+            windows: parse_u64(&path, line, &row, "windows")?,
+            documents: parse_u64(&path, line, &row, "documents")?,
+        };
+        for id in [&a, &b] {
+            if !agg.entities.contains_key(id) {
+                return Err(input_error(
+                    &path,
+                    line,
+                    format!("entity {id:?} is not in entities.csv"),
+                ));
+            }
+        }
+        let key = if a <= b { (a, b) } else { (b, a) };
+        agg.pairs.insert(key, counts);
+    }
+    Ok((summary, agg))
+}
+
+type Row = Vec<(String, String)>;
+
+/// The rows of a CSV file with a header, as (line, [(column, value)]).
+fn read_rows(path: &Path) -> Result<Vec<(u64, Row)>, Error> {
+    let file = std::fs::File::open(path).map_err(|e| io_error(path, e))?;
+    let mut rdr = csv::Reader::from_reader(file);
+    let headers = rdr
+        .headers()
+        .map_err(|e| input_error(path, 1, format!("cannot read the header: {e}")))?
+        .clone();
+    let mut rows = Vec::new();
+    for rec in rdr.records() {
+        let rec = rec.map_err(|e| {
+            let line = e.position().map_or(0, |p| p.line());
+            input_error(path, line, format!("malformed row: {e}"))
+        })?;
+        let line = rec.position().map_or(0, |p| p.line());
+        rows.push((
+            line,
+            headers
+                .iter()
+                .zip(rec.iter())
+                .map(|(h, v)| (h.to_string(), v.to_string()))
+                .collect(),
+        ));
+    }
+    Ok(rows)
+}
+
+fn field<'a>(path: &Path, line: u64, row: &'a Row, key: &str) -> Result<&'a str, Error> {
+    row.iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
+        .ok_or_else(|| input_error(path, line, format!("missing column {key}")))
+}
+
+fn parse_u64(path: &Path, line: u64, row: &Row, key: &str) -> Result<u64, Error> {
+    let v = field(path, line, row, key)?;
+    v.parse()
+        .map_err(|_| input_error(path, line, format!("{key} is not a count: {v:?}")))
+}

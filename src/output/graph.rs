@@ -1,0 +1,169 @@
+//! Graph files for Gephi, networkx, Cytoscape and Neo4j.
+//!
+//! Entities are nodes (`id` = entity id; `label` = name; attributes `type`,
+//! `name_ar`, `mentions`, `documents`); pairs with at least `--min-count`
+//! windows are undirected edges with `weight` = windows and attributes
+//! `documents` and `npmi`. Nodes and edges are in the order of
+//! `entities.csv` and `cooccurrence.csv`. Both files are UTF-8 XML; text
+//! is escaped and characters XML 1.0 forbids are dropped.
+
+use std::io::{self, Write};
+
+use crate::cooccur::Aggregates;
+
+/// Escapes text for XML attribute and element content.
+pub fn xml_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\t' | '\n' | '\r' => out.push(c),
+            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Writes `graph.gexf` (GEXF 1.3).
+pub fn write_gexf<W: Write>(mut w: W, agg: &Aggregates, min_count: u64) -> io::Result<W> {
+    let e = xml_escape;
+    writeln!(w, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
+    writeln!(w, r#"<gexf xmlns="http://gexf.net/1.3" version="1.3">"#)?;
+    writeln!(
+        w,
+        r#"  <meta><creator>alam</creator><description>entity co-occurrence, window = {}</description></meta>"#,
+        agg.window.as_str()
+    )?;
+    writeln!(w, r#"  <graph mode="static" defaultedgetype="undirected">"#)?;
+    writeln!(w, r#"    <attributes class="node">"#)?;
+    writeln!(
+        w,
+        r#"      <attribute id="type" title="type" type="string"/>"#
+    )?;
+    writeln!(
+        w,
+        r#"      <attribute id="name_ar" title="name_ar" type="string"/>"#
+    )?;
+    writeln!(
+        w,
+        r#"      <attribute id="mentions" title="mentions" type="integer"/>"#
+    )?;
+    writeln!(
+        w,
+        r#"      <attribute id="documents" title="documents" type="integer"/>"#
+    )?;
+    writeln!(w, r#"    </attributes>"#)?;
+    writeln!(w, r#"    <attributes class="edge">"#)?;
+    writeln!(
+        w,
+        r#"      <attribute id="documents" title="documents" type="integer"/>"#
+    )?;
+    writeln!(
+        w,
+        r#"      <attribute id="npmi" title="npmi" type="double"/>"#
+    )?;
+    writeln!(w, r#"    </attributes>"#)?;
+    writeln!(w, "    <nodes>")?;
+    for (id, c) in agg.entities_sorted() {
+        writeln!(
+            w,
+            r#"      <node id="{}" label="{}"><attvalues><attvalue for="type" value="{}"/><attvalue for="name_ar" value="{}"/><attvalue for="mentions" value="{}"/><attvalue for="documents" value="{}"/></attvalues></node>"#,
+            e(id),
+            e(&c.info.name),
+            e(&c.info.kind),
+            e(&c.info.name_ar),
+            c.mentions,
+            c.documents
+        )?;
+    }
+    writeln!(w, "    </nodes>")?;
+    writeln!(w, "    <edges>")?;
+    for (i, (a, b, c, npmi)) in agg.pairs_sorted(min_count).into_iter().enumerate() {
+        writeln!(
+            w,
+            r#"      <edge id="{i}" source="{}" target="{}" weight="{}"><attvalues><attvalue for="documents" value="{}"/><attvalue for="npmi" value="{npmi:.6}"/></attvalues></edge>"#,
+            e(a),
+            e(b),
+            c.windows,
+            c.documents
+        )?;
+    }
+    writeln!(w, "    </edges>")?;
+    writeln!(w, "  </graph>")?;
+    writeln!(w, "</gexf>")?;
+    Ok(w)
+}
+
+/// Writes `graph.graphml`.
+pub fn write_graphml<W: Write>(mut w: W, agg: &Aggregates, min_count: u64) -> io::Result<W> {
+    let e = xml_escape;
+    writeln!(w, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
+    writeln!(
+        w,
+        r#"<graphml xmlns="http://graphml.graphdrawing.org/xmlns" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">"#
+    )?;
+    for (id, target, ty) in [
+        ("label", "node", "string"),
+        ("type", "node", "string"),
+        ("name_ar", "node", "string"),
+        ("mentions", "node", "int"),
+        ("documents", "node", "int"),
+        ("weight", "edge", "int"),
+        ("edge_documents", "edge", "int"),
+        ("npmi", "edge", "double"),
+    ] {
+        let name = if id == "edge_documents" {
+            "documents"
+        } else {
+            id
+        };
+        writeln!(
+            w,
+            r#"  <key id="{id}" for="{target}" attr.name="{name}" attr.type="{ty}"/>"#
+        )?;
+    }
+    writeln!(w, r#"  <graph id="alam" edgedefault="undirected">"#)?;
+    for (id, c) in agg.entities_sorted() {
+        writeln!(
+            w,
+            r#"    <node id="{}"><data key="label">{}</data><data key="type">{}</data><data key="name_ar">{}</data><data key="mentions">{}</data><data key="documents">{}</data></node>"#,
+            e(id),
+            e(&c.info.name),
+            e(&c.info.kind),
+            e(&c.info.name_ar),
+            c.mentions,
+            c.documents
+        )?;
+    }
+    for (a, b, c, npmi) in agg.pairs_sorted(min_count) {
+        writeln!(
+            w,
+            r#"    <edge source="{}" target="{}"><data key="weight">{}</data><data key="edge_documents">{}</data><data key="npmi">{npmi:.6}</data></edge>"#,
+            e(a),
+            e(b),
+            c.windows,
+            c.documents
+        )?;
+    }
+    writeln!(w, "  </graph>")?;
+    writeln!(w, "</graphml>")?;
+    Ok(w)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes() {
+        assert_eq!(
+            xml_escape("<a href=\"x\">&'</a>\u{1}"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&apos;&lt;/a&gt;"
+        );
+    }
+}

@@ -20,9 +20,14 @@
 //! line become records with [`Status::Warning`]. Each record's `message`
 //! says what happened.
 
+use std::borrow::Cow;
+use std::collections::HashMap;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde_json::value::RawValue;
 
 use crate::pipeline::Document;
 
@@ -59,6 +64,50 @@ pub struct InputRecord {
     pub status: Status,
     /// What went wrong, as `FILE:LINE: reason`; empty when ok.
     pub message: String,
+}
+
+/// A record as the reader thread yields it: ready, or a JSONL line whose
+/// parsing is left to the worker threads ([`RawRecord::into_record`]).
+#[derive(Clone, Debug)]
+pub enum RawRecord {
+    /// A record already read.
+    Ready(InputRecord),
+    /// One line of a JSONL input, not parsed yet.
+    JsonLine {
+        /// The line's bytes (with its line end).
+        bytes: Vec<u8>,
+        /// `FILE:LINE`.
+        position: String,
+        /// The field options.
+        options: Arc<InputOptions>,
+    },
+}
+
+impl RawRecord {
+    /// The size of the raw input, for chunking.
+    pub fn len(&self) -> usize {
+        match self {
+            RawRecord::Ready(r) => r.document.text.len(),
+            RawRecord::JsonLine { bytes, .. } => bytes.len(),
+        }
+    }
+
+    /// Whether the raw input is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Parses what is left to parse.
+    pub fn into_record(self) -> InputRecord {
+        match self {
+            RawRecord::Ready(r) => r,
+            RawRecord::JsonLine {
+                bytes,
+                position,
+                options,
+            } => parse_jsonl_line(bytes, position, &options),
+        }
+    }
 }
 
 /// What standard input holds.
@@ -132,8 +181,8 @@ struct FileInput {
 /// A stream of [`InputRecord`]s over the inputs, in input order.
 pub struct Inputs {
     pending: std::vec::IntoIter<Pending>,
-    current: Option<Box<dyn Iterator<Item = InputRecord> + Send>>,
-    options: InputOptions,
+    current: Option<Box<dyn Iterator<Item = RawRecord> + Send>>,
+    options: Arc<InputOptions>,
 }
 
 enum Pending {
@@ -187,15 +236,15 @@ impl Inputs {
         Inputs {
             pending: pending.into_iter(),
             current: None,
-            options,
+            options: Arc::new(options),
         }
     }
 }
 
 impl Iterator for Inputs {
-    type Item = InputRecord;
+    type Item = RawRecord;
 
-    fn next(&mut self) -> Option<InputRecord> {
+    fn next(&mut self) -> Option<RawRecord> {
         loop {
             if let Some(cur) = &mut self.current {
                 if let Some(rec) = cur.next() {
@@ -204,11 +253,13 @@ impl Iterator for Inputs {
                 self.current = None;
             }
             match self.pending.next()? {
-                Pending::Problem(rec) => return Some(rec),
+                Pending::Problem(rec) => return Some(RawRecord::Ready(rec)),
                 Pending::Stdin => {
                     let stdin: Box<dyn Read + Send> = Box::new(io::stdin());
                     match self.options.stdin_format {
-                        StdinFormat::Text => return Some(read_text(stdin, "-", "-")),
+                        StdinFormat::Text => {
+                            return Some(RawRecord::Ready(read_text(stdin, "-", "-")));
+                        }
                         StdinFormat::Jsonl => {
                             self.current = Some(Box::new(JsonlRecords::new(
                                 BufReader::new(stdin),
@@ -222,16 +273,18 @@ impl Iterator for Inputs {
                     let reader = match open(&file) {
                         Ok(r) => r,
                         Err(e) => {
-                            return Some(error_record(
+                            return Some(RawRecord::Ready(error_record(
                                 &file.label,
                                 &file.path.display().to_string(),
                                 &e.to_string(),
-                            ));
+                            )));
                         }
                     };
                     let source = file.path.display().to_string();
                     match file.kind {
-                        Kind::Text => return Some(read_text(reader, &file.label, &source)),
+                        Kind::Text => {
+                            return Some(RawRecord::Ready(read_text(reader, &file.label, &source)));
+                        }
                         Kind::Jsonl => {
                             self.current = Some(Box::new(JsonlRecords::new(
                                 BufReader::new(reader),
@@ -240,11 +293,8 @@ impl Iterator for Inputs {
                             )));
                         }
                         Kind::Csv => {
-                            self.current = Some(Box::new(CsvRecords::new(
-                                reader,
-                                source,
-                                self.options.clone(),
-                            )));
+                            let records = CsvRecords::new(reader, source, (*self.options).clone());
+                            self.current = Some(Box::new(records.map(RawRecord::Ready)));
                         }
                     }
                 }
@@ -386,14 +436,14 @@ fn assemble(
 struct JsonlRecords<R> {
     reader: R,
     source: String,
-    options: InputOptions,
+    options: Arc<InputOptions>,
     line: u64,
     buf: Vec<u8>,
     done: bool,
 }
 
 impl<R: BufRead> JsonlRecords<R> {
-    fn new(reader: R, source: String, options: InputOptions) -> Self {
+    fn new(reader: R, source: String, options: Arc<InputOptions>) -> Self {
         JsonlRecords {
             reader,
             source,
@@ -406,9 +456,9 @@ impl<R: BufRead> JsonlRecords<R> {
 }
 
 impl<R: BufRead> Iterator for JsonlRecords<R> {
-    type Item = InputRecord;
+    type Item = RawRecord;
 
-    fn next(&mut self) -> Option<InputRecord> {
+    fn next(&mut self) -> Option<RawRecord> {
         if self.done {
             return None;
         }
@@ -418,58 +468,64 @@ impl<R: BufRead> Iterator for JsonlRecords<R> {
         match self.reader.read_until(b'\n', &mut self.buf) {
             Ok(0) => {
                 self.done = true;
-                return None;
+                None
             }
-            Ok(_) => {}
+            Ok(_) => Some(RawRecord::JsonLine {
+                bytes: std::mem::take(&mut self.buf),
+                position,
+                options: self.options.clone(),
+            }),
             Err(e) => {
                 self.done = true;
-                return Some(error_record(&position, &position, &e.to_string()));
-            }
-        }
-        let bytes = std::mem::take(&mut self.buf);
-        let (line, bad) = decode(bytes);
-        let mut notes: Vec<String> = bad
-            .map(|at| format!("invalid UTF-8 at byte {at} of the line, replaced with U+FFFD"))
-            .into_iter()
-            .collect();
-        let trimmed = line.trim();
-        if trimmed.is_empty() {
-            return Some(InputRecord {
-                document: Document::new(position.clone(), ""),
-                source: position.clone(),
-                status: Status::Warning,
-                message: format!("{position}: empty line"),
-            });
-        }
-        let value: serde_json::Value = match serde_json::from_str(trimmed) {
-            Ok(v) => v,
-            Err(e) => {
-                return Some(error_record(
+                Some(RawRecord::Ready(error_record(
                     &position,
                     &position,
-                    &format!("malformed JSON: {e}"),
-                ));
+                    &e.to_string(),
+                )))
             }
+        }
+    }
+}
+
+/// Parses one JSONL line into a record.
+fn parse_jsonl_line(bytes: Vec<u8>, position: String, options: &InputOptions) -> InputRecord {
+    let (line, bad) = decode(bytes);
+    let mut notes: Vec<String> = bad
+        .map(|at| format!("invalid UTF-8 at byte {at} of the line, replaced with U+FFFD"))
+        .into_iter()
+        .collect();
+    let trimmed = line.trim();
+    if trimmed.is_empty() {
+        return InputRecord {
+            document: Document::new(position.clone(), ""),
+            source: position.clone(),
+            status: Status::Warning,
+            message: format!("{position}: empty line"),
         };
-        let Some(object) = value.as_object() else {
-            return Some(error_record(
-                &position,
-                &position,
-                "a JSON object was expected",
-            ));
-        };
-        match assemble(
-            |f| field_text(object.get(f)),
-            &self.options,
-            &position,
-            &mut notes,
-        ) {
-            Ok((id, text)) => Some(document_record(id, text, position, notes)),
-            Err(reason) => {
-                let id = field_text(object.get(&self.options.id_field))
-                    .unwrap_or_else(|| position.clone());
-                Some(error_record(&id, &position, &reason))
-            }
+    }
+    // Fields are kept raw and only the ones asked for are decoded.
+    type Fields<'a> = HashMap<Cow<'a, str>, &'a RawValue>;
+    let object: Fields = match serde_json::from_str::<&RawValue>(trimmed) {
+        Err(e) => return error_record(&position, &position, &format!("malformed JSON: {e}")),
+        Ok(raw) if !raw.get().starts_with('{') => {
+            return error_record(&position, &position, "a JSON object was expected");
+        }
+        Ok(raw) => match serde_json::from_str(raw.get()) {
+            Ok(fields) => fields,
+            Err(e) => return error_record(&position, &position, &format!("malformed JSON: {e}")),
+        },
+    };
+    let get = |f: &str| {
+        let raw = object.get(f)?;
+        serde_json::from_str::<serde_json::Value>(raw.get())
+            .ok()
+            .and_then(|v| field_text(Some(&v)))
+    };
+    match assemble(get, options, &position, &mut notes) {
+        Ok((id, text)) => document_record(id, text, position, notes),
+        Err(reason) => {
+            let id = get(&options.id_field).unwrap_or_else(|| position.clone());
+            error_record(&id, &position, &reason)
         }
     }
 }
@@ -577,7 +633,9 @@ mod tests {
     use super::*;
 
     fn jsonl(data: &str, options: InputOptions) -> Vec<InputRecord> {
-        JsonlRecords::new(data.as_bytes(), "f.jsonl".to_string(), options).collect()
+        JsonlRecords::new(data.as_bytes(), "f.jsonl".to_string(), Arc::new(options))
+            .map(RawRecord::into_record)
+            .collect()
     }
 
     #[test]
@@ -640,8 +698,13 @@ mod tests {
         let mut data = b"{\"id\":\"a\",\"text\":\"x".to_vec();
         data.push(0xff);
         data.extend_from_slice(b"\"}\n");
-        let recs: Vec<InputRecord> =
-            JsonlRecords::new(&data[..], "f".to_string(), InputOptions::default()).collect();
+        let recs: Vec<InputRecord> = JsonlRecords::new(
+            &data[..],
+            "f".to_string(),
+            Arc::new(InputOptions::default()),
+        )
+        .map(RawRecord::into_record)
+        .collect();
         assert_eq!(recs[0].status, Status::Warning);
         assert_eq!(recs[0].document.text, "x\u{FFFD}");
         assert!(

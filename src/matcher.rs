@@ -20,13 +20,16 @@
 //! 5. **Full word first.** If a word, as written from its first letter,
 //!    starts a candidate, no proclitic reading of that word is kept: بكين
 //!    is Beijing, never ب + كين.
-//! 6. **Weak forms** count only for an entity that has a strong candidate
-//!    (name, alias or demonym) in the same document.
-//! 7. **Overlaps.** The longest candidate (in original characters, prefix
+//! 6. **Overlaps.** The longest candidate (in original characters, prefix
 //!    excluded) wins, then the leftmost; kept mentions (with their
 //!    prefixes) never overlap. With the forms `الخليج` and `مجلس التعاون
 //!    لدول الخليج العربية`, the text `مجلس التعاون لدول الخليج العربية`
 //!    gives one mention, of the longer form.
+//! 7. **Weak forms** count only for an entity that has a strong candidate
+//!    (name, alias or demonym) in the same document. A weak form that does
+//!    not count still covers its text in rule 6: a weak `مجلس الأمن
+//!    القومي` keeps `مجلس الأمن` (the UN Security Council) from matching
+//!    inside it.
 //! 8. **Ambiguity.** A form shared by several entities goes to the one
 //!    that has an unambiguous strong mention in the document; when none
 //!    or several do, to the first-listed, flagged ambiguous.
@@ -208,19 +211,7 @@ impl Matcher {
             .map(|c| c.word)
             .collect();
         candidates.retain(|c| c.word == c.start || !full_words.contains(&c.word));
-        // Rule 6: weak forms need a strong candidate of the same entity.
-        let strong: HashSet<u32> = candidates
-            .iter()
-            .flat_map(|c| c.entries.iter())
-            .filter(|e| e.form != Form::Weak)
-            .map(|e| e.entity)
-            .collect();
-        for c in &mut candidates {
-            c.entries
-                .retain(|e| e.form != Form::Weak || strong.contains(&e.entity));
-        }
-        candidates.retain(|c| !c.entries.is_empty());
-        // Rule 7: longest, then leftmost; no overlaps.
+        // Rule 6: longest, then leftmost; no overlaps.
         candidates.sort_by(|a, b| {
             b.chars
                 .cmp(&a.chars)
@@ -229,6 +220,13 @@ impl Matcher {
         });
         let mut taken: BTreeMap<usize, usize> = BTreeMap::new();
         let mut kept = Vec::new();
+        // Which entities have a strong candidate, before overlaps.
+        let strong: HashSet<u32> = candidates
+            .iter()
+            .flat_map(|c| c.entries.iter())
+            .filter(|e| e.form != Form::Weak)
+            .map(|e| e.entity)
+            .collect();
         for c in candidates {
             let overlaps = taken
                 .range(..c.end)
@@ -239,6 +237,13 @@ impl Matcher {
                 kept.push(c);
             }
         }
+        // Rule 7: weak forms need a strong candidate of the same entity;
+        // an unsupported weak form still covered its text above.
+        for c in &mut kept {
+            c.entries
+                .retain(|e| e.form != Form::Weak || strong.contains(&e.entity));
+        }
+        kept.retain(|c| !c.entries.is_empty());
         kept.sort_by_key(|c| c.start);
         // Rule 8: ambiguity.
         let unambiguous: HashSet<u32> = kept
@@ -329,7 +334,7 @@ impl Matcher {
         let orig = norm.original_range(start..end);
         let surface = &original[orig.clone()];
         // Rule 4: capitals-only forms; and which entries this reading allows.
-        let caps = is_all_caps(surface);
+        let caps = self.entries[pattern].iter().any(|e| e.caps_only) && is_all_caps(surface);
         let mut entries: Vec<Entry> = Vec::new();
         for e in &self.entries[pattern] {
             let prefix_fits = if e.lam { lam_ok } else { true };

@@ -108,7 +108,37 @@ pub fn normalize_str(text: &str) -> String {
 
 /// Whether `c` is a word character: a Unicode letter, mark or digit.
 /// Everything else is a word boundary.
+///
+/// ASCII is answered directly and the rest of the Basic Multilingual
+/// Plane from a bit table computed once from the Unicode properties, so
+/// that this check, made for every character of every document, stays
+/// cheap on Arabic text.
 pub fn is_word_char(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric();
+    }
+    let code = c as usize;
+    if code < 0x10000 {
+        let table = BMP_WORD_CHARS.get_or_init(|| {
+            let mut bits = vec![0u64; 0x10000 / 64].into_boxed_slice();
+            for (code, word) in bits.iter_mut().enumerate() {
+                for bit in 0..64 {
+                    let ch = char::from_u32((code * 64 + bit) as u32);
+                    if ch.is_some_and(is_word_char_slow) {
+                        *word |= 1 << bit;
+                    }
+                }
+            }
+            bits
+        });
+        return table[code / 64] & (1 << (code % 64)) != 0;
+    }
+    is_word_char_slow(c)
+}
+
+static BMP_WORD_CHARS: std::sync::OnceLock<Box<[u64]>> = std::sync::OnceLock::new();
+
+fn is_word_char_slow(c: char) -> bool {
     c.is_alphanumeric() || is_mark(c)
 }
 
@@ -418,6 +448,15 @@ mod tests {
         let at = n.as_str().find("رئيس").unwrap();
         let r = n.original_range(at..at + "رئيس".len());
         assert_eq!(&text[r], "ر\u{064A}\u{0654}يس");
+    }
+
+    #[test]
+    fn word_char_table_matches_unicode_properties() {
+        for code in 0..0x11000u32 {
+            if let Some(c) = char::from_u32(code) {
+                assert_eq!(is_word_char(c), is_word_char_slow(c), "U+{code:04X}");
+            }
+        }
     }
 
     #[test]

@@ -192,7 +192,7 @@ pub fn reference(entities: &[Entity], text: &str) -> Vec<Hit> {
         .map(|c| c.word)
         .collect();
     cands.retain(|c| c.word == c.start || !full.contains(&c.word));
-    // Weak forms.
+    // Which entities have a strong candidate.
     let mut strong = Vec::new();
     for c in &cands {
         for &(e, f) in &c.entries {
@@ -201,11 +201,6 @@ pub fn reference(entities: &[Entity], text: &str) -> Vec<Hit> {
             }
         }
     }
-    for c in &mut cands {
-        c.entries
-            .retain(|&(e, f)| f != Form::Weak || strong.contains(&e));
-    }
-    cands.retain(|c| !c.entries.is_empty());
     // Longest, then leftmost.
     cands.sort_by(|a, b| {
         b.chars
@@ -219,6 +214,12 @@ pub fn reference(entities: &[Entity], text: &str) -> Vec<Hit> {
             kept.push(c);
         }
     }
+    // Weak forms, after they covered their text.
+    for c in &mut kept {
+        c.entries
+            .retain(|&(e, f)| f != Form::Weak || strong.contains(&e));
+    }
+    kept.retain(|c| !c.entries.is_empty());
     kept.sort_by_key(|c| c.start);
     // Ambiguity.
     let mut unambiguous = Vec::new();

@@ -32,7 +32,7 @@ use std::sync::mpsc::sync_channel;
 use std::time::Instant;
 
 use alam::cooccur::{Aggregates, DocumentCounts, EntityInfo, WindowKind};
-use alam::input::{InputOptions, InputRecord, Inputs, Status, StdinFormat};
+use alam::input::{InputOptions, InputRecord, Inputs, RawRecord, Status, StdinFormat};
 use alam::output::{CsvStyle, DocumentWriters, Formats, RunSummary, write_tables};
 use alam::{Gazetteer, Mention, Pipeline};
 use anyhow::Context;
@@ -124,7 +124,8 @@ struct Processed {
     entities: usize,
 }
 
-fn process(pipeline: &Pipeline, window: WindowKind, record: InputRecord) -> Processed {
+fn process(pipeline: &Pipeline, window: WindowKind, raw: RawRecord) -> Processed {
+    let record = raw.into_record();
     if record.status == Status::Error {
         return Processed {
             record,
@@ -193,13 +194,13 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         text_fields: args.text_field.clone(),
         stdin_format: args.stdin_format,
     };
-    let (tx, rx) = sync_channel::<Vec<InputRecord>>(1);
+    let (tx, rx) = sync_channel::<Vec<RawRecord>>(1);
     let inputs = Inputs::new(&args.inputs, options);
     let reader = std::thread::spawn(move || {
         let mut chunk = Vec::new();
         let mut bytes = 0;
         for rec in inputs {
-            bytes += rec.document.text.len();
+            bytes += rec.len();
             chunk.push(rec);
             if chunk.len() >= CHUNK_DOCUMENTS || bytes >= CHUNK_BYTES {
                 if tx.send(std::mem::take(&mut chunk)).is_err() {

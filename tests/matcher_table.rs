@@ -260,12 +260,24 @@ const OVERLAP: &[Row] = &[
 const WEAK_COVERS: &[Row] = &[
     // An unsupported weak form produces no mention but covers its text.
     ("weak_blocks_shorter", "اجتمع مجلس الأمن القومي التركي", &[]),
-    ("strong_alone", "اجتمع مجلس الأمن أمس", &[("org:unsc", "مجلس الأمن", "", Name)]),
-    ("longer_strong", "مجلس الأمن الدولي", &[("org:unsc", "مجلس الأمن الدولي", "", Alias)]),
-    ("weak_supported", "مجلس الأمن القومي الأمريكي. وقال مجلس الأمن القومي", &[
-        ("org:us-nsc", "مجلس الأمن القومي الأمريكي", "", Name),
-        ("org:us-nsc", "مجلس الأمن القومي", "", Weak),
-    ]),
+    (
+        "strong_alone",
+        "اجتمع مجلس الأمن أمس",
+        &[("org:unsc", "مجلس الأمن", "", Name)],
+    ),
+    (
+        "longer_strong",
+        "مجلس الأمن الدولي",
+        &[("org:unsc", "مجلس الأمن الدولي", "", Alias)],
+    ),
+    (
+        "weak_supported",
+        "مجلس الأمن القومي الأمريكي. وقال مجلس الأمن القومي",
+        &[
+            ("org:us-nsc", "مجلس الأمن القومي الأمريكي", "", Name),
+            ("org:us-nsc", "مجلس الأمن القومي", "", Weak),
+        ],
+    ),
 ];
 
 const AMBIGUITY: &[Row] = &[

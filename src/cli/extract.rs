@@ -187,8 +187,9 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let mut writers = DocumentWriters::create(&args.output, args.format, style)
         .with_context(|| format!("writing into {}", args.output.display()))?;
 
-    // One thread reads and parses inputs into chunks; this thread
-    // processes each chunk in parallel and writes it in order.
+    // Three stages joined by bounded channels: one thread reads inputs
+    // into chunks; one hands each chunk to the worker pool; this thread
+    // writes the processed chunks in order while the next one is processed.
     let options = InputOptions {
         id_field: args.id_field.clone(),
         text_fields: args.text_field.clone(),
@@ -224,48 +225,64 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         ..RunSummary::default()
     };
     let mut bytes_read: u64 = 0;
-    for chunk in rx {
-        let processed: Vec<Processed> = pool.install(|| {
-            chunk
-                .into_par_iter()
-                .map(|rec| process(&pipeline, args.window, rec))
-                .collect()
-        });
-        for p in processed {
-            if !p.record.message.is_empty() {
-                progress.suspend(|| eprintln!("{}", p.record.message));
-            }
-            match p.record.status {
-                Status::Error => {
-                    summary.errors += 1;
-                    if args.strict {
-                        progress.finish_and_clear();
-                        eprintln!(
-                            "alam: --strict: stopping at the first error ({})",
-                            p.record.document.id
-                        );
-                        return Ok(ExitCode::from(1));
-                    }
+    let (done_tx, done_rx) = sync_channel::<Vec<Processed>>(1);
+    let stopped = std::thread::scope(|scope| -> anyhow::Result<bool> {
+        let pipeline = &pipeline;
+        let pool = &pool;
+        scope.spawn(move || {
+            for chunk in rx {
+                let processed: Vec<Processed> = pool.install(|| {
+                    chunk
+                        .into_par_iter()
+                        .map(|rec| process(pipeline, args.window, rec))
+                        .collect()
+                });
+                if done_tx.send(processed).is_err() {
+                    return;
                 }
-                Status::Warning => summary.warnings += 1,
-                Status::Ok => {}
             }
-            writers.write(&p.record, p.chars, &p.mentions, p.entities)?;
-            summary.documents += 1;
-            summary.mentions += p.mentions.len() as u64;
-            summary.chars += p.chars as u64;
-            bytes_read += p.record.document.text.len() as u64;
-            if p.record.status != Status::Error {
-                agg.add(p.counts, |id| entity_info(&gaz, id));
+        });
+        for processed in done_rx {
+            for p in processed {
+                if !p.record.message.is_empty() {
+                    progress.suspend(|| eprintln!("{}", p.record.message));
+                }
+                match p.record.status {
+                    Status::Error => {
+                        summary.errors += 1;
+                        if args.strict {
+                            progress.finish_and_clear();
+                            eprintln!(
+                                "alam: --strict: stopping at the first error ({})",
+                                p.record.document.id
+                            );
+                            return Ok(true);
+                        }
+                    }
+                    Status::Warning => summary.warnings += 1,
+                    Status::Ok => {}
+                }
+                writers.write(&p.record, p.chars, &p.mentions, p.entities)?;
+                summary.documents += 1;
+                summary.mentions += p.mentions.len() as u64;
+                summary.chars += p.chars as u64;
+                bytes_read += p.record.document.text.len() as u64;
+                if p.record.status != Status::Error {
+                    agg.add(p.counts, |id| entity_info(&gaz, id));
+                }
             }
+            let secs = started.elapsed().as_secs_f64().max(1e-9);
+            progress.set_position(summary.documents);
+            progress.set_message(format!(
+                "{:.1} MB, {:.1} MB/s",
+                bytes_read as f64 / 1e6,
+                bytes_read as f64 / 1e6 / secs
+            ));
         }
-        let secs = started.elapsed().as_secs_f64().max(1e-9);
-        progress.set_position(summary.documents);
-        progress.set_message(format!(
-            "{:.1} MB, {:.1} MB/s",
-            bytes_read as f64 / 1e6,
-            bytes_read as f64 / 1e6 / secs
-        ));
+        Ok(false)
+    })?;
+    if stopped {
+        return Ok(ExitCode::from(1));
     }
     if reader.join().is_err() {
         anyhow::bail!("the input reader failed");

@@ -1,9 +1,10 @@
 //! Matching and resolution (SPEC section 4).
 //!
 //! All forms of all entities, normalized, go into one Aho-Corasick
-//! automaton that reports every occurrence (overlapping, `MatchKind::Standard`),
-//! so no candidate is hidden by a longer one that later fails a boundary
-//! rule. Each occurrence then has to pass these rules, in this order:
+//! automaton (`daachorse`'s charwise double array, measured twice as fast
+//! as the `aho-corasick` crate on Arabic here) that reports every
+//! occurrence (overlapping search), so no candidate is hidden by a longer
+//! one that later fails a boundary rule. Each occurrence then has to pass these rules, in this order:
 //!
 //! 1. **Start.** It starts at a word start, or right after a proclitic
 //!    prefix that starts at a word start: `{و ف}? {ب ك ل}? ال?` (every
@@ -40,7 +41,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Range;
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use daachorse::CharwiseDoubleArrayAhoCorasick;
 
 use crate::error::Error;
 use crate::gazetteer::Entity;
@@ -111,14 +112,22 @@ pub(crate) struct Found {
 }
 
 /// The compiled automaton and what each pattern means.
-#[derive(Debug)]
 pub(crate) struct Matcher {
-    automaton: AhoCorasick,
+    automaton: CharwiseDoubleArrayAhoCorasick<u32>,
     /// For each pattern id, the entities it names.
     entries: Vec<Vec<Entry>>,
     /// For each pattern id, its number of word characters.
     letters: Vec<usize>,
     proclitics: HashSet<String>,
+}
+
+impl std::fmt::Debug for Matcher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Matcher")
+            .field("patterns", &self.entries.len())
+            .field("heap_bytes", &self.automaton.heap_bytes())
+            .finish()
+    }
 }
 
 /// A candidate occurrence in normalized byte offsets.
@@ -178,9 +187,7 @@ impl Matcher {
                 }
             }
         }
-        let automaton = AhoCorasick::builder()
-            .match_kind(MatchKind::Standard)
-            .build(&patterns)
+        let automaton = CharwiseDoubleArrayAhoCorasick::new(&patterns)
             .map_err(|e| Error::Build(e.to_string()))?;
         let letters = patterns
             .iter()
@@ -194,12 +201,18 @@ impl Matcher {
         })
     }
 
+    /// Counts the raw automaton matches in already-normalized text: the
+    /// scan alone, with no rule applied (the floor of benchmarks).
+    pub fn count_raw(&self, normalized: &str) -> usize {
+        self.automaton.find_overlapping_iter(normalized).count()
+    }
+
     /// Finds and resolves the mentions of one document.
     pub fn find(&self, original: &str, norm: &Normalized) -> Vec<Found> {
         let text = norm.as_str();
         let mut candidates = Vec::new();
         for m in self.automaton.find_overlapping_iter(text) {
-            let pattern = m.pattern().as_usize();
+            let pattern = m.value() as usize;
             if let Some(c) = self.candidate(original, norm, pattern, m.start(), m.end()) {
                 candidates.push(c);
             }

@@ -149,6 +149,14 @@ impl Pipeline {
         })
     }
 
+    /// Runs only the automaton over text that is already normalized (see
+    /// [`crate::normalize_str`]) and counts the raw matches, before any
+    /// boundary, clitic or overlap rule. This is the floor that benchmarks
+    /// compare the whole pipeline with; it finds no mentions.
+    pub fn count_raw_matches(&self, normalized: &str) -> usize {
+        self.matcher.count_raw(normalized)
+    }
+
     /// The mentions of one document, in text order.
     pub fn extract(&self, doc: &Document) -> Vec<Mention> {
         self.analyze(doc).mentions

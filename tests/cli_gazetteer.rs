@@ -74,3 +74,25 @@ fn lookup_prints_normalized_form_and_entities() {
     );
     assert!(text.contains("ambiguous, also: city:amman"), "{text}");
 }
+
+#[test]
+fn export_lists_every_form() {
+    let wd = Workdir::new();
+    let out = wd.run(&["gazetteer", "export", "-g", &fixture_gazetteer()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "entity_id\ttype\tform\talias\tnormalized");
+    assert!(lines.contains(&"country:US\tcountry\talias\tU.S.\tu.s."));
+    assert!(lines.contains(&"country:UA\tcountry\tname\tأوكرانيا\tاوكرانيا"));
+    assert!(lines.contains(&"person:xi-jinping\tperson\tweak\tشي\tشي"));
+    assert!(lines.contains(&"country:RU\tcountry\tdemonym\tروسي\tروسي"));
+    // Header plus one line per form.
+    let forms: usize = alam::Gazetteer::from_dir(fixture_gazetteer().as_ref())
+        .unwrap()
+        .entities()
+        .iter()
+        .map(|e| e.forms().count())
+        .sum();
+    assert_eq!(lines.len(), forms + 1);
+}

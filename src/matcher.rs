@@ -38,7 +38,7 @@
 //! Demonyms also match inflected: an Arabic demonym ending in ي takes
 //! ـه (ـة) ـون ـين ـان ـات ـتان ـتين; a Latin one takes -s.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 
 use daachorse::CharwiseDoubleArrayAhoCorasick;
@@ -118,7 +118,6 @@ pub(crate) struct Matcher {
     entries: Vec<Vec<Entry>>,
     /// For each pattern id, its number of word characters.
     letters: Vec<usize>,
-    proclitics: HashSet<String>,
 }
 
 impl std::fmt::Debug for Matcher {
@@ -197,7 +196,6 @@ impl Matcher {
             automaton,
             entries,
             letters,
-            proclitics: proclitics(),
         })
     }
 
@@ -218,12 +216,13 @@ impl Matcher {
             }
         }
         // Rule 5: full word first.
-        let full_words: HashSet<usize> = candidates
+        let mut full_words: Vec<usize> = candidates
             .iter()
             .filter(|c| c.word == c.start)
             .map(|c| c.word)
             .collect();
-        candidates.retain(|c| c.word == c.start || !full_words.contains(&c.word));
+        full_words.sort_unstable();
+        candidates.retain(|c| c.word == c.start || full_words.binary_search(&c.word).is_err());
         // Rule 6: longest, then leftmost; no overlaps.
         candidates.sort_by(|a, b| {
             b.chars
@@ -234,12 +233,13 @@ impl Matcher {
         let mut taken: BTreeMap<usize, usize> = BTreeMap::new();
         let mut kept = Vec::new();
         // Which entities have a strong candidate, before overlaps.
-        let strong: HashSet<u32> = candidates
+        let mut strong: Vec<u32> = candidates
             .iter()
             .flat_map(|c| c.entries.iter())
             .filter(|e| e.form != Form::Weak)
             .map(|e| e.entity)
             .collect();
+        strong.sort_unstable();
         for c in candidates {
             let overlaps = taken
                 .range(..c.end)
@@ -254,22 +254,23 @@ impl Matcher {
         // an unsupported weak form still covered its text above.
         for c in &mut kept {
             c.entries
-                .retain(|e| e.form != Form::Weak || strong.contains(&e.entity));
+                .retain(|e| e.form != Form::Weak || strong.binary_search(&e.entity).is_ok());
         }
         kept.retain(|c| !c.entries.is_empty());
         kept.sort_by_key(|c| c.start);
         // Rule 8: ambiguity.
-        let unambiguous: HashSet<u32> = kept
+        let mut unambiguous: Vec<u32> = kept
             .iter()
             .filter(|c| c.entries.len() == 1 && c.entries[0].form != Form::Weak)
             .map(|c| c.entries[0].entity)
             .collect();
+        unambiguous.sort_unstable();
         kept.into_iter()
             .map(|c| {
                 let supported: Vec<&Entry> = c
                     .entries
                     .iter()
-                    .filter(|e| unambiguous.contains(&e.entity))
+                    .filter(|e| unambiguous.binary_search(&e.entity).is_ok())
                     .collect();
                 let (chosen, ambiguous) = if c.entries.len() == 1 {
                     (c.entries[0], false)
@@ -335,7 +336,7 @@ impl Matcher {
         let prefix_chars = prefix.chars().count();
         let lam_ok = LAM_PREFIXES.contains(&prefix);
         if !prefix.is_empty() {
-            if !self.proclitics.contains(prefix) {
+            if !is_proclitic(prefix) {
                 return None;
             }
             // Rule 2: length guard.
@@ -445,22 +446,18 @@ pub(crate) fn lam_variant(pattern: &str) -> Option<String> {
     Some(format!("ل{rest}"))
 }
 
-/// Every proclitic prefix: `{و ف}? {ب ك ل}? ال?` (non-empty) and
-/// `{و ف}? لل`.
-pub(crate) fn proclitics() -> HashSet<String> {
-    let mut set = HashSet::new();
-    for a in ["", "و", "ف"] {
-        for b in ["", "ب", "ك", "ل"] {
-            for c in ["", "ال"] {
-                let p = format!("{a}{b}{c}");
-                if !p.is_empty() {
-                    set.insert(p);
-                }
-            }
-        }
-        set.insert(format!("{a}لل"));
+/// Whether `prefix` is a proclitic prefix: `{و ف}? {ب ك ل}? ال?`
+/// (non-empty) or `{و ف}? لل`.
+pub(crate) fn is_proclitic(prefix: &str) -> bool {
+    if prefix.is_empty() {
+        return false;
     }
-    set
+    let rest = prefix.strip_prefix(['و', 'ف']).unwrap_or(prefix);
+    if rest == "لل" {
+        return true;
+    }
+    let rest = rest.strip_prefix(['ب', 'ك', 'ل']).unwrap_or(rest);
+    rest.is_empty() || rest == "ال"
 }
 
 #[cfg(test)]
@@ -485,17 +482,24 @@ mod tests {
 
     #[test]
     fn proclitic_set() {
-        let set = proclitics();
-        for p in [
-            "و", "ف", "ب", "ك", "ل", "ال", "وب", "فل", "وال", "بال", "وبال", "لل", "ولل", "فلل",
-        ] {
-            assert!(set.contains(p), "{p}");
+        // Every combination, written out.
+        let mut all = Vec::new();
+        for a in ["", "و", "ف"] {
+            for b in ["", "ب", "ك", "ل"] {
+                for c in ["", "ال"] {
+                    all.push(format!("{a}{b}{c}"));
+                }
+            }
+            all.push(format!("{a}لل"));
         }
-        for p in ["س", "وس", "بب", "الو"] {
-            assert!(!set.contains(p), "{p}");
+        all.retain(|p| !p.is_empty());
+        assert_eq!(all.len(), 23 + 3);
+        for p in &all {
+            assert!(is_proclitic(p), "{p}");
         }
-        // 3 * 4 * 2 - 1 combinations, plus 3 لل forms.
-        assert_eq!(set.len(), 23 + 3);
+        for p in ["", "س", "وس", "بب", "الو", "ووب", "لب", "ا", "ل ال", "فو"] {
+            assert!(!is_proclitic(p), "{p}");
+        }
     }
 
     #[test]

@@ -84,8 +84,11 @@ pub fn normalize(text: &str) -> Normalized {
         starts: Vec::with_capacity(text.len()),
         ends: Vec::with_capacity(text.len()),
     };
-    let mut folder = Folder { out: &mut out };
-    if is_nfc_quick(text.chars()) == IsNormalized::Yes {
+    let mut folder = Folder {
+        out: &mut out,
+        last_space: false,
+    };
+    if is_nfc_fast(text) {
         let mut iter = text.char_indices().peekable();
         while let Some((i, c)) = iter.next() {
             let next = iter.peek().map(|&(_, n)| n);
@@ -99,6 +102,28 @@ pub fn normalize(text: &str) -> Normalized {
         }
     }
     out
+}
+
+/// Whether `text` is surely in NFC: characters below U+0300 and the
+/// Arabic letters U+0600–U+064A are answered at once, the rest by the
+/// Unicode quick check.
+fn is_nfc_fast(text: &str) -> bool {
+    let mut rest = text;
+    loop {
+        let Some(at) =
+            rest.find(|c: char| c >= '\u{0300}' && !('\u{0600}'..='\u{064A}').contains(&c))
+        else {
+            return true;
+        };
+        rest = &rest[at..];
+        let end = rest
+            .find(|c: char| c < '\u{0300}' || ('\u{0600}'..='\u{064A}').contains(&c))
+            .unwrap_or(rest.len());
+        if is_nfc_quick(rest[..end].chars()) != IsNormalized::Yes {
+            return false;
+        }
+        rest = &rest[end..];
+    }
 }
 
 /// Normalizes `text` and returns only the normalized string.
@@ -175,6 +200,8 @@ fn nfc_units(text: &str) -> Vec<(char, usize, usize)> {
 /// Steps 2 to 8, one original character at a time.
 struct Folder<'a> {
     out: &'a mut Normalized,
+    /// Whether the last character emitted is a space.
+    last_space: bool,
 }
 
 impl Folder<'_> {
@@ -206,7 +233,7 @@ impl Folder<'_> {
             return;
         }
         if c.is_whitespace() {
-            if !self.out.text.ends_with(' ') {
+            if !self.last_space {
                 self.emit(' ', s, e);
             }
             return;
@@ -253,11 +280,11 @@ impl Folder<'_> {
     }
 
     fn emit(&mut self, c: char, s: usize, e: usize) {
+        self.last_space = c == ' ';
         self.out.text.push(c);
-        for _ in 0..c.len_utf8() {
-            self.out.starts.push(s);
-            self.out.ends.push(e);
-        }
+        let n = c.len_utf8();
+        self.out.starts.extend_from_slice(&[s, s, s, s][..n]);
+        self.out.ends.extend_from_slice(&[e, e, e, e][..n]);
     }
 }
 

@@ -75,13 +75,10 @@ impl Segmenter {
     /// Finds the sentence and paragraph starts of `text`.
     pub fn segment(&self, text: &str) -> Windows {
         let blank_mode = text.trim().lines().any(|l| l.trim().is_empty());
-        let chars: Vec<(usize, char)> = text.char_indices().collect();
         let mut w = Windows::default();
         let (mut seen, mut new_sentence, mut new_paragraph) = (false, false, false);
         let mut line_blank = true;
-        let mut k = 0;
-        while k < chars.len() {
-            let (i, c) = chars[k];
+        for (i, c) in text.char_indices() {
             if c == '\n' {
                 if seen {
                     new_sentence = true;
@@ -90,12 +87,12 @@ impl Segmenter {
                     }
                 }
                 line_blank = true;
-                k += 1;
                 continue;
             }
-            if !c.is_whitespace() {
-                line_blank = false;
+            if c.is_ascii_whitespace() {
+                continue;
             }
+            line_blank = line_blank && c.is_whitespace();
             if is_word_char(c) {
                 if seen && new_paragraph {
                     w.paragraphs.push(i);
@@ -106,10 +103,9 @@ impl Segmenter {
                 seen = true;
                 new_sentence = false;
                 new_paragraph = false;
-            } else if is_terminator(c) && seen && ends_sentence(&chars, k) {
+            } else if is_terminator(c) && seen && ends_sentence(text, i) {
                 new_sentence = true;
             }
-            k += 1;
         }
         w.content = seen;
         w
@@ -120,13 +116,14 @@ fn is_terminator(c: char) -> bool {
     matches!(c, '.' | '!' | '?' | '؟' | '؛' | '…')
 }
 
-/// Whether the terminator at `chars[k]` ends a sentence.
-fn ends_sentence(chars: &[(usize, char)], k: usize) -> bool {
-    if chars[k].1 != '.' {
+/// Whether the terminator at byte `i` of `text` ends a sentence.
+fn ends_sentence(text: &str, i: usize) -> bool {
+    if text.as_bytes()[i] != b'.' {
         return true;
     }
-    let prev = k.checked_sub(1).map(|j| chars[j].1);
-    let next = chars.get(k + 1).map(|&(_, c)| c);
+    let before = &text[..i];
+    let prev = before.chars().next_back();
+    let next = text[i + 1..].chars().next();
     if prev.is_some_and(|c| c.is_numeric()) && next.is_some_and(|c| c.is_numeric()) {
         return false;
     }
@@ -135,26 +132,23 @@ fn ends_sentence(chars: &[(usize, char)], k: usize) -> bool {
         return false;
     }
     // The word before the dot.
-    let mut start = k;
-    while start > 0 && !chars[start - 1].1.is_whitespace() {
-        start -= 1;
-    }
-    let word: String = chars[start..k]
-        .iter()
-        .map(|&(_, c)| c)
-        .skip_while(|c| !c.is_alphanumeric())
-        .collect();
+    let start = before.rfind(char::is_whitespace).map_or(0, |p| {
+        p + before[p..].chars().next().map_or(1, char::len_utf8)
+    });
+    let word = before[start..].trim_start_matches(|c: char| !c.is_alphanumeric());
     if word.is_empty() {
         return true;
     }
-    let letters: Vec<char> = word.chars().filter(|c| c.is_alphabetic()).collect();
-    if letters.len() == 1 && letters[0].is_uppercase() && word.chars().count() == 1 {
+    let mut chars = word.chars();
+    if let (Some(only), None) = (chars.next(), chars.next())
+        && only.is_uppercase()
+    {
         return false;
     }
     if word.contains('.') {
         return false;
     }
-    !ABBREVIATIONS.contains(&word.to_lowercase().as_str())
+    !ABBREVIATIONS.iter().any(|a| a.eq_ignore_ascii_case(word))
 }
 
 #[cfg(test)]

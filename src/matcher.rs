@@ -33,7 +33,9 @@
 //!    inside it.
 //! 8. **Ambiguity.** A form shared by several entities goes to the one
 //!    that has an unambiguous strong mention in the document; when none
-//!    or several do, to the first-listed, flagged ambiguous.
+//!    does, to the one whose related country (`country` column) has one
+//!    (عمان is Amman in a document that names الأردن); when that does not
+//!    settle it either, to the first-listed, flagged ambiguous.
 //!
 //! Demonyms also match inflected: an Arabic demonym ending in ي takes
 //! ـه (ـة) ـون ـين ـان ـات ـتان ـتين; a Latin one takes -s.
@@ -118,6 +120,8 @@ pub(crate) struct Matcher {
     entries: Vec<Vec<Entry>>,
     /// For each pattern id, its number of word characters.
     letters: Vec<usize>,
+    /// For each entity, the index of its related country, if known.
+    country_of: Vec<Option<u32>>,
 }
 
 impl std::fmt::Debug for Matcher {
@@ -192,10 +196,20 @@ impl Matcher {
             .iter()
             .map(|p| p.chars().filter(|&c| is_word_char(c)).count())
             .collect();
+        let index: HashMap<&str, u32> = entities
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.id.as_str(), i as u32))
+            .collect();
+        let country_of = entities
+            .iter()
+            .map(|e| e.country.as_deref().and_then(|c| index.get(c).copied()))
+            .collect();
         Ok(Matcher {
             automaton,
             entries,
             letters,
+            country_of,
         })
     }
 
@@ -272,14 +286,26 @@ impl Matcher {
                     .iter()
                     .filter(|e| unambiguous.binary_search(&e.entity).is_ok())
                     .collect();
+                let by_country: Vec<&Entry> = c
+                    .entries
+                    .iter()
+                    .filter(|e| {
+                        self.country_of[e.entity as usize]
+                            .is_some_and(|k| unambiguous.binary_search(&k).is_ok())
+                    })
+                    .collect();
                 let (chosen, ambiguous) = if c.entries.len() == 1 {
                     (c.entries[0], false)
                 } else if supported.len() == 1 {
                     (*supported[0], false)
-                } else if supported.is_empty() {
-                    (first_listed(c.entries.iter()), true)
-                } else {
+                } else if !supported.is_empty() {
                     (first_listed(supported.into_iter()), true)
+                } else if by_country.len() == 1 {
+                    (*by_country[0], false)
+                } else if !by_country.is_empty() {
+                    (first_listed(by_country.into_iter()), true)
+                } else {
+                    (first_listed(c.entries.iter()), true)
                 };
                 let mut alternatives: Vec<usize> = c
                     .entries

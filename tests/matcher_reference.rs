@@ -236,14 +236,30 @@ pub fn reference(entities: &[Entity], text: &str) -> Vec<Hit> {
             .copied()
             .filter(|(e, _)| unambiguous.contains(e))
             .collect();
+        // The entities whose related country has an unambiguous mention.
+        let country_of = |e: usize| {
+            let id = entities[e].country.as_deref()?;
+            entities.iter().position(|x| x.id == id)
+        };
+        let by_country: Vec<(usize, Form)> = c
+            .entries
+            .iter()
+            .copied()
+            .filter(|(e, _)| country_of(*e).is_some_and(|k| unambiguous.contains(&k)))
+            .collect();
+        let first = |v: &[(usize, Form)]| *v.iter().min_by_key(|x| x.0).unwrap();
         let ((entity, form), ambiguous) = if c.entries.len() == 1 {
             (c.entries[0], false)
         } else if supported.len() == 1 {
             (supported[0], false)
-        } else if supported.is_empty() {
-            (*c.entries.iter().min_by_key(|x| x.0).unwrap(), true)
+        } else if !supported.is_empty() {
+            (first(&supported), true)
+        } else if by_country.len() == 1 {
+            (by_country[0], false)
+        } else if !by_country.is_empty() {
+            (first(&by_country), true)
         } else {
-            (*supported.iter().min_by_key(|x| x.0).unwrap(), true)
+            (first(&c.entries), true)
         };
         let mut alts: Vec<usize> = c
             .entries
@@ -342,22 +358,26 @@ fn pool() -> impl Strategy<Value = Vec<String>> {
 fn entity(i: usize, pool: Vec<String>) -> impl Strategy<Value = Entity> {
     let pick = prop::sample::select(pool);
     (
+        prop::option::of(0usize..6),
         pick.clone(),
         prop::option::of(pick.clone()),
         prop::collection::vec(pick.clone(), 0..3),
         prop::collection::vec(pick.clone(), 0..2),
         prop::collection::vec(prop_oneof![pick, alias()], 0..2),
     )
-        .prop_map(move |(name, name_ar, aliases, weak, demonyms)| Entity {
-            id: format!("e:{i}"),
-            kind: "thing".into(),
-            name,
-            name_ar,
-            aliases,
-            weak_aliases: weak,
-            demonyms,
-            ..Entity::default()
-        })
+        .prop_map(
+            move |(country, name, name_ar, aliases, weak, demonyms)| Entity {
+                id: format!("e:{i}"),
+                kind: "thing".into(),
+                name,
+                name_ar,
+                aliases,
+                weak_aliases: weak,
+                demonyms,
+                country: country.map(|c| format!("e:{c}")),
+                ..Entity::default()
+            },
+        )
 }
 
 fn gazetteer() -> impl Strategy<Value = Vec<Entity>> {

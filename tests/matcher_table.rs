@@ -303,6 +303,15 @@ const AMBIGUITY: &[Row] = &[
             ("country:OM", "عمان", "", Alias),
         ],
     ),
+    // The related country settles it too: Amman is in Jordan.
+    (
+        "amman_by_country",
+        "الأردن: وصل إلى عمان",
+        &[
+            ("country:JO", "الأردن", "", Name),
+            ("city:amman", "عمان", "", Name),
+        ],
+    ),
     // مالي is weak for Mali: "financial" alone never gives Mali.
     ("mali_financial", "دعم مالي كبير", &[]),
     (
@@ -388,6 +397,8 @@ fn ambiguity_flags_and_alternatives() {
     );
     let m = &found(&p, "Amman: وصل إلى عمان")[1];
     assert!(!m.ambiguous);
+    let m = &found(&p, "الأردنيون في عمان")[1];
+    assert_eq!((m.entity_id.as_ref(), m.ambiguous), ("city:amman", false));
     // Bush named only by the weak surname: no strong form, no mention.
     let ms = found(&p, "قال بوش");
     assert!(ms.is_empty(), "{ms:?}");

@@ -27,8 +27,11 @@
 //!    لدول الخليج العربية`, the text `مجلس التعاون لدول الخليج العربية`
 //!    gives one mention, of the longer form.
 //! 7. **Weak forms** count only for an entity that has a strong candidate
-//!    (name, alias or demonym) in the same document. A weak form that does
-//!    not count still covers its text in rule 6: a weak `مجلس الأمن
+//!    (name, alias or demonym) in the same document, never take the
+//!    article (المالي is not مالي), and give way to a strong form of
+//!    another entity on the same text (الكويت stays the country when
+//!    مدينة الكويت, whose weak form it is, is also named). A weak form that
+//!    does not count still covers its text in rule 6: a weak `مجلس الأمن
 //!    القومي` keeps `مجلس الأمن` (the UN Security Council) from matching
 //!    inside it.
 //! 8. **Ambiguity.** A form shared by several entities goes to the one
@@ -265,10 +268,15 @@ impl Matcher {
             }
         }
         // Rule 7: weak forms need a strong candidate of the same entity;
-        // an unsupported weak form still covered its text above.
+        // an unsupported weak form still covered its text above. Where a
+        // text is a strong form of one entity, weak forms of others on it
+        // do not count.
         for c in &mut kept {
             c.entries
                 .retain(|e| e.form != Form::Weak || strong.binary_search(&e.entity).is_ok());
+            if c.entries.iter().any(|e| e.form != Form::Weak) {
+                c.entries.retain(|e| e.form != Form::Weak);
+            }
         }
         kept.retain(|c| !c.entries.is_empty());
         kept.sort_by_key(|c| c.start);
@@ -377,7 +385,12 @@ impl Matcher {
         let caps = self.entries[pattern].iter().any(|e| e.caps_only) && is_all_caps(surface);
         let mut entries: Vec<Entry> = Vec::new();
         for e in &self.entries[pattern] {
-            let prefix_fits = if e.lam { lam_ok } else { true };
+            let prefix_fits = if e.lam {
+                lam_ok
+            } else {
+                // A weak form is a common word: never with the article.
+                e.form != Form::Weak || !has_article(prefix)
+            };
             if !prefix_fits || (e.caps_only && !caps) {
                 continue;
             }
@@ -470,6 +483,12 @@ pub(crate) fn lam_variant(pattern: &str) -> Option<String> {
     let rest = pattern.strip_prefix("ال")?;
     rest.chars().next().filter(|&c| is_word_char(c))?;
     Some(format!("ل{rest}"))
+}
+
+/// Whether a proclitic prefix contains the article (ends with ال, or is
+/// ل + the article written لل).
+fn has_article(prefix: &str) -> bool {
+    prefix.ends_with("ال") || prefix.ends_with("لل")
 }
 
 /// Whether `prefix` is a proclitic prefix: `{و ف}? {ب ك ل}? ال?`

@@ -67,8 +67,9 @@ impl Normalized {
     ///
     /// The range must be non-empty and lie on char boundaries of the
     /// normalized text. The result lies on char boundaries of the
-    /// original text. Characters deleted by normalization (bidi marks,
-    /// harakat) just outside the range are not included.
+    /// original text. Harakat and tatweel right after the last letter are
+    /// included (they belong to it); other deleted characters just outside
+    /// the range (bidi marks, zero-width joiners) are not.
     pub fn original_range(&self, range: Range<usize>) -> Range<usize> {
         if range.start >= range.end || range.end > self.text.len() {
             return 0..0;
@@ -230,6 +231,7 @@ impl Folder<'_> {
             return;
         }
         if is_deleted_arabic_mark(c) {
+            self.attach_to_previous(s, e);
             return;
         }
         if c.is_whitespace() {
@@ -276,6 +278,25 @@ impl Folder<'_> {
                     });
                 }
             }
+        }
+    }
+
+    /// A deleted mark at `s..e` right after the last emitted letter
+    /// belongs to it: the letter's original range grows over the mark, so
+    /// that a surface keeps its final haraka (مصرَ, not مصر).
+    fn attach_to_previous(&mut self, s: usize, e: usize) {
+        let ends = &mut self.out.ends;
+        let Some(&last_end) = ends.last() else {
+            return;
+        };
+        let last = self.out.text.chars().next_back();
+        if last_end != s || !last.is_some_and(is_word_char) {
+            return;
+        }
+        let n = last.map_or(0, char::len_utf8);
+        let len = ends.len();
+        for end in &mut ends[len - n..] {
+            *end = e;
         }
     }
 
@@ -466,6 +487,18 @@ mod tests {
         let lav = n.as_str().find("لافروف").unwrap();
         let r = n.original_range(lav..n.as_str().len());
         assert_eq!(&text[r], "ﻻﻓﺮﻭﻑ");
+    }
+
+    #[test]
+    fn final_harakat_belong_to_the_word() {
+        let text = "زار مِصْرَ، والسُّعُودِيَّةُ\u{200F} اليوم";
+        let n = normalize(text);
+        for (word, surface) in [("مصر", "مِصْرَ"), ("السعوديه", "السُّعُودِيَّةُ")]
+        {
+            let at = n.as_str().find(word).unwrap();
+            let r = n.original_range(at..at + word.len());
+            assert_eq!(&text[r], surface);
+        }
     }
 
     #[test]

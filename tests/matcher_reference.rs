@@ -141,6 +141,11 @@ pub fn reference(entities: &[Entity], text: &str) -> Vec<Hit> {
             if alias.lam && !["ل", "ول", "فل"].contains(&prefix) {
                 continue;
             }
+            // Weak forms never take the article.
+            let article = prefix.ends_with("ال") || ["لل", "ولل", "فلل"].contains(&prefix);
+            if !alias.lam && alias.form == Form::Weak && article {
+                continue;
+            }
             if !prefix.is_empty() {
                 if !PROCLITICS.contains(&prefix) {
                     continue;
@@ -214,10 +219,14 @@ pub fn reference(entities: &[Entity], text: &str) -> Vec<Hit> {
             kept.push(c);
         }
     }
-    // Weak forms, after they covered their text.
+    // Weak forms, after they covered their text; strong forms of other
+    // entities on the same text win over them.
     for c in &mut kept {
         c.entries
             .retain(|&(e, f)| f != Form::Weak || strong.contains(&e));
+        if c.entries.iter().any(|&(_, f)| f != Form::Weak) {
+            c.entries.retain(|&(_, f)| f != Form::Weak);
+        }
     }
     kept.retain(|c| !c.entries.is_empty());
     kept.sort_by_key(|c| c.start);
@@ -433,8 +442,15 @@ proptest! {
         prop_assert_eq!(got, expected, "text: {:?}", text);
     }
 
+    /// Any text of the Basic Multilingual Plane (the newest scripts of the
+    /// supplementary planes are left out: Rust's own Unicode tables and
+    /// the unicode-normalization crate's may be of different versions).
     #[test]
-    fn normalization_is_idempotent(s in "\\PC{0,40}") {
+    fn normalization_is_idempotent(chars in prop::collection::vec(
+        any::<char>().prop_filter("BMP, not a control", |c| (*c as u32) < 0x10000 && !c.is_control()),
+        0..40,
+    )) {
+        let s: String = chars.into_iter().collect();
         let once = normalize_str(&s);
         prop_assert_eq!(normalize_str(&once), once.clone());
     }

@@ -21,6 +21,7 @@
 //! aggregates of two halves of a batch equals the aggregates of the whole.
 
 use std::collections::BTreeMap;
+use std::ops::Range;
 use std::sync::Arc;
 
 use crate::pipeline::Mention;
@@ -86,12 +87,125 @@ pub struct EntityCounts {
 }
 
 /// Counts of one entity pair.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PairCounts {
     /// Windows in which both entities appear.
     pub windows: u64,
     /// Documents with at least one such window.
     pub documents: u64,
+    /// Up to [`MAX_EXAMPLES`] windows where the two co-occur, the first
+    /// ones in input order.
+    pub examples: Vec<Example>,
+}
+
+/// How many examples a pair keeps.
+pub const MAX_EXAMPLES: usize = 3;
+
+/// Characters of context kept on each side of the two names when an
+/// example window is longer than `EXAMPLE_CHARS`.
+const EXAMPLE_CONTEXT: usize = 80;
+/// Windows up to this many characters are kept whole.
+const EXAMPLE_CHARS: usize = 280;
+
+/// A window in which two entities co-occur, for a reader to check the
+/// relation (keyword in context).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Example {
+    /// The document it comes from.
+    pub doc_id: String,
+    /// The window's text (line breaks as spaces), cropped around the two
+    /// names with `…` when long.
+    pub text: String,
+    /// Where the first and the second entity of the pair are in `text`,
+    /// as `[start, end)` code point offsets.
+    pub marks: [(usize, usize); 2],
+}
+
+impl Example {
+    /// Builds an example from the window `window` (byte range) of `text`
+    /// with the two names at byte ranges `a` and `b` inside it.
+    pub fn new(
+        doc_id: &str,
+        text: &str,
+        window: Range<usize>,
+        a: Range<usize>,
+        b: Range<usize>,
+    ) -> Example {
+        let chars = |r: Range<usize>| text[r].chars().count();
+        let (lo, hi) = (a.start.min(b.start), a.end.max(b.end));
+        // A name written across a window break still shows whole.
+        let window = window.start.min(lo)..window.end.max(hi);
+        let mut start = window.start;
+        let mut end = window.end;
+        let mut lead = "";
+        let mut tail = "";
+        if chars(window.clone()) > EXAMPLE_CHARS {
+            start = back_chars(text, lo, EXAMPLE_CONTEXT).max(window.start);
+            end = forward_chars(text, hi, EXAMPLE_CONTEXT).min(window.end);
+            if start > window.start {
+                lead = "…";
+            }
+            if end < window.end {
+                tail = "…";
+            }
+        }
+        // Trim white space at the ends of the window.
+        let inner = &text[start..end];
+        let trimmed_start = start + (inner.len() - inner.trim_start().len());
+        let trimmed_end = end - (inner.len() - inner.trim_end().len());
+        let (start, end) = if trimmed_start <= lo && trimmed_end >= hi {
+            (trimmed_start, trimmed_end)
+        } else {
+            (start, end)
+        };
+        let body: String = text[start..end]
+            .chars()
+            .map(|c| {
+                if c == '\n' || c == '\r' || c == '\t' {
+                    ' '
+                } else {
+                    c
+                }
+            })
+            .collect();
+        let offset = lead.chars().count();
+        let mark =
+            |r: &Range<usize>| (offset + chars(start..r.start), offset + chars(start..r.end));
+        Example {
+            doc_id: doc_id.to_string(),
+            text: format!("{lead}{body}{tail}"),
+            marks: [mark(&a), mark(&b)],
+        }
+    }
+}
+
+/// The byte offset `n` characters before `at` (or 0).
+fn back_chars(text: &str, at: usize, n: usize) -> usize {
+    text[..at]
+        .char_indices()
+        .rev()
+        .nth(n.saturating_sub(1))
+        .map_or(0, |(i, _)| i)
+}
+
+/// The byte offset `n` characters after `at` (or the end).
+fn forward_chars(text: &str, at: usize, n: usize) -> usize {
+    text[at..]
+        .char_indices()
+        .nth(n)
+        .map_or(text.len(), |(i, _)| at + i)
+}
+
+/// Where a pair first co-occurs in one document: the window index and the
+/// byte ranges of the first mention of each entity in it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Evidence {
+    /// The window index (sentence, paragraph, or 0).
+    pub window: usize,
+    /// The first entity's mention (smaller id).
+    pub a: Range<usize>,
+    /// The second entity's mention.
+    pub b: Range<usize>,
 }
 
 /// The aggregates of one or more documents. Adding documents and merging
@@ -117,8 +231,8 @@ pub struct DocumentCounts {
     windows: u64,
     /// (entity id, mentions, windows)
     entities: Vec<(Arc<str>, u64, u64)>,
-    /// ((a, b), windows) with a < b
-    pairs: Vec<(EntityPair, u64)>,
+    /// ((a, b), windows, first co-occurrence) with a < b
+    pairs: Vec<(EntityPair, u64, Evidence)>,
 }
 
 impl DocumentCounts {
@@ -130,19 +244,20 @@ impl DocumentCounts {
             WindowKind::Paragraph => m.paragraph,
             WindowKind::Document => 0,
         };
-        // (window, entity) sorted and deduplicated.
-        let mut seen: Vec<(usize, &Arc<str>)> = mentions
+        // (window, entity, mention) sorted: the first mention of each
+        // entity in each window is the first of its run.
+        let mut seen: Vec<(usize, &Arc<str>, Range<usize>)> = mentions
             .iter()
-            .map(|m| (window_of(m), &m.entity_id))
+            .map(|m| (window_of(m), &m.entity_id, m.byte_start..m.byte_end))
             .collect();
-        seen.sort();
+        seen.sort_by(|x, y| (x.0, x.1, x.2.start).cmp(&(y.0, y.1, y.2.start)));
         let mut mention_counts: BTreeMap<&Arc<str>, u64> = BTreeMap::new();
         for m in mentions {
             *mention_counts.entry(&m.entity_id).or_default() += 1;
         }
-        seen.dedup();
+        seen.dedup_by(|x, y| x.0 == y.0 && x.1 == y.1);
         let mut window_counts: BTreeMap<&Arc<str>, u64> = BTreeMap::new();
-        let mut pairs: BTreeMap<EntityPair, u64> = BTreeMap::new();
+        let mut pairs: BTreeMap<EntityPair, (u64, Evidence)> = BTreeMap::new();
         let mut start = 0;
         while start < seen.len() {
             let w = seen[start].0;
@@ -151,11 +266,24 @@ impl DocumentCounts {
                 end += 1;
             }
             let group = &seen[start..end];
-            for (i, (_, a)) in group.iter().enumerate() {
+            for (i, (_, a, ra)) in group.iter().enumerate() {
                 *window_counts.entry(a).or_default() += 1;
-                for (_, b) in &group[i + 1..] {
-                    // group is sorted by id, so a < b.
-                    *pairs.entry(((*a).clone(), (*b).clone())).or_default() += 1;
+                for (_, b, rb) in &group[i + 1..] {
+                    // group is sorted by id, so a < b; windows come in
+                    // order, so the first window seen is the evidence.
+                    let entry = pairs
+                        .entry(((*a).clone(), (*b).clone()))
+                        .or_insert_with(|| {
+                            (
+                                0,
+                                Evidence {
+                                    window: w,
+                                    a: ra.clone(),
+                                    b: rb.clone(),
+                                },
+                            )
+                        });
+                    entry.0 += 1;
                 }
             }
             start = end;
@@ -166,7 +294,7 @@ impl DocumentCounts {
                 .into_iter()
                 .map(|(id, n)| (id.clone(), n, window_counts.get(id).copied().unwrap_or(0)))
                 .collect(),
-            pairs: pairs.into_iter().collect(),
+            pairs: pairs.into_iter().map(|(k, (n, ev))| (k, n, ev)).collect(),
         }
     }
 }
@@ -181,8 +309,15 @@ impl Aggregates {
     }
 
     /// Adds one document. `info` gives the type and names of an entity id
-    /// the first time it is seen.
-    pub fn add(&mut self, doc: DocumentCounts, info: impl Fn(&str) -> EntityInfo) {
+    /// the first time it is seen; `example` turns the evidence of a pair
+    /// into an example, and is called only for pairs that still have fewer
+    /// than [`MAX_EXAMPLES`].
+    pub fn add(
+        &mut self,
+        doc: DocumentCounts,
+        info: impl Fn(&str) -> EntityInfo,
+        example: impl Fn(&Evidence) -> Option<Example>,
+    ) {
         self.documents += 1;
         self.windows += doc.windows;
         for (id, mentions, windows) in doc.entities {
@@ -197,15 +332,19 @@ impl Aggregates {
             e.windows += windows;
             e.documents += 1;
         }
-        for (pair, windows) in doc.pairs {
+        for (pair, windows, evidence) in doc.pairs {
             let p = self.pairs.entry(pair).or_default();
             p.windows += windows;
             p.documents += 1;
+            if p.examples.len() < MAX_EXAMPLES {
+                p.examples.extend(example(&evidence));
+            }
         }
     }
 
-    /// Adds everything counted in `other` (same window kind). Entity info
-    /// already known is kept.
+    /// Adds everything counted in `other` (same window kind), which holds
+    /// documents that come after ours: entity info already known is kept,
+    /// and `other`'s examples fill up the pairs that have room.
     pub fn merge(&mut self, other: Aggregates) {
         self.documents += other.documents;
         self.windows += other.windows;
@@ -222,6 +361,8 @@ impl Aggregates {
             let p = self.pairs.entry(pair).or_default();
             p.windows += c.windows;
             p.documents += c.documents;
+            let room = MAX_EXAMPLES.saturating_sub(p.examples.len());
+            p.examples.extend(c.examples.into_iter().take(room));
         }
     }
 
@@ -261,12 +402,12 @@ impl Aggregates {
 
     /// Pairs with at least `min_count` windows, sorted for output: most
     /// windows first, then by ids; with their NPMI.
-    pub fn pairs_sorted(&self, min_count: u64) -> Vec<(&Arc<str>, &Arc<str>, PairCounts, f64)> {
+    pub fn pairs_sorted(&self, min_count: u64) -> Vec<(&Arc<str>, &Arc<str>, &PairCounts, f64)> {
         let mut v: Vec<_> = self
             .pairs
             .iter()
             .filter(|(_, c)| c.windows >= min_count)
-            .map(|((a, b), c)| (a, b, *c, self.npmi_of(a, b, c)))
+            .map(|((a, b), c)| (a, b, c, self.npmi_of(a, b, c)))
             .collect();
         v.sort_by(|x, y| {
             y.2.windows
@@ -317,10 +458,14 @@ mod tests {
             m("putin", 1, 0),
         ];
         let mut agg = Aggregates::new(WindowKind::Sentence);
-        agg.add(DocumentCounts::new(&ms, WindowKind::Sentence, 2), info);
+        agg.add(
+            DocumentCounts::new(&ms, WindowKind::Sentence, 2),
+            info,
+            |_| None,
+        );
         let putin = &agg.entities["putin"];
         assert_eq!((putin.mentions, putin.documents, putin.windows), (3, 1, 2));
-        let pair = agg.pairs[&(Arc::from("putin"), Arc::from("xi"))];
+        let pair = &agg.pairs[&(Arc::from("putin"), Arc::from("xi"))];
         assert_eq!((pair.windows, pair.documents), (2, 1));
         // Both in every window: p(x,y) = 1.
         assert_eq!(agg.npmi("xi", "putin"), Some(1.0));
@@ -335,7 +480,7 @@ mod tests {
             (WindowKind::Document, 1, Some(1), Some(1)),
         ] {
             let mut agg = Aggregates::new(kind);
-            agg.add(DocumentCounts::new(&ms, kind, windows), info);
+            agg.add(DocumentCounts::new(&ms, kind, windows), info, |_| None);
             let get = |x: &str, y: &str| {
                 agg.pairs
                     .get(&(Arc::from(x), Arc::from(y)))
@@ -358,17 +503,90 @@ mod tests {
         ];
         let mut agg = Aggregates::new(WindowKind::Sentence);
         for d in &docs {
-            agg.add(DocumentCounts::new(d, WindowKind::Sentence, 1), info);
+            agg.add(
+                DocumentCounts::new(d, WindowKind::Sentence, 1),
+                info,
+                |_| None,
+            );
         }
         assert!(agg.npmi("a", "b").unwrap().abs() < 1e-12);
         // Together in 1 of 4 windows, each alone in none: pmi = ln 4,
         // npmi = ln 4 / ln 4 = 1.
         let mut agg = Aggregates::new(WindowKind::Sentence);
-        agg.add(DocumentCounts::new(&docs[0], WindowKind::Sentence, 1), info);
+        agg.add(
+            DocumentCounts::new(&docs[0], WindowKind::Sentence, 1),
+            info,
+            |_| None,
+        );
         for _ in 0..3 {
-            agg.add(DocumentCounts::new(&[], WindowKind::Sentence, 1), info);
+            agg.add(
+                DocumentCounts::new(&[], WindowKind::Sentence, 1),
+                info,
+                |_| None,
+            );
         }
         assert!((agg.npmi("a", "b").unwrap() - 1.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn examples_mark_both_names() {
+        let text = "قال بوتين إن شي صديق.\nوانتهى";
+        let a = text.find("بوتين").unwrap();
+        let b = text.find("شي").unwrap();
+        let window = 0..text.find('\n').unwrap() + 1;
+        let ex = Example::new("d", text, window, a..a + "بوتين".len(), b..b + "شي".len());
+        assert_eq!(ex.text, "قال بوتين إن شي صديق.");
+        let slice =
+            |(s, e): (usize, usize)| ex.text.chars().skip(s).take(e - s).collect::<String>();
+        assert_eq!(
+            (slice(ex.marks[0]), slice(ex.marks[1])),
+            ("بوتين".into(), "شي".into())
+        );
+    }
+
+    #[test]
+    fn long_windows_are_cropped_around_the_names() {
+        let filler = "كلام ".repeat(100);
+        let text = format!("{filler}بوتين قال لشي {filler}");
+        let a = text.find("بوتين").unwrap();
+        let b = text.find("شي").unwrap();
+        let ex = Example::new(
+            "d",
+            &text,
+            0..text.len(),
+            a..a + "بوتين".len(),
+            b..b + "شي".len(),
+        );
+        assert!(
+            ex.text.starts_with('…') && ex.text.ends_with('…'),
+            "{}",
+            ex.text
+        );
+        assert!(ex.text.chars().count() < 2 * EXAMPLE_CONTEXT + 20);
+        let slice =
+            |(s, e): (usize, usize)| ex.text.chars().skip(s).take(e - s).collect::<String>();
+        assert_eq!(
+            (slice(ex.marks[0]), slice(ex.marks[1])),
+            ("بوتين".into(), "شي".into())
+        );
+    }
+
+    #[test]
+    fn examples_are_the_first_three_in_input_order() {
+        let mut agg = Aggregates::new(WindowKind::Sentence);
+        for i in 0..5 {
+            let counts =
+                DocumentCounts::new(&[m("a", 0, 0), m("b", 0, 0)], WindowKind::Sentence, 1);
+            agg.add(counts, info, |_| {
+                Some(Example {
+                    doc_id: format!("d{i}"),
+                    ..Example::default()
+                })
+            });
+        }
+        let pair = &agg.pairs[&(Arc::from("a"), Arc::from("b"))];
+        let ids: Vec<&str> = pair.examples.iter().map(|e| e.doc_id.as_str()).collect();
+        assert_eq!(ids, ["d0", "d1", "d2"]);
     }
 
     #[test]
@@ -380,13 +598,25 @@ mod tests {
         ];
         let mut whole = Aggregates::new(WindowKind::Sentence);
         for d in &docs {
-            whole.add(DocumentCounts::new(d, WindowKind::Sentence, 3), info);
+            whole.add(
+                DocumentCounts::new(d, WindowKind::Sentence, 3),
+                info,
+                |_| None,
+            );
         }
         let mut first = Aggregates::new(WindowKind::Sentence);
-        first.add(DocumentCounts::new(&docs[0], WindowKind::Sentence, 3), info);
+        first.add(
+            DocumentCounts::new(&docs[0], WindowKind::Sentence, 3),
+            info,
+            |_| None,
+        );
         let mut second = Aggregates::new(WindowKind::Sentence);
         for d in &docs[1..] {
-            second.add(DocumentCounts::new(d, WindowKind::Sentence, 3), info);
+            second.add(
+                DocumentCounts::new(d, WindowKind::Sentence, 3),
+                info,
+                |_| None,
+            );
         }
         let mut other_order = second.clone();
         other_order.merge(first.clone());

@@ -3,12 +3,13 @@
 //!
 //! A part folder must hold `summary.json`, `entities.csv` and
 //! `cooccurrence.csv` written without `--excel` and with `--min-count 1`
-//! (otherwise rare pairs were dropped and cannot be summed back).
+//! (otherwise rare pairs were dropped and cannot be summed back), and may
+//! hold `cooccurrence.json`, whose examples are read too.
 
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::cooccur::{Aggregates, EntityCounts, EntityInfo, PairCounts, WindowKind};
+use crate::cooccur::{Aggregates, EntityCounts, EntityInfo, Example, PairCounts, WindowKind};
 use crate::error::{Error, Position};
 use crate::output::RunSummary;
 
@@ -91,6 +92,7 @@ pub fn read_part(dir: &Path) -> Result<(RunSummary, Aggregates), Error> {
         let counts = PairCounts {
             windows: parse_u64(&path, line, &row, "windows")?,
             documents: parse_u64(&path, line, &row, "documents")?,
+            examples: Vec::new(),
         };
         for id in [&a, &b] {
             if !agg.entities.contains_key(id) {
@@ -104,7 +106,55 @@ pub fn read_part(dir: &Path) -> Result<(RunSummary, Aggregates), Error> {
         let key = if a <= b { (a, b) } else { (b, a) };
         agg.pairs.insert(key, counts);
     }
+    read_examples(&dir.join("cooccurrence.json"), &mut agg)?;
     Ok((summary, agg))
+}
+
+#[derive(serde::Deserialize)]
+struct PairExamples {
+    source_id: String,
+    target_id: String,
+    #[serde(default)]
+    examples: Vec<ExampleRecord>,
+}
+
+#[derive(serde::Deserialize)]
+struct ExampleRecord {
+    doc_id: String,
+    text: String,
+    marks: [(usize, usize); 2],
+}
+
+/// Adds the examples of `cooccurrence.json`, when the part has one.
+fn read_examples(path: &Path, agg: &mut Aggregates) -> Result<(), Error> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(io_error(path, e)),
+    };
+    let records: Vec<PairExamples> = serde_json::from_str(&text).map_err(|e| {
+        input_error(
+            path,
+            e.line() as u64,
+            format!("not a cooccurrence.json: {e}"),
+        )
+    })?;
+    for r in records {
+        let (a, b) = (Arc::<str>::from(r.source_id), Arc::<str>::from(r.target_id));
+        let key = if a <= b { (a, b) } else { (b, a) };
+        if let Some(pair) = agg.pairs.get_mut(&key) {
+            pair.examples = r
+                .examples
+                .into_iter()
+                .map(|e| Example {
+                    doc_id: e.doc_id,
+                    text: e.text,
+                    marks: e.marks,
+                })
+                .collect();
+        }
+    }
+    Ok(())
 }
 
 type Row = Vec<(String, String)>;

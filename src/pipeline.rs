@@ -97,6 +97,8 @@ pub struct Analysis {
     pub sentences: usize,
     /// The number of paragraphs (0 for a text without letters or digits).
     pub paragraphs: usize,
+    /// Where the sentences and paragraphs are.
+    pub windows: crate::segment::Windows,
 }
 
 /// Cheap-to-clone strings of one entity, for mentions.
@@ -202,6 +204,7 @@ impl Pipeline {
             mentions,
             sentences: windows.sentence_count(),
             paragraphs: windows.paragraph_count(),
+            windows,
         }
     }
 }

@@ -52,6 +52,16 @@ impl Windows {
         )
     }
 
+    /// The byte range of sentence `i` in a text of `len` bytes.
+    pub fn sentence_range(&self, i: usize, len: usize) -> std::ops::Range<usize> {
+        range_of(&self.sentences, i, len)
+    }
+
+    /// The byte range of paragraph `i` in a text of `len` bytes.
+    pub fn paragraph_range(&self, i: usize, len: usize) -> std::ops::Range<usize> {
+        range_of(&self.paragraphs, i, len)
+    }
+
     /// The number of sentences: 0 for a text without any letter or digit.
     pub fn sentence_count(&self) -> usize {
         if self.content {
@@ -69,6 +79,17 @@ impl Windows {
             0
         }
     }
+}
+
+/// Window `i` given the starts of windows 1, 2, ...
+fn range_of(starts: &[usize], i: usize, len: usize) -> std::ops::Range<usize> {
+    let start = if i == 0 {
+        0
+    } else {
+        starts.get(i - 1).copied().unwrap_or(len)
+    };
+    let end = starts.get(i).copied().unwrap_or(len);
+    start..end.max(start)
 }
 
 impl Segmenter {
@@ -224,6 +245,10 @@ mod tests {
         assert_eq!(w.locate(text.find("B one").unwrap()), (2, 1));
         assert_eq!(w.locate(text.find('C').unwrap()), (3, 2));
         assert_eq!((w.sentence_count(), w.paragraph_count()), (4, 3));
+        let b = text.find("B one").unwrap();
+        assert_eq!(&text[w.sentence_range(2, text.len())], "B one.\n\n");
+        assert_eq!(w.paragraph_range(1, text.len()).start, b);
+        assert_eq!(&text[w.paragraph_range(2, text.len())], "C");
         let w = Segmenter::default().segment(" \n… ");
         assert_eq!((w.sentence_count(), w.paragraph_count()), (0, 0));
     }

@@ -31,7 +31,7 @@ use std::process::ExitCode;
 use std::sync::mpsc::sync_channel;
 use std::time::Instant;
 
-use alam::cooccur::{Aggregates, DocumentCounts, EntityInfo, WindowKind};
+use alam::cooccur::{Aggregates, DocumentCounts, EntityInfo, Evidence, Example, WindowKind};
 use alam::input::{InputOptions, InputRecord, Inputs, RawRecord, Status, StdinFormat};
 use alam::output::{CsvStyle, DocumentWriters, Formats, RunSummary, write_tables};
 use alam::{Gazetteer, Mention, Pipeline};
@@ -118,6 +118,7 @@ fn parse_stdin_format(s: &str) -> Result<StdinFormat, String> {
 /// One processed record, ready to write.
 struct Processed {
     record: InputRecord,
+    windows: alam::Windows,
     chars: usize,
     mentions: Vec<Mention>,
     counts: DocumentCounts,
@@ -129,6 +130,7 @@ fn process(pipeline: &Pipeline, window: WindowKind, raw: RawRecord) -> Processed
     if record.status == Status::Error {
         return Processed {
             record,
+            windows: alam::Windows::default(),
             chars: 0,
             mentions: Vec::new(),
             counts: DocumentCounts::default(),
@@ -153,10 +155,25 @@ fn process(pipeline: &Pipeline, window: WindowKind, raw: RawRecord) -> Processed
     let chars = record.document.text.chars().count();
     Processed {
         record,
+        windows: analysis.windows,
         chars,
         mentions: analysis.mentions,
         counts,
         entities,
+    }
+}
+
+/// The byte range of window `index` of a document.
+fn window_range(
+    windows: &alam::Windows,
+    kind: WindowKind,
+    index: usize,
+    len: usize,
+) -> std::ops::Range<usize> {
+    match kind {
+        WindowKind::Sentence => windows.sentence_range(index, len),
+        WindowKind::Paragraph => windows.paragraph_range(index, len),
+        WindowKind::Document => 0..len,
     }
 }
 
@@ -268,7 +285,19 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
                 summary.chars += p.chars as u64;
                 bytes_read += p.record.document.text.len() as u64;
                 if p.record.status != Status::Error {
-                    agg.add(p.counts, |id| entity_info(&gaz, id));
+                    let doc = &p.record.document;
+                    let example = |ev: &Evidence| {
+                        let window =
+                            window_range(&p.windows, args.window, ev.window, doc.text.len());
+                        Some(Example::new(
+                            &doc.id,
+                            &doc.text,
+                            window,
+                            ev.a.clone(),
+                            ev.b.clone(),
+                        ))
+                    };
+                    agg.add(p.counts, |id| entity_info(&gaz, id), example);
                 }
             }
             let secs = started.elapsed().as_secs_f64().max(1e-9);

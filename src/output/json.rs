@@ -2,7 +2,11 @@
 //!
 //! `entities.json` and `cooccurrence.json` are arrays of the records of
 //! `entities.csv` and `cooccurrence.csv` (same keys as the CSV columns,
-//! numbers as JSON numbers, same order). `summary.json` describes the run
+//! numbers as JSON numbers, same order). Each `cooccurrence.json` record
+//! also has `examples`: up to 3 windows where the pair co-occurs, the first
+//! in input order, as `{"doc_id", "text", "marks": [[s, e], [s, e]]}` with
+//! `marks` the code point ranges of the source and the target entity in
+//! `text`. `summary.json` describes the run
 //! ([`RunSummary`]) and lets `alam merge` recompute NPMI.
 //!
 //! `mentions.jsonl`: one JSON object per document, one per line, in input
@@ -125,6 +129,14 @@ struct PairRecord<'a> {
     windows: u64,
     documents: u64,
     npmi: f64,
+    examples: Vec<ExampleRecord<'a>>,
+}
+
+#[derive(Serialize)]
+struct ExampleRecord<'a> {
+    doc_id: &'a str,
+    text: &'a str,
+    marks: [(usize, usize); 2],
 }
 
 /// Writes `entities.json`.
@@ -164,6 +176,15 @@ pub fn write_cooccurrence<W: Write>(mut w: W, agg: &Aggregates, min_count: u64) 
                 windows: c.windows,
                 documents: c.documents,
                 npmi: (npmi * 1e6).round() / 1e6,
+                examples: c
+                    .examples
+                    .iter()
+                    .map(|e| ExampleRecord {
+                        doc_id: &e.doc_id,
+                        text: &e.text,
+                        marks: e.marks,
+                    })
+                    .collect(),
             }
         })
         .collect();

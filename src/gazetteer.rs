@@ -130,11 +130,28 @@ pub struct Ambiguity {
 }
 
 /// A set of entities loaded from CSV files, with what was wrong in them.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Gazetteer {
     entities: Vec<Entity>,
     diagnostics: Vec<Diagnostic>,
     by_id: HashMap<String, usize>,
+    /// FNV-1a of the file names and contents loaded, in order.
+    hash: u64,
+}
+
+/// FNV-1a 64 over `bytes`, continuing from `hash`.
+fn fnv1a(mut hash: u64, bytes: &[u8]) -> u64 {
+    for &b in bytes {
+        hash ^= u64::from(b);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    hash
+}
+
+impl Default for Gazetteer {
+    fn default() -> Self {
+        Gazetteer::new()
+    }
 }
 
 /// The default gazetteer files, compiled into the library (see build.rs).
@@ -143,7 +160,20 @@ const BUILTIN: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/builtin_gaz
 impl Gazetteer {
     /// An empty gazetteer.
     pub fn new() -> Gazetteer {
-        Gazetteer::default()
+        Gazetteer {
+            entities: Vec::new(),
+            diagnostics: Vec::new(),
+            by_id: HashMap::new(),
+            hash: 0xcbf2_9ce4_8422_2325,
+        }
+    }
+
+    /// A content hash of the files loaded (their file names and bytes, in
+    /// load order), as 16 hex digits: the same lists give the same hash
+    /// wherever they are loaded from, so a run can record which lists
+    /// produced it. Entities pushed in code do not change it.
+    pub fn content_hash(&self) -> String {
+        format!("{:016x}", self.hash)
     }
 
     /// The default gazetteers shipped in the repository's `gazetteers/`
@@ -206,16 +236,25 @@ impl Gazetteer {
     /// Adds the rows of one CSV file. `label` names the file in
     /// diagnostics. Problems become diagnostics; a read error ends the
     /// file with an error diagnostic.
-    pub fn add_csv<R: Read>(&mut self, label: &str, reader: R) {
+    pub fn add_csv<R: Read>(&mut self, label: &str, mut reader: R) {
         let path = PathBuf::from(label);
         let at = |line: u64| Position {
             path: path.clone(),
             line,
         };
+        let mut data = Vec::new();
+        if let Err(e) = reader.read_to_end(&mut data) {
+            self.error(at(0), format!("cannot read the file: {e}"));
+            return;
+        }
+        let base = path
+            .file_name()
+            .map_or_else(|| label.into(), |n| n.to_string_lossy());
+        self.hash = fnv1a(fnv1a(self.hash, base.as_bytes()), &data);
         let mut rdr = csv::ReaderBuilder::new()
             .flexible(true)
             .has_headers(true)
-            .from_reader(reader);
+            .from_reader(&data[..]);
         let headers = match rdr.headers() {
             Ok(h) => h.clone(),
             Err(e) => {
@@ -388,6 +427,7 @@ impl Gazetteer {
 
     /// Appends all entities of `other` (and its diagnostics) after ours.
     pub fn extend(&mut self, other: Gazetteer) {
+        self.hash = fnv1a(self.hash, &other.hash.to_le_bytes());
         self.diagnostics.extend(other.diagnostics);
         for entity in other.entities {
             self.push(entity);
@@ -647,6 +687,23 @@ mod tests {
         let gaz = load("id,type,name\na:1,t,A\na:1,t,B\n");
         let err = gaz.check().unwrap_err().to_string();
         assert!(err.contains("t.csv:3: error: duplicate id"), "{err}");
+    }
+
+    #[test]
+    fn content_hash_follows_names_and_bytes() {
+        let load = |name: &str, csv: &str| {
+            let mut g = Gazetteer::new();
+            g.add_csv(name, csv.as_bytes());
+            g.content_hash()
+        };
+        let a = "id,type,name\na:1,t,A\n";
+        assert_eq!(load("x/g.csv", a), load("y/g.csv", a));
+        assert_ne!(load("x/g.csv", a), load("x/h.csv", a));
+        assert_ne!(
+            load("x/g.csv", a),
+            load("x/g.csv", "id,type,name\na:1,t,B\n")
+        );
+        assert_eq!(load("g.csv", a).len(), 16);
     }
 
     #[test]

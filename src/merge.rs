@@ -30,6 +30,30 @@ fn input_error(path: &Path, line: u64, message: String) -> Error {
     }
 }
 
+/// Checks that a part can be summed with others: written with
+/// `--min-count 1` and without `--excel`.
+pub fn check_mergeable(dir: &Path, summary: &RunSummary) -> Result<(), Error> {
+    let path = dir.join("summary.json");
+    if summary.min_count > 1 {
+        return Err(input_error(
+            &path,
+            0,
+            format!(
+                "this part was written with --min-count {}; merging needs every pair (--min-count 1)",
+                summary.min_count
+            ),
+        ));
+    }
+    if summary.excel {
+        return Err(input_error(
+            &path,
+            0,
+            "this part was written with --excel; merge parts written without it".into(),
+        ));
+    }
+    Ok(())
+}
+
 /// Reads the summary and aggregates of one output folder.
 pub fn read_part(dir: &Path) -> Result<(RunSummary, Aggregates), Error> {
     let summary_path = dir.join("summary.json");
@@ -48,23 +72,6 @@ pub fn read_part(dir: &Path) -> Result<(RunSummary, Aggregates), Error> {
             format!("unknown window {:?}", summary.window),
         )
     })?;
-    if summary.min_count > 1 {
-        return Err(input_error(
-            &summary_path,
-            0,
-            format!(
-                "this part was written with --min-count {}; merging needs every pair (--min-count 1)",
-                summary.min_count
-            ),
-        ));
-    }
-    if summary.excel {
-        return Err(input_error(
-            &summary_path,
-            0,
-            "this part was written with --excel; merge parts written without it".into(),
-        ));
-    }
     let mut agg = Aggregates::new(window);
     agg.documents = summary.documents;
     agg.windows = summary.windows;

@@ -16,6 +16,8 @@ fn check_reports_positions_and_counts() {
          x:1,thing,Again,,\n\
          x:2,thing\n",
     );
+    // The hash is FNV-1a 64 over "a.csv" and the file bytes, computed
+    // independently in Python.
     let out = wd.run(&["gazetteer", "check", "g"]);
     assert_eq!(out.status.code(), Some(1));
     let expected = "\
@@ -23,7 +25,7 @@ g/a.csv:4: warning: empty item in aliases: \"a||b\"
 g/a.csv:5: error: duplicate id \"x:1\" (first at g/a.csv:4)
 g/a.csv:6: error: malformed row: 2 fields, but the header has 5
 note: alias \"عمان\" names: country:OM, city:amman
-3 entities (1 city, 1 country, 1 thing), 8 forms, 2 errors, 1 warnings, 1 shared aliases
+3 entities (1 city, 1 country, 1 thing), 8 forms, 2 errors, 1 warnings, 1 shared aliases, content hash 6b4375a5cc681333
 ";
     assert_eq!(stdout(&out), expected);
 }
@@ -95,4 +97,27 @@ fn export_lists_every_form() {
         .map(|e| e.forms().count())
         .sum();
     assert_eq!(lines.len(), forms + 1);
+}
+
+#[test]
+fn version_prints_the_gazetteer_hash() {
+    let wd = Workdir::new();
+    wd.create("g/a.csv", "id,type,name\na:1,t,A\n");
+    let out = wd.run(&["--version", "-g", "g"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    // FNV-1a 64 of "a.csv" and the bytes, computed in Python.
+    assert_eq!(
+        stdout(&out),
+        format!(
+            "alam {} (gazetteer g 329ca82093c11463)\n",
+            env!("CARGO_PKG_VERSION")
+        )
+    );
+    let out = wd.run(&["--version"]);
+    assert!(stdout(&out).starts_with("alam "), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("(gazetteer builtin "),
+        "{}",
+        stdout(&out)
+    );
 }

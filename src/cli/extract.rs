@@ -60,7 +60,7 @@ pub struct Args {
         default_value = "output"
     )]
     pub output: PathBuf,
-    /// Output formats, comma-separated: csv, json, graph.
+    /// Output formats, comma-separated: csv, json, graph, html.
     #[arg(long, value_name = "LIST", default_value = "csv,json", value_parser = parse_formats)]
     pub format: Formats,
     /// Co-occurrence window: sentence, paragraph or document.
@@ -239,6 +239,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         min_count: args.min_count,
         excel: args.excel,
         formats: args.format.names(),
+        gazetteer: args.gazetteer.label(&gaz),
         ..RunSummary::default()
     };
     let mut bytes_read: u64 = 0;
@@ -387,7 +388,8 @@ mod tests {
             Formats {
                 csv: true,
                 json: false,
-                graph: true
+                graph: true,
+                html: false
             }
         );
         assert_eq!((a.window, a.min_count), (WindowKind::Paragraph, 3));

@@ -88,10 +88,11 @@ fn check(gaz: &Gazetteer) -> anyhow::Result<ExitCode> {
     let types: Vec<String> = by_type.iter().map(|(t, n)| format!("{n} {t}")).collect();
     println!(
         "{} entities ({}), {forms} forms, {errors} errors, {warnings} warnings, \
-         {} shared aliases",
+         {} shared aliases, content hash {}",
         gaz.entities().len(),
         types.join(", "),
-        ambiguities.len()
+        ambiguities.len(),
+        gaz.content_hash()
     );
     Ok(if errors > 0 {
         ExitCode::from(1)

@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use alam::cooccur::WindowKind;
-use alam::merge::read_part;
+use alam::merge::{check_mergeable, read_part};
 use alam::output::csv::{DOCUMENTS_HEADER, MENTIONS_HEADER};
 use alam::output::{AtomicFile, CsvStyle, Formats, write_tables};
 use anyhow::{Context, bail};
@@ -29,7 +29,7 @@ pub struct Args {
     /// Folder to write the merged tables into (created if missing).
     #[arg(short = 'o', long = "output", value_name = "DIR", required = true)]
     pub output: PathBuf,
-    /// Output formats, comma-separated: csv, json, graph.
+    /// Output formats, comma-separated: csv, json, graph, html.
     #[arg(long, value_name = "LIST", default_value = "csv,json", value_parser = Formats::parse)]
     pub format: Formats,
     /// Drop pairs that co-occur in fewer than N windows.
@@ -47,8 +47,10 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let mut parts = args.parts.iter();
     let first = parts.next().context("no part given")?;
     let (mut summary, mut agg) = read_part(first)?;
+    check_mergeable(first, &summary)?;
     for dir in parts {
         let (s, a) = read_part(dir)?;
+        check_mergeable(dir, &s)?;
         if a.window != agg.window {
             bail!(
                 "{}: window {} differs from {}'s window {}",
@@ -64,6 +66,9 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         summary.mentions += s.mentions;
         summary.windows += s.windows;
         summary.chars += s.chars;
+        if s.gazetteer != summary.gazetteer {
+            summary.gazetteer = "mixed".to_string();
+        }
         agg.merge(a);
     }
     summary.min_count = args.min_count;

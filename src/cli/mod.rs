@@ -3,6 +3,7 @@
 mod extract;
 mod gazetteer;
 mod merge;
+mod report;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -28,6 +29,42 @@ enum Command {
     Gazetteer(gazetteer::Command),
     /// Sum the output folders of partial runs (shards) into one.
     Merge(merge::Args),
+    /// Build report.html (network, top entities, pairs with examples) from an output folder.
+    Report(report::Args),
+}
+
+/// `alam --version` (or `-V`), with `-g DIR` / `--add-gazetteer DIR`
+/// anywhere on the line: prints the version and the content hash of the
+/// gazetteer those options name, so a cluster run can record which lists
+/// produced its tables. `None` when the line asks for something else.
+pub fn version_with_gazetteer() -> Option<ExitCode> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if !args.iter().any(|a| a == "--version" || a == "-V") {
+        return None;
+    }
+    let mut gaz = GazetteerArgs::default();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "-g" | "--gazetteer" => gaz.gazetteer = it.next().map(PathBuf::from),
+            "--add-gazetteer" => gaz.add.extend(it.next().map(PathBuf::from)),
+            _ => {}
+        }
+    }
+    match gaz.load() {
+        Ok(g) => {
+            println!(
+                "alam {} (gazetteer {})",
+                env!("CARGO_PKG_VERSION"),
+                gaz.label(&g)
+            );
+            Some(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            eprintln!("alam: {e:#}");
+            Some(ExitCode::from(1))
+        }
+    }
 }
 
 /// Runs the parsed command.
@@ -36,6 +73,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Extract(args) => extract::run(&args),
         Command::Gazetteer(cmd) => gazetteer::run(&cmd),
         Command::Merge(args) => merge::run(&args),
+        Command::Report(args) => report::run(&args),
     }
 }
 
@@ -53,6 +91,17 @@ pub struct GazetteerArgs {
 }
 
 impl GazetteerArgs {
+    /// Where the gazetteer comes from and its content hash, e.g.
+    /// `builtin 3f2a9c1e0b7d4411`.
+    pub fn label(&self, gaz: &alam::Gazetteer) -> String {
+        let mut parts = vec![match &self.gazetteer {
+            Some(dir) => dir.display().to_string(),
+            None => "builtin".to_string(),
+        }];
+        parts.extend(self.add.iter().map(|d| format!("+{}", d.display())));
+        format!("{} {}", parts.join(" "), gaz.content_hash())
+    }
+
     /// Loads the gazetteer these options name (errors are not checked
     /// here: see `Gazetteer::check`).
     pub fn load(&self) -> anyhow::Result<alam::Gazetteer> {

@@ -216,6 +216,9 @@ pub struct RunSummary {
     pub excel: bool,
     /// The output formats written.
     pub formats: Vec<String>,
+    /// The gazetteer used: where it came from and its content hash.
+    #[serde(default)]
+    pub gazetteer: String,
 }
 
 /// Writes `summary.json`.

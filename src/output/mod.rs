@@ -4,6 +4,7 @@
 
 pub mod csv;
 pub mod graph;
+pub mod html;
 pub mod json;
 
 pub use self::csv::{CsvStyle, DocumentsCsv, MentionsCsv};
@@ -90,6 +91,8 @@ pub struct Formats {
     pub json: bool,
     /// `graph.gexf`, `graph.graphml`.
     pub graph: bool,
+    /// `report.html`.
+    pub html: bool,
 }
 
 impl Default for Formats {
@@ -98,6 +101,7 @@ impl Default for Formats {
             csv: true,
             json: true,
             graph: false,
+            html: false,
         }
     }
 }
@@ -109,21 +113,22 @@ impl Formats {
             csv: false,
             json: false,
             graph: false,
+            html: false,
         };
         for item in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
             match item {
                 "csv" => f.csv = true,
                 "json" => f.json = true,
                 "graph" => f.graph = true,
-                "html" => return Err("the html report is not available yet".to_string()),
+                "html" => f.html = true,
                 other => {
                     return Err(format!(
-                        "unknown format {other:?} (expected csv, json, graph)"
+                        "unknown format {other:?} (expected csv, json, graph, html)"
                     ));
                 }
             }
         }
-        if !(f.csv || f.json || f.graph) {
+        if !(f.csv || f.json || f.graph || f.html) {
             return Err("no output format given".to_string());
         }
         Ok(f)
@@ -135,6 +140,7 @@ impl Formats {
             ("csv", self.csv),
             ("json", self.json),
             ("graph", self.graph),
+            ("html", self.html),
         ]
         .iter()
         .filter(|(_, on)| *on)
@@ -246,6 +252,9 @@ pub fn write_tables(
     if formats.graph {
         graph::write_gexf(AtomicFile::create(dir, "graph.gexf")?, agg, min)?.commit()?;
         graph::write_graphml(AtomicFile::create(dir, "graph.graphml")?, agg, min)?.commit()?;
+    }
+    if formats.html {
+        html::write_report(AtomicFile::create(dir, "report.html")?, agg, summary)?.commit()?;
     }
     json::write_summary(AtomicFile::create(dir, "summary.json")?, summary)?.commit()
 }

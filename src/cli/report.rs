@@ -1,0 +1,52 @@
+//! `alam report DIR [-o FILE]`: build `report.html` from an existing
+//! output folder (of `alam extract` or `alam merge`).
+//!
+//! Reads `summary.json`, `entities.csv`, `cooccurrence.csv` and, when
+//! present, `cooccurrence.json` (for the example sentences). Writes
+//! `DIR/report.html` unless `-o` names another file. The page is
+//! self-contained (see `alam::output::html`). Memory: the tables of DIR.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use alam::merge::read_part;
+use alam::output::AtomicFile;
+use alam::output::html::write_report;
+use anyhow::Context;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// An output folder of alam extract or alam merge.
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// Where to write the page [default: DIR/report.html].
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
+    let (summary, agg) = read_part(&args.dir)?;
+    if !args.dir.join("cooccurrence.json").exists() {
+        eprintln!(
+            "{}: no cooccurrence.json (run extract with --format csv,json): the report has no example sentences",
+            args.dir.display()
+        );
+    }
+    let target = args
+        .output
+        .clone()
+        .unwrap_or_else(|| args.dir.join("report.html"));
+    let dir = match target.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = target
+        .file_name()
+        .context("the output must be a file name")?
+        .to_string_lossy()
+        .into_owned();
+    let file =
+        AtomicFile::create(&dir, &name).with_context(|| format!("writing {}", target.display()))?;
+    write_report(file, &agg, &summary)?.commit()?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -236,6 +236,36 @@ pub struct DocumentCounts {
 }
 
 impl DocumentCounts {
+    /// Counts made elsewhere (e.g. read back from `alam stream` output):
+    /// the document's window count, `(entity, mentions, windows)` and
+    /// `((a, b), windows, evidence)` with `a < b`.
+    pub fn from_parts(
+        windows: u64,
+        entities: Vec<(Arc<str>, u64, u64)>,
+        pairs: Vec<(EntityPair, u64, Evidence)>,
+    ) -> DocumentCounts {
+        DocumentCounts {
+            windows,
+            entities,
+            pairs,
+        }
+    }
+
+    /// The document's number of windows.
+    pub fn windows(&self) -> u64 {
+        self.windows
+    }
+
+    /// `(entity, mentions, windows)`, by entity id.
+    pub fn entities(&self) -> &[(Arc<str>, u64, u64)] {
+        &self.entities
+    }
+
+    /// `((a, b), windows, evidence)` with `a < b`, by pair.
+    pub fn pairs(&self) -> &[(EntityPair, u64, Evidence)] {
+        &self.pairs
+    }
+
     /// Counts one document's mentions. `windows` is its number of windows
     /// of the chosen kind (0 for a document with no text).
     pub fn new(mentions: &[Mention], kind: WindowKind, windows: u64) -> DocumentCounts {
@@ -316,7 +346,7 @@ impl Aggregates {
         &mut self,
         doc: DocumentCounts,
         info: impl Fn(&str) -> EntityInfo,
-        example: impl Fn(&Evidence) -> Option<Example>,
+        mut example: impl FnMut(&EntityPair, &Evidence) -> Option<Example>,
     ) {
         self.documents += 1;
         self.windows += doc.windows;
@@ -332,12 +362,12 @@ impl Aggregates {
             e.windows += windows;
             e.documents += 1;
         }
-        for (pair, windows, evidence) in doc.pairs {
-            let p = self.pairs.entry(pair).or_default();
+        for (pair_key, windows, evidence) in doc.pairs {
+            let p = self.pairs.entry(pair_key.clone()).or_default();
             p.windows += windows;
             p.documents += 1;
             if p.examples.len() < MAX_EXAMPLES {
-                p.examples.extend(example(&evidence));
+                p.examples.extend(example(&pair_key, &evidence));
             }
         }
     }
@@ -461,7 +491,7 @@ mod tests {
         agg.add(
             DocumentCounts::new(&ms, WindowKind::Sentence, 2),
             info,
-            |_| None,
+            |_, _| None,
         );
         let putin = &agg.entities["putin"];
         assert_eq!((putin.mentions, putin.documents, putin.windows), (3, 1, 2));
@@ -480,7 +510,7 @@ mod tests {
             (WindowKind::Document, 1, Some(1), Some(1)),
         ] {
             let mut agg = Aggregates::new(kind);
-            agg.add(DocumentCounts::new(&ms, kind, windows), info, |_| None);
+            agg.add(DocumentCounts::new(&ms, kind, windows), info, |_, _| None);
             let get = |x: &str, y: &str| {
                 agg.pairs
                     .get(&(Arc::from(x), Arc::from(y)))
@@ -506,7 +536,7 @@ mod tests {
             agg.add(
                 DocumentCounts::new(d, WindowKind::Sentence, 1),
                 info,
-                |_| None,
+                |_, _| None,
             );
         }
         assert!(agg.npmi("a", "b").unwrap().abs() < 1e-12);
@@ -516,13 +546,13 @@ mod tests {
         agg.add(
             DocumentCounts::new(&docs[0], WindowKind::Sentence, 1),
             info,
-            |_| None,
+            |_, _| None,
         );
         for _ in 0..3 {
             agg.add(
                 DocumentCounts::new(&[], WindowKind::Sentence, 1),
                 info,
-                |_| None,
+                |_, _| None,
             );
         }
         assert!((agg.npmi("a", "b").unwrap() - 1.0).abs() < 1e-12);
@@ -577,7 +607,7 @@ mod tests {
         for i in 0..5 {
             let counts =
                 DocumentCounts::new(&[m("a", 0, 0), m("b", 0, 0)], WindowKind::Sentence, 1);
-            agg.add(counts, info, |_| {
+            agg.add(counts, info, |_, _| {
                 Some(Example {
                     doc_id: format!("d{i}"),
                     ..Example::default()
@@ -601,21 +631,21 @@ mod tests {
             whole.add(
                 DocumentCounts::new(d, WindowKind::Sentence, 3),
                 info,
-                |_| None,
+                |_, _| None,
             );
         }
         let mut first = Aggregates::new(WindowKind::Sentence);
         first.add(
             DocumentCounts::new(&docs[0], WindowKind::Sentence, 3),
             info,
-            |_| None,
+            |_, _| None,
         );
         let mut second = Aggregates::new(WindowKind::Sentence);
         for d in &docs[1..] {
             second.add(
                 DocumentCounts::new(d, WindowKind::Sentence, 3),
                 info,
-                |_| None,
+                |_, _| None,
             );
         }
         let mut other_order = second.clone();

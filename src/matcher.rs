@@ -69,6 +69,17 @@ pub enum Form {
 }
 
 impl Form {
+    /// Parses the word [`Form::as_str`] writes.
+    pub fn parse(s: &str) -> Option<Form> {
+        Some(match s {
+            "name" => Form::Name,
+            "alias" => Form::Alias,
+            "demonym" => Form::Demonym,
+            "weak" => Form::Weak,
+            _ => return None,
+        })
+    }
+
     /// The lowercase word used in output files: `name`, `alias`,
     /// `demonym`, `weak`.
     pub fn as_str(self) -> &'static str {

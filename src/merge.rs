@@ -9,9 +9,15 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::cooccur::{Aggregates, EntityCounts, EntityInfo, Example, PairCounts, WindowKind};
+use crate::cooccur::{
+    Aggregates, DocumentCounts, EntityCounts, EntityInfo, EntityPair, Evidence, Example,
+    PairCounts, WindowKind,
+};
 use crate::error::{Error, Position};
+use crate::input::{InputRecord, Status};
+use crate::matcher::Form;
 use crate::output::RunSummary;
+use crate::pipeline::{Document, Mention};
 
 fn io_error(path: &Path, source: std::io::Error) -> Error {
     Error::Io {
@@ -204,4 +210,158 @@ fn parse_u64(path: &Path, line: u64, row: &Row, key: &str) -> Result<u64, Error>
     let v = field(path, line, row, key)?;
     v.parse()
         .map_err(|_| input_error(path, line, format!("{key} is not a count: {v:?}")))
+}
+
+/// One line of `alam stream` output, read back.
+#[derive(serde::Deserialize)]
+pub struct StreamLine {
+    doc_id: String,
+    source: String,
+    status: String,
+    message: String,
+    chars: usize,
+    window: String,
+    windows: u64,
+    mentions: Vec<StreamMention>,
+    entities: Vec<StreamEntity>,
+    pairs: Vec<StreamPair>,
+}
+
+#[derive(serde::Deserialize)]
+struct StreamMention {
+    entity_id: String,
+    #[serde(rename = "type")]
+    entity_type: String,
+    name: String,
+    surface: String,
+    start: usize,
+    end: usize,
+    byte_start: usize,
+    byte_end: usize,
+    sentence: usize,
+    paragraph: usize,
+    form: String,
+    ambiguous: bool,
+    prefix: String,
+    alternatives: Vec<String>,
+}
+
+#[derive(serde::Deserialize)]
+struct StreamEntity {
+    entity_id: String,
+    #[serde(rename = "type")]
+    entity_type: String,
+    name: String,
+    name_ar: String,
+    mentions: u64,
+    windows: u64,
+}
+
+#[derive(serde::Deserialize)]
+struct StreamPair {
+    source_id: String,
+    target_id: String,
+    windows: u64,
+    example: ExampleRecord,
+}
+
+/// A document read back from a stream line: what `alam extract` writes
+/// for it and adds to its aggregates.
+pub struct StreamDocument {
+    /// The input record (text not kept).
+    pub record: InputRecord,
+    /// Its length in code points.
+    pub chars: usize,
+    /// Its window kind.
+    pub window: WindowKind,
+    /// Its mentions.
+    pub mentions: Vec<Mention>,
+    /// Its counts.
+    pub counts: DocumentCounts,
+    /// The first window of each pair, as an example.
+    pub examples: Vec<(EntityPair, Example)>,
+    /// Type and names of each entity.
+    pub infos: Vec<(String, EntityInfo)>,
+}
+
+impl StreamLine {
+    /// Parses one line; `position` (`FILE:LINE`) names it in errors.
+    pub fn parse(line: &str, path: &Path, line_no: u64) -> Result<StreamDocument, Error> {
+        let bad = |m: String| input_error(path, line_no, m);
+        let l: StreamLine =
+            serde_json::from_str(line).map_err(|e| bad(format!("not an alam stream line: {e}")))?;
+        let status = match l.status.as_str() {
+            "ok" => Status::Ok,
+            "warning" => Status::Warning,
+            "error" => Status::Error,
+            other => return Err(bad(format!("unknown status {other:?}"))),
+        };
+        let window = WindowKind::parse(&l.window)
+            .ok_or_else(|| bad(format!("unknown window {:?}", l.window)))?;
+        let mut mentions = Vec::with_capacity(l.mentions.len());
+        for m in l.mentions {
+            let form =
+                Form::parse(&m.form).ok_or_else(|| bad(format!("unknown form {:?}", m.form)))?;
+            mentions.push(Mention {
+                entity_id: Arc::from(m.entity_id),
+                entity_type: Arc::from(m.entity_type),
+                name: Arc::from(m.name),
+                surface: m.surface,
+                prefix: m.prefix,
+                start: m.start,
+                end: m.end,
+                byte_start: m.byte_start,
+                byte_end: m.byte_end,
+                form,
+                ambiguous: m.ambiguous,
+                alternatives: m.alternatives.into_iter().map(Arc::from).collect(),
+                sentence: m.sentence,
+                paragraph: m.paragraph,
+            });
+        }
+        let mut infos = Vec::new();
+        let mut entities = Vec::new();
+        for e in l.entities {
+            let id: Arc<str> = Arc::from(e.entity_id.as_str());
+            entities.push((id, e.mentions, e.windows));
+            infos.push((
+                e.entity_id,
+                EntityInfo {
+                    kind: e.entity_type,
+                    name: e.name,
+                    name_ar: e.name_ar,
+                },
+            ));
+        }
+        let mut pairs = Vec::new();
+        let mut examples = Vec::new();
+        for p in l.pairs {
+            let (a, b) = (Arc::<str>::from(p.source_id), Arc::<str>::from(p.target_id));
+            let key = if a <= b { (a, b) } else { (b, a) };
+            pairs.push((key.clone(), p.windows, Evidence::default()));
+            let e = p.example;
+            examples.push((
+                key,
+                Example {
+                    doc_id: e.doc_id,
+                    text: e.text,
+                    marks: e.marks,
+                },
+            ));
+        }
+        Ok(StreamDocument {
+            record: InputRecord {
+                document: Document::new(l.doc_id, ""),
+                source: l.source,
+                status,
+                message: l.message,
+            },
+            chars: l.chars,
+            window,
+            mentions,
+            counts: DocumentCounts::from_parts(l.windows, entities, pairs),
+            examples,
+            infos,
+        })
+    }
 }

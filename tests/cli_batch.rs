@@ -494,3 +494,106 @@ fn graph_files_are_valid_xml_with_nodes_and_edges() {
         .collect();
     assert_eq!(labels, ["Moscow", "Sergey Lavrov", "Vladimir Putin"]);
 }
+
+#[test]
+fn stream_lines_merge_into_the_tables_of_one_run() {
+    let wd = Workdir::new();
+    let all = batch(700);
+    let lines: Vec<&str> = all.lines().collect();
+    wd.create("all.jsonl", &all);
+    let gaz = fixture_gazetteer();
+    let out = extract(
+        &wd,
+        &["all.jsonl", "-o", "whole", "--format", "csv,json,graph"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    for (name, part) in [("s1.jsonl", &lines[..300]), ("s2.jsonl", &lines[300..])] {
+        let out = wd.run_with_stdin(&["stream", "-g", &gaz], &(part.join("\n") + "\n"));
+        assert!(out.status.success(), "{}", stderr(&out));
+        // One output line per input line, nothing else on stdout.
+        assert_eq!(
+            out.stdout.iter().filter(|&&b| b == b'\n').count(),
+            part.len()
+        );
+        wd.create_bytes(name, &out.stdout);
+    }
+    let out = wd.run(&[
+        "merge",
+        "s1.jsonl",
+        "s2.jsonl",
+        "-o",
+        "merged",
+        "--format",
+        "csv,json,graph",
+        "-q",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    for f in [
+        "mentions.csv",
+        "mentions.jsonl",
+        "entities.csv",
+        "cooccurrence.csv",
+        "entities.json",
+        "cooccurrence.json",
+        "graph.gexf",
+        "graph.graphml",
+    ] {
+        assert_eq!(
+            wd.read(&format!("merged/{f}")),
+            wd.read(&format!("whole/{f}")),
+            "{f}"
+        );
+    }
+    // documents.csv differs only where a position is written: the source,
+    // and the id of a line without one (-:LINE of the stream's stdin).
+    let (m, w) = (
+        rows(&wd, "merged/documents.csv"),
+        rows(&wd, "whole/documents.csv"),
+    );
+    let ids = |r: &[Vec<String>]| -> Vec<String> {
+        column(r, "doc_id")
+            .iter()
+            .map(|id| {
+                if id.contains(':') {
+                    "?".into()
+                } else {
+                    id.to_string()
+                }
+            })
+            .collect()
+    };
+    assert_eq!(ids(&m), ids(&w));
+    assert_eq!(column(&m, "status"), column(&w, "status"));
+    assert_eq!(column(&m, "mentions"), column(&w, "mentions"));
+    // The tables do not depend on the order of the parts.
+    let out = wd.run(&["merge", "s2.jsonl", "s1.jsonl", "-o", "reversed", "-q"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    for f in ["entities.csv", "cooccurrence.csv"] {
+        assert_eq!(
+            wd.read(&format!("reversed/{f}")),
+            wd.read(&format!("whole/{f}")),
+            "{f}"
+        );
+    }
+}
+
+#[test]
+fn stream_strict_names_the_document_and_fails() {
+    let wd = Workdir::new();
+    let gaz = fixture_gazetteer();
+    let out = wd.run_with_stdin(
+        &["stream", "-g", &gaz, "--strict"],
+        "{\"id\":\"a\",\"text\":\"بوتين\"}\n{broken\n{\"id\":\"c\",\"text\":\"x\"}\n",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("--strict: stopping at the first error (-:2)"),
+        "{}",
+        stderr(&out)
+    );
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(stdout.lines().count(), 1);
+    let v: serde_json::Value = serde_json::from_str(stdout.lines().next().unwrap()).unwrap();
+    assert_eq!(v["doc_id"], "a");
+    assert_eq!(v["mentions"][0]["entity_id"], "person:vladimir-putin");
+}

@@ -31,7 +31,9 @@ use std::process::ExitCode;
 use std::sync::mpsc::sync_channel;
 use std::time::Instant;
 
-use alam::cooccur::{Aggregates, DocumentCounts, EntityInfo, Evidence, Example, WindowKind};
+use alam::cooccur::{
+    Aggregates, DocumentCounts, EntityInfo, EntityPair, Evidence, Example, WindowKind,
+};
 use alam::input::{InputOptions, InputRecord, Inputs, RawRecord, Status, StdinFormat};
 use alam::output::{CsvStyle, DocumentWriters, Formats, RunSummary, write_tables};
 use alam::{Gazetteer, Mention, Pipeline};
@@ -102,7 +104,7 @@ fn parse_formats(s: &str) -> Result<Formats, String> {
     Formats::parse(s)
 }
 
-fn parse_window(s: &str) -> Result<WindowKind, String> {
+pub(super) fn parse_window(s: &str) -> Result<WindowKind, String> {
     WindowKind::parse(s)
         .ok_or_else(|| format!("unknown window {s:?} (expected sentence, paragraph, document)"))
 }
@@ -116,13 +118,13 @@ fn parse_stdin_format(s: &str) -> Result<StdinFormat, String> {
 }
 
 /// One processed record, ready to write.
-struct Processed {
-    record: InputRecord,
-    windows: alam::Windows,
-    chars: usize,
-    mentions: Vec<Mention>,
-    counts: DocumentCounts,
-    entities: usize,
+pub(super) struct Processed {
+    pub record: InputRecord,
+    pub windows: alam::Windows,
+    pub chars: usize,
+    pub mentions: Vec<Mention>,
+    pub counts: DocumentCounts,
+    pub entities: usize,
 }
 
 fn process(pipeline: &Pipeline, window: WindowKind, raw: RawRecord) -> Processed {
@@ -164,7 +166,7 @@ fn process(pipeline: &Pipeline, window: WindowKind, raw: RawRecord) -> Processed
 }
 
 /// The byte range of window `index` of a document.
-fn window_range(
+pub(super) fn window_range(
     windows: &alam::Windows,
     kind: WindowKind,
     index: usize,
@@ -177,7 +179,7 @@ fn window_range(
     }
 }
 
-fn entity_info(gaz: &Gazetteer, id: &str) -> EntityInfo {
+pub(super) fn entity_info(gaz: &Gazetteer, id: &str) -> EntityInfo {
     gaz.get(id)
         .map(|e| EntityInfo {
             kind: e.kind.clone(),
@@ -191,47 +193,18 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let gaz = args.gazetteer.load()?;
     let pipeline = Pipeline::new(&gaz).context("the gazetteer cannot be used")?;
-    let threads = args
-        .threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads.max(1))
-        .build()
-        .context("starting the worker threads")?;
+    let pool = worker_pool(args.threads)?;
     std::fs::create_dir_all(&args.output)
         .with_context(|| format!("creating {}", args.output.display()))?;
     let style = CsvStyle { excel: args.excel };
     let mut writers = DocumentWriters::create(&args.output, args.format, style)
         .with_context(|| format!("writing into {}", args.output.display()))?;
 
-    // Three stages joined by bounded channels: one thread reads inputs
-    // into chunks; one hands each chunk to the worker pool; this thread
-    // writes the processed chunks in order while the next one is processed.
     let options = InputOptions {
         id_field: args.id_field.clone(),
         text_fields: args.text_field.clone(),
         stdin_format: args.stdin_format,
     };
-    let (tx, rx) = sync_channel::<Vec<RawRecord>>(1);
-    let inputs = Inputs::new(&args.inputs, options);
-    let reader = std::thread::spawn(move || {
-        let mut chunk = Vec::new();
-        let mut bytes = 0;
-        for rec in inputs {
-            bytes += rec.len();
-            chunk.push(rec);
-            if chunk.len() >= CHUNK_DOCUMENTS || bytes >= CHUNK_BYTES {
-                if tx.send(std::mem::take(&mut chunk)).is_err() {
-                    return;
-                }
-                bytes = 0;
-            }
-        }
-        if !chunk.is_empty() {
-            let _ = tx.send(chunk);
-        }
-    });
-
     let progress = progress_bar(args.quiet);
     let mut agg = Aggregates::new(args.window);
     let mut summary = RunSummary {
@@ -243,79 +216,61 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         ..RunSummary::default()
     };
     let mut bytes_read: u64 = 0;
-    let (done_tx, done_rx) = sync_channel::<Vec<Processed>>(1);
-    let stopped = std::thread::scope(|scope| -> anyhow::Result<bool> {
-        let pipeline = &pipeline;
-        let pool = &pool;
-        scope.spawn(move || {
-            for chunk in rx {
-                let processed: Vec<Processed> = pool.install(|| {
-                    chunk
-                        .into_par_iter()
-                        .map(|rec| process(pipeline, args.window, rec))
-                        .collect()
-                });
-                if done_tx.send(processed).is_err() {
-                    return;
-                }
-            }
-        });
-        for processed in done_rx {
-            for p in processed {
-                if !p.record.message.is_empty() {
-                    progress.suspend(|| eprintln!("{}", p.record.message));
-                }
-                match p.record.status {
-                    Status::Error => {
-                        summary.errors += 1;
-                        if args.strict {
-                            progress.finish_and_clear();
-                            eprintln!(
-                                "alam: --strict: stopping at the first error ({})",
-                                p.record.document.id
-                            );
-                            return Ok(true);
-                        }
-                    }
-                    Status::Warning => summary.warnings += 1,
-                    Status::Ok => {}
-                }
-                writers.write(&p.record, p.chars, &p.mentions, p.entities)?;
-                summary.documents += 1;
-                summary.mentions += p.mentions.len() as u64;
-                summary.chars += p.chars as u64;
-                bytes_read += p.record.document.text.len() as u64;
-                if p.record.status != Status::Error {
-                    let doc = &p.record.document;
-                    let example = |ev: &Evidence| {
-                        let window =
-                            window_range(&p.windows, args.window, ev.window, doc.text.len());
-                        Some(Example::new(
-                            &doc.id,
-                            &doc.text,
-                            window,
-                            ev.a.clone(),
-                            ev.b.clone(),
-                        ))
-                    };
-                    agg.add(p.counts, |id| entity_info(&gaz, id), example);
-                }
-            }
-            let secs = started.elapsed().as_secs_f64().max(1e-9);
-            progress.set_position(summary.documents);
-            progress.set_message(format!(
-                "{:.1} MB, {:.1} MB/s",
-                bytes_read as f64 / 1e6,
-                bytes_read as f64 / 1e6 / secs
-            ));
+    let chunk_done = |summary: &RunSummary, bytes_read: u64| {
+        let secs = started.elapsed().as_secs_f64().max(1e-9);
+        progress.set_position(summary.documents);
+        progress.set_message(format!(
+            "{:.1} MB, {:.1} MB/s",
+            bytes_read as f64 / 1e6,
+            bytes_read as f64 / 1e6 / secs
+        ));
+    };
+    let inputs = Inputs::new(&args.inputs, options);
+    let completed = for_each_processed(&pipeline, &pool, args.window, inputs, |p| {
+        if !p.record.message.is_empty() {
+            progress.suspend(|| eprintln!("{}", p.record.message));
         }
-        Ok(false)
+        match p.record.status {
+            Status::Error => {
+                summary.errors += 1;
+                if args.strict {
+                    progress.finish_and_clear();
+                    eprintln!(
+                        "alam: --strict: stopping at the first error ({})",
+                        p.record.document.id
+                    );
+                    return Ok(false);
+                }
+            }
+            Status::Warning => summary.warnings += 1,
+            Status::Ok => {}
+        }
+        writers.write(&p.record, p.chars, &p.mentions, p.entities)?;
+        summary.documents += 1;
+        summary.mentions += p.mentions.len() as u64;
+        summary.chars += p.chars as u64;
+        bytes_read += p.record.document.text.len() as u64;
+        if p.record.status != Status::Error {
+            let doc = &p.record.document;
+            let example = |_: &EntityPair, ev: &Evidence| {
+                let window = window_range(&p.windows, args.window, ev.window, doc.text.len());
+                Some(Example::new(
+                    &doc.id,
+                    &doc.text,
+                    window,
+                    ev.a.clone(),
+                    ev.b.clone(),
+                ))
+            };
+            agg.add(p.counts, |id| entity_info(&gaz, id), example);
+        }
+        if summary.documents.is_multiple_of(1000) {
+            chunk_done(&summary, bytes_read);
+        }
+        Ok(true)
     })?;
-    if stopped {
+    if !completed {
         return Ok(ExitCode::from(1));
-    }
-    if reader.join().is_err() {
-        anyhow::bail!("the input reader failed");
     }
     summary.windows = agg.windows;
     writers.commit()?;
@@ -342,6 +297,75 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Reads `inputs` in chunks on one thread, processes each chunk on the
+/// worker pool, and calls `each` on every processed record in input order
+/// on this thread, while the next chunk is being processed. Stops early
+/// (returning `Ok(false)`) when `each` returns `Ok(false)`.
+pub(super) fn for_each_processed(
+    pipeline: &Pipeline,
+    pool: &rayon::ThreadPool,
+    window: WindowKind,
+    inputs: Inputs,
+    mut each: impl FnMut(Processed) -> anyhow::Result<bool>,
+) -> anyhow::Result<bool> {
+    let (tx, rx) = sync_channel::<Vec<RawRecord>>(1);
+    let reader = std::thread::spawn(move || {
+        let mut chunk = Vec::new();
+        let mut bytes = 0;
+        for rec in inputs {
+            bytes += rec.len();
+            chunk.push(rec);
+            if chunk.len() >= CHUNK_DOCUMENTS || bytes >= CHUNK_BYTES {
+                if tx.send(std::mem::take(&mut chunk)).is_err() {
+                    return;
+                }
+                bytes = 0;
+            }
+        }
+        if !chunk.is_empty() {
+            let _ = tx.send(chunk);
+        }
+    });
+    let (done_tx, done_rx) = sync_channel::<Vec<Processed>>(1);
+    let completed = std::thread::scope(|scope| -> anyhow::Result<bool> {
+        scope.spawn(move || {
+            for chunk in rx {
+                let processed: Vec<Processed> = pool.install(|| {
+                    chunk
+                        .into_par_iter()
+                        .map(|rec| process(pipeline, window, rec))
+                        .collect()
+                });
+                if done_tx.send(processed).is_err() {
+                    return;
+                }
+            }
+        });
+        for processed in done_rx {
+            for p in processed {
+                if !each(p)? {
+                    return Ok(false);
+                }
+            }
+        }
+        Ok(true)
+    })?;
+    if completed && reader.join().is_err() {
+        anyhow::bail!("the input reader failed");
+    }
+    Ok(completed)
+}
+
+/// The worker pool for `--threads` (default: the number of cores).
+pub(super) fn worker_pool(threads: Option<usize>) -> anyhow::Result<rayon::ThreadPool> {
+    let threads =
+        threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.max(1))
+        .build()
+        .context("starting the worker threads")
 }
 
 fn progress_bar(quiet: bool) -> indicatif::ProgressBar {

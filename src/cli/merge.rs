@@ -2,12 +2,16 @@
 //! (shards of one batch) into the tables one run over all their inputs
 //! would give.
 //!
-//! Each PART_DIR is the output folder of an `alam extract` (or of an
-//! earlier merge) written with `--min-count 1` and without `--excel`, in a
+//! The parts are either `alam stream` output files (JSONL, one line per
+//! document: every table is rebuilt from them, in the order of the files
+//! and lines), or output folders. Each output folder is the output folder
+//! of an `alam extract` (or of an earlier merge) written with `--min-count 1` and without `--excel`, in a
 //! format that includes csv. Entity and pair counts are summed and NPMI is
 //! recomputed from the sums; `documents.csv`, `mentions.csv` and
 //! `mentions.jsonl` are concatenated in the order the parts are given (give
 //! them in input order to get the single run's files byte for byte).
+//! A per-document file that no part has is not written (parts that hold
+//! only the tables, as a Spark reduce writes them, merge into tables).
 //! `--min-count`, `--format` and `--excel` apply to the merged output.
 //! Memory: the aggregates of all parts; rows are streamed.
 
@@ -15,10 +19,11 @@ use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use alam::cooccur::WindowKind;
-use alam::merge::{check_mergeable, read_part};
+use alam::cooccur::{Aggregates, EntityPair, Evidence, WindowKind};
+use alam::input::Status;
+use alam::merge::{StreamLine, check_mergeable, read_part};
 use alam::output::csv::{DOCUMENTS_HEADER, MENTIONS_HEADER};
-use alam::output::{AtomicFile, CsvStyle, Formats, write_tables};
+use alam::output::{AtomicFile, CsvStyle, DocumentWriters, Formats, RunSummary, write_tables};
 use anyhow::{Context, bail};
 
 #[derive(Debug, clap::Args)]
@@ -44,6 +49,13 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
+    let files = args.parts.iter().filter(|p| p.is_file()).count();
+    if files == args.parts.len() {
+        return merge_streams(args);
+    }
+    if files > 0 {
+        bail!("give either output folders or alam stream files to merge, not both");
+    }
     let mut parts = args.parts.iter();
     let first = parts.next().context("no part given")?;
     let (mut summary, mut agg) = read_part(first)?;
@@ -77,7 +89,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     std::fs::create_dir_all(&args.output)
         .with_context(|| format!("creating {}", args.output.display()))?;
     let style = CsvStyle { excel: args.excel };
-    if args.format.csv {
+    if args.format.csv && all_have(&args.parts, "documents.csv")? {
         concat_csv(
             &args.parts,
             &args.output,
@@ -86,6 +98,8 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             &[0, 1, 6],
             style,
         )?;
+    }
+    if args.format.csv && all_have(&args.parts, "mentions.csv")? {
         concat_csv(
             &args.parts,
             &args.output,
@@ -95,7 +109,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             style,
         )?;
     }
-    if args.format.json {
+    if args.format.json && all_have(&args.parts, "mentions.jsonl")? {
         concat_lines(&args.parts, &args.output, "mentions.jsonl")?;
     }
     write_tables(&args.output, &agg, &summary, args.format, style)?;
@@ -112,6 +126,20 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Whether every part has the per-document file `name` (`false` when none
+/// has it: tables-only parts, e.g. made by a Spark reduce); an error when
+/// only some have it.
+fn all_have(parts: &[PathBuf], name: &str) -> anyhow::Result<bool> {
+    let have = parts.iter().filter(|p| p.join(name).is_file()).count();
+    if have != 0 && have != parts.len() {
+        bail!(
+            "{name} is in {have} of the {} parts: give parts written with the same --format",
+            parts.len()
+        );
+    }
+    Ok(have == parts.len())
 }
 
 /// Concatenates one CSV table of every part, checking its header;
@@ -176,4 +204,86 @@ fn concat_lines(parts: &[PathBuf], out: &Path, name: &str) -> anyhow::Result<()>
     }
     file.commit()?;
     Ok(())
+}
+
+/// Merges `alam stream` output files: every line is a document, in the
+/// order of the files and of their lines.
+fn merge_streams(args: &Args) -> anyhow::Result<ExitCode> {
+    std::fs::create_dir_all(&args.output)
+        .with_context(|| format!("creating {}", args.output.display()))?;
+    let style = CsvStyle { excel: args.excel };
+    let mut writers = DocumentWriters::create(&args.output, args.format, style)?;
+    let mut agg: Option<Aggregates> = None;
+    let mut summary = RunSummary {
+        min_count: args.min_count,
+        excel: args.excel,
+        formats: args.format.names(),
+        gazetteer: "stream".to_string(),
+        ..RunSummary::default()
+    };
+    for path in &args.parts {
+        let file = std::fs::File::open(path)
+            .with_context(|| format!("{}: cannot open", path.display()))?;
+        for (i, line) in BufReader::new(file).lines().enumerate() {
+            let line_no = i as u64 + 1;
+            let line =
+                line.with_context(|| format!("{}:{line_no}: cannot read", path.display()))?;
+            if line.trim().is_empty() {
+                continue;
+            }
+            let d = StreamLine::parse(&line, path, line_no)?;
+            let agg = agg.get_or_insert_with(|| Aggregates::new(d.window));
+            if d.window != agg.window {
+                bail!(
+                    "{}:{line_no}: window {} differs from the first line's window {}",
+                    path.display(),
+                    d.window.as_str(),
+                    agg.window.as_str()
+                );
+            }
+            writers.write(&d.record, d.chars, &d.mentions, d.infos.len())?;
+            summary.documents += 1;
+            summary.mentions += d.mentions.len() as u64;
+            summary.chars += d.chars as u64;
+            match d.record.status {
+                Status::Error => summary.errors += 1,
+                Status::Warning => summary.warnings += 1,
+                Status::Ok => {}
+            }
+            if d.record.status != Status::Error {
+                let info = |id: &str| {
+                    d.infos
+                        .iter()
+                        .find(|(k, _)| k == id)
+                        .map(|(_, v)| v.clone())
+                        .unwrap_or_default()
+                };
+                let example = |pair: &EntityPair, _: &Evidence| {
+                    d.examples
+                        .iter()
+                        .find(|(k, _)| k == pair)
+                        .map(|(_, e)| e.clone())
+                };
+                agg.add(d.counts, info, example);
+            }
+        }
+    }
+    let agg = agg.unwrap_or_default();
+    summary.window = agg.window.as_str().to_string();
+    summary.windows = agg.windows;
+    writers.commit()?;
+    write_tables(&args.output, &agg, &summary, args.format, style)?;
+    if !args.quiet {
+        eprintln!(
+            "{} stream files, {} documents, {} mentions, {} entities, {} pairs, window {} -> {}",
+            args.parts.len(),
+            summary.documents,
+            summary.mentions,
+            agg.entities.len(),
+            agg.pairs_sorted(args.min_count).len(),
+            agg.window.as_str(),
+            args.output.display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
 }

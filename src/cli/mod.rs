@@ -4,6 +4,7 @@ mod extract;
 mod gazetteer;
 mod merge;
 mod report;
+mod stream;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -31,6 +32,8 @@ enum Command {
     Merge(merge::Args),
     /// Build report.html (network, top entities, pairs with examples) from an output folder.
     Report(report::Args),
+    /// JSONL documents on stdin, one JSON line of results per document on stdout (for Spark and pipes).
+    Stream(stream::Args),
 }
 
 /// `alam --version` (or `-V`), with `-g DIR` / `--add-gazetteer DIR`
@@ -74,6 +77,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Gazetteer(cmd) => gazetteer::run(&cmd),
         Command::Merge(args) => merge::run(&args),
         Command::Report(args) => report::run(&args),
+        Command::Stream(args) => stream::run(&args),
     }
 }
 

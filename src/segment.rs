@@ -99,6 +99,10 @@ impl Segmenter {
         let mut w = Windows::default();
         let (mut seen, mut new_sentence, mut new_paragraph) = (false, false, false);
         let mut line_blank = true;
+        // Where the next window starts: at the first character after the
+        // white space that follows a break ("(Russia)" starts at "("), else
+        // at its first letter or digit.
+        let (mut after_space, mut start_at) = (false, None);
         for (i, c) in text.char_indices() {
             if c == '\n' {
                 if seen {
@@ -108,24 +112,31 @@ impl Segmenter {
                     }
                 }
                 line_blank = true;
+                after_space = true;
                 continue;
             }
-            if c.is_ascii_whitespace() {
+            if c.is_whitespace() {
+                after_space = true;
                 continue;
             }
-            line_blank = line_blank && c.is_whitespace();
+            line_blank = false;
             if is_word_char(c) {
+                let start = start_at.take().unwrap_or(i);
                 if seen && new_paragraph {
-                    w.paragraphs.push(i);
+                    w.paragraphs.push(start);
                 }
                 if seen && (new_sentence || new_paragraph) {
-                    w.sentences.push(i);
+                    w.sentences.push(start);
                 }
                 seen = true;
                 new_sentence = false;
                 new_paragraph = false;
             } else if is_terminator(c) && seen && ends_sentence(text, i) {
                 new_sentence = true;
+                after_space = false;
+                start_at = None;
+            } else if (new_sentence || new_paragraph) && after_space && start_at.is_none() {
+                start_at = Some(i);
             }
         }
         w.content = seen;

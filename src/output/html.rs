@@ -12,8 +12,8 @@
 //! The network shows at most [`MAX_NODES`] entities: pairs are taken by
 //! `windows × (1 + npmi)`, strongest first, while their entities fit, and
 //! at most [`MAX_EDGES`] edges. Positions come from a force layout
-//! (Fruchterman–Reingold) started from a fixed circle, so the same tables
-//! always give the same picture.
+//! (Fruchterman–Reingold, repulsion cut off at 3k, with gravity) started
+//! from a fixed spiral, so the same tables always give the same picture.
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::{self, Write};
@@ -102,13 +102,24 @@ pub fn report_data(agg: &Aggregates, summary: &RunSummary) -> Value {
         "summary": {
             "documents": summary.documents, "errors": summary.errors, "warnings": summary.warnings,
             "mentions": summary.mentions, "entities": agg.entities.len(), "pairs": pairs.len(),
-            "window": summary.window, "gazetteer": summary.gazetteer, "chars": summary.chars,
+            "window": summary.window, "gazetteer": short_label(&summary.gazetteer), "chars": summary.chars,
         },
         "entity_types": types.iter().map(|(k, n, m)| json!({"type": k, "entities": n, "mentions": m})).collect::<Vec<_>>(),
         "top_entities": top_entities,
         "network": network,
         "pairs": table,
     })
+}
+
+/// `builtin 378a205bce182570` -> `builtin 378a205b`: the first 8 hex
+/// digits of the content hash are enough to tell lists apart on screen.
+fn short_label(label: &str) -> String {
+    match label.rsplit_once(' ') {
+        Some((source, hash)) if hash.len() == 16 && hash.chars().all(|c| c.is_ascii_hexdigit()) => {
+            format!("{source} {}", &hash[..8])
+        }
+        _ => label.to_string(),
+    }
 }
 
 fn round6(x: f64) -> f64 {
@@ -204,12 +215,18 @@ pub fn layout(n: usize, edges: &[(usize, usize, f64)]) -> Vec<(f64, f64)> {
         .collect();
     let iterations = 300;
     let mut temperature = WIDTH / 10.0;
+    let max_w = edges.iter().map(|e| e.2).fold(0.0f64, f64::max).max(1e-9);
     for _ in 0..iterations {
         let mut disp = vec![(0.0f64, 0.0f64); n];
         for i in 0..n {
             for j in i + 1..n {
                 let (dx, dy) = (pos[i].0 - pos[j].0, pos[i].1 - pos[j].1);
                 let d = (dx * dx + dy * dy).sqrt().max(0.01);
+                // Repulsion only between near nodes (the grid variant):
+                // separate groups do not push each other to the borders.
+                if d > 3.0 * k {
+                    continue;
+                }
                 let f = k * k / d;
                 disp[i].0 += dx / d * f;
                 disp[i].1 += dy / d * f;
@@ -220,20 +237,21 @@ pub fn layout(n: usize, edges: &[(usize, usize, f64)]) -> Vec<(f64, f64)> {
         for &(a, b, w) in edges {
             let (dx, dy) = (pos[a].0 - pos[b].0, pos[a].1 - pos[b].1);
             let d = (dx * dx + dy * dy).sqrt().max(0.01);
-            let f = d * d / k * w.max(0.1);
+            let f = d * d / k * (0.3 + 0.7 * w / max_w);
             disp[a].0 -= dx / d * f;
             disp[a].1 -= dy / d * f;
             disp[b].0 += dx / d * f;
             disp[b].1 += dy / d * f;
         }
-        for (p, d) in pos.iter_mut().zip(&disp) {
+        for (p, d) in pos.iter_mut().zip(disp.iter_mut()) {
+            // Gravity towards the centre keeps unconnected parts close.
+            let (gx, gy) = (WIDTH / 2.0 - p.0, HEIGHT / 2.0 - p.1);
+            d.0 += gx * 0.05;
+            d.1 += gy * 0.05;
             let len = (d.0 * d.0 + d.1 * d.1).sqrt().max(0.01);
             let step = len.min(temperature);
             p.0 += d.0 / len * step;
             p.1 += d.1 / len * step;
-            // Gravity towards the centre keeps unconnected parts close.
-            p.0 += (WIDTH / 2.0 - p.0) * 0.01;
-            p.1 += (HEIGHT / 2.0 - p.1) * 0.01;
         }
         temperature = (temperature * 0.985).max(1.0);
     }
@@ -285,6 +303,13 @@ mod tests {
         assert!(d(0, 1) < d(0, 5), "{a:?}");
         assert_eq!(layout(1, &[]), vec![(WIDTH / 2.0, HEIGHT / 2.0)]);
         assert!(layout(0, &[]).is_empty());
+    }
+
+    #[test]
+    fn labels_are_shortened() {
+        assert_eq!(short_label("builtin 378a205bce182570"), "builtin 378a205b");
+        assert_eq!(short_label("stream"), "stream");
+        assert_eq!(short_label("my dir xyz"), "my dir xyz");
     }
 
     #[test]

@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# Browser test of report.html, run by CI from the repo root after `cargo build --release`.
+#
+# Generates a few hundred invented documents (gen_docs.py), builds the report
+# with `alam extract --format csv,json,html` (or, while the binary lacks the html
+# format, with fallback_report.py from its csv/json tables), opens it in headless
+# Chromium with and without `#filter=...`, checks the dumped DOMs (check_dom.py)
+# and saves a screenshot at target/browser/report.png.
+set -uo pipefail
+export PYTHONDONTWRITEBYTECODE=1
+cd "$(dirname "$0")/../.."
+
+here=tests/browser
+work=target/browser
+alam=${ALAM:-target/release/alam}
+passed=0
+failed=0
+pass() { passed=$((passed + 1)); echo "PASS $1"; }
+fail() { failed=$((failed + 1)); echo "FAIL $1"; }
+finish() {
+    echo "browser: $passed passed, $failed failed"
+    [ "$failed" -eq 0 ]
+    exit $?
+}
+
+if ! command -v chromium >/dev/null 2>&1; then
+    echo "== installing chromium"
+    export DEBIAN_FRONTEND=noninteractive
+    if ! { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }; then
+        fail "install chromium"
+        finish
+    fi
+fi
+# The screenshot needs a font with Arabic letters (DejaVu Sans has them).
+if command -v fc-list >/dev/null 2>&1 && [ -z "$(fc-list :lang=ar family 2>/dev/null)" ]; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-dejavu-core >/dev/null 2>&1 || true
+fi
+
+rm -rf "$work"
+mkdir -p "$work"
+profile=$(mktemp -d)
+trap 'rm -rf "$profile"' EXIT
+
+if [ ! -x "$alam" ]; then
+    fail "$alam is missing (run cargo build --release first)"
+    finish
+fi
+
+echo "== documents"
+python3 "$here/gen_docs.py" "$work/docs.jsonl" 400 && pass "generate documents" || fail "generate documents"
+
+echo "== report"
+report="$work/out/report.html"
+if "$alam" extract --help 2>/dev/null | grep -q -- 'html'; then
+    "$alam" extract "$work/docs.jsonl" -o "$work/out" --format csv,json,html -q \
+        && [ -s "$report" ] && pass "alam extract --format html" || fail "alam extract --format html"
+else
+    echo "(alam has no --format html yet: embedding the tables with fallback_report.py)"
+    "$alam" extract "$work/docs.jsonl" -o "$work/out" --format csv,json -q \
+        && python3 "$here/fallback_report.py" "$work/out" "$work/docs.jsonl" src/output/report.html "$report" \
+        && pass "report (fallback)" || fail "report (fallback)"
+fi
+# The hand-made sample, embedded into the template as the Rust side does.
+python3 "$here/inject.py" src/output/report.html "$here/sample_data.json" "$work/sample.html" \
+    && pass "embed sample_data.json" || fail "embed sample_data.json"
+[ -s "$report" ] || finish
+
+chrome() {
+    timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+        --disable-background-networking --disable-component-update --disable-sync \
+        --user-data-dir="$profile" --virtual-time-budget=5000 --hide-scrollbars "$@" 2>>"$work/chromium.log"
+}
+urlenc() { python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$1"; }
+url="file://$PWD/$report"
+
+echo "== chromium"
+dump() {   # dump FILE URL
+    if chrome --dump-dom "$2" >"$1" && [ -s "$1" ]; then pass "dump-dom $2"; else fail "dump-dom $2"; fi
+}
+dump "$work/plain.html" "$url"
+args=("$work/plain.html")
+i=0
+# English in another case, Arabic, Arabic without hamza (أوكرانيا), an id.
+for q in PUTIN "بوتين" "اوكرانيا" "Ukraine" "country:ua"; do
+    i=$((i + 1))
+    dump "$work/filter$i.html" "$url#filter=$(urlenc "$q")"
+    args+=("$q" "$work/filter$i.html")
+done
+
+echo "== checks"
+out=$(python3 "$here/check_dom.py" "${args[@]}")
+status=$?
+echo "$out" | grep -v '^PASS '
+p=$(echo "$out" | grep -c '^PASS ')
+f=$(echo "$out" | grep -c '^FAIL ')
+passed=$((passed + p))
+failed=$((failed + f))
+[ "$status" -eq 0 ] || [ "$f" -gt 0 ] || fail "check_dom.py exited with $status"
+counts=$(echo "$out" | sed -n 's/^counts: //p')
+if python3 -c 'import json,sys; c=json.loads(sys.argv[1]); sys.exit(not (c["اوكرانيا"] == c["Ukraine"] == c["country:ua"] and c["PUTIN"] == c["بوتين"]))' "$counts" 2>/dev/null; then
+    pass "Arabic and English filters find the same pairs"
+else
+    fail "Arabic and English filters find the same pairs: $counts"
+fi
+
+# The hand-made sample: hostile names and ids, astral characters, an 'other' type.
+dump "$work/sample-plain.html" "file://$PWD/$work/sample.html"
+dump "$work/sample-filter.html" "file://$PWD/$work/sample.html#filter=$(urlenc 'mira')"
+out=$(python3 "$here/check_dom.py" "$work/sample-plain.html" mira "$work/sample-filter.html")
+status=$?
+echo "$out" | grep -v '^PASS ' | sed 's/^/sample: /'
+p=$(echo "$out" | grep -c '^PASS ')
+f=$(echo "$out" | grep -c '^FAIL ')
+passed=$((passed + p))
+failed=$((failed + f))
+[ "$status" -eq 0 ] || [ "$f" -gt 0 ] || fail "check_dom.py (sample) exited with $status"
+
+# The bare template (no data embedded) says so and still finishes.
+if chrome --dump-dom "file://$PWD/src/output/report.html" >"$work/empty.html" \
+    && grep -q 'data-ready="1"' "$work/empty.html" && grep -q 'No data is embedded' "$work/empty.html"; then
+    pass "bare template renders its no-data message"
+else
+    fail "bare template renders its no-data message"
+fi
+
+echo "== screenshot"
+rm -f "$work/report.png"
+chrome --screenshot="$work/report.png" --window-size=1400,1800 "$url" >/dev/null
+if [ -s "$work/report.png" ] && [ "$(head -c 8 "$work/report.png" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ]; then
+    pass "screenshot $work/report.png"
+else
+    fail "screenshot $work/report.png"
+fi
+
+finish

@@ -42,6 +42,30 @@ use rayon::prelude::*;
 
 use super::GazetteerArgs;
 
+/// What every command that processes documents shares: the window, the
+/// worker threads, and where the id and text of a record are.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ProcessArgs {
+    /// Co-occurrence window: sentence, paragraph or document.
+    #[arg(long, value_name = "KIND", default_value = "sentence", value_parser = parse_window)]
+    pub window: WindowKind,
+    /// Worker threads [default: the number of cores].
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+    /// JSONL/CSV field holding the document id (missing: FILE:LINE).
+    #[arg(long, value_name = "FIELD", default_value = "id")]
+    pub id_field: String,
+    /// JSONL/CSV field(s) holding the text, comma-separated or repeated;
+    /// several are joined with a blank line (e.g. title,text).
+    #[arg(
+        long,
+        value_name = "FIELD",
+        value_delimiter = ',',
+        default_value = "text"
+    )]
+    pub text_field: Vec<String>,
+}
+
 /// Documents per chunk, at most.
 const CHUNK_DOCUMENTS: usize = 2_000;
 /// Bytes of text per chunk, at most (a single larger document still fits).
@@ -65,27 +89,11 @@ pub struct Args {
     /// Output formats, comma-separated: csv, json, graph, html.
     #[arg(long, value_name = "LIST", default_value = "csv,json", value_parser = parse_formats)]
     pub format: Formats,
-    /// Co-occurrence window: sentence, paragraph or document.
-    #[arg(long, value_name = "KIND", default_value = "sentence", value_parser = parse_window)]
-    pub window: WindowKind,
+    #[command(flatten)]
+    pub process: ProcessArgs,
     /// Drop pairs that co-occur in fewer than N windows.
     #[arg(long, value_name = "N", default_value_t = 1)]
     pub min_count: u64,
-    /// Worker threads [default: the number of cores].
-    #[arg(long, value_name = "N")]
-    pub threads: Option<usize>,
-    /// JSONL/CSV field holding the document id (missing: FILE:LINE).
-    #[arg(long, value_name = "FIELD", default_value = "id")]
-    pub id_field: String,
-    /// JSONL/CSV field(s) holding the text, comma-separated or repeated;
-    /// several are joined with a blank line (e.g. title,text).
-    #[arg(
-        long,
-        value_name = "FIELD",
-        value_delimiter = ',',
-        default_value = "text"
-    )]
-    pub text_field: Vec<String>,
     /// What standard input (-) holds: text (one document) or jsonl.
     #[arg(long, value_name = "FORMAT", default_value = "text", value_parser = parse_stdin_format)]
     pub stdin_format: StdinFormat,
@@ -193,7 +201,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let gaz = args.gazetteer.load()?;
     let pipeline = Pipeline::new(&gaz).context("the gazetteer cannot be used")?;
-    let pool = worker_pool(args.threads)?;
+    let pool = worker_pool(args.process.threads)?;
     std::fs::create_dir_all(&args.output)
         .with_context(|| format!("creating {}", args.output.display()))?;
     let style = CsvStyle { excel: args.excel };
@@ -201,14 +209,14 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("writing into {}", args.output.display()))?;
 
     let options = InputOptions {
-        id_field: args.id_field.clone(),
-        text_fields: args.text_field.clone(),
+        id_field: args.process.id_field.clone(),
+        text_fields: args.process.text_field.clone(),
         stdin_format: args.stdin_format,
     };
     let progress = progress_bar(args.quiet);
-    let mut agg = Aggregates::new(args.window);
+    let mut agg = Aggregates::new(args.process.window);
     let mut summary = RunSummary {
-        window: args.window.as_str().to_string(),
+        window: args.process.window.as_str().to_string(),
         min_count: args.min_count,
         excel: args.excel,
         formats: args.format.names(),
@@ -226,7 +234,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         ));
     };
     let inputs = Inputs::new(&args.inputs, options);
-    let completed = for_each_processed(&pipeline, &pool, args.window, inputs, |p| {
+    let completed = for_each_processed(&pipeline, &pool, args.process.window, inputs, |p| {
         if !p.record.message.is_empty() {
             progress.suspend(|| eprintln!("{}", p.record.message));
         }
@@ -253,7 +261,8 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         if p.record.status != Status::Error {
             let doc = &p.record.document;
             let example = |_: &EntityPair, ev: &Evidence| {
-                let window = window_range(&p.windows, args.window, ev.window, doc.text.len());
+                let window =
+                    window_range(&p.windows, args.process.window, ev.window, doc.text.len());
                 Some(Example::new(
                     &doc.id,
                     &doc.text,
@@ -416,7 +425,7 @@ mod tests {
                 html: false
             }
         );
-        assert_eq!((a.window, a.min_count), (WindowKind::Paragraph, 3));
+        assert_eq!((a.process.window, a.min_count), (WindowKind::Paragraph, 3));
         let a = parse(&[
             "x",
             "--text-field",
@@ -427,11 +436,14 @@ mod tests {
             "2",
         ])
         .unwrap();
-        assert_eq!(a.text_field, ["title", "text"]);
-        assert_eq!((a.stdin_format, a.threads), (StdinFormat::Jsonl, Some(2)));
+        assert_eq!(a.process.text_field, ["title", "text"]);
+        assert_eq!(
+            (a.stdin_format, a.process.threads),
+            (StdinFormat::Jsonl, Some(2))
+        );
         let a = parse(&["x"]).unwrap();
         assert_eq!(
-            (a.format, a.window, a.excel, a.strict),
+            (a.format, a.process.window, a.excel, a.strict),
             (Formats::default(), WindowKind::Sentence, false, false)
         );
         assert!(parse(&["x", "--window", "line"]).is_err());

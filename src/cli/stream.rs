@@ -32,29 +32,16 @@ use anyhow::Context;
 use serde::Serialize;
 
 use super::GazetteerArgs;
-use super::extract::{Processed, entity_info, for_each_processed, window_range, worker_pool};
+use super::extract::{
+    ProcessArgs, Processed, entity_info, for_each_processed, window_range, worker_pool,
+};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
     #[command(flatten)]
     pub gazetteer: GazetteerArgs,
-    /// Co-occurrence window: sentence, paragraph or document.
-    #[arg(long, value_name = "KIND", default_value = "sentence", value_parser = super::extract::parse_window)]
-    pub window: WindowKind,
-    /// Worker threads [default: the number of cores].
-    #[arg(long, value_name = "N")]
-    pub threads: Option<usize>,
-    /// Field holding the document id (missing: -:LINE).
-    #[arg(long, value_name = "FIELD", default_value = "id")]
-    pub id_field: String,
-    /// Field(s) holding the text, comma-separated or repeated.
-    #[arg(
-        long,
-        value_name = "FIELD",
-        value_delimiter = ',',
-        default_value = "text"
-    )]
-    pub text_field: Vec<String>,
+    #[command(flatten)]
+    pub process: ProcessArgs,
     /// Stop with exit code 1 at the first input error.
     #[arg(long)]
     pub strict: bool,
@@ -103,16 +90,16 @@ struct ExampleLine {
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let gaz = args.gazetteer.load()?;
     let pipeline = Pipeline::new(&gaz).context("the gazetteer cannot be used")?;
-    let pool = worker_pool(args.threads)?;
+    let pool = worker_pool(args.process.threads)?;
     let options = InputOptions {
-        id_field: args.id_field.clone(),
-        text_fields: args.text_field.clone(),
+        id_field: args.process.id_field.clone(),
+        text_fields: args.process.text_field.clone(),
         stdin_format: StdinFormat::Jsonl,
     };
     let inputs = Inputs::new(&["-".to_string()], options);
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    let completed = for_each_processed(&pipeline, &pool, args.window, inputs, |p| {
+    let completed = for_each_processed(&pipeline, &pool, args.process.window, inputs, |p| {
         if !p.record.message.is_empty() {
             eprintln!("{}", p.record.message);
         }
@@ -123,7 +110,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             );
             return Ok(false);
         }
-        write_line(&mut out, &p, args.window, &gaz)?;
+        write_line(&mut out, &p, args.process.window, &gaz)?;
         Ok(true)
     })?;
     out.flush()?;

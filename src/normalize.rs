@@ -49,11 +49,11 @@ use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
 pub struct Normalized {
     text: String,
     /// For every byte of `text`, the start of the original byte range it
-    /// came from.
-    starts: Vec<usize>,
+    /// came from (texts are at most 4 GiB; larger offsets saturate).
+    starts: Vec<u32>,
     /// For every byte of `text`, the end of the original byte range it
     /// came from.
-    ends: Vec<usize>,
+    ends: Vec<u32>,
 }
 
 impl Normalized {
@@ -74,7 +74,7 @@ impl Normalized {
         if range.start >= range.end || range.end > self.text.len() {
             return 0..0;
         }
-        self.starts[range.start]..self.ends[range.end - 1]
+        self.starts[range.start] as usize..self.ends[range.end - 1] as usize
     }
 }
 
@@ -90,10 +90,44 @@ pub fn normalize(text: &str) -> Normalized {
         last_space: false,
     };
     if is_nfc_fast(text) {
-        let mut iter = text.char_indices().peekable();
-        while let Some((i, c)) = iter.next() {
-            let next = iter.peek().map(|&(_, n)| n);
-            folder.push(c, i, i + c.len_utf8(), next);
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            // Fast path: ASCII letters and digits, single spaces, and the
+            // Arabic letters that neither fold nor delete.
+            let b = bytes[i];
+            match b {
+                b'a'..=b'z' | b'0'..=b'9' => {
+                    folder.emit_byte(b, i);
+                    i += 1;
+                    continue;
+                }
+                b'A'..=b'Z' => {
+                    folder.emit_byte(b + 32, i);
+                    i += 1;
+                    continue;
+                }
+                b' ' => {
+                    if !folder.last_space {
+                        folder.emit_byte(b' ', i);
+                    }
+                    i += 1;
+                    continue;
+                }
+                0xD8 | 0xD9 if i + 1 < bytes.len() && is_plain_arabic(b, bytes[i + 1]) => {
+                    folder.emit_pair(&text[i..i + 2], i);
+                    i += 2;
+                    continue;
+                }
+                _ => {}
+            }
+            let Some(c) = text[i..].chars().next() else {
+                break;
+            };
+            let end = i + c.len_utf8();
+            let next = text[end..].chars().next();
+            folder.push(c, i, end, next);
+            i = end;
         }
     } else {
         let units = nfc_units(text);
@@ -105,26 +139,54 @@ pub fn normalize(text: &str) -> Normalized {
     out
 }
 
+/// Whether the two UTF-8 bytes `b0 b1` are an Arabic letter that
+/// normalization keeps as it is: U+0621–063A and U+0641–064A except
+/// آ أ إ ة ى (which fold).
+fn is_plain_arabic(b0: u8, b1: u8) -> bool {
+    match b0 {
+        0xD8 => matches!(b1, 0xA1..=0xBA) && !matches!(b1, 0xA2 | 0xA3 | 0xA5 | 0xA9),
+        0xD9 => matches!(b1, 0x81..=0x8A) && b1 != 0x89,
+        _ => false,
+    }
+}
+
 /// Whether `text` is surely in NFC: characters below U+0300 and the
 /// Arabic letters U+0600–U+064A are answered at once, the rest by the
 /// Unicode quick check.
 fn is_nfc_fast(text: &str) -> bool {
-    let mut rest = text;
-    loop {
-        let Some(at) =
-            rest.find(|c: char| c >= '\u{0300}' && !('\u{0600}'..='\u{064A}').contains(&c))
-        else {
-            return true;
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        // ASCII, U+0080–02FF (lead bytes C2–CB), U+0600–063F (D8) and
+        // U+0640–064A (D9 80–8A) are NFC starters: skip them by bytes.
+        let skip = match bytes[i] {
+            0x00..=0x7F => 1,
+            0xC2..=0xCB | 0xD8 => 2,
+            0xD9 if bytes.get(i + 1).is_some_and(|&c| c <= 0x8A) => 2,
+            _ => 0,
         };
-        rest = &rest[at..];
-        let end = rest
-            .find(|c: char| c < '\u{0300}' || ('\u{0600}'..='\u{064A}').contains(&c))
-            .unwrap_or(rest.len());
-        if is_nfc_quick(rest[..end].chars()) != IsNormalized::Yes {
+        if skip > 0 {
+            i += skip;
+            continue;
+        }
+        // The run of other characters, by the Unicode quick check.
+        let mut end = i;
+        for (k, c) in text[i..].char_indices() {
+            if c < '\u{0300}' || ('\u{0600}'..='\u{064A}').contains(&c) {
+                break;
+            }
+            end = i + k + c.len_utf8();
+        }
+        if end == i {
+            // Not reached: the skip ranges cover every cheap character.
+            end = i + text[i..].chars().next().map_or(1, char::len_utf8);
+        }
+        if is_nfc_quick(text[i..end].chars()) != IsNormalized::Yes {
             return false;
         }
-        rest = &rest[end..];
+        i = end;
     }
+    true
 }
 
 /// Normalizes `text` and returns only the normalized string.
@@ -196,6 +258,11 @@ fn nfc_units(text: &str) -> Vec<(char, usize, usize)> {
     }
     flush(piece_start, text.len(), &mut units);
     units
+}
+
+/// A byte offset as stored in the map (saturating past 4 GiB).
+fn offset(at: usize) -> u32 {
+    u32::try_from(at).unwrap_or(u32::MAX)
 }
 
 /// Steps 2 to 8, one original character at a time.
@@ -290,13 +357,13 @@ impl Folder<'_> {
             return;
         };
         let last = self.out.text.chars().next_back();
-        if last_end != s || !last.is_some_and(is_word_char) {
+        if last_end != offset(s) || !last.is_some_and(is_word_char) {
             return;
         }
         let n = last.map_or(0, char::len_utf8);
         let len = ends.len();
         for end in &mut ends[len - n..] {
-            *end = e;
+            *end = offset(e);
         }
     }
 
@@ -304,8 +371,26 @@ impl Folder<'_> {
         self.last_space = c == ' ';
         self.out.text.push(c);
         let n = c.len_utf8();
+        let (s, e) = (offset(s), offset(e));
         self.out.starts.extend_from_slice(&[s, s, s, s][..n]);
         self.out.ends.extend_from_slice(&[e, e, e, e][..n]);
+    }
+
+    /// Emits the ASCII byte `b` that came from the byte at `at`.
+    fn emit_byte(&mut self, b: u8, at: usize) {
+        self.last_space = b == b' ';
+        self.out.text.push(char::from(b));
+        self.out.starts.push(offset(at));
+        self.out.ends.push(offset(at + 1));
+    }
+
+    /// Emits `pair`, a two-byte character kept as it is, from `at`.
+    fn emit_pair(&mut self, pair: &str, at: usize) {
+        self.last_space = false;
+        self.out.text.push_str(pair);
+        let (s, e) = (offset(at), offset(at + 2));
+        self.out.starts.extend_from_slice(&[s, s]);
+        self.out.ends.extend_from_slice(&[e, e]);
     }
 }
 

@@ -93,33 +93,34 @@ pub fn normalize(text: &str) -> Normalized {
         let bytes = text.as_bytes();
         let mut i = 0;
         while i < bytes.len() {
-            // Fast path: ASCII letters and digits, single spaces, and the
-            // Arabic letters that neither fold nor delete.
-            let b = bytes[i];
-            match b {
-                b'a'..=b'z' | b'0'..=b'9' => {
-                    folder.emit_byte(b, i);
-                    i += 1;
-                    continue;
-                }
-                b'A'..=b'Z' => {
-                    folder.emit_byte(b + 32, i);
-                    i += 1;
-                    continue;
-                }
-                b' ' => {
-                    if !folder.last_space {
-                        folder.emit_byte(b' ', i);
+            // Fast path: a run of ASCII letters, digits and punctuation
+            // (but the hyphen), single spaces, and the Arabic letters that
+            // neither fold nor delete is copied whole.
+            let mut j = i;
+            let mut space = folder.last_space;
+            while j < bytes.len() {
+                match RUN_CLASS[usize::from(bytes[j])] {
+                    SIMPLE => {
+                        space = false;
+                        j += 1;
                     }
-                    i += 1;
-                    continue;
+                    SPACE if !space => {
+                        space = true;
+                        j += 1;
+                    }
+                    ARABIC_LEAD
+                        if j + 1 < bytes.len() && is_plain_arabic(bytes[j], bytes[j + 1]) =>
+                    {
+                        space = false;
+                        j += 2;
+                    }
+                    _ => break,
                 }
-                0xD8 | 0xD9 if i + 1 < bytes.len() && is_plain_arabic(b, bytes[i + 1]) => {
-                    folder.emit_pair(&text[i..i + 2], i);
-                    i += 2;
-                    continue;
-                }
-                _ => {}
+            }
+            if j > i {
+                folder.emit_run(&text[i..j], i);
+                i = j;
+                continue;
             }
             let Some(c) = text[i..].chars().next() else {
                 break;
@@ -138,6 +139,30 @@ pub fn normalize(text: &str) -> Normalized {
     }
     out
 }
+
+const STOP: u8 = 0;
+const SIMPLE: u8 = 1;
+const SPACE: u8 = 2;
+const ARABIC_LEAD: u8 = 3;
+
+/// How a byte continues a run of the fast path: ASCII letters, digits and
+/// punctuation but the hyphen are `SIMPLE`; the space is `SPACE`; the lead
+/// bytes of U+0600–U+067F are `ARABIC_LEAD`; everything else stops a run.
+const RUN_CLASS: [u8; 256] = {
+    let mut t = [STOP; 256];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        if c.is_ascii_alphanumeric() || (c.is_ascii_punctuation() && c != b'-') {
+            t[b] = SIMPLE;
+        }
+        b += 1;
+    }
+    t[b' ' as usize] = SPACE;
+    t[0xD8] = ARABIC_LEAD;
+    t[0xD9] = ARABIC_LEAD;
+    t
+};
 
 /// Whether the two UTF-8 bytes `b0 b1` are an Arabic letter that
 /// normalization keeps as it is: U+0621–063A and U+0641–064A except
@@ -376,21 +401,34 @@ impl Folder<'_> {
         self.out.ends.extend_from_slice(&[e, e, e, e][..n]);
     }
 
-    /// Emits the ASCII byte `b` that came from the byte at `at`.
-    fn emit_byte(&mut self, b: u8, at: usize) {
-        self.last_space = b == b' ';
-        self.out.text.push(char::from(b));
-        self.out.starts.push(offset(at));
-        self.out.ends.push(offset(at + 1));
-    }
-
-    /// Emits `pair`, a two-byte character kept as it is, from `at`.
-    fn emit_pair(&mut self, pair: &str, at: usize) {
-        self.last_space = false;
-        self.out.text.push_str(pair);
-        let (s, e) = (offset(at), offset(at + 2));
-        self.out.starts.extend_from_slice(&[s, s]);
-        self.out.ends.extend_from_slice(&[e, e]);
+    /// Emits `run` (ASCII letters, digits, punctuation, single spaces, and
+    /// plain Arabic letters), which starts at byte `at` of the original:
+    /// copied, ASCII lowercased, each character mapped to itself.
+    fn emit_run(&mut self, run: &str, at: usize) {
+        let base = self.out.text.len();
+        self.out.text.push_str(run);
+        self.out.text[base..].make_ascii_lowercase();
+        let bytes = run.as_bytes();
+        if at + bytes.len() < u32::MAX as usize {
+            // A continuation byte belongs to the two-byte letter before it.
+            let at = at as u32;
+            self.out.starts.extend(
+                bytes
+                    .iter()
+                    .zip(at..)
+                    .map(|(&b, k)| k - u32::from(b & 0xC0 == 0x80)),
+            );
+            self.out.ends.extend(
+                bytes
+                    .iter()
+                    .zip(at + 1..)
+                    .map(|(&b, k)| k + u32::from(b >= 0xC0)),
+            );
+        } else {
+            self.out.starts.extend((0..bytes.len()).map(|_| u32::MAX));
+            self.out.ends.extend((0..bytes.len()).map(|_| u32::MAX));
+        }
+        self.last_space = run.ends_with(' ');
     }
 }
 

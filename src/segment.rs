@@ -103,7 +103,27 @@ impl Segmenter {
         // white space that follows a break ("(Russia)" starts at "("), else
         // at its first letter or digit.
         let (mut after_space, mut start_at) = (false, None);
-        for (i, c) in text.char_indices() {
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            // Inside a sentence that has started, only line breaks and
+            // terminators matter: skip to the next one by bytes.
+            if seen && !new_sentence && !new_paragraph {
+                match next_event(bytes, i) {
+                    Some(at) => i = at,
+                    None => break,
+                }
+            }
+            // ASCII is classified by its byte; other characters decoded.
+            let (c, len) = match bytes[i] {
+                b if b < 0x80 => (char::from(b), 1),
+                _ => match text[i..].chars().next() {
+                    Some(c) => (c, c.len_utf8()),
+                    None => break,
+                },
+            };
+            let at = i;
+            i += len;
             if c == '\n' {
                 if seen {
                     new_sentence = true;
@@ -115,13 +135,18 @@ impl Segmenter {
                 after_space = true;
                 continue;
             }
-            if c.is_whitespace() {
+            let word = if c.is_ascii() {
+                c.is_ascii_alphanumeric()
+            } else {
+                is_word_char(c)
+            };
+            if !word && c.is_whitespace() {
                 after_space = true;
                 continue;
             }
             line_blank = false;
-            if is_word_char(c) {
-                let start = start_at.take().unwrap_or(i);
+            if word {
+                let start = start_at.take().unwrap_or(at);
                 if seen && new_paragraph {
                     w.paragraphs.push(start);
                 }
@@ -131,17 +156,49 @@ impl Segmenter {
                 seen = true;
                 new_sentence = false;
                 new_paragraph = false;
-            } else if is_terminator(c) && seen && ends_sentence(text, i) {
+            } else if is_terminator(c) && seen && ends_sentence(text, at) {
                 new_sentence = true;
                 after_space = false;
                 start_at = None;
             } else if (new_sentence || new_paragraph) && after_space && start_at.is_none() {
-                start_at = Some(i);
+                start_at = Some(at);
             }
         }
         w.content = seen;
         w
     }
+}
+
+/// Bytes that may start (or, for ؟ and ؛, end) a line break or a
+/// terminator: `\n . ! ?`, the continuation bytes 9B and 9F of ؛ (D8 9B)
+/// and ؟ (D8 9F), and E2, the lead byte of … (E2 80 A6).
+const EVENT: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b'\n' as usize] = true;
+    t[b'.' as usize] = true;
+    t[b'!' as usize] = true;
+    t[b'?' as usize] = true;
+    t[0x9B] = true;
+    t[0x9F] = true;
+    t[0xE2] = true;
+    t
+};
+
+/// The byte offset of the next line break or terminator at or after `i`.
+fn next_event(bytes: &[u8], mut i: usize) -> Option<usize> {
+    while i < bytes.len() {
+        if EVENT[usize::from(bytes[i])] {
+            match bytes[i] {
+                0x9B | 0x9F if i > 0 && bytes[i - 1] == 0xD8 => return Some(i - 1),
+                0x9B | 0x9F => {}
+                0xE2 if bytes[i..].starts_with("…".as_bytes()) => return Some(i),
+                0xE2 => {}
+                _ => return Some(i),
+            }
+        }
+        i += 1;
+    }
+    None
 }
 
 fn is_terminator(c: char) -> bool {

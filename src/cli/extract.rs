@@ -67,9 +67,9 @@ pub struct ProcessArgs {
 }
 
 /// Documents per chunk, at most.
-const CHUNK_DOCUMENTS: usize = 2_000;
+const CHUNK_DOCUMENTS: usize = 256;
 /// Bytes of text per chunk, at most (a single larger document still fits).
-const CHUNK_BYTES: usize = 8 << 20;
+const CHUNK_BYTES: usize = 1 << 20;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -319,7 +319,7 @@ pub(super) fn for_each_processed(
     inputs: Inputs,
     mut each: impl FnMut(Processed) -> anyhow::Result<bool>,
 ) -> anyhow::Result<bool> {
-    let (tx, rx) = sync_channel::<Vec<RawRecord>>(1);
+    let (tx, rx) = sync_channel::<Vec<RawRecord>>(4);
     let reader = std::thread::spawn(move || {
         let mut chunk = Vec::new();
         let mut bytes = 0;
@@ -337,7 +337,7 @@ pub(super) fn for_each_processed(
             let _ = tx.send(chunk);
         }
     });
-    let (done_tx, done_rx) = sync_channel::<Vec<Processed>>(1);
+    let (done_tx, done_rx) = sync_channel::<Vec<Processed>>(4);
     let completed = std::thread::scope(|scope| -> anyhow::Result<bool> {
         scope.spawn(move || {
             for chunk in rx {

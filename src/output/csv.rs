@@ -44,8 +44,7 @@ impl CsvStyle {
 
     /// A text cell that comes from the input, neutralized in Excel style.
     pub fn cell<'a>(self, s: &'a str) -> Cow<'a, str> {
-        let risky = s.starts_with(['=', '+', '-', '@', '\t', '\r']);
-        if self.excel && risky {
+        if self.excel && s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
             Cow::Owned(format!("'{s}"))
         } else {
             Cow::Borrowed(s)

@@ -1,0 +1,227 @@
+"""Runs every contender on the same corpora and alias list, prints one table, writes it as CSV.
+
+Called by bench/run.sh, which builds the binaries and prepares the inputs; see bench/README.md.
+Rounds are interleaved (round 1: every contender once, round 2: ...), so a noisy neighbour
+slows all of them alike; each figure is the median over the rounds, each ratio is computed from
+the medians of this run. MB/s = UTF-8 bytes of title + "\\n\\n" + text / seconds, 1 MB = 10^6.
+"""
+
+import argparse
+import csv
+import datetime
+import functools
+import json
+import os
+import platform
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+import peers
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+PEERS = os.path.join(HERE, "peers.py")
+# Arabic targets from SPEC section 9 / issue 5: minimum ratio, alam 1 thread / contender (2t: 2 threads / 1).
+TARGETS = {"flashtext": 25, "flashtext-words": 25, "pyahocorasick": 2, "spacy": 100, "floor": 0.5, "2t": 1.7}
+
+
+def fail(msg):
+    sys.exit(f"bench: FAILED: {msg}")
+
+
+def run(cmd):
+    """Runs cmd; returns (wall seconds, peak RSS in MB, stdout). Fails loudly on a non-zero exit."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        started = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - started
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0), err.seek(0)
+        stdout, stderr = out.read().decode(), err.read().decode()
+    if proc.returncode != 0:
+        fail(f"exit code {proc.returncode} from: {' '.join(cmd)}\n{stderr[-3000:]}")
+    return wall, usage.ru_maxrss / 1024, stdout
+
+
+def text_bytes(path, limit_mb=None):
+    return sum(n for _, n in peers.iter_texts(path, int(limit_mb * 1e6) if limit_mb else None))
+
+
+def alam_extract(a, corpus, threads, gaz=None, tag=""):
+    out = os.path.join(a.work, "out", f"{os.path.basename(corpus)}-{threads}t{tag}")
+    cmd = [a.alam, "extract", corpus, "--text-field", "title,text", "--format", "csv", "-o", out]
+    wall, rss, _ = run(cmd + ["--threads", str(threads), "-q"] + (["-g", gaz] if gaz else []))
+    with open(os.path.join(out, "documents.csv"), encoding="utf-8", newline="") as f:
+        matches = sum(int(r["mentions"]) for r in csv.DictReader(f))
+    return {"seconds": wall, "rss": rss, "matches": matches}
+
+
+def floor(a, corpus, gaz=None):
+    _, rss, out = run([a.floor, corpus] + (["-g", gaz] if gaz else []))
+    r = json.loads(out)
+    return {"seconds": r["seconds"], "rss": rss, "build": r["build_seconds"], "matches": r["raw_matches"]}
+
+
+def peer(a, tool, corpus, lang, limit_mb=None):
+    cmd = [sys.executable, PEERS, tool, corpus, a.aliases, "--lang", lang]
+    _, rss, out = run(cmd + (["--limit-mb", str(limit_mb)] if limit_mb else []))
+    r = json.loads(out)
+    return {"rss": rss, "build": r["build_seconds"], **{k: r[k] for k in ("seconds", "matches", "bytes")}}
+
+
+PEER_LABELS = {
+    "flashtext": "FlashText extract_keywords (default word chars)",
+    "flashtext-words": "FlashText extract_keywords (word chars = isalnum)",
+    "pyahocorasick": "pyahocorasick iter_long + isalnum boundary check",
+}
+
+
+def contenders(a, lang, corpus):
+    """(key, label, bytes, function) for one corpus."""
+    full = text_bytes(corpus)
+    spacy_mb = round(min(a.spacy_mb, full / 1e6), 1)
+    plan = [
+        ("1t", "alam extract, 1 thread", full, lambda: alam_extract(a, corpus, 1)),
+        ("2t", "alam extract, 2 threads", full, lambda: alam_extract(a, corpus, 2)),
+        ("floor", "floor (automaton only, pre-normalized)", full, lambda: floor(a, corpus)),
+    ]
+    for tool, label in PEER_LABELS.items():
+        plan.append((tool, label, full, functools.partial(peer, a, tool, corpus, lang)))
+    label = f"spaCy blank('{lang}') tokenizer + PhraseMatcher ({spacy_mb:g} MB slice)"
+    slice_bytes = text_bytes(corpus, spacy_mb)
+    plan.append(("spacy", label, slice_bytes, lambda: peer(a, "spacy", corpus, lang, spacy_mb)))
+    return plan
+
+
+COLUMNS = {"corpus": "corpus", "contender": "contender", "mb_per_s": "MB/s", "seconds": "seconds",
+           "peak_rss_mb": "peak RSS MB", "build_seconds": "build s", "matches": "matches",
+           "ratio": "ratio", "ratio_value": "value", "target": "target", "met": "met"}
+
+
+def row(corpus, contender, mbps=None, seconds=None, rss=None, build=None, matches=None,
+        ratio=None, value=None, target=None, met=None):
+    """One table row; numbers rounded, missing cells empty."""
+    def num(x, digits):
+        return "" if x is None else round(x, digits)
+    cells = [corpus, contender, num(mbps, 2), num(seconds, 3), num(rss, 1), num(build, 3),
+             "" if matches is None else matches, ratio or "", num(value, 2), target or "", met or ""]
+    return dict(zip(COLUMNS, cells))
+
+
+def met(value, op, limit):
+    return "yes" if (value >= limit if op == ">=" else value < limit) else "NO"
+
+
+def throughput(a, lang, corpus, label):
+    plan = contenders(a, lang, corpus)
+    samples = {key: [] for key, *_ in plan}
+    for rnd in range(a.runs):
+        for key, name, _, fn in plan:
+            print(f"  [{label} round {rnd + 1}/{a.runs}] {name} ...", file=sys.stderr, flush=True)
+            samples[key].append(fn())
+    mbps = {key: nbytes / 1e6 / statistics.median(x["seconds"] for x in samples[key])
+            for key, _, nbytes, _ in plan}
+    rows = []
+    for key, name, _, _ in plan:
+        s = samples[key]
+        builds = [x["build"] for x in s if "build" in x]
+        ratio = value = target = ok = None
+        if key == "2t":
+            ratio, value = "2 threads / 1 thread", mbps[key] / mbps["1t"]
+        elif key != "1t":
+            ratio, value = f"alam 1 thread / {key}", mbps["1t"] / mbps[key]
+        if lang == "ar" and key in TARGETS:
+            target, ok = f">= {TARGETS[key]:g}x", met(value, ">=", TARGETS[key])
+        rows.append(row(label, name, mbps[key], statistics.median(x["seconds"] for x in s),
+                        max(x["rss"] for x in s), statistics.median(builds) if builds else None,
+                        s[0]["matches"], ratio, value, target, ok))
+    return rows
+
+
+def scale(a):
+    label = "1M aliases"
+    print("  [scale] 1,000,000-alias gazetteer ...", file=sys.stderr, flush=True)
+    wall, rss, out = run([a.alam, "gazetteer", "check", a.big_gaz])
+    forms = re.search(r"(\d+) forms", out.strip().splitlines()[-1])
+    rows = [row(label, f"alam gazetteer check ({forms.group(1) if forms else '?'} forms)", None, wall, rss)]
+    small = text_bytes(a.small)
+    f = floor(a, a.small, a.big_gaz)
+    ok = "yes" if f["build"] < 5 and f["rss"] < 1536 else "NO"
+    rows.append(row(label, f"floor -g big-gaz: build, then scan {small / 1e6:.1f} MB",
+                    small / 1e6 / f["seconds"], f["seconds"], f["rss"], f["build"], f["matches"],
+                    target="build < 5 s, RSS < 1536 MB", met=ok))
+    e = alam_extract(a, a.small, 1, a.big_gaz, "-biggaz")
+    rows.append(row(label, f"alam extract -g big-gaz, 1 thread, {small / 1e6:.1f} MB (load + build + run)",
+                    None, e["seconds"], e["rss"], matches=e["matches"]))
+    for tool in ("flashtext", "pyahocorasick"):
+        wall, rss, out = run([sys.executable, PEERS, tool, "-", a.big_aliases, "--lang", "ar"])
+        build = json.loads(out)["build_seconds"]
+        rows.append(row(label, f"{tool}: add all aliases (build only)", None, wall, rss, build))
+    return rows
+
+
+def big(a):
+    print(f"  [scale] {a.big_input} with 2 threads ...", file=sys.stderr, flush=True)
+    nbytes = text_bytes(a.big_input)
+    e = alam_extract(a, a.big_input, 2)
+    return [row(f"ar x{nbytes / 1e9:.2f} GB", "alam extract, 2 threads", nbytes / 1e6 / e["seconds"],
+                e["seconds"], e["rss"], matches=e["matches"], target="RSS < 300 MB",
+                met=met(e["rss"], "<", 300))]
+
+
+def machine(commit):
+    with open("/proc/cpuinfo", encoding="utf-8") as f:
+        cpu = next((x.split(":", 1)[1].strip() for x in f if x.startswith("model name")), "?")
+    return (f"{datetime.date.today()} · {os.cpu_count()} cores · {cpu} · {platform.system()} "
+            f"{platform.release()} · alam {commit} · Python {platform.python_version()}")
+
+
+def markdown(rows):
+    lines = ["| " + " | ".join(COLUMNS.values()) + " |", "|" + "---|" * len(COLUMNS)]
+    lines += ["| " + " | ".join(str(r[k]) for k in COLUMNS) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--alam", required=True)
+    ap.add_argument("--floor", required=True)
+    ap.add_argument("--ar", required=True, help="Arabic corpus JSONL")
+    ap.add_argument("--en", required=True, help="English corpus JSONL")
+    ap.add_argument("--aliases", required=True, help="alam gazetteer export TSV")
+    ap.add_argument("--small", required=True, help="small input for the 1M-alias build")
+    ap.add_argument("--big-gaz", required=True)
+    ap.add_argument("--big-aliases", required=True, help="export of --big-gaz")
+    ap.add_argument("--big-input", help="~1 GB JSONL for the memory test")
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--spacy-mb", type=float, default=5)
+    ap.add_argument("--commit", default="?", help="git describe of the alam being measured")
+    ap.add_argument("--work", required=True)
+    ap.add_argument("--csv", required=True)
+    a = ap.parse_args()
+    rows = throughput(a, "ar", a.ar, f"ar {text_bytes(a.ar) / 1e6:.0f} MB")
+    rows += throughput(a, "en", a.en, f"en {text_bytes(a.en) / 1e6:.0f} MB")
+    rows += scale(a)
+    if a.big_input:
+        rows += big(a)
+    with open(a.csv, "w", encoding="utf-8", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(COLUMNS))
+        w.writeheader()
+        w.writerows(rows)
+    aliases = len(peers.read_aliases(a.aliases))
+    head = f"{machine(a.commit)} · median of {a.runs} run(s) · {aliases} distinct aliases"
+    table = head + "\n\n" + markdown(rows) + "\n"
+    with open(os.path.splitext(a.csv)[0] + ".md", "w", encoding="utf-8") as f:
+        f.write(table)
+    print(table)
+    missed = [f"{r['corpus']}: {r['contender']} ({r['target']})" for r in rows if r["met"] == "NO"]
+    print(f"targets missed: {len(missed)}" + "".join("\n  " + m for m in missed))
+    print(f"written: {a.csv}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,229 @@
+#!/usr/bin/env bash
+# The Spark job (spark/alam_job.py) against the single-machine run, byte for
+# byte. Called from the repository root after `cargo build --release`.
+#
+# Installs what is missing: a venv target/spark-venv with pyspark==4.3.0
+# (kept between runs), Java 17 (Debian's openjdk-17-jre-headless). Runs the
+# job in local[2] on a few thousand generated documents, compares its tables
+# and mentions.jsonl with `alam extract`, checks that --strict fails the job
+# on a broken line, prints the throughput of both, and ends with
+# `spark: N passed, M failed`.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+
+ROOT=$PWD
+ALAM=$ROOT/target/release/alam
+WORK=$ROOT/target/spark
+VENV=${SPARK_VENV:-$ROOT/target/spark-venv} # kept between runs; pip caches the built wheel too
+DOCS=target/spark/docs.jsonl # relative: documents without an id are named DOCS:LINE
+BROKEN=target/spark/broken.jsonl
+N_DOCS=${SPARK_TEST_DOCS:-6000}
+
+passed=0
+failed=0
+ok() {
+    passed=$((passed + 1))
+    echo "ok   $1"
+}
+fail() {
+    failed=$((failed + 1))
+    echo "FAIL $1"
+}
+finish() {
+    echo "spark: $passed passed, $failed failed"
+    [ "$failed" -eq 0 ]
+    exit $?
+}
+die() {
+    echo "spark: setup failed: $1" >&2
+    fail "setup: $1"
+    finish
+}
+now() { date +%s.%N; }
+mbps() { python3 -c "import sys; b,s=float(sys.argv[1]),float(sys.argv[2]); print(f'{b/1e6/s:.2f} MB/s ({b/1e6:.1f} MB in {s:.1f} s)')" "$1" "$2"; }
+
+[ -x "$ALAM" ] || die "$ALAM is missing: run cargo build --release first"
+mkdir -p "$WORK"
+
+# --- Java 17 or newer (Spark 4 needs 17+) -------------------------------
+java_major() { java -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -n1; }
+major=$(command -v java >/dev/null 2>&1 && java_major)
+if [ -z "$major" ] || [ "$major" -lt 17 ]; then
+    echo "== installing Java 17"
+    (apt-get update -qq && apt-get install -y -qq openjdk-17-jre-headless) >"$WORK/apt.log" 2>&1 ||
+        die "cannot install openjdk-17-jre-headless (see $WORK/apt.log)"
+fi
+echo "== $(java -version 2>&1 | head -n1)"
+
+# --- pyspark in a venv (cached) -----------------------------------------
+if ! "$VENV/bin/python" -c "import pyspark, sys; sys.exit(pyspark.__version__ != '4.3.0')" 2>/dev/null; then
+    echo "== installing pyspark==4.3.0 into $VENV (a source package: 1-2 minutes)"
+    t0=$(now)
+    rm -rf "$VENV"
+    if ! python3 -m venv "$VENV" 2>"$WORK/venv.log"; then
+        (apt-get update -qq && apt-get install -y -qq python3-venv) >>"$WORK/venv.log" 2>&1
+        python3 -m venv "$VENV" 2>>"$WORK/venv.log" || die "python3 -m venv failed (see $WORK/venv.log)"
+    fi
+    "$VENV/bin/pip" install -q --disable-pip-version-check pyspark==4.3.0 >"$WORK/pip.log" 2>&1 ||
+        die "pip install pyspark==4.3.0 failed (see $WORK/pip.log)"
+    echo "   installed in $(python3 -c "import sys; print(f'{float(sys.argv[2])-float(sys.argv[1]):.0f}')" "$t0" "$(now)") s"
+fi
+export PATH="$VENV/bin:$PATH"
+export SPARK_LOCAL_IP=127.0.0.1
+export PYSPARK_PYTHON="$VENV/bin/python"
+export PYSPARK_DRIVER_PYTHON="$VENV/bin/python"
+command -v spark-submit >/dev/null || die "spark-submit not in $VENV/bin"
+echo "== pyspark $(python -c 'import pyspark; print(pyspark.__version__)'), $($ALAM --version)"
+
+# --- inputs -------------------------------------------------------------
+python3 tests/spark/gen_docs.py "$N_DOCS" "$DOCS" --missing-id-every 50 || die "gen_docs.py failed"
+python3 tests/spark/gen_docs.py 400 "$BROKEN" --broken-at 321 || die "gen_docs.py failed"
+tar -czf "$WORK/gaz.tar.gz" -C gazetteers $(cd gazetteers && ls ./*.csv) || die "cannot pack gazetteers"
+BYTES=$(stat -c %s "$DOCS")
+echo "== $N_DOCS documents, $BYTES bytes in $DOCS"
+
+SPARK=(spark-submit --master "local[2]" --conf spark.ui.enabled=false
+    --conf spark.sql.shuffle.partitions=2 --conf spark.task.maxFailures=1)
+
+same_files() { # same_files LABEL DIR_A DIR_B
+    local label=$1 a=$2 b=$3
+    for f in entities.csv cooccurrence.csv entities.json cooccurrence.json mentions.jsonl; do
+        if [ -f "$a/$f" ] && [ -f "$b/$f" ] && cmp -s "$a/$f" "$b/$f"; then
+            ok "$label: $f identical ($(wc -l <"$a/$f") lines)"
+        else
+            fail "$label: $f differs"
+            [ -f "$a/$f" ] && [ -f "$b/$f" ] && diff "$a/$f" "$b/$f" | head -n 6
+        fi
+    done
+}
+
+same_summary() { # the totals of summary.json, all but the gazetteer's folder name
+    python3 - "$1" "$2" <<'EOF'
+import json, sys
+a, b = (json.load(open(p + "/summary.json")) for p in sys.argv[1:3])
+ga, gb = a.pop("gazetteer").split()[-1], b.pop("gazetteer").split()[-1]
+sys.exit(0 if a == b and ga == gb else 1)
+EOF
+}
+
+# --- 0. the job's parsing of alam stream lines, without Spark -------------
+if python3 tests/spark/check_split.py "$ALAM" "$DOCS" 2000; then
+    ok "stream lines split into mentions.jsonl lines as extract writes them"
+else
+    fail "check_split.py"
+fi
+
+# --- 1. shipped binary and gazetteer archive, sentence window -----------
+echo "== alam extract (single machine)"
+rm -rf "$WORK/extract"
+t0=$(now)
+"$ALAM" extract "$DOCS" --text-field title,text -o "$WORK/extract" --format csv,json -q 2>"$WORK/extract.log" ||
+    fail "alam extract exited non-zero"
+EXTRACT_SECS=$(python3 -c "import sys; print(float(sys.argv[2])-float(sys.argv[1]))" "$t0" "$(now)")
+
+echo "== spark-submit local[2]: --files alam --archives gaz.tar.gz#gaz"
+rm -rf "$WORK/out"
+t0=$(now)
+if "${SPARK[@]}" --files "$ALAM" --archives "$WORK/gaz.tar.gz#gaz" spark/alam_job.py \
+    --input "$DOCS" --output "$WORK/out" --text-field title,text >"$WORK/spark.log" 2>&1; then
+    ok "spark job (sentence window) exited 0"
+else
+    fail "spark job (sentence window) exited non-zero: see $WORK/spark.log"
+    grep "alam-spark" "$WORK/spark.log" | tail -n 5
+fi
+SPARK_SECS=$(python3 -c "import sys; print(float(sys.argv[2])-float(sys.argv[1]))" "$t0" "$(now)")
+JOB_SECS=$(sed -n 's/^alam-spark: done in \([0-9.]*\) s.*/\1/p' "$WORK/spark.log")
+same_files "sentence" "$WORK/extract" "$WORK/out"
+if same_summary "$WORK/extract" "$WORK/out"; then
+    ok "sentence: summary.json totals and gazetteer hash equal"
+else
+    fail "sentence: summary.json differs"
+fi
+if grep -q "\"gazetteer\": \"gaz $("$ALAM" --version | sed 's/.* \([0-9a-f]\{16\}\))$/\1/')\"" "$WORK/out/summary.json"; then
+    ok "summary.json records the shipped gazetteer (gaz HASH)"
+else
+    fail "summary.json gazetteer label: $(grep gazetteer "$WORK/out/summary.json")"
+fi
+if python3 - "$WORK/extract/mentions.jsonl" <<'PY'; then
+import json, sys
+# The job writes mentions.jsonl from alam stream's own JSON and json.dumps
+# (doc ids; all of a line if its layout is unexpected): check that
+# json.dumps(..., ensure_ascii=False, separators=(",", ":")) gives
+# extract's lines byte for byte.
+for line in open(sys.argv[1], encoding="utf-8"):
+    line = line.rstrip("\n")
+    again = json.dumps(json.loads(line), ensure_ascii=False, separators=(",", ":"))
+    if again != line:
+        print(f"json.dumps differs:\n{line[:200]}\n{again[:200]}")
+        sys.exit(1)
+PY
+    ok "json.dumps reproduces extract's mentions.jsonl lines byte for byte"
+else
+    fail "json.dumps does not reproduce extract's mentions.jsonl lines"
+fi
+missing=$(grep -c "^{\"doc_id\":\"$DOCS:" "$WORK/out/mentions.jsonl" || true)
+if [ "$missing" -gt 0 ]; then
+    ok "documents without an id are named $DOCS:LINE as by extract ($missing)"
+else
+    fail "no document without an id in the output"
+fi
+
+# --- 2. --alam/--gazetteer, paragraph window, Hadoop (file://) output ----
+echo "== spark-submit local[2]: --alam --gazetteer, paragraph window, file:// output, 5 partitions"
+rm -rf "$WORK/extract-par" "$WORK/out-par"
+"$ALAM" extract "$DOCS" --text-field title,text --window paragraph -o "$WORK/extract-par" \
+    --format csv,json -q 2>/dev/null || fail "alam extract --window paragraph exited non-zero"
+if "${SPARK[@]}" spark/alam_job.py --alam "$ALAM" --gazetteer gazetteers --window paragraph \
+    --partitions 5 --input "$DOCS" --output "file://$WORK/out-par" --text-field title,text \
+    >"$WORK/spark-par.log" 2>&1; then
+    ok "spark job (paragraph window, file:// output) exited 0"
+else
+    fail "spark job (paragraph window) exited non-zero: see $WORK/spark-par.log"
+    grep "alam-spark" "$WORK/spark-par.log" | tail -n 5
+fi
+parts=$(ls "$WORK/out-par/mentions.jsonl"/part-* 2>/dev/null | wc -l)
+if [ "$parts" -ge 5 ]; then
+    cat "$WORK/out-par/mentions.jsonl"/part-* >"$WORK/out-par/mentions.joined.jsonl"
+    ok "file:// output: mentions.jsonl is a folder of $parts part files"
+else
+    fail "file:// output: expected mentions.jsonl/part-* files, found $parts"
+fi
+mkdir -p "$WORK/cmp-par"
+for f in entities.csv cooccurrence.csv entities.json cooccurrence.json; do
+    cp "$WORK/out-par/$f" "$WORK/cmp-par/$f" 2>/dev/null || true
+done
+cp "$WORK/out-par/mentions.joined.jsonl" "$WORK/cmp-par/mentions.jsonl" 2>/dev/null || true
+same_files "paragraph" "$WORK/extract-par" "$WORK/cmp-par"
+
+# --- 3. --strict: one broken line fails the job --------------------------
+echo "== spark-submit --strict on a broken line"
+rm -rf "$WORK/out-strict"
+if "${SPARK[@]}" --files "$ALAM" --archives "$WORK/gaz.tar.gz#gaz" spark/alam_job.py \
+    --input "$BROKEN" --output "$WORK/out-strict" --strict --partitions 3 >"$WORK/spark-strict.log" 2>&1; then
+    fail "--strict: the job exited 0 on a broken line"
+else
+    ok "--strict: spark-submit exited non-zero on a broken line"
+fi
+if grep -q "alam-spark: failed: .*" "$WORK/spark-strict.log" &&
+    grep -q "stopping at the first error ($BROKEN:321)" "$WORK/spark-strict.log"; then
+    ok "--strict: the failure names the broken line ($BROKEN:321)"
+else
+    fail "--strict: no message naming $BROKEN:321"
+fi
+[ ! -e "$WORK/out-strict/entities.csv" ] && ok "--strict: no tables written" || fail "--strict: tables written"
+rm -rf "$WORK/out-lax"
+if "${SPARK[@]}" --files "$ALAM" spark/alam_job.py --input "$BROKEN" --output "$WORK/out-lax" \
+    >"$WORK/spark-lax.log" 2>&1 &&
+    python3 -c "import json,sys; s=json.load(open(sys.argv[1])); sys.exit(not (s['errors']==1 and s['documents']==400))" \
+        "$WORK/out-lax/summary.json"; then
+    ok "without --strict: the broken line is counted as an error, the job succeeds"
+else
+    fail "without --strict: the job failed or miscounted (see $WORK/spark-lax.log)"
+fi
+
+# --- throughput ----------------------------------------------------------
+echo "== throughput on $DOCS"
+echo "   alam extract (one machine, 2 cores): $(mbps "$BYTES" "$EXTRACT_SECS")"
+echo "   spark-submit local[2] (wall, JVM start included): $(mbps "$BYTES" "$SPARK_SECS")"
+[ -n "$JOB_SECS" ] && echo "   spark job from SparkContext start: $(mbps "$BYTES" "$JOB_SECS")"
+finish

@@ -20,14 +20,10 @@
 //! line become records with [`Status::Warning`]. Each record's `message`
 //! says what happened.
 
-use std::borrow::Cow;
-use std::collections::HashMap;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-
-use serde_json::value::RawValue;
 
 use crate::pipeline::Document;
 
@@ -487,6 +483,69 @@ impl<R: BufRead> Iterator for JsonlRecords<R> {
     }
 }
 
+/// Deserializes a JSON value, keeping the fields named (in that order) of
+/// an object and skipping the rest; `None` when the value is not an
+/// object.
+struct WantedFields<'a>(&'a [&'a str]);
+
+impl<'de> serde::de::DeserializeSeed<'de> for WantedFields<'_> {
+    type Value = Option<Vec<Option<serde_json::Value>>>;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for WantedFields<'_> {
+    type Value = Option<Vec<Option<serde_json::Value>>>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut found = vec![None; self.0.len()];
+        while let Some(key) = map.next_key::<String>()? {
+            match self.0.iter().position(|n| *n == key) {
+                Some(i) => found[i] = Some(map.next_value::<serde_json::Value>()?),
+                None => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Some(found))
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+        Ok(None)
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+}
+
 /// Parses one JSONL line into a record.
 fn parse_jsonl_line(bytes: Vec<u8>, position: String, options: &InputOptions) -> InputRecord {
     let (line, bad) = decode(bytes);
@@ -503,23 +562,20 @@ fn parse_jsonl_line(bytes: Vec<u8>, position: String, options: &InputOptions) ->
             message: format!("{position}: empty line"),
         };
     }
-    // Fields are kept raw and only the ones asked for are decoded.
-    type Fields<'a> = HashMap<Cow<'a, str>, &'a RawValue>;
-    let object: Fields = match serde_json::from_str::<&RawValue>(trimmed) {
+    // One pass: only the fields asked for are decoded, the rest skipped.
+    let mut names: Vec<&str> = vec![options.id_field.as_str()];
+    names.extend(options.text_fields.iter().map(String::as_str));
+    let mut de = serde_json::Deserializer::from_str(trimmed);
+    let found = match serde::de::DeserializeSeed::deserialize(WantedFields(&names), &mut de)
+        .and_then(|found| de.end().map(|()| found))
+    {
+        Ok(Some(found)) => found,
+        Ok(None) => return error_record(&position, &position, "a JSON object was expected"),
         Err(e) => return error_record(&position, &position, &format!("malformed JSON: {e}")),
-        Ok(raw) if !raw.get().starts_with('{') => {
-            return error_record(&position, &position, "a JSON object was expected");
-        }
-        Ok(raw) => match serde_json::from_str(raw.get()) {
-            Ok(fields) => fields,
-            Err(e) => return error_record(&position, &position, &format!("malformed JSON: {e}")),
-        },
     };
     let get = |f: &str| {
-        let raw = object.get(f)?;
-        serde_json::from_str::<serde_json::Value>(raw.get())
-            .ok()
-            .and_then(|v| field_text(Some(&v)))
+        let i = names.iter().position(|n| *n == f)?;
+        field_text(found[i].as_ref())
     };
     match assemble(get, options, &position, &mut notes) {
         Ok((id, text)) => document_record(id, text, position, notes),

@@ -21,6 +21,8 @@
 //! aggregates of two halves of a batch equals the aggregates of the whole.
 
 use std::collections::BTreeMap;
+
+use rustc_hash::FxHashMap;
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -218,10 +220,11 @@ pub struct Aggregates {
     pub documents: u64,
     /// Windows in all documents (the `N` of NPMI).
     pub windows: u64,
-    /// Per-entity counts, by entity id.
-    pub entities: BTreeMap<Arc<str>, EntityCounts>,
+    /// Per-entity counts, by entity id (unordered: see
+    /// [`Aggregates::entities_sorted`]).
+    pub entities: FxHashMap<Arc<str>, EntityCounts>,
     /// Per-pair counts, by (smaller id, larger id).
-    pub pairs: BTreeMap<EntityPair, PairCounts>,
+    pub pairs: FxHashMap<EntityPair, PairCounts>,
 }
 
 /// The contribution of one document, computed where the document is

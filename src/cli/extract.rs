@@ -320,23 +320,25 @@ pub(super) fn for_each_processed(
     mut each: impl FnMut(Processed) -> anyhow::Result<bool>,
 ) -> anyhow::Result<bool> {
     let (tx, rx) = sync_channel::<Vec<RawRecord>>(4);
-    let reader = std::thread::spawn(move || {
-        let mut chunk = Vec::new();
-        let mut bytes = 0;
-        for rec in inputs {
-            bytes += rec.len();
-            chunk.push(rec);
-            if chunk.len() >= CHUNK_DOCUMENTS || bytes >= CHUNK_BYTES {
-                if tx.send(std::mem::take(&mut chunk)).is_err() {
-                    return;
+    let reader = std::thread::Builder::new()
+        .name("alam-reader".into())
+        .spawn(move || {
+            let mut chunk = Vec::new();
+            let mut bytes = 0;
+            for rec in inputs {
+                bytes += rec.len();
+                chunk.push(rec);
+                if chunk.len() >= CHUNK_DOCUMENTS || bytes >= CHUNK_BYTES {
+                    if tx.send(std::mem::take(&mut chunk)).is_err() {
+                        return;
+                    }
+                    bytes = 0;
                 }
-                bytes = 0;
             }
-        }
-        if !chunk.is_empty() {
-            let _ = tx.send(chunk);
-        }
-    });
+            if !chunk.is_empty() {
+                let _ = tx.send(chunk);
+            }
+        })?;
     let (done_tx, done_rx) = sync_channel::<Vec<Processed>>(4);
     let completed = std::thread::scope(|scope| -> anyhow::Result<bool> {
         scope.spawn(move || {
@@ -372,6 +374,7 @@ pub(super) fn worker_pool(threads: Option<usize>) -> anyhow::Result<rayon::Threa
     let threads =
         threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     rayon::ThreadPoolBuilder::new()
+        .thread_name(|i| format!("alam-worker-{i}"))
         .num_threads(threads.max(1))
         .build()
         .context("starting the worker threads")

@@ -118,22 +118,29 @@ impl<W: Write> MentionsCsv<W> {
     /// Writes the rows of one document.
     pub fn write(&mut self, doc: &Document, mentions: &[Mention]) -> io::Result<()> {
         let id = self.style.cell(&doc.id);
+        let mut numbers = [
+            itoa::Buffer::new(),
+            itoa::Buffer::new(),
+            itoa::Buffer::new(),
+            itoa::Buffer::new(),
+        ];
         for m in mentions {
-            self.writer
-                .write_record([
-                    id.as_ref(),
-                    &m.entity_id,
-                    &m.entity_type,
-                    &m.name,
-                    &self.style.cell(&m.surface),
-                    &m.start.to_string(),
-                    &m.end.to_string(),
-                    &m.sentence.to_string(),
-                    &m.paragraph.to_string(),
-                    m.form.as_str(),
-                    if m.ambiguous { "true" } else { "false" },
-                ])
-                .map_err(csv_err)?;
+            let [start, end, sentence, paragraph] = &mut numbers;
+            let surface = self.style.cell(&m.surface);
+            let fields: [&[u8]; 11] = [
+                id.as_bytes(),
+                m.entity_id.as_bytes(),
+                m.entity_type.as_bytes(),
+                m.name.as_bytes(),
+                surface.as_bytes(),
+                start.format(m.start).as_bytes(),
+                end.format(m.end).as_bytes(),
+                sentence.format(m.sentence).as_bytes(),
+                paragraph.format(m.paragraph).as_bytes(),
+                m.form.as_str().as_bytes(),
+                if m.ambiguous { b"true" } else { b"false" },
+            ];
+            self.writer.write_record(fields).map_err(csv_err)?;
         }
         Ok(())
     }

@@ -126,14 +126,14 @@ pub fn normalize(text: &str) -> Normalized {
                 break;
             };
             let end = i + c.len_utf8();
-            let next = text[end..].chars().next();
+            let next = text[end..].chars().find(|&n| !is_dropped(n));
             folder.push(c, i, end, next);
             i = end;
         }
     } else {
         let units = nfc_units(text);
         for (k, &(c, s, e)) in units.iter().enumerate() {
-            let next = units.get(k + 1).map(|u| u.0);
+            let next = units[k + 1..].iter().map(|u| u.0).find(|&n| !is_dropped(n));
             folder.push(c, s, e, next);
         }
     }
@@ -432,6 +432,16 @@ impl Folder<'_> {
     }
 }
 
+/// Whether normalization deletes `c` outright (steps 2, 3, 5 and the
+/// combining accents of step 7): the hyphen rule of step 8 looks past
+/// these to the next character that stays.
+fn is_dropped(c: char) -> bool {
+    is_deleted_control(c)
+        || ('\u{FE70}'..='\u{FE7F}').contains(&c)
+        || is_deleted_arabic_mark(c)
+        || (canonical_combining_class(c) != 0 && !is_arabic_block(c))
+}
+
 /// Step 2: format and bidi controls, deleted.
 fn is_deleted_control(c: char) -> bool {
     matches!(c,
@@ -573,6 +583,8 @@ mod tests {
         ("en_dash_letters", "a–b", "a b"),
         ("hyphen_digits_kept", "2019-2020", "2019-2020"),
         ("hyphen_space_kept", "a - b", "a - b"),
+        ("hyphen_across_deleted", "a-\u{FEFF}b", "a b"),
+        ("hyphen_across_mark", "a-\u{0301}b", "a b"),
         (
             "arabic_hyphen",
             "الحزام والطريق- مشروع",

@@ -103,8 +103,8 @@ pub struct PairCounts {
 /// How many examples a pair keeps.
 pub const MAX_EXAMPLES: usize = 3;
 
-/// Characters of context kept on each side of the two names when an
-/// example window is longer than `EXAMPLE_CHARS`.
+/// Characters of context kept on each side of the names when an example
+/// window is longer than `EXAMPLE_CHARS`.
 const EXAMPLE_CONTEXT: usize = 80;
 /// Windows up to this many characters are kept whole.
 const EXAMPLE_CHARS: usize = 280;
@@ -125,7 +125,10 @@ pub struct Example {
 
 impl Example {
     /// Builds an example from the window `window` (byte range) of `text`
-    /// with the two names at byte ranges `a` and `b` inside it.
+    /// with the two names at byte ranges `a` and `b` inside it. A window of
+    /// up to `EXAMPLE_CHARS` characters is kept whole; a longer one is cut
+    /// to `EXAMPLE_CONTEXT` characters around the names, as one piece, or
+    /// as two joined by ` … ` when the names are far apart.
     pub fn new(
         doc_id: &str,
         text: &str,
@@ -133,50 +136,64 @@ impl Example {
         a: Range<usize>,
         b: Range<usize>,
     ) -> Example {
-        let chars = |r: Range<usize>| text[r].chars().count();
-        let (lo, hi) = (a.start.min(b.start), a.end.max(b.end));
+        let (first, second) = if a.start <= b.start {
+            (&a, &b)
+        } else {
+            (&b, &a)
+        };
+        let (lo, hi) = (first.start, first.end.max(second.end));
         // A name written across a window break still shows whole.
         let window = window.start.min(lo)..window.end.max(hi);
-        let mut start = window.start;
-        let mut end = window.end;
-        let mut lead = "";
-        let mut tail = "";
-        if chars(window.clone()) > EXAMPLE_CHARS {
-            start = back_chars(text, lo, EXAMPLE_CONTEXT).max(window.start);
-            end = forward_chars(text, hi, EXAMPLE_CONTEXT).min(window.end);
-            if start > window.start {
-                lead = "…";
+        // More than EXAMPLE_CHARS characters? (Bytes bound characters from
+        // above, and counting stops at the limit.)
+        let long = window.len() > EXAMPLE_CHARS
+            && text[window.clone()].chars().nth(EXAMPLE_CHARS).is_some();
+        let pieces: Vec<Range<usize>> = if long {
+            let start = back_chars(text, lo, EXAMPLE_CONTEXT).max(window.start);
+            let end = forward_chars(text, hi, EXAMPLE_CONTEXT).min(window.end);
+            let first_end = forward_chars(text, first.end, EXAMPLE_CONTEXT).min(window.end);
+            let second_start = back_chars(text, second.start, EXAMPLE_CONTEXT).max(window.start);
+            if first_end >= second_start || second.start < first.end {
+                vec![start..end]
+            } else {
+                vec![start..first_end, second_start..end]
             }
-            if end < window.end {
-                tail = "…";
-            }
-        }
-        // Trim white space at the ends of the window.
-        let inner = &text[start..end];
-        let trimmed_start = start + (inner.len() - inner.trim_start().len());
-        let trimmed_end = end - (inner.len() - inner.trim_end().len());
-        let (start, end) = if trimmed_start <= lo && trimmed_end >= hi {
-            (trimmed_start, trimmed_end)
         } else {
-            (start, end)
+            // Trim white space at the ends, never into a name.
+            let inner = &text[window.clone()];
+            let s = (window.start + inner.len() - inner.trim_start().len()).min(lo);
+            let e = (window.end - (inner.len() - inner.trim_end().len())).max(hi);
+            vec![s..e]
         };
-        let body: String = text[start..end]
-            .chars()
-            .map(|c| {
-                if c == '\n' || c == '\r' || c == '\t' {
-                    ' '
-                } else {
-                    c
+        let mut out = String::new();
+        let mut marks = [(0, 0); 2];
+        if long && pieces[0].start > window.start {
+            out.push('…');
+        }
+        for (k, piece) in pieces.iter().enumerate() {
+            if k > 0 {
+                out.push_str(" … ");
+            }
+            let offset = out.chars().count();
+            for (m, name) in [&a, &b].into_iter().enumerate() {
+                if piece.start <= name.start && name.end <= piece.end {
+                    let before = text[piece.start..name.start].chars().count();
+                    let len = text[name.clone()].chars().count();
+                    marks[m] = (offset + before, offset + before + len);
                 }
-            })
-            .collect();
-        let offset = lead.chars().count();
-        let mark =
-            |r: &Range<usize>| (offset + chars(start..r.start), offset + chars(start..r.end));
+            }
+            out.extend(text[piece.clone()].chars().map(|c| match c {
+                '\n' | '\r' | '\t' => ' ',
+                c => c,
+            }));
+        }
+        if long && pieces.last().is_some_and(|p| p.end < window.end) {
+            out.push('…');
+        }
         Example {
             doc_id: doc_id.to_string(),
-            text: format!("{lead}{body}{tail}"),
-            marks: [mark(&a), mark(&b)],
+            text: out,
+            marks,
         }
     }
 }
@@ -601,6 +618,45 @@ mod tests {
         assert_eq!(
             (slice(ex.marks[0]), slice(ex.marks[1])),
             ("بوتين".into(), "شي".into())
+        );
+    }
+
+    #[test]
+    fn names_far_apart_give_two_pieces() {
+        let filler = "كلام ".repeat(200);
+        let text = format!("بوتين قال {filler} ثم قال شي");
+        let a = text.find("بوتين").unwrap();
+        let b = text.rfind("شي").unwrap();
+        let ex = Example::new(
+            "d",
+            &text,
+            0..text.len(),
+            a..a + "بوتين".len(),
+            b..b + "شي".len(),
+        );
+        assert!(ex.text.contains(" … "), "{}", ex.text);
+        assert!(
+            ex.text.chars().count() <= 4 * EXAMPLE_CONTEXT + 20,
+            "{}",
+            ex.text.chars().count()
+        );
+        let slice =
+            |(s, e): (usize, usize)| ex.text.chars().skip(s).take(e - s).collect::<String>();
+        assert_eq!(
+            (slice(ex.marks[0]), slice(ex.marks[1])),
+            ("بوتين".into(), "شي".into())
+        );
+        // The reversed pair marks the same names in the same order as given.
+        let ex = Example::new(
+            "d",
+            &text,
+            0..text.len(),
+            b..b + "شي".len(),
+            a..a + "بوتين".len(),
+        );
+        assert_eq!(
+            (slice(ex.marks[0]), slice(ex.marks[1])),
+            ("شي".into(), "بوتين".into())
         );
     }
 

@@ -154,7 +154,7 @@ impl Example {
             let first_end = forward_chars(text, first.end, EXAMPLE_CONTEXT).min(window.end);
             let second_start = back_chars(text, second.start, EXAMPLE_CONTEXT).max(window.start);
             if first_end >= second_start || second.start < first.end {
-                Vec::from([start..end])
+                std::iter::once(start..end).collect()
             } else {
                 vec![start..first_end, second_start..end]
             }
@@ -163,7 +163,7 @@ impl Example {
             let inner = &text[window.clone()];
             let s = (window.start + inner.len() - inner.trim_start().len()).min(lo);
             let e = (window.end - (inner.len() - inner.trim_end().len())).max(hi);
-            Vec::from([s..e])
+            std::iter::once(s..e).collect()
         };
         let mut out = String::new();
         let mut marks = [(0, 0); 2];

@@ -154,14 +154,8 @@ fn process(pipeline: &Pipeline, window: WindowKind, raw: RawRecord) -> Processed
         WindowKind::Document => usize::from(analysis.sentences > 0),
     };
     let counts = DocumentCounts::new(&analysis.mentions, window, windows as u64);
-    let mut ids: Vec<&str> = analysis
-        .mentions
-        .iter()
-        .map(|m| m.entity_id.as_ref())
-        .collect();
-    ids.sort_unstable();
-    ids.dedup();
-    let entities = ids.len();
+    // The counts list each entity of the document once.
+    let entities = counts.entities().len();
     let chars = record.document.text.chars().count();
     Processed {
         record,

@@ -28,7 +28,7 @@ enum Command {
     /// Check a gazetteer, or look up what a text names.
     #[command(subcommand)]
     Gazetteer(gazetteer::Command),
-    /// Sum the output folders of partial runs (shards) into one.
+    /// Sum partial runs (output folders or alam stream files) into one.
     Merge(merge::Args),
     /// Build report.html (network, top entities, pairs with examples) from an output folder.
     Report(report::Args),

@@ -6,6 +6,7 @@
 //! (otherwise rare pairs were dropped and cannot be summed back), and may
 //! hold `cooccurrence.json`, whose examples are read too.
 
+use std::borrow::Cow;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -15,8 +16,8 @@ use crate::cooccur::{
 };
 use crate::error::{Error, Position};
 use crate::input::{InputRecord, Status};
-use crate::matcher::Form;
 use crate::output::RunSummary;
+use crate::output::json::{ExampleRecord, StreamLine};
 use crate::pipeline::{Document, Mention};
 
 fn io_error(path: &Path, source: std::io::Error) -> Error {
@@ -124,18 +125,13 @@ pub fn read_part(dir: &Path) -> Result<(RunSummary, Aggregates), Error> {
 }
 
 #[derive(serde::Deserialize)]
-struct PairExamples {
-    source_id: String,
-    target_id: String,
-    #[serde(default)]
-    examples: Vec<ExampleRecord>,
-}
-
-#[derive(serde::Deserialize)]
-struct ExampleRecord {
-    doc_id: String,
-    text: String,
-    marks: [(usize, usize); 2],
+struct PairExamples<'a> {
+    #[serde(borrow)]
+    source_id: Cow<'a, str>,
+    #[serde(borrow)]
+    target_id: Cow<'a, str>,
+    #[serde(default, borrow)]
+    examples: Vec<ExampleRecord<'a>>,
 }
 
 /// Adds the examples of `cooccurrence.json`, when the part has one.
@@ -153,18 +149,13 @@ fn read_examples(path: &Path, agg: &mut Aggregates) -> Result<(), Error> {
         )
     })?;
     for r in records {
-        let (a, b) = (Arc::<str>::from(r.source_id), Arc::<str>::from(r.target_id));
+        let (a, b) = (
+            Arc::<str>::from(r.source_id.as_ref()),
+            Arc::<str>::from(r.target_id.as_ref()),
+        );
         let key = if a <= b { (a, b) } else { (b, a) };
         if let Some(pair) = agg.pairs.get_mut(&key) {
-            pair.examples = r
-                .examples
-                .into_iter()
-                .map(|e| Example {
-                    doc_id: e.doc_id,
-                    text: e.text,
-                    marks: e.marks,
-                })
-                .collect();
+            pair.examples = r.examples.iter().map(ExampleRecord::to_example).collect();
         }
     }
     Ok(())
@@ -212,59 +203,6 @@ fn parse_u64(path: &Path, line: u64, row: &Row, key: &str) -> Result<u64, Error>
         .map_err(|_| input_error(path, line, format!("{key} is not a count: {v:?}")))
 }
 
-/// One line of `alam stream` output, read back.
-#[derive(serde::Deserialize)]
-pub struct StreamLine {
-    doc_id: String,
-    source: String,
-    status: String,
-    message: String,
-    chars: usize,
-    window: String,
-    windows: u64,
-    mentions: Vec<StreamMention>,
-    entities: Vec<StreamEntity>,
-    pairs: Vec<StreamPair>,
-}
-
-#[derive(serde::Deserialize)]
-struct StreamMention {
-    entity_id: String,
-    #[serde(rename = "type")]
-    entity_type: String,
-    name: String,
-    surface: String,
-    start: usize,
-    end: usize,
-    byte_start: usize,
-    byte_end: usize,
-    sentence: usize,
-    paragraph: usize,
-    form: String,
-    ambiguous: bool,
-    prefix: String,
-    alternatives: Vec<String>,
-}
-
-#[derive(serde::Deserialize)]
-struct StreamEntity {
-    entity_id: String,
-    #[serde(rename = "type")]
-    entity_type: String,
-    name: String,
-    name_ar: String,
-    mentions: u64,
-    windows: u64,
-}
-
-#[derive(serde::Deserialize)]
-struct StreamPair {
-    source_id: String,
-    target_id: String,
-    windows: u64,
-    example: ExampleRecord,
-}
-
 /// A document read back from a stream line: what `alam extract` writes
 /// for it and adds to its aggregates.
 pub struct StreamDocument {
@@ -284,84 +222,62 @@ pub struct StreamDocument {
     pub infos: Vec<(String, EntityInfo)>,
 }
 
-impl StreamLine {
-    /// Parses one line; `position` (`FILE:LINE`) names it in errors.
-    pub fn parse(line: &str, path: &Path, line_no: u64) -> Result<StreamDocument, Error> {
-        let bad = |m: String| input_error(path, line_no, m);
-        let l: StreamLine =
-            serde_json::from_str(line).map_err(|e| bad(format!("not an alam stream line: {e}")))?;
-        let status = match l.status.as_str() {
-            "ok" => Status::Ok,
-            "warning" => Status::Warning,
-            "error" => Status::Error,
-            other => return Err(bad(format!("unknown status {other:?}"))),
+/// Parses one `alam stream` line; `path` and `line_no` name it in errors.
+pub fn parse_stream_line(line: &str, path: &Path, line_no: u64) -> Result<StreamDocument, Error> {
+    let bad = |m: String| input_error(path, line_no, m);
+    let l: StreamLine =
+        serde_json::from_str(line).map_err(|e| bad(format!("not an alam stream line: {e}")))?;
+    let status = match l.status.as_ref() {
+        "ok" => Status::Ok,
+        "warning" => Status::Warning,
+        "error" => Status::Error,
+        other => return Err(bad(format!("unknown status {other:?}"))),
+    };
+    let window = WindowKind::parse(&l.window)
+        .ok_or_else(|| bad(format!("unknown window {:?}", l.window)))?;
+    let mentions = l
+        .mentions
+        .iter()
+        .map(|m| m.to_mention().map_err(bad))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut infos = Vec::new();
+    let mut entities = Vec::new();
+    for e in &l.entities {
+        entities.push((
+            Arc::<str>::from(e.entity_id.as_ref()),
+            e.mentions,
+            e.windows,
+        ));
+        let info = EntityInfo {
+            kind: e.entity_type.to_string(),
+            name: e.name.to_string(),
+            name_ar: e.name_ar.to_string(),
         };
-        let window = WindowKind::parse(&l.window)
-            .ok_or_else(|| bad(format!("unknown window {:?}", l.window)))?;
-        let mut mentions = Vec::with_capacity(l.mentions.len());
-        for m in l.mentions {
-            let form =
-                Form::parse(&m.form).ok_or_else(|| bad(format!("unknown form {:?}", m.form)))?;
-            mentions.push(Mention {
-                entity_id: Arc::from(m.entity_id),
-                entity_type: Arc::from(m.entity_type),
-                name: Arc::from(m.name),
-                surface: m.surface,
-                prefix: m.prefix,
-                start: m.start,
-                end: m.end,
-                byte_start: m.byte_start,
-                byte_end: m.byte_end,
-                form,
-                ambiguous: m.ambiguous,
-                alternatives: m.alternatives.into_iter().map(Arc::from).collect(),
-                sentence: m.sentence,
-                paragraph: m.paragraph,
-            });
-        }
-        let mut infos = Vec::new();
-        let mut entities = Vec::new();
-        for e in l.entities {
-            let id: Arc<str> = Arc::from(e.entity_id.as_str());
-            entities.push((id, e.mentions, e.windows));
-            infos.push((
-                e.entity_id,
-                EntityInfo {
-                    kind: e.entity_type,
-                    name: e.name,
-                    name_ar: e.name_ar,
-                },
-            ));
-        }
-        let mut pairs = Vec::new();
-        let mut examples = Vec::new();
-        for p in l.pairs {
-            let (a, b) = (Arc::<str>::from(p.source_id), Arc::<str>::from(p.target_id));
-            let key = if a <= b { (a, b) } else { (b, a) };
-            pairs.push((key.clone(), p.windows, Evidence::default()));
-            let e = p.example;
-            examples.push((
-                key,
-                Example {
-                    doc_id: e.doc_id,
-                    text: e.text,
-                    marks: e.marks,
-                },
-            ));
-        }
-        Ok(StreamDocument {
-            record: InputRecord {
-                document: Document::new(l.doc_id, ""),
-                source: l.source,
-                status,
-                message: l.message,
-            },
-            chars: l.chars,
-            window,
-            mentions,
-            counts: DocumentCounts::from_parts(l.windows, entities, pairs),
-            examples,
-            infos,
-        })
+        infos.push((e.entity_id.to_string(), info));
     }
+    let mut pairs = Vec::new();
+    let mut examples = Vec::new();
+    for p in &l.pairs {
+        let (a, b) = (
+            Arc::<str>::from(p.source_id.as_ref()),
+            Arc::<str>::from(p.target_id.as_ref()),
+        );
+        let key = if a <= b { (a, b) } else { (b, a) };
+        pairs.push((key.clone(), p.windows, Evidence::default()));
+        examples.push((key, p.example.to_example()));
+    }
+    Ok(StreamDocument {
+        record: InputRecord {
+            document: Document::new(l.doc_id.as_ref(), ""),
+            source: l.source.to_string(),
+            status,
+            message: l.message.to_string(),
+        },
+        chars: l.chars,
+        window,
+        mentions,
+        counts: DocumentCounts::from_parts(l.windows, entities, pairs),
+        examples,
+        infos,
+    })
 }

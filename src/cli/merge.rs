@@ -21,7 +21,7 @@ use std::process::ExitCode;
 
 use alam::cooccur::{Aggregates, EntityPair, Evidence, WindowKind};
 use alam::input::Status;
-use alam::merge::{StreamLine, check_mergeable, read_part};
+use alam::merge::{check_mergeable, parse_stream_line, read_part};
 use alam::output::csv::{DOCUMENTS_HEADER, MENTIONS_HEADER};
 use alam::output::{AtomicFile, CsvStyle, DocumentWriters, Formats, RunSummary, write_tables};
 use anyhow::{Context, bail};
@@ -231,7 +231,7 @@ fn merge_streams(args: &Args) -> anyhow::Result<ExitCode> {
             if line.trim().is_empty() {
                 continue;
             }
-            let d = StreamLine::parse(&line, path, line_no)?;
+            let d = parse_stream_line(&line, path, line_no)?;
             let agg = agg.get_or_insert_with(|| Aggregates::new(d.window));
             if d.window != agg.window {
                 bail!(

@@ -25,11 +25,11 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use alam::Pipeline;
-use alam::cooccur::{EntityPair, Evidence, Example, WindowKind};
+use alam::cooccur::{Example, WindowKind};
 use alam::input::{InputOptions, Inputs, Status, StdinFormat};
-use alam::output::json::MentionRecord;
+use alam::output::json::{ExampleRecord, MentionRecord, StreamEntity, StreamLine, StreamPair};
 use anyhow::Context;
-use serde::Serialize;
+use std::borrow::Cow;
 
 use super::GazetteerArgs;
 use super::extract::{
@@ -45,46 +45,6 @@ pub struct Args {
     /// Stop with exit code 1 at the first input error.
     #[arg(long)]
     pub strict: bool,
-}
-
-#[derive(Serialize)]
-struct Line<'a> {
-    doc_id: &'a str,
-    source: &'a str,
-    status: &'static str,
-    message: &'a str,
-    chars: usize,
-    window: &'static str,
-    windows: u64,
-    mentions: Vec<MentionRecord<'a>>,
-    entities: Vec<EntityLine<'a>>,
-    pairs: Vec<PairLine<'a>>,
-}
-
-#[derive(Serialize)]
-struct EntityLine<'a> {
-    entity_id: &'a str,
-    #[serde(rename = "type")]
-    entity_type: String,
-    name: String,
-    name_ar: String,
-    mentions: u64,
-    windows: u64,
-}
-
-#[derive(Serialize)]
-struct PairLine<'a> {
-    source_id: &'a str,
-    target_id: &'a str,
-    windows: u64,
-    example: ExampleLine,
-}
-
-#[derive(Serialize)]
-struct ExampleLine {
-    doc_id: String,
-    text: String,
-    marks: [(usize, usize); 2],
 }
 
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
@@ -134,45 +94,42 @@ fn write_line(
         .iter()
         .map(|(id, mentions, windows)| {
             let info = entity_info(gaz, id);
-            EntityLine {
-                entity_id: id,
-                entity_type: info.kind,
-                name: info.name,
-                name_ar: info.name_ar,
+            StreamEntity {
+                entity_id: Cow::Borrowed(id),
+                entity_type: Cow::Owned(info.kind),
+                name: Cow::Owned(info.name),
+                name_ar: Cow::Owned(info.name_ar),
                 mentions: *mentions,
                 windows: *windows,
             }
         })
         .collect();
-    let example = |_: &EntityPair, ev: &Evidence| {
-        let range = window_range(&p.windows, window, ev.window, doc.text.len());
-        Example::new(&doc.id, &doc.text, range, ev.a.clone(), ev.b.clone())
-    };
     let pairs = p
         .counts
         .pairs()
         .iter()
         .map(|(pair, windows, ev)| {
-            let e = example(pair, ev);
-            PairLine {
-                source_id: &pair.0,
-                target_id: &pair.1,
+            let range = window_range(&p.windows, window, ev.window, doc.text.len());
+            let e = Example::new(&doc.id, &doc.text, range, ev.a.clone(), ev.b.clone());
+            StreamPair {
+                source_id: Cow::Borrowed(&pair.0),
+                target_id: Cow::Borrowed(&pair.1),
                 windows: *windows,
-                example: ExampleLine {
-                    doc_id: e.doc_id,
-                    text: e.text,
+                example: ExampleRecord {
+                    doc_id: Cow::Owned(e.doc_id),
+                    text: Cow::Owned(e.text),
                     marks: e.marks,
                 },
             }
         })
         .collect();
-    let line = Line {
-        doc_id: &doc.id,
-        source: &p.record.source,
-        status: p.record.status.as_str(),
-        message: &p.record.message,
+    let line = StreamLine {
+        doc_id: Cow::Borrowed(&doc.id),
+        source: Cow::Borrowed(&p.record.source),
+        status: Cow::Borrowed(p.record.status.as_str()),
+        message: Cow::Borrowed(&p.record.message),
         chars: p.chars,
-        window: window.as_str(),
+        window: Cow::Borrowed(window.as_str()),
         windows: p.counts.windows(),
         mentions: p.mentions.iter().map(MentionRecord::from).collect(),
         entities,

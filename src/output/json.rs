@@ -23,12 +23,14 @@
 //! written (`""` when none); `alternatives` lists the ids of the other
 //! entities an ambiguous form names.
 
+use std::borrow::Cow;
 use std::io::{self, Write};
+use std::sync::Arc;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use crate::cooccur::Aggregates;
-use crate::{Document, Mention};
+use crate::cooccur::{Aggregates, Example};
+use crate::{Document, Form, Mention};
 
 /// Writes `mentions.jsonl` lines to any writer.
 #[derive(Debug)]
@@ -42,44 +44,83 @@ struct DocLine<'a> {
     mentions: Vec<MentionRecord<'a>>,
 }
 
-/// One mention as it appears in JSON outputs.
-#[derive(Serialize)]
+/// One mention as it appears in JSON outputs (`mentions.jsonl`, `alam
+/// stream` lines), written from a [`Mention`] and read back into one.
+#[derive(Serialize, Deserialize)]
 pub struct MentionRecord<'a> {
-    entity_id: &'a str,
-    #[serde(rename = "type")]
-    entity_type: &'a str,
-    name: &'a str,
-    surface: &'a str,
+    #[serde(borrow)]
+    entity_id: Cow<'a, str>,
+    #[serde(rename = "type", borrow)]
+    entity_type: Cow<'a, str>,
+    #[serde(borrow)]
+    name: Cow<'a, str>,
+    #[serde(borrow)]
+    surface: Cow<'a, str>,
     start: usize,
     end: usize,
     byte_start: usize,
     byte_end: usize,
     sentence: usize,
     paragraph: usize,
-    form: &'static str,
+    #[serde(borrow)]
+    form: Cow<'a, str>,
     ambiguous: bool,
-    prefix: &'a str,
-    alternatives: Vec<&'a str>,
+    #[serde(borrow)]
+    prefix: Cow<'a, str>,
+    #[serde(borrow)]
+    alternatives: Vec<Cow<'a, str>>,
 }
 
 impl<'a> From<&'a Mention> for MentionRecord<'a> {
     fn from(m: &'a Mention) -> Self {
         MentionRecord {
-            entity_id: &m.entity_id,
-            entity_type: &m.entity_type,
-            name: &m.name,
-            surface: &m.surface,
+            entity_id: Cow::Borrowed(&m.entity_id),
+            entity_type: Cow::Borrowed(&m.entity_type),
+            name: Cow::Borrowed(&m.name),
+            surface: Cow::Borrowed(&m.surface),
             start: m.start,
             end: m.end,
             byte_start: m.byte_start,
             byte_end: m.byte_end,
             sentence: m.sentence,
             paragraph: m.paragraph,
-            form: m.form.as_str(),
+            form: Cow::Borrowed(m.form.as_str()),
             ambiguous: m.ambiguous,
-            prefix: &m.prefix,
-            alternatives: m.alternatives.iter().map(|a| a.as_ref()).collect(),
+            prefix: Cow::Borrowed(&m.prefix),
+            alternatives: m
+                .alternatives
+                .iter()
+                .map(|a| Cow::Borrowed(a.as_ref()))
+                .collect(),
         }
+    }
+}
+
+impl MentionRecord<'_> {
+    /// The mention this record describes; an unknown `form` is an error.
+    pub fn to_mention(&self) -> Result<Mention, String> {
+        let form =
+            Form::parse(&self.form).ok_or_else(|| format!("unknown form {:?}", self.form))?;
+        Ok(Mention {
+            entity_id: Arc::from(self.entity_id.as_ref()),
+            entity_type: Arc::from(self.entity_type.as_ref()),
+            name: Arc::from(self.name.as_ref()),
+            surface: self.surface.to_string(),
+            prefix: self.prefix.to_string(),
+            start: self.start,
+            end: self.end,
+            byte_start: self.byte_start,
+            byte_end: self.byte_end,
+            form,
+            ambiguous: self.ambiguous,
+            alternatives: self
+                .alternatives
+                .iter()
+                .map(|a| Arc::from(a.as_ref()))
+                .collect(),
+            sentence: self.sentence,
+            paragraph: self.paragraph,
+        })
     }
 }
 
@@ -132,11 +173,110 @@ struct PairRecord<'a> {
     examples: Vec<ExampleRecord<'a>>,
 }
 
-#[derive(Serialize)]
-struct ExampleRecord<'a> {
-    doc_id: &'a str,
-    text: &'a str,
-    marks: [(usize, usize); 2],
+/// An example window as JSON outputs write it (`cooccurrence.json`,
+/// `alam stream` lines) and `alam merge` reads it back.
+#[derive(Serialize, Deserialize)]
+pub struct ExampleRecord<'a> {
+    /// The document it comes from.
+    #[serde(borrow)]
+    pub doc_id: Cow<'a, str>,
+    /// The window's text.
+    #[serde(borrow)]
+    pub text: Cow<'a, str>,
+    /// Code point ranges of the two names in `text`.
+    pub marks: [(usize, usize); 2],
+}
+
+impl<'a> From<&'a Example> for ExampleRecord<'a> {
+    fn from(e: &'a Example) -> Self {
+        ExampleRecord {
+            doc_id: Cow::Borrowed(&e.doc_id),
+            text: Cow::Borrowed(&e.text),
+            marks: e.marks,
+        }
+    }
+}
+
+impl ExampleRecord<'_> {
+    /// The example this record describes.
+    pub fn to_example(&self) -> Example {
+        Example {
+            doc_id: self.doc_id.to_string(),
+            text: self.text.to_string(),
+            marks: self.marks,
+        }
+    }
+}
+
+/// One line of `alam stream` output, written by `alam stream` and read
+/// back by `alam merge` (see `alam stream --help` for the format).
+#[derive(Serialize, Deserialize)]
+pub struct StreamLine<'a> {
+    /// The document id.
+    #[serde(borrow)]
+    pub doc_id: Cow<'a, str>,
+    /// Where it came from (`-:LINE`).
+    #[serde(borrow)]
+    pub source: Cow<'a, str>,
+    /// `ok`, `warning` or `error`.
+    #[serde(borrow)]
+    pub status: Cow<'a, str>,
+    /// What went wrong, or empty.
+    #[serde(borrow)]
+    pub message: Cow<'a, str>,
+    /// The document's length in code points.
+    pub chars: usize,
+    /// The window kind.
+    #[serde(borrow)]
+    pub window: Cow<'a, str>,
+    /// The document's number of windows.
+    pub windows: u64,
+    /// Its mentions.
+    #[serde(borrow)]
+    pub mentions: Vec<MentionRecord<'a>>,
+    /// Its entities with their counts.
+    #[serde(borrow)]
+    pub entities: Vec<StreamEntity<'a>>,
+    /// Its co-occurring pairs.
+    #[serde(borrow)]
+    pub pairs: Vec<StreamPair<'a>>,
+}
+
+/// An entity of a stream line, with its counts in the document.
+#[derive(Serialize, Deserialize)]
+pub struct StreamEntity<'a> {
+    /// The entity id.
+    #[serde(borrow)]
+    pub entity_id: Cow<'a, str>,
+    /// Its type.
+    #[serde(rename = "type", borrow)]
+    pub entity_type: Cow<'a, str>,
+    /// Its name.
+    #[serde(borrow)]
+    pub name: Cow<'a, str>,
+    /// Its Arabic name.
+    #[serde(borrow)]
+    pub name_ar: Cow<'a, str>,
+    /// Mentions in the document.
+    pub mentions: u64,
+    /// Windows of the document it is in.
+    pub windows: u64,
+}
+
+/// A pair of a stream line: windows in which both appear, and the first.
+#[derive(Serialize, Deserialize)]
+pub struct StreamPair<'a> {
+    /// The smaller id.
+    #[serde(borrow)]
+    pub source_id: Cow<'a, str>,
+    /// The larger id.
+    #[serde(borrow)]
+    pub target_id: Cow<'a, str>,
+    /// Windows of the document where both appear.
+    pub windows: u64,
+    /// The first of them.
+    #[serde(borrow)]
+    pub example: ExampleRecord<'a>,
 }
 
 /// Writes `entities.json`.
@@ -176,15 +316,7 @@ pub fn write_cooccurrence<W: Write>(mut w: W, agg: &Aggregates, min_count: u64) 
                 windows: c.windows,
                 documents: c.documents,
                 npmi: (npmi * 1e6).round() / 1e6,
-                examples: c
-                    .examples
-                    .iter()
-                    .map(|e| ExampleRecord {
-                        doc_id: &e.doc_id,
-                        text: &e.text,
-                        marks: e.marks,
-                    })
-                    .collect(),
+                examples: c.examples.iter().map(ExampleRecord::from).collect(),
             }
         })
         .collect();

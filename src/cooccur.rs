@@ -493,6 +493,13 @@ mod tests {
         }
     }
 
+    /// The texts the two marks of an example cover.
+    fn marked(ex: &Example) -> (String, String) {
+        let slice =
+            |(s, e): (usize, usize)| ex.text.chars().skip(s).take(e - s).collect::<String>();
+        (slice(ex.marks[0]), slice(ex.marks[1]))
+    }
+
     fn info(_: &str) -> EntityInfo {
         EntityInfo::default()
     }
@@ -586,12 +593,7 @@ mod tests {
         let window = 0..text.find('\n').unwrap() + 1;
         let ex = Example::new("d", text, window, a..a + "بوتين".len(), b..b + "شي".len());
         assert_eq!(ex.text, "قال بوتين إن شي صديق.");
-        let slice =
-            |(s, e): (usize, usize)| ex.text.chars().skip(s).take(e - s).collect::<String>();
-        assert_eq!(
-            (slice(ex.marks[0]), slice(ex.marks[1])),
-            ("بوتين".into(), "شي".into())
-        );
+        assert_eq!(marked(&ex), ("بوتين".into(), "شي".into()));
     }
 
     #[test]
@@ -613,12 +615,7 @@ mod tests {
             ex.text
         );
         assert!(ex.text.chars().count() < 2 * EXAMPLE_CONTEXT + 20);
-        let slice =
-            |(s, e): (usize, usize)| ex.text.chars().skip(s).take(e - s).collect::<String>();
-        assert_eq!(
-            (slice(ex.marks[0]), slice(ex.marks[1])),
-            ("بوتين".into(), "شي".into())
-        );
+        assert_eq!(marked(&ex), ("بوتين".into(), "شي".into()));
     }
 
     #[test]
@@ -640,12 +637,7 @@ mod tests {
             "{}",
             ex.text.chars().count()
         );
-        let slice =
-            |(s, e): (usize, usize)| ex.text.chars().skip(s).take(e - s).collect::<String>();
-        assert_eq!(
-            (slice(ex.marks[0]), slice(ex.marks[1])),
-            ("بوتين".into(), "شي".into())
-        );
+        assert_eq!(marked(&ex), ("بوتين".into(), "شي".into()));
         // The reversed pair marks the same names in the same order as given.
         let ex = Example::new(
             "d",
@@ -654,10 +646,7 @@ mod tests {
             b..b + "شي".len(),
             a..a + "بوتين".len(),
         );
-        assert_eq!(
-            (slice(ex.marks[0]), slice(ex.marks[1])),
-            ("شي".into(), "بوتين".into())
-        );
+        assert_eq!(marked(&ex), ("شي".into(), "بوتين".into()));
     }
 
     #[test]

@@ -10,6 +10,8 @@ use std::borrow::Cow;
 use std::path::Path;
 use std::sync::Arc;
 
+use rustc_hash::FxHashMap;
+
 use crate::cooccur::{
     Aggregates, DocumentCounts, EntityCounts, EntityInfo, EntityPair, Evidence, Example,
     PairCounts, WindowKind,
@@ -217,9 +219,9 @@ pub struct StreamDocument {
     /// Its counts.
     pub counts: DocumentCounts,
     /// The first window of each pair, as an example.
-    pub examples: Vec<(EntityPair, Example)>,
+    pub examples: FxHashMap<EntityPair, Example>,
     /// Type and names of each entity.
-    pub infos: Vec<(String, EntityInfo)>,
+    pub infos: FxHashMap<String, EntityInfo>,
 }
 
 /// Parses one `alam stream` line; `path` and `line_no` name it in errors.
@@ -240,7 +242,7 @@ pub fn parse_stream_line(line: &str, path: &Path, line_no: u64) -> Result<Stream
         .iter()
         .map(|m| m.to_mention().map_err(bad))
         .collect::<Result<Vec<_>, _>>()?;
-    let mut infos = Vec::new();
+    let mut infos = FxHashMap::default();
     let mut entities = Vec::new();
     for e in &l.entities {
         entities.push((
@@ -253,10 +255,10 @@ pub fn parse_stream_line(line: &str, path: &Path, line_no: u64) -> Result<Stream
             name: e.name.to_string(),
             name_ar: e.name_ar.to_string(),
         };
-        infos.push((e.entity_id.to_string(), info));
+        infos.insert(e.entity_id.to_string(), info);
     }
     let mut pairs = Vec::new();
-    let mut examples = Vec::new();
+    let mut examples = FxHashMap::default();
     for p in &l.pairs {
         let (a, b) = (
             Arc::<str>::from(p.source_id.as_ref()),
@@ -264,7 +266,7 @@ pub fn parse_stream_line(line: &str, path: &Path, line_no: u64) -> Result<Stream
         );
         let key = if a <= b { (a, b) } else { (b, a) };
         pairs.push((key.clone(), p.windows, Evidence::default()));
-        examples.push((key, p.example.to_example()));
+        examples.insert(key, p.example.to_example());
     }
     Ok(StreamDocument {
         record: InputRecord {

@@ -19,7 +19,7 @@ use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use alam::cooccur::{Aggregates, EntityPair, Evidence, WindowKind};
+use alam::cooccur::{Aggregates, EntityPair, Evidence};
 use alam::input::Status;
 use alam::merge::{check_mergeable, parse_stream_line, read_part};
 use alam::output::csv::{DOCUMENTS_HEADER, MENTIONS_HEADER};
@@ -113,18 +113,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         concat_lines(&args.parts, &args.output, "mentions.jsonl")?;
     }
     write_tables(&args.output, &agg, &summary, args.format, style)?;
-    if !args.quiet {
-        eprintln!(
-            "{} parts, {} documents, {} mentions, {} entities, {} pairs, window {} -> {}",
-            args.parts.len(),
-            summary.documents,
-            summary.mentions,
-            agg.entities.len(),
-            agg.pairs_sorted(args.min_count).len(),
-            WindowKind::as_str(agg.window),
-            args.output.display()
-        );
-    }
+    print_summary(args, "parts", &summary, &agg);
     Ok(ExitCode::SUCCESS)
 }
 
@@ -251,19 +240,10 @@ fn merge_streams(args: &Args) -> anyhow::Result<ExitCode> {
                 Status::Ok => {}
             }
             if d.record.status != Status::Error {
-                let info = |id: &str| {
-                    d.infos
-                        .iter()
-                        .find(|(k, _)| k == id)
-                        .map(|(_, v)| v.clone())
-                        .unwrap_or_default()
-                };
-                let example = |pair: &EntityPair, _: &Evidence| {
-                    d.examples
-                        .iter()
-                        .find(|(k, _)| k == pair)
-                        .map(|(_, e)| e.clone())
-                };
+                // Looked up by key: a document-window line can hold
+                // thousands of pairs.
+                let info = |id: &str| d.infos.get(id).cloned().unwrap_or_default();
+                let example = |pair: &EntityPair, _: &Evidence| d.examples.get(pair).cloned();
                 agg.add(d.counts, info, example);
             }
         }
@@ -273,17 +253,23 @@ fn merge_streams(args: &Args) -> anyhow::Result<ExitCode> {
     summary.windows = agg.windows;
     writers.commit()?;
     write_tables(&args.output, &agg, &summary, args.format, style)?;
-    if !args.quiet {
-        eprintln!(
-            "{} stream files, {} documents, {} mentions, {} entities, {} pairs, window {} -> {}",
-            args.parts.len(),
-            summary.documents,
-            summary.mentions,
-            agg.entities.len(),
-            agg.pairs_sorted(args.min_count).len(),
-            agg.window.as_str(),
-            args.output.display()
-        );
-    }
+    print_summary(args, "stream files", &summary, &agg);
     Ok(ExitCode::SUCCESS)
+}
+
+/// The one-line summary on stderr (unless `--quiet`).
+fn print_summary(args: &Args, what: &str, summary: &RunSummary, agg: &Aggregates) {
+    if args.quiet {
+        return;
+    }
+    eprintln!(
+        "{} {what}, {} documents, {} mentions, {} entities, {} pairs, window {} -> {}",
+        args.parts.len(),
+        summary.documents,
+        summary.mentions,
+        agg.entities.len(),
+        agg.pairs_sorted(args.min_count).len(),
+        agg.window.as_str(),
+        args.output.display()
+    );
 }

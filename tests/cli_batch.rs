@@ -597,3 +597,33 @@ fn stream_strict_names_the_document_and_fails() {
     assert_eq!(v["doc_id"], "a");
     assert_eq!(v["mentions"][0]["entity_id"], "person:vladimir-putin");
 }
+
+#[test]
+fn report_from_a_folder_equals_the_one_extract_writes() {
+    let wd = Workdir::new();
+    wd.create("in.jsonl", &batch(300));
+    let out = extract(&wd, &["in.jsonl", "-o", "o", "--format", "csv,json,html"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = wd.run(&["report", "o", "-o", "again.html"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(wd.read("again.html"), wd.read("o/report.html"));
+    // A merged folder gets the same report as the run it equals.
+    assert!(extract(&wd, &["in.jsonl", "-o", "p"]).status.success());
+    assert!(wd.run(&["merge", "p", "-o", "m", "-q"]).status.success());
+    let out = wd.run(&["report", "m"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(wd.read("m/report.html"), wd.read("o/report.html"));
+    // Without cooccurrence.json the report says it has no examples.
+    assert!(
+        extract(&wd, &["in.jsonl", "-o", "c", "--format", "csv"])
+            .status
+            .success()
+    );
+    let out = wd.run(&["report", "c"]);
+    assert!(out.status.success());
+    assert!(
+        stderr(&out).contains("c: no cooccurrence.json"),
+        "{}",
+        stderr(&out)
+    );
+}

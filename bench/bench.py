@@ -87,7 +87,7 @@ def contenders(a, lang, corpus):
     plan = [
         ("1t", "alam extract, 1 thread", full, lambda: alam_extract(a, corpus, 1)),
         ("2t", "alam extract, 2 threads", full, lambda: alam_extract(a, corpus, 2)),
-        ("floor", "floor (automaton only, pre-normalized)", full, lambda: floor(a, corpus)),
+        ("floor", "floor (trie walks only, pre-normalized)", full, lambda: floor(a, corpus)),
     ]
     for tool, label in PEER_LABELS.items():
         plan.append((tool, label, full, functools.partial(peer, a, tool, corpus, lang)))

@@ -1,4 +1,4 @@
-//! The benchmark floor: the automaton alone over text normalized
+//! The benchmark floor: the matcher's trie walks alone over text normalized
 //! beforehand. Reads JSONL documents (the `title` and `text` fields, like
 //! `alam extract --text-field title,text`) or plain text, normalizes them
 //! all first, then times only the scan and prints one JSON line:

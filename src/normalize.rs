@@ -226,6 +226,7 @@ pub fn normalize_str(text: &str) -> String {
 /// Plane from a bit table computed once from the Unicode properties, so
 /// that this check, made for every character of every document, stays
 /// cheap on Arabic text.
+#[inline]
 pub fn is_word_char(c: char) -> bool {
     if c.is_ascii() {
         return c.is_ascii_alphanumeric();

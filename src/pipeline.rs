@@ -151,10 +151,12 @@ impl Pipeline {
         })
     }
 
-    /// Runs only the automaton over text that is already normalized (see
-    /// [`crate::normalize_str`]) and counts the raw matches, before any
-    /// boundary, clitic or overlap rule. This is the floor that benchmarks
-    /// compare the whole pipeline with; it finds no mentions.
+    /// Runs only the trie walks over text that is already normalized (see
+    /// [`crate::normalize_str`]) and counts the raw matches: every pattern
+    /// found from a word start or from after a proclitic prefix, before
+    /// any end, length, case, overlap or ambiguity rule. This is the floor
+    /// that benchmarks compare the whole pipeline with; it finds no
+    /// mentions.
     pub fn count_raw_matches(&self, normalized: &str) -> usize {
         self.matcher.count_raw(normalized)
     }

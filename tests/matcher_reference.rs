@@ -333,6 +333,8 @@ fn alias() -> impl Strategy<Value = String> {
         2 => (word(), word()).prop_map(|(a, b)| format!("{a} {b}")),
         1 => prop::sample::select(&["AB", "US", "A.B.", "ab"][..]).prop_map(String::from),
         1 => word().prop_map(|w| format!("{w}ي")),
+        // Begins with a non-word character: may start anywhere.
+        1 => word().prop_map(|w| format!("#{w}")),
     ]
 }
 

@@ -48,12 +48,27 @@ use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
 #[derive(Clone, Debug, Default)]
 pub struct Normalized {
     text: String,
-    /// For every byte of `text`, the start of the original byte range it
-    /// came from (texts are at most 4 GiB; larger offsets saturate).
-    starts: Vec<u32>,
-    /// For every byte of `text`, the end of the original byte range it
-    /// came from.
-    ends: Vec<u32>,
+    /// Where the bytes of `text` came from, as consecutive pieces in the
+    /// order of `text` (a few per document: normalization mostly keeps or
+    /// replaces a character by one of the same length).
+    pieces: Vec<Piece>,
+}
+
+/// A stretch of the normalized text and the original bytes it came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Piece {
+    /// Start of the stretch in the normalized text; it ends where the next
+    /// piece starts.
+    at: usize,
+    /// Start of the original byte range.
+    orig_start: usize,
+    /// End of the original byte range.
+    orig_end: usize,
+    /// The stretch maps byte for byte: every character of it has the
+    /// length of the original character it came from (so the stretch is
+    /// as long as its original range). Otherwise every character of the
+    /// stretch came from the whole original range.
+    aligned: bool,
 }
 
 impl Normalized {
@@ -74,7 +89,47 @@ impl Normalized {
         if range.start >= range.end || range.end > self.text.len() {
             return 0..0;
         }
-        self.starts[range.start] as usize..self.ends[range.end - 1] as usize
+        let first = self.piece_at(range.start);
+        let last = self.piece_at(range.end - 1);
+        let start = if first.aligned {
+            first.orig_start + (range.start - first.at)
+        } else {
+            first.orig_start
+        };
+        let end = if last.aligned {
+            last.orig_start + (range.end - last.at)
+        } else {
+            last.orig_end
+        };
+        start..end
+    }
+
+    /// The piece that normalized byte `at` belongs to.
+    fn piece_at(&self, at: usize) -> Piece {
+        let i = self.pieces.partition_point(|p| p.at <= at);
+        self.pieces[i.saturating_sub(1)]
+    }
+
+    /// Records that the `n` bytes just appended to the text came from the
+    /// original bytes `s..e`.
+    fn record(&mut self, n: usize, s: usize, e: usize) {
+        let at = self.text.len() - n;
+        let aligned = e - s == n;
+        if let Some(last) = self.pieces.last_mut() {
+            if aligned && last.aligned && last.orig_end == s {
+                last.orig_end = e;
+                return;
+            }
+            if !aligned && !last.aligned && (last.orig_start, last.orig_end) == (s, e) {
+                return;
+            }
+        }
+        self.pieces.push(Piece {
+            at,
+            orig_start: s,
+            orig_end: e,
+            aligned,
+        });
     }
 }
 
@@ -82,8 +137,7 @@ impl Normalized {
 pub fn normalize(text: &str) -> Normalized {
     let mut out = Normalized {
         text: String::with_capacity(text.len()),
-        starts: Vec::with_capacity(text.len()),
-        ends: Vec::with_capacity(text.len()),
+        pieces: Vec::new(),
     };
     let mut folder = Folder {
         out: &mut out,
@@ -91,15 +145,19 @@ pub fn normalize(text: &str) -> Normalized {
     };
     if is_nfc_fast(text) {
         let bytes = text.as_bytes();
+        let arabic = arabic_actions();
         let mut i = 0;
         while i < bytes.len() {
             // Fast path: a run of ASCII letters, digits and punctuation
-            // (but the hyphen), single spaces, and the Arabic letters that
-            // neither fold nor delete is copied whole.
+            // (but the hyphen), single spaces, and Arabic letters that
+            // are kept or folded to a letter of the same length is copied
+            // whole, folds and capitals replaced on the way.
+            let mut run = i;
             let mut j = i;
             let mut space = folder.last_space;
             while j < bytes.len() {
-                match RUN_CLASS[usize::from(bytes[j])] {
+                let b = bytes[j];
+                match RUN_CLASS[usize::from(b)] {
                     SIMPLE => {
                         space = false;
                         j += 1;
@@ -108,9 +166,26 @@ pub fn normalize(text: &str) -> Normalized {
                         space = true;
                         j += 1;
                     }
-                    ARABIC_LEAD
-                        if j + 1 < bytes.len() && is_plain_arabic(bytes[j], bytes[j + 1]) =>
-                    {
+                    UPPER => {
+                        folder.emit_run(&text[run..j], run);
+                        folder.emit(char::from(b.to_ascii_lowercase()), j, j + 1);
+                        space = false;
+                        j += 1;
+                        run = j;
+                    }
+                    ARABIC_LEAD if j + 1 < bytes.len() => {
+                        let action =
+                            arabic[usize::from(b - 0xD8) << 6 | usize::from(bytes[j + 1] & 0x3F)];
+                        match action {
+                            KEEP => {}
+                            STOP_ARABIC => break,
+                            folded => {
+                                folder.emit_run(&text[run..j], run);
+                                let c = char::from_u32(u32::from(folded)).unwrap_or('\u{FFFD}');
+                                folder.emit(c, j, j + 2);
+                                run = j + 2;
+                            }
+                        }
                         space = false;
                         j += 2;
                     }
@@ -118,7 +193,7 @@ pub fn normalize(text: &str) -> Normalized {
                 }
             }
             if j > i {
-                folder.emit_run(&text[i..j], i);
+                folder.emit_run(&text[run..j], run);
                 i = j;
                 continue;
             }
@@ -126,34 +201,73 @@ pub fn normalize(text: &str) -> Normalized {
                 break;
             };
             let end = i + c.len_utf8();
-            let next = text[end..].chars().find(|&n| !is_dropped(n));
-            folder.push(c, i, end, next);
+            folder.push(c, i, end, &|| text[end..].chars().find(|&n| !is_dropped(n)));
             i = end;
         }
     } else {
         let units = nfc_units(text);
         for (k, &(c, s, e)) in units.iter().enumerate() {
-            let next = units[k + 1..].iter().map(|u| u.0).find(|&n| !is_dropped(n));
-            folder.push(c, s, e, next);
+            let next = || units[k + 1..].iter().map(|u| u.0).find(|&n| !is_dropped(n));
+            folder.push(c, s, e, &next);
         }
     }
     out
+}
+
+/// What the fast path does with a two-byte character of U+0600–U+06FF:
+/// keep it, leave it to the slow path, or replace it by the character
+/// with this code (a fold to a character of the same length).
+const KEEP: u16 = 0;
+const STOP_ARABIC: u16 = 1;
+
+/// The fast path's action for each character of U+0600–U+06FF, indexed by
+/// `(lead - 0xD8) * 64 + (second & 0x3F)`, computed once from the rules.
+fn arabic_actions() -> &'static [u16; 256] {
+    static ACTIONS: std::sync::OnceLock<[u16; 256]> = std::sync::OnceLock::new();
+    ACTIONS.get_or_init(|| {
+        let mut table = [STOP_ARABIC; 256];
+        for (k, action) in table.iter_mut().enumerate() {
+            let Some(c) = char::from_u32(0x0600 + k as u32) else {
+                continue;
+            };
+            if is_dropped(c)
+                || is_deleted_control(c)
+                || is_dash(c)
+                || c.is_whitespace()
+                || is_nfc_quick(std::iter::once(c)) != IsNormalized::Yes
+                || canonical_combining_class(c) != 0
+            {
+                continue;
+            }
+            *action = match fold_arabic(c) {
+                Some(f) if f.len_utf8() == 2 => f as u16,
+                Some(_) => STOP_ARABIC,
+                None if is_arabic_block(c) => KEEP,
+                None => STOP_ARABIC,
+            };
+        }
+        table
+    })
 }
 
 const STOP: u8 = 0;
 const SIMPLE: u8 = 1;
 const SPACE: u8 = 2;
 const ARABIC_LEAD: u8 = 3;
+const UPPER: u8 = 4;
 
-/// How a byte continues a run of the fast path: ASCII letters, digits and
-/// punctuation but the hyphen are `SIMPLE`; the space is `SPACE`; the lead
-/// bytes of U+0600–U+067F are `ARABIC_LEAD`; everything else stops a run.
+/// How a byte continues a run of the fast path: ASCII small letters,
+/// digits and punctuation but the hyphen are `SIMPLE`; capitals are
+/// `UPPER`; the space is `SPACE`; the lead bytes of U+0600–U+06FF are
+/// `ARABIC_LEAD`; everything else stops a run.
 const RUN_CLASS: [u8; 256] = {
     let mut t = [STOP; 256];
     let mut b = 0;
     while b < 128 {
         let c = b as u8;
-        if c.is_ascii_alphanumeric() || (c.is_ascii_punctuation() && c != b'-') {
+        if c.is_ascii_uppercase() {
+            t[b] = UPPER;
+        } else if c.is_ascii_alphanumeric() || (c.is_ascii_punctuation() && c != b'-') {
             t[b] = SIMPLE;
         }
         b += 1;
@@ -161,19 +275,10 @@ const RUN_CLASS: [u8; 256] = {
     t[b' ' as usize] = SPACE;
     t[0xD8] = ARABIC_LEAD;
     t[0xD9] = ARABIC_LEAD;
+    t[0xDA] = ARABIC_LEAD;
+    t[0xDB] = ARABIC_LEAD;
     t
 };
-
-/// Whether the two UTF-8 bytes `b0 b1` are an Arabic letter that
-/// normalization keeps as it is: U+0621–063A and U+0641–064A except
-/// آ أ إ ة ى (which fold).
-fn is_plain_arabic(b0: u8, b1: u8) -> bool {
-    match b0 {
-        0xD8 => matches!(b1, 0xA1..=0xBA) && !matches!(b1, 0xA2 | 0xA3 | 0xA5 | 0xA9),
-        0xD9 => matches!(b1, 0x81..=0x8A) && b1 != 0x89,
-        _ => false,
-    }
-}
 
 /// Whether `text` is surely in NFC: characters below U+0300 and the
 /// Arabic letters U+0600–U+064A are answered at once, the rest by the
@@ -286,11 +391,6 @@ fn nfc_units(text: &str) -> Vec<(char, usize, usize)> {
     units
 }
 
-/// A byte offset as stored in the map (saturating past 4 GiB).
-fn offset(at: usize) -> u32 {
-    u32::try_from(at).unwrap_or(u32::MAX)
-}
-
 /// Steps 2 to 8, one original character at a time.
 struct Folder<'a> {
     out: &'a mut Normalized,
@@ -300,9 +400,15 @@ struct Folder<'a> {
 
 impl Folder<'_> {
     /// Processes one character `c` that came from `orig_start..orig_end`;
-    /// `next` is the following original character, for step 8's hyphen
-    /// rule.
-    fn push(&mut self, c: char, orig_start: usize, orig_end: usize, next: Option<char>) {
+    /// `next` gives the following original character that stays, for step
+    /// 8's hyphen rule.
+    fn push(
+        &mut self,
+        c: char,
+        orig_start: usize,
+        orig_end: usize,
+        next: &dyn Fn() -> Option<char>,
+    ) {
         if is_deleted_control(c) {
             return;
         }
@@ -318,7 +424,7 @@ impl Folder<'_> {
         self.fold(c, orig_start, orig_end, next);
     }
 
-    fn fold(&mut self, c: char, s: usize, e: usize, next: Option<char>) {
+    fn fold(&mut self, c: char, s: usize, e: usize, next: &dyn Fn() -> Option<char>) {
         if let Some(f) = fold_arabic(c) {
             self.emit(f, s, e);
             return;
@@ -340,7 +446,7 @@ impl Folder<'_> {
                 .chars()
                 .next_back()
                 .is_some_and(char::is_alphabetic);
-            if prev_letter && next.is_some_and(char::is_alphabetic) {
+            if prev_letter && next().is_some_and(char::is_alphabetic) {
                 self.emit(' ', s, e);
             } else {
                 self.emit(c, s, e);
@@ -378,57 +484,52 @@ impl Folder<'_> {
     /// belongs to it: the letter's original range grows over the mark, so
     /// that a surface keeps its final haraka (مصرَ, not مصر).
     fn attach_to_previous(&mut self, s: usize, e: usize) {
-        let ends = &mut self.out.ends;
-        let Some(&last_end) = ends.last() else {
+        let Some(letter) = self.out.text.chars().next_back() else {
             return;
         };
-        let last = self.out.text.chars().next_back();
-        if last_end != offset(s) || !last.is_some_and(is_word_char) {
+        let at = self.out.text.len() - letter.len_utf8();
+        let Some(last) = self.out.pieces.last_mut() else {
+            return;
+        };
+        if last.orig_end != s || !is_word_char(letter) {
             return;
         }
-        let n = last.map_or(0, char::len_utf8);
-        let len = ends.len();
-        for end in &mut ends[len - n..] {
-            *end = offset(e);
+        if !last.aligned && last.at == at {
+            last.orig_end = e;
+            return;
         }
+        // The letter leaves its piece for one of its own.
+        let letter_start = if last.aligned {
+            last.orig_end -= letter.len_utf8();
+            last.orig_end
+        } else {
+            last.orig_start
+        };
+        if last.at == at {
+            self.out.pieces.pop();
+        }
+        self.out.pieces.push(Piece {
+            at,
+            orig_start: letter_start,
+            orig_end: e,
+            aligned: false,
+        });
     }
 
     fn emit(&mut self, c: char, s: usize, e: usize) {
         self.last_space = c == ' ';
         self.out.text.push(c);
-        let n = c.len_utf8();
-        let (s, e) = (offset(s), offset(e));
-        self.out.starts.extend_from_slice(&[s, s, s, s][..n]);
-        self.out.ends.extend_from_slice(&[e, e, e, e][..n]);
+        self.out.record(c.len_utf8(), s, e);
     }
 
-    /// Emits `run` (ASCII letters, digits, punctuation, single spaces, and
-    /// plain Arabic letters), which starts at byte `at` of the original:
-    /// copied, ASCII lowercased, each character mapped to itself.
+    /// Emits `run`, which starts at byte `at` of the original and comes
+    /// out as it is (the fast path has made it ASCII-lowercase already).
     fn emit_run(&mut self, run: &str, at: usize) {
-        let base = self.out.text.len();
-        self.out.text.push_str(run);
-        self.out.text[base..].make_ascii_lowercase();
-        let bytes = run.as_bytes();
-        if at + bytes.len() < u32::MAX as usize {
-            // A continuation byte belongs to the two-byte letter before it.
-            let at = at as u32;
-            self.out.starts.extend(
-                bytes
-                    .iter()
-                    .zip(at..)
-                    .map(|(&b, k)| k - u32::from(b & 0xC0 == 0x80)),
-            );
-            self.out.ends.extend(
-                bytes
-                    .iter()
-                    .zip(at + 1..)
-                    .map(|(&b, k)| k + u32::from(b >= 0xC0)),
-            );
-        } else {
-            self.out.starts.extend((0..bytes.len()).map(|_| u32::MAX));
-            self.out.ends.extend((0..bytes.len()).map(|_| u32::MAX));
+        if run.is_empty() {
+            return;
         }
+        self.out.text.push_str(run);
+        self.out.record(run.len(), at, at + run.len());
         self.last_space = run.ends_with(' ');
     }
 }

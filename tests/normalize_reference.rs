@@ -1,0 +1,148 @@
+//! `alam::normalize` against the per-byte reference normalizer in
+//! `tests/reference/normalize_per_byte.rs` (the implementation before the
+//! offset map became a list of pieces): on random texts built from every
+//! kind of character the rules treat apart, the normalized text and the
+//! original range of every range of it must be the same.
+
+#[path = "reference/normalize_per_byte.rs"]
+mod per_byte;
+
+use proptest::prelude::*;
+
+/// Pieces of text, one or more per rule of SPEC section 3.
+const PIECES: &[&str] = &[
+    // plain Arabic letters, folded letters, Persian letters, digits
+    "ر",
+    "و",
+    "س",
+    "ي",
+    "ا",
+    "ل",
+    "ب",
+    "أ",
+    "إ",
+    "آ",
+    "ٱ",
+    "ى",
+    "ة",
+    "ی",
+    "ک",
+    "گ",
+    "پ",
+    "چ",
+    "ۀ",
+    "ە",
+    "ھ",
+    "٣",
+    "۷",
+    "ء",
+    "ئ",
+    "ؤ",
+    "،",
+    "؟",
+    "؛",
+    "۔",
+    // harakat, tatweel, Quranic marks, a combining hamza (not NFC after a letter)
+    "\u{064E}",
+    "\u{0651}",
+    "\u{0670}",
+    "ـ",
+    "\u{06D6}",
+    "\u{0654}",
+    // format and bidi controls
+    "\u{200B}",
+    "\u{200C}",
+    "\u{200F}",
+    "\u{202B}",
+    "\u{2066}",
+    "\u{061C}",
+    "\u{FEFF}",
+    // presentation forms
+    "ﻻ",
+    "ﷲ",
+    "ﺮ",
+    "\u{FE70}",
+    // Latin, capitals, accents (precomposed and combining), ß, Greek, Cyrillic, CJK, emoji
+    "a",
+    "Z",
+    "Q",
+    "x",
+    "é",
+    "É",
+    "e\u{0301}",
+    "ß",
+    "Σ",
+    "ς",
+    "Ж",
+    "中",
+    "😀",
+    "İ",
+    // whitespace, hyphens and dashes, punctuation
+    " ",
+    "  ",
+    "\n",
+    "\t",
+    "\u{00A0}",
+    "-",
+    "\u{2013}",
+    "\u{2212}",
+    ".",
+    "'",
+    "#",
+    "_",
+];
+
+fn text() -> impl Strategy<Value = String> {
+    prop::collection::vec(prop::sample::select(PIECES), 0..40).prop_map(|v| v.concat())
+}
+
+fn boundaries(s: &str) -> Vec<usize> {
+    s.char_indices().map(|(i, _)| i).chain([s.len()]).collect()
+}
+
+fn check(text: &str) -> Result<(), TestCaseError> {
+    let ours = alam::normalize(text);
+    let reference = per_byte::normalize(text);
+    prop_assert_eq!(ours.as_str(), reference.as_str(), "text of {:?}", text);
+    let cuts = boundaries(ours.as_str());
+    for (a, &start) in cuts.iter().enumerate() {
+        for &end in &cuts[a + 1..] {
+            prop_assert_eq!(
+                ours.original_range(start..end),
+                reference.original_range(start..end),
+                "range {}..{} of {:?} (normalized {:?})",
+                start,
+                end,
+                text,
+                ours.as_str()
+            );
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    #[test]
+    fn same_text_and_offsets_as_the_per_byte_reference(text in text()) {
+        check(&text)?;
+    }
+}
+
+#[test]
+fn hand_picked() {
+    for text in [
+        "",
+        "وروسيا",
+        "مصرَ والصينِ",
+        "Al-Qaeda  and\n\nthe U.S.",
+        "ﻻﻓﺮﻭﻑ",
+        "ر\u{064A}\u{0654}يس",
+        "Straße ΣΟΦΙΑ",
+        "بـــغداد",
+        "x\u{200F}\u{0651}y",
+    ] {
+        check(text).unwrap();
+    }
+}

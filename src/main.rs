@@ -5,6 +5,11 @@
 
 mod cli;
 
+/// mimalloc instead of the system allocator: the pipeline's stages free on
+/// one thread what another allocated, which glibc's malloc serializes.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::process::ExitCode;
 
 use clap::Parser;

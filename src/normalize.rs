@@ -135,6 +135,14 @@ impl Normalized {
 
 /// Normalizes `text` and keeps the offset map (see the module docs).
 pub fn normalize(text: &str) -> Normalized {
+    normalize_if_nfc(text).unwrap_or_else(|| normalize_any(text))
+}
+
+/// Normalizes a text that is already in NFC (step 1 has nothing to do),
+/// or gives up with `None` at the first sign that it is not: the Unicode
+/// NFC quick check, one character at a time, on the characters that the
+/// fast path does not copy (those it copies are all NFC starters).
+fn normalize_if_nfc(text: &str) -> Option<Normalized> {
     let mut out = Normalized {
         text: String::with_capacity(text.len()),
         pieces: Vec::new(),
@@ -143,7 +151,9 @@ pub fn normalize(text: &str) -> Normalized {
         out: &mut out,
         last_space: false,
     };
-    if is_nfc_fast(text) {
+    // The combining class of the last character, for the quick check.
+    let mut last_class = 0;
+    {
         let bytes = text.as_bytes();
         let arabic = arabic_actions();
         let mut i = 0;
@@ -194,22 +204,46 @@ pub fn normalize(text: &str) -> Normalized {
             }
             if j > i {
                 folder.emit_run(&text[run..j], run);
+                last_class = 0;
                 i = j;
                 continue;
             }
             let Some(c) = text[i..].chars().next() else {
                 break;
             };
+            if c >= '\u{0300}' {
+                let class = canonical_combining_class(c);
+                if (class != 0 && last_class > class)
+                    || is_nfc_quick(std::iter::once(c)) != IsNormalized::Yes
+                {
+                    return None;
+                }
+                last_class = class;
+            } else {
+                last_class = 0;
+            }
             let end = i + c.len_utf8();
             folder.push(c, i, end, &|| text[end..].chars().find(|&n| !is_dropped(n)));
             i = end;
         }
-    } else {
-        let units = nfc_units(text);
-        for (k, &(c, s, e)) in units.iter().enumerate() {
-            let next = || units[k + 1..].iter().map(|u| u.0).find(|&n| !is_dropped(n));
-            folder.push(c, s, e, &next);
-        }
+    }
+    Some(out)
+}
+
+/// Normalizes any text: NFC first, one piece of text at a time.
+fn normalize_any(text: &str) -> Normalized {
+    let mut out = Normalized {
+        text: String::with_capacity(text.len()),
+        pieces: Vec::new(),
+    };
+    let mut folder = Folder {
+        out: &mut out,
+        last_space: false,
+    };
+    let units = nfc_units(text);
+    for (k, &(c, s, e)) in units.iter().enumerate() {
+        let next = || units[k + 1..].iter().map(|u| u.0).find(|&n| !is_dropped(n));
+        folder.push(c, s, e, &next);
     }
     out
 }
@@ -279,45 +313,6 @@ const RUN_CLASS: [u8; 256] = {
     t[0xDB] = ARABIC_LEAD;
     t
 };
-
-/// Whether `text` is surely in NFC: characters below U+0300 and the
-/// Arabic letters U+0600–U+064A are answered at once, the rest by the
-/// Unicode quick check.
-fn is_nfc_fast(text: &str) -> bool {
-    let bytes = text.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        // ASCII, U+0080–02FF (lead bytes C2–CB), U+0600–063F (D8) and
-        // U+0640–064A (D9 80–8A) are NFC starters: skip them by bytes.
-        let skip = match bytes[i] {
-            0x00..=0x7F => 1,
-            0xC2..=0xCB | 0xD8 => 2,
-            0xD9 if bytes.get(i + 1).is_some_and(|&c| c <= 0x8A) => 2,
-            _ => 0,
-        };
-        if skip > 0 {
-            i += skip;
-            continue;
-        }
-        // The run of other characters, by the Unicode quick check.
-        let mut end = i;
-        for (k, c) in text[i..].char_indices() {
-            if c < '\u{0300}' || ('\u{0600}'..='\u{064A}').contains(&c) {
-                break;
-            }
-            end = i + k + c.len_utf8();
-        }
-        if end == i {
-            // Not reached: the skip ranges cover every cheap character.
-            end = i + text[i..].chars().next().map_or(1, char::len_utf8);
-        }
-        if is_nfc_quick(text[i..end].chars()) != IsNormalized::Yes {
-            return false;
-        }
-        i = end;
-    }
-    true
-}
 
 /// Normalizes `text` and returns only the normalized string.
 pub fn normalize_str(text: &str) -> String {

@@ -143,6 +143,9 @@ pub(crate) struct Matcher {
     /// The non-word characters some pattern begins with (sorted): a walk
     /// starts at each of them too.
     nonword_first: Vec<char>,
+    /// Whether each character of U+0600-06FF is a word character, indexed
+    /// by `(lead byte - 0xD8) * 64 + (second byte & 0x3F)`.
+    arabic_word: [bool; 256],
     /// For each pattern id, the entities it names.
     entries: Vec<Vec<Entry>>,
     /// For each pattern id, its number of word characters.
@@ -253,10 +256,15 @@ impl Matcher {
             .iter()
             .map(|e| e.country.as_deref().and_then(|c| index.get(c).copied()))
             .collect();
+        let mut arabic_word = [false; 256];
+        for (k, word) in arabic_word.iter_mut().enumerate() {
+            *word = char::from_u32(0x0600 + k as u32).is_some_and(is_word_char);
+        }
         Ok(Matcher {
             trie,
             lengths,
             nonword_first,
+            arabic_word,
             entries,
             letters,
             country_of,
@@ -285,13 +293,28 @@ impl Matcher {
                 visit(word, start, pattern);
             }
         };
+        let bytes = text.as_bytes();
         let mut previous_is_word = false;
-        for (i, c) in text.char_indices() {
-            let is_word = is_word_char(c);
+        let mut i = 0;
+        while i < bytes.len() {
+            // Whether the character at `i` is a word character, by table
+            // for ASCII and U+0600-06FF (nearly all of an Arabic text).
+            let b = bytes[i];
+            let (is_word, len) = match b {
+                0x00..=0x7F => (b.is_ascii_alphanumeric(), 1),
+                0xD8..=0xDB if i + 1 < bytes.len() => {
+                    let k = usize::from(b - 0xD8) << 6 | usize::from(bytes[i + 1] & 0x3F);
+                    (self.arabic_word[k], 2)
+                }
+                _ => {
+                    let c = text[i..].chars().next().unwrap_or(' ');
+                    (is_word_char(c), c.len_utf8())
+                }
+            };
             if is_word && !previous_is_word {
                 walk_from(i, i);
-                if PROCLITIC_FIRST.contains(&c) {
-                    let rest = &text[i..];
+                let rest = &text[i..];
+                if rest.starts_with(PROCLITIC_FIRST) {
                     for (j, next) in rest.char_indices().skip(1).take(4) {
                         if !is_word_char(next) {
                             break;
@@ -301,10 +324,17 @@ impl Matcher {
                         }
                     }
                 }
-            } else if !is_word && self.nonword_first.binary_search(&c).is_ok() {
+            } else if !is_word
+                && !self.nonword_first.is_empty()
+                && text[i..]
+                    .chars()
+                    .next()
+                    .is_some_and(|c| self.nonword_first.binary_search(&c).is_ok())
+            {
                 walk_from(i, i);
             }
             previous_is_word = is_word;
+            i += len;
         }
     }
 

@@ -307,7 +307,9 @@ impl DocumentCounts {
         }
         seen.dedup_by(|x, y| x.0 == y.0 && x.1 == y.1);
         let mut window_counts: BTreeMap<&Arc<str>, u64> = BTreeMap::new();
-        let mut pairs: BTreeMap<EntityPair, (u64, Evidence)> = BTreeMap::new();
+        // Keyed by reference: an id is cloned once per distinct pair.
+        type PairOf<'m> = (&'m Arc<str>, &'m Arc<str>);
+        let mut pairs: BTreeMap<PairOf<'_>, (u64, Evidence)> = BTreeMap::new();
         let mut start = 0;
         while start < seen.len() {
             let w = seen[start].0;
@@ -321,18 +323,16 @@ impl DocumentCounts {
                 for (_, b, rb) in &group[i + 1..] {
                     // group is sorted by id, so a < b; windows come in
                     // order, so the first window seen is the evidence.
-                    let entry = pairs
-                        .entry(((*a).clone(), (*b).clone()))
-                        .or_insert_with(|| {
-                            (
-                                0,
-                                Evidence {
-                                    window: w,
-                                    a: ra.clone(),
-                                    b: rb.clone(),
-                                },
-                            )
-                        });
+                    let entry = pairs.entry((*a, *b)).or_insert_with(|| {
+                        (
+                            0,
+                            Evidence {
+                                window: w,
+                                a: ra.clone(),
+                                b: rb.clone(),
+                            },
+                        )
+                    });
                     entry.0 += 1;
                 }
             }
@@ -344,7 +344,10 @@ impl DocumentCounts {
                 .into_iter()
                 .map(|(id, n)| (id.clone(), n, window_counts.get(id).copied().unwrap_or(0)))
                 .collect(),
-            pairs: pairs.into_iter().map(|(k, (n, ev))| (k, n, ev)).collect(),
+            pairs: pairs
+                .into_iter()
+                .map(|((a, b), (n, ev))| ((a.clone(), b.clone()), n, ev))
+                .collect(),
         }
     }
 }
@@ -383,11 +386,18 @@ impl Aggregates {
             e.documents += 1;
         }
         for (pair_key, windows, evidence) in doc.pairs {
-            let p = self.pairs.entry(pair_key.clone()).or_default();
+            // Looked up by reference: the key is moved in only when new.
+            let known = self.pairs.get_mut(&pair_key);
+            let new = known.is_none();
+            let mut fresh = PairCounts::default();
+            let p = known.unwrap_or(&mut fresh);
             p.windows += windows;
             p.documents += 1;
             if p.examples.len() < MAX_EXAMPLES {
                 p.examples.extend(example(&pair_key, &evidence));
+            }
+            if new {
+                self.pairs.insert(pair_key, fresh);
             }
         }
     }

@@ -1,8 +1,34 @@
 //! Compiles the default gazetteers (`gazetteers/*.csv`) into the library:
 //! writes `$OUT_DIR/builtin_gazetteers.rs`, a slice of
-//! `(file name, contents)` in file-name order.
+//! `(file name, contents)` in file-name order; and the word-character
+//! table of the Basic Multilingual Plane: `$OUT_DIR/word_chars.rs`
+//! (computing it at start-up took 20 ms of every run).
 
 use std::path::Path;
+
+/// Writes `BMP_WORD_CHARS`: bit `c % 64` of word `c / 64` is set when `c`
+/// is a letter, a digit or a combining mark (`normalize::is_word_char`;
+/// a test checks the two agree).
+fn write_word_chars(out: &Path) {
+    let mut bits = vec![0u64; 0x10000 / 64];
+    for (block, word) in bits.iter_mut().enumerate() {
+        for bit in 0..64 {
+            let c = char::from_u32((block * 64 + bit) as u32);
+            if c.is_some_and(|c| {
+                c.is_alphanumeric() || unicode_normalization::char::is_combining_mark(c)
+            }) {
+                *word |= 1 << bit;
+            }
+        }
+    }
+    let words: Vec<String> = bits.iter().map(|w| format!("{w:#x}")).collect();
+    let code = format!(
+        "static BMP_WORD_CHARS: [u64; {}] = [{}];\n",
+        bits.len(),
+        words.join(", ")
+    );
+    std::fs::write(out.join("word_chars.rs"), code).expect("OUT_DIR is writable");
+}
 
 fn main() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("gazetteers");
@@ -29,4 +55,5 @@ fn main() {
     let out = std::env::var("OUT_DIR").expect("cargo sets OUT_DIR");
     std::fs::write(Path::new(&out).join("builtin_gazetteers.rs"), code)
         .expect("OUT_DIR is writable");
+    write_word_chars(Path::new(&out));
 }

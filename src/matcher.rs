@@ -576,8 +576,8 @@ fn first_listed<'a>(entries: impl Iterator<Item = &'a Entry>) -> Entry {
 /// Whether a form is a short capital acronym: it has 1 to 5 letters, all
 /// of them capitals (US, U.S., WHO, NATO).
 pub(crate) fn is_caps_acronym(form: &str) -> bool {
-    let letters = form.chars().filter(|c| c.is_alphabetic()).count();
-    (1..=5).contains(&letters) && is_all_caps(form)
+    // The capitals first: it stops at the first letter of most forms.
+    is_all_caps(form) && form.chars().filter(|c| c.is_alphabetic()).count() <= 5
 }
 
 /// Whether every letter of `text` is a capital (and there is one).

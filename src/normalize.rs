@@ -323,9 +323,9 @@ pub fn normalize_str(text: &str) -> String {
 /// Everything else is a word boundary.
 ///
 /// ASCII is answered directly and the rest of the Basic Multilingual
-/// Plane from a bit table computed once from the Unicode properties, so
-/// that this check, made for every character of every document, stays
-/// cheap on Arabic text.
+/// Plane from a bit table computed from the Unicode properties at build
+/// time, so that this check, made for every character of every document,
+/// stays cheap on Arabic text.
 #[inline]
 pub fn is_word_char(c: char) -> bool {
     if c.is_ascii() {
@@ -333,24 +333,14 @@ pub fn is_word_char(c: char) -> bool {
     }
     let code = c as usize;
     if code < 0x10000 {
-        let table = BMP_WORD_CHARS.get_or_init(|| {
-            let mut bits = vec![0u64; 0x10000 / 64].into_boxed_slice();
-            for (code, word) in bits.iter_mut().enumerate() {
-                for bit in 0..64 {
-                    let ch = char::from_u32((code * 64 + bit) as u32);
-                    if ch.is_some_and(is_word_char_slow) {
-                        *word |= 1 << bit;
-                    }
-                }
-            }
-            bits
-        });
-        return table[code / 64] & (1 << (code % 64)) != 0;
+        return BMP_WORD_CHARS[code / 64] & (1 << (code % 64)) != 0;
     }
     is_word_char_slow(c)
 }
 
-static BMP_WORD_CHARS: std::sync::OnceLock<Box<[u64]>> = std::sync::OnceLock::new();
+// The table, computed by build.rs with the same definition as
+// `is_word_char_slow`.
+include!(concat!(env!("OUT_DIR"), "/word_chars.rs"));
 
 fn is_word_char_slow(c: char) -> bool {
     c.is_alphanumeric() || is_mark(c)
@@ -605,6 +595,15 @@ fn is_dash(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn word_char_table_agrees_with_the_definition() {
+        for code in 0..0x10000u32 {
+            if let Some(c) = char::from_u32(code) {
+                assert_eq!(is_word_char(c), is_word_char_slow(c), "U+{code:04X}");
+            }
+        }
+    }
 
     /// (name, input, expected normalized output)
     const CASES: &[(&str, &str, &str)] = &[

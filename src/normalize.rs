@@ -164,40 +164,47 @@ fn normalize_if_nfc(text: &str) -> Option<Normalized> {
             // whole, folds and capitals replaced on the way.
             let mut run = i;
             let mut j = i;
-            let mut space = folder.last_space;
             while j < bytes.len() {
                 let b = bytes[j];
-                match RUN_CLASS[usize::from(b)] {
-                    SIMPLE => {
-                        space = false;
-                        j += 1;
+                if b & 0xFC == 0xD8 {
+                    // U+0600-06FF, most of an Arabic text.
+                    let Some(&second) = bytes.get(j + 1) else {
+                        break;
+                    };
+                    let action = arabic[usize::from(b & 3) << 6 | usize::from(second & 0x3F)];
+                    if action == KEEP {
+                        j += 2;
+                        continue;
                     }
-                    SPACE if !space => {
-                        space = true;
+                    if action == STOP_ARABIC {
+                        break;
+                    }
+                    folder.emit_run(&text[run..j], run);
+                    let c = char::from_u32(u32::from(action)).unwrap_or('\u{FFFD}');
+                    folder.emit(c, j, j + 2);
+                    j += 2;
+                    run = j;
+                    continue;
+                }
+                match RUN_CLASS[usize::from(b)] {
+                    SIMPLE => j += 1,
+                    SPACE => {
+                        // A second space in a row leaves the run.
+                        let after_space = if j > i {
+                            bytes[j - 1] == b' '
+                        } else {
+                            folder.last_space
+                        };
+                        if after_space {
+                            break;
+                        }
                         j += 1;
                     }
                     UPPER => {
                         folder.emit_run(&text[run..j], run);
                         folder.emit(char::from(b.to_ascii_lowercase()), j, j + 1);
-                        space = false;
                         j += 1;
                         run = j;
-                    }
-                    ARABIC_LEAD if j + 1 < bytes.len() => {
-                        let action =
-                            arabic[usize::from(b - 0xD8) << 6 | usize::from(bytes[j + 1] & 0x3F)];
-                        match action {
-                            KEEP => {}
-                            STOP_ARABIC => break,
-                            folded => {
-                                folder.emit_run(&text[run..j], run);
-                                let c = char::from_u32(u32::from(folded)).unwrap_or('\u{FFFD}');
-                                folder.emit(c, j, j + 2);
-                                run = j + 2;
-                            }
-                        }
-                        space = false;
-                        j += 2;
                     }
                     _ => break,
                 }
@@ -287,13 +294,13 @@ fn arabic_actions() -> &'static [u16; 256] {
 const STOP: u8 = 0;
 const SIMPLE: u8 = 1;
 const SPACE: u8 = 2;
-const ARABIC_LEAD: u8 = 3;
 const UPPER: u8 = 4;
 
-/// How a byte continues a run of the fast path: ASCII small letters,
+/// How an ASCII byte continues a run of the fast path: small letters,
 /// digits and punctuation but the hyphen are `SIMPLE`; capitals are
-/// `UPPER`; the space is `SPACE`; the lead bytes of U+0600–U+06FF are
-/// `ARABIC_LEAD`; everything else stops a run.
+/// `UPPER`; the space is `SPACE`; everything else (and any byte of
+/// another character) stops a run. The lead bytes of U+0600–U+06FF are
+/// looked at before this table.
 const RUN_CLASS: [u8; 256] = {
     let mut t = [STOP; 256];
     let mut b = 0;
@@ -307,10 +314,6 @@ const RUN_CLASS: [u8; 256] = {
         b += 1;
     }
     t[b' ' as usize] = SPACE;
-    t[0xD8] = ARABIC_LEAD;
-    t[0xD9] = ARABIC_LEAD;
-    t[0xDA] = ARABIC_LEAD;
-    t[0xDB] = ARABIC_LEAD;
     t
 };
 

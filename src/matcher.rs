@@ -345,16 +345,16 @@ impl Matcher {
             // Whether the character at `i` is a word character, by table
             // for ASCII and U+0600-06FF (nearly all of an Arabic text).
             let b = bytes[i];
-            let (is_word, len) = match b {
-                0x00..=0x7F => (b.is_ascii_alphanumeric(), 1),
-                0xD8..=0xDB if i + 1 < bytes.len() => {
-                    let k = usize::from(b - 0xD8) << 6 | usize::from(bytes[i + 1] & 0x3F);
-                    (self.arabic_word[k], 2)
-                }
-                _ => {
-                    let c = text[i..].chars().next().unwrap_or(' ');
-                    (is_word_char(c), c.len_utf8())
-                }
+            let (is_word, len) = if b & 0xFC == 0xD8
+                && let Some(&second) = bytes.get(i + 1)
+            {
+                let k = usize::from(b & 3) << 6 | usize::from(second & 0x3F);
+                (self.arabic_word[k], 2)
+            } else if b < 0x80 {
+                (b.is_ascii_alphanumeric(), 1)
+            } else {
+                let c = text[i..].chars().next().unwrap_or(' ');
+                (is_word_char(c), c.len_utf8())
             };
             if is_word && !previous_is_word {
                 walk_from(i, i);

@@ -16,19 +16,21 @@
 //! Documents are read by one thread in chunks (`CHUNK_DOCUMENTS`
 //! documents or `CHUNK_BYTES` of text, whichever comes first), processed in
 //! parallel, and written in input order, so `--threads 1` and
-//! `--threads 8` give byte-identical files. Memory: at most three chunks of
-//! documents at a time (one being read, one queued, one being processed),
-//! plus the aggregates, which grow with the number of distinct entities
-//! and pairs, not with the number of documents.
+//! `--threads 8` give byte-identical files. Memory: at most ten chunks of
+//! documents at a time (one being read, four queued, one waiting for a
+//! slot, four being processed, waiting for an earlier one, or written), plus
+//! the aggregates, which grow with the number of distinct entities and
+//! pairs, not with the number of documents.
 //!
 //! Every input record gets a `documents.csv` row; every error or warning is
 //! also printed on stderr as `FILE:LINE: reason`. The run goes on after a
 //! bad record; `--strict` stops at the first error with exit code 1.
 
+use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::mpsc::sync_channel;
+use std::sync::mpsc::{channel, sync_channel};
 use std::time::Instant;
 
 use alam::cooccur::{
@@ -70,6 +72,8 @@ pub struct ProcessArgs {
 const CHUNK_DOCUMENTS: usize = 256;
 /// Bytes of text per chunk, at most (a single larger document still fits).
 const CHUNK_BYTES: usize = 1 << 20;
+/// Chunks being processed at once, at most.
+const CHUNKS_IN_FLIGHT: usize = 4;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -302,10 +306,15 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Reads `inputs` in chunks on one thread, processes each chunk on the
+/// Reads `inputs` in chunks on one thread, processes the chunks on the
 /// worker pool, and calls `each` on every processed record in input order
-/// on this thread, while the next chunk is being processed. Stops early
+/// on this thread, while later chunks are being processed. Stops early
 /// (returning `Ok(false)`) when `each` returns `Ok(false)`.
+///
+/// Up to `CHUNKS_IN_FLIGHT` chunks are processed at once, each split
+/// across the workers, so that a worker done with its share of one chunk
+/// takes up the next one instead of waiting for the others; results come
+/// back tagged with their chunk number and are put back in order here.
 pub(super) fn for_each_processed(
     pipeline: &Pipeline,
     pool: &rayon::ThreadPool,
@@ -333,26 +342,44 @@ pub(super) fn for_each_processed(
                 let _ = tx.send(chunk);
             }
         })?;
-    let (done_tx, done_rx) = sync_channel::<Vec<Processed>>(4);
+    // A permit per chunk in flight, given back when the chunk is written.
+    let (permit_tx, permit_rx) = sync_channel::<()>(CHUNKS_IN_FLIGHT);
+    for _ in 0..CHUNKS_IN_FLIGHT {
+        permit_tx.send(())?;
+    }
+    let (done_tx, done_rx) = channel::<(usize, Vec<Processed>)>();
     let completed = std::thread::scope(|scope| -> anyhow::Result<bool> {
         scope.spawn(move || {
-            for chunk in rx {
-                let processed: Vec<Processed> = pool.install(|| {
-                    chunk
-                        .into_par_iter()
-                        .map(|rec| process(pipeline, window, rec))
-                        .collect()
-                });
-                if done_tx.send(processed).is_err() {
-                    return;
+            pool.in_place_scope(|jobs| {
+                for (index, chunk) in rx.into_iter().enumerate() {
+                    if permit_rx.recv().is_err() {
+                        return;
+                    }
+                    let done_tx = done_tx.clone();
+                    jobs.spawn(move |_| {
+                        let processed: Vec<Processed> = chunk
+                            .into_par_iter()
+                            .map(|rec| process(pipeline, window, rec))
+                            .collect();
+                        let _ = done_tx.send((index, processed));
+                    });
                 }
-            }
+            });
         });
-        for processed in done_rx {
-            for p in processed {
-                if !each(p)? {
-                    return Ok(false);
+        // Dropped on an early return, which stops the thread above.
+        let permit_tx = permit_tx;
+        let mut waiting: BTreeMap<usize, Vec<Processed>> = BTreeMap::new();
+        let mut next = 0;
+        for (index, processed) in done_rx {
+            waiting.insert(index, processed);
+            while let Some(processed) = waiting.remove(&next) {
+                next += 1;
+                for p in processed {
+                    if !each(p)? {
+                        return Ok(false);
+                    }
                 }
+                let _ = permit_tx.send(());
             }
         }
         Ok(true)

@@ -51,6 +51,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 
 use crawdad::Trie;
+use rustc_hash::{FxBuildHasher, FxHashSet};
 
 use crate::error::Error;
 use crate::gazetteer::Entity;
@@ -131,6 +132,12 @@ pub(crate) struct Found {
     pub alternatives: Vec<usize>,
 }
 
+/// The hash of a word, for `Matcher::first_words`.
+fn hash_word(word: &str) -> u64 {
+    use std::hash::BuildHasher;
+    FxBuildHasher.hash_one(word)
+}
+
 /// Where a reading of the start of a word is in the proclitic grammar
 /// `{و ف}? ( {ب ك ل}? ال? | لل )`, one letter at a time (the same
 /// language as [`is_proclitic`], at most four letters long).
@@ -188,6 +195,9 @@ pub(crate) struct Matcher {
     /// The non-word characters some pattern begins with (sorted): a walk
     /// starts at each of them too.
     nonword_first: Vec<char>,
+    /// The hashes of the first words of the patterns (their leading runs
+    /// of word characters), see [`Matcher::walk`].
+    first_words: FxHashSet<u64>,
     /// Whether each character of U+0600-06FF is a word character, indexed
     /// by `(lead byte - 0xD8) * 64 + (second byte & 0x3F)`.
     arabic_word: [bool; 256],
@@ -301,6 +311,13 @@ impl Matcher {
             .iter()
             .map(|e| e.country.as_deref().and_then(|c| index.get(c).copied()))
             .collect();
+        let first_words = patterns
+            .iter()
+            .map(|p| {
+                let first = p.find(|c: char| !is_word_char(c)).unwrap_or(p.len());
+                hash_word(&p[..first])
+            })
+            .collect();
         let mut arabic_word = [false; 256];
         for (k, word) in arabic_word.iter_mut().enumerate() {
             *word = char::from_u32(0x0600 + k as u32).is_some_and(is_word_char);
@@ -309,6 +326,7 @@ impl Matcher {
             trie,
             lengths,
             nonword_first,
+            first_words,
             arabic_word,
             entries,
             letters,
@@ -329,6 +347,13 @@ impl Matcher {
     /// word start (`word == start`), after a proclitic prefix of at most
     /// four letters at the start of the word `word`, and, for the patterns
     /// that begin with a non-word character, at that character.
+    ///
+    /// A name that starts at a place ends its first word where the text's
+    /// word does (rule 3, or the non-word character that follows the first
+    /// word of a longer name): so the rest of the text's word, from the
+    /// place on, must be the first word of some pattern. That is checked
+    /// first, by hash (`first_words`), and most walks are never made; a
+    /// hash that collides only costs a walk.
     fn walk(&self, text: &str, mut visit: impl FnMut(usize, usize, u32)) {
         let Some(trie) = &self.trie else {
             return;
@@ -339,47 +364,66 @@ impl Matcher {
             }
         };
         let bytes = text.as_bytes();
-        let mut previous_is_word = false;
-        let mut i = 0;
-        while i < bytes.len() {
-            // Whether the character at `i` is a word character, by table
-            // for ASCII and U+0600-06FF (nearly all of an Arabic text).
-            let b = bytes[i];
-            let (is_word, len) = if b & 0xFC == 0xD8
-                && let Some(&second) = bytes.get(i + 1)
+        // Whether the character at `at` is a word character, and its
+        // length: by table for ASCII and U+0600-06FF (nearly all of an
+        // Arabic text).
+        let classify = |at: usize| -> (bool, usize) {
+            let b = bytes[at];
+            if b & 0xFC == 0xD8
+                && let Some(&second) = bytes.get(at + 1)
             {
                 let k = usize::from(b & 3) << 6 | usize::from(second & 0x3F);
                 (self.arabic_word[k], 2)
             } else if b < 0x80 {
                 (b.is_ascii_alphanumeric(), 1)
             } else {
-                let c = text[i..].chars().next().unwrap_or(' ');
+                let c = text[at..].chars().next().unwrap_or(' ');
                 (is_word_char(c), c.len_utf8())
-            };
-            if is_word && !previous_is_word {
-                walk_from(i, i);
-                // After each proclitic prefix the word starts with, if a
-                // word character follows it.
-                let mut state = ProcliticState::Start;
-                let mut j = i;
-                while let Some(next) = state.after(&bytes[j..]) {
-                    state = next;
-                    j += 2;
-                    if state.is_prefix() && text[j..].chars().next().is_some_and(is_word_char) {
-                        walk_from(i, j);
-                    }
-                }
-            } else if !is_word
-                && !self.nonword_first.is_empty()
-                && text[i..]
-                    .chars()
-                    .next()
-                    .is_some_and(|c| self.nonword_first.binary_search(&c).is_ok())
-            {
-                walk_from(i, i);
             }
-            previous_is_word = is_word;
-            i += len;
+        };
+        let mut i = 0;
+        while i < bytes.len() {
+            let (is_word, len) = classify(i);
+            if !is_word {
+                if !self.nonword_first.is_empty()
+                    && text[i..]
+                        .chars()
+                        .next()
+                        .is_some_and(|c| self.nonword_first.binary_search(&c).is_ok())
+                {
+                    walk_from(i, i);
+                }
+                i += len;
+                continue;
+            }
+            // A word: find its end.
+            let word = i;
+            let mut end = i + len;
+            while end < bytes.len() {
+                let (is_word, len) = classify(end);
+                if !is_word {
+                    break;
+                }
+                end += len;
+            }
+            if self.first_words.contains(&hash_word(&text[word..end])) {
+                walk_from(word, word);
+            }
+            // After each proclitic prefix the word starts with, if a word
+            // character follows it.
+            let mut state = ProcliticState::Start;
+            let mut j = word;
+            while let Some(next) = state.after(&bytes[j..end]) {
+                state = next;
+                j += 2;
+                if state.is_prefix()
+                    && j < end
+                    && self.first_words.contains(&hash_word(&text[j..end]))
+                {
+                    walk_from(word, j);
+                }
+            }
+            i = end;
         }
     }
 

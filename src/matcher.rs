@@ -51,7 +51,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 
 use crawdad::Trie;
-use rustc_hash::{FxBuildHasher, FxHashSet};
+use rustc_hash::FxBuildHasher;
 
 use crate::error::Error;
 use crate::gazetteer::Entity;
@@ -132,6 +132,37 @@ pub(crate) struct Found {
     pub alternatives: Vec<usize>,
 }
 
+/// A set of word hashes that may answer yes for a word it does not hold
+/// (a Bloom filter with one hash): a bit table with at least 16 bits per
+/// word, so that about one word in 16 that is not there gets through.
+/// Small enough to stay in cache, unlike a hash set of the words.
+#[derive(Clone, Debug)]
+struct WordFilter {
+    bits: Vec<u64>,
+    /// How far a hash is shifted right to give a bit index.
+    shift: u32,
+}
+
+impl WordFilter {
+    fn new(hashes: impl ExactSizeIterator<Item = u64>) -> WordFilter {
+        let wanted = (hashes.len().max(1) * 16).next_power_of_two().max(64);
+        let shift = 64 - wanted.trailing_zeros();
+        let mut bits = vec![0u64; wanted / 64];
+        for h in hashes {
+            let at = (h >> shift) as usize;
+            bits[at / 64] |= 1 << (at % 64);
+        }
+        WordFilter { bits, shift }
+    }
+
+    fn may_contain(&self, hash: u64) -> bool {
+        let at = (hash >> self.shift) as usize;
+        self.bits
+            .get(at / 64)
+            .is_some_and(|w| w & (1 << (at % 64)) != 0)
+    }
+}
+
 /// The hash of a word, for `Matcher::first_words`.
 fn hash_word(word: &str) -> u64 {
     use std::hash::BuildHasher;
@@ -197,7 +228,7 @@ pub(crate) struct Matcher {
     nonword_first: Vec<char>,
     /// The hashes of the first words of the patterns (their leading runs
     /// of word characters), see [`Matcher::walk`].
-    first_words: FxHashSet<u64>,
+    first_words: WordFilter,
     /// Whether each character of U+0600-06FF is a word character, indexed
     /// by `(lead byte - 0xD8) * 64 + (second byte & 0x3F)`.
     arabic_word: [bool; 256],
@@ -311,13 +342,10 @@ impl Matcher {
             .iter()
             .map(|e| e.country.as_deref().and_then(|c| index.get(c).copied()))
             .collect();
-        let first_words = patterns
-            .iter()
-            .map(|p| {
-                let first = p.find(|c: char| !is_word_char(c)).unwrap_or(p.len());
-                hash_word(&p[..first])
-            })
-            .collect();
+        let first_words = WordFilter::new(patterns.iter().map(|p| {
+            let first = p.find(|c: char| !is_word_char(c)).unwrap_or(p.len());
+            hash_word(&p[..first])
+        }));
         let mut arabic_word = [false; 256];
         for (k, word) in arabic_word.iter_mut().enumerate() {
             *word = char::from_u32(0x0600 + k as u32).is_some_and(is_word_char);
@@ -406,7 +434,7 @@ impl Matcher {
                 }
                 end += len;
             }
-            if self.first_words.contains(&hash_word(&text[word..end])) {
+            if self.first_words.may_contain(hash_word(&text[word..end])) {
                 walk_from(word, word);
             }
             // After each proclitic prefix the word starts with, if a word
@@ -418,7 +446,7 @@ impl Matcher {
                 j += 2;
                 if state.is_prefix()
                     && j < end
-                    && self.first_words.contains(&hash_word(&text[j..end]))
+                    && self.first_words.may_contain(hash_word(&text[j..end]))
                 {
                     walk_from(word, j);
                 }

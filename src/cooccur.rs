@@ -184,12 +184,13 @@ impl Example {
             }
             // Line breaks and tabs become spaces (by slices, not by
             // character: this was most of the cost of an example).
-            for (k, line) in text[piece.clone()].split(['\n', '\r', '\t']).enumerate() {
-                if k > 0 {
-                    out.push(' ');
-                }
-                out.push_str(line);
+            let mut rest = &text[piece.clone()];
+            while let Some(at) = memchr::memchr3(b'\n', b'\r', b'\t', rest.as_bytes()) {
+                out.push_str(&rest[..at]);
+                out.push(' ');
+                rest = &rest[at + 1..];
             }
+            out.push_str(rest);
         }
         if long && pieces.last().is_some_and(|p| p.end < window.end) {
             out.push('…');

@@ -164,6 +164,7 @@ fn normalize_if_nfc(text: &str) -> Option<Normalized> {
             // whole, folds and capitals replaced on the way.
             let mut run = i;
             let mut j = i;
+            let mut capitals = false;
             while j < bytes.len() {
                 let b = bytes[j];
                 if b & 0xFC == 0xD8 {
@@ -179,7 +180,8 @@ fn normalize_if_nfc(text: &str) -> Option<Normalized> {
                     if action == STOP_ARABIC {
                         break;
                     }
-                    folder.emit_run(&text[run..j], run);
+                    folder.emit_run(&text[run..j], run, capitals);
+                    capitals = false;
                     let c = char::from_u32(u32::from(action)).unwrap_or('\u{FFFD}');
                     folder.emit(c, j, j + 2);
                     j += 2;
@@ -201,16 +203,15 @@ fn normalize_if_nfc(text: &str) -> Option<Normalized> {
                         j += 1;
                     }
                     UPPER => {
-                        folder.emit_run(&text[run..j], run);
-                        folder.emit(char::from(b.to_ascii_lowercase()), j, j + 1);
+                        // Lowercased when the run is copied (same length).
+                        capitals = true;
                         j += 1;
-                        run = j;
                     }
                     _ => break,
                 }
             }
             if j > i {
-                folder.emit_run(&text[run..j], run);
+                folder.emit_run(&text[run..j], run, capitals);
                 last_class = 0;
                 i = j;
                 continue;
@@ -511,12 +512,16 @@ impl Folder<'_> {
     }
 
     /// Emits `run`, which starts at byte `at` of the original and comes
-    /// out as it is (the fast path has made it ASCII-lowercase already).
-    fn emit_run(&mut self, run: &str, at: usize) {
+    /// out as it is, ASCII capitals lowercased if it has any.
+    fn emit_run(&mut self, run: &str, at: usize, capitals: bool) {
         if run.is_empty() {
             return;
         }
+        let base = self.out.text.len();
         self.out.text.push_str(run);
+        if capitals {
+            self.out.text[base..].make_ascii_lowercase();
+        }
         self.out.record(run.len(), at, at + run.len());
         self.last_space = run.ends_with(' ');
     }

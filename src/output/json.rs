@@ -36,6 +36,9 @@ use crate::{Document, Form, Mention};
 #[derive(Debug)]
 pub struct MentionsJsonl<W: Write> {
     writer: W,
+    /// One line, serialized here first (a `Vec` takes serde_json's many
+    /// small writes at once).
+    line: Vec<u8>,
 }
 
 #[derive(Serialize)]
@@ -127,7 +130,10 @@ impl MentionRecord<'_> {
 impl<W: Write> MentionsJsonl<W> {
     /// Starts the file.
     pub fn new(writer: W) -> Self {
-        MentionsJsonl { writer }
+        MentionsJsonl {
+            writer,
+            line: Vec::new(),
+        }
     }
 
     /// Writes the line of one document (also when it has no mention).
@@ -136,8 +142,10 @@ impl<W: Write> MentionsJsonl<W> {
             doc_id: &doc.id,
             mentions: mentions.iter().map(MentionRecord::from).collect(),
         };
-        serde_json::to_writer(&mut self.writer, &line)?;
-        self.writer.write_all(b"\n")
+        self.line.clear();
+        serde_json::to_writer(&mut self.line, &line)?;
+        self.line.push(b'\n');
+        self.writer.write_all(&self.line)
     }
 
     /// Flushes and returns the inner writer.

@@ -51,9 +51,20 @@ impl AtomicFile {
 }
 
 impl Write for AtomicFile {
+    // Inlined, and `write_all` forwarded, because serializers write many
+    // small pieces (a quote, a key, a comma).
+    #[inline]
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         match &mut self.writer {
             Some(w) => w.write(buf),
+            None => Err(io::Error::other("file already committed")),
+        }
+    }
+
+    #[inline]
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        match &mut self.writer {
+            Some(w) => w.write_all(buf),
             None => Err(io::Error::other("file already committed")),
         }
     }

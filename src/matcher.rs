@@ -47,11 +47,11 @@
 //! Demonyms also match inflected: an Arabic demonym ending in ي takes
 //! ـه (ـة) ـون ـين ـان ـات ـتان ـتين; a Latin one takes -s.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::ops::Range;
 
 use crawdad::Trie;
-use rustc_hash::FxBuildHasher;
+use rustc_hash::{FxBuildHasher, FxHashMap};
 
 use crate::error::Error;
 use crate::gazetteer::Entity;
@@ -271,15 +271,19 @@ struct Candidate {
 impl Matcher {
     /// Compiles every form of every entity.
     pub fn new(entities: &[Entity]) -> Result<Matcher, Error> {
-        let mut ids: HashMap<String, usize> = HashMap::new();
+        let mut ids: FxHashMap<String, usize> = FxHashMap::default();
         let mut patterns: Vec<String> = Vec::new();
         let mut entries: Vec<Vec<Entry>> = Vec::new();
         let mut add = |pattern: String, entry: Entry| {
-            let id = *ids.entry(pattern.clone()).or_insert_with(|| {
-                patterns.push(pattern);
-                entries.push(Vec::new());
-                patterns.len() - 1
-            });
+            let id = match ids.get(pattern.as_str()) {
+                Some(&id) => id,
+                None => {
+                    ids.insert(pattern.clone(), patterns.len());
+                    patterns.push(pattern);
+                    entries.push(Vec::new());
+                    patterns.len() - 1
+                }
+            };
             let list = &mut entries[id];
             let same = |e: &&mut Entry| {
                 e.entity == entry.entity && e.lam == entry.lam && e.caps_only == entry.caps_only
@@ -333,7 +337,7 @@ impl Matcher {
             .iter()
             .map(|p| p.chars().filter(|&c| is_word_char(c)).count())
             .collect();
-        let index: HashMap<&str, u32> = entities
+        let index: FxHashMap<&str, u32> = entities
             .iter()
             .enumerate()
             .map(|(i, e)| (e.id.as_str(), i as u32))

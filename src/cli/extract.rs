@@ -137,9 +137,12 @@ pub(super) struct Processed {
     pub mentions: Vec<Mention>,
     pub counts: DocumentCounts,
     pub entities: usize,
+    /// The record's `mentions.jsonl` line, when the workers are asked to
+    /// make it (JSON output on).
+    pub jsonl_line: Option<Vec<u8>>,
 }
 
-fn process(pipeline: &Pipeline, window: WindowKind, raw: RawRecord) -> Processed {
+fn process(pipeline: &Pipeline, window: WindowKind, jsonl: bool, raw: RawRecord) -> Processed {
     let record = raw.into_record();
     if record.status == Status::Error {
         return Processed {
@@ -149,6 +152,7 @@ fn process(pipeline: &Pipeline, window: WindowKind, raw: RawRecord) -> Processed
             mentions: Vec::new(),
             counts: DocumentCounts::default(),
             entities: 0,
+            jsonl_line: None,
         };
     }
     let analysis = pipeline.analyze(&record.document);
@@ -161,6 +165,14 @@ fn process(pipeline: &Pipeline, window: WindowKind, raw: RawRecord) -> Processed
     // The counts list each entity of the document once.
     let entities = counts.entities().len();
     let chars = record.document.text.chars().count();
+    // Serializing mentions.jsonl was the writing thread's largest cost
+    // with JSON output on; it is done here, in parallel.
+    let jsonl_line = jsonl.then(|| {
+        let mut line = Vec::new();
+        alam::output::json::mentions_line(&record.document, &analysis.mentions, &mut line)
+            .map(|()| line)
+            .ok()
+    });
     Processed {
         record,
         windows: analysis.windows,
@@ -168,6 +180,7 @@ fn process(pipeline: &Pipeline, window: WindowKind, raw: RawRecord) -> Processed
         mentions: analysis.mentions,
         counts,
         entities,
+        jsonl_line: jsonl_line.flatten(),
     }
 }
 
@@ -232,50 +245,61 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         ));
     };
     let inputs = Inputs::new(&args.inputs, options);
-    let completed = for_each_processed(&pipeline, &pool, args.process.window, inputs, |p| {
-        if !p.record.message.is_empty() {
-            progress.suspend(|| eprintln!("{}", p.record.message));
-        }
-        match p.record.status {
-            Status::Error => {
-                summary.errors += 1;
-                if args.strict {
-                    progress.finish_and_clear();
-                    eprintln!(
-                        "alam: --strict: stopping at the first error ({})",
-                        p.record.document.id
-                    );
-                    return Ok(false);
-                }
+    // With several workers the writing thread is the one stage that does
+    // not scale, so they make the mentions.jsonl lines; with one, the
+    // writing thread has time to spare and makes them itself.
+    let jsonl = args.format.json && pool.current_num_threads() > 1;
+    let completed =
+        for_each_processed(&pipeline, &pool, args.process.window, jsonl, inputs, |p| {
+            if !p.record.message.is_empty() {
+                progress.suspend(|| eprintln!("{}", p.record.message));
             }
-            Status::Warning => summary.warnings += 1,
-            Status::Ok => {}
-        }
-        writers.write(&p.record, p.chars, &p.mentions, p.entities)?;
-        summary.documents += 1;
-        summary.mentions += p.mentions.len() as u64;
-        summary.chars += p.chars as u64;
-        bytes_read += p.record.document.text.len() as u64;
-        if p.record.status != Status::Error {
-            let doc = &p.record.document;
-            let example = |_: &EntityPair, ev: &Evidence| {
-                let window =
-                    window_range(&p.windows, args.process.window, ev.window, doc.text.len());
-                Some(Example::new(
-                    &doc.id,
-                    &doc.text,
-                    window,
-                    ev.a.clone(),
-                    ev.b.clone(),
-                ))
-            };
-            agg.add(p.counts, |id| entity_info(&gaz, id), example);
-        }
-        if summary.documents.is_multiple_of(1000) {
-            chunk_done(&summary, bytes_read);
-        }
-        Ok(true)
-    })?;
+            match p.record.status {
+                Status::Error => {
+                    summary.errors += 1;
+                    if args.strict {
+                        progress.finish_and_clear();
+                        eprintln!(
+                            "alam: --strict: stopping at the first error ({})",
+                            p.record.document.id
+                        );
+                        return Ok(false);
+                    }
+                }
+                Status::Warning => summary.warnings += 1,
+                Status::Ok => {}
+            }
+            writers.write_with_line(
+                &p.record,
+                p.chars,
+                &p.mentions,
+                p.entities,
+                p.jsonl_line.as_deref(),
+            )?;
+            summary.documents += 1;
+            summary.mentions += p.mentions.len() as u64;
+            summary.chars += p.chars as u64;
+            bytes_read += p.record.document.text.len() as u64;
+            if p.record.status != Status::Error {
+                let doc = &p.record.document;
+                let example = |_: &EntityPair, ev: &Evidence| {
+                    let window =
+                        window_range(&p.windows, args.process.window, ev.window, doc.text.len());
+                    Some(Example::new(
+                        &doc.id,
+                        &doc.text,
+                        window,
+                        ev.a.clone(),
+                        ev.b.clone(),
+                    ))
+                };
+                agg.add(p.counts, |id| entity_info(&gaz, id), example);
+            }
+            if summary.documents.is_multiple_of(1000) {
+                chunk_done(&summary, bytes_read);
+            }
+            Ok(true)
+        })?;
     if !completed {
         return Ok(ExitCode::from(1));
     }
@@ -319,6 +343,7 @@ pub(super) fn for_each_processed(
     pipeline: &Pipeline,
     pool: &rayon::ThreadPool,
     window: WindowKind,
+    jsonl: bool,
     inputs: Inputs,
     mut each: impl FnMut(Processed) -> anyhow::Result<bool>,
 ) -> anyhow::Result<bool> {
@@ -359,7 +384,7 @@ pub(super) fn for_each_processed(
                     jobs.spawn(move |_| {
                         let processed: Vec<Processed> = chunk
                             .into_par_iter()
-                            .map(|rec| process(pipeline, window, rec))
+                            .map(|rec| process(pipeline, window, jsonl, rec))
                             .collect();
                         let _ = done_tx.send((index, processed));
                     });

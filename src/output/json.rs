@@ -127,6 +127,18 @@ impl MentionRecord<'_> {
     }
 }
 
+/// Appends the `mentions.jsonl` line of one document, with its line end,
+/// to `out`.
+pub fn mentions_line(doc: &Document, mentions: &[Mention], out: &mut Vec<u8>) -> io::Result<()> {
+    let line = DocLine {
+        doc_id: &doc.id,
+        mentions: mentions.iter().map(MentionRecord::from).collect(),
+    };
+    serde_json::to_writer(&mut *out, &line)?;
+    out.push(b'\n');
+    Ok(())
+}
+
 impl<W: Write> MentionsJsonl<W> {
     /// Starts the file.
     pub fn new(writer: W) -> Self {
@@ -138,14 +150,15 @@ impl<W: Write> MentionsJsonl<W> {
 
     /// Writes the line of one document (also when it has no mention).
     pub fn write(&mut self, doc: &Document, mentions: &[Mention]) -> io::Result<()> {
-        let line = DocLine {
-            doc_id: &doc.id,
-            mentions: mentions.iter().map(MentionRecord::from).collect(),
-        };
         self.line.clear();
-        serde_json::to_writer(&mut self.line, &line)?;
-        self.line.push(b'\n');
+        mentions_line(doc, mentions, &mut self.line)?;
         self.writer.write_all(&self.line)
+    }
+
+    /// Writes a line made by [`mentions_line`] (for instance on another
+    /// thread).
+    pub fn write_line(&mut self, line: &[u8]) -> io::Result<()> {
+        self.writer.write_all(line)
     }
 
     /// Flushes and returns the inner writer.

@@ -205,6 +205,20 @@ impl DocumentWriters {
         mentions: &[Mention],
         entities: usize,
     ) -> io::Result<()> {
+        self.write_with_line(rec, chars, mentions, entities, None)
+    }
+
+    /// Like [`DocumentWriters::write`], with the record's `mentions.jsonl`
+    /// line already made by [`json::mentions_line`] when `jsonl_line` is
+    /// given (workers make it, so that the writing thread only copies it).
+    pub fn write_with_line(
+        &mut self,
+        rec: &InputRecord,
+        chars: usize,
+        mentions: &[Mention],
+        entities: usize,
+        jsonl_line: Option<&[u8]>,
+    ) -> io::Result<()> {
         if let Some(w) = &mut self.documents_csv {
             w.write(rec, chars, mentions.len(), entities)?;
         }
@@ -215,7 +229,10 @@ impl DocumentWriters {
             w.write(&rec.document, mentions)?;
         }
         if let Some(w) = &mut self.mentions_jsonl {
-            w.write(&rec.document, mentions)?;
+            match jsonl_line {
+                Some(line) => w.write_line(line)?,
+                None => w.write(&rec.document, mentions)?,
+            }
         }
         Ok(())
     }

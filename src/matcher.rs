@@ -7,8 +7,10 @@
 //! search), so no candidate is hidden by a longer one that later fails a
 //! boundary rule. The trie builds a million aliases in under a second, an
 //! Aho-Corasick automaton (which must also look for names inside words)
-//! took 8 s and 2 GB. Each occurrence then has to pass these rules, in this
-//! order:
+//! took 8 s and 2 GB. A walk is only made where the rest of the word is
+//! the first word of some pattern (by hash, see `Matcher::walk`): rule 3
+//! would drop whatever the others found. Each occurrence then has to pass
+//! these rules, in this order:
 //!
 //! 1. **Start.** It starts at a word start, or right after a proclitic
 //!    prefix that starts at a word start: `{و ف}? {ب ك ل}? ال?` (every

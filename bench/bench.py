@@ -14,6 +14,7 @@ import json
 import os
 import platform
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -51,9 +52,12 @@ def text_bytes(path, limit_mb=None):
     return sum(n for _, n in peers.iter_texts(path, int(limit_mb * 1e6) if limit_mb else None))
 
 
-def alam_extract(a, corpus, threads, gaz=None, tag=""):
+def alam_extract(a, corpus, threads, gaz=None, tag="", one_core=False):
     out = os.path.join(a.work, "out", f"{os.path.basename(corpus)}-{threads}t{tag}")
     cmd = [a.alam, "extract", corpus, "--text-field", "title,text", "--format", "csv", "-o", out]
+    if one_core:
+        # Every thread of the process (reader, worker, writer) on CPU 0.
+        cmd = ["taskset", "-c", "0"] + cmd
     wall, rss, _ = run(cmd + ["--threads", str(threads), "-q"] + (["-g", gaz] if gaz else []))
     with open(os.path.join(out, "documents.csv"), encoding="utf-8", newline="") as f:
         matches = sum(int(r["mentions"]) for r in csv.DictReader(f))
@@ -87,6 +91,11 @@ def contenders(a, lang, corpus):
     plan = [
         ("1t", "alam extract, 1 thread", full, lambda: alam_extract(a, corpus, 1)),
         ("2t", "alam extract, 2 threads", full, lambda: alam_extract(a, corpus, 2)),
+    ]
+    if shutil.which("taskset"):
+        plan.append(("1c", "alam extract, 1 thread, all on one core (taskset -c 0)", full,
+                     lambda: alam_extract(a, corpus, 1, tag="-1core", one_core=True)))
+    plan += [
         ("floor", "floor (trie walks only, pre-normalized)", full, lambda: floor(a, corpus)),
     ]
     for tool, label in PEER_LABELS.items():
@@ -132,6 +141,8 @@ def throughput(a, lang, corpus, label):
         ratio = value = target = ok = None
         if key == "2t":
             ratio, value = "2 threads / 1 thread", mbps[key] / mbps["1t"]
+        elif key == "1c":
+            ratio, value = "2 threads / 1 thread on one core", mbps["2t"] / mbps[key]
         elif key != "1t":
             ratio, value = f"alam 1 thread / {key}", mbps["1t"] / mbps[key]
         if lang == "ar" and key in TARGETS:

@@ -102,7 +102,9 @@ impl Form {
 /// Arabic suffixes a demonym ending in ي takes (normalized: ة is ه).
 const DEMONYM_SUFFIXES_AR: &[&str] = &["ه", "ون", "ين", "ان", "ات", "تان", "تين"];
 
-/// Prefixes after which an alias that began with ال is written with ل.
+/// Prefixes after which an alias that began with ال is written with ل
+/// (`ProcliticState::Lam`; this list is its definition in the tests).
+#[cfg(test)]
 const LAM_PREFIXES: &[&str] = &["ل", "ول", "فل"];
 
 /// One way a pattern names an entity.
@@ -112,7 +114,7 @@ struct Entry {
     form: Form,
     /// Matches only text written in capitals.
     caps_only: bool,
-    /// The ل-for-ال spelling; valid only after a prefix in `LAM_PREFIXES`.
+    /// The ل-for-ال spelling; valid only after ل, ول or فل.
     lam: bool,
 }
 
@@ -211,6 +213,18 @@ impl ProcliticState {
             (Lam, 'ل') | (Alef, 'ل') => Some(Article),
             _ => None,
         }
+    }
+
+    /// Whether the prefix read so far is ل, ول or فل, after which an alias
+    /// that began with ال is written with ل (للكويت).
+    fn allows_lam(self) -> bool {
+        self == ProcliticState::Lam
+    }
+
+    /// Whether the prefix read so far holds the article (ends with ال, or
+    /// is ل + the article written لل).
+    fn has_article(self) -> bool {
+        self == ProcliticState::Article
     }
 
     /// Whether what was read is a whole proclitic prefix.
@@ -372,12 +386,13 @@ impl Matcher {
     /// alone, with no rule but where they start (the floor of benchmarks).
     pub fn count_raw(&self, normalized: &str) -> usize {
         let mut count = 0;
-        self.walk(normalized, |_, _, _| count += 1);
+        self.walk(normalized, |_, _, _, _| count += 1);
         count
     }
 
     /// Walks the trie from every place a name can start, and calls
-    /// `visit(word, start, pattern)` for every pattern found there: at a
+    /// `visit(word, start, pattern, prefix)` for every pattern found there,
+    /// `prefix` being where `text[word..start]` left the proclitic grammar: at a
     /// word start (`word == start`), after a proclitic prefix of at most
     /// four letters at the start of the word `word`, and, for the patterns
     /// that begin with a non-word character, at that character.
@@ -388,13 +403,13 @@ impl Matcher {
     /// place on, must be the first word of some pattern. That is checked
     /// first, by hash (`first_words`), and most walks are never made; a
     /// hash that collides only costs a walk.
-    fn walk(&self, text: &str, mut visit: impl FnMut(usize, usize, u32)) {
+    fn walk(&self, text: &str, mut visit: impl FnMut(usize, usize, u32, ProcliticState)) {
         let Some(trie) = &self.trie else {
             return;
         };
-        let mut walk_from = |word: usize, start: usize| {
+        let mut walk_from = |word: usize, start: usize, prefix: ProcliticState| {
             for (pattern, _) in trie.common_prefix_search(text[start..].chars()) {
-                visit(word, start, pattern);
+                visit(word, start, pattern, prefix);
             }
         };
         let bytes = text.as_bytes();
@@ -425,7 +440,7 @@ impl Matcher {
                         .next()
                         .is_some_and(|c| self.nonword_first.binary_search(&c).is_ok())
                 {
-                    walk_from(i, i);
+                    walk_from(i, i, ProcliticState::Start);
                 }
                 i += len;
                 continue;
@@ -441,7 +456,7 @@ impl Matcher {
                 end += len;
             }
             if self.first_words.may_contain(hash_word(&text[word..end])) {
-                walk_from(word, word);
+                walk_from(word, word, ProcliticState::Start);
             }
             // After each proclitic prefix the word starts with, if a word
             // character follows it.
@@ -454,7 +469,7 @@ impl Matcher {
                     && j < end
                     && self.first_words.may_contain(hash_word(&text[j..end]))
                 {
-                    walk_from(word, j);
+                    walk_from(word, j, state);
                 }
             }
             i = end;
@@ -465,9 +480,10 @@ impl Matcher {
     pub fn find(&self, original: &str, norm: &Normalized) -> Vec<Found> {
         let text = norm.as_str();
         let mut candidates = Vec::new();
-        self.walk(text, |word, start, pattern| {
+        self.walk(text, |word, start, pattern, prefix| {
             let end = start + self.lengths[pattern as usize] as usize;
-            if let Some(c) = self.candidate(original, norm, pattern as usize, word, start, end) {
+            let pattern = pattern as usize;
+            if let Some(c) = self.candidate(original, norm, pattern, prefix, word, start, end) {
                 candidates.push(c);
             }
         });
@@ -575,13 +591,15 @@ impl Matcher {
     }
 
     /// Rules 1 to 4 for one occurrence of `pattern` at `start..end`, in
-    /// the word that starts at `word` (the walk already kept the starts
-    /// rule 1 allows, but for the prefix's spelling).
+    /// the word that starts at `word`, after a proclitic `prefix` (the walk
+    /// already kept the starts rule 1 allows).
+    #[allow(clippy::too_many_arguments)]
     fn candidate(
         &self,
         original: &str,
         norm: &Normalized,
         pattern: usize,
+        prefix_state: ProcliticState,
         word: usize,
         start: usize,
         end: usize,
@@ -594,7 +612,6 @@ impl Matcher {
         }
         let prefix = &text[word..start];
         let prefix_chars = prefix.chars().count();
-        let lam_ok = LAM_PREFIXES.contains(&prefix);
         if !prefix.is_empty() {
             // Rule 2: length guard.
             let need = if prefix_chars == 1 { 3 } else { 2 };
@@ -609,10 +626,10 @@ impl Matcher {
         let mut entries: Vec<Entry> = Vec::new();
         for e in &self.entries[pattern] {
             let prefix_fits = if e.lam {
-                lam_ok
+                prefix_state.allows_lam()
             } else {
                 // A weak form is a common word: never with the article.
-                e.form != Form::Weak || !has_article(prefix)
+                e.form != Form::Weak || !prefix_state.has_article()
             };
             if !prefix_fits || (e.caps_only && !caps) {
                 continue;
@@ -709,7 +726,9 @@ pub(crate) fn lam_variant(pattern: &str) -> Option<String> {
 }
 
 /// Whether a proclitic prefix contains the article (ends with ال, or is
-/// ل + the article written لل).
+/// ل + the article written لل): the definition of
+/// `ProcliticState::has_article` in the tests.
+#[cfg(test)]
 fn has_article(prefix: &str) -> bool {
     prefix.ends_with("ال") || prefix.ends_with("لل")
 }
@@ -774,17 +793,16 @@ mod tests {
     }
 
     /// Reads `prefix` with the state machine the matcher runs.
-    fn accepted_by_state_machine(prefix: &str) -> bool {
+    /// Reads `prefix` with the state machine; `None` when it leaves the
+    /// grammar or stops short of a whole prefix.
+    fn read_by_state_machine(prefix: &str) -> Option<ProcliticState> {
         let mut state = ProcliticState::Start;
         let mut at = 0;
         while at < prefix.len() {
-            match state.after(&prefix.as_bytes()[at..]) {
-                Some(next) => state = next,
-                None => return false,
-            }
+            state = state.after(&prefix.as_bytes()[at..])?;
             at += 2;
         }
-        state.is_prefix()
+        state.is_prefix().then_some(state)
     }
 
     #[test]
@@ -803,8 +821,17 @@ mod tests {
         }
         let mut accepted = 0;
         for s in &strings {
-            assert_eq!(accepted_by_state_machine(s), is_proclitic(s), "{s}");
-            accepted += usize::from(is_proclitic(s));
+            let state = read_by_state_machine(s);
+            assert_eq!(state.is_some(), is_proclitic(s), "{s}");
+            if let Some(state) = state {
+                accepted += 1;
+                assert_eq!(
+                    state.allows_lam(),
+                    LAM_PREFIXES.contains(&s.as_str()),
+                    "{s}"
+                );
+                assert_eq!(state.has_article(), has_article(s), "{s}");
+            }
         }
         assert_eq!(accepted, 26);
     }

@@ -104,6 +104,14 @@ impl Normalized {
         start..end
     }
 
+    /// Empty, with room for `len` bytes of text.
+    fn with_capacity(len: usize) -> Normalized {
+        Normalized {
+            text: String::with_capacity(len),
+            pieces: Vec::new(),
+        }
+    }
+
     /// The piece that normalized byte `at` belongs to.
     fn piece_at(&self, at: usize) -> Piece {
         let i = self.pieces.partition_point(|p| p.at <= at);
@@ -143,14 +151,8 @@ pub fn normalize(text: &str) -> Normalized {
 /// NFC quick check, one character at a time, on the characters that the
 /// fast path does not copy (those it copies are all NFC starters).
 fn normalize_if_nfc(text: &str) -> Option<Normalized> {
-    let mut out = Normalized {
-        text: String::with_capacity(text.len()),
-        pieces: Vec::new(),
-    };
-    let mut folder = Folder {
-        out: &mut out,
-        last_space: false,
-    };
+    let mut out = Normalized::with_capacity(text.len());
+    let mut folder = Folder::new(&mut out);
     // The combining class of the last character, for the quick check.
     let mut last_class = 0;
     {
@@ -240,14 +242,8 @@ fn normalize_if_nfc(text: &str) -> Option<Normalized> {
 
 /// Normalizes any text: NFC first, one piece of text at a time.
 fn normalize_any(text: &str) -> Normalized {
-    let mut out = Normalized {
-        text: String::with_capacity(text.len()),
-        pieces: Vec::new(),
-    };
-    let mut folder = Folder {
-        out: &mut out,
-        last_space: false,
-    };
+    let mut out = Normalized::with_capacity(text.len());
+    let mut folder = Folder::new(&mut out);
     let units = nfc_units(text);
     for (k, &(c, s, e)) in units.iter().enumerate() {
         let next = || units[k + 1..].iter().map(|u| u.0).find(|&n| !is_dropped(n));
@@ -387,7 +383,14 @@ struct Folder<'a> {
     last_space: bool,
 }
 
-impl Folder<'_> {
+impl<'a> Folder<'a> {
+    fn new(out: &'a mut Normalized) -> Folder<'a> {
+        Folder {
+            out,
+            last_space: false,
+        }
+    }
+
     /// Processes one character `c` that came from `orig_start..orig_end`;
     /// `next` gives the following original character that stays, for step
     /// 8's hyphen rule.

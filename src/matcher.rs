@@ -57,7 +57,7 @@ use rustc_hash::{FxBuildHasher, FxHashMap};
 
 use crate::error::Error;
 use crate::gazetteer::Entity;
-use crate::normalize::{Normalized, is_word_char, normalize_str};
+use crate::normalize::{Normalized, is_word_char, is_word_char_of_pair, normalize_str};
 
 /// How a mention was found: which kind of form of its entity matched.
 ///
@@ -245,9 +245,6 @@ pub(crate) struct Matcher {
     /// The hashes of the first words of the patterns (their leading runs
     /// of word characters), see [`Matcher::walk`].
     first_words: WordFilter,
-    /// Whether each character of U+0600-06FF is a word character, indexed
-    /// by `(lead byte - 0xD8) * 64 + (second byte & 0x3F)`.
-    arabic_word: [bool; 256],
     /// For each pattern id, the entities it names.
     entries: Vec<Vec<Entry>>,
     /// For each pattern id, its number of word characters.
@@ -366,16 +363,11 @@ impl Matcher {
             let first = p.find(|c: char| !is_word_char(c)).unwrap_or(p.len());
             hash_word(&p[..first])
         }));
-        let mut arabic_word = [false; 256];
-        for (k, word) in arabic_word.iter_mut().enumerate() {
-            *word = char::from_u32(0x0600 + k as u32).is_some_and(is_word_char);
-        }
         Ok(Matcher {
             trie,
             lengths,
             nonword_first,
             first_words,
-            arabic_word,
             entries,
             letters,
             country_of,
@@ -414,15 +406,14 @@ impl Matcher {
         };
         let bytes = text.as_bytes();
         // Whether the character at `at` is a word character, and its
-        // length: by table for ASCII and U+0600-06FF (nearly all of an
-        // Arabic text).
+        // length: from the bytes for ASCII and two-byte characters (nearly
+        // all of an Arabic text).
         let classify = |at: usize| -> (bool, usize) {
             let b = bytes[at];
-            if b & 0xFC == 0xD8
+            if b & 0xE0 == 0xC0
                 && let Some(&second) = bytes.get(at + 1)
             {
-                let k = usize::from(b & 3) << 6 | usize::from(second & 0x3F);
-                (self.arabic_word[k], 2)
+                (is_word_char_of_pair(b, second), 2)
             } else if b < 0x80 {
                 (b.is_ascii_alphanumeric(), 1)
             } else {

@@ -338,6 +338,15 @@ pub fn is_word_char(c: char) -> bool {
     is_word_char_slow(c)
 }
 
+/// [`is_word_char`] for the character written in UTF-8 as the two bytes
+/// `lead second` (U+0080–U+07FF: Latin accents, Greek, Cyrillic, Hebrew,
+/// Arabic), straight from the bytes.
+#[inline]
+pub(crate) fn is_word_char_of_pair(lead: u8, second: u8) -> bool {
+    let code = usize::from(lead & 0x1F) << 6 | usize::from(second & 0x3F);
+    BMP_WORD_CHARS[code / 64] & (1 << (code % 64)) != 0
+}
+
 // The table, computed by build.rs with the same definition as
 // `is_word_char_slow`.
 include!(concat!(env!("OUT_DIR"), "/word_chars.rs"));
@@ -612,6 +621,12 @@ mod tests {
         for code in 0..0x10000u32 {
             if let Some(c) = char::from_u32(code) {
                 assert_eq!(is_word_char(c), is_word_char_slow(c), "U+{code:04X}");
+                if (0x80..0x800).contains(&code) {
+                    let mut utf8 = [0; 2];
+                    c.encode_utf8(&mut utf8);
+                    let pair = is_word_char_of_pair(utf8[0], utf8[1]);
+                    assert_eq!(pair, is_word_char_slow(c), "U+{code:04X}");
+                }
             }
         }
     }

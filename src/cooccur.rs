@@ -391,18 +391,11 @@ impl Aggregates {
             e.documents += 1;
         }
         for (pair_key, windows, evidence) in doc.pairs {
-            // Looked up by reference: the key is moved in only when new.
-            let known = self.pairs.get_mut(&pair_key);
-            let new = known.is_none();
-            let mut fresh = PairCounts::default();
-            let p = known.unwrap_or(&mut fresh);
+            let p = self.pairs.entry(pair_key.clone()).or_default();
             p.windows += windows;
             p.documents += 1;
             if p.examples.len() < MAX_EXAMPLES {
                 p.examples.extend(example(&pair_key, &evidence));
-            }
-            if new {
-                self.pairs.insert(pair_key, fresh);
             }
         }
     }

@@ -166,13 +166,13 @@ fn process(pipeline: &Pipeline, window: WindowKind, jsonl: bool, raw: RawRecord)
     let entities = counts.entities().len();
     let chars = record.document.text.chars().count();
     // Serializing mentions.jsonl was the writing thread's largest cost
-    // with JSON output on; it is done here, in parallel.
-    let jsonl_line = jsonl.then(|| {
-        let mut line = Vec::new();
-        alam::output::json::mentions_line(&record.document, &analysis.mentions, &mut line)
-            .map(|()| line)
-            .ok()
-    });
+    // with JSON output on; it is done here, in parallel. Should it fail,
+    // the writing thread serializes the line again and reports the error.
+    let mut line = Vec::new();
+    let jsonl_line = (jsonl
+        && alam::output::json::mentions_line(&record.document, &analysis.mentions, &mut line)
+            .is_ok())
+    .then_some(line);
     Processed {
         record,
         windows: analysis.windows,
@@ -180,7 +180,7 @@ fn process(pipeline: &Pipeline, window: WindowKind, jsonl: bool, raw: RawRecord)
         mentions: analysis.mentions,
         counts,
         entities,
-        jsonl_line: jsonl_line.flatten(),
+        jsonl_line,
     }
 }
 

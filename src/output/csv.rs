@@ -35,11 +35,20 @@ impl CsvStyle {
     /// A CSV writer in this style over `w` (the BOM is written here).
     pub fn writer<W: Write>(self, mut w: W) -> io::Result<csv::Writer<W>> {
         let mut builder = csv::WriterBuilder::new();
+        w.write_all(self.bom())?;
         if self.excel {
-            w.write_all("\u{FEFF}".as_bytes())?;
             builder.terminator(csv::Terminator::CRLF);
         }
         Ok(builder.from_writer(w))
+    }
+
+    /// What a file starts with: the UTF-8 BOM in Excel style, else nothing.
+    fn bom(self) -> &'static [u8] {
+        if self.excel {
+            "\u{FEFF}".as_bytes()
+        } else {
+            b""
+        }
     }
 
     /// A text cell that comes from the input, neutralized in Excel style.
@@ -116,10 +125,7 @@ pub struct MentionsCsv<W: Write> {
 impl<W: Write> MentionsCsv<W> {
     /// Starts the table and writes the header.
     pub fn new(mut writer: W, style: CsvStyle) -> io::Result<Self> {
-        let mut rows = Vec::new();
-        if style.excel {
-            rows.extend_from_slice("\u{FEFF}".as_bytes());
-        }
+        let mut rows = style.bom().to_vec();
         push_record(&mut rows, MENTIONS_HEADER.map(str::as_bytes), style);
         writer.write_all(&rows)?;
         rows.clear();

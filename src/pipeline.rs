@@ -245,6 +245,26 @@ mod tests {
     use super::*;
 
     #[test]
+    fn raw_matches_count_every_key_found_from_a_place_a_name_may_start() {
+        let mut gaz = Gazetteer::new();
+        let mut ru = crate::Entity::new("country:RU", "country", "Russia");
+        ru.name_ar = Some("روسيا".into());
+        gaz.push(ru);
+        let mut cn = crate::Entity::new("country:CN", "country", "China");
+        cn.name_ar = Some("الصين".into());
+        gaz.push(cn);
+        let pipeline = Pipeline::new(&gaz).unwrap();
+        let count = |text: &str| pipeline.count_raw_matches(&crate::normalize_str(text));
+        // After و; after و in والصين (الصين itself); nothing in وروس.
+        assert_eq!(count("وروسيا والصين وروس"), 2);
+        // Inside a word, after a letter that is no proclitic (س is never
+        // one; ك is): no walk there.
+        assert_eq!(count("سروسيا xروسيا"), 0);
+        assert_eq!(count("كروسيا"), 1);
+        assert_eq!(count("Russia الصين"), 2);
+    }
+
+    #[test]
     fn pipeline_is_send_and_sync() {
         fn assert_send_sync<T: Send + Sync>() {}
         assert_send_sync::<Pipeline>();

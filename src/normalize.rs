@@ -44,6 +44,8 @@ use std::ops::Range;
 use unicode_normalization::char::{canonical_combining_class, decompose_canonical};
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
 
+mod plain_run;
+
 /// Normalized text with a map back to the original text.
 #[derive(Clone, Debug, Default)]
 pub struct Normalized {
@@ -143,14 +145,16 @@ impl Normalized {
 
 /// Normalizes `text` and keeps the offset map (see the module docs).
 pub fn normalize(text: &str) -> Normalized {
-    normalize_if_nfc(text).unwrap_or_else(|| normalize_any(text))
+    normalize_if_nfc(text, true).unwrap_or_else(|| normalize_any(text))
 }
 
 /// Normalizes a text that is already in NFC (step 1 has nothing to do),
 /// or gives up with `None` at the first sign that it is not: the Unicode
 /// NFC quick check, one character at a time, on the characters that the
 /// fast path does not copy (those it copies are all NFC starters).
-fn normalize_if_nfc(text: &str) -> Option<Normalized> {
+/// `blocks` lets [`plain_run`] take the common case 32 bytes at a time
+/// (tests turn it off to compare).
+fn normalize_if_nfc(text: &str, blocks: bool) -> Option<Normalized> {
     let mut out = Normalized::with_capacity(text.len());
     let mut folder = Folder::new(&mut out);
     // The combining class of the last character, for the quick check.
@@ -160,14 +164,28 @@ fn normalize_if_nfc(text: &str) -> Option<Normalized> {
         let arabic = arabic_actions();
         let mut i = 0;
         while i < bytes.len() {
+            // The common case, by blocks of 32 bytes where the machine can.
+            let n = if blocks {
+                plain_run::plain_run(text, i, folder.last_space, &mut folder.out.text)
+            } else {
+                0
+            };
+            if n > 0 {
+                folder.recorded_run(i, n);
+                last_class = 0;
+                i += n;
+                continue;
+            }
             // Fast path: a run of ASCII letters, digits and punctuation
             // (but the hyphen), single spaces, and Arabic letters that
             // are kept or folded to a letter of the same length is copied
-            // whole, folds and capitals replaced on the way.
+            // whole, folds and capitals replaced on the way. It stops after
+            // a few bytes to give the block path another chance.
             let mut run = i;
             let mut j = i;
             let mut capitals = false;
-            while j < bytes.len() {
+            let stop = bytes.len().min(i + 16);
+            while j < stop {
                 let b = bytes[j];
                 if b & 0xFC == 0xD8 {
                     // U+0600-06FF, most of an Arabic text.
@@ -523,6 +541,13 @@ impl<'a> Folder<'a> {
         self.out.record(c.len_utf8(), s, e);
     }
 
+    /// Records that the last `n` bytes of the text, already appended,
+    /// came from the original bytes `at..at + n`, byte for byte.
+    fn recorded_run(&mut self, at: usize, n: usize) {
+        self.out.record(n, at, at + n);
+        self.last_space = self.out.text.ends_with(' ');
+    }
+
     /// Emits `run`, which starts at byte `at` of the original and comes
     /// out as it is, ASCII capitals lowercased if it has any.
     fn emit_run(&mut self, run: &str, at: usize, capitals: bool) {
@@ -713,6 +738,47 @@ mod tests {
             "الحزام والطريق- مشروع",
         ),
     ];
+
+    /// The texts the block path and the per-character path both normalize:
+    /// `c` at several places of a plain Arabic run long enough for blocks,
+    /// next to spaces, capitals, folds and the block edges.
+    fn around(c: char) -> Vec<String> {
+        let plain = "الرئيس أعلن في القاهرة إن مصر وروسيا تتفقان على ";
+        let mut texts = Vec::new();
+        for at in [0, 1, 2, 7, 8, 15, 16, 30, 31, 32, 33, 40] {
+            let mut t: String = plain.chars().take(at).collect();
+            t.push(c);
+            t.push(c);
+            t.push_str(plain);
+            t.push(' ');
+            t.push(c);
+            t.push_str("Abc ة ى آ");
+            t.push_str(plain);
+            texts.push(t.clone());
+            texts.push(format!(" {t}"));
+            texts.push(format!("x\n  {t}"));
+        }
+        texts
+    }
+
+    #[test]
+    fn blocks_agree_with_the_per_character_path() {
+        let chars = (0u32..0x800).chain([0x2013, 0x200C, 0xFEFB, 0x1F600]);
+        for c in chars.filter_map(char::from_u32) {
+            for text in around(c) {
+                let blocks = normalize_if_nfc(&text, true);
+                let per_char = normalize_if_nfc(&text, false);
+                match (blocks, per_char) {
+                    (Some(b), Some(p)) => {
+                        assert_eq!(b.text, p.text, "{c:?} in {text:?}");
+                        assert_eq!(b.pieces, p.pieces, "{c:?} in {text:?}");
+                    }
+                    (None, None) => {}
+                    _ => panic!("NFC check differs for {c:?} in {text:?}"),
+                }
+            }
+        }
+    }
 
     #[test]
     fn table() {

@@ -121,11 +121,32 @@ fn check(text: &str) -> Result<(), TestCaseError> {
     Ok(())
 }
 
+/// Long texts of mostly plain letters and spaces, where normalization
+/// takes runs of 32 bytes at a time, with now and then any other piece.
+fn long_text() -> impl Strategy<Value = String> {
+    let plain = prop::sample::select(
+        &[
+            "ر", "و", "س", "ي", "ا", "ل", "ب", "أ", "ة", "ى", " ", "a", "Z", ".",
+        ][..],
+    );
+    let any = prop::sample::select(PIECES);
+    prop::collection::vec(prop_oneof![10 => plain, 1 => any], 0..300).prop_map(|v| v.concat())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(2000))]
 
     #[test]
     fn same_text_and_offsets_as_the_per_byte_reference(text in text()) {
+        check(&text)?;
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn long_plain_runs_as_the_per_byte_reference(text in long_text()) {
         check(&text)?;
     }
 }

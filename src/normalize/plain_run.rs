@@ -1,0 +1,132 @@
+//! The fast path's common case, 32 bytes at a time: a run of text that
+//! normalization copies as it is, or with same-length replacements only.
+//!
+//! A byte of such a run is one of
+//! - printable ASCII but the hyphen (`!`..=`~`), capitals lowercased;
+//! - a space that does not follow a space;
+//! - a letter U+0621–U+063A or U+0641–U+064A (lead byte D8 or D9), with
+//!   the folds آ أ إ → ا, ة → ه, ى → ي, which keep the length;
+//! - a continuation byte of such a letter.
+//!
+//! Everything else (newlines, hyphens, harakat, tatweel, digits in Arabic
+//! script, Persian letters, any other script) ends the run and is left to
+//! the per-character code, which treats these letters the same way: a
+//! test checks every two-byte character against it.
+//!
+//! On x86_64 with AVX2 (checked at run time) the run is read with vector
+//! instructions; elsewhere [`plain_run`] returns 0 and the per-character
+//! code does all the work.
+
+/// How many bytes from `at` form a run of the kind the module describes,
+/// written to `out` normalized. `last_space` says whether the last
+/// character written to `out` is a space. `at` must be a character
+/// boundary of `text`. The run ends on a character boundary; it may be
+/// shorter than it could be near the end of the text (the code needs a
+/// byte before and after each 32-byte block).
+pub(super) fn plain_run(text: &str, at: usize, last_space: bool, out: &mut String) -> usize {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: AVX2 is available, checked just above.
+            return unsafe { avx2::plain_run(text, at, last_space, out) };
+        }
+    }
+    let _ = (text, at, last_space, out);
+    0
+}
+
+#[cfg(target_arch = "x86_64")]
+mod avx2 {
+    use std::arch::x86_64::*;
+
+    /// Bytes 0xFF where `x` lies in `lo..=hi`, unsigned.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    fn in_range(x: __m256i, lo: u8, hi: u8) -> __m256i {
+        let d = _mm256_sub_epi8(x, _mm256_set1_epi8(lo as i8));
+        _mm256_cmpeq_epi8(_mm256_min_epu8(d, _mm256_set1_epi8((hi - lo) as i8)), d)
+    }
+
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    fn eq(x: __m256i, b: u8) -> __m256i {
+        _mm256_cmpeq_epi8(x, _mm256_set1_epi8(b as i8))
+    }
+
+    /// See [`super::plain_run`].
+    #[target_feature(enable = "avx2")]
+    pub(super) fn plain_run(text: &str, at: usize, last_space: bool, out: &mut String) -> usize {
+        let bytes = text.as_bytes();
+        let mut i = at;
+        // The block needs the byte before it and the byte after it.
+        if i == 0 || (last_space && bytes.get(i) == Some(&b' ')) {
+            return 0;
+        }
+        while i + 33 <= bytes.len() {
+            // SAFETY: i - 1 + 34 <= len: the three loads read inside `bytes`.
+            let (prev, cur, next) = unsafe {
+                let p = bytes.as_ptr().add(i);
+                (
+                    _mm256_loadu_si256(p.sub(1).cast()),
+                    _mm256_loadu_si256(p.cast()),
+                    _mm256_loadu_si256(p.add(1).cast()),
+                )
+            };
+            // Which bytes may stay in the run.
+            let printable = _mm256_andnot_si256(eq(cur, b'-'), in_range(cur, b'!', b'~'));
+            let space = _mm256_andnot_si256(eq(prev, b' '), eq(cur, b' '));
+            let continuation = in_range(cur, 0x80, 0xBF);
+            // U+0621-063A: D8 A1..BA; U+0641-064A: D9 81..8A.
+            let d8 = _mm256_and_si256(eq(cur, 0xD8), in_range(next, 0xA1, 0xBA));
+            let d9 = _mm256_and_si256(eq(cur, 0xD9), in_range(next, 0x81, 0x8A));
+            let good = _mm256_or_si256(
+                _mm256_or_si256(printable, space),
+                _mm256_or_si256(continuation, _mm256_or_si256(d8, d9)),
+            );
+            let bad = !(_mm256_movemask_epi8(good) as u32);
+            let mut len = bad.trailing_zeros() as usize;
+            if len == 32 && bytes[i + 31] >= 0xC0 {
+                // A letter's lead byte ends the block: leave the letter
+                // for the next block.
+                len = 31;
+            }
+            if len == 0 {
+                break;
+            }
+            // Capitals lowercased; folds, at the lead byte and the second.
+            let capital = in_range(cur, b'A', b'Z');
+            let mut normalized =
+                _mm256_add_epi8(cur, _mm256_and_si256(capital, _mm256_set1_epi8(0x20)));
+            let after_d8 = eq(prev, 0xD8);
+            // ة (D8 A9) -> ه (D9 87).
+            let ta_lead = _mm256_and_si256(eq(cur, 0xD8), eq(next, 0xA9));
+            let ta_second = _mm256_and_si256(after_d8, eq(cur, 0xA9));
+            // آ أ إ (D8 A2, A3, A5) -> ا (D8 A7).
+            let alef = _mm256_and_si256(
+                after_d8,
+                _mm256_or_si256(in_range(cur, 0xA2, 0xA3), eq(cur, 0xA5)),
+            );
+            // ى (D9 89) -> ي (D9 8A).
+            let yeh = _mm256_and_si256(eq(prev, 0xD9), eq(cur, 0x89));
+            normalized = _mm256_blendv_epi8(normalized, _mm256_set1_epi8(0xD9_u8 as i8), ta_lead);
+            normalized =
+                _mm256_blendv_epi8(normalized, _mm256_set1_epi8(0x87_u8 as i8), ta_second);
+            normalized = _mm256_blendv_epi8(normalized, _mm256_set1_epi8(0xA7_u8 as i8), alef);
+            normalized = _mm256_blendv_epi8(normalized, _mm256_set1_epi8(0x8A_u8 as i8), yeh);
+            let mut block = [0u8; 32];
+            // SAFETY: `block` has room for 32 bytes.
+            unsafe { _mm256_storeu_si256(block.as_mut_ptr().cast(), normalized) };
+            debug_assert!(std::str::from_utf8(&block[..len]).is_ok());
+            // SAFETY: the run is whole characters of `text` (it starts on a
+            // boundary, and ends before a byte that begins a character),
+            // each either kept or replaced by a character of the same
+            // length, so `block[..len]` is UTF-8.
+            unsafe { out.as_mut_vec().extend_from_slice(&block[..len]) };
+            i += len;
+            if len < 32 {
+                break;
+            }
+        }
+        i - at
+    }
+}

@@ -3,9 +3,11 @@
 //!
 //! A byte of such a run is one of
 //! - printable ASCII but the hyphen (`!`..=`~`), capitals lowercased;
-//! - a space that does not follow a space;
+//! - a space, tab, line feed or carriage return that does not follow one
+//!   of them, written as a space;
 //! - a letter U+0621–U+063A or U+0641–U+064A (lead byte D8 or D9), with
-//!   the folds آ أ إ → ا, ة → ه, ى → ي, which keep the length;
+//!   the folds آ أ إ → ا, ة → ه, ى → ي, which keep the length; the
+//!   punctuation ، ؛ ؟ (D8 8C, 9B, 9F), kept;
 //! - a continuation byte of such a letter.
 //!
 //! Everything else (newlines, hyphens, harakat, tatweel, digits in Arabic
@@ -53,13 +55,27 @@ mod avx2 {
         _mm256_cmpeq_epi8(x, _mm256_set1_epi8(b as i8))
     }
 
+    /// Bytes 0xFF where `x` is a space, tab, line feed or carriage return.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    fn blanks(x: __m256i) -> __m256i {
+        _mm256_or_si256(
+            _mm256_or_si256(eq(x, b' '), eq(x, b'\t')),
+            _mm256_or_si256(eq(x, b'\n'), eq(x, b'\r')),
+        )
+    }
+
+    fn is_blank(b: u8) -> bool {
+        matches!(b, b' ' | b'\t' | b'\n' | b'\r')
+    }
+
     /// See [`super::plain_run`].
     #[target_feature(enable = "avx2")]
     pub(super) fn plain_run(text: &str, at: usize, last_space: bool, out: &mut String) -> usize {
         let bytes = text.as_bytes();
         let mut i = at;
         // The block needs the byte before it and the byte after it.
-        if i == 0 || (last_space && bytes.get(i) == Some(&b' ')) {
+        if i == 0 || (last_space && bytes.get(i).is_some_and(|&b| is_blank(b))) {
             return 0;
         }
         while i + 33 <= bytes.len() {
@@ -74,10 +90,15 @@ mod avx2 {
             };
             // Which bytes may stay in the run.
             let printable = _mm256_andnot_si256(eq(cur, b'-'), in_range(cur, b'!', b'~'));
-            let space = _mm256_andnot_si256(eq(prev, b' '), eq(cur, b' '));
+            let blank = blanks(cur);
+            let space = _mm256_andnot_si256(blanks(prev), blank);
             let continuation = in_range(cur, 0x80, 0xBF);
             // U+0621-063A: D8 A1..BA; U+0641-064A: D9 81..8A.
-            let d8 = _mm256_and_si256(eq(cur, 0xD8), in_range(next, 0xA1, 0xBA));
+            let d8_second = _mm256_or_si256(
+                _mm256_or_si256(in_range(next, 0xA1, 0xBA), eq(next, 0x8C)),
+                _mm256_or_si256(eq(next, 0x9B), eq(next, 0x9F)),
+            );
+            let d8 = _mm256_and_si256(eq(cur, 0xD8), d8_second);
             let d9 = _mm256_and_si256(eq(cur, 0xD9), in_range(next, 0x81, 0x8A));
             let good = _mm256_or_si256(
                 _mm256_or_si256(printable, space),
@@ -97,6 +118,7 @@ mod avx2 {
             let capital = in_range(cur, b'A', b'Z');
             let mut normalized =
                 _mm256_add_epi8(cur, _mm256_and_si256(capital, _mm256_set1_epi8(0x20)));
+            normalized = _mm256_blendv_epi8(normalized, _mm256_set1_epi8(b' ' as i8), blank);
             let after_d8 = eq(prev, 0xD8);
             // ة (D8 A9) -> ه (D9 87).
             let ta_lead = _mm256_and_si256(eq(cur, 0xD8), eq(next, 0xA9));
@@ -109,8 +131,7 @@ mod avx2 {
             // ى (D9 89) -> ي (D9 8A).
             let yeh = _mm256_and_si256(eq(prev, 0xD9), eq(cur, 0x89));
             normalized = _mm256_blendv_epi8(normalized, _mm256_set1_epi8(0xD9_u8 as i8), ta_lead);
-            normalized =
-                _mm256_blendv_epi8(normalized, _mm256_set1_epi8(0x87_u8 as i8), ta_second);
+            normalized = _mm256_blendv_epi8(normalized, _mm256_set1_epi8(0x87_u8 as i8), ta_second);
             normalized = _mm256_blendv_epi8(normalized, _mm256_set1_epi8(0xA7_u8 as i8), alef);
             normalized = _mm256_blendv_epi8(normalized, _mm256_set1_epi8(0x8A_u8 as i8), yeh);
             let mut block = [0u8; 32];

@@ -57,7 +57,10 @@ use rustc_hash::{FxBuildHasher, FxHashMap};
 
 use crate::error::Error;
 use crate::gazetteer::Entity;
-use crate::normalize::{Normalized, is_word_char, is_word_char_of_pair, normalize_str};
+use crate::normalize::{Normalized, is_word_char, normalize_str};
+
+mod words;
+use words::WordBits;
 
 /// How a mention was found: which kind of form of its entity matched.
 ///
@@ -242,6 +245,8 @@ pub(crate) struct Matcher {
     /// The non-word characters some pattern begins with (sorted): a walk
     /// starts at each of them too.
     nonword_first: Vec<char>,
+    /// The first bytes of `nonword_first`'s characters in UTF-8.
+    nonword_first_bytes: [bool; 256],
     /// The hashes of the first words of the patterns (their leading runs
     /// of word characters), see [`Matcher::walk`].
     first_words: WordFilter,
@@ -346,6 +351,11 @@ impl Matcher {
             .collect();
         nonword_first.sort_unstable();
         nonword_first.dedup();
+        let mut nonword_first_bytes = [false; 256];
+        for c in &nonword_first {
+            let mut utf8 = [0; 4];
+            nonword_first_bytes[usize::from(c.encode_utf8(&mut utf8).as_bytes()[0])] = true;
+        }
         let letters = patterns
             .iter()
             .map(|p| p.chars().filter(|&c| is_word_char(c)).count())
@@ -367,6 +377,7 @@ impl Matcher {
             trie,
             lengths,
             nonword_first,
+            nonword_first_bytes,
             first_words,
             entries,
             letters,
@@ -405,47 +416,29 @@ impl Matcher {
             }
         };
         let bytes = text.as_bytes();
-        // Whether the character at `at` is a word character, and its
-        // length: from the bytes for ASCII and two-byte characters (nearly
-        // all of an Arabic text).
-        let classify = |at: usize| -> (bool, usize) {
-            let b = bytes[at];
-            if b & 0xE0 == 0xC0
-                && let Some(&second) = bytes.get(at + 1)
-            {
-                (is_word_char_of_pair(b, second), 2)
-            } else if b < 0x80 {
-                (b.is_ascii_alphanumeric(), 1)
-            } else {
-                let c = text[at..].chars().next().unwrap_or(' ');
-                (is_word_char(c), c.len_utf8())
-            }
-        };
+        let words = WordBits::new(text);
         let mut i = 0;
-        while i < bytes.len() {
-            let (is_word, len) = classify(i);
-            if !is_word {
-                if !self.nonword_first.is_empty()
-                    && text[i..]
-                        .chars()
-                        .next()
-                        .is_some_and(|c| self.nonword_first.binary_search(&c).is_ok())
-                {
-                    walk_from(i, i, ProcliticState::Start);
+        loop {
+            let next = words.next_word(i);
+            // The characters between the words that some pattern begins
+            // with (rare: only their lead bytes are looked at first).
+            if !self.nonword_first.is_empty() {
+                let gap = &bytes[i..next.unwrap_or(bytes.len())];
+                for (k, &b) in gap.iter().enumerate() {
+                    if self.nonword_first_bytes[usize::from(b)]
+                        && text[i + k..]
+                            .chars()
+                            .next()
+                            .is_some_and(|c| self.nonword_first.binary_search(&c).is_ok())
+                    {
+                        walk_from(i + k, i + k, ProcliticState::Start);
+                    }
                 }
-                i += len;
-                continue;
             }
-            // A word: find its end.
-            let word = i;
-            let mut end = i + len;
-            while end < bytes.len() {
-                let (is_word, len) = classify(end);
-                if !is_word {
-                    break;
-                }
-                end += len;
-            }
+            let Some(word) = next else {
+                break;
+            };
+            let end = words.word_end(word);
             if self.first_words.may_contain(hash_word(&text[word..end])) {
                 walk_from(word, word, ProcliticState::Start);
             }

@@ -23,7 +23,9 @@ use alam::cooccur::{Aggregates, EntityPair, Evidence};
 use alam::input::Status;
 use alam::merge::{check_mergeable, parse_stream_line, read_part};
 use alam::output::csv::{DOCUMENTS_HEADER, MENTIONS_HEADER};
-use alam::output::{AtomicFile, CsvStyle, DocumentWriters, Formats, RunSummary, write_tables};
+use alam::output::{
+    AtomicFile, CsvStyle, CsvTable, DocumentWriters, Formats, RunSummary, write_tables,
+};
 use anyhow::{Context, bail};
 
 #[derive(Debug, clap::Args)]
@@ -141,8 +143,7 @@ fn concat_csv(
     input_cols: &[usize],
     style: CsvStyle,
 ) -> anyhow::Result<()> {
-    let mut writer = style.writer(AtomicFile::create(out, name)?)?;
-    writer.write_record(header)?;
+    let mut table = CsvTable::new(AtomicFile::create(out, name)?, header, style)?;
     for dir in parts {
         let path = dir.join(name);
         let file = std::fs::File::open(&path)
@@ -169,13 +170,10 @@ fn concat_csv(
                     }
                 })
                 .collect();
-            writer.write_record(row.iter().map(|c| c.as_ref()))?;
+            table.row(row.iter().map(|c| c.as_bytes()))?;
         }
     }
-    writer
-        .into_inner()
-        .map_err(|e| anyhow::anyhow!("{e}"))?
-        .commit()?;
+    table.finish()?.commit()?;
     Ok(())
 }
 

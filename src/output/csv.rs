@@ -32,16 +32,6 @@ pub struct CsvStyle {
 }
 
 impl CsvStyle {
-    /// A CSV writer in this style over `w` (the BOM is written here).
-    pub fn writer<W: Write>(self, mut w: W) -> io::Result<csv::Writer<W>> {
-        let mut builder = csv::WriterBuilder::new();
-        w.write_all(self.bom())?;
-        if self.excel {
-            builder.terminator(csv::Terminator::CRLF);
-        }
-        Ok(builder.from_writer(w))
-    }
-
     /// What a file starts with: the UTF-8 BOM in Excel style, else nothing.
     fn bom(self) -> &'static [u8] {
         if self.excel {
@@ -59,10 +49,6 @@ impl CsvStyle {
             Cow::Borrowed(s)
         }
     }
-}
-
-fn csv_err(e: csv::Error) -> io::Error {
-    io::Error::other(e)
 }
 
 /// The header of `mentions.csv`.
@@ -109,46 +95,82 @@ pub const COOCCURRENCE_HEADER: [&str; 9] = [
     "npmi",
 ];
 
-/// Writes `mentions.csv` rows, document by document.
-///
-/// The largest table by far (a row per mention), so its rows are put
-/// together by [`push_record`], byte for byte what the `csv` crate writes
-/// with its defaults (a test checks it) but at a third of the cost.
+/// A CSV table being written: each row put together by [`push_record`],
+/// byte for byte what the `csv` crate writes with its defaults (a test
+/// checks it) but at a third of the cost, and written out in pieces of
+/// about 64 KB.
 #[derive(Debug)]
-pub struct MentionsCsv<W: Write> {
+pub struct CsvTable<W: Write> {
     writer: W,
     style: CsvStyle,
-    /// The rows of one document, written at once.
-    rows: Vec<u8>,
+    /// Rows not written out yet.
+    buf: Vec<u8>,
+}
+
+/// How many bytes of rows a [`CsvTable`] keeps before writing them out.
+const TABLE_BUFFER: usize = 1 << 16;
+
+impl<W: Write> CsvTable<W> {
+    /// Starts a table: the BOM in Excel style, then `header`.
+    pub fn new(writer: W, header: &[&str], style: CsvStyle) -> io::Result<Self> {
+        let mut buf = Vec::with_capacity(TABLE_BUFFER + 1024);
+        buf.extend_from_slice(style.bom());
+        push_record(&mut buf, header.iter().map(|h| h.as_bytes()), style);
+        Ok(CsvTable { writer, style, buf })
+    }
+
+    /// The style the table is written in.
+    pub fn style(&self) -> CsvStyle {
+        self.style
+    }
+
+    /// Adds one row (cells that come from the input should go through
+    /// [`CsvStyle::cell`] first).
+    pub fn row<'a>(&mut self, fields: impl IntoIterator<Item = &'a [u8]>) -> io::Result<()> {
+        push_record(&mut self.buf, fields, self.style);
+        if self.buf.len() >= TABLE_BUFFER {
+            self.writer.write_all(&self.buf)?;
+            self.buf.clear();
+        }
+        Ok(())
+    }
+
+    /// Writes what is left, flushes and returns the inner writer.
+    pub fn finish(mut self) -> io::Result<W> {
+        self.writer.write_all(&self.buf)?;
+        self.writer.flush()?;
+        Ok(self.writer)
+    }
+}
+
+/// Writes `mentions.csv` rows, document by document (the largest table by
+/// far: a row per mention).
+#[derive(Debug)]
+pub struct MentionsCsv<W: Write> {
+    table: CsvTable<W>,
 }
 
 impl<W: Write> MentionsCsv<W> {
     /// Starts the table and writes the header.
-    pub fn new(mut writer: W, style: CsvStyle) -> io::Result<Self> {
-        let mut rows = style.bom().to_vec();
-        push_record(&mut rows, MENTIONS_HEADER.map(str::as_bytes), style);
-        writer.write_all(&rows)?;
-        rows.clear();
+    pub fn new(writer: W, style: CsvStyle) -> io::Result<Self> {
         Ok(MentionsCsv {
-            writer,
-            style,
-            rows,
+            table: CsvTable::new(writer, &MENTIONS_HEADER, style)?,
         })
     }
 
     /// Writes the rows of one document.
     pub fn write(&mut self, doc: &Document, mentions: &[Mention]) -> io::Result<()> {
-        let id = self.style.cell(&doc.id);
+        let style = self.table.style();
+        let id = style.cell(&doc.id);
         let mut numbers = [
             itoa::Buffer::new(),
             itoa::Buffer::new(),
             itoa::Buffer::new(),
             itoa::Buffer::new(),
         ];
-        self.rows.clear();
         for m in mentions {
             let [start, end, sentence, paragraph] = &mut numbers;
-            let surface = self.style.cell(&m.surface);
+            let surface = style.cell(&m.surface);
             let fields: [&[u8]; 11] = [
                 id.as_bytes(),
                 m.entity_id.as_bytes(),
@@ -162,15 +184,14 @@ impl<W: Write> MentionsCsv<W> {
                 m.form.as_str().as_bytes(),
                 if m.ambiguous { b"true" } else { b"false" },
             ];
-            push_record(&mut self.rows, fields, self.style);
+            self.table.row(fields)?;
         }
-        self.writer.write_all(&self.rows)
+        Ok(())
     }
 
     /// Flushes and returns the inner writer.
-    pub fn finish(mut self) -> io::Result<W> {
-        self.writer.flush()?;
-        Ok(self.writer)
+    pub fn finish(self) -> io::Result<W> {
+        self.table.finish()
     }
 }
 
@@ -178,7 +199,11 @@ impl<W: Write> MentionsCsv<W> {
 /// writes it with its defaults: fields joined by `,`, a field quoted (its
 /// quotes doubled) when it holds `,` `"` `\r` or `\n`, and the record ended
 /// by `\n`, or `\r\n` in Excel style.
-pub(crate) fn push_record<const N: usize>(out: &mut Vec<u8>, fields: [&[u8]; N], style: CsvStyle) {
+pub(crate) fn push_record<'a>(
+    out: &mut Vec<u8>,
+    fields: impl IntoIterator<Item = &'a [u8]>,
+    style: CsvStyle,
+) {
     for (k, field) in fields.into_iter().enumerate() {
         if k > 0 {
             out.push(b',');
@@ -205,16 +230,15 @@ pub(crate) fn push_record<const N: usize>(out: &mut Vec<u8>, fields: [&[u8]; N],
 /// Writes `documents.csv` rows, one per input record.
 #[derive(Debug)]
 pub struct DocumentsCsv<W: Write> {
-    writer: csv::Writer<W>,
-    style: CsvStyle,
+    table: CsvTable<W>,
 }
 
 impl<W: Write> DocumentsCsv<W> {
     /// Starts the table and writes the header.
     pub fn new(writer: W, style: CsvStyle) -> io::Result<Self> {
-        let mut writer = style.writer(writer)?;
-        writer.write_record(DOCUMENTS_HEADER).map_err(csv_err)?;
-        Ok(DocumentsCsv { writer, style })
+        Ok(DocumentsCsv {
+            table: CsvTable::new(writer, &DOCUMENTS_HEADER, style)?,
+        })
     }
 
     /// Writes the row of one input record.
@@ -225,47 +249,51 @@ impl<W: Write> DocumentsCsv<W> {
         mentions: usize,
         entities: usize,
     ) -> io::Result<()> {
-        self.writer
-            .write_record([
-                self.style.cell(&rec.document.id).as_ref(),
-                &self.style.cell(&rec.source),
-                &chars.to_string(),
-                &mentions.to_string(),
-                &entities.to_string(),
-                rec.status.as_str(),
-                &self.style.cell(&rec.message),
-            ])
-            .map_err(csv_err)
+        let style = self.table.style();
+        let mut numbers = [
+            itoa::Buffer::new(),
+            itoa::Buffer::new(),
+            itoa::Buffer::new(),
+        ];
+        let [chars_cell, mentions_cell, entities_cell] = &mut numbers;
+        self.table.row([
+            style.cell(&rec.document.id).as_bytes(),
+            style.cell(&rec.source).as_bytes(),
+            chars_cell.format(chars).as_bytes(),
+            mentions_cell.format(mentions).as_bytes(),
+            entities_cell.format(entities).as_bytes(),
+            rec.status.as_str().as_bytes(),
+            style.cell(&rec.message).as_bytes(),
+        ])
     }
 
     /// Flushes and returns the inner writer.
     pub fn finish(self) -> io::Result<W> {
-        self.writer
-            .into_inner()
-            .map_err(|e| io::Error::other(e.to_string()))
+        self.table.finish()
     }
 }
 
 /// Writes `entities.csv`.
 pub fn write_entities<W: Write>(w: W, agg: &Aggregates, style: CsvStyle) -> io::Result<W> {
-    let mut writer = style.writer(w)?;
-    writer.write_record(ENTITIES_HEADER).map_err(csv_err)?;
+    let mut table = CsvTable::new(w, &ENTITIES_HEADER, style)?;
+    let mut numbers = [
+        itoa::Buffer::new(),
+        itoa::Buffer::new(),
+        itoa::Buffer::new(),
+    ];
     for (id, c) in agg.entities_sorted() {
-        writer
-            .write_record([
-                id.as_ref(),
-                &c.info.kind,
-                &c.info.name,
-                &c.info.name_ar,
-                &c.mentions.to_string(),
-                &c.documents.to_string(),
-                &c.windows.to_string(),
-            ])
-            .map_err(csv_err)?;
+        let [mentions, documents, windows] = &mut numbers;
+        table.row([
+            id.as_bytes(),
+            c.info.kind.as_bytes(),
+            c.info.name.as_bytes(),
+            c.info.name_ar.as_bytes(),
+            mentions.format(c.mentions).as_bytes(),
+            documents.format(c.documents).as_bytes(),
+            windows.format(c.windows).as_bytes(),
+        ])?;
     }
-    writer
-        .into_inner()
-        .map_err(|e| io::Error::other(e.to_string()))
+    table.finish()
 }
 
 /// Writes `cooccurrence.csv` with the pairs of at least `min_count` windows.
@@ -275,27 +303,28 @@ pub fn write_cooccurrence<W: Write>(
     min_count: u64,
     style: CsvStyle,
 ) -> io::Result<W> {
-    let mut writer = style.writer(w)?;
-    writer.write_record(COOCCURRENCE_HEADER).map_err(csv_err)?;
+    use std::fmt::Write as _;
+    let mut table = CsvTable::new(w, &COOCCURRENCE_HEADER, style)?;
+    let mut numbers = [itoa::Buffer::new(), itoa::Buffer::new()];
+    let mut npmi_cell = String::new();
     for (a, b, c, npmi) in agg.pairs_sorted(min_count) {
         let (ea, eb) = (&agg.entities[a].info, &agg.entities[b].info);
-        writer
-            .write_record([
-                a.as_ref(),
-                &ea.name,
-                &ea.kind,
-                b.as_ref(),
-                &eb.name,
-                &eb.kind,
-                &c.windows.to_string(),
-                &c.documents.to_string(),
-                &format!("{npmi:.6}"),
-            ])
-            .map_err(csv_err)?;
+        let [windows, documents] = &mut numbers;
+        npmi_cell.clear();
+        let _ = write!(npmi_cell, "{npmi:.6}");
+        table.row([
+            a.as_bytes(),
+            ea.name.as_bytes(),
+            ea.kind.as_bytes(),
+            b.as_bytes(),
+            eb.name.as_bytes(),
+            eb.kind.as_bytes(),
+            windows.format(c.windows).as_bytes(),
+            documents.format(c.documents).as_bytes(),
+            npmi_cell.as_bytes(),
+        ])?;
     }
-    writer
-        .into_inner()
-        .map_err(|e| io::Error::other(e.to_string()))
+    table.finish()
 }
 
 #[cfg(test)]
@@ -324,11 +353,29 @@ mod tests {
     }
 
     #[test]
-    fn excel_writer_has_bom_and_crlf() {
-        let mut w = CsvStyle { excel: true }.writer(Vec::new()).unwrap();
-        w.write_record(["a", "b"]).unwrap();
-        let bytes = w.into_inner().unwrap();
-        assert_eq!(bytes, "\u{FEFF}a,b\r\n".as_bytes());
+    fn excel_table_has_bom_and_crlf() {
+        let mut table = CsvTable::new(Vec::new(), &["a", "b"], CsvStyle { excel: true }).unwrap();
+        table.row([&b"1"[..], b"x,y"]).unwrap();
+        let bytes = table.finish().unwrap();
+        assert_eq!(bytes, "\u{FEFF}a,b\r\n1,\"x,y\"\r\n".as_bytes());
+        let mut table = CsvTable::new(Vec::new(), &["a", "b"], CsvStyle::default()).unwrap();
+        table.row([&b"1"[..], b"\"q\""]).unwrap();
+        assert_eq!(table.finish().unwrap(), b"a,b\n1,\"\"\"q\"\"\"\n");
+    }
+
+    #[test]
+    fn table_writes_rows_past_its_buffer_in_order() {
+        let mut table = CsvTable::new(Vec::new(), &["n", "s"], CsvStyle::default()).unwrap();
+        let mut expected = String::from("n,s\n");
+        for n in 0..20_000 {
+            let cell = n.to_string();
+            table.row([cell.as_bytes(), b"abc"]).unwrap();
+            expected.push_str(&format!("{n},abc\n"));
+        }
+        assert_eq!(
+            String::from_utf8(table.finish().unwrap()).unwrap(),
+            expected
+        );
     }
 
     proptest::proptest! {
@@ -342,21 +389,21 @@ mod tests {
                     ),
                     0..6,
                 ),
-                11,
+                2..12,
             ),
             excel in proptest::bool::ANY,
         ) {
             let fields: Vec<String> = fields.into_iter().map(|f| f.concat()).collect();
-            let row: [&[u8]; 11] = std::array::from_fn(|k| fields[k].as_bytes());
+            let row: Vec<&[u8]> = fields.iter().map(|f| f.as_bytes()).collect();
             let style = CsvStyle { excel };
             let mut ours = Vec::new();
-            push_record(&mut ours, row, style);
+            push_record(&mut ours, row.iter().copied(), style);
             let mut theirs = csv::WriterBuilder::new();
             if excel {
                 theirs.terminator(csv::Terminator::CRLF);
             }
             let mut theirs = theirs.from_writer(Vec::new());
-            theirs.write_record(row).unwrap();
+            theirs.write_record(&row).unwrap();
             let theirs = theirs.into_inner().unwrap();
             proptest::prop_assert_eq!(
                 String::from_utf8_lossy(&ours),

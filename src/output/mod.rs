@@ -7,7 +7,7 @@ pub mod graph;
 pub mod html;
 pub mod json;
 
-pub use self::csv::{CsvStyle, DocumentsCsv, MentionsCsv};
+pub use self::csv::{CsvStyle, CsvTable, DocumentsCsv, MentionsCsv};
 pub use self::json::{MentionsJsonl, RunSummary};
 
 use std::fs::File;

@@ -37,7 +37,7 @@ use alam::cooccur::{
     Aggregates, DocumentCounts, EntityInfo, EntityPair, Evidence, Example, WindowKind,
 };
 use alam::input::{InputOptions, InputRecord, Inputs, RawRecord, Status, StdinFormat};
-use alam::output::{CsvStyle, DocumentWriters, Formats, RunSummary, write_tables};
+use alam::output::{CsvStyle, DocumentWriters, Formats, Job, RunSummary, write_tables_with};
 use alam::{Gazetteer, Mention, Pipeline};
 use anyhow::Context;
 use rayon::prelude::*;
@@ -304,8 +304,17 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(1));
     }
     summary.windows = agg.windows;
-    writers.commit()?;
-    write_tables(&args.output, &agg, &summary, args.format, style)?;
+    // The per-document files are flushed and renamed (which may free the
+    // previous run's files) while the tables are written.
+    let commit: Job = Box::new(move || writers.commit());
+    write_tables_with(
+        &args.output,
+        &agg,
+        &summary,
+        args.format,
+        style,
+        vec![commit],
+    )?;
     progress.finish_and_clear();
     if !args.quiet {
         let secs = started.elapsed().as_secs_f64().max(1e-9);
@@ -316,7 +325,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             summary.warnings,
             summary.mentions,
             agg.entities.len(),
-            agg.pairs_sorted(args.min_count).len(),
+            agg.pair_count(args.min_count),
             secs,
             bytes_read as f64 / 1e6 / secs,
             args.output.display()

@@ -24,7 +24,8 @@ use alam::input::Status;
 use alam::merge::{check_mergeable, parse_stream_line, read_part};
 use alam::output::csv::{DOCUMENTS_HEADER, MENTIONS_HEADER};
 use alam::output::{
-    AtomicFile, CsvStyle, CsvTable, DocumentWriters, Formats, RunSummary, write_tables,
+    AtomicFile, CsvStyle, CsvTable, DocumentWriters, Formats, Job, RunSummary, write_tables,
+    write_tables_with,
 };
 use anyhow::{Context, bail};
 
@@ -249,8 +250,15 @@ fn merge_streams(args: &Args) -> anyhow::Result<ExitCode> {
     let agg = agg.unwrap_or_default();
     summary.window = agg.window.as_str().to_string();
     summary.windows = agg.windows;
-    writers.commit()?;
-    write_tables(&args.output, &agg, &summary, args.format, style)?;
+    let commit: Job = Box::new(move || writers.commit());
+    write_tables_with(
+        &args.output,
+        &agg,
+        &summary,
+        args.format,
+        style,
+        vec![commit],
+    )?;
     print_summary(args, "stream files", &summary, &agg);
     Ok(ExitCode::SUCCESS)
 }
@@ -266,7 +274,7 @@ fn print_summary(args: &Args, what: &str, summary: &RunSummary, agg: &Aggregates
         summary.documents,
         summary.mentions,
         agg.entities.len(),
-        agg.pairs_sorted(args.min_count).len(),
+        agg.pair_count(args.min_count),
         agg.window.as_str(),
         args.output.display()
     );

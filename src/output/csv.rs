@@ -20,7 +20,9 @@
 use std::borrow::Cow;
 use std::io::{self, Write};
 
-use crate::cooccur::Aggregates;
+use std::sync::Arc;
+
+use crate::cooccur::{Aggregates, PairCounts};
 use crate::input::InputRecord;
 use crate::pipeline::{Document, Mention};
 
@@ -128,6 +130,16 @@ impl<W: Write> CsvTable<W> {
     /// [`CsvStyle::cell`] first).
     pub fn row<'a>(&mut self, fields: impl IntoIterator<Item = &'a [u8]>) -> io::Result<()> {
         push_record(&mut self.buf, fields, self.style);
+        if self.buf.len() >= TABLE_BUFFER {
+            self.writer.write_all(&self.buf)?;
+            self.buf.clear();
+        }
+        Ok(())
+    }
+
+    /// Adds rows already put together by [`push_record`] in this style.
+    fn rows(&mut self, rows: &[u8]) -> io::Result<()> {
+        self.buf.extend_from_slice(rows);
         if self.buf.len() >= TABLE_BUFFER {
             self.writer.write_all(&self.buf)?;
             self.buf.clear();
@@ -297,32 +309,55 @@ pub fn write_entities<W: Write>(w: W, agg: &Aggregates, style: CsvStyle) -> io::
 }
 
 /// Writes `cooccurrence.csv` with the pairs of at least `min_count` windows.
+///
+/// The rows are put together in parallel, a block of pairs per task (a run
+/// with many entities has hundreds of thousands of pairs, all written after
+/// the last document), and written in order.
 pub fn write_cooccurrence<W: Write>(
     w: W,
     agg: &Aggregates,
     min_count: u64,
     style: CsvStyle,
 ) -> io::Result<W> {
-    use std::fmt::Write as _;
+    use rayon::prelude::*;
+    /// Pairs per task, and tasks formatted before their rows are written.
+    const BLOCK: usize = 2048;
+    const BLOCKS_AT_ONCE: usize = 32;
     let mut table = CsvTable::new(w, &COOCCURRENCE_HEADER, style)?;
-    let mut numbers = [itoa::Buffer::new(), itoa::Buffer::new()];
-    let mut npmi_cell = String::new();
-    for (a, b, c, npmi) in agg.pairs_sorted(min_count) {
-        let (ea, eb) = (&agg.entities[a].info, &agg.entities[b].info);
-        let [windows, documents] = &mut numbers;
-        npmi_cell.clear();
-        let _ = write!(npmi_cell, "{npmi:.6}");
-        table.row([
-            a.as_bytes(),
-            ea.name.as_bytes(),
-            ea.kind.as_bytes(),
-            b.as_bytes(),
-            eb.name.as_bytes(),
-            eb.kind.as_bytes(),
-            windows.format(c.windows).as_bytes(),
-            documents.format(c.documents).as_bytes(),
-            npmi_cell.as_bytes(),
-        ])?;
+    let pairs = agg.pairs_sorted(min_count);
+    let rows = |block: &[(&Arc<str>, &Arc<str>, &PairCounts, f64)]| {
+        use std::fmt::Write as _;
+        let mut out = Vec::with_capacity(block.len() * 96);
+        let mut numbers = [itoa::Buffer::new(), itoa::Buffer::new()];
+        let mut npmi_cell = String::new();
+        for &(a, b, c, npmi) in block {
+            let (ea, eb) = (&agg.entities[a].info, &agg.entities[b].info);
+            let [windows, documents] = &mut numbers;
+            npmi_cell.clear();
+            let _ = write!(npmi_cell, "{npmi:.6}");
+            push_record(
+                &mut out,
+                [
+                    a.as_bytes(),
+                    ea.name.as_bytes(),
+                    ea.kind.as_bytes(),
+                    b.as_bytes(),
+                    eb.name.as_bytes(),
+                    eb.kind.as_bytes(),
+                    windows.format(c.windows).as_bytes(),
+                    documents.format(c.documents).as_bytes(),
+                    npmi_cell.as_bytes(),
+                ],
+                style,
+            );
+        }
+        out
+    };
+    for blocks in pairs.chunks(BLOCK * BLOCKS_AT_ONCE) {
+        let formatted: Vec<Vec<u8>> = blocks.par_chunks(BLOCK).map(rows).collect();
+        for rows in formatted {
+            table.rows(&rows)?;
+        }
     }
     table.finish()
 }

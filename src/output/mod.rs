@@ -253,7 +253,7 @@ impl DocumentWriters {
 }
 
 /// Writes the aggregate tables (entities, co-occurrence, graphs) and
-/// `summary.json` into `dir`.
+/// `summary.json` into `dir`: see [`write_tables_with`].
 pub fn write_tables(
     dir: &Path,
     agg: &Aggregates,
@@ -261,28 +261,82 @@ pub fn write_tables(
     formats: Formats,
     style: CsvStyle,
 ) -> io::Result<()> {
+    write_tables_with(dir, agg, summary, formats, style, Vec::new())
+}
+
+/// Work for [`write_tables_with`] to do alongside the tables.
+pub type Job<'a> = Box<dyn FnOnce() -> io::Result<()> + Send + 'a>;
+
+/// Writes the aggregate tables into `dir`, each on a thread of its own
+/// (they only read the aggregates), runs the jobs `also` at the same time
+/// (say, committing the per-document files), and writes `summary.json`
+/// last, once all of that succeeded. On errors, the first in the order of
+/// the jobs, then of the formats, is returned.
+pub fn write_tables_with<'a>(
+    dir: &'a Path,
+    agg: &'a Aggregates,
+    summary: &'a RunSummary,
+    formats: Formats,
+    style: CsvStyle,
+    also: Vec<Job<'a>>,
+) -> io::Result<()> {
     let min = summary.min_count;
+    let mut jobs = also;
     if formats.csv {
-        csv::write_entities(AtomicFile::create(dir, "entities.csv")?, agg, style)?.commit()?;
-        csv::write_cooccurrence(
-            AtomicFile::create(dir, "cooccurrence.csv")?,
-            agg,
-            min,
-            style,
-        )?
-        .commit()?;
+        jobs.push(Box::new(move || {
+            csv::write_entities(AtomicFile::create(dir, "entities.csv")?, agg, style)?.commit()
+        }));
+        jobs.push(Box::new(move || {
+            csv::write_cooccurrence(
+                AtomicFile::create(dir, "cooccurrence.csv")?,
+                agg,
+                min,
+                style,
+            )?
+            .commit()
+        }));
     }
     if formats.json {
-        json::write_entities(AtomicFile::create(dir, "entities.json")?, agg)?.commit()?;
-        json::write_cooccurrence(AtomicFile::create(dir, "cooccurrence.json")?, agg, min)?
-            .commit()?;
+        jobs.push(Box::new(move || {
+            json::write_entities(AtomicFile::create(dir, "entities.json")?, agg)?.commit()
+        }));
+        jobs.push(Box::new(move || {
+            json::write_cooccurrence(AtomicFile::create(dir, "cooccurrence.json")?, agg, min)?
+                .commit()
+        }));
     }
     if formats.graph {
-        graph::write_gexf(AtomicFile::create(dir, "graph.gexf")?, agg, min)?.commit()?;
-        graph::write_graphml(AtomicFile::create(dir, "graph.graphml")?, agg, min)?.commit()?;
+        jobs.push(Box::new(move || {
+            graph::write_gexf(AtomicFile::create(dir, "graph.gexf")?, agg, min)?.commit()
+        }));
+        jobs.push(Box::new(move || {
+            graph::write_graphml(AtomicFile::create(dir, "graph.graphml")?, agg, min)?.commit()
+        }));
     }
     if formats.html {
-        html::write_report(AtomicFile::create(dir, "report.html")?, agg, summary)?.commit()?;
+        jobs.push(Box::new(move || {
+            html::write_report(AtomicFile::create(dir, "report.html")?, agg, summary)?.commit()
+        }));
     }
+    run_jobs(jobs)?;
+    // Last: the summary is there only when every table is.
     json::write_summary(AtomicFile::create(dir, "summary.json")?, summary)?.commit()
+}
+
+/// Runs `jobs` at once, one thread each, and returns the first error in
+/// their order.
+fn run_jobs(jobs: Vec<Job<'_>>) -> io::Result<()> {
+    std::thread::scope(|scope| {
+        let running: Vec<_> = jobs.into_iter().map(|job| scope.spawn(job)).collect();
+        let mut first = Ok(());
+        for handle in running {
+            let result = handle
+                .join()
+                .unwrap_or_else(|_| Err(io::Error::other("a table writer failed")));
+            if first.is_ok() {
+                first = result;
+            }
+        }
+        first
+    })
 }

@@ -37,7 +37,9 @@ use alam::cooccur::{
     Aggregates, DocumentCounts, EntityInfo, EntityPair, Evidence, Example, WindowKind,
 };
 use alam::input::{InputOptions, InputRecord, Inputs, RawRecord, Status, StdinFormat};
-use alam::output::{CsvStyle, DocumentWriters, Formats, Job, RunSummary, write_tables_with};
+use alam::output::{
+    CsvStyle, DocumentWriters, Formats, Job, RenderedRecord, RunSummary, write_tables_with,
+};
 use alam::{Gazetteer, Mention, Pipeline};
 use anyhow::Context;
 use rayon::prelude::*;
@@ -137,12 +139,16 @@ pub(super) struct Processed {
     pub mentions: Vec<Mention>,
     pub counts: DocumentCounts,
     pub entities: usize,
-    /// The record's `mentions.jsonl` line, when the workers are asked to
-    /// make it (JSON output on).
-    pub jsonl_line: Option<Vec<u8>>,
+    /// The record as written in the per-document files, when the workers
+    /// are asked to make it.
+    pub rendered: Option<RenderedRecord>,
 }
 
-fn process(pipeline: &Pipeline, window: WindowKind, jsonl: bool, raw: RawRecord) -> Processed {
+/// What the workers make of the per-document files, if anything: the
+/// formats and the CSV style.
+pub(super) type Render = Option<(Formats, CsvStyle)>;
+
+fn process(pipeline: &Pipeline, window: WindowKind, render: Render, raw: RawRecord) -> Processed {
     let record = raw.into_record();
     if record.status == Status::Error {
         return Processed {
@@ -152,7 +158,7 @@ fn process(pipeline: &Pipeline, window: WindowKind, jsonl: bool, raw: RawRecord)
             mentions: Vec::new(),
             counts: DocumentCounts::default(),
             entities: 0,
-            jsonl_line: None,
+            rendered: None,
         };
     }
     let analysis = pipeline.analyze(&record.document);
@@ -165,14 +171,13 @@ fn process(pipeline: &Pipeline, window: WindowKind, jsonl: bool, raw: RawRecord)
     // The counts list each entity of the document once.
     let entities = counts.entities().len();
     let chars = record.document.text.chars().count();
-    // Serializing mentions.jsonl was the writing thread's largest cost
-    // with JSON output on; it is done here, in parallel. Should it fail,
-    // the writing thread serializes the line again and reports the error.
-    let mut line = Vec::new();
-    let jsonl_line = (jsonl
-        && alam::output::json::mentions_line(&record.document, &analysis.mentions, &mut line)
-            .is_ok())
-    .then_some(line);
+    // The rows and lines of the per-document files were the writing
+    // thread's largest cost; with several workers they are made here, in
+    // parallel. Should that fail, the writing thread makes them again and
+    // reports the error.
+    let rendered = render.and_then(|(formats, style)| {
+        RenderedRecord::new(formats, style, &record, chars, &analysis.mentions, entities).ok()
+    });
     Processed {
         record,
         windows: analysis.windows,
@@ -180,7 +185,7 @@ fn process(pipeline: &Pipeline, window: WindowKind, jsonl: bool, raw: RawRecord)
         mentions: analysis.mentions,
         counts,
         entities,
-        jsonl_line,
+        rendered,
     }
 }
 
@@ -246,11 +251,11 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     };
     let inputs = Inputs::new(&args.inputs, options);
     // With several workers the writing thread is the one stage that does
-    // not scale, so they make the mentions.jsonl lines; with one, the
-    // writing thread has time to spare and makes them itself.
-    let jsonl = args.format.json && pool.current_num_threads() > 1;
+    // not scale, so they make the rows of the per-document files; with
+    // one, the writing thread has time to spare and makes them itself.
+    let render = (pool.current_num_threads() > 1).then_some((args.format, style));
     let completed =
-        for_each_processed(&pipeline, &pool, args.process.window, jsonl, inputs, |p| {
+        for_each_processed(&pipeline, &pool, args.process.window, render, inputs, |p| {
             if !p.record.message.is_empty() {
                 progress.suspend(|| eprintln!("{}", p.record.message));
             }
@@ -269,13 +274,10 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
                 Status::Warning => summary.warnings += 1,
                 Status::Ok => {}
             }
-            writers.write_with_line(
-                &p.record,
-                p.chars,
-                &p.mentions,
-                p.entities,
-                p.jsonl_line.as_deref(),
-            )?;
+            match &p.rendered {
+                Some(rendered) => writers.write_rendered(rendered)?,
+                None => writers.write(&p.record, p.chars, &p.mentions, p.entities)?,
+            }
             summary.documents += 1;
             summary.mentions += p.mentions.len() as u64;
             summary.chars += p.chars as u64;
@@ -352,7 +354,7 @@ pub(super) fn for_each_processed(
     pipeline: &Pipeline,
     pool: &rayon::ThreadPool,
     window: WindowKind,
-    jsonl: bool,
+    render: Render,
     inputs: Inputs,
     mut each: impl FnMut(Processed) -> anyhow::Result<bool>,
 ) -> anyhow::Result<bool> {
@@ -393,7 +395,7 @@ pub(super) fn for_each_processed(
                     jobs.spawn(move |_| {
                         let processed: Vec<Processed> = chunk
                             .into_par_iter()
-                            .map(|rec| process(pipeline, window, jsonl, rec))
+                            .map(|rec| process(pipeline, window, render, rec))
                             .collect();
                         let _ = done_tx.send((index, processed));
                     });

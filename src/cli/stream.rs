@@ -59,21 +59,20 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let inputs = Inputs::new(&["-".to_string()], options);
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    let completed =
-        for_each_processed(&pipeline, &pool, args.process.window, false, inputs, |p| {
-            if !p.record.message.is_empty() {
-                eprintln!("{}", p.record.message);
-            }
-            if p.record.status == Status::Error && args.strict {
-                eprintln!(
-                    "alam: --strict: stopping at the first error ({})",
-                    p.record.document.id
-                );
-                return Ok(false);
-            }
-            write_line(&mut out, &p, args.process.window, &gaz)?;
-            Ok(true)
-        })?;
+    let completed = for_each_processed(&pipeline, &pool, args.process.window, None, inputs, |p| {
+        if !p.record.message.is_empty() {
+            eprintln!("{}", p.record.message);
+        }
+        if p.record.status == Status::Error && args.strict {
+            eprintln!(
+                "alam: --strict: stopping at the first error ({})",
+                p.record.document.id
+            );
+            return Ok(false);
+        }
+        write_line(&mut out, &p, args.process.window, &gaz)?;
+        Ok(true)
+    })?;
     out.flush()?;
     Ok(if completed {
         ExitCode::SUCCESS

@@ -121,11 +121,6 @@ impl<W: Write> CsvTable<W> {
         Ok(CsvTable { writer, style, buf })
     }
 
-    /// The style the table is written in.
-    pub fn style(&self) -> CsvStyle {
-        self.style
-    }
-
     /// Adds one row (cells that come from the input should go through
     /// [`CsvStyle::cell`] first).
     pub fn row<'a>(&mut self, fields: impl IntoIterator<Item = &'a [u8]>) -> io::Result<()> {
@@ -138,7 +133,7 @@ impl<W: Write> CsvTable<W> {
     }
 
     /// Adds rows already put together by [`push_record`] in this style.
-    fn rows(&mut self, rows: &[u8]) -> io::Result<()> {
+    pub fn rows(&mut self, rows: &[u8]) -> io::Result<()> {
         self.buf.extend_from_slice(rows);
         if self.buf.len() >= TABLE_BUFFER {
             self.writer.write_all(&self.buf)?;
@@ -155,55 +150,32 @@ impl<W: Write> CsvTable<W> {
     }
 }
 
-/// Writes `mentions.csv` rows, document by document (the largest table by
-/// far: a row per mention).
-#[derive(Debug)]
-pub struct MentionsCsv<W: Write> {
-    table: CsvTable<W>,
-}
-
-impl<W: Write> MentionsCsv<W> {
-    /// Starts the table and writes the header.
-    pub fn new(writer: W, style: CsvStyle) -> io::Result<Self> {
-        Ok(MentionsCsv {
-            table: CsvTable::new(writer, &MENTIONS_HEADER, style)?,
-        })
-    }
-
-    /// Writes the rows of one document.
-    pub fn write(&mut self, doc: &Document, mentions: &[Mention]) -> io::Result<()> {
-        let style = self.table.style();
-        let id = style.cell(&doc.id);
-        let mut numbers = [
-            itoa::Buffer::new(),
-            itoa::Buffer::new(),
-            itoa::Buffer::new(),
-            itoa::Buffer::new(),
+/// Appends the `mentions.csv` rows of one document to `out`.
+pub fn mentions_rows(out: &mut Vec<u8>, doc: &Document, mentions: &[Mention], style: CsvStyle) {
+    let id = style.cell(&doc.id);
+    let mut numbers = [
+        itoa::Buffer::new(),
+        itoa::Buffer::new(),
+        itoa::Buffer::new(),
+        itoa::Buffer::new(),
+    ];
+    for m in mentions {
+        let [start, end, sentence, paragraph] = &mut numbers;
+        let surface = style.cell(&m.surface);
+        let fields: [&[u8]; 11] = [
+            id.as_bytes(),
+            m.entity_id.as_bytes(),
+            m.entity_type.as_bytes(),
+            m.name.as_bytes(),
+            surface.as_bytes(),
+            start.format(m.start).as_bytes(),
+            end.format(m.end).as_bytes(),
+            sentence.format(m.sentence).as_bytes(),
+            paragraph.format(m.paragraph).as_bytes(),
+            m.form.as_str().as_bytes(),
+            if m.ambiguous { b"true" } else { b"false" },
         ];
-        for m in mentions {
-            let [start, end, sentence, paragraph] = &mut numbers;
-            let surface = style.cell(&m.surface);
-            let fields: [&[u8]; 11] = [
-                id.as_bytes(),
-                m.entity_id.as_bytes(),
-                m.entity_type.as_bytes(),
-                m.name.as_bytes(),
-                surface.as_bytes(),
-                start.format(m.start).as_bytes(),
-                end.format(m.end).as_bytes(),
-                sentence.format(m.sentence).as_bytes(),
-                paragraph.format(m.paragraph).as_bytes(),
-                m.form.as_str().as_bytes(),
-                if m.ambiguous { b"true" } else { b"false" },
-            ];
-            self.table.row(fields)?;
-        }
-        Ok(())
-    }
-
-    /// Flushes and returns the inner writer.
-    pub fn finish(self) -> io::Result<W> {
-        self.table.finish()
+        push_record(out, fields, style);
     }
 }
 
@@ -239,36 +211,24 @@ pub(crate) fn push_record<'a>(
     out.extend_from_slice(if style.excel { b"\r\n" } else { b"\n" });
 }
 
-/// Writes `documents.csv` rows, one per input record.
-#[derive(Debug)]
-pub struct DocumentsCsv<W: Write> {
-    table: CsvTable<W>,
-}
-
-impl<W: Write> DocumentsCsv<W> {
-    /// Starts the table and writes the header.
-    pub fn new(writer: W, style: CsvStyle) -> io::Result<Self> {
-        Ok(DocumentsCsv {
-            table: CsvTable::new(writer, &DOCUMENTS_HEADER, style)?,
-        })
-    }
-
-    /// Writes the row of one input record.
-    pub fn write(
-        &mut self,
-        rec: &InputRecord,
-        chars: usize,
-        mentions: usize,
-        entities: usize,
-    ) -> io::Result<()> {
-        let style = self.table.style();
-        let mut numbers = [
-            itoa::Buffer::new(),
-            itoa::Buffer::new(),
-            itoa::Buffer::new(),
-        ];
-        let [chars_cell, mentions_cell, entities_cell] = &mut numbers;
-        self.table.row([
+/// Appends the `documents.csv` row of one input record to `out`.
+pub fn document_row(
+    out: &mut Vec<u8>,
+    rec: &InputRecord,
+    chars: usize,
+    mentions: usize,
+    entities: usize,
+    style: CsvStyle,
+) {
+    let mut numbers = [
+        itoa::Buffer::new(),
+        itoa::Buffer::new(),
+        itoa::Buffer::new(),
+    ];
+    let [chars_cell, mentions_cell, entities_cell] = &mut numbers;
+    push_record(
+        out,
+        [
             style.cell(&rec.document.id).as_bytes(),
             style.cell(&rec.source).as_bytes(),
             chars_cell.format(chars).as_bytes(),
@@ -276,13 +236,9 @@ impl<W: Write> DocumentsCsv<W> {
             entities_cell.format(entities).as_bytes(),
             rec.status.as_str().as_bytes(),
             style.cell(&rec.message).as_bytes(),
-        ])
-    }
-
-    /// Flushes and returns the inner writer.
-    pub fn finish(self) -> io::Result<W> {
-        self.table.finish()
-    }
+        ],
+        style,
+    );
 }
 
 /// Writes `entities.csv`.

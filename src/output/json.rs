@@ -32,15 +32,6 @@ use serde::{Deserialize, Serialize};
 use crate::cooccur::{Aggregates, Example};
 use crate::{Document, Form, Mention};
 
-/// Writes `mentions.jsonl` lines to any writer.
-#[derive(Debug)]
-pub struct MentionsJsonl<W: Write> {
-    writer: W,
-    /// One line, serialized here first (a `Vec` takes serde_json's many
-    /// small writes at once).
-    line: Vec<u8>,
-}
-
 #[derive(Serialize)]
 struct DocLine<'a> {
     doc_id: &'a str,
@@ -137,35 +128,6 @@ pub fn mentions_line(doc: &Document, mentions: &[Mention], out: &mut Vec<u8>) ->
     serde_json::to_writer(&mut *out, &line)?;
     out.push(b'\n');
     Ok(())
-}
-
-impl<W: Write> MentionsJsonl<W> {
-    /// Starts the file.
-    pub fn new(writer: W) -> Self {
-        MentionsJsonl {
-            writer,
-            line: Vec::new(),
-        }
-    }
-
-    /// Writes the line of one document (also when it has no mention).
-    pub fn write(&mut self, doc: &Document, mentions: &[Mention]) -> io::Result<()> {
-        self.line.clear();
-        mentions_line(doc, mentions, &mut self.line)?;
-        self.writer.write_all(&self.line)
-    }
-
-    /// Writes a line made by [`mentions_line`] (for instance on another
-    /// thread).
-    pub fn write_line(&mut self, line: &[u8]) -> io::Result<()> {
-        self.writer.write_all(line)
-    }
-
-    /// Flushes and returns the inner writer.
-    pub fn finish(mut self) -> io::Result<W> {
-        self.writer.flush()?;
-        Ok(self.writer)
-    }
 }
 
 #[derive(Serialize)]

@@ -7,8 +7,8 @@ pub mod graph;
 pub mod html;
 pub mod json;
 
-pub use self::csv::{CsvStyle, CsvTable, DocumentsCsv, MentionsCsv};
-pub use self::json::{MentionsJsonl, RunSummary};
+pub use self::csv::{CsvStyle, CsvTable};
+pub use self::json::RunSummary;
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
@@ -160,38 +160,108 @@ impl Formats {
     }
 }
 
+/// One input record as it appears in the files written document by
+/// document, made before it is written: workers make it, so that the
+/// writing thread only copies bytes.
+#[derive(Clone, Debug, Default)]
+pub struct RenderedRecord {
+    documents_csv: Vec<u8>,
+    mentions_csv: Vec<u8>,
+    mentions_jsonl: Vec<u8>,
+}
+
+impl RenderedRecord {
+    /// The record `rec`, with `chars` characters, its `mentions` and the
+    /// number of distinct `entities` they name, for the files `formats`
+    /// selects, CSV in `style`. Error records get a `documents.csv` row
+    /// only.
+    pub fn new(
+        formats: Formats,
+        style: CsvStyle,
+        rec: &InputRecord,
+        chars: usize,
+        mentions: &[Mention],
+        entities: usize,
+    ) -> io::Result<RenderedRecord> {
+        let mut r = RenderedRecord::default();
+        r.render(formats, style, rec, chars, mentions, entities)?;
+        Ok(r)
+    }
+
+    /// Like [`RenderedRecord::new`], into these buffers.
+    fn render(
+        &mut self,
+        formats: Formats,
+        style: CsvStyle,
+        rec: &InputRecord,
+        chars: usize,
+        mentions: &[Mention],
+        entities: usize,
+    ) -> io::Result<()> {
+        self.documents_csv.clear();
+        self.mentions_csv.clear();
+        self.mentions_jsonl.clear();
+        if formats.csv {
+            csv::document_row(
+                &mut self.documents_csv,
+                rec,
+                chars,
+                mentions.len(),
+                entities,
+                style,
+            );
+        }
+        if rec.status == crate::input::Status::Error {
+            return Ok(());
+        }
+        if formats.csv {
+            csv::mentions_rows(&mut self.mentions_csv, &rec.document, mentions, style);
+        }
+        if formats.json {
+            json::mentions_line(&rec.document, mentions, &mut self.mentions_jsonl)?;
+        }
+        Ok(())
+    }
+}
+
 /// The files written document by document: `mentions.csv`,
 /// `documents.csv` (csv) and `mentions.jsonl` (json).
 #[derive(Debug)]
 pub struct DocumentWriters {
-    mentions_csv: Option<MentionsCsv<AtomicFile>>,
-    documents_csv: Option<DocumentsCsv<AtomicFile>>,
-    mentions_jsonl: Option<MentionsJsonl<AtomicFile>>,
+    formats: Formats,
+    style: CsvStyle,
+    mentions_csv: Option<CsvTable<AtomicFile>>,
+    documents_csv: Option<CsvTable<AtomicFile>>,
+    mentions_jsonl: Option<AtomicFile>,
+    /// The record being written by [`DocumentWriters::write`].
+    scratch: RenderedRecord,
 }
 
 impl DocumentWriters {
     /// Creates the temporary files in `dir`.
     pub fn create(dir: &Path, formats: Formats, style: CsvStyle) -> io::Result<Self> {
         let mut w = DocumentWriters {
+            formats,
+            style,
             mentions_csv: None,
             documents_csv: None,
             mentions_jsonl: None,
+            scratch: RenderedRecord::default(),
         };
         if formats.csv {
-            w.mentions_csv = Some(MentionsCsv::new(
+            w.mentions_csv = Some(CsvTable::new(
                 AtomicFile::create(dir, "mentions.csv")?,
+                &csv::MENTIONS_HEADER,
                 style,
             )?);
-            w.documents_csv = Some(DocumentsCsv::new(
+            w.documents_csv = Some(CsvTable::new(
                 AtomicFile::create(dir, "documents.csv")?,
+                &csv::DOCUMENTS_HEADER,
                 style,
             )?);
         }
         if formats.json {
-            w.mentions_jsonl = Some(MentionsJsonl::new(AtomicFile::create(
-                dir,
-                "mentions.jsonl",
-            )?));
+            w.mentions_jsonl = Some(AtomicFile::create(dir, "mentions.jsonl")?);
         }
         Ok(w)
     }
@@ -205,34 +275,25 @@ impl DocumentWriters {
         mentions: &[Mention],
         entities: usize,
     ) -> io::Result<()> {
-        self.write_with_line(rec, chars, mentions, entities, None)
+        let mut scratch = std::mem::take(&mut self.scratch);
+        let written = scratch
+            .render(self.formats, self.style, rec, chars, mentions, entities)
+            .and_then(|()| self.write_rendered(&scratch));
+        self.scratch = scratch;
+        written
     }
 
-    /// Like [`DocumentWriters::write`], with the record's `mentions.jsonl`
-    /// line already made by [`json::mentions_line`] when `jsonl_line` is
-    /// given (workers make it, so that the writing thread only copies it).
-    pub fn write_with_line(
-        &mut self,
-        rec: &InputRecord,
-        chars: usize,
-        mentions: &[Mention],
-        entities: usize,
-        jsonl_line: Option<&[u8]>,
-    ) -> io::Result<()> {
+    /// Writes a record made by [`RenderedRecord::new`] with the formats and
+    /// style these writers were created with.
+    pub fn write_rendered(&mut self, r: &RenderedRecord) -> io::Result<()> {
         if let Some(w) = &mut self.documents_csv {
-            w.write(rec, chars, mentions.len(), entities)?;
-        }
-        if rec.status == crate::input::Status::Error {
-            return Ok(());
+            w.rows(&r.documents_csv)?;
         }
         if let Some(w) = &mut self.mentions_csv {
-            w.write(&rec.document, mentions)?;
+            w.rows(&r.mentions_csv)?;
         }
         if let Some(w) = &mut self.mentions_jsonl {
-            match jsonl_line {
-                Some(line) => w.write_line(line)?,
-                None => w.write(&rec.document, mentions)?,
-            }
+            w.write_all(&r.mentions_jsonl)?;
         }
         Ok(())
     }
@@ -246,7 +307,7 @@ impl DocumentWriters {
             w.finish()?.commit()?;
         }
         if let Some(w) = self.mentions_jsonl {
-            w.finish()?.commit()?;
+            w.commit()?;
         }
         Ok(())
     }

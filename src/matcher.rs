@@ -162,6 +162,7 @@ impl WordFilter {
         WordFilter { bits, shift }
     }
 
+    #[inline(always)]
     fn may_contain(&self, hash: u64) -> bool {
         let at = (hash >> self.shift) as usize;
         self.bits
@@ -170,10 +171,73 @@ impl WordFilter {
     }
 }
 
-/// The hash of a word, for `Matcher::first_words`.
+/// The hash of a word, for [`StartFilter`].
 fn hash_word(word: &str) -> u64 {
     use std::hash::BuildHasher;
     FxBuildHasher.hash_one(word)
+}
+
+/// The hash of two words' hashes, for [`StartFilter`].
+fn hash_pair(first: u64, second: u64) -> u64 {
+    use std::hash::BuildHasher;
+    FxBuildHasher.hash_one((first, second))
+}
+
+/// Where a walk of the trie may find a name, from the words of the text
+/// (see [`Matcher::walk`]): the patterns' first words (their leading runs
+/// of word characters), the first words of the patterns that have no
+/// other word, and the first two words of those that do.
+#[derive(Clone, Debug)]
+struct StartFilter {
+    first: WordFilter,
+    single: WordFilter,
+    pairs: WordFilter,
+}
+
+impl StartFilter {
+    fn new<'a>(patterns: impl Iterator<Item = &'a str>) -> StartFilter {
+        let (mut first, mut single, mut pairs) = (Vec::new(), Vec::new(), Vec::new());
+        for p in patterns {
+            let first_end = p.find(|c: char| !is_word_char(c)).unwrap_or(p.len());
+            if first_end == 0 {
+                // Walked from its first character (`nonword_first`).
+                continue;
+            }
+            let h = hash_word(&p[..first_end]);
+            first.push(h);
+            let rest = &p[first_end..];
+            match rest.find(is_word_char) {
+                Some(at) => {
+                    let second = &rest[at..];
+                    let end = second
+                        .find(|c: char| !is_word_char(c))
+                        .unwrap_or(second.len());
+                    pairs.push(hash_pair(h, hash_word(&second[..end])));
+                }
+                None => single.push(h),
+            }
+        }
+        StartFilter {
+            first: WordFilter::new(first.into_iter()),
+            single: WordFilter::new(single.into_iter()),
+            pairs: WordFilter::new(pairs.into_iter()),
+        }
+    }
+
+    /// Whether a name may start with the word `first` (a hash) of the
+    /// text; `second` gives the hash of the text's next word, if any.
+    #[inline(always)]
+    fn may_start(&self, first: u64, second: &mut impl FnMut() -> Option<u64>) -> bool {
+        // Most words are no pattern's first word: that check stays inline.
+        self.first.may_contain(first) && self.may_continue(first, second)
+    }
+
+    /// The rest of [`StartFilter::may_start`], for a first word.
+    #[inline(never)]
+    fn may_continue(&self, first: u64, second: &mut impl FnMut() -> Option<u64>) -> bool {
+        self.single.may_contain(first)
+            || second().is_some_and(|s| self.pairs.may_contain(hash_pair(first, s)))
+    }
 }
 
 /// Where a reading of the start of a word is in the proclitic grammar
@@ -247,9 +311,8 @@ pub(crate) struct Matcher {
     nonword_first: Vec<char>,
     /// The first bytes of `nonword_first`'s characters in UTF-8.
     nonword_first_bytes: [bool; 256],
-    /// The hashes of the first words of the patterns (their leading runs
-    /// of word characters), see [`Matcher::walk`].
-    first_words: WordFilter,
+    /// Which words a name may start with, see [`Matcher::walk`].
+    starts: StartFilter,
     /// For each pattern id, the entities it names.
     entries: Vec<Vec<Entry>>,
     /// For each pattern id, its number of word characters.
@@ -369,16 +432,13 @@ impl Matcher {
             .iter()
             .map(|e| e.country.as_deref().and_then(|c| index.get(c).copied()))
             .collect();
-        let first_words = WordFilter::new(patterns.iter().map(|p| {
-            let first = p.find(|c: char| !is_word_char(c)).unwrap_or(p.len());
-            hash_word(&p[..first])
-        }));
+        let starts = StartFilter::new(patterns.iter().map(String::as_str));
         Ok(Matcher {
             trie,
             lengths,
             nonword_first,
             nonword_first_bytes,
-            first_words,
+            starts,
             entries,
             letters,
             country_of,
@@ -403,9 +463,12 @@ impl Matcher {
     /// A name that starts at a place ends its first word where the text's
     /// word does (rule 3, or the non-word character that follows the first
     /// word of a longer name): so the rest of the text's word, from the
-    /// place on, must be the first word of some pattern. That is checked
-    /// first, by hash (`first_words`), and most walks are never made; a
-    /// hash that collides only costs a walk.
+    /// place on, must be the first word of some pattern; and if no pattern
+    /// is that word alone, the text's next word must be the second word of
+    /// a pattern that begins with it (a name's inner words end where the
+    /// text's do, for the same reason). That is checked first, by hashes
+    /// (`starts`), and most walks are never made; a hash that collides only
+    /// costs a walk.
     fn walk(&self, text: &str, mut visit: impl FnMut(usize, usize, u32, ProcliticState)) {
         let Some(trie) = &self.trie else {
             return;
@@ -439,7 +502,18 @@ impl Matcher {
                 break;
             };
             let end = words.word_end(word);
-            if self.first_words.may_contain(hash_word(&text[word..end])) {
+            // The hash of the text's next word, computed once if needed.
+            let mut next_hash: Option<Option<u64>> = None;
+            let mut second = || {
+                *next_hash.get_or_insert_with(|| {
+                    let at = words.next_word(end)?;
+                    Some(hash_word(&text[at..words.word_end(at)]))
+                })
+            };
+            if self
+                .starts
+                .may_start(hash_word(&text[word..end]), &mut second)
+            {
                 walk_from(word, word, ProcliticState::Start);
             }
             // After each proclitic prefix the word starts with, if a word
@@ -451,7 +525,7 @@ impl Matcher {
                 j += 2;
                 if state.is_prefix()
                     && j < end
-                    && self.first_words.may_contain(hash_word(&text[j..end]))
+                    && self.starts.may_start(hash_word(&text[j..end]), &mut second)
                 {
                     walk_from(word, j, state);
                 }

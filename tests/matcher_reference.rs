@@ -331,6 +331,7 @@ fn alias() -> impl Strategy<Value = String> {
         4 => word(),
         2 => word().prop_map(|w| format!("ال{w}")),
         2 => (word(), word()).prop_map(|(a, b)| format!("{a} {b}")),
+        1 => (word(), word(), word()).prop_map(|(a, b, c)| format!("{a} {b}-{c}")),
         1 => prop::sample::select(&["AB", "US", "A.B.", "ab"][..]).prop_map(String::from),
         1 => word().prop_map(|w| format!("{w}ي")),
         // Begins with a non-word character: may start anywhere.

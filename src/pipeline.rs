@@ -93,6 +93,8 @@ pub struct Mention {
 pub struct Analysis {
     /// The mentions, in text order.
     pub mentions: Vec<Mention>,
+    /// The length of the text in code points.
+    pub chars: usize,
     /// The number of sentences (0 for a text without letters or digits).
     pub sentences: usize,
     /// The number of paragraphs (0 for a text without letters or digits).
@@ -204,6 +206,7 @@ impl Pipeline {
         }
         Analysis {
             mentions,
+            chars: cursor.chars_at(text.len()),
             sentences: windows.sentence_count(),
             paragraphs: windows.paragraph_count(),
             windows,
@@ -280,5 +283,24 @@ mod tests {
         assert_eq!(c.chars_at(3), 2);
         assert_eq!(c.chars_at(1), 1);
         assert_eq!(c.chars_at(4), 3);
+    }
+
+    #[test]
+    fn analysis_counts_the_code_points_of_the_text() {
+        let mut gaz = Gazetteer::new();
+        let mut ru = crate::Entity::new("country:RU", "country", "Russia");
+        ru.name_ar = Some("روسيا".into());
+        gaz.push(ru);
+        let pipeline = Pipeline::new(&gaz).unwrap();
+        for (text, mentions) in [
+            ("", 0),
+            ("aبc", 0),
+            ("روسيا والصين", 1),
+            ("é😀 Russia 中\u{0651} وروسيا!", 2),
+        ] {
+            let analysis = pipeline.analyze(&crate::Document::new("d", text));
+            assert_eq!(analysis.mentions.len(), mentions, "{text:?}");
+            assert_eq!(analysis.chars, text.chars().count(), "{text:?}");
+        }
     }
 }

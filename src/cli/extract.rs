@@ -170,7 +170,7 @@ fn process(pipeline: &Pipeline, window: WindowKind, render: Render, raw: RawReco
     let counts = DocumentCounts::new(&analysis.mentions, window, windows as u64);
     // The counts list each entity of the document once.
     let entities = counts.entities().len();
-    let chars = record.document.text.chars().count();
+    let chars = analysis.chars;
     // The rows and lines of the per-document files were the writing
     // thread's largest cost; with several workers they are made here, in
     // parallel. Should that fail, the writing thread makes them again and

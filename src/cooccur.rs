@@ -20,8 +20,6 @@
 //! Every count is a sum over documents, so [`Aggregates::merge`] of the
 //! aggregates of two halves of a batch equals the aggregates of the whole.
 
-use std::collections::BTreeMap;
-
 use rustc_hash::FxHashMap;
 use std::ops::Range;
 use std::sync::Arc;
@@ -299,60 +297,81 @@ impl DocumentCounts {
             WindowKind::Paragraph => m.paragraph,
             WindowKind::Document => 0,
         };
+        // Each distinct entity id gets a rank in id order, so that the
+        // rest sorts and counts integers.
+        let mut by_id: Vec<u32> = (0..mentions.len() as u32).collect();
+        by_id.sort_unstable_by(|&x, &y| {
+            let (a, b) = (
+                &mentions[x as usize].entity_id,
+                &mentions[y as usize].entity_id,
+            );
+            if Arc::ptr_eq(a, b) {
+                std::cmp::Ordering::Equal
+            } else {
+                a.cmp(b)
+            }
+        });
+        let mut rank = vec![0u32; mentions.len()];
+        let mut ids: Vec<&Arc<str>> = Vec::new();
+        for &m in &by_id {
+            let id = &mentions[m as usize].entity_id;
+            if ids.last().is_none_or(|last| last != &id) {
+                ids.push(id);
+            }
+            rank[m as usize] = ids.len() as u32 - 1;
+        }
+        let mut mention_counts = vec![0u64; ids.len()];
+        for &r in &rank {
+            mention_counts[r as usize] += 1;
+        }
         // (window, entity, mention) sorted: the first mention of each
         // entity in each window is the first of its run.
-        let mut seen: Vec<(usize, &Arc<str>, Range<usize>)> = mentions
+        let mut seen: Vec<(usize, u32, usize)> = mentions
             .iter()
-            .map(|m| (window_of(m), &m.entity_id, m.byte_start..m.byte_end))
+            .zip(&rank)
+            .enumerate()
+            .map(|(k, (m, &r))| (window_of(m), r, k))
             .collect();
-        seen.sort_by(|x, y| (x.0, x.1, x.2.start).cmp(&(y.0, y.1, y.2.start)));
-        let mut mention_counts: BTreeMap<&Arc<str>, u64> = BTreeMap::new();
-        for m in mentions {
-            *mention_counts.entry(&m.entity_id).or_default() += 1;
-        }
-        seen.dedup_by(|x, y| x.0 == y.0 && x.1 == y.1);
-        let mut window_counts: BTreeMap<&Arc<str>, u64> = BTreeMap::new();
-        // Keyed by reference: an id is cloned once per distinct pair.
-        type PairOf<'m> = (&'m Arc<str>, &'m Arc<str>);
-        let mut pairs: BTreeMap<PairOf<'_>, (u64, Evidence)> = BTreeMap::new();
-        let mut start = 0;
-        while start < seen.len() {
-            let w = seen[start].0;
-            let mut end = start;
-            while end < seen.len() && seen[end].0 == w {
-                end += 1;
-            }
-            let group = &seen[start..end];
-            for (i, (_, a, ra)) in group.iter().enumerate() {
-                *window_counts.entry(a).or_default() += 1;
-                for (_, b, rb) in &group[i + 1..] {
-                    // group is sorted by id, so a < b; windows come in
-                    // order, so the first window seen is the evidence.
-                    let entry = pairs.entry((*a, *b)).or_insert_with(|| {
-                        (
-                            0,
-                            Evidence {
-                                window: w,
-                                a: ra.clone(),
-                                b: rb.clone(),
-                            },
-                        )
-                    });
-                    entry.0 += 1;
+        seen.sort_unstable_by_key(|&(w, r, k)| (w, r, mentions[k].byte_start, k));
+        seen.dedup_by_key(|&mut (w, r, _)| (w, r));
+        let mut window_counts = vec![0u64; ids.len()];
+        // (a, b, window, mention of a, mention of b), a < b: every pair of
+        // entities in every window.
+        let mut together: Vec<(u32, u32, usize, usize, usize)> = Vec::new();
+        for group in seen.chunk_by(|x, y| x.0 == y.0) {
+            for (i, &(w, a, ma)) in group.iter().enumerate() {
+                window_counts[a as usize] += 1;
+                for &(_, b, mb) in &group[i + 1..] {
+                    together.push((a, b, w, ma, mb));
                 }
             }
-            start = end;
         }
+        together.sort_unstable();
+        let pairs = together
+            .chunk_by(|x, y| (x.0, x.1) == (y.0, y.1))
+            .map(|run| {
+                // Windows come in order: the first is the evidence.
+                let (a, b, w, ma, mb) = run[0];
+                let (ma, mb) = (&mentions[ma], &mentions[mb]);
+                (
+                    (ids[a as usize].clone(), ids[b as usize].clone()),
+                    run.len() as u64,
+                    Evidence {
+                        window: w,
+                        a: ma.byte_start..ma.byte_end,
+                        b: mb.byte_start..mb.byte_end,
+                    },
+                )
+            })
+            .collect();
         DocumentCounts {
             windows,
-            entities: mention_counts
-                .into_iter()
-                .map(|(id, n)| (id.clone(), n, window_counts.get(id).copied().unwrap_or(0)))
+            entities: ids
+                .iter()
+                .zip(mention_counts.iter().zip(&window_counts))
+                .map(|(&id, (&n, &w))| (id.clone(), n, w))
                 .collect(),
-            pairs: pairs
-                .into_iter()
-                .map(|((a, b), (n, ev))| ((a.clone(), b.clone()), n, ev))
-                .collect(),
+            pairs,
         }
     }
 }

@@ -28,6 +28,8 @@ use std::sync::Arc;
 
 use crate::pipeline::Document;
 
+mod json_fields;
+
 /// How a document was read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Status {
@@ -566,6 +568,17 @@ fn decode_line(bytes: &[u8]) -> (Cow<'_, str>, Option<usize>) {
 
 /// Parses one JSONL line into a record.
 fn parse_jsonl_line(bytes: Vec<u8>, position: String, options: &InputOptions) -> InputRecord {
+    parse_jsonl_line_with(bytes, position, options, true)
+}
+
+/// [`parse_jsonl_line`], with or without the fast path for lines of
+/// string values (tests compare the two).
+fn parse_jsonl_line_with(
+    bytes: Vec<u8>,
+    position: String,
+    options: &InputOptions,
+    fast: bool,
+) -> InputRecord {
     let (line, bad) = decode_line(&bytes);
     let mut notes: Vec<String> = bad
         .map(|at| format!("invalid UTF-8 at byte {at} of the line, replaced with U+FFFD"))
@@ -580,30 +593,44 @@ fn parse_jsonl_line(bytes: Vec<u8>, position: String, options: &InputOptions) ->
             message: format!("{position}: empty line"),
         };
     }
-    // One pass: only the fields asked for are decoded, the rest skipped.
+    // Only the fields asked for are decoded, the rest skipped: by the
+    // fast path when every value is a string, else by serde.
     let mut names: Vec<&str> = vec![options.id_field.as_str()];
     names.extend(options.text_fields.iter().map(String::as_str));
-    let mut de = serde_json::Deserializer::from_str(trimmed);
-    let found = match serde::de::DeserializeSeed::deserialize(WantedFields(&names), &mut de)
-        .and_then(|found| de.end().map(|()| found))
-    {
-        Ok(Some(found)) => found,
-        Ok(None) => return error_record(&position, &position, "a JSON object was expected"),
-        Err(e) => return error_record(&position, &position, &format!("malformed JSON: {e}")),
+    let fast = if fast {
+        json_fields::string_fields(trimmed, &names)
+    } else {
+        None
+    };
+    let mut found: Vec<Option<String>> = match fast {
+        Some(found) => found.into_iter().map(|v| v.map(Cow::into_owned)).collect(),
+        None => {
+            let mut de = serde_json::Deserializer::from_str(trimmed);
+            match serde::de::DeserializeSeed::deserialize(WantedFields(&names), &mut de)
+                .and_then(|found| de.end().map(|()| found))
+            {
+                Ok(Some(found)) => found.into_iter().map(field_text).collect(),
+                Ok(None) => {
+                    return error_record(&position, &position, "a JSON object was expected");
+                }
+                Err(e) => {
+                    return error_record(&position, &position, &format!("malformed JSON: {e}"));
+                }
+            }
+        }
     };
     // The id is small and may be needed twice; a text field is moved out
     // unless it is asked for twice.
-    let mut found = found;
-    let id = field_text(found[0].clone());
+    let id = found[0].clone();
     let get = |f: &str| {
         if f == options.id_field {
             return id.clone();
         }
         let i = names.iter().position(|n| *n == f)?;
         if options.text_fields.iter().filter(|t| *t == f).count() > 1 {
-            field_text(found[i].clone())
+            found[i].clone()
         } else {
-            field_text(found[i].take())
+            found[i].take()
         }
     };
     match assemble(get, options, &position, &mut notes) {
@@ -716,6 +743,86 @@ impl Iterator for CsvRecords {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Pieces of JSONL lines: mostly well-formed objects of strings, with
+    /// escapes, other kinds of values, and breakage.
+    const JSON_PIECES: &[&str] = &[
+        "{",
+        "}",
+        "{",
+        "}",
+        ":",
+        ":",
+        ",",
+        ",",
+        " ",
+        "\t",
+        "\r",
+        "\"id\"",
+        "\"text\"",
+        "\"title\"",
+        "\"te\\u0078t\"",
+        "\"x\"",
+        "\"روسيا\"",
+        "\"a b\"",
+        "\"\"",
+        "\"و\\\"ر\"",
+        "\"\\n\\t\\\\\\/\\b\\f\\r\"",
+        "\"\\u0628\\u00e9\"",
+        "\"\\ud83d\\ude00\"",
+        "\"\\ud83d\"",
+        "\"\\q\"",
+        "\"\\u12\"",
+        "\"a\u{1}b\"",
+        "\"\u{7f}\"",
+        "1",
+        "-2.5e3",
+        "01",
+        "null",
+        "true",
+        "[1, \"a\"]",
+        "{\"a\": 1}",
+        "\"unterminated",
+        "\u{a0}",
+    ];
+
+    fn json_line() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let pair = (
+            prop::sample::select(
+                &["\"id\"", "\"text\"", "\"title\"", "\"x\"", "\"te\\u0078t\""][..],
+            ),
+            prop::sample::select(JSON_PIECES),
+        )
+            .prop_map(|(k, v)| format!("{k}: {v}"));
+        prop_oneof![
+            // Objects, mostly well-formed.
+            prop::collection::vec(pair, 0..5).prop_map(|kv| format!("{{{}}}", kv.join(", "))),
+            // Anything.
+            prop::collection::vec(prop::sample::select(JSON_PIECES), 0..12)
+                .prop_map(|v| v.concat()),
+        ]
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+
+        /// The fast path for objects of strings reads every line as serde
+        /// does, or leaves it to serde.
+        #[test]
+        fn fast_path_reads_lines_as_serde_does(
+            line in json_line(),
+            title in proptest::bool::ANY,
+        ) {
+            let mut options = InputOptions::default();
+            if title {
+                options.text_fields = vec!["title".into(), "text".into()];
+            }
+            let fast = parse_jsonl_line_with(line.clone().into_bytes(), "f:1".into(), &options, true);
+            let serde = parse_jsonl_line_with(line.clone().into_bytes(), "f:1".into(), &options, false);
+            proptest::prop_assert_eq!(fast, serde, "{}", line);
+        }
+    }
 
     fn jsonl(data: &str, options: InputOptions) -> Vec<InputRecord> {
         JsonlRecords::new(data.as_bytes(), "f.jsonl".to_string(), Arc::new(options))

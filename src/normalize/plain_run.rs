@@ -134,17 +134,24 @@ mod avx2 {
             normalized = _mm256_blendv_epi8(normalized, _mm256_set1_epi8(0x87_u8 as i8), ta_second);
             normalized = _mm256_blendv_epi8(normalized, _mm256_set1_epi8(0xA7_u8 as i8), alef);
             normalized = _mm256_blendv_epi8(normalized, _mm256_set1_epi8(0x8A_u8 as i8), yeh);
-            let mut block = [0u8; 32];
-            // SAFETY: `block` has room for 32 bytes.
-            unsafe { _mm256_storeu_si256(block.as_mut_ptr().cast(), normalized) };
-            debug_assert!(std::str::from_utf8(&block[..len]).is_ok());
             // SAFETY: the run is whole characters of `text` (it starts on a
             // boundary, and ends before a byte that begins a character),
             // each either kept or replaced by a character of the same
-            // length, so `block[..len]` is UTF-8.
-            unsafe { out.as_mut_vec().extend_from_slice(&block[..len]) };
+            // length, so the `len` bytes added to `out` keep it UTF-8. The
+            // 32 bytes are stored into room reserved for them; the bytes
+            // past `len` are left outside the string.
+            unsafe {
+                let vec = out.as_mut_vec();
+                vec.reserve(32);
+                let end = vec.len();
+                _mm256_storeu_si256(vec.as_mut_ptr().add(end).cast(), normalized);
+                vec.set_len(end + len);
+            }
+            debug_assert!(std::str::from_utf8(&out.as_bytes()[out.len() - len..]).is_ok());
             i += len;
-            if len < 32 {
+            if bad != 0 {
+                // A byte that is not part of a run: the per-character code
+                // takes it.
                 break;
             }
         }

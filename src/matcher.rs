@@ -172,9 +172,11 @@ impl WordFilter {
 }
 
 /// The hash of a word, for [`StartFilter`].
-fn hash_word(word: &str) -> u64 {
-    use std::hash::BuildHasher;
-    FxBuildHasher.hash_one(word)
+fn hash_word(word: &[u8]) -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = FxBuildHasher.build_hasher();
+    h.write(word);
+    h.finish()
 }
 
 /// The hash of two words' hashes, for [`StartFilter`].
@@ -203,7 +205,7 @@ impl StartFilter {
                 // Walked from its first character (`nonword_first`).
                 continue;
             }
-            let h = hash_word(&p[..first_end]);
+            let h = hash_word(p[..first_end].as_bytes());
             first.push(h);
             let rest = &p[first_end..];
             match rest.find(is_word_char) {
@@ -212,7 +214,7 @@ impl StartFilter {
                     let end = second
                         .find(|c: char| !is_word_char(c))
                         .unwrap_or(second.len());
-                    pairs.push(hash_pair(h, hash_word(&second[..end])));
+                    pairs.push(hash_pair(h, hash_word(second[..end].as_bytes())));
                 }
                 None => single.push(h),
             }
@@ -224,19 +226,27 @@ impl StartFilter {
         }
     }
 
-    /// Whether a name may start with the word `first` (a hash) of the
-    /// text; `second` gives the hash of the text's next word, if any.
+    /// Whether a name may start with the word `text[start..end]`; the
+    /// text's words are `words`.
     #[inline(always)]
-    fn may_start(&self, first: u64, second: &mut impl FnMut() -> Option<u64>) -> bool {
+    fn may_start(&self, text: &[u8], words: &WordBits, start: usize, end: usize) -> bool {
+        let first = hash_word(&text[start..end]);
         // Most words are no pattern's first word: that check stays inline.
-        self.first.may_contain(first) && self.may_continue(first, second)
+        self.first.may_contain(first) && self.may_continue(first, text, words, end)
     }
 
-    /// The rest of [`StartFilter::may_start`], for a first word.
+    /// The rest of [`StartFilter::may_start`], for a first word that ends
+    /// at `end`.
     #[inline(never)]
-    fn may_continue(&self, first: u64, second: &mut impl FnMut() -> Option<u64>) -> bool {
-        self.single.may_contain(first)
-            || second().is_some_and(|s| self.pairs.may_contain(hash_pair(first, s)))
+    fn may_continue(&self, first: u64, text: &[u8], words: &WordBits, end: usize) -> bool {
+        if self.single.may_contain(first) {
+            return true;
+        }
+        let Some(at) = words.next_word(end) else {
+            return false;
+        };
+        let second = hash_word(&text[at..words.word_end(at)]);
+        self.pairs.may_contain(hash_pair(first, second))
     }
 }
 
@@ -260,16 +270,17 @@ enum ProcliticState {
 }
 
 impl ProcliticState {
-    /// The state after the letter at the start of `bytes`, or `None` when
-    /// no proclitic prefix goes on with it.
-    fn after(self, bytes: &[u8]) -> Option<ProcliticState> {
+    /// The state after the two-byte character `lead second`, or `None`
+    /// when no proclitic prefix goes on with it.
+    #[inline(always)]
+    fn after(self, lead: u8, second: u8) -> Option<ProcliticState> {
         use ProcliticState::*;
         // و ف ب ك ل ا, as UTF-8.
-        let letter = match bytes.get(..2)? {
-            [0xD9, 0x88] | [0xD9, 0x81] => 'و',
-            [0xD8, 0xA8] | [0xD9, 0x83] => 'ب',
-            [0xD9, 0x84] => 'ل',
-            [0xD8, 0xA7] => 'ا',
+        let letter = match (lead, second) {
+            (0xD9, 0x88) | (0xD9, 0x81) => 'و',
+            (0xD8, 0xA8) | (0xD9, 0x83) => 'ب',
+            (0xD9, 0x84) => 'ل',
+            (0xD8, 0xA7) => 'ا',
             _ => return None,
         };
         match (self, letter) {
@@ -502,31 +513,20 @@ impl Matcher {
                 break;
             };
             let end = words.word_end(word);
-            // The hash of the text's next word, computed once if needed.
-            let mut next_hash: Option<Option<u64>> = None;
-            let mut second = || {
-                *next_hash.get_or_insert_with(|| {
-                    let at = words.next_word(end)?;
-                    Some(hash_word(&text[at..words.word_end(at)]))
-                })
-            };
-            if self
-                .starts
-                .may_start(hash_word(&text[word..end]), &mut second)
-            {
+            if self.starts.may_start(bytes, &words, word, end) {
                 walk_from(word, word, ProcliticState::Start);
             }
             // After each proclitic prefix the word starts with, if a word
             // character follows it.
             let mut state = ProcliticState::Start;
             let mut j = word;
-            while let Some(next) = state.after(&bytes[j..end]) {
+            while j + 1 < end {
+                let Some(next) = state.after(bytes[j], bytes[j + 1]) else {
+                    break;
+                };
                 state = next;
                 j += 2;
-                if state.is_prefix()
-                    && j < end
-                    && self.starts.may_start(hash_word(&text[j..end]), &mut second)
-                {
+                if state.is_prefix() && j < end && self.starts.may_start(bytes, &words, j, end) {
                     walk_from(word, j, state);
                 }
             }
@@ -850,14 +850,14 @@ mod tests {
         }
     }
 
-    /// Reads `prefix` with the state machine the matcher runs.
-    /// Reads `prefix` with the state machine; `None` when it leaves the
-    /// grammar or stops short of a whole prefix.
+    /// Reads `prefix` with the state machine the matcher runs; `None`
+    /// when it leaves the grammar or stops short of a whole prefix.
     fn read_by_state_machine(prefix: &str) -> Option<ProcliticState> {
         let mut state = ProcliticState::Start;
+        let bytes = prefix.as_bytes();
         let mut at = 0;
-        while at < prefix.len() {
-            state = state.after(&prefix.as_bytes()[at..])?;
+        while at < bytes.len() {
+            state = state.after(bytes[at], *bytes.get(at + 1)?)?;
             at += 2;
         }
         state.is_prefix().then_some(state)

@@ -205,7 +205,7 @@ impl StartFilter {
                 // Walked from its first character (`nonword_first`).
                 continue;
             }
-            let h = hash_word(p[..first_end].as_bytes());
+            let h = hash_word(&p.as_bytes()[..first_end]);
             first.push(h);
             let rest = &p[first_end..];
             match rest.find(is_word_char) {
@@ -214,7 +214,7 @@ impl StartFilter {
                     let end = second
                         .find(|c: char| !is_word_char(c))
                         .unwrap_or(second.len());
-                    pairs.push(hash_pair(h, hash_word(second[..end].as_bytes())));
+                    pairs.push(hash_pair(h, hash_word(&second.as_bytes()[..end])));
                 }
                 None => single.push(h),
             }

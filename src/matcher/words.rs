@@ -213,7 +213,20 @@ mod tests {
         bits
     }
 
+    /// The bits made one character at a time, as on a CPU without AVX2.
+    fn per_char_bits(text: &str) -> WordBits {
+        let mut words = WordBits {
+            bits: vec![0; text.len() / 64 + 1],
+            len: text.len(),
+        };
+        words.set_chars(text, 0, text.len());
+        words
+    }
+
     fn check(text: &str) {
+        let scalar = per_char_bits(text);
+        let got: Vec<bool> = (0..text.len()).map(|i| scalar.is_word(i)).collect();
+        assert_eq!(got, per_char(text), "per character: {text:?}");
         let words = WordBits::new(text);
         let got: Vec<bool> = (0..text.len()).map(|i| words.is_word(i)).collect();
         assert_eq!(got, per_char(text), "{text:?}");

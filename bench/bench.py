@@ -154,6 +154,15 @@ def throughput(a, lang, corpus, label):
         rows.append(row(label, name, mbps[key], statistics.median(x["seconds"] for x in s),
                         max(x["rss"] for x in s), statistics.median(builds) if builds else None,
                         s[0]["matches"], ratio, value, target, ok))
+    # For information: the same ratios for alam with every thread on one core (with one worker,
+    # alam's reading and writing threads also run on the second core, and take the JSON parsing
+    # and per-document counting off the worker: see README).
+    if "1c" in mbps:
+        for key, _, _, _ in plan:
+            if key not in ("1t", "2t", "1c"):
+                rows.append(row(label, f"(alam on one core, compared with {key})",
+                                ratio=f"alam 1 thread on one core / {key}",
+                                value=mbps["1c"] / mbps[key]))
     return rows
 
 

@@ -137,18 +137,60 @@ pub(super) struct Processed {
     pub windows: alam::Windows,
     pub chars: usize,
     pub mentions: Vec<Mention>,
-    pub counts: DocumentCounts,
-    pub entities: usize,
+    /// The number of windows of the chosen kind.
+    pub window_count: u64,
+    /// The document's entity and pair counts, when a worker made them
+    /// (see [`Processed::count`]).
+    pub counts: Option<DocumentCounts>,
     /// The record as written in the per-document files, when the workers
     /// are asked to make it.
     pub rendered: Option<RenderedRecord>,
 }
 
-/// What the workers make of the per-document files, if anything: the
-/// formats and the CSV style.
-pub(super) type Render = Option<(Formats, CsvStyle)>;
+impl Processed {
+    /// The document's entity and pair counts, made now unless a worker
+    /// made them.
+    pub fn count(&mut self, window: WindowKind) -> &DocumentCounts {
+        let (mentions, windows) = (&self.mentions, self.window_count);
+        self.counts
+            .get_or_insert_with(|| DocumentCounts::new(mentions, window, windows))
+    }
+}
 
-fn process(pipeline: &Pipeline, window: WindowKind, render: Render, raw: RawRecord) -> Processed {
+/// The work that either the workers or the reading and writing threads do.
+/// With several workers, the workers do it (the reading and writing threads
+/// would be the stages that bound the run); with one, the reading and
+/// writing threads, which have time to spare on the other core.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct WorkerShare {
+    /// Parse JSONL lines (else the reading thread does).
+    pub parse: bool,
+    /// Count each document's entities and pairs (else the writing thread
+    /// does).
+    pub count: bool,
+    /// Make the rows of the per-document files, in these formats and CSV
+    /// style (else the writing thread does).
+    pub render: Option<(Formats, CsvStyle)>,
+}
+
+impl WorkerShare {
+    /// The share of `workers` workers, which would render `render`.
+    pub fn of(workers: usize, render: Option<(Formats, CsvStyle)>) -> WorkerShare {
+        let several = workers > 1;
+        WorkerShare {
+            parse: several,
+            count: several,
+            render: render.filter(|_| several),
+        }
+    }
+}
+
+fn process(
+    pipeline: &Pipeline,
+    window: WindowKind,
+    share: WorkerShare,
+    raw: RawRecord,
+) -> Processed {
     let record = raw.into_record();
     if record.status == Status::Error {
         return Processed {
@@ -156,8 +198,8 @@ fn process(pipeline: &Pipeline, window: WindowKind, render: Render, raw: RawReco
             windows: alam::Windows::default(),
             chars: 0,
             mentions: Vec::new(),
-            counts: DocumentCounts::default(),
-            entities: 0,
+            window_count: 0,
+            counts: None,
             rendered: None,
         };
     }
@@ -167,26 +209,29 @@ fn process(pipeline: &Pipeline, window: WindowKind, render: Render, raw: RawReco
         WindowKind::Paragraph => analysis.paragraphs,
         WindowKind::Document => usize::from(analysis.sentences > 0),
     };
-    let counts = DocumentCounts::new(&analysis.mentions, window, windows as u64);
-    // The counts list each entity of the document once.
-    let entities = counts.entities().len();
-    let chars = analysis.chars;
+    let mut p = Processed {
+        record,
+        windows: analysis.windows,
+        chars: analysis.chars,
+        mentions: analysis.mentions,
+        window_count: windows as u64,
+        counts: None,
+        rendered: None,
+    };
+    if share.count || share.render.is_some() {
+        p.count(window);
+    }
     // The rows and lines of the per-document files were the writing
     // thread's largest cost; with several workers they are made here, in
     // parallel. Should that fail, the writing thread makes them again and
     // reports the error.
-    let rendered = render.and_then(|(formats, style)| {
-        RenderedRecord::new(formats, style, &record, chars, &analysis.mentions, entities).ok()
-    });
-    Processed {
-        record,
-        windows: analysis.windows,
-        chars,
-        mentions: analysis.mentions,
-        counts,
-        entities,
-        rendered,
+    if let (Some((formats, style)), Some(counts)) = (share.render, &p.counts) {
+        // The counts list each entity of the document once.
+        let entities = counts.entities().len();
+        p.rendered =
+            RenderedRecord::new(formats, style, &p.record, p.chars, &p.mentions, entities).ok();
     }
+    p
 }
 
 /// The byte range of window `index` of a document.
@@ -250,12 +295,14 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         ));
     };
     let inputs = Inputs::new(&args.inputs, options);
-    // With several workers the writing thread is the one stage that does
-    // not scale, so they make the rows of the per-document files; with
-    // one, the writing thread has time to spare and makes them itself.
-    let render = (pool.current_num_threads() > 1).then_some((args.format, style));
-    let completed =
-        for_each_processed(&pipeline, &pool, args.process.window, render, inputs, |p| {
+    let share = WorkerShare::of(pool.current_num_threads(), Some((args.format, style)));
+    let completed = for_each_processed(
+        &pipeline,
+        &pool,
+        args.process.window,
+        share,
+        inputs,
+        |mut p| {
             if !p.record.message.is_empty() {
                 progress.suspend(|| eprintln!("{}", p.record.message));
             }
@@ -274,9 +321,10 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
                 Status::Warning => summary.warnings += 1,
                 Status::Ok => {}
             }
+            let entities = p.count(args.process.window).entities().len();
             match &p.rendered {
                 Some(rendered) => writers.write_rendered(rendered)?,
-                None => writers.write(&p.record, p.chars, &p.mentions, p.entities)?,
+                None => writers.write(&p.record, p.chars, &p.mentions, entities)?,
             }
             summary.documents += 1;
             summary.mentions += p.mentions.len() as u64;
@@ -295,13 +343,15 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
                         ev.b.clone(),
                     ))
                 };
-                agg.add(p.counts, |id| entity_info(&gaz, id), example);
+                let counts = p.counts.take().unwrap_or_default();
+                agg.add(counts, |id| entity_info(&gaz, id), example);
             }
             if summary.documents.is_multiple_of(1000) {
                 chunk_done(&summary, bytes_read);
             }
             Ok(true)
-        })?;
+        },
+    )?;
     if !completed {
         return Ok(ExitCode::from(1));
     }
@@ -354,7 +404,7 @@ pub(super) fn for_each_processed(
     pipeline: &Pipeline,
     pool: &rayon::ThreadPool,
     window: WindowKind,
-    render: Render,
+    share: WorkerShare,
     inputs: Inputs,
     mut each: impl FnMut(Processed) -> anyhow::Result<bool>,
 ) -> anyhow::Result<bool> {
@@ -366,6 +416,12 @@ pub(super) fn for_each_processed(
             let mut bytes = 0;
             for rec in inputs {
                 bytes += rec.len();
+                // Parsed here when the workers leave it to this thread.
+                let rec = if share.parse {
+                    rec
+                } else {
+                    RawRecord::Ready(rec.into_record())
+                };
                 chunk.push(rec);
                 if chunk.len() >= CHUNK_DOCUMENTS || bytes >= CHUNK_BYTES {
                     if tx.send(std::mem::take(&mut chunk)).is_err() {
@@ -395,7 +451,7 @@ pub(super) fn for_each_processed(
                     jobs.spawn(move |_| {
                         let processed: Vec<Processed> = chunk
                             .into_par_iter()
-                            .map(|rec| process(pipeline, window, render, rec))
+                            .map(|rec| process(pipeline, window, share, rec))
                             .collect();
                         let _ = done_tx.send((index, processed));
                     });

@@ -25,7 +25,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use alam::Pipeline;
-use alam::cooccur::{Example, WindowKind};
+use alam::cooccur::{DocumentCounts, Example, WindowKind};
 use alam::input::{InputOptions, Inputs, Status, StdinFormat};
 use alam::output::json::{ExampleRecord, MentionRecord, StreamEntity, StreamLine, StreamPair};
 use anyhow::Context;
@@ -33,7 +33,7 @@ use std::borrow::Cow;
 
 use super::GazetteerArgs;
 use super::extract::{
-    ProcessArgs, Processed, entity_info, for_each_processed, window_range, worker_pool,
+    ProcessArgs, Processed, WorkerShare, entity_info, for_each_processed, window_range, worker_pool,
 };
 
 #[derive(Debug, clap::Args)]
@@ -59,20 +59,30 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let inputs = Inputs::new(&["-".to_string()], options);
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    let completed = for_each_processed(&pipeline, &pool, args.process.window, None, inputs, |p| {
-        if !p.record.message.is_empty() {
-            eprintln!("{}", p.record.message);
-        }
-        if p.record.status == Status::Error && args.strict {
-            eprintln!(
-                "alam: --strict: stopping at the first error ({})",
-                p.record.document.id
-            );
-            return Ok(false);
-        }
-        write_line(&mut out, &p, args.process.window, &gaz)?;
-        Ok(true)
-    })?;
+    let share = WorkerShare::of(pool.current_num_threads(), None);
+    let completed = for_each_processed(
+        &pipeline,
+        &pool,
+        args.process.window,
+        share,
+        inputs,
+        |mut p| {
+            if !p.record.message.is_empty() {
+                eprintln!("{}", p.record.message);
+            }
+            if p.record.status == Status::Error && args.strict {
+                eprintln!(
+                    "alam: --strict: stopping at the first error ({})",
+                    p.record.document.id
+                );
+                return Ok(false);
+            }
+            p.count(args.process.window);
+            let counts = p.counts.take().unwrap_or_default();
+            write_line(&mut out, &p, &counts, args.process.window, &gaz)?;
+            Ok(true)
+        },
+    )?;
     out.flush()?;
     Ok(if completed {
         ExitCode::SUCCESS
@@ -84,12 +94,12 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
 fn write_line(
     out: &mut impl Write,
     p: &Processed,
+    counts: &DocumentCounts,
     window: WindowKind,
     gaz: &alam::Gazetteer,
 ) -> anyhow::Result<()> {
     let doc = &p.record.document;
-    let entities = p
-        .counts
+    let entities = counts
         .entities()
         .iter()
         .map(|(id, mentions, windows)| {
@@ -104,8 +114,7 @@ fn write_line(
             }
         })
         .collect();
-    let pairs = p
-        .counts
+    let pairs = counts
         .pairs()
         .iter()
         .map(|(pair, windows, ev)| {
@@ -130,7 +139,7 @@ fn write_line(
         message: Cow::Borrowed(&p.record.message),
         chars: p.chars,
         window: Cow::Borrowed(window.as_str()),
-        windows: p.counts.windows(),
+        windows: counts.windows(),
         mentions: p.mentions.iter().map(MentionRecord::from).collect(),
         entities,
         pairs,

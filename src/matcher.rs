@@ -554,7 +554,9 @@ impl Matcher {
         full_words.sort_unstable();
         candidates.retain(|c| c.word == c.start || full_words.binary_search(&c.word).is_err());
         // Rule 6: longest, then leftmost; no overlaps.
-        candidates.sort_by(|a, b| {
+        // (word, start, end) tells candidates apart: an unstable sort gives
+        // the one order there is.
+        candidates.sort_unstable_by(|a, b| {
             b.chars
                 .cmp(&a.chars)
                 .then(a.start.cmp(&b.start))
@@ -603,29 +605,21 @@ impl Matcher {
         unambiguous.sort_unstable();
         kept.into_iter()
             .map(|c| {
-                let supported: Vec<&Entry> = c
-                    .entries
-                    .iter()
-                    .filter(|e| unambiguous.binary_search(&e.entity).is_ok())
-                    .collect();
-                let by_country: Vec<&Entry> = c
-                    .entries
-                    .iter()
-                    .filter(|e| {
-                        self.country_of[e.entity as usize]
-                            .is_some_and(|k| unambiguous.binary_search(&k).is_ok())
-                    })
-                    .collect();
+                let is_supported = |e: &&Entry| unambiguous.binary_search(&e.entity).is_ok();
+                let by_its_country = |e: &&Entry| {
+                    self.country_of[e.entity as usize]
+                        .is_some_and(|k| unambiguous.binary_search(&k).is_ok())
+                };
+                let supported = c.entries.iter().filter(is_supported).count();
+                let by_country = c.entries.iter().filter(by_its_country).count();
                 let (chosen, ambiguous) = if c.entries.len() == 1 {
                     (c.entries[0], false)
-                } else if supported.len() == 1 {
-                    (*supported[0], false)
-                } else if !supported.is_empty() {
-                    (first_listed(supported.into_iter()), true)
-                } else if by_country.len() == 1 {
-                    (*by_country[0], false)
-                } else if !by_country.is_empty() {
-                    (first_listed(by_country.into_iter()), true)
+                } else if supported > 0 {
+                    let chosen = first_listed(c.entries.iter().filter(is_supported));
+                    (chosen, supported > 1)
+                } else if by_country > 0 {
+                    let chosen = first_listed(c.entries.iter().filter(by_its_country));
+                    (chosen, by_country > 1)
                 } else {
                     (first_listed(c.entries.iter()), true)
                 };

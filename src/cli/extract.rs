@@ -15,12 +15,13 @@
 //!
 //! Documents are read by one thread in chunks (`CHUNK_DOCUMENTS`
 //! documents or `CHUNK_BYTES` of text, whichever comes first), processed in
-//! parallel, and written in input order, so `--threads 1` and
-//! `--threads 8` give byte-identical files. Memory: at most ten chunks of
-//! documents at a time (one being read, four queued, one waiting for a
-//! slot, four being processed, waiting for an earlier one, or written), plus
-//! the aggregates, which grow with the number of distinct entities and
-//! pairs, not with the number of documents.
+//! parallel, a chunk per worker at a time, and written in input order, so
+//! `--threads 1` and `--threads 8` give byte-identical files. Memory: at most
+//! six chunks of documents plus two per worker (at least four) at a time
+//! (one being read, four queued, one waiting for a slot, the others being
+//! processed, waiting for an earlier one, or written), plus the aggregates,
+//! which grow with the number of distinct entities and pairs, not with the
+//! number of documents.
 //!
 //! Every input record gets a `documents.csv` row; every error or warning is
 //! also printed on stderr as `FILE:LINE: reason`. The run goes on after a
@@ -42,7 +43,6 @@ use alam::output::{
 };
 use alam::{Gazetteer, Mention, Pipeline};
 use anyhow::Context;
-use rayon::prelude::*;
 
 use super::GazetteerArgs;
 
@@ -74,7 +74,8 @@ pub struct ProcessArgs {
 const CHUNK_DOCUMENTS: usize = 256;
 /// Bytes of text per chunk, at most (a single larger document still fits).
 const CHUNK_BYTES: usize = 1 << 20;
-/// Chunks being processed at once, at most.
+/// Chunks being processed at once, at most: this many, or two per worker
+/// if that is more.
 const CHUNKS_IN_FLIGHT: usize = 4;
 
 #[derive(Debug, clap::Args)]
@@ -396,10 +397,11 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
 /// on this thread, while later chunks are being processed. Stops early
 /// (returning `Ok(false)`) when `each` returns `Ok(false)`.
 ///
-/// Up to `CHUNKS_IN_FLIGHT` chunks are processed at once, each split
-/// across the workers, so that a worker done with its share of one chunk
-/// takes up the next one instead of waiting for the others; results come
-/// back tagged with their chunk number and are put back in order here.
+/// Up to `CHUNKS_IN_FLIGHT` chunks, or two per worker, are processed at
+/// once, each by one worker (splitting a chunk across the workers cost
+/// about a tenth more CPU), so that a worker done with one chunk takes up
+/// the next; results come back tagged with their chunk number and are put
+/// back in order here.
 pub(super) fn for_each_processed(
     pipeline: &Pipeline,
     pool: &rayon::ThreadPool,
@@ -435,8 +437,9 @@ pub(super) fn for_each_processed(
             }
         })?;
     // A permit per chunk in flight, given back when the chunk is written.
-    let (permit_tx, permit_rx) = sync_channel::<()>(CHUNKS_IN_FLIGHT);
-    for _ in 0..CHUNKS_IN_FLIGHT {
+    let in_flight = CHUNKS_IN_FLIGHT.max(2 * pool.current_num_threads());
+    let (permit_tx, permit_rx) = sync_channel::<()>(in_flight);
+    for _ in 0..in_flight {
         permit_tx.send(())?;
     }
     let (done_tx, done_rx) = channel::<(usize, Vec<Processed>)>();
@@ -450,7 +453,7 @@ pub(super) fn for_each_processed(
                     let done_tx = done_tx.clone();
                     jobs.spawn(move |_| {
                         let processed: Vec<Processed> = chunk
-                            .into_par_iter()
+                            .into_iter()
                             .map(|rec| process(pipeline, window, share, rec))
                             .collect();
                         let _ = done_tx.send((index, processed));

@@ -39,6 +39,7 @@ mod normalize;
 pub mod output;
 mod pipeline;
 mod segment;
+mod simd;
 
 pub use crate::cooccur::{Aggregates, WindowKind};
 pub use crate::error::{Error, Position};

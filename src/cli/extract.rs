@@ -38,9 +38,7 @@ use alam::cooccur::{
     Aggregates, DocumentCounts, EntityInfo, EntityPair, Evidence, Example, WindowKind,
 };
 use alam::input::{InputOptions, InputRecord, Inputs, RawRecord, Status, StdinFormat};
-use alam::output::{
-    CsvStyle, DocumentWriters, Formats, Job, RenderedRecord, RunSummary, write_tables_with,
-};
+use alam::output::{CsvStyle, DocumentWriters, Formats, RenderedRecord, RunSummary, finish_run};
 use alam::{Gazetteer, Mention, Pipeline};
 use anyhow::Context;
 
@@ -359,15 +357,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     summary.windows = agg.windows;
     // The per-document files are flushed and renamed (which may free the
     // previous run's files) while the tables are written.
-    let commit: Job = Box::new(move || writers.commit());
-    write_tables_with(
-        &args.output,
-        &agg,
-        &summary,
-        args.format,
-        style,
-        vec![commit],
-    )?;
+    finish_run(writers, &args.output, &agg, &summary, args.format, style)?;
     progress.finish_and_clear();
     if !args.quiet {
         let secs = started.elapsed().as_secs_f64().max(1e-9);

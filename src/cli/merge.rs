@@ -24,8 +24,7 @@ use alam::input::Status;
 use alam::merge::{check_mergeable, parse_stream_line, read_part};
 use alam::output::csv::{DOCUMENTS_HEADER, MENTIONS_HEADER};
 use alam::output::{
-    AtomicFile, CsvStyle, CsvTable, DocumentWriters, Formats, Job, RunSummary, write_tables,
-    write_tables_with,
+    AtomicFile, CsvStyle, CsvTable, DocumentWriters, Formats, RunSummary, finish_run, write_tables,
 };
 use anyhow::{Context, bail};
 
@@ -250,15 +249,7 @@ fn merge_streams(args: &Args) -> anyhow::Result<ExitCode> {
     let agg = agg.unwrap_or_default();
     summary.window = agg.window.as_str().to_string();
     summary.windows = agg.windows;
-    let commit: Job = Box::new(move || writers.commit());
-    write_tables_with(
-        &args.output,
-        &agg,
-        &summary,
-        args.format,
-        style,
-        vec![commit],
-    )?;
+    finish_run(writers, &args.output, &agg, &summary, args.format, style)?;
     print_summary(args, "stream files", &summary, &agg);
     Ok(ExitCode::SUCCESS)
 }

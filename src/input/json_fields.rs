@@ -147,23 +147,18 @@ fn special_from(bytes: &[u8], at: usize) -> usize {
 mod avx2 {
     use std::arch::x86_64::*;
 
+    use crate::simd::avx2::{eq, in_range};
+
     /// See [`super::special`].
     #[target_feature(enable = "avx2")]
     pub(super) fn special(bytes: &[u8], at: usize) -> usize {
         let mut i = at;
-        let quote = _mm256_set1_epi8(b'"' as i8);
-        let backslash = _mm256_set1_epi8(b'\\' as i8);
-        let control_max = _mm256_set1_epi8(0x1F);
         while i + 32 <= bytes.len() {
             // SAFETY: i + 32 <= len: the load reads inside `bytes`.
             let block = unsafe { _mm256_loadu_si256(bytes.as_ptr().add(i).cast()) };
-            let control = _mm256_cmpeq_epi8(_mm256_min_epu8(block, control_max), block);
             let hits = _mm256_or_si256(
-                _mm256_or_si256(
-                    _mm256_cmpeq_epi8(block, quote),
-                    _mm256_cmpeq_epi8(block, backslash),
-                ),
-                control,
+                _mm256_or_si256(eq(block, b'"'), eq(block, b'\\')),
+                in_range(block, 0x00, 0x1F),
             );
             let mask = _mm256_movemask_epi8(hits) as u32;
             if mask != 0 {

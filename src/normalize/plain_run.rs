@@ -41,19 +41,7 @@ pub(super) fn plain_run(text: &str, at: usize, last_space: bool, out: &mut Strin
 mod avx2 {
     use std::arch::x86_64::*;
 
-    /// Bytes 0xFF where `x` lies in `lo..=hi`, unsigned.
-    #[inline]
-    #[target_feature(enable = "avx2")]
-    fn in_range(x: __m256i, lo: u8, hi: u8) -> __m256i {
-        let d = _mm256_sub_epi8(x, _mm256_set1_epi8(lo as i8));
-        _mm256_cmpeq_epi8(_mm256_min_epu8(d, _mm256_set1_epi8((hi - lo) as i8)), d)
-    }
-
-    #[inline]
-    #[target_feature(enable = "avx2")]
-    fn eq(x: __m256i, b: u8) -> __m256i {
-        _mm256_cmpeq_epi8(x, _mm256_set1_epi8(b as i8))
-    }
+    use crate::simd::avx2::{eq, in_range};
 
     /// Bytes 0xFF where `x` is a space, tab, line feed or carriage return.
     #[inline]

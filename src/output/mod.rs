@@ -325,15 +325,30 @@ pub fn write_tables(
     write_tables_with(dir, agg, summary, formats, style, Vec::new())
 }
 
+/// Ends a run: `writers`' files are flushed and renamed (which may free
+/// the previous run's files, a few milliseconds in the kernel) while the
+/// tables are written, then `summary.json`: see [`write_tables_with`].
+pub fn finish_run(
+    writers: DocumentWriters,
+    dir: &Path,
+    agg: &Aggregates,
+    summary: &RunSummary,
+    formats: Formats,
+    style: CsvStyle,
+) -> io::Result<()> {
+    let commit: Job = Box::new(move || writers.commit());
+    write_tables_with(dir, agg, summary, formats, style, vec![commit])
+}
+
 /// Work for [`write_tables_with`] to do alongside the tables.
-pub type Job<'a> = Box<dyn FnOnce() -> io::Result<()> + Send + 'a>;
+type Job<'a> = Box<dyn FnOnce() -> io::Result<()> + Send + 'a>;
 
 /// Writes the aggregate tables into `dir`, each on a thread of its own
 /// (they only read the aggregates), runs the jobs `also` at the same time
 /// (say, committing the per-document files), and writes `summary.json`
 /// last, once all of that succeeded. On errors, the first in the order of
 /// the jobs, then of the formats, is returned.
-pub fn write_tables_with<'a>(
+fn write_tables_with<'a>(
     dir: &'a Path,
     agg: &'a Aggregates,
     summary: &'a RunSummary,

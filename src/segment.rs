@@ -272,7 +272,8 @@ fn ends_sentence(text: &str, i: usize) -> bool {
     if word.contains('.') {
         return false;
     }
-    !ABBREVIATIONS.iter().any(|a| a.eq_ignore_ascii_case(word))
+    // Every abbreviation is ASCII and at most six letters long.
+    !(word.len() <= 6 && ABBREVIATIONS.iter().any(|a| a.eq_ignore_ascii_case(word)))
 }
 
 #[cfg(test)]

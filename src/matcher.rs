@@ -1,7 +1,8 @@
 //! Matching and resolution (SPEC section 4).
 //!
-//! All forms of all entities, normalized, go into one double-array trie
-//! (`crawdad`). Since a name can only start at a word start or right after
+//! All forms of all entities, normalized, go into a double-array trie
+//! (`crawdad`; two in fact, built at once: forms that begin with an Arabic
+//! letter, and the others). Since a name can only start at a word start or right after
 //! a proclitic prefix (rule 1), the trie is walked from those places only,
 //! and every pattern found on each walk is a candidate (a common-prefix
 //! search), so no candidate is hidden by a longer one that later fails a
@@ -311,10 +312,18 @@ impl ProcliticState {
     }
 }
 
-/// The compiled trie and what each pattern means.
+/// Which of the two tries holds the patterns that begin with the byte `b`:
+/// 0 for U+0600–U+06FF (lead bytes D8–DB), 1 for the rest. Two tries are
+/// built at once, on two threads, in half the time of one.
+fn trie_index(b: u8) -> usize {
+    usize::from(!(0xD8..=0xDB).contains(&b))
+}
+
+/// The compiled tries and what each pattern means.
 pub(crate) struct Matcher {
-    /// Every pattern, its id as value; `None` when there is no pattern.
-    trie: Option<Trie>,
+    /// Every pattern, its id as value, in the trie [`trie_index`] gives
+    /// for its first byte; `None` for a trie without patterns.
+    tries: [Option<Trie>; 2],
     /// For each pattern id, its length in bytes.
     lengths: Vec<u32>,
     /// The non-word characters some pattern begins with (sorted): a walk
@@ -338,7 +347,12 @@ impl std::fmt::Debug for Matcher {
             .field("patterns", &self.entries.len())
             .field(
                 "heap_bytes",
-                &self.trie.as_ref().map_or(0, Trie::heap_bytes),
+                &self
+                    .tries
+                    .iter()
+                    .flatten()
+                    .map(Trie::heap_bytes)
+                    .sum::<usize>(),
             )
             .finish()
     }
@@ -405,15 +419,35 @@ impl Matcher {
                 }
             }
         }
-        // The trie takes its keys sorted; each keeps its id as its value.
-        let mut order: Vec<u32> = (0..patterns.len() as u32).collect();
-        order.sort_unstable_by(|&a, &b| patterns[a as usize].cmp(&patterns[b as usize]));
-        let trie = if patterns.is_empty() {
-            None
-        } else {
-            let records = order.iter().map(|&id| (patterns[id as usize].as_str(), id));
-            Some(Trie::from_records(records).map_err(|e| Error::Build(e.to_string()))?)
+        // Each trie takes its keys sorted; each keeps its id as its value.
+        let first_byte = |id: u32| {
+            patterns[id as usize]
+                .as_bytes()
+                .first()
+                .copied()
+                .unwrap_or(0)
         };
+        let (arabic, other): (Vec<u32>, Vec<u32>) =
+            (0..patterns.len() as u32).partition(|&id| trie_index(first_byte(id)) == 0);
+        let build = |mut ids: Vec<u32>| -> Result<Option<Trie>, Error> {
+            if ids.is_empty() {
+                return Ok(None);
+            }
+            ids.sort_unstable_by(|&a, &b| patterns[a as usize].cmp(&patterns[b as usize]));
+            let records = ids.iter().map(|&id| (patterns[id as usize].as_str(), id));
+            Trie::from_records(records)
+                .map(Some)
+                .map_err(|e| Error::Build(e.to_string()))
+        };
+        let (arabic, other) = std::thread::scope(|scope| {
+            let arabic = scope.spawn(|| build(arabic));
+            let other = build(other);
+            let arabic = arabic
+                .join()
+                .unwrap_or_else(|_| Err(Error::Build("the trie build failed".to_string())));
+            (arabic, other)
+        });
+        let tries = [arabic?, other?];
         let lengths = patterns
             .iter()
             .map(|p| u32::try_from(p.len()).unwrap_or(u32::MAX))
@@ -445,7 +479,7 @@ impl Matcher {
             .collect();
         let starts = StartFilter::new(patterns.iter().map(String::as_str));
         Ok(Matcher {
-            trie,
+            tries,
             lengths,
             nonword_first,
             nonword_first_bytes,
@@ -481,15 +515,15 @@ impl Matcher {
     /// (`starts`), and most walks are never made; a hash that collides only
     /// costs a walk.
     fn walk(&self, text: &str, mut visit: impl FnMut(usize, usize, u32, ProcliticState)) {
-        let Some(trie) = &self.trie else {
-            return;
-        };
+        let bytes = text.as_bytes();
         let mut walk_from = |word: usize, start: usize, prefix: ProcliticState| {
+            let Some(trie) = &self.tries[trie_index(bytes[start])] else {
+                return;
+            };
             for (pattern, _) in trie.common_prefix_search(text[start..].chars()) {
                 visit(word, start, pattern, prefix);
             }
         };
-        let bytes = text.as_bytes();
         let words = WordBits::new(text);
         let mut i = 0;
         loop {

@@ -8,12 +8,13 @@
 //! - a letter U+0621–U+063A or U+0641–U+064A (lead byte D8 or D9), with
 //!   the folds آ أ إ → ا, ة → ه, ى → ي, which keep the length; the
 //!   punctuation ، ؛ ؟ (D8 8C, 9B, 9F), kept;
-//! - a continuation byte of such a letter.
+//! - the continuation byte of such a letter or mark.
 //!
-//! Everything else (newlines, hyphens, harakat, tatweel, digits in Arabic
-//! script, Persian letters, any other script) ends the run and is left to
-//! the per-character code, which treats these letters the same way: a
-//! test checks every two-byte character against it.
+//! Everything else (a blank after a blank, hyphens, harakat, tatweel,
+//! digits in Arabic script, Persian letters, any other script) ends the
+//! run and is left to the per-character code, which treats the characters
+//! above the same way: a test checks every character up to U+07FF against
+//! it.
 //!
 //! On x86_64 with AVX2 (checked at run time) the run is read with vector
 //! instructions; elsewhere [`plain_run`] returns 0 and the per-character

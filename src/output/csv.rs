@@ -97,7 +97,7 @@ pub const COOCCURRENCE_HEADER: [&str; 9] = [
     "npmi",
 ];
 
-/// A CSV table being written: each row put together by [`push_record`],
+/// A CSV table being written: each row put together by `push_record`,
 /// byte for byte what the `csv` crate writes with its defaults (a test
 /// checks it) but at a third of the cost, and written out in pieces of
 /// about 64 KB.
@@ -132,7 +132,8 @@ impl<W: Write> CsvTable<W> {
         Ok(())
     }
 
-    /// Adds rows already put together by [`push_record`] in this style.
+    /// Adds rows already put together in this style (by this module's
+    /// `push_record`, as [`CsvTable::row`] does).
     pub fn rows(&mut self, rows: &[u8]) -> io::Result<()> {
         self.buf.extend_from_slice(rows);
         if self.buf.len() >= TABLE_BUFFER {

@@ -313,8 +313,9 @@ impl DocumentWriters {
     }
 }
 
-/// Writes the aggregate tables (entities, co-occurrence, graphs) and
-/// `summary.json` into `dir`: see [`write_tables_with`].
+/// Writes the aggregate tables (entities, co-occurrence, graphs) into
+/// `dir`, each on a thread of its own (they only read the aggregates), then
+/// `summary.json`, once all of them succeeded.
 pub fn write_tables(
     dir: &Path,
     agg: &Aggregates,
@@ -327,7 +328,7 @@ pub fn write_tables(
 
 /// Ends a run: `writers`' files are flushed and renamed (which may free
 /// the previous run's files, a few milliseconds in the kernel) while the
-/// tables are written, then `summary.json`: see [`write_tables_with`].
+/// tables are written as [`write_tables`] does, then `summary.json`.
 pub fn finish_run(
     writers: DocumentWriters,
     dir: &Path,

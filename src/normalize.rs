@@ -153,8 +153,12 @@ pub fn normalize(text: &str) -> Normalized {
 /// NFC quick check, one character at a time, on the characters that the
 /// fast path does not copy (those it copies are all NFC starters).
 /// `blocks` lets [`plain_run`] take the common case 32 bytes at a time
-/// (tests turn it off to compare).
+/// where the CPU can (tests turn it off to compare).
 fn normalize_if_nfc(text: &str, blocks: bool) -> Option<Normalized> {
+    let blocks = blocks && plain_run::available();
+    // With blocks, the per-character run stops after a few bytes to give
+    // them another chance; without, it goes on as far as it can.
+    let run_limit = if blocks { 16 } else { usize::MAX };
     let mut out = Normalized::with_capacity(text.len());
     let mut folder = Folder::new(&mut out);
     // The combining class of the last character, for the quick check.
@@ -179,12 +183,11 @@ fn normalize_if_nfc(text: &str, blocks: bool) -> Option<Normalized> {
             // Fast path: a run of ASCII letters, digits and punctuation
             // (but the hyphen), single spaces, and Arabic letters that
             // are kept or folded to a letter of the same length is copied
-            // whole, folds and capitals replaced on the way. It stops after
-            // a few bytes to give the block path another chance.
+            // whole, folds and capitals replaced on the way.
             let mut run = i;
             let mut j = i;
             let mut capitals = false;
-            let stop = bytes.len().min(i + 16);
+            let stop = bytes.len().min(i.saturating_add(run_limit));
             while j < stop {
                 let b = bytes[j];
                 if b & 0xFC == 0xD8 {

@@ -20,6 +20,19 @@
 //! instructions; elsewhere [`plain_run`] returns 0 and the per-character
 //! code does all the work.
 
+/// Whether [`plain_run`] can take runs on this CPU (elsewhere it always
+/// returns 0).
+pub(super) fn available() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        std::arch::is_x86_feature_detected!("avx2")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
+}
+
 /// How many bytes from `at` form a run of the kind the module describes,
 /// written to `out` normalized. `last_space` says whether the last
 /// character written to `out` is a space. `at` must be a character

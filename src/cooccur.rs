@@ -98,6 +98,10 @@ pub struct PairCounts {
     pub examples: Vec<Example>,
 }
 
+/// A pair as the tables list it: its two ids (smaller first), its counts
+/// and its NPMI (see [`Aggregates::pairs_sorted`]).
+pub type SortedPair<'a> = (&'a Arc<str>, &'a Arc<str>, &'a PairCounts, f64);
+
 /// How many examples a pair keeps.
 pub const MAX_EXAMPLES: usize = 3;
 
@@ -489,7 +493,7 @@ impl Aggregates {
 
     /// Pairs with at least `min_count` windows, sorted for output: most
     /// windows first, then by ids; with their NPMI.
-    pub fn pairs_sorted(&self, min_count: u64) -> Vec<(&Arc<str>, &Arc<str>, &PairCounts, f64)> {
+    pub fn pairs_sorted(&self, min_count: u64) -> Vec<SortedPair<'_>> {
         let kept: Vec<(&EntityPair, &PairCounts)> = self
             .pairs
             .iter()

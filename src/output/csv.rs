@@ -20,9 +20,7 @@
 use std::borrow::Cow;
 use std::io::{self, Write};
 
-use std::sync::Arc;
-
-use crate::cooccur::{Aggregates, PairCounts};
+use crate::cooccur::{Aggregates, SortedPair};
 use crate::input::InputRecord;
 use crate::pipeline::{Document, Mention};
 
@@ -265,24 +263,16 @@ pub fn write_entities<W: Write>(w: W, agg: &Aggregates, style: CsvStyle) -> io::
     table.finish()
 }
 
-/// Writes `cooccurrence.csv` with the pairs of at least `min_count` windows.
-///
-/// The rows are put together in parallel, a block of pairs per task (a run
-/// with many entities has hundreds of thousands of pairs, all written after
-/// the last document), and written in order.
+/// Writes `cooccurrence.csv` with `pairs` (from [`Aggregates::pairs_sorted`]),
+/// their rows put together in parallel blocks.
 pub fn write_cooccurrence<W: Write>(
     w: W,
     agg: &Aggregates,
-    min_count: u64,
+    pairs: &[SortedPair],
     style: CsvStyle,
 ) -> io::Result<W> {
-    use rayon::prelude::*;
-    /// Pairs per task, and tasks formatted before their rows are written.
-    const BLOCK: usize = 2048;
-    const BLOCKS_AT_ONCE: usize = 32;
     let mut table = CsvTable::new(w, &COOCCURRENCE_HEADER, style)?;
-    let pairs = agg.pairs_sorted(min_count);
-    let rows = |block: &[(&Arc<str>, &Arc<str>, &PairCounts, f64)]| {
+    let rows = |_: usize, block: &[SortedPair]| {
         use std::fmt::Write as _;
         let mut out = Vec::with_capacity(block.len() * 96);
         let mut numbers = [itoa::Buffer::new(), itoa::Buffer::new()];
@@ -308,14 +298,9 @@ pub fn write_cooccurrence<W: Write>(
                 style,
             );
         }
-        out
+        Ok(out)
     };
-    for blocks in pairs.chunks(BLOCK * BLOCKS_AT_ONCE) {
-        let formatted: Vec<Vec<u8>> = blocks.par_chunks(BLOCK).map(rows).collect();
-        for rows in formatted {
-            table.rows(&rows)?;
-        }
-    }
+    super::write_in_blocks(pairs, rows, |rows| table.rows(rows))?;
     table.finish()
 }
 

@@ -9,7 +9,7 @@
 
 use std::io::{self, Write};
 
-use crate::cooccur::Aggregates;
+use crate::cooccur::{Aggregates, SortedPair};
 
 /// Escapes text for XML attribute and element content.
 pub fn xml_escape(s: &str) -> String {
@@ -30,7 +30,7 @@ pub fn xml_escape(s: &str) -> String {
 }
 
 /// Writes `graph.gexf` (GEXF 1.3).
-pub fn write_gexf<W: Write>(mut w: W, agg: &Aggregates, min_count: u64) -> io::Result<W> {
+pub fn write_gexf<W: Write>(mut w: W, agg: &Aggregates, pairs: &[SortedPair]) -> io::Result<W> {
     let e = xml_escape;
     writeln!(w, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
     writeln!(w, r#"<gexf xmlns="http://gexf.net/1.3" version="1.3">"#)?;
@@ -83,7 +83,7 @@ pub fn write_gexf<W: Write>(mut w: W, agg: &Aggregates, min_count: u64) -> io::R
     }
     writeln!(w, "    </nodes>")?;
     writeln!(w, "    <edges>")?;
-    for (i, (a, b, c, npmi)) in agg.pairs_sorted(min_count).into_iter().enumerate() {
+    for (i, &(a, b, c, npmi)) in pairs.iter().enumerate() {
         writeln!(
             w,
             r#"      <edge id="{i}" source="{}" target="{}" weight="{}"><attvalues><attvalue for="documents" value="{}"/><attvalue for="npmi" value="{npmi:.6}"/></attvalues></edge>"#,
@@ -100,7 +100,7 @@ pub fn write_gexf<W: Write>(mut w: W, agg: &Aggregates, min_count: u64) -> io::R
 }
 
 /// Writes `graph.graphml`.
-pub fn write_graphml<W: Write>(mut w: W, agg: &Aggregates, min_count: u64) -> io::Result<W> {
+pub fn write_graphml<W: Write>(mut w: W, agg: &Aggregates, pairs: &[SortedPair]) -> io::Result<W> {
     let e = xml_escape;
     writeln!(w, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
     writeln!(
@@ -140,7 +140,7 @@ pub fn write_graphml<W: Write>(mut w: W, agg: &Aggregates, min_count: u64) -> io
             c.documents
         )?;
     }
-    for (a, b, c, npmi) in agg.pairs_sorted(min_count) {
+    for &(a, b, c, npmi) in pairs {
         writeln!(
             w,
             r#"    <edge source="{}" target="{}"><data key="weight">{}</data><data key="edge_documents">{}</data><data key="npmi">{npmi:.6}</data></edge>"#,

@@ -29,7 +29,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::cooccur::{Aggregates, Example, PairCounts};
+use crate::cooccur::{Aggregates, Example, SortedPair};
 use crate::{Document, Form, Mention};
 
 #[derive(Serialize)]
@@ -282,49 +282,48 @@ pub fn write_entities<W: Write>(mut w: W, agg: &Aggregates) -> io::Result<W> {
     Ok(w)
 }
 
-/// Writes `cooccurrence.json` with the pairs of at least `min_count` windows.
+/// A pair as `cooccurrence.json` writes it.
+fn pair_record<'a>(agg: &'a Aggregates, &(a, b, c, npmi): &SortedPair<'a>) -> PairRecord<'a> {
+    let (ea, eb) = (&agg.entities[a].info, &agg.entities[b].info);
+    PairRecord {
+        source_id: a,
+        source_name: &ea.name,
+        source_type: &ea.kind,
+        target_id: b,
+        target_name: &eb.name,
+        target_type: &eb.kind,
+        windows: c.windows,
+        documents: c.documents,
+        npmi: (npmi * 1e6).round() / 1e6,
+        examples: c.examples.iter().map(ExampleRecord::from).collect(),
+    }
+}
+
+/// Writes `cooccurrence.json` with `pairs` (from
+/// [`Aggregates::pairs_sorted`]).
 ///
 /// The file is what `serde_json::to_writer_pretty` writes for the array of
 /// pairs (a test checks it), but each pair is serialized on its own, in
 /// parallel blocks: a run of a large corpus has hundreds of thousands of
 /// pairs with their examples, all written after the last document.
-pub fn write_cooccurrence<W: Write>(mut w: W, agg: &Aggregates, min_count: u64) -> io::Result<W> {
-    use rayon::prelude::*;
-    /// Pairs per task, and tasks serialized before their pairs are written.
-    const BLOCK: usize = 1024;
-    const BLOCKS_AT_ONCE: usize = 32;
-    let pairs = agg.pairs_sorted(min_count);
+pub fn write_cooccurrence<W: Write>(
+    mut w: W,
+    agg: &Aggregates,
+    pairs: &[SortedPair],
+) -> io::Result<W> {
     if pairs.is_empty() {
         w.write_all(b"[]\n")?;
         return Ok(w);
     }
-    fn record<'a>(
-        agg: &'a Aggregates,
-        &(a, b, c, npmi): &(&'a Arc<str>, &'a Arc<str>, &'a PairCounts, f64),
-    ) -> PairRecord<'a> {
-        let (ea, eb) = (&agg.entities[a].info, &agg.entities[b].info);
-        PairRecord {
-            source_id: a,
-            source_name: &ea.name,
-            source_type: &ea.kind,
-            target_id: b,
-            target_name: &eb.name,
-            target_type: &eb.kind,
-            windows: c.windows,
-            documents: c.documents,
-            npmi: (npmi * 1e6).round() / 1e6,
-            examples: c.examples.iter().map(ExampleRecord::from).collect(),
-        }
-    }
     // The elements of a pretty-printed array, from `first` on: each after
     // "\n" (the first) or ",\n", indented by two spaces, its own line breaks
     // too (a string's line breaks are escaped, so every raw one is layout).
-    let elements = |first: usize, block: &[(&Arc<str>, &Arc<str>, &PairCounts, f64)]| {
+    let elements = |first: usize, block: &[SortedPair]| {
         let mut out = Vec::with_capacity(block.len() * 512);
         let mut one = Vec::new();
         for (k, pair) in block.iter().enumerate() {
             one.clear();
-            serde_json::to_writer_pretty(&mut one, &record(agg, pair))?;
+            serde_json::to_writer_pretty(&mut one, &pair_record(agg, pair))?;
             out.extend_from_slice(if first + k == 0 { b"\n  " } else { b",\n  " });
             for &byte in &one {
                 out.push(byte);
@@ -333,20 +332,10 @@ pub fn write_cooccurrence<W: Write>(mut w: W, agg: &Aggregates, min_count: u64) 
                 }
             }
         }
-        Ok::<_, io::Error>(out)
+        Ok(out)
     };
     w.write_all(b"[")?;
-    for (n, blocks) in pairs.chunks(BLOCK * BLOCKS_AT_ONCE).enumerate() {
-        let first = n * BLOCK * BLOCKS_AT_ONCE;
-        let serialized: Vec<io::Result<Vec<u8>>> = blocks
-            .par_chunks(BLOCK)
-            .enumerate()
-            .map(|(k, block)| elements(first + k * BLOCK, block))
-            .collect();
-        for block in serialized {
-            w.write_all(&block?)?;
-        }
-    }
+    super::write_in_blocks(pairs, elements, |block| w.write_all(block))?;
     w.write_all(b"\n]\n")?;
     Ok(w)
 }
@@ -389,7 +378,7 @@ pub fn write_summary<W: Write>(mut w: W, summary: &RunSummary) -> io::Result<W> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cooccur::{EntityCounts, EntityInfo};
+    use crate::cooccur::{EntityCounts, EntityInfo, PairCounts};
 
     /// Aggregates of `n` entities and every pair of them, with zero to
     /// three examples holding quotes, backslashes and escaped line breaks.
@@ -440,22 +429,8 @@ mod tests {
     fn pretty(agg: &Aggregates, min_count: u64) -> Vec<u8> {
         let records: Vec<PairRecord> = agg
             .pairs_sorted(min_count)
-            .into_iter()
-            .map(|(a, b, c, npmi)| {
-                let (ea, eb) = (&agg.entities[a].info, &agg.entities[b].info);
-                PairRecord {
-                    source_id: a,
-                    source_name: &ea.name,
-                    source_type: &ea.kind,
-                    target_id: b,
-                    target_name: &eb.name,
-                    target_type: &eb.kind,
-                    windows: c.windows,
-                    documents: c.documents,
-                    npmi: (npmi * 1e6).round() / 1e6,
-                    examples: c.examples.iter().map(ExampleRecord::from).collect(),
-                }
-            })
+            .iter()
+            .map(|pair| pair_record(agg, pair))
             .collect();
         let mut out = serde_json::to_vec_pretty(&records).unwrap();
         out.push(b'\n');
@@ -467,7 +442,8 @@ mod tests {
         // 0 pairs, 1 pair, and more pairs than one block holds (1,035).
         for (n, min_count) in [(0, 1), (2, 1), (5, 9), (12, 1), (46, 1), (46, 3)] {
             let agg = aggregates(n);
-            let ours = write_cooccurrence(Vec::new(), &agg, min_count).unwrap();
+            let pairs = agg.pairs_sorted(min_count);
+            let ours = write_cooccurrence(Vec::new(), &agg, &pairs).unwrap();
             assert_eq!(
                 String::from_utf8(ours).unwrap(),
                 String::from_utf8(pretty(&agg, min_count)).unwrap(),

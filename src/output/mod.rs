@@ -357,7 +357,13 @@ fn write_tables_with<'a>(
     style: CsvStyle,
     also: Vec<Job<'a>>,
 ) -> io::Result<()> {
-    let min = summary.min_count;
+    // Sorted once for every table that lists the pairs.
+    let pairs = if formats.csv || formats.json || formats.graph {
+        agg.pairs_sorted(summary.min_count)
+    } else {
+        Vec::new()
+    };
+    let pairs = &pairs;
     let mut jobs = also;
     if formats.csv {
         jobs.push(Box::new(move || {
@@ -367,7 +373,7 @@ fn write_tables_with<'a>(
             csv::write_cooccurrence(
                 AtomicFile::create(dir, "cooccurrence.csv")?,
                 agg,
-                min,
+                pairs,
                 style,
             )?
             .commit()
@@ -378,16 +384,16 @@ fn write_tables_with<'a>(
             json::write_entities(AtomicFile::create(dir, "entities.json")?, agg)?.commit()
         }));
         jobs.push(Box::new(move || {
-            json::write_cooccurrence(AtomicFile::create(dir, "cooccurrence.json")?, agg, min)?
+            json::write_cooccurrence(AtomicFile::create(dir, "cooccurrence.json")?, agg, pairs)?
                 .commit()
         }));
     }
     if formats.graph {
         jobs.push(Box::new(move || {
-            graph::write_gexf(AtomicFile::create(dir, "graph.gexf")?, agg, min)?.commit()
+            graph::write_gexf(AtomicFile::create(dir, "graph.gexf")?, agg, pairs)?.commit()
         }));
         jobs.push(Box::new(move || {
-            graph::write_graphml(AtomicFile::create(dir, "graph.graphml")?, agg, min)?.commit()
+            graph::write_graphml(AtomicFile::create(dir, "graph.graphml")?, agg, pairs)?.commit()
         }));
     }
     if formats.html {
@@ -398,6 +404,33 @@ fn write_tables_with<'a>(
     run_jobs(jobs)?;
     // Last: the summary is there only when every table is.
     json::write_summary(AtomicFile::create(dir, "summary.json")?, summary)?.commit()
+}
+
+/// Puts `items` into bytes a block at a time, in parallel on the worker
+/// threads (`render` gets the index of a block's first item and the
+/// block), and hands the blocks to `write` in order. For the tables written
+/// after the last document, which can hold hundreds of thousands of rows.
+pub(crate) fn write_in_blocks<T: Sync>(
+    items: &[T],
+    render: impl Fn(usize, &[T]) -> io::Result<Vec<u8>> + Sync,
+    mut write: impl FnMut(&[u8]) -> io::Result<()>,
+) -> io::Result<()> {
+    use rayon::prelude::*;
+    /// Items per block, and blocks made before they are written.
+    const BLOCK: usize = 1024;
+    const BLOCKS_AT_ONCE: usize = 32;
+    for (n, blocks) in items.chunks(BLOCK * BLOCKS_AT_ONCE).enumerate() {
+        let first = n * BLOCK * BLOCKS_AT_ONCE;
+        let rendered: Vec<io::Result<Vec<u8>>> = blocks
+            .par_chunks(BLOCK)
+            .enumerate()
+            .map(|(k, block)| render(first + k * BLOCK, block))
+            .collect();
+        for block in rendered {
+            write(&block?)?;
+        }
+    }
+    Ok(())
 }
 
 /// Runs `jobs` at once, one thread each, and returns the first error in

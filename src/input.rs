@@ -577,7 +577,7 @@ fn parse_jsonl_line_with(
     bytes: Vec<u8>,
     position: String,
     options: &InputOptions,
-    fast: bool,
+    fast_path: bool,
 ) -> InputRecord {
     let (line, bad) = decode_line(&bytes);
     let mut notes: Vec<String> = bad
@@ -597,12 +597,12 @@ fn parse_jsonl_line_with(
     // fast path when every value is a string, else by serde.
     let mut names: Vec<&str> = vec![options.id_field.as_str()];
     names.extend(options.text_fields.iter().map(String::as_str));
-    let fast = if fast {
+    let strings = if fast_path {
         json_fields::string_fields(trimmed, &names)
     } else {
         None
     };
-    let mut found: Vec<Option<String>> = match fast {
+    let mut found: Vec<Option<String>> = match strings {
         Some(found) => found.into_iter().map(|v| v.map(Cow::into_owned)).collect(),
         None => {
             let mut de = serde_json::Deserializer::from_str(trimmed);

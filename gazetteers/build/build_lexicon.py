@@ -662,10 +662,8 @@ def main() -> int:
         raise SystemExit(f"corpus not found: {corpus} (give --corpus PATH)")
     ar = arabic_lexicon(corpus)
     outs = {"given_ar.csv": ar["given"], "surnames_ar.csv": ar["surnames"]}
-    if "english_lexicon" in globals():
-        outs.update(english_lexicon())
-    if "build_common_ar" in globals():
-        outs["common_ar.csv"] = build_common_ar(ar)
+    outs.update(english_lexicon())
+    outs["common_ar.csv"] = build_common_ar(ar)
     status = 0
     LEX.mkdir(exist_ok=True)
     for fname, rows in outs.items():
@@ -683,6 +681,173 @@ def main() -> int:
     for m in LOG:
         print("note:", m, file=sys.stderr)
     return status
+
+
+# --------------------------------------------------------------------------- English
+
+GIVEN_EN_TOP = 7000      # SSA names kept, by births 1880-2024 (both sexes summed)
+COMMON_EN_TOP = 20000    # lowercase English words kept, by wordfreq frequency
+EN_WORD_RANK = 40000     # a name whose lowercase form is a dictionary word of this wordfreq rank
+                         # or better is given-weak (Will, May, Mark, Hope)
+LATIN_AR_MIN = 10        # Latin spellings of Arabic given names: package count at least this
+# Names whose lowercase dictionary sense is rare next to the name: kept strong.
+EN_STRONG = {"John", "Jimmy", "Johnny", "Harry", "Jack", "Charlie", "Tommy", "Bobby", "Eric",
+             "Joe", "Peter", "Ben", "Tom", "Jerry", "Larry", "Barry", "Gary", "Kelly", "Dick",
+             "Sally", "Molly", "Nancy", "Betty", "Jenny", "Kate", "Billy", "Willy", "Sue",
+             "Maria", "Martin", "Tony", "Mike", "Roger", "Terry", "Victor", "Randy", "Derrick",
+             "Hector", "Chad", "Troy", "Dale", "Earl", "Dean", "Lee", "Gene", "Glen", "Rick",
+             "Brad", "Nick", "Ken", "Sherry", "Colleen", "Homer", "Jasper", "Myrtle", "Patsy",
+             "Mickey", "Amir", "Marina", "Margarita", "Phoebe", "Lea", "Savannah", "Savanna",
+             "Rosemary", "Heather", "Carol", "Bonnie", "Hazel", "Jasmine", "Violet", "Daisy"}
+# Latin words of Arabic names that are particles or titles, not given names
+LATIN_AR_SKIP = {"Ould", "Bin", "Ibn", "Abu", "Abou", "Al", "El", "Bint", "Umm", "Seyed", "Sayed",
+                 "Syed", "Sayyid", "Seyyed", "Sayyed", "Sheikh", "Haji", "Mohd"}
+MONTHS_DAYS_EN = ("January February March April May June July August September October November "
+                  "December Monday Tuesday Wednesday Thursday Friday Saturday Sunday").split()
+
+
+class _NoGlobals(pickle.Unpickler):
+    def find_class(self, module, name):  # the data is a plain dict: refuse anything else
+        raise pickle.UnpicklingError(f"unexpected global {module}.{name}")
+
+
+def wordfreq_en() -> dict[str, float]:
+    path = fetch("ces") / "common_english_search" / "data" / "english_words.pkl"
+    with open(path, "rb") as f:
+        d = _NoGlobals(f).load()
+    assert isinstance(d, dict)
+    return d
+
+
+def scowl_words() -> tuple[set[str], set[str]]:
+    """wamerican (SCOWL size 50): (lowercase entries, capitalized entries)."""
+    path = fetch("wamerican") / "usr" / "share" / "dict" / "american-english"
+    lower, cap = set(), set()
+    for w in path.read_text(encoding="utf-8").split("\n"):
+        if not w or not w.isascii() or not w.isalpha():
+            continue
+        (lower if w.islower() else cap).add(w)
+    return lower, cap
+
+
+def ssa_births() -> Counter:
+    d = fetch("usbn") / "package" / "sqlite"
+    db = CACHE / "usbn-us-name-data.sqlite"
+    if not db.exists():
+        with zipfile.ZipFile(d / "us-name-data.sqlite.zip") as z:
+            name = [n for n in z.namelist() if n.endswith(".sqlite")][0]
+            with z.open(name) as src, open(str(db) + ".tmp", "wb") as dst:
+                dst.write(src.read())
+        os.replace(str(db) + ".tmp", db)
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    out: Counter = Counter()
+    for name, n in con.execute("select name, sum(births) from usNameData group by name"):
+        out[name.strip().capitalize()] += n
+    con.close()
+    return out
+
+
+def latin_arabic_given() -> Counter:
+    """Latin spellings of given-name units in arabic-name-romanizer, by package count."""
+    db = fetch("anr") / "arabic_name_romanizer" / "resources" / "names.sqlite3"
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    out: Counter = Counter()
+    for latin, n in con.execute("select latin, sum(count) from units where role='given' group by latin"):
+        latin = unicodedata.normalize("NFC", latin.strip())
+        if re.fullmatch(r"[A-Z][a-z]+(?:-[A-Z][a-z]+)?", latin):
+            out[latin] += n
+    con.close()
+    return out
+
+
+def english_lexicon() -> dict[str, list]:
+    freq = wordfreq_en()
+    rank = {w: i + 1 for i, (w, _) in enumerate(sorted(freq.items(), key=lambda kv: (-kv[1], kv[0])))}
+    lower, cap = scowl_words()
+    births = ssa_births()
+    given: dict[str, list] = {}
+    top = sorted(births.items(), key=lambda kv: (-kv[1], kv[0]))[:GIVEN_EN_TOP]
+    for name, n in top:
+        if len(name) < 2:
+            continue
+        w = name.lower()
+        if name in MONTHS_DAYS_EN or (w in lower and rank.get(w, 10 ** 9) <= EN_WORD_RANK
+                                      and name not in EN_STRONG):
+            given[name] = [name, "given-weak", n, f"also the word '{w}' (wordfreq rank {rank.get(w)})"]
+        else:
+            given[name] = [name, "given", n, ""]
+    for name, n in sorted(latin_arabic_given().items(), key=lambda kv: (-kv[1], kv[0])):
+        if n < LATIN_AR_MIN or name in given or name in LATIN_AR_SKIP:
+            continue
+        w = name.lower()
+        if w in lower and rank.get(w, 10 ** 9) <= EN_WORD_RANK:
+            given[name] = [name, "given-weak", n, f"Arabic name spelling; also the word '{w}'"]
+        else:
+            given[name] = [name, "given", n, "Latin spelling of an Arabic or Muslim given name "
+                                              "(count: arabic-name-romanizer)"]
+    given_rows = sort_rows(given.values())
+    strong = {r[0].lower() for r in given_rows if r[1] == "given"}
+    common = []
+    for w, f in sorted(freq.items(), key=lambda kv: (-kv[1], kv[0])):
+        if len(common) >= COMMON_EN_TOP:
+            break
+        if w in lower and w.isalpha() and (len(w) >= 2 or w == "a") and w not in strong:
+            common.append([w, "common", round(f * 1e9), ""])
+    have = {r[0] for r in common}
+    for w in MONTHS_DAYS_EN:
+        common.append([w, "common", round(freq.get(w.lower(), 0) * 1e9), "month or weekday"])
+    common = [r for r in common if not (r[0].lower() in {m.lower() for m in MONTHS_DAYS_EN} and r[0] in have)]
+    return {"given_en.csv": given_rows, "common_en.csv": sort_rows(common)}
+
+
+# --------------------------------------------------------------------------- common_ar
+
+COMMON_AR_TOP = 20000    # words kept, by corpus count
+VERB_COMMON = 0.005      # share of uses after قد/لم/لن/سوف from which a word counts as a verb
+
+
+def build_common_ar(ar: dict) -> list[list]:
+    ev: Evidence = ar["ev"]
+    uni = ev.uni
+    surf: Surfaces = ar["surf"]
+    gforms = ar["gforms"]
+    names = {fold(r[0]) for r in ar["given"] if r[1] == "given"}
+    names |= {fold(r[0]) for r in ar["surnames"]}
+    listed = {k.split(":", 1)[1] for k in gforms}
+    person_words = person_name_words(gforms)
+    cands = []
+    for w, n in uni.items():
+        if len(w) < 2:
+            continue
+        if w[0] == "و" and uni.get(w[1:], 0) >= n:
+            continue  # و + a word: counted under the word
+        cands.append((bare_count(uni, w), w))
+    cands.sort(key=lambda x: (-x[0], x[1]))
+    rows = []
+    for n, w in cands:
+        if len(rows) >= COMMON_AR_TOP:
+            break
+        if w in names or w in listed or w in PARTICLES_AR:
+            continue
+        al = ev.al_ratio(w)
+        if w in FUNCTION_AR or w in PARTICLES_AR:
+            why = "function word"
+        elif w.startswith("ال") or (w.startswith("لل") and len(w) > 3):
+            if w in person_words and ev.indef_ratio(w) <= AL_STRONG:
+                continue
+            why = "with the article"
+        elif al > AL_STRONG and al + n >= 5:
+            why = f"with the article {al:.0%} of uses"
+        elif ev.verb(w) >= VERB_COMMON:
+            why = "a verb"
+        elif clitic_artifact(ev, w):
+            why = "a word with a clitic"
+        else:
+            continue
+        if w in person_words and why not in ("function word", "with the article"):
+            continue
+        rows.append([surf.word(w), "common", n, why])
+    return sort_rows(rows)
 
 
 if __name__ == "__main__":

@@ -114,7 +114,7 @@ _HARAKAT = re.compile("[\u064B-\u065F\u0670\u0640\u06D6-\u06ED\u200B-\u200F\u061
 _AR_LETTERS = "\u0621-\u063A\u0641-\u064A\u0671-\u06D3"
 _TOKEN = re.compile(f"[{_AR_LETTERS}]+|[^\\s{_AR_LETTERS}]+")
 _AR_WORD = re.compile(f"[{_AR_LETTERS}]+")
-_PERSIAN = re.compile("[پچژگڤٹڈڑںھۀےۓ]")
+_PERSIAN = re.compile("[پچژگڤٹڈڑںھۀےۓېۍێ]")
 
 
 def strip_marks(s: str) -> str:
@@ -685,7 +685,7 @@ def main() -> int:
 
 # --------------------------------------------------------------------------- English
 
-GIVEN_EN_TOP = 7000      # SSA names kept, by births 1880-2024 (both sexes summed)
+GIVEN_EN_TOP = 6500      # SSA names kept, by births 1880-2024 (both sexes summed)
 COMMON_EN_TOP = 20000    # lowercase English words kept, by wordfreq frequency
 EN_WORD_RANK = 40000     # a name whose lowercase form is a dictionary word of this wordfreq rank
                          # or better is given-weak (Will, May, Mark, Hope)

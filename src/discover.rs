@@ -25,6 +25,8 @@
 //! | `ar-title` | an honorific, then a name | السيد [غيث الحسيني] |
 //! | `ar-role` | a role, its complements (demonyms, countries, common words), then a name | وزير الخارجية الفرنسي [جان نويل] |
 //! | `ar-kin` | a kunya or nasab chain | [أبو مازن] |
+//! | `ar-demonym` | a demonym used as a noun, then a name | والفرنسي [أرنو كليمان] |
+//! | `ar-said` | a reporting verb, then a name | وقال [اندرو هارينجتون] |
 //! | `ar-org` | an organization head and its name | شركة [سامسونغ] / [حزب العمال] |
 //! | `en-given` | a capitalized given name and capitalized name words | [John Smith] said |
 //! | `en-title` | a title or role, then capitalized words | Dr. [Jane Doe] |
@@ -89,6 +91,10 @@ pub enum Rule {
     ArRole,
     /// Arabic kunya (أبو X) or nasab chain.
     ArKin,
+    /// Arabic demonym used as a noun + name.
+    ArDemonym,
+    /// Arabic reporting verb + name.
+    ArSaid,
     /// Arabic organization head + name.
     ArOrg,
     /// English given name + capitalized words.
@@ -107,11 +113,13 @@ pub enum Rule {
 
 impl Rule {
     /// Every rule, in the order of the module docs.
-    pub const ALL: [Rule; 11] = [
+    pub const ALL: [Rule; 13] = [
         Rule::ArGiven,
         Rule::ArTitle,
         Rule::ArRole,
         Rule::ArKin,
+        Rule::ArDemonym,
+        Rule::ArSaid,
         Rule::ArOrg,
         Rule::EnGiven,
         Rule::EnTitle,
@@ -128,6 +136,8 @@ impl Rule {
             Rule::ArTitle => "ar-title",
             Rule::ArRole => "ar-role",
             Rule::ArKin => "ar-kin",
+            Rule::ArDemonym => "ar-demonym",
+            Rule::ArSaid => "ar-said",
             Rule::ArOrg => "ar-org",
             Rule::EnGiven => "en-given",
             Rule::EnTitle => "en-title",
@@ -518,6 +528,10 @@ struct Name {
     first: Option<Strength>,
 }
 
+/// A common word with the article ending in ي seen fewer times than this
+/// in the corpus may be a family name after a given name.
+const RARE_NISBA: u64 = 150;
+
 /// At most this many units in a name.
 const MAX_UNITS: usize = 4;
 
@@ -649,6 +663,9 @@ impl Run<'_> {
         if let Some((tb, after)) = self.trigger(toks, i) {
             if tb & class::TITLE != 0
                 && let Some(name) = self.ar_name(toks, after, false)
+                && (name.units >= 2
+                    || name.first == Some(Strength::Listed)
+                    || !looks_like_verb(self.base(&toks[after])))
             {
                 return Some((after..name.end, false, Kind::Person, Rule::ArTitle));
             }
@@ -671,14 +688,53 @@ impl Run<'_> {
             if !Self::free(next) || next.gap != Gap::Space || next.pre > 0 {
                 return None;
             }
-            let (_, strength) = self.ar_unit(toks, i + 1, false)?;
+            let (_, strength) = self.ar_unit(toks, i + 1, false, false)?;
             if strength != Strength::Listed && (self.high || word == "ام") {
                 return None;
             }
             let rest = self.ar_name(toks, i + 1, false)?;
             return Some((i..rest.end, true, Kind::Person, Rule::ArKin));
         }
+        let prev = i.checked_sub(1).map(|k| &toks[k]);
+        // A demonym used as a noun, then a name (الفرنسي ديدييه ديشان).
+        if !self.high
+            && t.gap == Gap::Space
+            && t.pre == 0
+            && prev.is_some_and(|p| p.cover == Some(Cover::Demonym) && self.is_noun_demonym(p))
+            && let Some(name) = self.ar_name(toks, i, false)
+            && (name.units >= 2 || !looks_like_verb(word))
+        {
+            return Some((i..name.end, false, Kind::Person, Rule::ArDemonym));
+        }
+        // A reporting verb, then a name (وقال اندرو هارينجتون).
+        if !self.high
+            && bits & class::REPORT_VERB != 0
+            && toks
+                .get(i + 1)
+                .is_some_and(|n| n.gap == Gap::Space && n.bits & class::GIVEN_WEAK == 0)
+            && let Some(name) = self.ar_name(toks, i + 1, false)
+            && (name.units >= 2 || name.first == Some(Strength::Listed))
+        {
+            return Some((i + 1..name.end, false, Kind::Person, Rule::ArSaid));
+        }
         if bits & (class::GIVEN | class::GIVEN_WEAK) == 0 && word != "عبد" {
+            // Two or more unlisted words, then a role in the construct
+            // state (كريس كلارك مدير ...).
+            if !self.high
+                && t.pre == 0
+                && let Some(name) = self.ar_name(toks, i, false)
+                && name.units >= 2
+                && name.first != Some(Strength::Listed)
+                && toks.get(name.end).is_some_and(|r| {
+                    Self::free(r)
+                        && r.gap == Gap::Space
+                        && r.pre == 0
+                        && r.bits & class::ROLE != 0
+                        && !self.base(r).starts_with("ال")
+                })
+            {
+                return Some((i..name.end, false, Kind::Person, Rule::ArRole));
+            }
             return None;
         }
         // على written with ى is the preposition, not علي.
@@ -717,9 +773,8 @@ impl Run<'_> {
                     let w = self.base(t);
                     t.script == Script::Arabic
                         && t.pre == 0
-                        && ((t.bits & class::COMMON != 0 && w.starts_with("ال"))
-                            || w == "باسم"
-                            || w == "لدي")
+                        && t.bits & (class::STOP | class::REPORT_VERB) == 0
+                        && (t.bits & class::COMMON != 0 || w == "باسم" || w == "لدي")
                 }
             };
             if !complement {
@@ -734,7 +789,7 @@ impl Run<'_> {
         let name = self.ar_name(toks, k, false)?;
         let ok = name.units >= 2
             || name.first == Some(Strength::Listed)
-            || (!self.high && !self.base(&toks[k]).starts_with(['ي', 'ت']));
+            || (!self.high && !looks_like_verb(self.base(&toks[k])));
         ok.then_some((k..name.end, false, Kind::Person, Rule::ArRole))
     }
 
@@ -776,7 +831,10 @@ impl Run<'_> {
                     if bits & class::COMMON != 0 {
                         head_in && w.starts_with("ال")
                     } else {
-                        true
+                        self.unlisted_may_be_name(t)
+                            && (w.starts_with("ال")
+                                || (words == 0 && !(head_in && w.ends_with(['ي', 'ه'])))
+                                || unknown == words)
                     }
                 }
                 _ => false,
@@ -805,7 +863,16 @@ impl Run<'_> {
 
     /// One unit of an Arabic name at token `i`: where it ends and how
     /// strong it is.
-    fn ar_unit(&self, toks: &[Token], i: usize, first: bool) -> Option<(usize, Strength)> {
+    /// `first`: the name's first unit (its gap and prefix are the
+    /// caller's business); `context`: something outside the name (a
+    /// title, a role, a demonym, a reporting verb) says a name follows.
+    fn ar_unit(
+        &self,
+        toks: &[Token],
+        i: usize,
+        first: bool,
+        context: bool,
+    ) -> Option<(usize, Strength)> {
         let t = toks.get(i)?;
         if !Self::free(t) || t.script != Script::Arabic {
             return None;
@@ -815,6 +882,13 @@ impl Run<'_> {
         }
         let bits = t.bits;
         let w = self.base(t);
+        // على written with ى is the preposition, never علي; no name has a
+        // digit.
+        if (w == "علي" && self.text[t.o.clone()].ends_with('ى'))
+            || w.contains(|c: char| c.is_ascii_digit())
+        {
+            return None;
+        }
         if w == "عبد" || (bits & class::KIN != 0 && bits & (class::GIVEN | class::NAME_WORD) == 0)
         {
             let next = toks.get(i + 1)?;
@@ -829,14 +903,31 @@ impl Run<'_> {
                     && (nw.starts_with("ال") || next.bits & class::NAME_WORD != 0);
                 return ok.then_some((i + 2, Strength::Listed));
             }
-            let (end, _) = self.ar_unit(toks, i + 1, false)?;
+            let (end, _) = self.ar_unit(toks, i + 1, false, false)?;
             return Some((end, Strength::Listed));
         }
         if bits & (class::GIVEN | class::NAME_WORD) != 0 {
             return Some((i + 1, Strength::Listed));
         }
         if bits & class::GIVEN_WEAK != 0 {
-            return (!first).then_some((i + 1, Strength::Listed));
+            // Also a common word: a name after a title; inside a name a
+            // name word, but no evidence; never a name's first word alone.
+            if first && context {
+                return Some((i + 1, Strength::Listed));
+            }
+            return (!first).then_some((i + 1, Strength::Unknown));
+        }
+        // A nisba with the article after a name's first word (الحسيني,
+        // القحطاني): a family name, unless the corpus uses it often (then
+        // it is an adjective: الإسلامي, الدولي).
+        if !first
+            && !self.high
+            && bits & !(class::COMMON) == 0
+            && w.starts_with("ال")
+            && w.ends_with('ي')
+            && self.lex.count(w).is_some_and(|n| n < RARE_NISBA)
+        {
+            return Some((i + 1, Strength::Unknown));
         }
         let never = class::STOP
             | class::COMMON
@@ -850,6 +941,9 @@ impl Run<'_> {
             return None;
         }
         let letters = w.chars().count();
+        if !self.unlisted_may_be_name(t) {
+            return None;
+        }
         if let Some(rest) = w.strip_prefix("ال") {
             // An unlisted word with the article is a name only as a nisba
             // (الحسيني, القحطاني).
@@ -857,6 +951,48 @@ impl Run<'_> {
                 .then_some((i + 1, Strength::Unknown));
         }
         (letters >= 2).then_some((i + 1, Strength::Unknown))
+    }
+
+    /// A demonym that can stand for a person: masculine singular with the
+    /// article (الفرنسي، والبرازيلي), not feminine or plural (الفرنسية
+    /// is an adjective of the noun before it).
+    fn is_noun_demonym(&self, t: &Token) -> bool {
+        let w = self.full(t);
+        let w = ["وال", "فال", "ال"]
+            .iter()
+            .find_map(|p| w.strip_prefix(p))
+            .unwrap_or("");
+        w.ends_with('ي') && !w.ends_with("يي") && w.chars().count() >= 3
+    }
+
+    /// Whether an Arabic word no list knows may be a name: not an adverb
+    /// or noun with tanween (رسمياً), not a word with a pronoun suffix
+    /// (قوله، خارجيتها), not a proclitic and a listed word (بعنوان).
+    fn unlisted_may_be_name(&self, t: &Token) -> bool {
+        let orig = &self.text[t.o.clone()];
+        if orig.contains(['\u{064B}', '\u{064C}', '\u{064D}']) {
+            return false;
+        }
+        let letters = orig.chars().filter(|c| !is_mark(*c)).count();
+        let ends = |s: &str| orig.trim_end_matches(is_mark).ends_with(s);
+        if letters >= 4 && (ends("ه") || ends("ها") || ends("هم") || ends("هما") || ends("هن"))
+        {
+            return false;
+        }
+        // The accusative of a noun or an adjective (اجتماعا، متأثرا).
+        if letters >= 5 && ends("ا") && !ends("يا") {
+            return false;
+        }
+        let w = self.full(t);
+        for p in ["و", "ف", "ب", "ل", "ك"] {
+            if let Some(rest) = w.strip_prefix(p)
+                && rest.chars().count() >= 2
+                && self.lex.classes(rest) & (class::COMMON | class::STOP | class::REPORT_VERB) != 0
+            {
+                return false;
+            }
+        }
+        true
     }
 
     /// An Arabic name from token `i`: up to [`MAX_UNITS`] units.
@@ -873,7 +1009,8 @@ impl Run<'_> {
         }
         while name.units < MAX_UNITS {
             let first = name.units == 0;
-            let Some((end, strength)) = self.ar_unit(toks, name.end, first) else {
+            let context = first && !first_may_have_prefix;
+            let Some((end, strength)) = self.ar_unit(toks, name.end, first, context) else {
                 break;
             };
             if first {
@@ -1067,7 +1204,13 @@ impl Run<'_> {
             let last = found.key.rsplit('-').next().unwrap_or("");
             let bits = self.lex.classes(last);
             let letters = last.chars().count();
-            if letters < 3 || bits & (class::GIVEN | class::STOP | class::KIN) != 0 {
+            let never = class::GIVEN
+                | class::GIVEN_WEAK
+                | class::STOP
+                | class::KIN
+                | class::COMMON
+                | class::REPORT_VERB;
+            if letters < 3 || bits & never != 0 {
                 continue;
             }
             by_last
@@ -1152,6 +1295,17 @@ impl Run<'_> {
             toks[i].used = true;
         }
     }
+}
+
+/// An unlisted Arabic word that starts like a verb in the imperfect or
+/// the future (يريد، تعيش، سيقاطع): never a one-word name.
+fn looks_like_verb(word: &str) -> bool {
+    word.starts_with(['ي', 'ت', 'ن']) || word.starts_with("سي") || word.starts_with("ست")
+}
+
+/// Harakat, tatweel and other marks kept in the original text.
+fn is_mark(c: char) -> bool {
+    ('\u{064B}'..='\u{065F}').contains(&c) || c == '\u{0670}' || c == '\u{0640}'
 }
 
 /// أبو, أبي, أبا, أم: a kunya starts with them.

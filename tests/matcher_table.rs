@@ -36,6 +36,13 @@ const TRAPS: &[Row] = &[
         &[("person:xi-jinping", "شي جين بينغ", "", Name)],
     ),
     ("xi_thing_alone", "لم يبق شيء ولا شئ", &[]),
+    // The hamza written apart after ى (NFC does not compose it) is kept
+    // too (issue 17).
+    (
+        "xi_thing_separate_hamza",
+        "شي جين بينغ لم يقل أي شى\u{0654}",
+        &[("person:xi-jinping", "شي جين بينغ", "", Name)],
+    ),
     // Weak شي alone (no strong Xi in the document) gives nothing.
     (
         "xi_weak_alone",
@@ -237,6 +244,15 @@ const ENGLISH: &[Row] = &[
         &[("org:al-qaeda", "Al-Qaida", "", Alias)],
     ),
     ("accent", "Pékin", &[]),
+    // Letters with no Unicode decomposition fold too (issue 17).
+    (
+        "l_stroke",
+        "Lech Wałęsa in Łódź",
+        &[
+            ("person:lech-walesa", "Lech Wałęsa", "", Name),
+            ("city:lodz", "Łódź", "", Name),
+        ],
+    ),
 ];
 
 const OVERLAP: &[Row] = &[

@@ -23,6 +23,10 @@
 //!    the alias remain; after a longer one, 2 (so وشي is never و + شي).
 //! 3. **End.** It ends at a word end (English 's needs no rule: the
 //!    apostrophe is a boundary). Enclitic pronouns are never stripped.
+//!    This holds for forms that end (or begin) with punctuation too: the
+//!    text must not go on (or come before) with a word character, so
+//!    U.S. is not found in U.S.S.R., nor .net in asp.net (but U.S.-led
+//!    and U.S.'s are fine).
 //! 4. **Case.** A form written in capitals with at most five letters (US,
 //!    WHO, NATO, U.S.) matches only text written in capitals.
 //! 5. **Full word first.** If a word, as written from its first letter,
@@ -533,7 +537,11 @@ impl Matcher {
             if !self.nonword_first.is_empty() {
                 let gap = &bytes[i..next.unwrap_or(bytes.len())];
                 for (k, &b) in gap.iter().enumerate() {
-                    if self.nonword_first_bytes[usize::from(b)]
+                    // Rule 1 for them: not right after a word character
+                    // (.net is not in asp.net); the gap starts right
+                    // after the previous word.
+                    if (k > 0 || i == 0)
+                        && self.nonword_first_bytes[usize::from(b)]
                         && text[i + k..]
                             .chars()
                             .next()
@@ -691,9 +699,9 @@ impl Matcher {
         end: usize,
     ) -> Option<Candidate> {
         let text = norm.as_str();
-        let last = text[start..end].chars().next_back()?;
-        // Rule 3: end at a word end.
-        if is_word_char(last) && text[end..].chars().next().is_some_and(is_word_char) {
+        // Rule 3: end at a word end, whatever the form's last character
+        // (U.S. is not the start of U.S.S.R., nor c++ of c++x).
+        if text[end..].chars().next().is_some_and(is_word_char) {
             return None;
         }
         let prefix = &text[word..start];

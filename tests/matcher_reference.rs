@@ -123,8 +123,10 @@ pub fn reference(entities: &[Entity], text: &str) -> Vec<Hit> {
                 continue;
             }
             let end = p + alias.text.len();
-            let last = alias.text.chars().last().unwrap();
-            if is_word_char(last) && t[end..].chars().next().is_some_and(is_word_char) {
+            // A name ends at a word end, and one that begins with a
+            // non-word character begins after one, whatever its own last
+            // and first characters are.
+            if t[end..].chars().next().is_some_and(is_word_char) {
                 continue;
             }
             let first = alias.text.chars().next().unwrap();
@@ -136,6 +138,8 @@ pub fn reference(entities: &[Entity], text: &str) -> Vec<Hit> {
                     }
                     word -= c.len_utf8();
                 }
+            } else if t[..p].chars().last().is_some_and(is_word_char) {
+                continue;
             }
             let prefix = &t[word..p];
             if alias.lam && !["ل", "ول", "فل"].contains(&prefix) {
@@ -336,6 +340,8 @@ fn alias() -> impl Strategy<Value = String> {
         1 => word().prop_map(|w| format!("{w}ي")),
         // Begins with a non-word character: may start anywhere.
         1 => word().prop_map(|w| format!("#{w}")),
+        // Ends with one (U.S., C++).
+        1 => word().prop_map(|w| format!("{w}+")),
     ]
 }
 

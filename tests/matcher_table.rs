@@ -103,6 +103,29 @@ const TRAPS: &[Row] = &[
         &[("country:US", "U.S.", "", Alias)],
     ),
     ("us_title_case", "Us and Who", &[]),
+    // A form that ends or begins with punctuation ends and begins at a
+    // word boundary too (issue 17).
+    ("ussr_not_us", "the U.S.S.R. collapsed", &[]),
+    (
+        "us_led",
+        "U.S.-led forces",
+        &[("country:US", "U.S.", "", Alias)],
+    ),
+    (
+        "us_possessive",
+        "the U.S.'s allies",
+        &[("country:US", "U.S.", "", Alias)],
+    ),
+    (
+        "cpp_not_in_longer_word",
+        "C++x is not C++",
+        &[("org:cpp", "C++", "", Name)],
+    ),
+    (
+        "dotnet_not_inside_word",
+        "ASP.NET runs on .NET",
+        &[("org:dotnet", ".NET", "", Name)],
+    ),
 ];
 
 const CLITICS: &[Row] = &[

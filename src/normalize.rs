@@ -500,15 +500,15 @@ impl<'a> Folder<'a> {
             'ς' => self.emit('σ', s, e),
             _ => {
                 for lower in c.to_lowercase() {
-                    if let Some(base) = fold_latin(lower) {
-                        for b in base.chars() {
-                            self.emit(b, s, e);
-                        }
-                        continue;
-                    }
                     decompose_canonical(lower, |d| {
-                        if canonical_combining_class(d) == 0 {
-                            self.emit(d, s, e);
+                        if canonical_combining_class(d) != 0 {
+                            return;
+                        }
+                        // ǣ is æ + macron: the letters with no
+                        // decomposition are folded after decomposing.
+                        match fold_latin(d) {
+                            Some(base) => base.chars().for_each(|b| self.emit(b, s, e)),
+                            None => self.emit(d, s, e),
                         }
                     });
                 }
@@ -781,6 +781,7 @@ mod tests {
         ("o_stroke", "Søren Ø", "soren o"),
         ("ligatures", "Æsir Œuvre cæsar", "aesir oeuvre caesar"),
         ("h_stroke_thorn_eth", "Ħal Þór Ðað", "hal thor dad"),
+        ("decomposes_to_a_ligature", "\u{01E2}\u{01FF}", "aeo"),
         ("final_sigma", "ΟΔΟΣ ὁδός", "οδοσ οδοσ"),
         // Step 8: whitespace and dashes.
         ("whitespace_run", "a \t\n\u{00A0} b", "a b"),

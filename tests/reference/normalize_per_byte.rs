@@ -335,15 +335,15 @@ impl Folder<'_> {
             'ς' => self.emit('σ', s, e),
             _ => {
                 for lower in c.to_lowercase() {
-                    if let Some(base) = fold_latin(lower) {
-                        for b in base.chars() {
-                            self.emit(b, s, e);
-                        }
-                        continue;
-                    }
                     decompose_canonical(lower, |d| {
-                        if canonical_combining_class(d) == 0 {
-                            self.emit(d, s, e);
+                        if canonical_combining_class(d) != 0 {
+                            return;
+                        }
+                        // ǣ is æ + macron: the letters with no
+                        // decomposition are folded after decomposing.
+                        match fold_latin(d) {
+                            Some(base) => base.chars().for_each(|b| self.emit(b, s, e)),
+                            None => self.emit(d, s, e),
                         }
                     });
                 }

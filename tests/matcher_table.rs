@@ -175,6 +175,40 @@ const CLITICS: &[Row] = &[
         &[("country:US", "لولايات المتحدة", "ول", Name)],
     ),
     ("inside_word", "مروسيا", &[]),
+    // Issue 17: a place or a person takes the article only where its
+    // form begins with it (السيول, the floods, is not Seoul); an
+    // organization and a demonym take it.
+    ("article_not_before_city", "جرفت السيول المنازل", &[]),
+    ("article_li_not_before_city", "خطة للسيول", &[]),
+    (
+        "city_alone",
+        "زار سيول",
+        &[("city:seoul", "سيول", "", Name)],
+    ),
+    (
+        "article_before_org",
+        "نشر على الفيسبوك",
+        &[("org:facebook", "فيسبوك", "ال", Name)],
+    ),
+    (
+        "article_before_demonym",
+        "السفير الروسي",
+        &[("country:RU", "روسي", "ال", Demonym)],
+    ),
+    // ك before a form without the article: five letters at least
+    // (كسرت, broke, is not ك + Sirte; كروسيا is like Russia).
+    ("ka_short_form", "كسرت الموجة", &[]),
+    ("wa_ka_short_form", "وكسيول", &[]),
+    (
+        "ka_article_in_form",
+        "كالصين",
+        &[("country:CN", "الصين", "ك", Name)],
+    ),
+    (
+        "ka_article_prefix_demonym",
+        "كالروسي",
+        &[("country:RU", "روسي", "كال", Demonym)],
+    ),
 ];
 
 const DEMONYMS: &[Row] = &[
@@ -237,6 +271,25 @@ const DEMONYMS: &[Row] = &[
         &[
             ("country:US", "أمريكي", "ال", Demonym),
             ("country:US", "أميركية", "وال", Demonym),
+        ],
+    ),
+];
+
+const WEAK_FULL_WORD: &[Row] = &[
+    // Issue 17: a weak full word that does not count (no strong form of
+    // its person here) does not hide the demonym reading of the word.
+    (
+        "weak_does_not_block_demonym",
+        "قال الرئيس السوداني",
+        &[("country:SD", "سوداني", "ال", Demonym)],
+    ),
+    // Where it counts, it is the person.
+    (
+        "weak_supported_full_word",
+        "محمد السوداني. وقال السوداني",
+        &[
+            ("person:al-sudani", "محمد السوداني", "", Name),
+            ("person:al-sudani", "السوداني", "", Weak),
         ],
     ),
 ];
@@ -400,6 +453,11 @@ fn clitics() {
 #[test]
 fn demonyms() {
     run("DEMONYMS", DEMONYMS);
+}
+
+#[test]
+fn weak_full_word() {
+    run("WEAK_FULL_WORD", WEAK_FULL_WORD);
 }
 
 #[test]

@@ -93,6 +93,12 @@ pub enum Form {
     Demonym,
     /// One of its `weak_aliases`.
     Weak,
+    /// Found by a discovery rule (no gazetteer lists it; see
+    /// [`crate::discover`]).
+    Discovered,
+    /// A shorter form (a surname alone) of a name discovered in the same
+    /// document, which counts like a weak alias.
+    DiscoveredWeak,
 }
 
 impl Form {
@@ -103,18 +109,22 @@ impl Form {
             "alias" => Form::Alias,
             "demonym" => Form::Demonym,
             "weak" => Form::Weak,
+            "discovered" => Form::Discovered,
+            "discovered-weak" => Form::DiscoveredWeak,
             _ => return None,
         })
     }
 
     /// The lowercase word used in output files: `name`, `alias`,
-    /// `demonym`, `weak`.
+    /// `demonym`, `weak`, `discovered`, `discovered-weak`.
     pub fn as_str(self) -> &'static str {
         match self {
             Form::Name => "name",
             Form::Alias => "alias",
             Form::Demonym => "demonym",
             Form::Weak => "weak",
+            Form::Discovered => "discovered",
+            Form::DiscoveredWeak => "discovered-weak",
         }
     }
 }

@@ -161,8 +161,8 @@ const NO_ARTICLE_KINDS: &[&str] = &["person", "country", "city", "region", "plac
 fn takes_article(kind: &str, form: Form) -> bool {
     match form {
         Form::Demonym => true,
-        Form::Weak => false,
-        Form::Name | Form::Alias => !NO_ARTICLE_KINDS
+        Form::Weak | Form::DiscoveredWeak => false,
+        Form::Name | Form::Alias | Form::Discovered => !NO_ARTICLE_KINDS
             .iter()
             .any(|k| kind.eq_ignore_ascii_case(k)),
     }

@@ -29,6 +29,7 @@
 //! | `ar-said` | a reporting verb, then a name | وقال [اندرو هارينجتون] |
 //! | `ar-org` | an organization head and its name | شركة [سامسونغ] / [حزب العمال] |
 //! | `en-given` | a capitalized given name and capitalized name words | [John Smith] said |
+//! | `en-initials` | initials and a surname | [G. Thorpe] |
 //! | `en-title` | a title or role, then capitalized words | Dr. [Jane Doe] |
 //! | `en-said` | two or three capitalized words next to a reporting verb | said [Hristo Stoichkov] |
 //! | `en-caps` | two or three capitalized words that are not common words | with [Rory Sabbatini] |
@@ -99,6 +100,8 @@ pub enum Rule {
     ArOrg,
     /// English given name + capitalized words.
     EnGiven,
+    /// Initials + a surname.
+    EnInitials,
     /// English title or role + capitalized words.
     EnTitle,
     /// Capitalized words next to a reporting verb.
@@ -113,7 +116,7 @@ pub enum Rule {
 
 impl Rule {
     /// Every rule, in the order of the module docs.
-    pub const ALL: [Rule; 13] = [
+    pub const ALL: [Rule; 14] = [
         Rule::ArGiven,
         Rule::ArTitle,
         Rule::ArRole,
@@ -122,6 +125,7 @@ impl Rule {
         Rule::ArSaid,
         Rule::ArOrg,
         Rule::EnGiven,
+        Rule::EnInitials,
         Rule::EnTitle,
         Rule::EnSaid,
         Rule::EnCaps,
@@ -140,6 +144,7 @@ impl Rule {
             Rule::ArSaid => "ar-said",
             Rule::ArOrg => "ar-org",
             Rule::EnGiven => "en-given",
+            Rule::EnInitials => "en-initials",
             Rule::EnTitle => "en-title",
             Rule::EnSaid => "en-said",
             Rule::EnCaps => "en-caps",
@@ -278,7 +283,11 @@ enum Gap {
     Apostrophe,
     /// A comma and spaces.
     Comma,
-    /// A line break, other punctuation, or the start of the text.
+    /// Other punctuation (brackets, dashes, quotes, colons): a name does
+    /// not go on across it, a sentence does.
+    Punct,
+    /// A line break, an end of sentence (. ! ? and the like, but a lone
+    /// full stop is `Period`), or the start of the text.
     Break,
 }
 
@@ -484,22 +493,32 @@ fn gap_between(between: &str, first: bool) -> Gap {
     if first {
         return Gap::Break;
     }
-    let mut gap = Gap::Space;
+    let (mut period, mut comma, mut apostrophe, mut other, mut space) = (0, 0, 0, 0, false);
     for c in between.chars() {
         match c {
-            '\n' | '\r' => return Gap::Break,
-            c if c.is_whitespace() => {}
+            '\n' | '\r' | '!' | '?' | '؟' | '…' | ';' | '؛' => return Gap::Break,
+            c if c.is_whitespace() => space = true,
             // Deleted by normalization inside words: not a boundary.
             '\u{200B}'..='\u{200F}' | '\u{0640}' | '\u{FEFF}' | '\u{2060}' => {}
-            '.' if gap == Gap::Space => gap = Gap::Period,
-            '\'' | '\u{2019}' if gap == Gap::Space => gap = Gap::Apostrophe,
-            ',' | '،' if gap == Gap::Space => gap = Gap::Comma,
             // Harakat kept in the original after a word.
             c if unicode_normalization::char::is_combining_mark(c) => {}
-            _ => return Gap::Break,
+            '.' => period += 1,
+            ',' | '،' => comma += 1,
+            '\'' | '\u{2019}' => apostrophe += 1,
+            _ => other += 1,
         }
     }
-    gap
+    match (period, comma, apostrophe, other) {
+        (0, 0, 0, 0) => Gap::Space,
+        (1, 0, 0, 0) => Gap::Period,
+        (0, 1, 0, 0) => Gap::Comma,
+        (0, 0, 1, 0) if !space => Gap::Apostrophe,
+        // A hyphen inside a name (Jean-Pierre, Galvez-Lopez).
+        (0, 0, 0, 1) if !space && between == "-" => Gap::Space,
+        (0, _, _, _) => Gap::Punct,
+        // A full stop and a quote or a bracket: a sentence ends.
+        _ => Gap::Break,
+    }
 }
 
 /// How good a piece of evidence a name word is.
@@ -1030,6 +1049,7 @@ impl Run<'_> {
         if let Some((tb, after)) = self.trigger(toks, i) {
             if tb & (class::TITLE | class::ROLE) != 0
                 && let Some(name) = self.en_name(toks, after, true)
+                && self.en_person_ok(toks, after, &name, false)
             {
                 return Some((after..name.end, false, Kind::Person, Rule::EnTitle));
             }
@@ -1065,33 +1085,70 @@ impl Run<'_> {
             return None;
         }
         let bits = t.bits;
-        let start_common = t.sentence_start && bits & class::GIVEN == 0;
+        let letters = t.n.end - t.n.start;
+        // Initials and a surname (G. Thorpe, J. R. Smith).
+        if letters == 1
+            && toks.get(i + 1).is_some_and(|n| n.gap == Gap::Period)
+            && let Some(name) = self.en_name(toks, i, false)
+            && name.units >= 2
+            && self.en_person_ok(toks, i, &name, false)
+        {
+            return Some((i..name.end, false, Kind::Person, Rule::EnInitials));
+        }
         if (bits & class::GIVEN != 0 || (bits & class::GIVEN_WEAK != 0 && !t.sentence_start))
             && let Some(name) = self.en_name(toks, i, false)
             && name.units >= 2
+            && self.en_person_ok(toks, i, &name, true)
         {
             return Some((i..name.end, false, Kind::Person, Rule::EnGiven));
         }
-        if self.high || start_common && bits & (class::COMMON | class::STOP) != 0 {
+        if self.high {
             return None;
         }
         let name = self.en_name(toks, i, false)?;
-        if name.units < 2 || name.units > 3 || name.common > 0 {
+        let after = toks.get(name.end);
+        let before = i.checked_sub(1).map(|k| &toks[k]);
+        let said_after = after.is_some_and(|a| {
+            a.bits & class::REPORT_VERB != 0 && matches!(a.gap, Gap::Space | Gap::Comma)
+        });
+        let said_before =
+            before.is_some_and(|b| b.bits & class::REPORT_VERB != 0 && t.gap != Gap::Break);
+        if !self.en_person_ok(toks, i, &name, false) || name.units > 3 {
             return None;
         }
-        let before = i.checked_sub(1).map(|k| &toks[k]);
-        let after = toks.get(name.end);
-        let said = before.is_some_and(|b| b.bits & class::REPORT_VERB != 0 && t.gap != Gap::Break)
-            || after.is_some_and(|a| {
-                a.bits & class::REPORT_VERB != 0 && matches!(a.gap, Gap::Space | Gap::Comma)
-            });
-        if said {
+        let common = bits & (class::COMMON | class::STOP) != 0;
+        // Next to a reporting verb: two or three words, or one that is no
+        // common word (Wilson recalled).
+        if (said_after || said_before)
+            && (name.units >= 2 && name.common == 0 || !common && name.units == 1)
+        {
             return Some((i..name.end, false, Kind::Person, Rule::EnSaid));
         }
-        if t.sentence_start || name.listed == 0 && name.units < 2 {
+        if t.sentence_start || name.units < 2 || name.common > 0 {
             return None;
         }
         Some((i..name.end, false, Kind::Person, Rule::EnCaps))
+    }
+
+    /// The vetoes on an English person's name: no word ends a thing
+    /// named after a person (Davis Cup), no word is a town the gazetteers
+    /// do not list (Hansa Rostock) except the last after a listed given
+    /// name (`given`), and the name does not end in an initial.
+    fn en_person_ok(&self, toks: &[Token], i: usize, name: &Name, given: bool) -> bool {
+        let words = &toks[i..name.end];
+        let Some(last) = words.last() else {
+            return false;
+        };
+        if last.bits & class::VETO != 0 || last.n.end - last.n.start == 1 {
+            return false;
+        }
+        let place = |u: &Token| u.bits & class::PLACE != 0 && u.bits & class::GIVEN == 0;
+        let given = given || (words.len() >= 2 && words[0].bits & class::GIVEN != 0);
+        if given {
+            !place(last) || last.bits & class::NAME_WORD != 0
+        } else {
+            !words.iter().any(place)
+        }
     }
 
     /// The end of a run of capitalized, free Latin words from `i`.
@@ -1128,6 +1185,15 @@ impl Run<'_> {
             }
         }
         let bits = t.bits;
+        // An initial: one capital and a full stop, then more of the name.
+        if t.cap
+            && t.n.end - t.n.start == 1
+            && toks
+                .get(i + 1)
+                .is_some_and(|n| n.gap == Gap::Period && n.cap)
+        {
+            return Some((i + 1, Strength::Listed));
+        }
         // A lowercase particle (de, van, bin) joined to a capitalized word.
         if !t.cap {
             if first || bits & class::KIN == 0 {
@@ -1275,6 +1341,12 @@ impl Run<'_> {
                 _ => (None, 0),
             };
             let Some(d) = hit else { continue };
+            let next_is_suffix = toks
+                .get(i + 1)
+                .is_some_and(|n| n.gap == Gap::Space && n.bits & class::ORG_SUFFIX != 0);
+            if t.bits & (class::PLACE | class::VETO) != 0 || next_is_suffix {
+                continue;
+            }
             if t.script == Script::Latin && t.sentence_start && t.bits & class::COMMON != 0 {
                 continue;
             }

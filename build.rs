@@ -1,6 +1,7 @@
-//! Compiles the default gazetteers (`gazetteers/*.csv`) into the library:
-//! writes `$OUT_DIR/builtin_gazetteers.rs`, a slice of
-//! `(file name, contents)` in file-name order; and the word-character
+//! Compiles the default gazetteers (`gazetteers/*.csv`) and the discovery
+//! lexicon (`gazetteers/lexicon/*.csv`) into the library: writes
+//! `$OUT_DIR/builtin_gazetteers.rs` and `$OUT_DIR/builtin_lexicon.rs`,
+//! slices of `(file name, contents)` in file-name order; and the word-character
 //! table of the Basic Multilingual Plane: `$OUT_DIR/word_chars.rs`
 //! (computing it at start-up took 20 ms of every run).
 
@@ -30,10 +31,11 @@ fn write_word_chars(out: &Path) {
     std::fs::write(out.join("word_chars.rs"), code).expect("OUT_DIR is writable");
 }
 
-fn main() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("gazetteers");
+/// The `(file name, contents)` slice of the `*.csv` files of `dir`, in
+/// file-name order, as Rust code (`include_str!` of each file).
+fn embed_csv_files(dir: &Path) -> String {
     println!("cargo:rerun-if-changed={}", dir.display());
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
+    let mut files: Vec<_> = std::fs::read_dir(dir)
         .map(|rd| {
             rd.filter_map(|e| e.ok().map(|e| e.path()))
                 .filter(|p| p.extension().is_some_and(|e| e == "csv"))
@@ -52,8 +54,19 @@ fn main() {
         ));
     }
     code.push(']');
+    code
+}
+
+fn main() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("gazetteers");
     let out = std::env::var("OUT_DIR").expect("cargo sets OUT_DIR");
-    std::fs::write(Path::new(&out).join("builtin_gazetteers.rs"), code)
+    let out = Path::new(&out);
+    std::fs::write(out.join("builtin_gazetteers.rs"), embed_csv_files(&dir))
         .expect("OUT_DIR is writable");
-    write_word_chars(Path::new(&out));
+    std::fs::write(
+        out.join("builtin_lexicon.rs"),
+        embed_csv_files(&dir.join("lexicon")),
+    )
+    .expect("OUT_DIR is writable");
+    write_word_chars(out);
 }

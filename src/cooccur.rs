@@ -556,6 +556,7 @@ mod tests {
             byte_start: 0,
             byte_end: 0,
             form: Form::Name,
+            rule: None,
             ambiguous: false,
             alternatives: vec![],
             sentence,

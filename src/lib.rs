@@ -30,9 +30,12 @@
 #![deny(missing_docs)]
 
 pub mod cooccur;
+pub mod discover;
 mod error;
+pub mod evaluate;
 mod gazetteer;
 pub mod input;
+pub mod lexicon;
 mod matcher;
 pub mod merge;
 mod normalize;
@@ -42,9 +45,11 @@ mod segment;
 mod simd;
 
 pub use crate::cooccur::{Aggregates, WindowKind};
+pub use crate::discover::{Discovery, Rule};
 pub use crate::error::{Error, Position};
 pub use crate::gazetteer::{Ambiguity, Diagnostic, Entity, Gazetteer, Severity};
+pub use crate::lexicon::Lexicon;
 pub use crate::matcher::Form;
 pub use crate::normalize::{Normalized, is_word_char, normalize, normalize_str};
-pub use crate::pipeline::{Analysis, Document, Mention, Pipeline};
+pub use crate::pipeline::{Analysis, Document, Mention, Pipeline, PipelineBuilder, entity_info};
 pub use crate::segment::{Segmenter, Windows};

@@ -18,16 +18,32 @@
 //!    non-empty combination), or `{و ف}? لل` (ل + the article, written
 //!    لل). Never س. An alias beginning with ال is also looked for with ل
 //!    in place of ال after the prefixes ل, ول, فل: in للكويت the
-//!    surface is لكويت with prefix ل.
+//!    surface is لكويت with prefix ل. A prefix that holds the article
+//!    (ends with ال, or is لل) comes only before a demonym or a strong
+//!    form of an entity whose type is not a place or a person
+//!    ([`NO_ARTICLE_KINDS`]): السيول (the floods) is not سيول (Seoul),
+//!    but الفيسبوك is Facebook and الروسية is a demonym.
 //! 2. **Length guard.** After a one-letter prefix at least 3 letters of
-//!    the alias remain; after a longer one, 2 (so وشي is never و + شي).
+//!    the alias remain; after a longer one, 2 (so وشي is never و + شي);
+//!    after a prefix that ends with ك (ك، وك، فك), 5: كروسيا is "like
+//!    Russia", كسرت ("broke") is not ك + سرت (Sirte). The article's
+//!    letters count: كالصين is fine.
 //! 3. **End.** It ends at a word end (English 's needs no rule: the
 //!    apostrophe is a boundary). Enclitic pronouns are never stripped.
+//!    This holds for forms that end (or begin) with punctuation too: the
+//!    text must not go on (or come before) with a word character, so
+//!    U.S. is not found in U.S.S.R., nor .net in asp.net (but U.S.-led
+//!    and U.S.'s are fine).
 //! 4. **Case.** A form written in capitals with at most five letters (US,
 //!    WHO, NATO, U.S.) matches only text written in capitals.
 //! 5. **Full word first.** If a word, as written from its first letter,
 //!    starts a candidate, no proclitic reading of that word is kept: بكين
-//!    is Beijing, never ب + كين.
+//!    is Beijing, never ب + كين. A candidate made only of weak forms does
+//!    so only where it counts (rule 7, judged on the candidates the strong
+//!    full words left); one that does not count also gives way to a
+//!    candidate that counts on the same text, prefix included: with
+//!    السوداني a weak form of a person named nowhere else, الرئيس
+//!    السوداني is ال + the demonym سوداني.
 //! 6. **Overlaps.** The longest candidate (in original characters, prefix
 //!    excluded) wins, then the leftmost; kept mentions (with their
 //!    prefixes) never overlap. With the forms `الخليج` and `مجلس التعاون
@@ -77,6 +93,12 @@ pub enum Form {
     Demonym,
     /// One of its `weak_aliases`.
     Weak,
+    /// Found by a discovery rule (no gazetteer lists it; see
+    /// [`crate::discover`]).
+    Discovered,
+    /// A shorter form (a surname alone) of a name discovered in the same
+    /// document, which counts like a weak alias.
+    DiscoveredWeak,
 }
 
 impl Form {
@@ -87,18 +109,22 @@ impl Form {
             "alias" => Form::Alias,
             "demonym" => Form::Demonym,
             "weak" => Form::Weak,
+            "discovered" => Form::Discovered,
+            "discovered-weak" => Form::DiscoveredWeak,
             _ => return None,
         })
     }
 
     /// The lowercase word used in output files: `name`, `alias`,
-    /// `demonym`, `weak`.
+    /// `demonym`, `weak`, `discovered`, `discovered-weak`.
     pub fn as_str(self) -> &'static str {
         match self {
             Form::Name => "name",
             Form::Alias => "alias",
             Form::Demonym => "demonym",
             Form::Weak => "weak",
+            Form::Discovered => "discovered",
+            Form::DiscoveredWeak => "discovered-weak",
         }
     }
 }
@@ -120,7 +146,32 @@ struct Entry {
     caps_only: bool,
     /// The ل-for-ال spelling; valid only after ل, ول or فل.
     lam: bool,
+    /// May follow a prefix that holds the article (ال, لل): demonyms,
+    /// and the strong forms of entities whose type is not one of
+    /// [`NO_ARTICLE_KINDS`].
+    article: bool,
 }
+
+/// Entity types whose strong forms take the article only where the form
+/// itself begins with it (السيول is not سيول, Seoul): places and people.
+const NO_ARTICLE_KINDS: &[&str] = &["person", "country", "city", "region", "place", "location"];
+
+/// Whether a form of an entity of type `kind` may follow a prefix that
+/// holds the article.
+fn takes_article(kind: &str, form: Form) -> bool {
+    match form {
+        Form::Demonym => true,
+        Form::Weak | Form::DiscoveredWeak => false,
+        Form::Name | Form::Alias | Form::Discovered => !NO_ARTICLE_KINDS
+            .iter()
+            .any(|k| kind.eq_ignore_ascii_case(k)),
+    }
+}
+
+/// How many letters of a form must remain after a prefix that ends with
+/// ك (ك، وك، فك): كمصر and كسرت are rarely "like Egypt" and "like Sirte"
+/// (see the README).
+const KAF_MIN_LETTERS: usize = 5;
 
 /// A resolved match, in byte offsets of the original text.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -260,8 +311,10 @@ enum ProcliticState {
     Start,
     /// و or ف.
     Conjunction,
-    /// A preposition ب or ك (after an optional conjunction).
+    /// The preposition ب (after an optional conjunction).
     Preposition,
+    /// The preposition ك (after an optional conjunction).
+    Kaf,
     /// The preposition ل (which may begin لل).
     Lam,
     /// The ا of the article.
@@ -279,7 +332,8 @@ impl ProcliticState {
         // و ف ب ك ل ا, as UTF-8.
         let letter = match (lead, second) {
             (0xD9, 0x88) | (0xD9, 0x81) => 'و',
-            (0xD8, 0xA8) | (0xD9, 0x83) => 'ب',
+            (0xD8, 0xA8) => 'ب',
+            (0xD9, 0x83) => 'ك',
             (0xD9, 0x84) => 'ل',
             (0xD8, 0xA7) => 'ا',
             _ => return None,
@@ -287,8 +341,9 @@ impl ProcliticState {
         match (self, letter) {
             (Start, 'و') => Some(Conjunction),
             (Start | Conjunction, 'ب') => Some(Preposition),
+            (Start | Conjunction, 'ك') => Some(Kaf),
             (Start | Conjunction, 'ل') => Some(Lam),
-            (Start | Conjunction | Preposition | Lam, 'ا') => Some(Alef),
+            (Start | Conjunction | Preposition | Kaf | Lam, 'ا') => Some(Alef),
             (Lam, 'ل') | (Alef, 'ل') => Some(Article),
             _ => None,
         }
@@ -304,6 +359,12 @@ impl ProcliticState {
     /// is ل + the article written لل).
     fn has_article(self) -> bool {
         self == ProcliticState::Article
+    }
+
+    /// Whether the prefix read so far ends with ك (ك, وك, فك): the form
+    /// after it needs [`KAF_MIN_LETTERS`] letters.
+    fn ends_with_kaf(self) -> bool {
+        self == ProcliticState::Kaf
     }
 
     /// Whether what was read is a whole proclitic prefix.
@@ -392,7 +453,10 @@ impl Matcher {
             };
             let list = &mut entries[id];
             let same = |e: &&mut Entry| {
-                e.entity == entry.entity && e.lam == entry.lam && e.caps_only == entry.caps_only
+                e.entity == entry.entity
+                    && e.lam == entry.lam
+                    && e.caps_only == entry.caps_only
+                    && e.article == entry.article
             };
             match list.iter_mut().find(|e| same(e)) {
                 Some(e) => e.form = e.form.min(entry.form),
@@ -411,6 +475,7 @@ impl Matcher {
                         form,
                         caps_only,
                         lam: false,
+                        article: takes_article(&entity.kind, form),
                     };
                     add(pattern, entry);
                     if let Some(lam) = lam {
@@ -533,7 +598,11 @@ impl Matcher {
             if !self.nonword_first.is_empty() {
                 let gap = &bytes[i..next.unwrap_or(bytes.len())];
                 for (k, &b) in gap.iter().enumerate() {
-                    if self.nonword_first_bytes[usize::from(b)]
+                    // Rule 1 for them: not right after a word character
+                    // (.net is not in asp.net); the gap starts right
+                    // after the previous word.
+                    if (k > 0 || i == 0)
+                        && self.nonword_first_bytes[usize::from(b)]
                         && text[i + k..]
                             .chars()
                             .next()
@@ -579,14 +648,54 @@ impl Matcher {
                 candidates.push(c);
             }
         });
-        // Rule 5: full word first.
+        // Rule 5: full word first; a weak full word only where it counts.
+        // First the strong full words hide the proclitic readings of
+        // their words; the entities named strongly by what is left are
+        // those whose weak forms count (rule 7); then the weak full words
+        // that count hide the proclitic readings of theirs.
+        let is_strong = |c: &Candidate| c.entries.iter().any(|e| e.form != Form::Weak);
         let mut full_words: Vec<usize> = candidates
             .iter()
-            .filter(|c| c.word == c.start)
+            .filter(|c| c.word == c.start && is_strong(c))
             .map(|c| c.word)
             .collect();
         full_words.sort_unstable();
         candidates.retain(|c| c.word == c.start || full_words.binary_search(&c.word).is_err());
+        // Which entities have a strong candidate, before overlaps.
+        let mut strong: Vec<u32> = candidates
+            .iter()
+            .flat_map(|c| c.entries.iter())
+            .filter(|e| e.form != Form::Weak)
+            .map(|e| e.entity)
+            .collect();
+        strong.sort_unstable();
+        let counts = |c: &Candidate| {
+            c.entries
+                .iter()
+                .any(|e| e.form != Form::Weak || strong.binary_search(&e.entity).is_ok())
+        };
+        let mut weak_full_words: Vec<usize> = candidates
+            .iter()
+            .filter(|c| c.word == c.start && !is_strong(c) && counts(c))
+            .map(|c| c.word)
+            .collect();
+        if !weak_full_words.is_empty() {
+            weak_full_words.sort_unstable();
+            candidates
+                .retain(|c| c.word == c.start || weak_full_words.binary_search(&c.word).is_err());
+        }
+        // A weak form that does not count gives way to a candidate that
+        // does on the same text, prefix included (rule 7): السوداني, a
+        // weak form of a person, is ال + the demonym سوداني.
+        if candidates.iter().any(|c| !counts(c)) {
+            let mut counting: Vec<(usize, usize)> = candidates
+                .iter()
+                .filter(|c| counts(c))
+                .map(|c| (c.word, c.end))
+                .collect();
+            counting.sort_unstable();
+            candidates.retain(|c| counts(c) || counting.binary_search(&(c.word, c.end)).is_err());
+        }
         // Rule 6: longest, then leftmost; no overlaps.
         // (word, start, end) tells candidates apart: an unstable sort gives
         // the one order there is.
@@ -599,14 +708,6 @@ impl Matcher {
         });
         let mut taken: BTreeMap<usize, usize> = BTreeMap::new();
         let mut kept = Vec::new();
-        // Which entities have a strong candidate, before overlaps.
-        let mut strong: Vec<u32> = candidates
-            .iter()
-            .flat_map(|c| c.entries.iter())
-            .filter(|e| e.form != Form::Weak)
-            .map(|e| e.entity)
-            .collect();
-        strong.sort_unstable();
         for c in candidates {
             let overlaps = taken
                 .range(..c.end)
@@ -691,16 +792,22 @@ impl Matcher {
         end: usize,
     ) -> Option<Candidate> {
         let text = norm.as_str();
-        let last = text[start..end].chars().next_back()?;
-        // Rule 3: end at a word end.
-        if is_word_char(last) && text[end..].chars().next().is_some_and(is_word_char) {
+        // Rule 3: end at a word end, whatever the form's last character
+        // (U.S. is not the start of U.S.S.R., nor c++ of c++x).
+        if text[end..].chars().next().is_some_and(is_word_char) {
             return None;
         }
         let prefix = &text[word..start];
         let prefix_chars = prefix.chars().count();
         if !prefix.is_empty() {
             // Rule 2: length guard.
-            let need = if prefix_chars == 1 { 3 } else { 2 };
+            let need = if prefix_state.ends_with_kaf() {
+                KAF_MIN_LETTERS
+            } else if prefix_chars == 1 {
+                3
+            } else {
+                2
+            };
             if self.letters[pattern] < need {
                 return None;
             }
@@ -714,8 +821,10 @@ impl Matcher {
             let prefix_fits = if e.lam {
                 prefix_state.allows_lam()
             } else {
-                // A weak form is a common word: never with the article.
-                e.form != Form::Weak || !prefix_state.has_article()
+                // A weak form is a common word, a place or a person not
+                // listed with the article is another word with it
+                // (السيول, the floods): never with the article.
+                e.article || !prefix_state.has_article()
             };
             if !prefix_fits || (e.caps_only && !caps) {
                 continue;
@@ -751,6 +860,7 @@ fn first_listed<'a>(entries: impl Iterator<Item = &'a Entry>) -> Entry {
         form: Form::Name,
         caps_only: false,
         lam: false,
+        article: false,
     })
 }
 
@@ -817,6 +927,13 @@ pub(crate) fn lam_variant(pattern: &str) -> Option<String> {
 #[cfg(test)]
 fn has_article(prefix: &str) -> bool {
     prefix.ends_with("ال") || prefix.ends_with("لل")
+}
+
+/// Whether a proclitic prefix ends with ك: the definition of
+/// `ProcliticState::ends_with_kaf` in the tests.
+#[cfg(test)]
+fn ends_with_kaf(prefix: &str) -> bool {
+    prefix.ends_with('ك')
 }
 
 /// Whether `prefix` is a proclitic prefix: `{و ف}? {ب ك ل}? ال?`
@@ -917,6 +1034,7 @@ mod tests {
                     "{s}"
                 );
                 assert_eq!(state.has_article(), has_article(s), "{s}");
+                assert_eq!(state.ends_with_kaf(), ends_with_kaf(s), "{s}");
             }
         }
         assert_eq!(accepted, 26);

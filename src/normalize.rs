@@ -18,10 +18,12 @@
 //! | 4 | ک ڪ گ | ك |
 //! | 4 | ة ۃ ۀ ہ ۂ ھ ە | ه |
 //! | 4 | پ چ ژ ڤ | ب ج ز ف |
+//! | 4 | ڨ (U+06A8, Maghrebi g) | ق |
 //! | 4 | ٠–٩, ۰–۹ | 0–9 |
 //! | 5 | harakat and marks U+064B–0655, U+0670, U+0610–061A, U+06D6–06ED, tatweel U+0640 | deleted |
-//! | 6 | ء ؤ ئ | kept as they are |
+//! | 6 | ء ؤ ئ | kept as they are; ى or ی + hamza above U+0654 (which NFC leaves apart) → ئ |
 //! | 7 | other scripts | lowercased (ß → ss, ς → σ), accents stripped (é → e) |
+//! | 7 | ł ŀ ø ı đ ð ħ ŧ æ œ þ (no decomposition) | l l o i d d h t ae oe th |
 //! | 8 | a run of whitespace | one space |
 //! | 8 | a hyphen or dash between two letters | a space (Al-Qaeda → al qaeda) |
 //!
@@ -452,6 +454,12 @@ impl<'a> Folder<'a> {
             return;
         }
         if is_deleted_arabic_mark(c) {
+            if c == HAMZA_ABOVE && self.out.text.ends_with('ي') {
+                // Step 6: ى or ی + hamza above (NFC leaves them apart, as
+                // it composes only ي + hamza) is ئ, kept like the others.
+                let at = self.out.text.len() - 'ي'.len_utf8();
+                self.out.text.replace_range(at.., "ئ");
+            }
             self.attach_to_previous(s, e);
             return;
         }
@@ -493,8 +501,14 @@ impl<'a> Folder<'a> {
             _ => {
                 for lower in c.to_lowercase() {
                     decompose_canonical(lower, |d| {
-                        if canonical_combining_class(d) == 0 {
-                            self.emit(d, s, e);
+                        if canonical_combining_class(d) != 0 {
+                            return;
+                        }
+                        // ǣ is æ + macron: the letters with no
+                        // decomposition are folded after decomposing.
+                        match fold_latin(d) {
+                            Some(base) => base.chars().for_each(|b| self.emit(b, s, e)),
+                            None => self.emit(d, s, e),
                         }
                     });
                 }
@@ -604,8 +618,30 @@ fn fold_arabic(c: char) -> Option<char> {
         'چ' => 'ج',
         'ژ' => 'ز',
         'ڤ' => 'ف',
+        '\u{06A8}' => 'ق',
         '\u{0660}'..='\u{0669}' => digit(c as u32 - 0x0660),
         '\u{06F0}'..='\u{06F9}' => digit(c as u32 - 0x06F0),
+        _ => return None,
+    })
+}
+
+/// U+0654 ARABIC HAMZA ABOVE, as a separate mark.
+const HAMZA_ABOVE: char = '\u{0654}';
+
+/// Step 7: Latin letters that have no canonical decomposition, read as
+/// their base letters (lowercase in, ASCII out): ł ø ı đ ð ħ ŧ ŀ and the
+/// ligatures æ œ, the letter þ.
+fn fold_latin(c: char) -> Option<&'static str> {
+    Some(match c {
+        'ł' | 'ŀ' => "l",
+        'ø' => "o",
+        'ı' => "i",
+        'đ' | 'ð' => "d",
+        'ħ' => "h",
+        'ŧ' => "t",
+        'æ' => "ae",
+        'œ' => "oe",
+        'þ' => "th",
         _ => return None,
     })
 }
@@ -709,6 +745,8 @@ mod tests {
         ("tcheh", "چ", "ج"),
         ("jeh", "ژ", "ز"),
         ("veh", "ڤ", "ف"),
+        ("qaf_three_dots", "\u{06A8}", "ق"),
+        ("maghrebi_g_word", "ڨالمة", "قالمه"),
         ("arabic_indic_digits", "٠١٢٣٤٥٦٧٨٩", "0123456789"),
         ("persian_digits", "۰۱۲۳۴۵۶۷۸۹", "0123456789"),
         ("seed_russia", "وروسیا", "وروسيا"),
@@ -721,11 +759,29 @@ mod tests {
         ("tatweel", "بـــوتين", "بوتين"),
         // Step 6: hamza letters kept.
         ("hamza_kept", "شيء شئ ؤ ء", "شيء شئ ؤ ء"),
+        // A hamza above written apart after ى or ی (NFC composes only
+        // ي + hamza) is ئ too: شىٔ is not شي (Xi).
+        ("hamza_after_alef_maksura", "ش\u{0649}\u{0654}", "شئ"),
+        ("hamza_after_farsi_yeh", "ش\u{06CC}\u{0654}", "شئ"),
+        (
+            "hamza_after_yeh_and_fatha",
+            "ش\u{0649}\u{064E}\u{0654}",
+            "شئ",
+        ),
+        ("hamza_after_other_letter_deleted", "ر\u{0654}", "ر"),
         // Step 7: Latin.
         ("lowercase", "NATO Putin", "nato putin"),
         ("accents", "Erdoğan Élysée", "erdogan elysee"),
         ("sharp_s", "Straße", "strasse"),
         ("dotted_i", "İstanbul", "istanbul"),
+        // Letters with no decomposition: a row of their own.
+        ("l_stroke", "Wałęsa Łódź", "walesa lodz"),
+        ("dotless_i", "Kılıçdaroğlu", "kilicdaroglu"),
+        ("d_stroke", "Đoković", "dokovic"),
+        ("o_stroke", "Søren Ø", "soren o"),
+        ("ligatures", "Æsir Œuvre cæsar", "aesir oeuvre caesar"),
+        ("h_stroke_thorn_eth", "Ħal Þór Ðað", "hal thor dad"),
+        ("decomposes_to_a_ligature", "\u{01E2}\u{01FF}", "aeo"),
         ("final_sigma", "ΟΔΟΣ ὁδός", "οδοσ οδοσ"),
         // Step 8: whitespace and dashes.
         ("whitespace_run", "a \t\n\u{00A0} b", "a b"),

@@ -2,8 +2,13 @@
 
 use std::sync::Arc;
 
+use crate::cooccur::EntityInfo;
+use crate::discover::{
+    Cover, Covered, Discovered, Discoverer, Discovery, Kind, Rule, display_name,
+};
 use crate::error::Error;
 use crate::gazetteer::Gazetteer;
+use crate::lexicon::Lexicon;
 use crate::matcher::{Form, Matcher};
 use crate::normalize::normalize;
 use crate::segment::Segmenter;
@@ -86,6 +91,29 @@ pub struct Mention {
     pub sentence: usize,
     /// 0-based index of the paragraph the mention is in.
     pub paragraph: usize,
+    /// The discovery rule that found it (`None` for a gazetteer mention).
+    pub rule: Option<Rule>,
+}
+
+impl Mention {
+    /// The rule that found the mention, or for a gazetteer mention its
+    /// form (`name`, `alias`, `weak`, `demonym`).
+    pub fn rule_or_form(&self) -> &'static str {
+        match self.rule {
+            Some(rule) => rule.as_str(),
+            None => self.form.as_str(),
+        }
+    }
+
+    /// `discovered` for a mention found by a discovery rule, `gazetteer`
+    /// otherwise.
+    pub fn source(&self) -> &'static str {
+        if self.rule.is_some() {
+            "discovered"
+        } else {
+            "gazetteer"
+        }
+    }
 }
 
 /// What [`Pipeline::analyze`] finds in one document.
@@ -130,12 +158,99 @@ pub struct Pipeline {
     matcher: Matcher,
     labels: Vec<EntityLabels>,
     segmenter: Segmenter,
+    discoverer: Discoverer,
+    /// Shared type strings of discovered mentions.
+    person: Arc<str>,
+    organization: Arc<str>,
+}
+
+/// Builds a [`Pipeline`] with options.
+///
+/// Defaults: discovery [`Discovery::Off`] (only the gazetteer's mentions;
+/// the command line turns it on), the built-in [`Lexicon`].
+///
+/// ```
+/// use alam::{Discovery, Document, Gazetteer, Pipeline};
+/// let pipeline = Pipeline::builder(&Gazetteer::new())
+///     .discovery(Discovery::On)
+///     .build()?;
+/// let found = pipeline.extract(&Document::new("d", "قال السيد غيث الحسيني إن الاجتماع انتهى"));
+/// assert_eq!(found[0].surface, "غيث الحسيني");
+/// assert_eq!(found[0].entity_id.as_ref(), "person:~غيث-الحسيني");
+/// # Ok::<(), alam::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct PipelineBuilder<'g> {
+    gazetteer: &'g Gazetteer,
+    discovery: Discovery,
+    lexicon: Option<Lexicon>,
+}
+
+impl PipelineBuilder<'_> {
+    /// How much to discover beyond the gazetteer (default: off).
+    pub fn discovery(mut self, discovery: Discovery) -> Self {
+        self.discovery = discovery;
+        self
+    }
+
+    /// The word lists of discovery (default: [`Lexicon::builtin`]).
+    pub fn lexicon(mut self, lexicon: Lexicon) -> Self {
+        self.lexicon = Some(lexicon);
+        self
+    }
+
+    /// Builds the pipeline. Fails if the gazetteer or the lexicon has
+    /// errors; warnings are allowed.
+    pub fn build(self) -> Result<Pipeline, Error> {
+        let lexicon = match self.lexicon {
+            Some(l) => l,
+            None if self.discovery == Discovery::Off => Lexicon::new(),
+            None => Lexicon::builtin(),
+        };
+        let errors: Vec<String> = lexicon
+            .diagnostics()
+            .iter()
+            .map(|d| d.to_string())
+            .collect();
+        if !errors.is_empty() {
+            return Err(Error::Gazetteer(errors));
+        }
+        let mut p = Pipeline::gazetteer_only(self.gazetteer)?;
+        p.discoverer = Discoverer::new(lexicon, self.discovery);
+        Ok(p)
+    }
 }
 
 impl Pipeline {
-    /// Builds the matcher from a gazetteer. Fails if the gazetteer has
-    /// errors (see [`Gazetteer::check`]); warnings are allowed.
+    /// Builds the matcher from a gazetteer, without discovery (see
+    /// [`Pipeline::builder`]). Fails if the gazetteer has errors (see
+    /// [`Gazetteer::check`]); warnings are allowed.
     pub fn new(gazetteer: &Gazetteer) -> Result<Pipeline, Error> {
+        Pipeline::gazetteer_only(gazetteer)
+    }
+
+    /// A builder for a pipeline over this gazetteer, with options.
+    pub fn builder(gazetteer: &Gazetteer) -> PipelineBuilder<'_> {
+        PipelineBuilder {
+            gazetteer,
+            discovery: Discovery::Off,
+            lexicon: None,
+        }
+    }
+
+    /// The discovery mode.
+    pub fn discovery(&self) -> Discovery {
+        self.discoverer.mode()
+    }
+
+    /// What the tables say of an entity id: the gazetteer's entry, or for
+    /// a discovered id its type and the name made from its key; `None`
+    /// for an id neither knows.
+    pub fn entity_info(&self, gazetteer: &Gazetteer, id: &str) -> Option<EntityInfo> {
+        entity_info(gazetteer, id)
+    }
+
+    fn gazetteer_only(gazetteer: &Gazetteer) -> Result<Pipeline, Error> {
         gazetteer.check()?;
         let entities = gazetteer.entities();
         let labels = entities
@@ -150,6 +265,9 @@ impl Pipeline {
             matcher: Matcher::new(entities)?,
             labels,
             segmenter: Segmenter::default(),
+            discoverer: Discoverer::new(Lexicon::new(), Discovery::Off),
+            person: Arc::from("person"),
+            organization: Arc::from("organization"),
         })
     }
 
@@ -174,11 +292,70 @@ impl Pipeline {
         let text = doc.text.as_str();
         let norm = normalize(text);
         let found = self.matcher.find(text, &norm);
+        let discovered = if self.discoverer.mode() == Discovery::Off {
+            Vec::new()
+        } else {
+            let covered: Vec<Covered> = found
+                .iter()
+                .map(|f| Covered {
+                    span: f.prefix.start.min(f.span.start)..f.span.end,
+                    cover: if f.form == Form::Demonym {
+                        Cover::Demonym
+                    } else {
+                        match self.labels[f.entity].kind.as_ref() {
+                            "country" | "city" | "region" => Cover::Place,
+                            "organization" => Cover::Organization,
+                            _ => Cover::Other,
+                        }
+                    },
+                })
+                .collect();
+            self.discoverer.discover(text, &norm, &covered)
+        };
         let windows = self.segmenter.segment(text);
-        // Byte offsets -> code point offsets, in one pass.
+        // Byte offsets -> code point offsets, in one pass over the two
+        // lists merged in text order.
         let mut cursor = CharCursor::new(text);
-        let mut mentions = Vec::with_capacity(found.len());
+        let mut mentions = Vec::with_capacity(found.len() + discovered.len());
+        let mut discovered = discovered.into_iter().peekable();
+        let push_discovered =
+            |d: Discovered, cursor: &mut CharCursor, mentions: &mut Vec<Mention>| {
+                let (sentence, paragraph) = windows.locate(d.span.start);
+                let id = crate::discover::entity_id(d.kind, &d.key);
+                mentions.push(Mention {
+                    entity_id: Arc::from(id.as_str()),
+                    entity_type: match d.kind {
+                        Kind::Person => self.person.clone(),
+                        Kind::Organization => self.organization.clone(),
+                    },
+                    name: Arc::from(display_name(&d.key).as_str()),
+                    surface: text[d.span.clone()].to_string(),
+                    prefix: text[d.prefix.clone()].to_string(),
+                    start: cursor.chars_at(d.span.start),
+                    end: cursor.chars_at(d.span.end),
+                    byte_start: d.span.start,
+                    byte_end: d.span.end,
+                    form: if d.weak {
+                        Form::DiscoveredWeak
+                    } else {
+                        Form::Discovered
+                    },
+                    ambiguous: false,
+                    alternatives: Vec::new(),
+                    sentence,
+                    paragraph,
+                    rule: Some(d.rule),
+                });
+            };
         for f in found {
+            while discovered
+                .peek()
+                .is_some_and(|d| d.span.start < f.span.start)
+            {
+                if let Some(d) = discovered.next() {
+                    push_discovered(d, &mut cursor, &mut mentions);
+                }
+            }
             let labels = &self.labels[f.entity];
             let start = cursor.chars_at(f.span.start);
             let end = cursor.chars_at(f.span.end);
@@ -202,7 +379,11 @@ impl Pipeline {
                     .collect(),
                 sentence,
                 paragraph,
+                rule: None,
             });
+        }
+        for d in discovered {
+            push_discovered(d, &mut cursor, &mut mentions);
         }
         Analysis {
             mentions,
@@ -212,6 +393,25 @@ impl Pipeline {
             windows,
         }
     }
+}
+
+/// What the tables say of an entity id (see [`Pipeline::entity_info`]).
+pub fn entity_info(gazetteer: &Gazetteer, id: &str) -> Option<EntityInfo> {
+    if let Some(e) = gazetteer.get(id) {
+        return Some(EntityInfo {
+            kind: e.kind.clone(),
+            name: e.name.clone(),
+            name_ar: e.name_ar.clone().unwrap_or_default(),
+        });
+    }
+    let (kind, key) = crate::discover::parse_id(id)?;
+    let name = display_name(key);
+    let arabic = name.chars().any(|c| ('\u{0600}'..='\u{06FF}').contains(&c));
+    Some(EntityInfo {
+        kind: kind.as_str().to_string(),
+        name_ar: if arabic { name.clone() } else { String::new() },
+        name,
+    })
 }
 
 /// Converts increasing byte offsets to code point offsets.

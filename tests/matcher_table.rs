@@ -36,6 +36,13 @@ const TRAPS: &[Row] = &[
         &[("person:xi-jinping", "شي جين بينغ", "", Name)],
     ),
     ("xi_thing_alone", "لم يبق شيء ولا شئ", &[]),
+    // The hamza written apart after ى (NFC does not compose it) is kept
+    // too (issue 17).
+    (
+        "xi_thing_separate_hamza",
+        "شي جين بينغ لم يقل أي شى\u{0654}",
+        &[("person:xi-jinping", "شي جين بينغ", "", Name)],
+    ),
     // Weak شي alone (no strong Xi in the document) gives nothing.
     (
         "xi_weak_alone",
@@ -96,6 +103,29 @@ const TRAPS: &[Row] = &[
         &[("country:US", "U.S.", "", Alias)],
     ),
     ("us_title_case", "Us and Who", &[]),
+    // A form that ends or begins with punctuation ends and begins at a
+    // word boundary too (issue 17).
+    ("ussr_not_us", "the U.S.S.R. collapsed", &[]),
+    (
+        "us_led",
+        "U.S.-led forces",
+        &[("country:US", "U.S.", "", Alias)],
+    ),
+    (
+        "us_possessive",
+        "the U.S.'s allies",
+        &[("country:US", "U.S.", "", Alias)],
+    ),
+    (
+        "cpp_not_in_longer_word",
+        "C++x is not C++",
+        &[("org:cpp", "C++", "", Name)],
+    ),
+    (
+        "dotnet_not_inside_word",
+        "ASP.NET runs on .NET",
+        &[("org:dotnet", ".NET", "", Name)],
+    ),
 ];
 
 const CLITICS: &[Row] = &[
@@ -145,6 +175,40 @@ const CLITICS: &[Row] = &[
         &[("country:US", "لولايات المتحدة", "ول", Name)],
     ),
     ("inside_word", "مروسيا", &[]),
+    // Issue 17: a place or a person takes the article only where its
+    // form begins with it (السيول, the floods, is not Seoul); an
+    // organization and a demonym take it.
+    ("article_not_before_city", "جرفت السيول المنازل", &[]),
+    ("article_li_not_before_city", "خطة للسيول", &[]),
+    (
+        "city_alone",
+        "زار سيول",
+        &[("city:seoul", "سيول", "", Name)],
+    ),
+    (
+        "article_before_org",
+        "نشر على الفيسبوك",
+        &[("org:facebook", "فيسبوك", "ال", Name)],
+    ),
+    (
+        "article_before_demonym",
+        "السفير الروسي",
+        &[("country:RU", "روسي", "ال", Demonym)],
+    ),
+    // ك before a form without the article: five letters at least
+    // (كسرت, broke, is not ك + Sirte; كروسيا is like Russia).
+    ("ka_short_form", "كسرت الموجة", &[]),
+    ("wa_ka_short_form", "وكسيول", &[]),
+    (
+        "ka_article_in_form",
+        "كالصين",
+        &[("country:CN", "الصين", "ك", Name)],
+    ),
+    (
+        "ka_article_prefix_demonym",
+        "كالروسي",
+        &[("country:RU", "روسي", "كال", Demonym)],
+    ),
 ];
 
 const DEMONYMS: &[Row] = &[
@@ -211,6 +275,25 @@ const DEMONYMS: &[Row] = &[
     ),
 ];
 
+const WEAK_FULL_WORD: &[Row] = &[
+    // Issue 17: a weak full word that does not count (no strong form of
+    // its person here) does not hide the demonym reading of the word.
+    (
+        "weak_does_not_block_demonym",
+        "قال الرئيس السوداني",
+        &[("country:SD", "سوداني", "ال", Demonym)],
+    ),
+    // Where it counts, it is the person.
+    (
+        "weak_supported_full_word",
+        "محمد السوداني. وقال السوداني",
+        &[
+            ("person:al-sudani", "محمد السوداني", "", Name),
+            ("person:al-sudani", "السوداني", "", Weak),
+        ],
+    ),
+];
+
 const ENGLISH: &[Row] = &[
     (
         "possessive",
@@ -237,6 +320,15 @@ const ENGLISH: &[Row] = &[
         &[("org:al-qaeda", "Al-Qaida", "", Alias)],
     ),
     ("accent", "Pékin", &[]),
+    // Letters with no Unicode decomposition fold too (issue 17).
+    (
+        "l_stroke",
+        "Lech Wałęsa in Łódź",
+        &[
+            ("person:lech-walesa", "Lech Wałęsa", "", Name),
+            ("city:lodz", "Łódź", "", Name),
+        ],
+    ),
 ];
 
 const OVERLAP: &[Row] = &[
@@ -361,6 +453,11 @@ fn clitics() {
 #[test]
 fn demonyms() {
     run("DEMONYMS", DEMONYMS);
+}
+
+#[test]
+fn weak_full_word() {
+    run("WEAK_FULL_WORD", WEAK_FULL_WORD);
 }
 
 #[test]

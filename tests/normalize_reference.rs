@@ -77,6 +77,12 @@ const PIECES: &[&str] = &[
     "中",
     "😀",
     "İ",
+    "ł",
+    "Ø",
+    "æ",
+    "Þ",
+    "ı",
+    "ڨ",
     // whitespace, hyphens and dashes, punctuation
     " ",
     "  ",
@@ -163,6 +169,8 @@ fn hand_picked() {
         "Straße ΣΟΦΙΑ",
         "بـــغداد",
         "x\u{200F}\u{0651}y",
+        "ش\u{0649}\u{0654} ش\u{06CC}\u{200D}\u{0654}",
+        "Wałęsa Łódź Kılıçdaroğlu Đoković Æ",
     ] {
         check(text).unwrap();
     }

@@ -198,7 +198,13 @@ class Entity:
             return out
 
         self.aliases = dedupe(self.aliases, weak_forms)
+        # A demonym equal to a name is kept (تشيلي): as a demonym it also
+        # takes the article and inflects (التشيلي، التشيلية), which a
+        # country's name does not (issue 17).
+        names_seen = set(seen)
+        seen.clear()
         self.demonyms = dedupe(self.demonyms, weak_forms)
+        seen.update(names_seen)
         self.weak = dedupe(self.weak, set())
 
     def strong_forms(self) -> set[str]:

@@ -66,6 +66,15 @@ pub struct ProcessArgs {
         default_value = "text"
     )]
     pub text_field: Vec<String>,
+    /// Find people and organizations no gazetteer lists: off, high (the
+    /// most precise rules only) or on.
+    #[arg(long, value_name = "MODE", default_value = "on", value_parser = parse_discovery)]
+    pub discover: alam::Discovery,
+}
+
+pub(super) fn parse_discovery(s: &str) -> Result<alam::Discovery, String> {
+    alam::Discovery::parse(s)
+        .ok_or_else(|| format!("unknown discovery mode {s:?} (expected off, high, on)"))
 }
 
 /// Documents per chunk, at most.
@@ -248,19 +257,13 @@ pub(super) fn window_range(
 }
 
 pub(super) fn entity_info(gaz: &Gazetteer, id: &str) -> EntityInfo {
-    gaz.get(id)
-        .map(|e| EntityInfo {
-            kind: e.kind.clone(),
-            name: e.name.clone(),
-            name_ar: e.name_ar.clone().unwrap_or_default(),
-        })
-        .unwrap_or_default()
+    alam::entity_info(gaz, id).unwrap_or_default()
 }
 
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let gaz = args.gazetteer.load()?;
-    let pipeline = Pipeline::new(&gaz).context("the gazetteer cannot be used")?;
+    let pipeline = args.gazetteer.pipeline(&gaz, args.process.discover)?;
     let pool = worker_pool(args.process.threads)?;
     std::fs::create_dir_all(&args.output)
         .with_context(|| format!("creating {}", args.output.display()))?;

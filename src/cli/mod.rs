@@ -1,5 +1,6 @@
 //! Command-line interface: one file per subcommand.
 
+mod evaluate;
 mod extract;
 mod gazetteer;
 mod merge;
@@ -25,6 +26,8 @@ pub struct Cli {
 enum Command {
     /// Extract mentions from documents and write tables into a folder.
     Extract(extract::Args),
+    /// Precision, recall and F1 per type on an annotated BIO file.
+    Evaluate(evaluate::Args),
     /// Check a gazetteer, or look up what a text names.
     #[command(subcommand)]
     Gazetteer(gazetteer::Command),
@@ -74,6 +77,7 @@ pub fn version_with_gazetteer() -> Option<ExitCode> {
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Extract(args) => extract::run(&args),
+        Command::Evaluate(args) => evaluate::run(&args),
         Command::Gazetteer(cmd) => gazetteer::run(&cmd),
         Command::Merge(args) => merge::run(&args),
         Command::Report(args) => report::run(&args),
@@ -104,6 +108,41 @@ impl GazetteerArgs {
         }];
         parts.extend(self.add.iter().map(|d| format!("+{}", d.display())));
         format!("{} {}", parts.join(" "), gaz.content_hash())
+    }
+
+    /// The discovery lexicon these options name: `DIR/lexicon/` of `-g
+    /// DIR` if it exists (else the built-in one), then the `lexicon/`
+    /// folder of every `--add-gazetteer DIR` that has one.
+    pub fn load_lexicon(&self) -> anyhow::Result<alam::Lexicon> {
+        let mut lex = match &self.gazetteer {
+            Some(dir) if dir.join("lexicon").is_dir() => {
+                let mut l = alam::Lexicon::new();
+                l.add_dir(&dir.join("lexicon"))?;
+                l
+            }
+            _ => alam::Lexicon::builtin(),
+        };
+        for dir in &self.add {
+            let sub = dir.join("lexicon");
+            if sub.is_dir() {
+                lex.add_dir(&sub)?;
+            }
+        }
+        Ok(lex)
+    }
+
+    /// The pipeline over `gaz` with this discovery mode and these
+    /// options' lexicon.
+    pub fn pipeline(
+        &self,
+        gaz: &alam::Gazetteer,
+        discovery: alam::Discovery,
+    ) -> anyhow::Result<alam::Pipeline> {
+        let mut builder = alam::Pipeline::builder(gaz).discovery(discovery);
+        if discovery != alam::Discovery::Off {
+            builder = builder.lexicon(self.load_lexicon()?);
+        }
+        builder.build().context("the gazetteer cannot be used")
     }
 
     /// Loads the gazetteer these options name (errors are not checked

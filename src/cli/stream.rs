@@ -24,11 +24,9 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use alam::Pipeline;
 use alam::cooccur::{DocumentCounts, Example, WindowKind};
 use alam::input::{InputOptions, Inputs, Status, StdinFormat};
 use alam::output::json::{ExampleRecord, MentionRecord, StreamEntity, StreamLine, StreamPair};
-use anyhow::Context;
 use std::borrow::Cow;
 
 use super::GazetteerArgs;
@@ -49,7 +47,7 @@ pub struct Args {
 
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let gaz = args.gazetteer.load()?;
-    let pipeline = Pipeline::new(&gaz).context("the gazetteer cannot be used")?;
+    let pipeline = args.gazetteer.pipeline(&gaz, args.process.discover)?;
     let pool = worker_pool(args.process.threads)?;
     let options = InputOptions {
         id_field: args.process.id_field.clone(),

@@ -30,6 +30,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use crate::cooccur::{Aggregates, Example, SortedPair};
+use crate::discover::Rule;
 use crate::{Document, Form, Mention};
 
 #[derive(Serialize)]
@@ -63,6 +64,9 @@ pub struct MentionRecord<'a> {
     prefix: Cow<'a, str>,
     #[serde(borrow)]
     alternatives: Vec<Cow<'a, str>>,
+    /// The discovery rule, only on discovered mentions.
+    #[serde(default, skip_serializing_if = "Option::is_none", borrow)]
+    rule: Option<Cow<'a, str>>,
 }
 
 impl<'a> From<&'a Mention> for MentionRecord<'a> {
@@ -86,6 +90,7 @@ impl<'a> From<&'a Mention> for MentionRecord<'a> {
                 .iter()
                 .map(|a| Cow::Borrowed(a.as_ref()))
                 .collect(),
+            rule: m.rule.map(|r| Cow::Borrowed(r.as_str())),
         }
     }
 }
@@ -114,6 +119,10 @@ impl MentionRecord<'_> {
                 .collect(),
             sentence: self.sentence,
             paragraph: self.paragraph,
+            rule: match &self.rule {
+                Some(r) => Some(Rule::parse(r).ok_or_else(|| format!("unknown rule {r:?}"))?),
+                None => None,
+            },
         })
     }
 }

@@ -289,6 +289,12 @@ impl Folder<'_> {
             return;
         }
         if is_deleted_arabic_mark(c) {
+            if c == HAMZA_ABOVE && self.out.text.ends_with('ي') {
+                // Step 6: ى or ی + hamza above (NFC leaves them apart, as
+                // it composes only ي + hamza) is ئ, kept like the others.
+                let at = self.out.text.len() - 'ي'.len_utf8();
+                self.out.text.replace_range(at.., "ئ");
+            }
             self.attach_to_previous(s, e);
             return;
         }
@@ -330,8 +336,14 @@ impl Folder<'_> {
             _ => {
                 for lower in c.to_lowercase() {
                     decompose_canonical(lower, |d| {
-                        if canonical_combining_class(d) == 0 {
-                            self.emit(d, s, e);
+                        if canonical_combining_class(d) != 0 {
+                            return;
+                        }
+                        // ǣ is æ + macron: the letters with no
+                        // decomposition are folded after decomposing.
+                        match fold_latin(d) {
+                            Some(base) => base.chars().for_each(|b| self.emit(b, s, e)),
+                            None => self.emit(d, s, e),
                         }
                     });
                 }
@@ -435,8 +447,30 @@ fn fold_arabic(c: char) -> Option<char> {
         'چ' => 'ج',
         'ژ' => 'ز',
         'ڤ' => 'ف',
+        '\u{06A8}' => 'ق',
         '\u{0660}'..='\u{0669}' => digit(c as u32 - 0x0660),
         '\u{06F0}'..='\u{06F9}' => digit(c as u32 - 0x06F0),
+        _ => return None,
+    })
+}
+
+/// U+0654 ARABIC HAMZA ABOVE, as a separate mark.
+const HAMZA_ABOVE: char = '\u{0654}';
+
+/// Step 7: Latin letters that have no canonical decomposition, read as
+/// their base letters (lowercase in, ASCII out): ł ø ı đ ð ħ ŧ ŀ and the
+/// ligatures æ œ, the letter þ.
+fn fold_latin(c: char) -> Option<&'static str> {
+    Some(match c {
+        'ł' | 'ŀ' => "l",
+        'ø' => "o",
+        'ı' => "i",
+        'đ' | 'ð' => "d",
+        'ħ' => "h",
+        'ŧ' => "t",
+        'æ' => "ae",
+        'œ' => "oe",
+        'þ' => "th",
         _ => return None,
     })
 }

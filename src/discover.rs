@@ -1,0 +1,1314 @@
+//! Discovery: people and organizations that no gazetteer lists, found by
+//! rules over the text that no gazetteer mention covers.
+//!
+//! It runs after the gazetteer mentions are resolved, in the manner of
+//! GATE's ANNIE (lists, small rule phases, veto rules, then a matcher that
+//! links the variants of a name within a document), adapted to Arabic,
+//! which has no capitals and where a name usually starts with a given name.
+//! The word lists come from the [`Lexicon`].
+//!
+//! Guarantees:
+//! - a discovered mention never overlaps, shortens or retypes a gazetteer
+//!   mention (rules read only the words no gazetteer mention touches);
+//! - the id of a discovered entity is a pure function of its surface:
+//!   `person:~KEY` or `organization:~KEY`, with `KEY` the normalized words
+//!   of the name joined by `-` (`person:~فيصل-المقداد`,
+//!   `person:~john-smith`), so shards and threads agree and `alam merge`
+//!   stays exact; its display name is made from the key alone;
+//! - a name a reviewer rejected (lexicon class `reject`) is never reported.
+//!
+//! The rules, each with the [`Rule`] it reports:
+//!
+//! | rule | finds | e.g. (found part in brackets) |
+//! |---|---|---|
+//! | `ar-given` | a given name and 1–3 name words | قال [فيصل المقداد] إن |
+//! | `ar-title` | an honorific, then a name | السيد [غيث الحسيني] |
+//! | `ar-role` | a role, its complements (demonyms, countries, common words), then a name | وزير الخارجية الفرنسي [جان نويل] |
+//! | `ar-kin` | a kunya or nasab chain | [أبو مازن] |
+//! | `ar-demonym` | a demonym used as a noun, then a name | والفرنسي [أرنو كليمان] |
+//! | `ar-said` | a reporting verb, then a name | وقال [اندرو هارينجتون] |
+//! | `ar-org` | an organization head and its name | شركة [سامسونغ] / [حزب العمال] |
+//! | `en-given` | a capitalized given name and capitalized name words | [John Smith] said |
+//! | `en-title` | a title or role, then capitalized words | Dr. [Jane Doe] |
+//! | `en-said` | two or three capitalized words next to a reporting verb | said [Hristo Stoichkov] |
+//! | `en-caps` | two or three capitalized words that are not common words | with [Rory Sabbatini] |
+//! | `en-org` | capitalized words and a designator, or a head with `of` | [Acme Widgets Inc] / [University of Nowhere] |
+//! | `propagated` | the last word of a name discovered in the same document (`form=discovered-weak`) | ... [المقداد] |
+//!
+//! [`Discovery::High`] keeps the rules that need lexical evidence for every
+//! word (`ar-title`, `ar-role` and `ar-given` with listed name words,
+//! `en-given`, `en-title`, `en-org`, `propagated`); [`Discovery::On`] adds
+//! the others and accepts unlisted words after a given name or a title.
+
+use std::ops::Range;
+
+use rustc_hash::FxHashMap;
+
+use crate::lexicon::{Lexicon, class};
+use crate::normalize::{Normalized, is_word_char};
+
+/// How much discovery to do.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Discovery {
+    /// None: the gazetteer's mentions only.
+    Off,
+    /// Only the most precise rules (see the module docs).
+    High,
+    /// Every rule (the command line's default).
+    #[default]
+    On,
+}
+
+impl Discovery {
+    /// Parses `off`, `high` or `on`.
+    pub fn parse(s: &str) -> Option<Discovery> {
+        match s {
+            "off" => Some(Discovery::Off),
+            "high" => Some(Discovery::High),
+            "on" => Some(Discovery::On),
+            _ => None,
+        }
+    }
+
+    /// `off`, `high` or `on`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Discovery::Off => "off",
+            Discovery::High => "high",
+            Discovery::On => "on",
+        }
+    }
+}
+
+/// The rule that found a discovered mention (see the module docs).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Rule {
+    /// Arabic given name + name words.
+    ArGiven,
+    /// Arabic honorific + name.
+    ArTitle,
+    /// Arabic role (+ complements) + name.
+    ArRole,
+    /// Arabic kunya (أبو X) or nasab chain.
+    ArKin,
+    /// Arabic demonym used as a noun + name.
+    ArDemonym,
+    /// Arabic reporting verb + name.
+    ArSaid,
+    /// Arabic organization head + name.
+    ArOrg,
+    /// English given name + capitalized words.
+    EnGiven,
+    /// English title or role + capitalized words.
+    EnTitle,
+    /// Capitalized words next to a reporting verb.
+    EnSaid,
+    /// Capitalized words that are not common words.
+    EnCaps,
+    /// English organization designator or head.
+    EnOrg,
+    /// The last word of a name discovered in the same document.
+    Propagated,
+}
+
+impl Rule {
+    /// Every rule, in the order of the module docs.
+    pub const ALL: [Rule; 13] = [
+        Rule::ArGiven,
+        Rule::ArTitle,
+        Rule::ArRole,
+        Rule::ArKin,
+        Rule::ArDemonym,
+        Rule::ArSaid,
+        Rule::ArOrg,
+        Rule::EnGiven,
+        Rule::EnTitle,
+        Rule::EnSaid,
+        Rule::EnCaps,
+        Rule::EnOrg,
+        Rule::Propagated,
+    ];
+
+    /// The name written in `mentions.jsonl` and `discovered.csv`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Rule::ArGiven => "ar-given",
+            Rule::ArTitle => "ar-title",
+            Rule::ArRole => "ar-role",
+            Rule::ArKin => "ar-kin",
+            Rule::ArDemonym => "ar-demonym",
+            Rule::ArSaid => "ar-said",
+            Rule::ArOrg => "ar-org",
+            Rule::EnGiven => "en-given",
+            Rule::EnTitle => "en-title",
+            Rule::EnSaid => "en-said",
+            Rule::EnCaps => "en-caps",
+            Rule::EnOrg => "en-org",
+            Rule::Propagated => "propagated",
+        }
+    }
+
+    /// Parses the name [`Rule::as_str`] writes.
+    pub fn parse(s: &str) -> Option<Rule> {
+        Rule::ALL.iter().copied().find(|r| r.as_str() == s)
+    }
+}
+
+/// The type of a discovered entity.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Kind {
+    /// `person`
+    Person,
+    /// `organization`
+    Organization,
+}
+
+impl Kind {
+    /// `person` or `organization`, the entity type in the tables.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Person => "person",
+            Kind::Organization => "organization",
+        }
+    }
+}
+
+/// The id prefix of discovered people.
+pub const PERSON_PREFIX: &str = "person:~";
+/// The id prefix of discovered organizations.
+pub const ORGANIZATION_PREFIX: &str = "organization:~";
+
+/// The id of a discovered entity of this kind and key.
+pub fn entity_id(kind: Kind, key: &str) -> String {
+    match kind {
+        Kind::Person => format!("{PERSON_PREFIX}{key}"),
+        Kind::Organization => format!("{ORGANIZATION_PREFIX}{key}"),
+    }
+}
+
+/// The kind and key of a discovered entity's id; `None` for another id.
+///
+/// ```
+/// use alam::discover::{parse_id, Kind};
+/// assert_eq!(parse_id("person:~john-smith"), Some((Kind::Person, "john-smith")));
+/// assert_eq!(parse_id("person:putin"), None);
+/// ```
+pub fn parse_id(id: &str) -> Option<(Kind, &str)> {
+    if let Some(key) = id.strip_prefix(PERSON_PREFIX) {
+        Some((Kind::Person, key))
+    } else {
+        id.strip_prefix(ORGANIZATION_PREFIX)
+            .map(|key| (Kind::Organization, key))
+    }
+}
+
+/// True when `id` names a discovered entity.
+pub fn is_discovered_id(id: &str) -> bool {
+    parse_id(id).is_some()
+}
+
+/// The display name of a discovered entity's key: the words separated by
+/// spaces, Latin words capitalized (`john-smith` → `John Smith`).
+///
+/// ```
+/// assert_eq!(alam::discover::display_name("john-smith"), "John Smith");
+/// assert_eq!(alam::discover::display_name("فيصل-المقداد"), "فيصل المقداد");
+/// ```
+pub fn display_name(key: &str) -> String {
+    let mut out = String::with_capacity(key.len());
+    for (i, word) in key.split('-').enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        let mut chars = word.chars();
+        if let Some(first) = chars.next() {
+            if first.is_lowercase() {
+                out.extend(first.to_uppercase());
+            } else {
+                out.push(first);
+            }
+            out.push_str(chars.as_str());
+        }
+    }
+    out
+}
+
+/// What a gazetteer mention is, for the rules that read around it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Cover {
+    /// A demonym (الفرنسي, French).
+    Demonym,
+    /// A country, city or region.
+    Place,
+    /// An organization.
+    Organization,
+    /// A person or another type.
+    Other,
+}
+
+/// A gazetteer mention as discovery sees it: its bytes in the original
+/// text (prefix included) and what it is.
+#[derive(Clone, Debug)]
+pub(crate) struct Covered {
+    pub span: Range<usize>,
+    pub cover: Cover,
+}
+
+/// A discovered mention, in bytes of the original text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Discovered {
+    pub span: Range<usize>,
+    pub prefix: Range<usize>,
+    pub kind: Kind,
+    /// The key of the entity's id (see the module docs).
+    pub key: String,
+    /// `true` for `discovered-weak` (a propagated short form).
+    pub weak: bool,
+    pub rule: Rule,
+}
+
+/// What separates a token from the one before it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Gap {
+    /// Spaces only (or nothing).
+    Space,
+    /// A full stop and spaces (initials, abbreviations).
+    Period,
+    /// An apostrophe (O'Brien).
+    Apostrophe,
+    /// A comma and spaces.
+    Comma,
+    /// A line break, other punctuation, or the start of the text.
+    Break,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Script {
+    Arabic,
+    Latin,
+    Digit,
+    Other,
+}
+
+/// A word of the normalized text, with what the rules need to know.
+#[derive(Clone, Debug)]
+struct Token {
+    /// Bytes in the normalized text.
+    n: Range<usize>,
+    /// Bytes in the original text.
+    o: Range<usize>,
+    gap: Gap,
+    script: Script,
+    /// The first letter is a capital (Latin).
+    cap: bool,
+    /// Every letter is a capital and there are at least two.
+    upper: bool,
+    /// The gazetteer mention it touches, if any.
+    cover: Option<Cover>,
+    /// Bytes of an Arabic proclitic prefix (normalized) before the base.
+    pre: usize,
+    /// The base is written with the article after a ل prefix (للرئيس).
+    lam_article: bool,
+    /// Classes of the base form.
+    bits: u32,
+    /// The sentence starts here (Latin capital rules).
+    sentence_start: bool,
+    /// Already part of a discovered mention.
+    used: bool,
+}
+
+/// Arabic proclitic prefixes tried before a lexicon form, longest first
+/// (normalized; ال is never stripped: titles and roles are listed with it).
+const PROCLITICS: &[&str] = &[
+    "وبال", "وال", "بال", "فال", "ولل", "فلل", "لل", "وب", "ول", "وك", "فب", "فل", "و", "ف", "ب",
+    "ل", "ك",
+];
+
+/// The discovery stage: the lexicon and how much to discover.
+#[derive(Debug, Clone)]
+pub struct Discoverer {
+    lexicon: Lexicon,
+    mode: Discovery,
+}
+
+impl Discoverer {
+    /// A discoverer with this lexicon and mode.
+    pub fn new(lexicon: Lexicon, mode: Discovery) -> Discoverer {
+        Discoverer { lexicon, mode }
+    }
+
+    /// The mode.
+    pub fn mode(&self) -> Discovery {
+        self.mode
+    }
+
+    /// The discovered mentions of a text, in text order, given the
+    /// gazetteer mentions (sorted by start, not overlapping).
+    pub(crate) fn discover(
+        &self,
+        text: &str,
+        norm: &Normalized,
+        covered: &[Covered],
+    ) -> Vec<Discovered> {
+        if self.mode == Discovery::Off {
+            return Vec::new();
+        }
+        let mut tokens = self.tokens(text, norm, covered);
+        let mut run = Run {
+            lex: &self.lexicon,
+            high: self.mode == Discovery::High,
+            text,
+            norm,
+            found: Vec::new(),
+        };
+        run.rules(&mut tokens);
+        run.propagate(&mut tokens);
+        let mut found = run.found;
+        found.retain(|d| !self.lexicon.is_rejected(&d.key.replace('-', " ")));
+        found.sort_by_key(|d| d.span.start);
+        found
+    }
+
+    /// The words of the normalized text, with their gaps, scripts,
+    /// capitals, cover and classes.
+    fn tokens(&self, text: &str, norm: &Normalized, covered: &[Covered]) -> Vec<Token> {
+        let ntext = norm.as_str();
+        let bytes = ntext.as_bytes();
+        let mut tokens: Vec<Token> = Vec::new();
+        let mut i = 0;
+        let mut cov = 0;
+        let mut prev_end = 0;
+        while i < bytes.len() {
+            // Find the next word start.
+            let c = char_at(ntext, i);
+            if !is_word_char(c) {
+                i += c.len_utf8();
+                continue;
+            }
+            let start = i;
+            while i < bytes.len() {
+                let c = char_at(ntext, i);
+                if !is_word_char(c) {
+                    break;
+                }
+                i += c.len_utf8();
+            }
+            let n = start..i;
+            let o = norm.original_range(n.clone());
+            let gap = gap_between(&text[prev_end.min(o.start)..o.start], tokens.is_empty());
+            prev_end = o.end;
+            while cov < covered.len() && covered[cov].span.end <= o.start {
+                cov += 1;
+            }
+            let cover = covered
+                .get(cov)
+                .filter(|c| c.span.start < o.end)
+                .map(|c| c.cover);
+            let word = &ntext[n.clone()];
+            let first = word.chars().next().unwrap_or(' ');
+            let script = if first.is_ascii_digit() {
+                Script::Digit
+            } else if ('\u{0600}'..='\u{06FF}').contains(&first) {
+                Script::Arabic
+            } else if first.is_alphabetic() && (first as u32) < 0x0250 {
+                Script::Latin
+            } else {
+                Script::Other
+            };
+            let orig = &text[o.clone()];
+            let cap =
+                script == Script::Latin && orig.chars().next().is_some_and(char::is_uppercase);
+            let upper = cap
+                && orig.chars().filter(|c| c.is_alphabetic()).count() > 1
+                && !orig.chars().any(char::is_lowercase);
+            let sentence_start = matches!(gap, Gap::Break)
+                || (gap == Gap::Period && tokens.last().is_some_and(|t| (t.n.end - t.n.start) > 1));
+            let mut t = Token {
+                n,
+                o,
+                gap,
+                script,
+                cap,
+                upper,
+                cover,
+                pre: 0,
+                lam_article: false,
+                bits: 0,
+                sentence_start,
+                used: false,
+            };
+            if cover.is_none() {
+                self.classify(&mut t, word);
+            }
+            tokens.push(t);
+        }
+        tokens
+    }
+
+    /// Looks the token up in the lexicon, as written and, for Arabic,
+    /// after a proclitic prefix.
+    fn classify(&self, t: &mut Token, word: &str) {
+        t.bits = self.lexicon.classes(word);
+        if t.bits != 0 || t.script != Script::Arabic {
+            return;
+        }
+        for p in PROCLITICS {
+            let Some(rest) = word.strip_prefix(p) else {
+                continue;
+            };
+            if rest.chars().count() < 2 {
+                continue;
+            }
+            // ل + ال is written لل: the base is ال + the rest.
+            let (bits, lam) = if p.ends_with("لل") {
+                (self.lexicon.classes(&format!("ال{rest}")), true)
+            } else {
+                (self.lexicon.classes(rest), false)
+            };
+            if bits != 0 {
+                t.bits = bits;
+                t.pre = p.len() - if lam { "ل".len() } else { 0 };
+                t.lam_article = lam;
+                return;
+            }
+        }
+    }
+}
+
+fn char_at(s: &str, i: usize) -> char {
+    s[i..].chars().next().unwrap_or(' ')
+}
+
+/// What the original text between two words says about them.
+fn gap_between(between: &str, first: bool) -> Gap {
+    if first {
+        return Gap::Break;
+    }
+    let mut gap = Gap::Space;
+    for c in between.chars() {
+        match c {
+            '\n' | '\r' => return Gap::Break,
+            c if c.is_whitespace() => {}
+            // Deleted by normalization inside words: not a boundary.
+            '\u{200B}'..='\u{200F}' | '\u{0640}' | '\u{FEFF}' | '\u{2060}' => {}
+            '.' if gap == Gap::Space => gap = Gap::Period,
+            '\'' | '\u{2019}' if gap == Gap::Space => gap = Gap::Apostrophe,
+            ',' | '،' if gap == Gap::Space => gap = Gap::Comma,
+            // Harakat kept in the original after a word.
+            c if unicode_normalization::char::is_combining_mark(c) => {}
+            _ => return Gap::Break,
+        }
+    }
+    gap
+}
+
+/// How good a piece of evidence a name word is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Strength {
+    /// A common word (Latin, capitalized): a surname only after a given name.
+    Common,
+    /// A word no list knows.
+    Unknown,
+    /// A listed given name or name word.
+    Listed,
+}
+
+/// A name read from some token on: where it ends and what its words are.
+#[derive(Clone, Debug, Default)]
+struct Name {
+    /// Token index after the last token of the name.
+    end: usize,
+    /// Name units (a particle and the word it joins count as one).
+    units: usize,
+    /// Units that are listed names.
+    listed: usize,
+    /// Units that are common words.
+    common: usize,
+    /// The first unit's strength.
+    first: Option<Strength>,
+}
+
+/// A common word with the article ending in ي seen fewer times than this
+/// in the corpus may be a family name after a given name.
+const RARE_NISBA: u64 = 150;
+
+/// At most this many units in a name.
+const MAX_UNITS: usize = 4;
+
+/// One document's discovery.
+struct Run<'a> {
+    lex: &'a Lexicon,
+    high: bool,
+    text: &'a str,
+    norm: &'a Normalized,
+    found: Vec<Discovered>,
+}
+
+impl Run<'_> {
+    /// The normalized token without its proclitic prefix.
+    fn base<'t>(&'t self, t: &Token) -> &'t str {
+        &self.norm.as_str()[t.n.start + t.pre..t.n.end]
+    }
+
+    /// The normalized token as written.
+    fn full<'t>(&'t self, t: &Token) -> &'t str {
+        &self.norm.as_str()[t.n.clone()]
+    }
+
+    fn free(t: &Token) -> bool {
+        t.cover.is_none() && !t.used
+    }
+
+    /// Runs the rule phases left to right; a token takes part in one
+    /// mention at most.
+    fn rules(&mut self, toks: &mut [Token]) {
+        let mut i = 0;
+        while i < toks.len() {
+            let t = &toks[i];
+            if !Self::free(t) {
+                i += 1;
+                continue;
+            }
+            let hit = match t.script {
+                Script::Arabic => self.arabic_at(toks, i),
+                Script::Latin => self.english_at(toks, i),
+                _ => None,
+            };
+            match hit {
+                Some((range, head, kind, rule)) => {
+                    self.emit(toks, range.clone(), head, kind, rule);
+                    i = range.end.max(i + 1);
+                }
+                None => i += 1,
+            }
+        }
+    }
+
+    /// Records a discovered mention over tokens `range`; `head` is true
+    /// when the first token's proclitic prefix is outside the name.
+    fn emit(
+        &mut self,
+        toks: &mut [Token],
+        range: Range<usize>,
+        head: bool,
+        kind: Kind,
+        rule: Rule,
+    ) {
+        let first = &toks[range.start];
+        let pre = if head { first.pre } else { 0 };
+        let base_start = first.n.start + pre;
+        let start = if pre == 0 {
+            first.o.start
+        } else {
+            self.norm.original_range(base_start..first.n.end).start
+        };
+        let end = toks[range.end - 1].o.end;
+        let mut key = String::new();
+        for (k, t) in toks[range.clone()].iter().enumerate() {
+            if k > 0 {
+                key.push('-');
+            }
+            let from = if k == 0 { base_start } else { t.n.start };
+            key.push_str(&self.norm.as_str()[from..t.n.end]);
+        }
+        let prefix = first.o.start..start;
+        for t in &mut toks[range] {
+            t.used = true;
+        }
+        self.found.push(Discovered {
+            span: start..end,
+            prefix,
+            kind,
+            key,
+            weak: false,
+            rule,
+        });
+    }
+
+    /// A title, role or head phrase starting at token `i` (its base, then
+    /// following words without prefixes): its classes and the token after
+    /// it.
+    fn trigger(&self, toks: &[Token], i: usize) -> Option<(u32, usize)> {
+        let t = &toks[i];
+        let base = self.base(t);
+        let longest = self.lex.longest_phrase_from(base);
+        let mut words = vec![base];
+        let mut best = None;
+        if t.bits & (class::TITLE | class::ROLE | class::ORG_HEAD | class::ORG_HEAD_IN) != 0 {
+            best = Some((t.bits, i + 1));
+        }
+        for (k, u) in toks
+            .iter()
+            .enumerate()
+            .take((i + longest).min(toks.len()))
+            .skip(i + 1)
+        {
+            if !Self::free(u) || u.gap != Gap::Space || u.script != t.script {
+                break;
+            }
+            words.push(self.full(u));
+            let bits = self.lex.phrase_classes(&words);
+            if bits & (class::TITLE | class::ROLE | class::ORG_HEAD | class::ORG_HEAD_IN) != 0 {
+                best = Some((bits, k + 1));
+            }
+        }
+        best
+    }
+
+    // ---- Arabic --------------------------------------------------------
+
+    fn arabic_at(&self, toks: &[Token], i: usize) -> Option<(Range<usize>, bool, Kind, Rule)> {
+        let t = &toks[i];
+        let bits = t.bits;
+        if let Some((tb, after)) = self.trigger(toks, i) {
+            if tb & class::TITLE != 0
+                && let Some(name) = self.ar_name(toks, after, false)
+                && (name.units >= 2
+                    || name.first == Some(Strength::Listed)
+                    || !looks_like_verb(self.base(&toks[after])))
+            {
+                return Some((after..name.end, false, Kind::Person, Rule::ArTitle));
+            }
+            if tb & class::ROLE != 0
+                && let Some(hit) = self.ar_role(toks, after)
+            {
+                return Some(hit);
+            }
+            if tb & (class::ORG_HEAD | class::ORG_HEAD_IN) != 0
+                && let Some(hit) = self.ar_org(toks, i, after, tb & class::ORG_HEAD_IN != 0)
+            {
+                return Some(hit);
+            }
+        }
+        let word = self.base(t);
+        // A kunya: أبو / أم + a name (أم, also "or", only before a listed
+        // name).
+        if is_kunya(word) {
+            let next = toks.get(i + 1)?;
+            if !Self::free(next) || next.gap != Gap::Space || next.pre > 0 {
+                return None;
+            }
+            let (_, strength) = self.ar_unit(toks, i + 1, false, false)?;
+            if strength != Strength::Listed && (self.high || word == "ام") {
+                return None;
+            }
+            let rest = self.ar_name(toks, i + 1, false)?;
+            return Some((i..rest.end, true, Kind::Person, Rule::ArKin));
+        }
+        let prev = i.checked_sub(1).map(|k| &toks[k]);
+        // A demonym used as a noun, then a name (الفرنسي ديدييه ديشان).
+        if !self.high
+            && t.gap == Gap::Space
+            && t.pre == 0
+            && prev.is_some_and(|p| p.cover == Some(Cover::Demonym) && self.is_noun_demonym(p))
+            && let Some(name) = self.ar_name(toks, i, false)
+            && (name.units >= 2 || !looks_like_verb(word))
+        {
+            return Some((i..name.end, false, Kind::Person, Rule::ArDemonym));
+        }
+        // A reporting verb, then a name (وقال اندرو هارينجتون).
+        if !self.high
+            && bits & class::REPORT_VERB != 0
+            && toks
+                .get(i + 1)
+                .is_some_and(|n| n.gap == Gap::Space && n.bits & class::GIVEN_WEAK == 0)
+            && let Some(name) = self.ar_name(toks, i + 1, false)
+            && (name.units >= 2 || name.first == Some(Strength::Listed))
+        {
+            return Some((i + 1..name.end, false, Kind::Person, Rule::ArSaid));
+        }
+        if bits & (class::GIVEN | class::GIVEN_WEAK) == 0 && word != "عبد" {
+            // Two or more unlisted words, then a role in the construct
+            // state (كريس كلارك مدير ...).
+            if !self.high
+                && t.pre == 0
+                && let Some(name) = self.ar_name(toks, i, false)
+                && name.units >= 2
+                && name.first != Some(Strength::Listed)
+                && toks.get(name.end).is_some_and(|r| {
+                    Self::free(r)
+                        && r.gap == Gap::Space
+                        && r.pre == 0
+                        && r.bits & class::ROLE != 0
+                        && !self.base(r).starts_with("ال")
+                })
+            {
+                return Some((i..name.end, false, Kind::Person, Rule::ArRole));
+            }
+            return None;
+        }
+        // على written with ى is the preposition, not علي.
+        if word == "علي" && self.text[t.o.clone()].ends_with('ى') {
+            return None;
+        }
+        let name = self.ar_name(toks, i, true)?;
+        if name.units < 2 {
+            return None;
+        }
+        let weak_head = bits & class::GIVEN == 0 && word != "عبد";
+        // A weak given name needs a listed name word after it.
+        if weak_head && name.listed < 2 {
+            return None;
+        }
+        if self.high && name.listed < name.units {
+            return None;
+        }
+        Some((i..name.end, true, Kind::Person, Rule::ArGiven))
+    }
+
+    /// A role's complements (common words with the article, demonyms,
+    /// countries, organizations, باسم), then a name.
+    fn ar_role(&self, toks: &[Token], after: usize) -> Option<(Range<usize>, bool, Kind, Rule)> {
+        let mut k = after;
+        let mut skipped = 0;
+        while k < toks.len() && skipped < 5 {
+            let t = &toks[k];
+            if t.gap != Gap::Space && !(t.gap == Gap::Comma && skipped > 0) {
+                break;
+            }
+            let complement = match t.cover {
+                Some(Cover::Demonym | Cover::Place | Cover::Organization) => true,
+                Some(Cover::Other) => false,
+                None => {
+                    let w = self.base(t);
+                    t.script == Script::Arabic
+                        && t.pre == 0
+                        && t.bits & (class::STOP | class::REPORT_VERB) == 0
+                        && (t.bits & class::COMMON != 0 || w == "باسم" || w == "لدي")
+                }
+            };
+            if !complement {
+                break;
+            }
+            k += 1;
+            skipped += 1;
+        }
+        if k >= toks.len() || (toks[k].gap != Gap::Space && toks[k].gap != Gap::Comma) {
+            return None;
+        }
+        let name = self.ar_name(toks, k, false)?;
+        let ok = name.units >= 2
+            || name.first == Some(Strength::Listed)
+            || (!self.high && !looks_like_verb(self.base(&toks[k])));
+        ok.then_some((k..name.end, false, Kind::Person, Rule::ArRole))
+    }
+
+    /// An organization head at `i` (ending before `after`) and its name.
+    fn ar_org(
+        &self,
+        toks: &[Token],
+        i: usize,
+        after: usize,
+        head_in: bool,
+    ) -> Option<(Range<usize>, bool, Kind, Rule)> {
+        let mut k = after;
+        let mut words = 0;
+        let mut unknown = 0;
+        while k < toks.len() && words < 4 {
+            let t = &toks[k];
+            if !Self::free(t) || t.gap != Gap::Space {
+                break;
+            }
+            let w = self.base(t);
+            let bits = t.bits;
+            let stop = class::STOP
+                | class::REPORT_VERB
+                | class::TITLE
+                | class::ROLE
+                | class::ORG_HEAD
+                | class::ORG_HEAD_IN;
+            if bits & stop != 0 || t.script == Script::Digit {
+                break;
+            }
+            let ok = match t.script {
+                Script::Latin => t.cap,
+                // و + an adjective with the article inside a name
+                // (حزب العدالة والتنمية); any other prefix ends it.
+                Script::Arabic if t.pre > 0 || self.full(t).starts_with("وال") => {
+                    head_in && words > 0 && self.full(t).starts_with("وال")
+                }
+                Script::Arabic => {
+                    if bits & class::COMMON != 0 {
+                        head_in && w.starts_with("ال")
+                    } else {
+                        self.unlisted_may_be_name(t)
+                            && (w.starts_with("ال")
+                                || (words == 0 && !(head_in && w.ends_with(['ي', 'ه'])))
+                                || unknown == words)
+                    }
+                }
+                _ => false,
+            };
+            if !ok {
+                // و + word with no class: a conjunction ends the name.
+                break;
+            }
+            if bits & class::COMMON == 0 {
+                unknown += 1;
+            }
+            words += 1;
+            k += 1;
+        }
+        if words == 0 || (self.high && unknown == 0) {
+            return None;
+        }
+        // Common words only: a generic phrase (شركة النفط) unless the head
+        // is part of the name and two words follow it.
+        if unknown == 0 && !(head_in && words >= 2) {
+            return None;
+        }
+        let start = if head_in { i } else { after };
+        Some((start..k, head_in, Kind::Organization, Rule::ArOrg))
+    }
+
+    /// One unit of an Arabic name at token `i`: where it ends and how
+    /// strong it is.
+    /// `first`: the name's first unit (its gap and prefix are the
+    /// caller's business); `context`: something outside the name (a
+    /// title, a role, a demonym, a reporting verb) says a name follows.
+    fn ar_unit(
+        &self,
+        toks: &[Token],
+        i: usize,
+        first: bool,
+        context: bool,
+    ) -> Option<(usize, Strength)> {
+        let t = toks.get(i)?;
+        if !Self::free(t) || t.script != Script::Arabic {
+            return None;
+        }
+        if !first && (t.gap != Gap::Space || t.pre > 0) {
+            return None;
+        }
+        let bits = t.bits;
+        let w = self.base(t);
+        // على written with ى is the preposition, never علي; no name has a
+        // digit.
+        if (w == "علي" && self.text[t.o.clone()].ends_with('ى'))
+            || w.contains(|c: char| c.is_ascii_digit())
+        {
+            return None;
+        }
+        if w == "عبد" || (bits & class::KIN != 0 && bits & (class::GIVEN | class::NAME_WORD) == 0)
+        {
+            let next = toks.get(i + 1)?;
+            if !Self::free(next) || next.gap != Gap::Space || next.pre > 0 {
+                return None;
+            }
+            if w == "عبد" {
+                // عبد الله, عبد الرحمن, عبد العزيز: any word with the article.
+                let nw = self.base(next);
+                let ok = next.script == Script::Arabic
+                    && next.bits & (class::STOP | class::REPORT_VERB) == 0
+                    && (nw.starts_with("ال") || next.bits & class::NAME_WORD != 0);
+                return ok.then_some((i + 2, Strength::Listed));
+            }
+            let (end, _) = self.ar_unit(toks, i + 1, false, false)?;
+            return Some((end, Strength::Listed));
+        }
+        if bits & (class::GIVEN | class::NAME_WORD) != 0 {
+            return Some((i + 1, Strength::Listed));
+        }
+        if bits & class::GIVEN_WEAK != 0 {
+            // Also a common word: a name after a title; inside a name a
+            // name word, but no evidence; never a name's first word alone.
+            if first && context {
+                return Some((i + 1, Strength::Listed));
+            }
+            return (!first).then_some((i + 1, Strength::Unknown));
+        }
+        // A nisba with the article after a name's first word (الحسيني,
+        // القحطاني): a family name, unless the corpus uses it often (then
+        // it is an adjective: الإسلامي, الدولي).
+        if !first
+            && !self.high
+            && bits & !(class::COMMON) == 0
+            && w.starts_with("ال")
+            && w.ends_with('ي')
+            && self.lex.count(w).is_some_and(|n| n < RARE_NISBA)
+        {
+            return Some((i + 1, Strength::Unknown));
+        }
+        let never = class::STOP
+            | class::COMMON
+            | class::REPORT_VERB
+            | class::ROLE
+            | class::TITLE
+            | class::ORG_HEAD
+            | class::ORG_HEAD_IN
+            | class::ORG_SUFFIX;
+        if bits & never != 0 || self.high {
+            return None;
+        }
+        let letters = w.chars().count();
+        if !self.unlisted_may_be_name(t) {
+            return None;
+        }
+        if let Some(rest) = w.strip_prefix("ال") {
+            // An unlisted word with the article is a name only as a nisba
+            // (الحسيني, القحطاني).
+            return (rest.ends_with('ي') && rest.chars().count() >= 3)
+                .then_some((i + 1, Strength::Unknown));
+        }
+        (letters >= 2).then_some((i + 1, Strength::Unknown))
+    }
+
+    /// A demonym that can stand for a person: masculine singular with the
+    /// article (الفرنسي، والبرازيلي), not feminine or plural (الفرنسية
+    /// is an adjective of the noun before it).
+    fn is_noun_demonym(&self, t: &Token) -> bool {
+        let w = self.full(t);
+        let w = ["وال", "فال", "ال"]
+            .iter()
+            .find_map(|p| w.strip_prefix(p))
+            .unwrap_or("");
+        w.ends_with('ي') && !w.ends_with("يي") && w.chars().count() >= 3
+    }
+
+    /// Whether an Arabic word no list knows may be a name: not an adverb
+    /// or noun with tanween (رسمياً), not a word with a pronoun suffix
+    /// (قوله، خارجيتها), not a proclitic and a listed word (بعنوان).
+    fn unlisted_may_be_name(&self, t: &Token) -> bool {
+        let orig = &self.text[t.o.clone()];
+        if orig.contains(['\u{064B}', '\u{064C}', '\u{064D}']) {
+            return false;
+        }
+        let letters = orig.chars().filter(|c| !is_mark(*c)).count();
+        let ends = |s: &str| orig.trim_end_matches(is_mark).ends_with(s);
+        if letters >= 4 && (ends("ه") || ends("ها") || ends("هم") || ends("هما") || ends("هن"))
+        {
+            return false;
+        }
+        // The accusative of a noun or an adjective (اجتماعا، متأثرا).
+        if letters >= 5 && ends("ا") && !ends("يا") {
+            return false;
+        }
+        let w = self.full(t);
+        for p in ["و", "ف", "ب", "ل", "ك"] {
+            if let Some(rest) = w.strip_prefix(p)
+                && rest.chars().count() >= 2
+                && self.lex.classes(rest) & (class::COMMON | class::STOP | class::REPORT_VERB) != 0
+            {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// An Arabic name from token `i`: up to [`MAX_UNITS`] units.
+    fn ar_name(&self, toks: &[Token], i: usize, first_may_have_prefix: bool) -> Option<Name> {
+        let mut name = Name {
+            end: i,
+            ..Name::default()
+        };
+        if let Some(t) = toks.get(i)
+            && !first_may_have_prefix
+            && t.pre > 0
+        {
+            return None;
+        }
+        while name.units < MAX_UNITS {
+            let first = name.units == 0;
+            let context = first && !first_may_have_prefix;
+            let Some((end, strength)) = self.ar_unit(toks, name.end, first, context) else {
+                break;
+            };
+            if first {
+                name.first = Some(strength);
+            }
+            name.units += 1;
+            name.listed += usize::from(strength == Strength::Listed);
+            name.end = end;
+        }
+        (name.units > 0).then_some(name)
+    }
+
+    // ---- English -------------------------------------------------------
+
+    fn english_at(&self, toks: &[Token], i: usize) -> Option<(Range<usize>, bool, Kind, Rule)> {
+        let t = &toks[i];
+        if let Some((tb, after)) = self.trigger(toks, i) {
+            if tb & (class::TITLE | class::ROLE) != 0
+                && let Some(name) = self.en_name(toks, after, true)
+            {
+                return Some((after..name.end, false, Kind::Person, Rule::EnTitle));
+            }
+            if tb & class::ORG_HEAD_IN != 0 && t.cap {
+                // University of X, Bank of X.
+                let of = toks.get(after)?;
+                if Self::free(of) && of.gap == Gap::Space && self.full(of) == "of" && !of.cap {
+                    let run = self.en_run(toks, after + 1);
+                    if run > after + 1 {
+                        return Some((i..run, false, Kind::Organization, Rule::EnOrg));
+                    }
+                }
+            }
+        }
+        if !t.cap || t.upper {
+            return None;
+        }
+        // Right after a gazetteer name: a continuation of it, not a name.
+        if i > 0 && toks[i - 1].cover.is_some() && t.gap == Gap::Space {
+            return None;
+        }
+        let run = self.en_run(toks, i);
+        // An organization designator ends the run.
+        if let Some(p) = (i + 1..run).find(|&k| toks[k].bits & class::ORG_SUFFIX != 0) {
+            let names = &toks[i..p];
+            let unknown = names
+                .iter()
+                .filter(|u| u.bits & (class::COMMON | class::STOP) == 0)
+                .count();
+            if unknown > 0 || names.len() >= 2 {
+                return Some((i..p + 1, false, Kind::Organization, Rule::EnOrg));
+            }
+            return None;
+        }
+        let bits = t.bits;
+        let start_common = t.sentence_start && bits & class::GIVEN == 0;
+        if (bits & class::GIVEN != 0 || (bits & class::GIVEN_WEAK != 0 && !t.sentence_start))
+            && let Some(name) = self.en_name(toks, i, false)
+            && name.units >= 2
+        {
+            return Some((i..name.end, false, Kind::Person, Rule::EnGiven));
+        }
+        if self.high || start_common && bits & (class::COMMON | class::STOP) != 0 {
+            return None;
+        }
+        let name = self.en_name(toks, i, false)?;
+        if name.units < 2 || name.units > 3 || name.common > 0 {
+            return None;
+        }
+        let before = i.checked_sub(1).map(|k| &toks[k]);
+        let after = toks.get(name.end);
+        let said = before.is_some_and(|b| b.bits & class::REPORT_VERB != 0 && t.gap != Gap::Break)
+            || after.is_some_and(|a| {
+                a.bits & class::REPORT_VERB != 0 && matches!(a.gap, Gap::Space | Gap::Comma)
+            });
+        if said {
+            return Some((i..name.end, false, Kind::Person, Rule::EnSaid));
+        }
+        if t.sentence_start || name.listed == 0 && name.units < 2 {
+            return None;
+        }
+        Some((i..name.end, false, Kind::Person, Rule::EnCaps))
+    }
+
+    /// The end of a run of capitalized, free Latin words from `i`.
+    fn en_run(&self, toks: &[Token], i: usize) -> usize {
+        let mut k = i;
+        while k < toks.len() && k < i + 6 {
+            let t = &toks[k];
+            let joined = k == i || t.gap == Gap::Space;
+            if !Self::free(t) || t.script != Script::Latin || !t.cap || !joined {
+                break;
+            }
+            k += 1;
+        }
+        k
+    }
+
+    /// One unit of an English name at `i`.
+    fn en_unit(&self, toks: &[Token], i: usize, first: bool) -> Option<(usize, Strength)> {
+        let t = toks.get(i)?;
+        if !Self::free(t) || t.script != Script::Latin {
+            return None;
+        }
+        if !first {
+            let prev = &toks[i - 1];
+            let initial = prev.n.end - prev.n.start == 1 && prev.cap;
+            let joined = match t.gap {
+                Gap::Space => true,
+                Gap::Period => initial,
+                Gap::Apostrophe => initial,
+                _ => false,
+            };
+            if !joined {
+                return None;
+            }
+        }
+        let bits = t.bits;
+        // A lowercase particle (de, van, bin) joined to a capitalized word.
+        if !t.cap {
+            if first || bits & class::KIN == 0 {
+                return None;
+            }
+            let (end, _) = self.en_unit(toks, i + 1, false)?;
+            return Some((end, Strength::Listed));
+        }
+        if t.upper && t.n.end - t.n.start > 1 {
+            return None;
+        }
+        let never = class::STOP
+            | class::ORG_SUFFIX
+            | class::REPORT_VERB
+            | class::TITLE
+            | class::ROLE
+            | class::ORG_HEAD_IN;
+        if bits & never != 0 && bits & (class::GIVEN | class::NAME_WORD) == 0 {
+            return None;
+        }
+        let strength = if bits & (class::GIVEN | class::NAME_WORD | class::GIVEN_WEAK) != 0 {
+            Strength::Listed
+        } else if bits & class::COMMON != 0 {
+            Strength::Common
+        } else {
+            Strength::Unknown
+        };
+        Some((i + 1, strength))
+    }
+
+    /// An English name from `i`: up to [`MAX_UNITS`] units. After a
+    /// title, one unit is enough.
+    fn en_name(&self, toks: &[Token], i: usize, after_title: bool) -> Option<Name> {
+        let mut name = Name {
+            end: i,
+            ..Name::default()
+        };
+        if after_title {
+            let t = toks.get(i)?;
+            if !matches!(t.gap, Gap::Space | Gap::Period) {
+                return None;
+            }
+        }
+        while name.units < MAX_UNITS {
+            let first = name.units == 0;
+            let Some((end, strength)) = self.en_unit(toks, name.end, first) else {
+                break;
+            };
+            if first {
+                name.first = Some(strength);
+            }
+            name.units += 1;
+            name.listed += usize::from(strength == Strength::Listed);
+            name.common += usize::from(strength == Strength::Common);
+            name.end = end;
+        }
+        if after_title && name.first == Some(Strength::Common) && name.units == 1 {
+            return None;
+        }
+        (name.units > 0).then_some(name)
+    }
+
+    // ---- In-document propagation ---------------------------------------
+
+    /// The last word of every person discovered with two or more words
+    /// names that person wherever it stands alone in the document; a
+    /// one-word name equal to such a word is re-keyed to the full name.
+    fn propagate(&mut self, toks: &mut [Token]) {
+        let mut by_last: FxHashMap<String, Option<usize>> = FxHashMap::default();
+        for (d, found) in self.found.iter().enumerate() {
+            if found.kind != Kind::Person || !found.key.contains('-') {
+                continue;
+            }
+            let last = found.key.rsplit('-').next().unwrap_or("");
+            let bits = self.lex.classes(last);
+            let letters = last.chars().count();
+            let never = class::GIVEN
+                | class::GIVEN_WEAK
+                | class::STOP
+                | class::KIN
+                | class::COMMON
+                | class::REPORT_VERB;
+            if letters < 3 || bits & never != 0 {
+                continue;
+            }
+            by_last
+                .entry(last.to_string())
+                .and_modify(|e| {
+                    if e.is_some_and(|prev| self.found[prev].key != found.key) {
+                        *e = None;
+                    }
+                })
+                .or_insert(Some(d));
+        }
+        if by_last.is_empty() {
+            return;
+        }
+        // One-word names found by a title (Mr. Smith): the same person.
+        for d in 0..self.found.len() {
+            let f = &self.found[d];
+            if f.kind != Kind::Person || f.key.contains('-') {
+                continue;
+            }
+            if let Some(Some(full)) = by_last.get(&f.key) {
+                let key = self.found[*full].key.clone();
+                self.found[d].key = key;
+                self.found[d].weak = true;
+            }
+        }
+        for i in 0..toks.len() {
+            let t = &toks[i];
+            if !Self::free(t) || !matches!(t.script, Script::Arabic | Script::Latin) {
+                continue;
+            }
+            if t.script == Script::Latin && (!t.cap || t.upper) {
+                continue;
+            }
+            // A word of a longer name nearby is not a surname alone.
+            let joined_after = toks.get(i + 1).is_some_and(|n| {
+                n.gap == Gap::Space
+                    && n.script == t.script
+                    && (n.cap || n.script == Script::Arabic)
+                    && Self::free(n)
+                    && n.bits & (class::NAME_WORD | class::GIVEN) != 0
+            });
+            if joined_after {
+                continue;
+            }
+            let full = self.full(t);
+            let (hit, pre) = match by_last.get(full) {
+                Some(&Some(d)) => (Some(d), 0),
+                _ if t.script == Script::Arabic => {
+                    // After و, ب, ل, ك, ف.
+                    let mut hit = (None, 0);
+                    for p in ["و", "ب", "ل", "ك", "ف"] {
+                        if let Some(rest) = full.strip_prefix(p)
+                            && let Some(&Some(d)) = by_last.get(rest)
+                        {
+                            hit = (Some(d), p.len());
+                            break;
+                        }
+                    }
+                    hit
+                }
+                _ => (None, 0),
+            };
+            let Some(d) = hit else { continue };
+            if t.script == Script::Latin && t.sentence_start && t.bits & class::COMMON != 0 {
+                continue;
+            }
+            let start = if pre == 0 {
+                t.o.start
+            } else {
+                self.norm.original_range(t.n.start + pre..t.n.end).start
+            };
+            let key = self.found[d].key.clone();
+            self.found.push(Discovered {
+                span: start..t.o.end,
+                prefix: t.o.start..start,
+                kind: Kind::Person,
+                key,
+                weak: true,
+                rule: Rule::Propagated,
+            });
+            toks[i].used = true;
+        }
+    }
+}
+
+/// An unlisted Arabic word that starts like a verb in the imperfect or
+/// the future (يريد، تعيش، سيقاطع): never a one-word name.
+fn looks_like_verb(word: &str) -> bool {
+    word.starts_with(['ي', 'ت', 'ن']) || word.starts_with("سي") || word.starts_with("ست")
+}
+
+/// Harakat, tatweel and other marks kept in the original text.
+fn is_mark(c: char) -> bool {
+    ('\u{064B}'..='\u{065F}').contains(&c) || c == '\u{0670}' || c == '\u{0640}'
+}
+
+/// أبو, أبي, أبا, أم: a kunya starts with them.
+fn is_kunya(word: &str) -> bool {
+    matches!(word, "ابو" | "ابي" | "ابا" | "ام")
+}

@@ -1,0 +1,416 @@
+//! The word lists that discovery rules read: given names, titles, roles,
+//! organization heads, stop words, common words (see [`crate::discover`]).
+//!
+//! A lexicon is a folder `lexicon/` beside the gazetteer CSV files, of
+//! UTF-8 CSV files with the header `form,class,count,note` (`form` and
+//! `class` required): one word or phrase and one class a row. Forms are
+//! normalized like gazetteer aliases (so `أحمد` and `احمد`, `Mr.` and
+//! `mr.` are one form). A form may have several classes (a row each).
+//!
+//! | class | meaning | e.g. |
+//! |---|---|---|
+//! | `given` | a given name that starts a person's name | فيصل، Ahmed, John |
+//! | `given-weak` | a given name that is also a common word: needs more evidence | كامل، بيان، Will |
+//! | `name-word` | a word of names (surnames, family names, nisbas) | الحسيني، Smith |
+//! | `title` | an honorific before a name, not part of it | السيد، الشيخ، Mr., Dr. |
+//! | `role` | a job or role before a name, not part of it (its complements, demonyms and countries may come between) | الرئيس، وزير الخارجية، President |
+//! | `kin` | a particle inside a name | بن، ابن، بنت، أبو، Abu, bin, van |
+//! | `org-head` | a head noun whose following name alone is the organization | شركة، صحيفة، نادي |
+//! | `org-head-in` | a head noun that is part of the organization's name | حزب، جامعة، University, Bank |
+//! | `org-suffix` | a designator that ends an organization's name | Inc., Corp., Ltd., FC, Party |
+//! | `report-verb` | a reporting verb next to a speaker | قال، said, told |
+//! | `stop` | never part of a name (function words, verbs, numbers) | في، من، the, of |
+//! | `common` | a common word: not a name unless a list says so | العام، Monday |
+//! | `reject` | a name discovery must never report (a reviewed rejection) | any name |
+//!
+//! A malformed row (missing form or class, an unknown class) is an error
+//! at its `file:line`; [`Lexicon::diagnostics`] lists them and
+//! `alam gazetteer check` prints them.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use rustc_hash::FxHashMap;
+
+use crate::error::{Error, Position};
+use crate::gazetteer::{Diagnostic, Severity};
+use crate::normalize::{is_word_char, normalize_str};
+
+/// Classes of a lexicon form, as bits of a `u32` (see the module docs).
+pub mod class {
+    /// `given`
+    pub const GIVEN: u32 = 1;
+    /// `given-weak`
+    pub const GIVEN_WEAK: u32 = 1 << 1;
+    /// `name-word`
+    pub const NAME_WORD: u32 = 1 << 2;
+    /// `title`
+    pub const TITLE: u32 = 1 << 3;
+    /// `role`
+    pub const ROLE: u32 = 1 << 4;
+    /// `kin`
+    pub const KIN: u32 = 1 << 5;
+    /// `org-head`
+    pub const ORG_HEAD: u32 = 1 << 6;
+    /// `org-head-in`
+    pub const ORG_HEAD_IN: u32 = 1 << 7;
+    /// `org-suffix`
+    pub const ORG_SUFFIX: u32 = 1 << 8;
+    /// `report-verb`
+    pub const REPORT_VERB: u32 = 1 << 9;
+    /// `stop`
+    pub const STOP: u32 = 1 << 10;
+    /// `common`
+    pub const COMMON: u32 = 1 << 11;
+    /// `reject`
+    pub const REJECT: u32 = 1 << 12;
+
+    /// Every class with its name in lexicon files.
+    pub const NAMES: [(&str, u32); 13] = [
+        ("given", GIVEN),
+        ("given-weak", GIVEN_WEAK),
+        ("name-word", NAME_WORD),
+        ("title", TITLE),
+        ("role", ROLE),
+        ("kin", KIN),
+        ("org-head", ORG_HEAD),
+        ("org-head-in", ORG_HEAD_IN),
+        ("org-suffix", ORG_SUFFIX),
+        ("report-verb", REPORT_VERB),
+        ("stop", STOP),
+        ("common", COMMON),
+        ("reject", REJECT),
+    ];
+
+    /// The bit of a class name.
+    pub fn parse(name: &str) -> Option<u32> {
+        NAMES.iter().find(|(n, _)| *n == name).map(|&(_, b)| b)
+    }
+}
+
+/// The built-in lexicon files, compiled into the library (see build.rs).
+const BUILTIN: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/builtin_lexicon.rs"));
+
+/// Word lists for the discovery rules, keyed by normalized form.
+///
+/// ```
+/// use alam::lexicon::{class, Lexicon};
+/// let mut lex = Lexicon::new();
+/// lex.add_csv("my.csv", "form,class\nفيصل,given\nوزير الخارجية,role\n".as_bytes());
+/// assert!(lex.diagnostics().is_empty());
+/// assert_eq!(lex.classes("فيصل"), class::GIVEN);
+/// assert_eq!(lex.phrase_classes(&["وزير", "الخارجيه"]), class::ROLE);
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct Lexicon {
+    /// One-word forms.
+    words: FxHashMap<Box<str>, u32>,
+    /// Forms of several words, joined by one space.
+    phrases: FxHashMap<Box<str>, u32>,
+    /// For the first word of a phrase: the most words a phrase starting
+    /// with it has.
+    phrase_starts: FxHashMap<Box<str>, usize>,
+    /// Corpus counts given in the files, by one-word form.
+    counts: FxHashMap<Box<str>, u64>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Lexicon {
+    /// An empty lexicon.
+    pub fn new() -> Lexicon {
+        Lexicon::default()
+    }
+
+    /// The lexicon shipped in `gazetteers/lexicon/` and compiled in.
+    pub fn builtin() -> Lexicon {
+        let mut lex = Lexicon::new();
+        for (name, data) in BUILTIN {
+            lex.add_csv(&format!("<builtin>/lexicon/{name}"), data.as_bytes());
+        }
+        lex
+    }
+
+    /// Adds every `*.csv` file of `dir`, in file-name order.
+    pub fn add_dir(&mut self, dir: &Path) -> Result<(), Error> {
+        let io = |path: &Path, source| Error::Io {
+            path: path.to_path_buf(),
+            source,
+        };
+        let mut files: Vec<PathBuf> = Vec::new();
+        for entry in std::fs::read_dir(dir).map_err(|e| io(dir, e))? {
+            let path = entry.map_err(|e| io(dir, e))?.path();
+            if path
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
+                && path.is_file()
+            {
+                files.push(path);
+            }
+        }
+        files.sort();
+        for path in files {
+            let file = std::fs::File::open(&path).map_err(|e| io(&path, e))?;
+            self.add_csv(&path.display().to_string(), file);
+        }
+        Ok(())
+    }
+
+    /// Adds the rows of one CSV file; `label` names it in diagnostics.
+    pub fn add_csv<R: Read>(&mut self, label: &str, reader: R) {
+        let path = PathBuf::from(label);
+        let at = |line: u64| Position {
+            path: path.clone(),
+            line,
+        };
+        let mut rdr = csv::ReaderBuilder::new()
+            .flexible(true)
+            .has_headers(true)
+            .from_reader(reader);
+        let headers = match rdr.headers() {
+            Ok(h) => h.clone(),
+            Err(e) => {
+                self.error(at(1), format!("cannot read the header: {e}"));
+                return;
+            }
+        };
+        let column = |name: &str| headers.iter().position(|h| h.trim() == name);
+        let (Some(form_col), Some(class_col)) = (column("form"), column("class")) else {
+            self.error(
+                at(1),
+                "the header must have the columns form and class (and may have count, note)".into(),
+            );
+            return;
+        };
+        let count_col = column("count");
+        for row in rdr.records() {
+            let row = match row {
+                Ok(r) => r,
+                Err(e) => {
+                    let line = e.position().map_or(0, |p| p.line());
+                    self.error(at(line), format!("malformed row: {e}"));
+                    continue;
+                }
+            };
+            let line = row.position().map_or(0, |p| p.line());
+            let form = row.get(form_col).unwrap_or("").trim();
+            let class_name = row.get(class_col).unwrap_or("").trim();
+            if form.is_empty() {
+                self.error(at(line), "empty form".into());
+                continue;
+            }
+            let Some(bit) = class::parse(class_name) else {
+                let known: Vec<&str> = class::NAMES.iter().map(|(n, _)| *n).collect();
+                self.error(
+                    at(line),
+                    format!(
+                        "unknown class {class_name:?} (expected one of {})",
+                        known.join(", ")
+                    ),
+                );
+                continue;
+            };
+            let count = match count_col.and_then(|c| row.get(c)).map(str::trim) {
+                None | Some("") => None,
+                Some(c) => match c.parse::<u64>() {
+                    Ok(n) => Some(n),
+                    Err(_) => {
+                        self.error(at(line), format!("count {c:?} is not a whole number"));
+                        continue;
+                    }
+                },
+            };
+            let key = lexicon_key(form);
+            if key.is_empty() {
+                self.error(at(line), format!("form {form:?} has no letters"));
+                continue;
+            }
+            self.insert(&key, bit, count);
+        }
+    }
+
+    /// Adds `bits` to a normalized form.
+    fn insert(&mut self, key: &str, bits: u32, count: Option<u64>) {
+        let words: Vec<&str> = key.split(' ').collect();
+        if words.len() == 1 {
+            *self.words.entry(key.into()).or_default() |= bits;
+            if let Some(c) = count {
+                let e = self.counts.entry(key.into()).or_default();
+                *e = (*e).max(c);
+            }
+        } else {
+            *self.phrases.entry(key.into()).or_default() |= bits;
+            let n = self.phrase_starts.entry(words[0].into()).or_default();
+            *n = (*n).max(words.len());
+        }
+    }
+
+    fn error(&mut self, position: Position, message: String) {
+        self.diagnostics.push(Diagnostic {
+            severity: Severity::Error,
+            position,
+            message,
+        });
+    }
+
+    /// Every problem found while loading, with its position.
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        &self.diagnostics
+    }
+
+    /// The classes of a one-word normalized form (0 when unknown).
+    pub fn classes(&self, word: &str) -> u32 {
+        self.words.get(word).copied().unwrap_or(0)
+    }
+
+    /// The corpus count given for a one-word form, if any.
+    pub fn count(&self, word: &str) -> Option<u64> {
+        self.counts.get(word).copied()
+    }
+
+    /// The classes of a phrase of normalized words (0 when unknown).
+    pub fn phrase_classes(&self, words: &[&str]) -> u32 {
+        if words.len() == 1 {
+            return self.classes(words[0]);
+        }
+        self.phrases
+            .get(words.join(" ").as_str())
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// The most words a phrase starting with `word` has (1 when none).
+    pub fn longest_phrase_from(&self, word: &str) -> usize {
+        self.phrase_starts.get(word).copied().unwrap_or(1)
+    }
+
+    /// True when a phrase (see [`lexicon_key`]: normalized words joined
+    /// by one space) was rejected by a reviewer (class `reject`).
+    pub fn is_rejected(&self, key: &str) -> bool {
+        let bits = if key.contains(' ') {
+            self.phrases.get(key).copied().unwrap_or(0)
+        } else {
+            self.classes(key)
+        };
+        bits & class::REJECT != 0
+    }
+
+    /// The number of forms (one-word and phrases).
+    pub fn len(&self) -> usize {
+        self.words.len() + self.phrases.len()
+    }
+
+    /// True when no form is loaded.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// How many forms have each class, in [`class::NAMES`] order.
+    pub fn class_counts(&self) -> Vec<(&'static str, usize)> {
+        class::NAMES
+            .iter()
+            .map(|&(name, bit)| {
+                let n = self.words.values().chain(self.phrases.values());
+                (name, n.filter(|&&b| b & bit != 0).count())
+            })
+            .collect()
+    }
+
+    /// Adds everything of `other` after this lexicon's forms.
+    pub fn extend(&mut self, other: Lexicon) {
+        for (k, v) in other.words {
+            *self.words.entry(k).or_default() |= v;
+        }
+        for (k, v) in other.phrases {
+            *self.phrases.entry(k).or_default() |= v;
+        }
+        for (k, v) in other.phrase_starts {
+            let n = self.phrase_starts.entry(k).or_default();
+            *n = (*n).max(v);
+        }
+        for (k, v) in other.counts {
+            let e = self.counts.entry(k).or_default();
+            *e = (*e).max(v);
+        }
+        self.diagnostics.extend(other.diagnostics);
+    }
+}
+
+/// A form as the rules see it: normalized, then its words (runs of word
+/// characters) joined by one space, so that `Mr.` is `mr` and
+/// `Secretary-General` is `secretary general`, as the text's words are.
+pub fn lexicon_key(form: &str) -> String {
+    let norm = normalize_str(form);
+    let mut key = String::with_capacity(norm.len());
+    for word in norm
+        .split(|c: char| !is_word_char(c))
+        .filter(|w| !w.is_empty())
+    {
+        if !key.is_empty() {
+            key.push(' ');
+        }
+        key.push_str(word);
+    }
+    key
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forms_are_normalized_and_classes_accumulate() {
+        let mut lex = Lexicon::new();
+        lex.add_csv(
+            "l.csv",
+            "form,class,count,note\nأحمد,given,120,\nاحمد,name-word,,\nMr.,title,,\nPrime Minister,role,,\n"
+                .as_bytes(),
+        );
+        assert!(lex.diagnostics().is_empty(), "{:?}", lex.diagnostics());
+        assert_eq!(lex.classes("احمد"), class::GIVEN | class::NAME_WORD);
+        assert_eq!(lex.count("احمد"), Some(120));
+        assert_eq!(lex.classes("mr"), class::TITLE);
+        assert_eq!(lex.phrase_classes(&["prime", "minister"]), class::ROLE);
+        assert_eq!(lex.longest_phrase_from("prime"), 2);
+        assert_eq!(lex.longest_phrase_from("minister"), 1);
+        assert_eq!(lex.classes("unknown"), 0);
+    }
+
+    #[test]
+    fn bad_rows_are_errors_at_their_line() {
+        let mut lex = Lexicon::new();
+        lex.add_csv(
+            "l.csv",
+            "form,class,count\nفيصل,given,\n,given,\nغيث,surname,\nعادل,given,many\n...,stop,\n"
+                .as_bytes(),
+        );
+        let lines: Vec<String> = lex.diagnostics().iter().map(|d| d.to_string()).collect();
+        assert_eq!(lines.len(), 4, "{lines:?}");
+        assert!(lines[0].starts_with("l.csv:3: error: empty form"));
+        assert!(lines[1].starts_with("l.csv:4: error: unknown class \"surname\""));
+        assert!(lines[2].starts_with("l.csv:5: error: count \"many\""));
+        assert!(lines[3].starts_with("l.csv:6: error: form \"...\" has no letters"));
+        assert_eq!(lex.classes("فيصل"), class::GIVEN);
+        let mut lex = Lexicon::new();
+        lex.add_csv("h.csv", "word,kind\n".as_bytes());
+        assert!(
+            lex.diagnostics()[0]
+                .to_string()
+                .starts_with("h.csv:1: error: the header")
+        );
+    }
+
+    #[test]
+    fn builtin_lexicon_loads_without_errors() {
+        let lex = Lexicon::builtin();
+        assert!(lex.diagnostics().is_empty(), "{:?}", lex.diagnostics());
+        assert_ne!(lex.classes("السيد") & class::TITLE, 0);
+    }
+
+    #[test]
+    fn rejected_names() {
+        let mut lex = Lexicon::new();
+        lex.add_csv("r.csv", "form,class\nمحمد العلي,reject\n".as_bytes());
+        assert!(lex.is_rejected("محمد العلي"));
+        assert!(!lex.is_rejected("محمد"));
+    }
+}

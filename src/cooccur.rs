@@ -21,6 +21,7 @@
 //! aggregates of two halves of a batch equals the aggregates of the whole.
 
 use rustc_hash::FxHashMap;
+use std::collections::BTreeMap;
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -205,6 +206,13 @@ impl Example {
     }
 }
 
+/// The example of a discovered mention: the window (byte range) it is
+/// in, cropped around it like a pair's [`Example`].
+pub fn discovered_example(text: &str, window: Range<usize>, m: &Mention) -> String {
+    let span = m.byte_start..m.byte_end;
+    Example::new("", text, window, span.clone(), span).text
+}
+
 /// The byte offset `n` characters before `at` (or 0).
 fn back_chars(text: &str, at: usize, n: usize) -> usize {
     text[..at]
@@ -249,6 +257,37 @@ pub struct Aggregates {
     pub entities: FxHashMap<Arc<str>, EntityCounts>,
     /// Per-pair counts, by (smaller id, larger id).
     pub pairs: FxHashMap<EntityPair, PairCounts>,
+    /// What was seen of each discovered entity (ids `person:~KEY`,
+    /// `organization:~KEY`), for `discovered.csv`.
+    pub discovered: FxHashMap<Arc<str>, DiscoveredCounts>,
+}
+
+/// What a run saw of a discovered entity beyond its counts: the surfaces
+/// and rules that found it, and the first place it was found.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DiscoveredCounts {
+    /// Mentions by surface as written.
+    pub variants: BTreeMap<String, u64>,
+    /// Mentions by the rule that found them.
+    pub rules: BTreeMap<String, u64>,
+    /// The first document that names it and the sentence (cropped) it is
+    /// in.
+    pub example: Option<(String, String)>,
+}
+
+impl DiscoveredCounts {
+    /// Adds `other`, which comes after these counts in input order.
+    pub fn merge(&mut self, other: DiscoveredCounts) {
+        for (k, v) in other.variants {
+            *self.variants.entry(k).or_default() += v;
+        }
+        for (k, v) in other.rules {
+            *self.rules.entry(k).or_default() += v;
+        }
+        if self.example.is_none() {
+            self.example = other.example;
+        }
+    }
 }
 
 /// The contribution of one document, computed where the document is
@@ -423,6 +462,28 @@ impl Aggregates {
         }
     }
 
+    /// Adds the discovered mentions of one document (see
+    /// [`Aggregates::discovered`]); `example` gives the example text of
+    /// a mention (see [`discovered_example`]), asked only for an entity
+    /// that has none yet.
+    pub fn add_discovered(
+        &mut self,
+        doc_id: &str,
+        mentions: &[Mention],
+        example: impl Fn(&Mention) -> Option<String>,
+    ) {
+        for m in mentions.iter().filter(|m| m.rule.is_some()) {
+            let d = self.discovered.entry(m.entity_id.clone()).or_default();
+            *d.variants.entry(m.surface.clone()).or_default() += 1;
+            if let Some(rule) = m.rule {
+                *d.rules.entry(rule.as_str().to_string()).or_default() += 1;
+            }
+            if d.example.is_none() {
+                d.example = example(m).map(|text| (doc_id.to_string(), text));
+            }
+        }
+    }
+
     /// Adds everything counted in `other` (same window kind), which holds
     /// documents that come after ours: entity info already known is kept,
     /// and `other`'s examples fill up the pairs that have room.
@@ -444,6 +505,9 @@ impl Aggregates {
             p.documents += c.documents;
             let room = MAX_EXAMPLES.saturating_sub(p.examples.len());
             p.examples.extend(c.examples.into_iter().take(room));
+        }
+        for (id, d) in other.discovered {
+            self.discovered.entry(id).or_default().merge(d);
         }
     }
 

@@ -238,6 +238,70 @@ pub fn display_name(key: &str) -> String {
     out
 }
 
+/// For each id of `ids` (discovered entities), the others that may name
+/// the same entity: same type, and a key one edit (a letter added,
+/// dropped or changed) from its own, or the same once the word breaks are
+/// dropped (`شي-جين-بينج` / `شي-جين-بينغ`, `عبد-الله-x` / `عبدالله-x`).
+/// Only keys that share their first or their last word are compared.
+pub fn similar_ids(ids: &[&str]) -> Vec<Vec<String>> {
+    let parsed: Vec<Option<(Kind, &str)>> = ids.iter().map(|id| parse_id(id)).collect();
+    let mut groups: FxHashMap<(Kind, &str, bool), Vec<usize>> = FxHashMap::default();
+    for (i, p) in parsed.iter().enumerate() {
+        if let Some((kind, key)) = *p {
+            let first = key.split('-').next().unwrap_or(key);
+            let last = key.rsplit('-').next().unwrap_or(key);
+            groups.entry((kind, first, true)).or_default().push(i);
+            groups.entry((kind, last, false)).or_default().push(i);
+        }
+    }
+    let mut out: Vec<Vec<String>> = vec![Vec::new(); ids.len()];
+    for members in groups.values() {
+        if members.len() > 200 {
+            continue;
+        }
+        for (x, &a) in members.iter().enumerate() {
+            for &b in &members[x + 1..] {
+                let (Some((_, ka)), Some((_, kb))) = (parsed[a], parsed[b]) else {
+                    continue;
+                };
+                if ka.replace('-', "") == kb.replace('-', "") || one_edit(ka, kb) {
+                    out[a].push(ids[b].to_string());
+                    out[b].push(ids[a].to_string());
+                }
+            }
+        }
+    }
+    for v in &mut out {
+        v.sort();
+        v.dedup();
+    }
+    out
+}
+
+/// True when `a` and `b` differ by exactly one letter added, dropped or
+/// changed.
+fn one_edit(a: &str, b: &str) -> bool {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let (short, long) = if a.len() <= b.len() {
+        (&a, &b)
+    } else {
+        (&b, &a)
+    };
+    if long.len() - short.len() > 1 || a == b {
+        return false;
+    }
+    let prefix = short
+        .iter()
+        .zip(long.iter())
+        .take_while(|(x, y)| x == y)
+        .count();
+    if short.len() == long.len() {
+        short[prefix + 1..] == long[prefix + 1..]
+    } else {
+        short[prefix..] == long[prefix + 1..]
+    }
+}
+
 /// What a gazetteer mention is, for the rules that read around it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Cover {
@@ -681,6 +745,10 @@ impl Run<'_> {
         let bits = t.bits;
         if let Some((tb, after)) = self.trigger(toks, i) {
             if tb & class::TITLE != 0
+                && after < toks.len()
+                && !self
+                    .trigger(toks, after)
+                    .is_some_and(|(b, _)| b & (class::TITLE | class::ROLE) != 0)
                 && let Some(name) = self.ar_name(toks, after, false)
                 && (name.units >= 2
                     || name.first == Some(Strength::Listed)
@@ -803,6 +871,14 @@ impl Run<'_> {
             skipped += 1;
         }
         if k >= toks.len() || (toks[k].gap != Gap::Space && toks[k].gap != Gap::Comma) {
+            return None;
+        }
+        // Another title or role (وزير الخارجية صاحب السمو الأمير ...): the
+        // name comes after it, and the next token's rules find it.
+        if self
+            .trigger(toks, k)
+            .is_some_and(|(b, _)| b & (class::TITLE | class::ROLE) != 0)
+        {
             return None;
         }
         let name = self.ar_name(toks, k, false)?;

@@ -7,14 +7,15 @@
 //! hold `cooccurrence.json`, whose examples are read too.
 
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 
 use crate::cooccur::{
-    Aggregates, DocumentCounts, EntityCounts, EntityInfo, EntityPair, Evidence, Example,
-    PairCounts, WindowKind,
+    Aggregates, DiscoveredCounts, DocumentCounts, EntityCounts, EntityInfo, EntityPair, Evidence,
+    Example, PairCounts, WindowKind,
 };
 use crate::error::{Error, Position};
 use crate::input::{InputRecord, Status};
@@ -123,7 +124,54 @@ pub fn read_part(dir: &Path) -> Result<(RunSummary, Aggregates), Error> {
         agg.pairs.insert(key, counts);
     }
     read_examples(&dir.join("cooccurrence.json"), &mut agg)?;
+    read_discovered(&dir.join("discovered.csv"), &mut agg)?;
     Ok((summary, agg))
+}
+
+/// Adds the rows of `discovered.csv`, when the part has one: variants,
+/// rules and the example of each discovered entity of `entities.csv`.
+fn read_discovered(path: &Path, agg: &mut Aggregates) -> Result<(), Error> {
+    if !path.exists() {
+        return Ok(());
+    }
+    for (line, row) in read_rows(path)? {
+        let id: Arc<str> = Arc::from(field(path, line, &row, "entity_id")?);
+        if !agg.entities.contains_key(&id) {
+            return Err(input_error(
+                path,
+                line,
+                format!("entity {id:?} is not in entities.csv"),
+            ));
+        }
+        let counts = |key: &str| -> Result<BTreeMap<String, u64>, Error> {
+            let mut out = BTreeMap::new();
+            let cell = field(path, line, &row, key)?;
+            for item in cell.split('|').filter(|i| !i.is_empty()) {
+                let parsed = item
+                    .rsplit_once(':')
+                    .and_then(|(t, n)| n.parse::<u64>().ok().map(|n| (t, n)));
+                let Some((text, n)) = parsed else {
+                    return Err(input_error(
+                        path,
+                        line,
+                        format!("{key}: {item:?} is not TEXT:COUNT"),
+                    ));
+                };
+                *out.entry(text.to_string()).or_default() += n;
+            }
+            Ok(out)
+        };
+        let doc = field(path, line, &row, "example_doc")?;
+        let example = field(path, line, &row, "example")?;
+        let d = DiscoveredCounts {
+            variants: counts("variants")?,
+            rules: counts("rules")?,
+            example: (!doc.is_empty() || !example.is_empty())
+                .then(|| (doc.to_string(), example.to_string())),
+        };
+        agg.discovered.insert(id, d);
+    }
+    Ok(())
 }
 
 #[derive(serde::Deserialize)]
@@ -222,6 +270,8 @@ pub struct StreamDocument {
     pub examples: FxHashMap<EntityPair, Example>,
     /// Type and names of each entity.
     pub infos: FxHashMap<String, EntityInfo>,
+    /// The example of each discovered entity of the document.
+    pub discovered_examples: FxHashMap<String, String>,
 }
 
 /// Parses one `alam stream` line; `path` and `line_no` name it in errors.
@@ -243,6 +293,7 @@ pub fn parse_stream_line(line: &str, path: &Path, line_no: u64) -> Result<Stream
         .map(|m| m.to_mention().map_err(bad))
         .collect::<Result<Vec<_>, _>>()?;
     let mut infos = FxHashMap::default();
+    let mut discovered_examples = FxHashMap::default();
     let mut entities = Vec::new();
     for e in &l.entities {
         entities.push((
@@ -256,6 +307,9 @@ pub fn parse_stream_line(line: &str, path: &Path, line_no: u64) -> Result<Stream
             name_ar: e.name_ar.to_string(),
         };
         infos.insert(e.entity_id.to_string(), info);
+        if let Some(ex) = &e.example {
+            discovered_examples.insert(e.entity_id.to_string(), ex.to_string());
+        }
     }
     let mut pairs = Vec::new();
     let mut examples = FxHashMap::default();
@@ -281,5 +335,6 @@ pub fn parse_stream_line(line: &str, path: &Path, line_no: u64) -> Result<Stream
         counts: DocumentCounts::from_parts(l.windows, entities, pairs),
         examples,
         infos,
+        discovered_examples,
     })
 }

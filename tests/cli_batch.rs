@@ -441,12 +441,22 @@ fn cooccurrence_counts_by_window() {
             "name_ar",
             "mentions",
             "documents",
-            "windows"
+            "windows",
+            "source"
         ]
     );
     assert_eq!(
         e[1],
-        ["city:moscow", "city", "Moscow", "موسكو", "2", "1", "2"]
+        [
+            "city:moscow",
+            "city",
+            "Moscow",
+            "موسكو",
+            "2",
+            "1",
+            "2",
+            "gazetteer"
+        ]
     );
 }
 

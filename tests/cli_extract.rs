@@ -47,7 +47,7 @@ a.txt,person:vladimir-putin,person,Vladimir Putin,Putin,43,48,1,1,alias,false
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     assert!(names.iter().all(|n| !n.starts_with('.')), "{names:?}");
-    assert_eq!(names.len(), 8, "{names:?}");
+    assert_eq!(names.len(), 9, "{names:?}");
 }
 
 #[test]

@@ -36,6 +36,7 @@ use std::time::Instant;
 
 use alam::cooccur::{
     Aggregates, DocumentCounts, EntityInfo, EntityPair, Evidence, Example, WindowKind,
+    discovered_example,
 };
 use alam::input::{InputOptions, InputRecord, Inputs, RawRecord, Status, StdinFormat};
 use alam::output::{CsvStyle, DocumentWriters, Formats, RenderedRecord, RunSummary, finish_run};
@@ -256,6 +257,21 @@ pub(super) fn window_range(
     }
 }
 
+/// The byte range of the window of kind `kind` that mention `m` is in.
+pub(super) fn mention_window(
+    windows: &alam::Windows,
+    kind: WindowKind,
+    m: &Mention,
+    len: usize,
+) -> std::ops::Range<usize> {
+    let index = match kind {
+        WindowKind::Sentence => m.sentence,
+        WindowKind::Paragraph => m.paragraph,
+        WindowKind::Document => 0,
+    };
+    window_range(windows, kind, index, len)
+}
+
 pub(super) fn entity_info(gaz: &Gazetteer, id: &str) -> EntityInfo {
     alam::entity_info(gaz, id).unwrap_or_default()
 }
@@ -347,6 +363,11 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
                 };
                 let counts = p.counts.take().unwrap_or_default();
                 agg.add(counts, |id| entity_info(&gaz, id), example);
+                let kind = args.process.window;
+                agg.add_discovered(&doc.id, &p.mentions, |m| {
+                    let window = mention_window(&p.windows, kind, m, doc.text.len());
+                    Some(discovered_example(&doc.text, window, m))
+                });
             }
             if summary.documents.is_multiple_of(1000) {
                 chunk_done(&summary, bytes_read);

@@ -243,6 +243,10 @@ fn merge_streams(args: &Args) -> anyhow::Result<ExitCode> {
                 let info = |id: &str| d.infos.get(id).cloned().unwrap_or_default();
                 let example = |pair: &EntityPair, _: &Evidence| d.examples.get(pair).cloned();
                 agg.add(d.counts, info, example);
+                let examples = &d.discovered_examples;
+                agg.add_discovered(&d.record.document.id, &d.mentions, |m| {
+                    examples.get(m.entity_id.as_ref()).cloned()
+                });
             }
         }
     }

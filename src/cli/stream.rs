@@ -24,14 +24,15 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use alam::cooccur::{DocumentCounts, Example, WindowKind};
+use alam::cooccur::{DocumentCounts, Example, WindowKind, discovered_example};
 use alam::input::{InputOptions, Inputs, Status, StdinFormat};
 use alam::output::json::{ExampleRecord, MentionRecord, StreamEntity, StreamLine, StreamPair};
 use std::borrow::Cow;
 
 use super::GazetteerArgs;
 use super::extract::{
-    ProcessArgs, Processed, WorkerShare, entity_info, for_each_processed, window_range, worker_pool,
+    ProcessArgs, Processed, WorkerShare, entity_info, for_each_processed, mention_window,
+    window_range, worker_pool,
 };
 
 #[derive(Debug, clap::Args)]
@@ -102,7 +103,15 @@ fn write_line(
         .iter()
         .map(|(id, mentions, windows)| {
             let info = entity_info(gaz, id);
+            let example = alam::discover::is_discovered_id(id)
+                .then(|| p.mentions.iter().find(|m| &m.entity_id == id))
+                .flatten()
+                .map(|m| {
+                    let range = mention_window(&p.windows, window, m, doc.text.len());
+                    Cow::Owned(discovered_example(&doc.text, range, m))
+                });
             StreamEntity {
+                example,
                 entity_id: Cow::Borrowed(id),
                 entity_type: Cow::Owned(info.kind),
                 name: Cow::Owned(info.name),

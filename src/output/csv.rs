@@ -9,7 +9,8 @@
 //! |---|---|---|
 //! | `mentions.csv` | doc_id, entity_id, type, name, surface, start, end, sentence, paragraph, form, ambiguous | input order, then text order |
 //! | `documents.csv` | doc_id, source, chars, mentions, entities, status, message | input order, one per input record |
-//! | `entities.csv` | entity_id, type, name, name_ar, mentions, documents, windows | most mentions first, then id |
+//! | `entities.csv` | entity_id, type, name, name_ar, mentions, documents, windows, source | most mentions first, then id |
+//! | `discovered.csv` | entity_id, type, name, mentions, documents, variants, rules, similar, example_doc, example, status | discovered entities, most mentions first, then id |
 //! | `cooccurrence.csv` | source_id, source_name, source_type, target_id, target_name, target_type, windows, documents, npmi | most windows first, then ids |
 //!
 //! `start`/`end` are code point offsets into the original text; `chars` is
@@ -72,7 +73,7 @@ pub const DOCUMENTS_HEADER: [&str; 7] = [
 ];
 
 /// The header of `entities.csv`.
-pub const ENTITIES_HEADER: [&str; 7] = [
+pub const ENTITIES_HEADER: [&str; 8] = [
     "entity_id",
     "type",
     "name",
@@ -80,6 +81,22 @@ pub const ENTITIES_HEADER: [&str; 7] = [
     "mentions",
     "documents",
     "windows",
+    "source",
+];
+
+/// The header of `discovered.csv`.
+pub const DISCOVERED_HEADER: [&str; 11] = [
+    "entity_id",
+    "type",
+    "name",
+    "mentions",
+    "documents",
+    "variants",
+    "rules",
+    "similar",
+    "example_doc",
+    "example",
+    "status",
 ];
 
 /// The header of `cooccurrence.csv`.
@@ -258,9 +275,58 @@ pub fn write_entities<W: Write>(w: W, agg: &Aggregates, style: CsvStyle) -> io::
             mentions.format(c.mentions).as_bytes(),
             documents.format(c.documents).as_bytes(),
             windows.format(c.windows).as_bytes(),
+            crate::output::json::entity_source(id).as_bytes(),
         ])?;
     }
     table.finish()
+}
+
+/// Writes `discovered.csv`: one row per discovered entity, most mentions
+/// first, then id. `variants` and `rules` are `text:count` joined by `|`
+/// (most first); `similar` lists the other discovered entities whose key
+/// is one edit away or the same without spaces, for a reviewer to merge
+/// by hand (never merged here); `status` is empty, for the reviewer
+/// (`accept`, `reject`, or a note: see `alam review`).
+pub fn write_discovered<W: Write>(w: W, agg: &Aggregates, style: CsvStyle) -> io::Result<W> {
+    let mut table = CsvTable::new(w, &DISCOVERED_HEADER, style)?;
+    let mut rows: Vec<_> = agg
+        .entities_sorted()
+        .into_iter()
+        .filter_map(|(id, c)| agg.discovered.get(id).map(|d| (id, c, d)))
+        .collect();
+    rows.sort_by(|a, b| b.1.mentions.cmp(&a.1.mentions).then(a.0.cmp(b.0)));
+    let ids: Vec<&str> = rows.iter().map(|r| r.0.as_ref()).collect();
+    let similar = crate::discover::similar_ids(&ids);
+    let mut numbers = [itoa::Buffer::new(), itoa::Buffer::new()];
+    for (k, (id, c, d)) in rows.iter().enumerate() {
+        let [mentions, documents] = &mut numbers;
+        let (doc, example) = d
+            .example
+            .as_ref()
+            .map_or(("", ""), |(doc, text)| (doc.as_str(), text.as_str()));
+        table.row([
+            id.as_bytes(),
+            c.info.kind.as_bytes(),
+            c.info.name.as_bytes(),
+            mentions.format(c.mentions).as_bytes(),
+            documents.format(c.documents).as_bytes(),
+            style.cell(&counted(&d.variants)).as_bytes(),
+            counted(&d.rules).as_bytes(),
+            similar[k].join("|").as_bytes(),
+            style.cell(doc).as_bytes(),
+            style.cell(example).as_bytes(),
+            b"",
+        ])?;
+    }
+    table.finish()
+}
+
+/// `text:count` for each entry, most first (then by text), joined by `|`.
+pub fn counted(counts: &std::collections::BTreeMap<String, u64>) -> String {
+    let mut v: Vec<(&String, &u64)> = counts.iter().collect();
+    v.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    let items: Vec<String> = v.iter().map(|(t, n)| format!("{t}:{n}")).collect();
+    items.join("|")
 }
 
 /// Writes `cooccurrence.csv` with `pairs` (from [`Aggregates::pairs_sorted`]),

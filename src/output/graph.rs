@@ -1,7 +1,7 @@
 //! Graph files for Gephi, networkx, Cytoscape and Neo4j.
 //!
 //! Entities are nodes (`id` = entity id; `label` = name; attributes `type`,
-//! `name_ar`, `mentions`, `documents`); pairs with at least `--min-count`
+//! `name_ar`, `mentions`, `documents`, `source`: `gazetteer` or `discovered`); pairs with at least `--min-count`
 //! windows are undirected edges with `weight` = windows and attributes
 //! `documents` and `npmi`. Nodes and edges are in the order of
 //! `entities.csv` and `cooccurrence.csv`. Both files are UTF-8 XML; text
@@ -10,6 +10,7 @@
 use std::io::{self, Write};
 
 use crate::cooccur::{Aggregates, SortedPair};
+use crate::output::json::entity_source;
 
 /// Escapes text for XML attribute and element content.
 pub fn xml_escape(s: &str) -> String {
@@ -57,6 +58,10 @@ pub fn write_gexf<W: Write>(mut w: W, agg: &Aggregates, pairs: &[SortedPair]) ->
         w,
         r#"      <attribute id="documents" title="documents" type="integer"/>"#
     )?;
+    writeln!(
+        w,
+        r#"      <attribute id="source" title="source" type="string"/>"#
+    )?;
     writeln!(w, r#"    </attributes>"#)?;
     writeln!(w, r#"    <attributes class="edge">"#)?;
     writeln!(
@@ -72,13 +77,14 @@ pub fn write_gexf<W: Write>(mut w: W, agg: &Aggregates, pairs: &[SortedPair]) ->
     for (id, c) in agg.entities_sorted() {
         writeln!(
             w,
-            r#"      <node id="{}" label="{}"><attvalues><attvalue for="type" value="{}"/><attvalue for="name_ar" value="{}"/><attvalue for="mentions" value="{}"/><attvalue for="documents" value="{}"/></attvalues></node>"#,
+            r#"      <node id="{}" label="{}"><attvalues><attvalue for="type" value="{}"/><attvalue for="name_ar" value="{}"/><attvalue for="mentions" value="{}"/><attvalue for="documents" value="{}"/><attvalue for="source" value="{}"/></attvalues></node>"#,
             e(id),
             e(&c.info.name),
             e(&c.info.kind),
             e(&c.info.name_ar),
             c.mentions,
-            c.documents
+            c.documents,
+            entity_source(id)
         )?;
     }
     writeln!(w, "    </nodes>")?;
@@ -113,6 +119,7 @@ pub fn write_graphml<W: Write>(mut w: W, agg: &Aggregates, pairs: &[SortedPair])
         ("name_ar", "node", "string"),
         ("mentions", "node", "int"),
         ("documents", "node", "int"),
+        ("source", "node", "string"),
         ("weight", "edge", "int"),
         ("edge_documents", "edge", "int"),
         ("npmi", "edge", "double"),
@@ -131,13 +138,14 @@ pub fn write_graphml<W: Write>(mut w: W, agg: &Aggregates, pairs: &[SortedPair])
     for (id, c) in agg.entities_sorted() {
         writeln!(
             w,
-            r#"    <node id="{}"><data key="label">{}</data><data key="type">{}</data><data key="name_ar">{}</data><data key="mentions">{}</data><data key="documents">{}</data></node>"#,
+            r#"    <node id="{}"><data key="label">{}</data><data key="type">{}</data><data key="name_ar">{}</data><data key="mentions">{}</data><data key="documents">{}</data><data key="source">{}</data></node>"#,
             e(id),
             e(&c.info.name),
             e(&c.info.kind),
             e(&c.info.name_ar),
             c.mentions,
-            c.documents
+            c.documents,
+            entity_source(id)
         )?;
     }
     for &(a, b, c, npmi) in pairs {

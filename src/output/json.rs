@@ -149,6 +149,7 @@ struct EntityRecord<'a> {
     mentions: u64,
     documents: u64,
     windows: u64,
+    source: &'a str,
 }
 
 #[derive(Serialize)]
@@ -253,6 +254,10 @@ pub struct StreamEntity<'a> {
     pub mentions: u64,
     /// Windows of the document it is in.
     pub windows: u64,
+    /// For a discovered entity: the sentence (cropped) of its first
+    /// mention in the document, for `discovered.csv`.
+    #[serde(default, skip_serializing_if = "Option::is_none", borrow)]
+    pub example: Option<Cow<'a, str>>,
 }
 
 /// A pair of a stream line: windows in which both appear, and the first.
@@ -271,6 +276,16 @@ pub struct StreamPair<'a> {
     pub example: ExampleRecord<'a>,
 }
 
+/// `discovered` for an id of a discovered entity, `gazetteer` otherwise
+/// (the `source` column of the entity tables).
+pub fn entity_source(id: &str) -> &'static str {
+    if crate::discover::is_discovered_id(id) {
+        "discovered"
+    } else {
+        "gazetteer"
+    }
+}
+
 /// Writes `entities.json`.
 pub fn write_entities<W: Write>(mut w: W, agg: &Aggregates) -> io::Result<W> {
     let records: Vec<EntityRecord> = agg
@@ -284,6 +299,7 @@ pub fn write_entities<W: Write>(mut w: W, agg: &Aggregates) -> io::Result<W> {
             mentions: c.mentions,
             documents: c.documents,
             windows: c.windows,
+            source: entity_source(id),
         })
         .collect();
     serde_json::to_writer_pretty(&mut w, &records)?;

@@ -370,6 +370,9 @@ fn write_tables_with<'a>(
             csv::write_entities(AtomicFile::create(dir, "entities.csv")?, agg, style)?.commit()
         }));
         jobs.push(Box::new(move || {
+            csv::write_discovered(AtomicFile::create(dir, "discovered.csv")?, agg, style)?.commit()
+        }));
+        jobs.push(Box::new(move || {
             csv::write_cooccurrence(
                 AtomicFile::create(dir, "cooccurrence.csv")?,
                 agg,

@@ -437,6 +437,18 @@ impl Discoverer {
         run.rules(&mut tokens);
         run.propagate(&mut tokens);
         let mut found = run.found;
+        // A given name alone (السيد محمد, Dr. John) says that a person is
+        // meant, not which one: reported as a short form
+        // (`discovered-weak`), and `alam review` never proposes it.
+        let given = class::GIVEN | class::GIVEN_WEAK;
+        for d in &mut found {
+            if d.kind == Kind::Person
+                && !d.key.contains('-')
+                && self.lexicon.classes(&d.key) & given != 0
+            {
+                d.weak = true;
+            }
+        }
         found.retain(|d| !self.lexicon.is_rejected(&d.key.replace('-', " ")));
         found.sort_by_key(|d| d.span.start);
         found
@@ -522,9 +534,18 @@ impl Discoverer {
     /// after a proclitic prefix.
     fn classify(&self, t: &mut Token, word: &str) {
         t.bits = self.lexicon.classes(word);
-        if t.bits != 0 || t.script != Script::Arabic {
+        // A word known only as a common word may still be a proclitic and
+        // a trigger (وقال، والرئيس، لشركة): the base's classes win then.
+        let triggers = class::TITLE
+            | class::ROLE
+            | class::ORG_HEAD
+            | class::ORG_HEAD_IN
+            | class::REPORT_VERB
+            | class::GIVEN;
+        if t.script != Script::Arabic || (t.bits != 0 && t.bits & !class::COMMON != 0) {
             return;
         }
+        let common_only = t.bits != 0;
         for p in PROCLITICS {
             let Some(rest) = word.strip_prefix(p) else {
                 continue;
@@ -538,7 +559,7 @@ impl Discoverer {
             } else {
                 (self.lexicon.classes(rest), false)
             };
-            if bits != 0 {
+            if bits != 0 && (!common_only || bits & triggers != 0) {
                 t.bits = bits;
                 t.pre = p.len() - if lam { "ل".len() } else { 0 };
                 t.lam_article = lam;
@@ -746,9 +767,9 @@ impl Run<'_> {
         if let Some((tb, after)) = self.trigger(toks, i) {
             if tb & class::TITLE != 0
                 && after < toks.len()
-                && !self
+                && self
                     .trigger(toks, after)
-                    .is_some_and(|(b, _)| b & (class::TITLE | class::ROLE) != 0)
+                    .is_none_or(|(b, _)| b & (class::TITLE | class::ROLE) == 0)
                 && let Some(name) = self.ar_name(toks, after, false)
                 && (name.units >= 2
                     || name.first == Some(Strength::Listed)
@@ -1074,11 +1095,20 @@ impl Run<'_> {
         {
             return false;
         }
-        // The accusative of a noun or an adjective (اجتماعا، متأثرا).
-        if letters >= 5 && ends("ا") && !ends("يا") {
-            return false;
-        }
+        // The accusative of a noun or an adjective (اجتماعا، متأثرا): the
+        // word less its ا is a common word, or looks like a participle.
         let w = self.full(t);
+        if let Some(stem) = w.strip_suffix('ا')
+            && letters >= 4
+        {
+            let common = class::COMMON | class::STOP;
+            let listed = self.lex.classes(stem) & common != 0
+                || self.lex.classes(&format!("ال{stem}")) & common != 0;
+            let participle = letters >= 5 && stem.starts_with('م');
+            if listed || participle {
+                return false;
+            }
+        }
         for p in ["و", "ف", "ب", "ل", "ك"] {
             if let Some(rest) = w.strip_prefix(p)
                 && rest.chars().count() >= 2
@@ -1346,13 +1376,16 @@ impl Run<'_> {
             let last = found.key.rsplit('-').next().unwrap_or("");
             let bits = self.lex.classes(last);
             let letters = last.chars().count();
-            let never = class::GIVEN
-                | class::GIVEN_WEAK
-                | class::STOP
-                | class::KIN
-                | class::COMMON
-                | class::REPORT_VERB;
-            if letters < 3 || bits & never != 0 {
+            let never =
+                class::GIVEN | class::GIVEN_WEAK | class::STOP | class::KIN | class::REPORT_VERB;
+            // A common word is no surname, but for a rare nisba (see
+            // RARE_NISBA) or a listed name word.
+            let common = bits & class::COMMON != 0
+                && bits & class::NAME_WORD == 0
+                && !(last.starts_with("ال")
+                    && last.ends_with('ي')
+                    && self.lex.count(last).is_some_and(|n| n < RARE_NISBA));
+            if letters < 3 || bits & never != 0 || common {
                 continue;
             }
             by_last

@@ -41,6 +41,7 @@ pub mod merge;
 mod normalize;
 pub mod output;
 mod pipeline;
+pub mod review;
 mod segment;
 mod simd;
 

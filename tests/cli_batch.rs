@@ -212,6 +212,12 @@ fn batch(n: usize) -> String {
         "لافروف",
         "وشي",
         "عمان",
+        // Names no gazetteer lists, for discovery.
+        "عادل الزهراني",
+        "السيد غيث الحسيني",
+        "الكندي نيستور بامبو",
+        "John Smithers",
+        "الزهراني",
     ];
     let mut out = String::new();
     for i in 0..n {
@@ -244,6 +250,7 @@ const ALL_FILES: &[&str] = &[
     "graph.gexf",
     "graph.graphml",
     "summary.json",
+    "discovered.csv",
 ];
 
 #[test]
@@ -273,6 +280,21 @@ fn one_and_two_threads_give_identical_files() {
         );
     }
     assert_eq!(rows(&wd, "t1/documents.csv").len(), 5001);
+    // Discovery took part: the unlisted names are there, with examples.
+    let found = rows(&wd, "t1/discovered.csv");
+    let ids = column(&found, "entity_id");
+    for id in [
+        "person:~عادل-الزهراني",
+        "person:~غيث-الحسيني",
+        "person:~نيستور-بامبو",
+        "person:~john-smithers",
+    ] {
+        assert!(ids.contains(&id), "{id} not in {ids:?}");
+    }
+    assert!(column(&found, "example").iter().all(|e| !e.is_empty()));
+    let entities = rows(&wd, "t1/entities.csv");
+    let source = column(&entities, "source");
+    assert!(source.contains(&"discovered") && source.contains(&"gazetteer"));
 }
 
 #[test]
@@ -547,6 +569,7 @@ fn stream_lines_merge_into_the_tables_of_one_run() {
         "cooccurrence.json",
         "graph.gexf",
         "graph.graphml",
+        "discovered.csv",
     ] {
         assert_eq!(
             wd.read(&format!("merged/{f}")),

@@ -4,7 +4,9 @@
 //! `check` loads a gazetteer folder (default: the built-in one) and prints
 //! every problem as `file:line: error|warning: message`, then every alias
 //! shared by several entities as `note: alias "..." names: id, id`, then
-//! one summary line. Exit code 1 if there is an error.
+//! one summary line; then, for the built-in lists or a folder with a
+//! `lexicon/` subfolder, the lexicon's problems (`file:line: error: ...`)
+//! and a line of counts per class. Exit code 1 if there is an error.
 //!
 //! `export` prints every form of every entity as TSV with a header:
 //! `entity_id, type, form, alias, normalized` (tabs and line ends inside a
@@ -54,7 +56,18 @@ pub fn run(cmd: &Command) -> anyhow::Result<ExitCode> {
                 gazetteer: dir.clone(),
                 add: add.clone(),
             };
-            check(&args.load()?)
+            let code = check(&args.load()?)?;
+            let own_lexicon = dir.as_ref().is_none_or(|d| d.join("lexicon").is_dir())
+                || add.iter().any(|d| d.join("lexicon").is_dir());
+            if !own_lexicon {
+                return Ok(code);
+            }
+            let lexicon_code = check_lexicon(&args.load_lexicon()?);
+            Ok(if lexicon_code == ExitCode::SUCCESS {
+                code
+            } else {
+                lexicon_code
+            })
         }
         Command::Lookup { text, gazetteer } => lookup(&gazetteer.load()?, text),
         Command::Export { gazetteer } => export(&gazetteer.load()?),
@@ -99,6 +112,31 @@ fn check(gaz: &Gazetteer) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Prints the lexicon's problems and a line of counts per class; exit
+/// code 1 if there is an error.
+fn check_lexicon(lex: &alam::Lexicon) -> ExitCode {
+    for d in lex.diagnostics() {
+        println!("{d}");
+    }
+    let counts: Vec<String> = lex
+        .class_counts()
+        .into_iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(c, n)| format!("{n} {c}"))
+        .collect();
+    let errors = lex.diagnostics().len();
+    println!(
+        "lexicon: {} forms ({}), {errors} errors",
+        lex.len(),
+        counts.join(", ")
+    );
+    if errors > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 fn export(gaz: &Gazetteer) -> anyhow::Result<ExitCode> {

@@ -5,6 +5,7 @@ mod extract;
 mod gazetteer;
 mod merge;
 mod report;
+mod review;
 mod stream;
 
 use std::path::PathBuf;
@@ -35,6 +36,8 @@ enum Command {
     Merge(merge::Args),
     /// Build report.html (network, top entities, pairs with examples) from an output folder.
     Report(report::Args),
+    /// Turn a reviewed discovered.csv into gazetteer rows and rejected names.
+    Review(review::Args),
     /// JSONL documents on stdin, one JSON line of results per document on stdout (for Spark and pipes).
     Stream(stream::Args),
 }
@@ -81,6 +84,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Gazetteer(cmd) => gazetteer::run(&cmd),
         Command::Merge(args) => merge::run(&args),
         Command::Report(args) => report::run(&args),
+        Command::Review(args) => review::run(&args),
         Command::Stream(args) => stream::run(&args),
     }
 }

@@ -52,7 +52,7 @@ def text_bytes(path, limit_mb=None):
     return sum(n for _, n in peers.iter_texts(path, int(limit_mb * 1e6) if limit_mb else None))
 
 
-def alam_extract(a, corpus, threads, gaz=None, tag="", one_core=False):
+def alam_extract(a, corpus, threads, gaz=None, tag="", one_core=False, extra=()):
     out = os.path.join(a.work, "out", f"{os.path.basename(corpus)}-{threads}t{tag}")
     # Every round writes into an empty folder, like the first: replacing the
     # previous round's files would add the kernel's freeing of them (~25 ms
@@ -62,7 +62,8 @@ def alam_extract(a, corpus, threads, gaz=None, tag="", one_core=False):
     if one_core:
         # Every thread of the process (reader, worker, writer) on CPU 0.
         cmd = ["taskset", "-c", "0"] + cmd
-    wall, rss, _ = run(cmd + ["--threads", str(threads), "-q"] + (["-g", gaz] if gaz else []))
+    wall, rss, _ = run(cmd + ["--threads", str(threads), "-q"] + (["-g", gaz] if gaz else [])
+                       + list(extra))
     with open(os.path.join(out, "documents.csv"), encoding="utf-8", newline="") as f:
         matches = sum(int(r["mentions"]) for r in csv.DictReader(f))
     return {"seconds": wall, "rss": rss, "matches": matches}
@@ -94,6 +95,9 @@ def contenders(a, lang, corpus):
     spacy_mb = round(min(a.spacy_mb, full / 1e6), 1)
     plan = [
         ("1t", "alam extract, 1 thread", full, lambda: alam_extract(a, corpus, 1)),
+        # Discovery is on by default; the same run without it shows its cost.
+        ("1t-off", "alam extract, 1 thread, --discover off", full,
+         lambda: alam_extract(a, corpus, 1, tag="-off", extra=["--discover", "off"])),
         ("2t", "alam extract, 2 threads", full, lambda: alam_extract(a, corpus, 2)),
     ]
     if shutil.which("taskset"):
@@ -147,6 +151,9 @@ def throughput(a, lang, corpus, label):
             ratio, value = "2 threads / 1 thread", mbps[key] / mbps["1t"]
         elif key == "1c":
             ratio, value = "2 threads / 1 thread on one core", mbps["2t"] / mbps[key]
+        elif key == "1t-off":
+            # Time with discovery on / time with it off (the issue asks <= 1.25).
+            ratio, value = "discovery cost: time on / time off", mbps[key] / mbps["1t"]
         elif key != "1t":
             ratio, value = f"alam 1 thread / {key}", mbps["1t"] / mbps[key]
         if lang == "ar" and key in TARGETS:
@@ -159,7 +166,7 @@ def throughput(a, lang, corpus, label):
     # and per-document counting off the worker: see README).
     if "1c" in mbps:
         for key, _, _, _ in plan:
-            if key not in ("1t", "2t", "1c"):
+            if key not in ("1t", "2t", "1c", "1t-off"):
                 rows.append(row(label, f"(alam on one core, compared with {key})",
                                 ratio=f"alam 1 thread on one core / {key}",
                                 value=mbps["1c"] / mbps[key]))

@@ -46,7 +46,7 @@ use std::ops::Range;
 use rustc_hash::FxHashMap;
 
 use crate::lexicon::{Lexicon, class};
-use crate::normalize::{Normalized, is_word_char};
+use crate::normalize::{Normalized, is_word_char, is_word_char_of_pair};
 
 /// How much discovery to do.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -382,8 +382,14 @@ struct Token {
     pre: usize,
     /// The base is written with the article after a ل prefix (للرئيس).
     lam_article: bool,
-    /// Classes of the base form.
-    bits: u32,
+    /// Classes of the word (or of its base after `pre`) when it is a
+    /// word of [`PREFIXED_CLASSES`]; 0 otherwise, which says nothing of
+    /// its other classes (see [`Run::bits`]).
+    trig: u32,
+    /// Every class of the word, once looked up ([`NOT_LOOKED_UP`] before).
+    full: std::cell::Cell<u32>,
+    /// The most words a lexicon phrase starting here has (0, 1: none).
+    phrase: u8,
     /// The sentence starts here (Latin capital rules).
     sentence_start: bool,
     /// Already part of a discovered mention.
@@ -391,23 +397,41 @@ struct Token {
 }
 
 /// Arabic proclitic prefixes tried before a lexicon form, longest first
-/// (normalized; ال is never stripped: titles and roles are listed with it).
+/// (normalized; ال is never stripped: titles and roles are listed with it);
+/// the lists by first letter that `classify` reads are checked against it.
+#[cfg(test)]
 const PROCLITICS: &[&str] = &[
     "وبال", "وال", "بال", "فال", "ولل", "فلل", "لل", "وب", "ول", "وك", "فب", "فل", "و", "ف", "ب",
     "ل", "ك",
 ];
 
+/// The proclitic prefixes that start with و, longest first, tried in this
+/// order before a lexicon form (و/ف, then ب/ك/ل, then ال; ل + ال is لل).
+const PROCLITICS_WAW: [&str; 7] = ["وبال", "وال", "ولل", "وب", "ول", "وك", "و"];
+/// The proclitic prefixes that start with ف, in the same order.
+const PROCLITICS_FA: [&str; 5] = ["فال", "فلل", "فب", "فل", "ف"];
+
 /// The discovery stage: the lexicon and how much to discover.
 #[derive(Debug, Clone)]
 pub struct Discoverer {
     lexicon: Lexicon,
+    index: WordIndex,
     mode: Discovery,
 }
 
 impl Discoverer {
     /// A discoverer with this lexicon and mode.
     pub fn new(lexicon: Lexicon, mode: Discovery) -> Discoverer {
-        Discoverer { lexicon, mode }
+        let index = if mode == Discovery::Off {
+            WordIndex::default()
+        } else {
+            WordIndex::new(&lexicon)
+        };
+        Discoverer {
+            lexicon,
+            index,
+            mode,
+        }
     }
 
     /// The mode.
@@ -429,6 +453,7 @@ impl Discoverer {
         let mut tokens = self.tokens(text, norm, covered);
         let mut run = Run {
             lex: &self.lexicon,
+            index: &self.index,
             high: self.mode == Discovery::High,
             text,
             norm,
@@ -459,27 +484,29 @@ impl Discoverer {
     fn tokens(&self, text: &str, norm: &Normalized, covered: &[Covered]) -> Vec<Token> {
         let ntext = norm.as_str();
         let bytes = ntext.as_bytes();
-        let mut tokens: Vec<Token> = Vec::new();
+        let mut tokens: Vec<Token> = Vec::with_capacity(ntext.len() / 8);
+        let mut offsets = norm.cursor();
         let mut i = 0;
         let mut cov = 0;
         let mut prev_end = 0;
         while i < bytes.len() {
             // Find the next word start.
-            let c = char_at(ntext, i);
-            if !is_word_char(c) {
-                i += c.len_utf8();
+            let (word_char, len) = word_char_at(ntext, i);
+            if !word_char {
+                i += len;
                 continue;
             }
             let start = i;
+            i += len;
             while i < bytes.len() {
-                let c = char_at(ntext, i);
-                if !is_word_char(c) {
+                let (word_char, len) = word_char_at(ntext, i);
+                if !word_char {
                     break;
                 }
-                i += c.len_utf8();
+                i += len;
             }
             let n = start..i;
-            let o = norm.original_range(n.clone());
+            let o = offsets.original_range(n.clone());
             let gap = gap_between(&text[prev_end.min(o.start)..o.start], tokens.is_empty());
             prev_end = o.end;
             while cov < covered.len() && covered[cov].span.end <= o.start {
@@ -518,7 +545,9 @@ impl Discoverer {
                 cover,
                 pre: 0,
                 lam_article: false,
-                bits: 0,
+                trig: 0,
+                full: std::cell::Cell::new(NOT_LOOKED_UP),
+                phrase: 0,
                 sentence_start,
                 used: false,
             };
@@ -530,53 +559,174 @@ impl Discoverer {
         tokens
     }
 
-    /// Looks the token up in the lexicon, as written and, for Arabic,
-    /// after a proclitic prefix.
+    /// Looks the token up among the words of [`PREFIXED_CLASSES`], as
+    /// written and, for Arabic, after a proclitic prefix; its other
+    /// classes are looked up when a rule asks ([`Run::bits`]).
     fn classify(&self, t: &mut Token, word: &str) {
-        t.bits = self.lexicon.classes(word);
-        // A word known only as a common word may still be a proclitic and
-        // a trigger (وقال، والرئيس، لشركة): the base's classes win then.
-        let triggers = class::TITLE
-            | class::ROLE
-            | class::ORG_HEAD
-            | class::ORG_HEAD_IN
-            | class::REPORT_VERB
-            | class::GIVEN;
-        if t.script != Script::Arabic || (t.bits != 0 && t.bits & !class::COMMON != 0) {
+        if let Some(e) = self.index.trigger(&[word]) {
+            t.trig = e.bits;
+            t.phrase = e.phrase;
+            t.full.set(e.bits);
             return;
         }
-        let common_only = t.bits != 0;
-        for p in PROCLITICS {
+        if t.script != Script::Arabic || !word.starts_with(['و', 'ف', 'ب', 'ل', 'ك']) {
+            return;
+        }
+        let candidates: &[&str] = match word.chars().next() {
+            Some('و') => &PROCLITICS_WAW,
+            Some('ف') => &PROCLITICS_FA,
+            Some('ب') => &["بال", "ب"],
+            Some('ل') => &["لل", "ل"],
+            _ => &["ك"],
+        };
+        for p in candidates {
             let Some(rest) = word.strip_prefix(p) else {
                 continue;
             };
-            if rest.chars().count() < 2 {
+            if rest.chars().nth(1).is_none() {
                 continue;
             }
             // ل + ال is written لل: the base is ال + the rest.
-            let (bits, lam) = if p.ends_with("لل") {
-                (self.lexicon.classes(&format!("ال{rest}")), true)
+            let lam = p.ends_with("لل");
+            let base = if lam {
+                self.index.trigger(&["ال", rest])
             } else {
-                (self.lexicon.classes(rest), false)
+                self.index.trigger(&[rest])
             };
-            if bits != 0 && (!common_only || bits & triggers != 0) {
-                t.bits = bits;
-                t.pre = p.len() - if lam { "ل".len() } else { 0 };
-                t.lam_article = lam;
+            let Some(base) = base else {
+                continue;
+            };
+            // A full-word reading wins, unless the word is only a common
+            // word and the base a trigger (وقال، والرئيس).
+            let own = self.index.word(word).bits;
+            if own != 0 && !(own == class::COMMON && base.bits & TRIGGERS != 0) {
+                t.full.set(own);
                 return;
             }
+            t.trig = base.bits;
+            t.full.set(base.bits);
+            t.phrase = base.phrase;
+            t.pre = p.len() - if lam { "ل".len() } else { 0 };
+            t.lam_article = lam;
+            return;
         }
     }
 }
 
-fn char_at(s: &str, i: usize) -> char {
-    s[i..].chars().next().unwrap_or(' ')
+/// [`Token::full`] before the lookup.
+const NOT_LOOKED_UP: u32 = u32::MAX;
+
+/// Classes a word may have after an Arabic proclitic prefix for the rules
+/// to see it there (ومحمد، والرئيس، للسيد، بشركة، وأبو).
+const PREFIXED_CLASSES: u32 = TRIGGERS | class::GIVEN_WEAK | class::KIN;
+
+/// Classes that start a rule, and win over a common-word reading of the
+/// whole word.
+const TRIGGERS: u32 = class::TITLE
+    | class::ROLE
+    | class::ORG_HEAD
+    | class::ORG_HEAD_IN
+    | class::REPORT_VERB
+    | class::GIVEN;
+
+/// What a lookup tells of a word: its classes, and the most words a
+/// lexicon phrase starting with it has (0 or 1: none).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct WordEntry {
+    bits: u32,
+    phrase: u8,
+}
+
+/// The lexicon's words, keyed by 64-bit fingerprints of the words, not
+/// the words: a lookup reads one bucket and no key string (following the
+/// key pointers was a cache miss per word of text, most of discovery's
+/// time). Every word of text is looked up in the small table of the words
+/// of [`PREFIXED_CLASSES`] (the rules' triggers, which stays in cache),
+/// and only the words the rules look at in the large one. Two words share
+/// a fingerprint with a probability of about 2^-64 per pair.
+#[derive(Debug, Clone, Default)]
+struct WordIndex {
+    words: FxHashMap<u64, WordEntry>,
+    prefixed: FxHashMap<u64, WordEntry>,
+}
+
+/// FNV-1a over the bytes of `parts` in order (so a word and the same word
+/// in pieces hash alike), then a final mix.
+fn fingerprint(parts: &[&str]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in parts {
+        for &b in part.as_bytes() {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^ (h >> 33)
+}
+
+impl WordIndex {
+    fn new(lexicon: &Lexicon) -> WordIndex {
+        let mut words: FxHashMap<u64, WordEntry> = FxHashMap::default();
+        for (w, bits) in lexicon.words() {
+            words.entry(fingerprint(&[w])).or_default().bits |= bits;
+        }
+        for (w, n) in lexicon.phrase_starts() {
+            let e = words.entry(fingerprint(&[w])).or_default();
+            e.phrase = e.phrase.max(n.min(255) as u8);
+        }
+        let mut prefixed: FxHashMap<u64, WordEntry> = FxHashMap::default();
+        for (w, bits) in lexicon.words() {
+            if bits & PREFIXED_CLASSES != 0 {
+                let key = fingerprint(&[w]);
+                prefixed.insert(key, words[&key]);
+            }
+        }
+        // First words of phrases (وزير الخارجية، Prime Minister) too.
+        for (w, _) in lexicon.phrase_starts() {
+            let key = fingerprint(&[w]);
+            prefixed.insert(key, words[&key]);
+        }
+        WordIndex { words, prefixed }
+    }
+
+    /// The classes of a word as written (all zero when unknown).
+    fn word(&self, word: &str) -> WordEntry {
+        self.words
+            .get(&fingerprint(&[word]))
+            .copied()
+            .unwrap_or_default()
+    }
+
+    /// The classes of `parts` (joined) if it is a word of
+    /// [`PREFIXED_CLASSES`] (a small table, which stays in cache).
+    fn trigger(&self, parts: &[&str]) -> Option<WordEntry> {
+        self.prefixed.get(&fingerprint(parts)).copied()
+    }
+}
+
+/// Whether the character at byte `i` of `s` (a char boundary) is a word
+/// character ([`is_word_char`]), and its length in bytes: ASCII and the
+/// two-byte range (Arabic, Latin accents) straight from the bytes.
+fn word_char_at(s: &str, i: usize) -> (bool, usize) {
+    let bytes = s.as_bytes();
+    let b = bytes[i];
+    if b < 0x80 {
+        return (b.is_ascii_alphanumeric(), 1);
+    }
+    if b < 0xE0 && i + 1 < bytes.len() {
+        return (is_word_char_of_pair(b, bytes[i + 1]), 2);
+    }
+    let c = s[i..].chars().next().unwrap_or(' ');
+    (is_word_char(c), c.len_utf8().max(1))
 }
 
 /// What the original text between two words says about them.
 fn gap_between(between: &str, first: bool) -> Gap {
     if first {
         return Gap::Break;
+    }
+    if between == " " {
+        return Gap::Space;
     }
     let (mut period, mut comma, mut apostrophe, mut other, mut space) = (0, 0, 0, 0, false);
     for c in between.chars() {
@@ -642,6 +792,7 @@ const MAX_UNITS: usize = 4;
 /// One document's discovery.
 struct Run<'a> {
     lex: &'a Lexicon,
+    index: &'a WordIndex,
     high: bool,
     text: &'a str,
     norm: &'a Normalized,
@@ -649,6 +800,18 @@ struct Run<'a> {
 }
 
 impl Run<'_> {
+    /// Every class of a token's word (of its base after a proclitic
+    /// prefix, when the prefix reading was taken), looked up once.
+    fn bits(&self, t: &Token) -> u32 {
+        let known = t.full.get();
+        if known != NOT_LOOKED_UP {
+            return known;
+        }
+        let bits = self.index.word(self.full(t)).bits;
+        t.full.set(bits);
+        bits
+    }
+
     /// The normalized token without its proclitic prefix.
     fn base<'t>(&'t self, t: &Token) -> &'t str {
         &self.norm.as_str()[t.n.start + t.pre..t.n.end]
@@ -670,6 +833,21 @@ impl Run<'_> {
         while i < toks.len() {
             let t = &toks[i];
             if !Self::free(t) {
+                i += 1;
+                continue;
+            }
+            // Most Arabic words start nothing: not a trigger, not after a
+            // demonym, no role two to four words on (see arabic_at).
+            if t.script == Script::Arabic
+                && t.trig == 0
+                && t.phrase <= 1
+                && (i == 0 || toks[i - 1].cover != Some(Cover::Demonym))
+                && !toks
+                    .iter()
+                    .skip(i + 2)
+                    .take(3)
+                    .any(|r| r.trig & class::ROLE != 0)
+            {
                 i += 1;
                 continue;
             }
@@ -733,26 +911,22 @@ impl Run<'_> {
     /// following words without prefixes): its classes and the token after
     /// it.
     fn trigger(&self, toks: &[Token], i: usize) -> Option<(u32, usize)> {
+        const HEADS: u32 = class::TITLE | class::ROLE | class::ORG_HEAD | class::ORG_HEAD_IN;
         let t = &toks[i];
-        let base = self.base(t);
-        let longest = self.lex.longest_phrase_from(base);
-        let mut words = vec![base];
-        let mut best = None;
-        if t.bits & (class::TITLE | class::ROLE | class::ORG_HEAD | class::ORG_HEAD_IN) != 0 {
-            best = Some((t.bits, i + 1));
+        let mut best = (t.trig & HEADS != 0).then_some((t.trig, i + 1));
+        if t.phrase <= 1 {
+            return best;
         }
-        for (k, u) in toks
-            .iter()
-            .enumerate()
-            .take((i + longest).min(toks.len()))
-            .skip(i + 1)
-        {
+        let mut phrase = self.base(t).to_string();
+        let last = (i + t.phrase as usize).min(toks.len());
+        for (k, u) in toks.iter().enumerate().take(last).skip(i + 1) {
             if !Self::free(u) || u.gap != Gap::Space || u.script != t.script {
                 break;
             }
-            words.push(self.full(u));
-            let bits = self.lex.phrase_classes(&words);
-            if bits & (class::TITLE | class::ROLE | class::ORG_HEAD | class::ORG_HEAD_IN) != 0 {
+            phrase.push(' ');
+            phrase.push_str(self.full(u));
+            let bits = self.lex.phrase_key_classes(&phrase);
+            if bits & HEADS != 0 {
                 best = Some((bits, k + 1));
             }
         }
@@ -763,7 +937,7 @@ impl Run<'_> {
 
     fn arabic_at(&self, toks: &[Token], i: usize) -> Option<(Range<usize>, bool, Kind, Rule)> {
         let t = &toks[i];
-        let bits = t.bits;
+        let bits = t.trig;
         if let Some((tb, after)) = self.trigger(toks, i) {
             if tb & class::TITLE != 0
                 && after < toks.len()
@@ -791,7 +965,8 @@ impl Run<'_> {
         let word = self.base(t);
         // A kunya: أبو / أم + a name (أم, also "or", only before a listed
         // name).
-        if is_kunya(word) {
+        let kin = bits & class::KIN != 0;
+        if kin && is_kunya(word) {
             let next = toks.get(i + 1)?;
             if !Self::free(next) || next.gap != Gap::Space || next.pre > 0 {
                 return None;
@@ -819,17 +994,24 @@ impl Run<'_> {
             && bits & class::REPORT_VERB != 0
             && toks
                 .get(i + 1)
-                .is_some_and(|n| n.gap == Gap::Space && n.bits & class::GIVEN_WEAK == 0)
+                .is_some_and(|n| n.gap == Gap::Space && n.trig & class::GIVEN_WEAK == 0)
             && let Some(name) = self.ar_name(toks, i + 1, false)
             && (name.units >= 2 || name.first == Some(Strength::Listed))
         {
             return Some((i + 1..name.end, false, Kind::Person, Rule::ArSaid));
         }
-        if bits & (class::GIVEN | class::GIVEN_WEAK) == 0 && word != "عبد" {
+        let abd = kin && word == "عبد";
+        if bits & (class::GIVEN | class::GIVEN_WEAK) == 0 && !abd {
             // Two or more unlisted words, then a role in the construct
             // state (كريس كلارك مدير ...).
+            let role_ahead = toks
+                .iter()
+                .skip(i + 2)
+                .take(3)
+                .any(|r| r.trig & class::ROLE != 0);
             if !self.high
                 && t.pre == 0
+                && role_ahead
                 && let Some(name) = self.ar_name(toks, i, false)
                 && name.units >= 2
                 && name.first != Some(Strength::Listed)
@@ -837,7 +1019,7 @@ impl Run<'_> {
                     Self::free(r)
                         && r.gap == Gap::Space
                         && r.pre == 0
-                        && r.bits & class::ROLE != 0
+                        && self.bits(r) & class::ROLE != 0
                         && !self.base(r).starts_with("ال")
                 })
             {
@@ -853,7 +1035,7 @@ impl Run<'_> {
         if name.units < 2 {
             return None;
         }
-        let weak_head = bits & class::GIVEN == 0 && word != "عبد";
+        let weak_head = bits & class::GIVEN == 0 && !abd;
         // A weak given name needs a listed name word after it.
         if weak_head && name.listed < 2 {
             return None;
@@ -881,8 +1063,8 @@ impl Run<'_> {
                     let w = self.base(t);
                     t.script == Script::Arabic
                         && t.pre == 0
-                        && t.bits & (class::STOP | class::REPORT_VERB) == 0
-                        && (t.bits & class::COMMON != 0 || w == "باسم" || w == "لدي")
+                        && self.bits(t) & (class::STOP | class::REPORT_VERB) == 0
+                        && (self.bits(t) & class::COMMON != 0 || w == "باسم" || w == "لدي")
                 }
             };
             if !complement {
@@ -926,7 +1108,7 @@ impl Run<'_> {
                 break;
             }
             let w = self.base(t);
-            let bits = t.bits;
+            let bits = self.bits(t);
             let stop = class::STOP
                 | class::REPORT_VERB
                 | class::TITLE
@@ -996,7 +1178,7 @@ impl Run<'_> {
         if !first && (t.gap != Gap::Space || t.pre > 0) {
             return None;
         }
-        let bits = t.bits;
+        let bits = self.bits(t);
         let w = self.base(t);
         // على written with ى is the preposition, never علي; no name has a
         // digit.
@@ -1015,8 +1197,8 @@ impl Run<'_> {
                 // عبد الله, عبد الرحمن, عبد العزيز: any word with the article.
                 let nw = self.base(next);
                 let ok = next.script == Script::Arabic
-                    && next.bits & (class::STOP | class::REPORT_VERB) == 0
-                    && (nw.starts_with("ال") || next.bits & class::NAME_WORD != 0);
+                    && self.bits(next) & (class::STOP | class::REPORT_VERB) == 0
+                    && (nw.starts_with("ال") || self.bits(next) & class::NAME_WORD != 0);
                 return ok.then_some((i + 2, Strength::Listed));
             }
             let (end, _) = self.ar_unit(toks, i + 1, false, false)?;
@@ -1179,18 +1361,18 @@ impl Run<'_> {
         }
         let run = self.en_run(toks, i);
         // An organization designator ends the run.
-        if let Some(p) = (i + 1..run).find(|&k| toks[k].bits & class::ORG_SUFFIX != 0) {
+        if let Some(p) = (i + 1..run).find(|&k| self.bits(&toks[k]) & class::ORG_SUFFIX != 0) {
             let names = &toks[i..p];
             let unknown = names
                 .iter()
-                .filter(|u| u.bits & (class::COMMON | class::STOP) == 0)
+                .filter(|u| self.bits(u) & (class::COMMON | class::STOP) == 0)
                 .count();
             if unknown > 0 || names.len() >= 2 {
                 return Some((i..p + 1, false, Kind::Organization, Rule::EnOrg));
             }
             return None;
         }
-        let bits = t.bits;
+        let bits = self.bits(t);
         let letters = t.n.end - t.n.start;
         // Initials and a surname (G. Thorpe, J. R. Smith).
         if letters == 1
@@ -1215,10 +1397,10 @@ impl Run<'_> {
         let after = toks.get(name.end);
         let before = i.checked_sub(1).map(|k| &toks[k]);
         let said_after = after.is_some_and(|a| {
-            a.bits & class::REPORT_VERB != 0 && matches!(a.gap, Gap::Space | Gap::Comma)
+            self.bits(a) & class::REPORT_VERB != 0 && matches!(a.gap, Gap::Space | Gap::Comma)
         });
         let said_before =
-            before.is_some_and(|b| b.bits & class::REPORT_VERB != 0 && t.gap != Gap::Break);
+            before.is_some_and(|b| self.bits(b) & class::REPORT_VERB != 0 && t.gap != Gap::Break);
         if !self.en_person_ok(toks, i, &name, false) || name.units > 3 {
             return None;
         }
@@ -1245,13 +1427,14 @@ impl Run<'_> {
         let Some(last) = words.last() else {
             return false;
         };
-        if last.bits & class::VETO != 0 || last.n.end - last.n.start == 1 {
+        if self.bits(last) & class::VETO != 0 || last.n.end - last.n.start == 1 {
             return false;
         }
-        let place = |u: &Token| u.bits & class::PLACE != 0 && u.bits & class::GIVEN == 0;
-        let given = given || (words.len() >= 2 && words[0].bits & class::GIVEN != 0);
+        let place =
+            |u: &Token| self.bits(u) & class::PLACE != 0 && self.bits(u) & class::GIVEN == 0;
+        let given = given || (words.len() >= 2 && self.bits(&words[0]) & class::GIVEN != 0);
         if given {
-            !place(last) || last.bits & class::NAME_WORD != 0
+            !place(last) || self.bits(last) & class::NAME_WORD != 0
         } else {
             !words.iter().any(place)
         }
@@ -1290,7 +1473,7 @@ impl Run<'_> {
                 return None;
             }
         }
-        let bits = t.bits;
+        let bits = self.bits(t);
         // An initial: one capital and a full stop, then more of the name.
         if t.cap
             && t.n.end - t.n.start == 1
@@ -1420,17 +1603,6 @@ impl Run<'_> {
             if t.script == Script::Latin && (!t.cap || t.upper) {
                 continue;
             }
-            // A word of a longer name nearby is not a surname alone.
-            let joined_after = toks.get(i + 1).is_some_and(|n| {
-                n.gap == Gap::Space
-                    && n.script == t.script
-                    && (n.cap || n.script == Script::Arabic)
-                    && Self::free(n)
-                    && n.bits & (class::NAME_WORD | class::GIVEN) != 0
-            });
-            if joined_after {
-                continue;
-            }
             let full = self.full(t);
             let (hit, pre) = match by_last.get(full) {
                 Some(&Some(d)) => (Some(d), 0),
@@ -1450,13 +1622,24 @@ impl Run<'_> {
                 _ => (None, 0),
             };
             let Some(d) = hit else { continue };
-            let next_is_suffix = toks
-                .get(i + 1)
-                .is_some_and(|n| n.gap == Gap::Space && n.bits & class::ORG_SUFFIX != 0);
-            if t.bits & (class::PLACE | class::VETO) != 0 || next_is_suffix {
+            // A word of a longer name nearby is not a surname alone.
+            let joined_after = toks.get(i + 1).is_some_and(|n| {
+                n.gap == Gap::Space
+                    && n.script == t.script
+                    && (n.cap || n.script == Script::Arabic)
+                    && Self::free(n)
+                    && self.bits(n) & (class::NAME_WORD | class::GIVEN) != 0
+            });
+            if joined_after {
                 continue;
             }
-            if t.script == Script::Latin && t.sentence_start && t.bits & class::COMMON != 0 {
+            let next_is_suffix = toks
+                .get(i + 1)
+                .is_some_and(|n| n.gap == Gap::Space && self.bits(n) & class::ORG_SUFFIX != 0);
+            if self.bits(t) & (class::PLACE | class::VETO) != 0 || next_is_suffix {
+                continue;
+            }
+            if t.script == Script::Latin && t.sentence_start && self.bits(t) & class::COMMON != 0 {
                 continue;
             }
             let start = if pre == 0 {
@@ -1492,4 +1675,76 @@ fn is_mark(c: char) -> bool {
 /// أبو, أبي, أبا, أم: a kunya starts with them.
 fn is_kunya(word: &str) -> bool {
     matches!(word, "ابو" | "ابي" | "ابا" | "ام")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn proclitics_by_first_letter_keep_the_order() {
+        let by_letter = |c: char| -> Vec<&str> {
+            PROCLITICS
+                .iter()
+                .copied()
+                .filter(|p| p.starts_with(c))
+                .collect()
+        };
+        assert_eq!(by_letter('و'), PROCLITICS_WAW);
+        assert_eq!(by_letter('ف'), PROCLITICS_FA);
+        assert_eq!(by_letter('ب'), ["بال", "ب"]);
+        assert_eq!(by_letter('ل'), ["لل", "ل"]);
+        assert_eq!(by_letter('ك'), ["ك"]);
+    }
+
+    #[test]
+    fn fingerprints_hash_pieces_like_the_whole() {
+        assert_eq!(fingerprint(&["ال", "رئيس"]), fingerprint(&["الرئيس"]));
+        assert_ne!(fingerprint(&["الرئيس"]), fingerprint(&["الرئيسه"]));
+    }
+
+    #[test]
+    fn one_edit_apart() {
+        for (a, b, yes) in [
+            ("شي-جين-بينج", "شي-جين-بينغ", true),
+            ("john-smith", "jon-smith", true),
+            ("john-smith", "john-smiths", true),
+            ("john-smith", "john-smith", false),
+            ("john-smith", "jane-smith", false),
+        ] {
+            assert_eq!(one_edit(a, b), yes, "{a} {b}");
+        }
+        let ids = [
+            "person:~شي-جين-بينج",
+            "person:~شي-جين-بينغ",
+            "person:~عبد-الله-صالح",
+            "person:~عبدالله-صالح",
+            "organization:~شي-جين-بينغ",
+        ];
+        let similar = similar_ids(&ids);
+        assert_eq!(similar[0], ["person:~شي-جين-بينغ"]);
+        assert_eq!(similar[2], ["person:~عبدالله-صالح"]);
+        assert!(similar[4].is_empty());
+    }
+
+    #[test]
+    fn gaps() {
+        for (between, gap) in [
+            (" ", Gap::Space),
+            ("", Gap::Space),
+            ("-", Gap::Space),
+            (". ", Gap::Period),
+            (", ", Gap::Comma),
+            ("، ", Gap::Comma),
+            ("'", Gap::Apostrophe),
+            (" ( ", Gap::Punct),
+            (" - ", Gap::Punct),
+            (".\" ", Gap::Break),
+            ("\n", Gap::Break),
+            ("? ", Gap::Break),
+        ] {
+            assert_eq!(gap_between(between, false), gap, "{between:?}");
+        }
+        assert_eq!(gap_between(" ", true), Gap::Break);
+    }
 }

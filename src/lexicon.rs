@@ -270,6 +270,16 @@ impl Lexicon {
         self.words.get(word).copied().unwrap_or(0)
     }
 
+    /// Every one-word form with its classes (in no order).
+    pub(crate) fn words(&self) -> impl Iterator<Item = (&str, u32)> {
+        self.words.iter().map(|(k, &v)| (k.as_ref(), v))
+    }
+
+    /// Every first word of a phrase with the most words such a phrase has.
+    pub(crate) fn phrase_starts(&self) -> impl Iterator<Item = (&str, usize)> {
+        self.phrase_starts.iter().map(|(k, &v)| (k.as_ref(), v))
+    }
+
     /// The corpus count given for a one-word form, if any.
     pub fn count(&self, word: &str) -> Option<u64> {
         self.counts.get(word).copied()
@@ -284,6 +294,12 @@ impl Lexicon {
             .get(words.join(" ").as_str())
             .copied()
             .unwrap_or(0)
+    }
+
+    /// The classes of a phrase given as its words joined by one space (0
+    /// when unknown).
+    pub fn phrase_key_classes(&self, key: &str) -> u32 {
+        self.phrases.get(key).copied().unwrap_or(0)
     }
 
     /// The most words a phrase starting with `word` has (1 when none).

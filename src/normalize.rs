@@ -58,6 +58,58 @@ pub struct Normalized {
     pieces: Vec<Piece>,
 }
 
+/// Maps ranges given in increasing order to the original text, like
+/// [`Normalized::original_range`] (see [`Normalized::cursor`]); a range
+/// that goes back falls back to the search.
+#[derive(Debug, Clone)]
+pub struct OffsetCursor<'a> {
+    norm: &'a Normalized,
+    /// The piece the last range started in.
+    piece: usize,
+}
+
+impl OffsetCursor<'_> {
+    /// The original byte range of `range` (see
+    /// [`Normalized::original_range`]).
+    pub fn original_range(&mut self, range: Range<usize>) -> Range<usize> {
+        let norm = self.norm;
+        if range.start >= range.end || range.end > norm.text.len() {
+            return 0..0;
+        }
+        let pieces = &norm.pieces;
+        if pieces.get(self.piece).is_none_or(|p| p.at > range.start) {
+            return norm.original_range(range);
+        }
+        // Most ranges lie in the piece of the previous one, byte for byte.
+        let here = pieces[self.piece];
+        let next_at = pieces.get(self.piece + 1).map_or(usize::MAX, |p| p.at);
+        if here.aligned && range.end <= next_at {
+            let start = here.orig_start + (range.start - here.at);
+            return start..start + range.len();
+        }
+        while self.piece + 1 < pieces.len() && pieces[self.piece + 1].at <= range.start {
+            self.piece += 1;
+        }
+        let first = pieces[self.piece];
+        let mut last_index = self.piece;
+        while last_index + 1 < pieces.len() && pieces[last_index + 1].at < range.end {
+            last_index += 1;
+        }
+        let last = pieces[last_index];
+        let start = if first.aligned {
+            first.orig_start + (range.start - first.at)
+        } else {
+            first.orig_start
+        };
+        let end = if last.aligned {
+            last.orig_start + (range.end - last.at)
+        } else {
+            last.orig_end
+        };
+        start..end
+    }
+}
+
 /// A stretch of the normalized text and the original bytes it came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Piece {
@@ -106,6 +158,17 @@ impl Normalized {
             last.orig_end
         };
         start..end
+    }
+
+    /// A cursor for [`Normalized::original_range`] over ranges given in
+    /// increasing order (each starting at or after the previous one's
+    /// start): it walks the offset map once instead of searching it for
+    /// every range.
+    pub fn cursor(&self) -> OffsetCursor<'_> {
+        OffsetCursor {
+            norm: self,
+            piece: 0,
+        }
     }
 
     /// Empty, with room for `len` bytes of text.

@@ -175,3 +175,46 @@ fn hand_picked() {
         check(text).unwrap();
     }
 }
+
+/// The cursor over increasing ranges gives what the search gives, for
+/// every run of word characters and for ranges across them.
+fn check_cursor(text: &str) -> Result<(), TestCaseError> {
+    let norm = alam::normalize(text);
+    let n = norm.as_str();
+    let mut ranges = Vec::new();
+    let mut start = None;
+    for (i, c) in n.char_indices().chain(std::iter::once((n.len(), ' '))) {
+        match (start, alam::is_word_char(c)) {
+            (None, true) => start = Some(i),
+            (Some(s), false) => {
+                ranges.push(s..i);
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    // And every pair of neighbours as one range.
+    let pairs: Vec<_> = ranges.windows(2).map(|w| w[0].start..w[1].end).collect();
+    for set in [&ranges, &pairs] {
+        let mut cursor = norm.cursor();
+        for r in set.iter() {
+            prop_assert_eq!(
+                cursor.original_range(r.clone()),
+                norm.original_range(r.clone()),
+                "{:?} in {:?}",
+                r,
+                text
+            );
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1000))]
+
+    #[test]
+    fn offset_cursor_agrees_with_the_search(text in text()) {
+        check_cursor(&text)?;
+    }
+}

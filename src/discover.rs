@@ -782,6 +782,24 @@ struct Name {
     first: Option<Strength>,
 }
 
+/// Second words of compound names (عبد الله، نور الدين), never a name
+/// alone.
+const NOT_ALONE: &[&str] = &["الله", "الدين", "الاسلام", "الرحمن", "الرحيم", "العزيز"];
+
+/// Regnal numbers (normalized), a name's last word after a given name.
+const ORDINALS: &[&str] = &[
+    "الاول",
+    "الثاني",
+    "الثالث",
+    "الرابع",
+    "الخامس",
+    "السادس",
+    "السابع",
+    "الثامن",
+    "التاسع",
+    "العاشر",
+];
+
 /// A common word with the article ending in ي seen fewer times than this
 /// in the corpus may be a family name after a given name.
 const RARE_NISBA: u64 = 150;
@@ -985,7 +1003,12 @@ impl Run<'_> {
             && t.pre == 0
             && prev.is_some_and(|p| p.cover == Some(Cover::Demonym) && self.is_noun_demonym(p))
             && let Some(name) = self.ar_name(toks, i, false)
-            && (name.units >= 2 || !looks_like_verb(word))
+            && (name.units >= 2 || name.first == Some(Strength::Listed))
+            // After a definite noun, a demonym is that noun's adjective;
+            // a name can still follow in apposition (المنتخب الفرنسي زين
+            // الدين زيدان), when it starts with a listed name.
+            && (!self.demonym_is_an_adjective(toks, i - 1)
+                || (name.units >= 2 && name.first == Some(Strength::Listed)))
         {
             return Some((i..name.end, false, Kind::Person, Rule::ArDemonym));
         }
@@ -1032,7 +1055,9 @@ impl Run<'_> {
             return None;
         }
         let name = self.ar_name(toks, i, true)?;
-        if name.units < 2 {
+        // عبد and a word (عبد الفتاح) is a name of two words alone.
+        let compound = name.units == 1 && name.end - i >= 2 && abd;
+        if name.units < 2 && !compound {
             return None;
         }
         let weak_head = bits & class::GIVEN == 0 && !abd;
@@ -1087,7 +1112,7 @@ impl Run<'_> {
         let name = self.ar_name(toks, k, false)?;
         let ok = name.units >= 2
             || name.first == Some(Strength::Listed)
-            || (!self.high && !looks_like_verb(self.base(&toks[k])));
+            || (!self.high && self.lone_word_may_be_a_name(&toks[k]));
         ok.then_some((k..name.end, false, Kind::Person, Rule::ArRole))
     }
 
@@ -1201,6 +1226,13 @@ impl Run<'_> {
                     && (nw.starts_with("ال") || self.bits(next) & class::NAME_WORD != 0);
                 return ok.then_some((i + 2, Strength::Listed));
             }
+            // أبو الحسن، ابن الخطاب: the article and a listed name.
+            let nw = self.base(next);
+            if let Some(rest) = nw.strip_prefix("ال")
+                && self.lex.classes(rest) & (class::GIVEN | class::NAME_WORD) != 0
+            {
+                return Some((i + 2, Strength::Listed));
+            }
             let (end, _) = self.ar_unit(toks, i + 1, false, false)?;
             return Some((end, Strength::Listed));
         }
@@ -1214,6 +1246,19 @@ impl Run<'_> {
                 return Some((i + 1, Strength::Listed));
             }
             return (!first).then_some((i + 1, Strength::Unknown));
+        }
+        // After a title, a given name with the article (الإمام الحسين،
+        // الإمام الصادق) is a name.
+        if first
+            && context
+            && let Some(rest) = w.strip_prefix("ال")
+            && self.lex.classes(rest) & class::GIVEN != 0
+        {
+            return Some((i + 1, Strength::Listed));
+        }
+        // A regnal number after a name (محمد الخامس، جيمس الأول).
+        if !first && ORDINALS.contains(&w) {
+            return Some((i + 1, Strength::Unknown));
         }
         // A nisba with the article after a name's first word (الحسيني,
         // القحطاني): a family name, unless the corpus uses it often (then
@@ -1261,6 +1306,25 @@ impl Run<'_> {
             .find_map(|p| w.strip_prefix(p))
             .unwrap_or("");
         w.ends_with('ي') && !w.ends_with("يي") && w.chars().count() >= 3
+    }
+
+    /// Whether one unlisted word after a role may be a name alone (المدرب
+    /// فيرغسون): not a verb, not a word after و or ل (وتمشيا, للقنابل)
+    /// or the article (الفخري), not على.
+    fn lone_word_may_be_a_name(&self, t: &Token) -> bool {
+        let w = self.full(t);
+        !looks_like_verb(w) && !w.starts_with(['و', 'ل']) && !w.starts_with("ال") && w != "علي"
+    }
+
+    /// A demonym right after a definite noun that is no trigger
+    /// (الاقتصاد الإسرائيلي, الجيش الأميركي) is that noun's adjective, not a
+    /// person.
+    fn demonym_is_an_adjective(&self, toks: &[Token], d: usize) -> bool {
+        let Some(noun) = d.checked_sub(1).map(|k| &toks[k]) else {
+            return false;
+        };
+        let definite = noun.script == Script::Arabic && self.full(noun).starts_with("ال");
+        toks[d].gap == Gap::Space && definite && noun.cover.is_none() && noun.trig == 0
     }
 
     /// Whether an Arabic word no list knows may be a name: not an adverb
@@ -1568,7 +1632,12 @@ impl Run<'_> {
                 && !(last.starts_with("ال")
                     && last.ends_with('ي')
                     && self.lex.count(last).is_some_and(|n| n < RARE_NISBA));
-            if letters < 3 || bits & never != 0 || common {
+            if letters < 3
+                || bits & never != 0
+                || common
+                || NOT_ALONE.contains(&last)
+                || ORDINALS.contains(&last)
+            {
                 continue;
             }
             by_last

@@ -33,6 +33,8 @@
 //! | `en-title` | a title or role, then capitalized words | Dr. [Jane Doe] |
 //! | `en-said` | two or three capitalized words next to a reporting verb | said [Hristo Stoichkov] |
 //! | `en-caps` | two or three capitalized words that are not common words | with [Rory Sabbatini] |
+//! | `en-paren` | capitalized words and a country in brackets | [Mats Olander] ( Sweden ) |
+//! | `en-demonym` | a demonym used as a noun, then two capitalized words | American [Anne Millar] |
 //! | `en-org` | capitalized words and a designator, or a head with `of` | [Acme Widgets Inc] / [University of Nowhere] |
 //! | `propagated` | the last word of a name discovered in the same document (`form=discovered-weak`) | ... [المقداد] |
 //!
@@ -108,6 +110,10 @@ pub enum Rule {
     EnSaid,
     /// Capitalized words that are not common words.
     EnCaps,
+    /// Capitalized words and a country in brackets.
+    EnParen,
+    /// An English demonym used as a noun + a name.
+    EnDemonym,
     /// English organization designator or head.
     EnOrg,
     /// The last word of a name discovered in the same document.
@@ -116,7 +122,7 @@ pub enum Rule {
 
 impl Rule {
     /// Every rule, in the order of the module docs.
-    pub const ALL: [Rule; 14] = [
+    pub const ALL: [Rule; 16] = [
         Rule::ArGiven,
         Rule::ArTitle,
         Rule::ArRole,
@@ -129,6 +135,8 @@ impl Rule {
         Rule::EnTitle,
         Rule::EnSaid,
         Rule::EnCaps,
+        Rule::EnParen,
+        Rule::EnDemonym,
         Rule::EnOrg,
         Rule::Propagated,
     ];
@@ -148,6 +156,8 @@ impl Rule {
             Rule::EnTitle => "en-title",
             Rule::EnSaid => "en-said",
             Rule::EnCaps => "en-caps",
+            Rule::EnParen => "en-paren",
+            Rule::EnDemonym => "en-demonym",
             Rule::EnOrg => "en-org",
             Rule::Propagated => "propagated",
         }
@@ -1140,7 +1150,10 @@ impl Run<'_> {
                 | class::ROLE
                 | class::ORG_HEAD
                 | class::ORG_HEAD_IN;
-            if bits & stop != 0 || t.script == Script::Digit {
+            if bits & stop != 0
+                || t.script == Script::Digit
+                || self.full(t).contains(|c: char| c.is_ascii_digit())
+            {
                 break;
             }
             let ok = match t.script {
@@ -1419,6 +1432,18 @@ impl Run<'_> {
         if !t.cap || t.upper {
             return None;
         }
+        // A demonym used as a noun, then a name (American Anne Miller).
+        if i > 0
+            && toks[i - 1].cover == Some(Cover::Demonym)
+            && t.gap == Gap::Space
+            && !self.high
+            && let Some(name) = self.en_name(toks, i, false)
+            && name.common == 0
+            && name.units >= 2
+            && self.en_person_ok(toks, i, &name, true)
+        {
+            return Some((i..name.end, false, Kind::Person, Rule::EnDemonym));
+        }
         // Right after a gazetteer name: a continuation of it, not a name.
         if i > 0 && toks[i - 1].cover.is_some() && t.gap == Gap::Space {
             return None;
@@ -1476,10 +1501,59 @@ impl Run<'_> {
         {
             return Some((i..name.end, false, Kind::Person, Rule::EnSaid));
         }
+        // A country in brackets after it (Mats Wilander ( Sweden ), in
+        // results and line-ups).
+        if name.common == 0
+            && (name.units >= 2 || !common)
+            && self.country_in_brackets(toks, name.end)
+        {
+            return Some((i..name.end, false, Kind::Person, Rule::EnParen));
+        }
         if t.sentence_start || name.units < 2 || name.common > 0 {
             return None;
         }
+        // Results tables name clubs beside their scores (Odra Wodzislaw 1
+        // GKS Katowice 1), and Le Havre or La Coruna start with a particle.
+        let digit =
+            |k: Option<&Token>| k.is_some_and(|u| u.script == Script::Digit && u.gap == Gap::Space);
+        let after_a_score = i > 0 && toks[i - 1].script == Script::Digit && t.gap == Gap::Space;
+        let before_a_score = digit(toks.get(name.end))
+            && toks
+                .get(name.end + 1)
+                .is_some_and(|u| u.script == Script::Latin && u.cap && u.gap == Gap::Space);
+        let beside_a_score = after_a_score || before_a_score;
+        if beside_a_score || bits & class::KIN != 0 {
+            return None;
+        }
         Some((i..name.end, false, Kind::Person, Rule::EnCaps))
+    }
+
+    /// Whether tokens from `k` are `( PLACE )`: a gazetteer place right
+    /// after an opening bracket, closed after it.
+    fn country_in_brackets(&self, toks: &[Token], k: usize) -> bool {
+        let Some(place) = toks.get(k) else {
+            return false;
+        };
+        if place.cover != Some(Cover::Place) || k == 0 {
+            return false;
+        }
+        let before = &self.text[toks[k - 1].o.end..place.o.start];
+        let after_end = toks.get(k + 1).map_or(self.text.len(), |n| n.o.start);
+        let mut j = k;
+        // The place may be several words (South Africa).
+        while toks
+            .get(j + 1)
+            .is_some_and(|n| n.cover == Some(Cover::Place) && n.gap == Gap::Space)
+        {
+            j += 1;
+        }
+        let after_end = if j > k {
+            toks.get(j + 1).map_or(self.text.len(), |n| n.o.start)
+        } else {
+            after_end
+        };
+        let after = &self.text[toks[j].o.end..after_end];
+        before.trim() == "(" && after.trim_start().starts_with(')')
     }
 
     /// The vetoes on an English person's name: no word ends a thing

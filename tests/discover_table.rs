@@ -141,6 +141,26 @@ const TABLE: &[(&str, &[Expected])] = &[
             "en-caps",
         )],
     ),
+    // A country in brackets after the name.
+    (
+        "Second round: Zdravko Sabbatelli ( Italy ) beat the seed.",
+        &[(
+            "Zdravko Sabbatelli",
+            "person:~zdravko-sabbatelli",
+            "en-paren",
+        )],
+    ),
+    // A demonym used as a noun.
+    (
+        "The title went to Italian Zdravko Sabbatelli on Sunday.",
+        &[(
+            "Zdravko Sabbatelli",
+            "person:~zdravko-sabbatelli",
+            "en-demonym",
+        )],
+    ),
+    // Clubs beside their scores are no people.
+    ("Results: Odra Wodzislaw 1 Zaglebie Lubin 2.", &[]),
     // Organizations: a designator, a head with "of".
     (
         "Acme Widgets Inc. reported higher profits.",

@@ -18,7 +18,7 @@ VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "met
 # Every element the template creates; anything else came from data.
 ALLOWED = {"html", "head", "meta", "title", "style", "body", "noscript", "p", "main", "script", "header",
            "h1", "h2", "h3", "span", "section", "div", "b", "input", "button", "svg", "rect", "g", "line",
-           "circle", "text", "table", "thead", "tbody", "tr", "th", "td", "ul", "li", "mark", "footer"}
+           "circle", "text", "table", "thead", "tbody", "tr", "th", "td", "ul", "li", "mark", "footer", "label"}
 HOSTILE = ["<script>alert(1)</script>", '"onmouseover="alert(1)', "</svg>"]
 
 

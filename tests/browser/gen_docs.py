@@ -44,6 +44,8 @@ EN = [
     "In {c}, reporters asked about {a} and {b}.",
     "Sources close to {a} said {b} would be discussed at the summit.",
     "{a} and {b} signed a memorandum on energy and ports in {c}.",
+    # Invented people no gazetteer lists: found by discovery (the report marks them).
+    "Dr. Elena Varga met {a} and {b} in {c}.",
 ]
 AR = [
     "كان {a} و {b} محور المحادثات في {c} يوم الثلاثاء.",
@@ -52,6 +54,7 @@ AR = [
     "في {c}، سأل الصحفيون عن {a} و {b}.",
     "قالت مصادر مقربة من {a} إن {b} سيُطرح في القمة.",
     "وقّع {a} و {b} مذكرة تفاهم حول الطاقة والموانئ في {c}.",
+    "واستقبل السيد غيث الحسيني {a} و {b} في {c}.",
 ]
 FILLER_EN = ["Markets were calm.", "No further details were given.", "The talks will resume next week."]
 FILLER_AR = ["وكانت الأسواق هادئة.", "ولم تُعط تفاصيل إضافية.", "وتُستأنف المحادثات الأسبوع المقبل."]

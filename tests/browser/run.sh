@@ -87,6 +87,30 @@ for q in PUTIN "بوتين" "اوكرانيا" "Ukraine" "country:ua"; do
     args+=("$q" "$work/filter$i.html")
 done
 
+dump "$work/hide.html" "$url#hide=discovered"
+
+echo "== discovered names: marked, and hidden by the toggle"
+python3 - "$work/plain.html" "$work/hide.html" <<'PY' && pass "discovered names marked and hidden" || fail "discovered names marked and hidden"
+import re, sys
+plain, hide = (open(p, encoding="utf-8").read() for p in sys.argv[1:3])
+def nodes(html):
+    return re.findall(r'<g class="([^"]*)" data-id="([^"]*)"', html)
+def bars(html):
+    return re.findall(r'<div class="bar" data-id="([^"]*)"[^>]*?( hidden="")?>', html)
+disc = [(c, i) for c, i in nodes(plain) if ":~" in i]
+assert disc, "no discovered node in the network"
+assert all("discovered" in c.split() and "gone" not in c.split() for c, _ in disc), disc[:3]
+assert all("discovered" not in c.split() for c, i in nodes(plain) if ":~" not in i)
+assert any(":~" in i for i, _ in bars(plain)) and "disc-tag" in plain
+gone = [(c, i) for c, i in nodes(hide) if ":~" in i]
+assert gone and all("gone" in c.split() for c, _ in gone), gone[:3]
+assert all("gone" not in c.split() for c, i in nodes(hide) if ":~" not in i)
+hidden_bars = [(i, h) for i, h in bars(hide) if ":~" in i]
+assert hidden_bars and all(h for _, h in hidden_bars), hidden_bars[:3]
+assert re.search(r'<input[^>]*id="hide-discovered"[^>]*>', hide)
+print(f"{len(disc)} discovered nodes, {len(hidden_bars)} discovered bars hidden")
+PY
+
 echo "== checks"
 out=$(python3 "$here/check_dom.py" "${args[@]}")
 status=$?

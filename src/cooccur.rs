@@ -474,9 +474,20 @@ impl Aggregates {
     ) {
         for m in mentions.iter().filter(|m| m.rule.is_some()) {
             let d = self.discovered.entry(m.entity_id.clone()).or_default();
-            *d.variants.entry(m.surface.clone()).or_default() += 1;
+            // Counted without a new String for what is already there.
+            match d.variants.get_mut(m.surface.as_str()) {
+                Some(n) => *n += 1,
+                None => {
+                    d.variants.insert(m.surface.clone(), 1);
+                }
+            }
             if let Some(rule) = m.rule {
-                *d.rules.entry(rule.as_str().to_string()).or_default() += 1;
+                match d.rules.get_mut(rule.as_str()) {
+                    Some(n) => *n += 1,
+                    None => {
+                        d.rules.insert(rule.as_str().to_string(), 1);
+                    }
+                }
             }
             if d.example.is_none() {
                 d.example = example(m).map(|text| (doc_id.to_string(), text));

@@ -8,7 +8,8 @@
 //! The scoring convention:
 //! - a document's text is its tokens joined by single spaces, its
 //!   sentences joined by a line break; a file without `-DOCSTART-` lines
-//!   is cut into documents of [`Evaluation::sentences_per_document`]
+//!   is cut into documents of [`Evaluation::SENTENCES_PER_DOCUMENT`] (the
+//!   CLI's `--sentences-per-document`)
 //!   sentences (ANERcorp has no article boundaries);
 //! - a predicted mention is correct when it overlaps a gold entity of the
 //!   same type: `person` → PER, `country`/`city`/`region` → LOC,

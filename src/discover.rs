@@ -48,7 +48,7 @@ use std::ops::Range;
 use rustc_hash::FxHashMap;
 
 use crate::lexicon::{Lexicon, class};
-use crate::normalize::{Normalized, is_word_char, is_word_char_of_pair};
+use crate::normalize::{Normalized, is_arabic_block, is_word_char, is_word_char_of_pair};
 
 /// How much discovery to do.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -533,7 +533,7 @@ impl Discoverer {
             let first = word.chars().next().unwrap_or(' ');
             let script = if first.is_ascii_digit() {
                 Script::Digit
-            } else if ('\u{0600}'..='\u{06FF}').contains(&first) {
+            } else if is_arabic_block(first) {
                 Script::Arabic
             } else if first.is_alphabetic() && (first as u32) < 0x0250 {
                 Script::Latin
@@ -1073,10 +1073,6 @@ impl Run<'_> {
             {
                 return Some((i..name.end, false, Kind::Person, Rule::ArRole));
             }
-            return None;
-        }
-        // على written with ى is the preposition, not علي.
-        if word == "علي" && self.text[t.o.clone()].ends_with('ى') {
             return None;
         }
         let name = self.ar_name(toks, i, true)?;

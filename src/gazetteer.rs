@@ -154,6 +154,26 @@ impl Default for Gazetteer {
     }
 }
 
+/// The `*.csv` files of a folder (not recursive), in file-name order.
+pub(crate) fn csv_files(dir: &Path) -> Result<Vec<PathBuf>, Error> {
+    let io = |source| Error::Io {
+        path: dir.to_path_buf(),
+        source,
+    };
+    let mut files: Vec<PathBuf> = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(io)? {
+        let path = entry.map_err(io)?.path();
+        let is_csv = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+        if is_csv && path.is_file() {
+            files.push(path);
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
 /// The default gazetteer files, compiled into the library (see build.rs).
 const BUILTIN: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/builtin_gazetteers.rs"));
 
@@ -198,21 +218,7 @@ impl Gazetteer {
     /// Adds every `*.csv` file of a folder, in file-name order, after the
     /// entities already loaded.
     pub fn add_dir(&mut self, dir: &Path) -> Result<(), Error> {
-        let io = |source| Error::Io {
-            path: dir.to_path_buf(),
-            source,
-        };
-        let mut files: Vec<PathBuf> = Vec::new();
-        for entry in std::fs::read_dir(dir).map_err(io)? {
-            let path = entry.map_err(io)?.path();
-            let is_csv = path
-                .extension()
-                .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
-            if is_csv && path.is_file() {
-                files.push(path);
-            }
-        }
-        files.sort();
+        let files = csv_files(dir)?;
         if files.is_empty() {
             self.diagnostics.push(Diagnostic {
                 severity: Severity::Warning,

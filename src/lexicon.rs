@@ -35,7 +35,7 @@ use std::path::{Path, PathBuf};
 use rustc_hash::FxHashMap;
 
 use crate::error::{Error, Position};
-use crate::gazetteer::{Diagnostic, Severity};
+use crate::gazetteer::{Diagnostic, Severity, csv_files};
 use crate::normalize::{is_word_char, normalize_str};
 
 /// Classes of a lexicon form, as bits of a `u32` (see the module docs).
@@ -140,24 +140,11 @@ impl Lexicon {
 
     /// Adds every `*.csv` file of `dir`, in file-name order.
     pub fn add_dir(&mut self, dir: &Path) -> Result<(), Error> {
-        let io = |path: &Path, source| Error::Io {
-            path: path.to_path_buf(),
-            source,
-        };
-        let mut files: Vec<PathBuf> = Vec::new();
-        for entry in std::fs::read_dir(dir).map_err(|e| io(dir, e))? {
-            let path = entry.map_err(|e| io(dir, e))?.path();
-            if path
-                .extension()
-                .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
-                && path.is_file()
-            {
-                files.push(path);
-            }
-        }
-        files.sort();
-        for path in files {
-            let file = std::fs::File::open(&path).map_err(|e| io(&path, e))?;
+        for path in csv_files(dir)? {
+            let file = std::fs::File::open(&path).map_err(|source| Error::Io {
+                path: path.clone(),
+                source,
+            })?;
             self.add_csv(&path.display().to_string(), file);
         }
         Ok(())

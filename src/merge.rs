@@ -20,6 +20,7 @@ use crate::cooccur::{
 use crate::error::{Error, Position};
 use crate::input::{InputRecord, Status};
 use crate::output::RunSummary;
+use crate::output::csv::parse_counted;
 use crate::output::json::{ExampleRecord, StreamLine};
 use crate::pipeline::{Document, Mention};
 
@@ -146,17 +147,10 @@ fn read_discovered(path: &Path, agg: &mut Aggregates) -> Result<(), Error> {
         let counts = |key: &str| -> Result<BTreeMap<String, u64>, Error> {
             let mut out = BTreeMap::new();
             let cell = field(path, line, &row, key)?;
-            for item in cell.split('|').filter(|i| !i.is_empty()) {
-                let parsed = item
-                    .rsplit_once(':')
-                    .and_then(|(t, n)| n.parse::<u64>().ok().map(|n| (t, n)));
-                let Some((text, n)) = parsed else {
-                    return Err(input_error(
-                        path,
-                        line,
-                        format!("{key}: {item:?} is not TEXT:COUNT"),
-                    ));
-                };
+            let items = parse_counted(cell).map_err(|item| {
+                input_error(path, line, format!("{key}: {item:?} is not TEXT:COUNT"))
+            })?;
+            for (text, n) in items {
                 *out.entry(text.to_string()).or_default() += n;
             }
             Ok(out)

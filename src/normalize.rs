@@ -95,18 +95,7 @@ impl OffsetCursor<'_> {
         while last_index + 1 < pieces.len() && pieces[last_index + 1].at < range.end {
             last_index += 1;
         }
-        let last = pieces[last_index];
-        let start = if first.aligned {
-            first.orig_start + (range.start - first.at)
-        } else {
-            first.orig_start
-        };
-        let end = if last.aligned {
-            last.orig_start + (range.end - last.at)
-        } else {
-            last.orig_end
-        };
-        start..end
+        Piece::span(first, pieces[last_index], range)
     }
 }
 
@@ -125,6 +114,24 @@ struct Piece {
     /// as long as its original range). Otherwise every character of the
     /// stretch came from the whole original range.
     aligned: bool,
+}
+
+impl Piece {
+    /// The original bytes of the normalized `range`, which starts in
+    /// piece `first` and ends in piece `last`.
+    fn span(first: Piece, last: Piece, range: Range<usize>) -> Range<usize> {
+        let start = if first.aligned {
+            first.orig_start + (range.start - first.at)
+        } else {
+            first.orig_start
+        };
+        let end = if last.aligned {
+            last.orig_start + (range.end - last.at)
+        } else {
+            last.orig_end
+        };
+        start..end
+    }
 }
 
 impl Normalized {
@@ -147,17 +154,7 @@ impl Normalized {
         }
         let first = self.piece_at(range.start);
         let last = self.piece_at(range.end - 1);
-        let start = if first.aligned {
-            first.orig_start + (range.start - first.at)
-        } else {
-            first.orig_start
-        };
-        let end = if last.aligned {
-            last.orig_start + (range.end - last.at)
-        } else {
-            last.orig_end
-        };
-        start..end
+        Piece::span(first, last, range)
     }
 
     /// A cursor for [`Normalized::original_range`] over ranges given in
@@ -724,7 +721,7 @@ fn is_deleted_arabic_mark(c: char) -> bool {
 }
 
 /// The Arabic blocks, left as they are by step 7.
-fn is_arabic_block(c: char) -> bool {
+pub(crate) fn is_arabic_block(c: char) -> bool {
     matches!(c,
         '\u{0600}'..='\u{06FF}'
         | '\u{0750}'..='\u{077F}'

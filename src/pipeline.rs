@@ -243,13 +243,6 @@ impl Pipeline {
         self.discoverer.mode()
     }
 
-    /// What the tables say of an entity id: the gazetteer's entry, or for
-    /// a discovered id its type and the name made from its key; `None`
-    /// for an id neither knows.
-    pub fn entity_info(&self, gazetteer: &Gazetteer, id: &str) -> Option<EntityInfo> {
-        entity_info(gazetteer, id)
-    }
-
     fn gazetteer_only(gazetteer: &Gazetteer) -> Result<Pipeline, Error> {
         gazetteer.check()?;
         let entities = gazetteer.entities();
@@ -395,7 +388,9 @@ impl Pipeline {
     }
 }
 
-/// What the tables say of an entity id (see [`Pipeline::entity_info`]).
+/// What the tables say of an entity id: the gazetteer's entry, or for a
+/// discovered id its type and the name made from its key; `None` for an
+/// id neither knows.
 pub fn entity_info(gazetteer: &Gazetteer, id: &str) -> Option<EntityInfo> {
     if let Some(e) = gazetteer.get(id) {
         return Some(EntityInfo {
@@ -406,7 +401,7 @@ pub fn entity_info(gazetteer: &Gazetteer, id: &str) -> Option<EntityInfo> {
     }
     let (kind, key) = crate::discover::parse_id(id)?;
     let name = display_name(key);
-    let arabic = name.chars().any(|c| ('\u{0600}'..='\u{06FF}').contains(&c));
+    let arabic = name.chars().any(crate::normalize::is_arabic_block);
     Some(EntityInfo {
         kind: kind.as_str().to_string(),
         name_ar: if arabic { name.clone() } else { String::new() },

@@ -40,6 +40,8 @@ use std::path::{Path, PathBuf};
 
 use crate::discover::{Kind, parse_id};
 use crate::error::{Error, Position};
+use crate::normalize::is_arabic_block;
+use crate::output::csv::parse_counted;
 
 /// What the reviewer wrote in `status`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -134,16 +136,11 @@ pub fn read_discovered(
                 .parse::<u64>()
                 .map_err(|_| err(line, format!("{what} {:?} is not a whole number", get(c))))
         };
-        let mut variants = Vec::new();
-        for item in get(c_variants).split('|').filter(|s| !s.is_empty()) {
-            let Some((text, n)) = item
-                .rsplit_once(':')
-                .and_then(|(t, n)| n.parse::<u64>().ok().map(|n| (t, n)))
-            else {
-                return Err(err(line, format!("variants: {item:?} is not TEXT:COUNT")));
-            };
-            variants.push((text.trim_start_matches('\'').to_string(), n));
-        }
+        let variants = parse_counted(get(c_variants))
+            .map_err(|item| err(line, format!("variants: {item:?} is not TEXT:COUNT")))?
+            .into_iter()
+            .map(|(text, n)| (text.trim_start_matches('\'').to_string(), n))
+            .collect();
         let decision = match opt(c_status).to_lowercase().as_str() {
             "" => Decision::Open,
             "accept" | "yes" | "ok" => Decision::Accept,
@@ -205,10 +202,7 @@ pub fn candidates(rows: &[DiscoveredRow], min_mentions: u64) -> Vec<Candidate> {
             }
         })
         .map(|r| {
-            let arabic = r
-                .name
-                .chars()
-                .any(|c| ('\u{0600}'..='\u{06FF}').contains(&c));
+            let arabic = r.name.chars().any(is_arabic_block);
             let aliases: Vec<String> = r
                 .variants
                 .iter()

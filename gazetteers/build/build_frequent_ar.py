@@ -21,15 +21,16 @@ Only the derived table (words and counts) is written; no article text.
 Python 3.11 standard library only. Needs gazetteers/lexicon/{given_ar,surnames_ar,common_ar}.csv.
 """
 
-import argparse
 import csv
 import gzip
-import io
 import json
 import re
 import sys
 from collections import Counter
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import lexicon_csv  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 LEX = REPO / "gazetteers" / "lexicon"
@@ -141,27 +142,10 @@ def build(corpus: Path) -> list[list]:
     return rows[:MAX_ROWS]
 
 
-def render(rows: list[list]) -> str:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["form", "class", "count", "note"])
-    w.writerows(rows)
-    return buf.getvalue()
-
-
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
-    ap.add_argument("--check", action="store_true", help="exit 1 if the committed file differs")
-    args = ap.parse_args()
-    text = render(build(args.corpus))
-    if args.check:
-        same = OUT.exists() and OUT.read_text(encoding="utf-8") == text
-        print(f"{OUT.relative_to(REPO)}: {'up to date' if same else 'differs'}")
-        return 0 if same else 1
-    OUT.write_text(text, encoding="utf-8")
-    print(f"{OUT.relative_to(REPO)}: {text.count(chr(10)) - 1} rows")
-    return 0
+    return lexicon_csv.run(
+        __doc__, OUT, REPO, lambda args: build(args.corpus),
+        extra_args=lambda ap: ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS))
 
 
 if __name__ == "__main__":

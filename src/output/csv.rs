@@ -321,6 +321,19 @@ pub fn write_discovered<W: Write>(w: W, agg: &Aggregates, style: CsvStyle) -> io
     table.finish()
 }
 
+/// The entries of a cell [`counted`] wrote, in its order; `None` names
+/// the first item that is not `text:count`.
+pub fn parse_counted(cell: &str) -> Result<Vec<(&str, u64)>, &str> {
+    cell.split('|')
+        .filter(|item| !item.is_empty())
+        .map(|item| {
+            item.rsplit_once(':')
+                .and_then(|(t, n)| n.parse::<u64>().ok().map(|n| (t, n)))
+                .ok_or(item)
+        })
+        .collect()
+}
+
 /// `text:count` for each entry, most first (then by text), joined by `|`.
 pub fn counted(counts: &std::collections::BTreeMap<String, u64>) -> String {
     let mut v: Vec<(&String, &u64)> = counts.iter().collect();

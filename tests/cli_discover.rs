@@ -243,6 +243,16 @@ fn a_lexicon_with_errors_is_refused_with_its_position() {
         "{}",
         stderr(&out)
     );
+    // gazetteer check reports the lexicon's problems and fails.
+    wd.create("mine/a.csv", "id,type,name\nx:1,person,X\n");
+    let check = wd.run(&["gazetteer", "check", "mine"]);
+    assert_eq!(check.status.code(), Some(1));
+    let text = stdout(&check);
+    assert!(
+        text.contains("mine/lexicon/x.csv:3: error: unknown class \"surname\"")
+            && text.contains("lexicon: 1 forms (1 given), 1 errors"),
+        "{text}"
+    );
     // Without discovery the lexicon is not read.
     let out = wd.run(&[
         "extract",

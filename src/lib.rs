@@ -11,6 +11,8 @@
 //!   default lists), with every problem reported at `file:line`.
 //! - [`Pipeline`]: built once from a gazetteer; [`Pipeline::extract`]
 //!   finds the [`Mention`]s in a [`Document`]. It is `Send + Sync`.
+//! - [`batch`]: many documents on worker threads, results in input order;
+//!   [`batch::Run`] writes an output folder as `alam extract` does.
 //! - [`normalize()`]: the text normalization used on both aliases and
 //!   text, with its offset map.
 //!
@@ -29,6 +31,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod batch;
 pub mod cooccur;
 pub mod discover;
 mod error;

@@ -24,16 +24,11 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use alam::cooccur::{DocumentCounts, Example, WindowKind, discovered_example};
 use alam::input::{InputOptions, Inputs, Status, StdinFormat};
-use alam::output::json::{ExampleRecord, MentionRecord, StreamEntity, StreamLine, StreamPair};
-use std::borrow::Cow;
+use alam::output::json::StreamLine;
 
 use super::GazetteerArgs;
-use super::extract::{
-    ProcessArgs, Processed, WorkerShare, entity_info, for_each_processed, mention_window,
-    window_range, worker_pool,
-};
+use super::extract::ProcessArgs;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -49,7 +44,7 @@ pub struct Args {
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let gaz = args.gazetteer.load()?;
     let pipeline = args.gazetteer.pipeline(&gaz, args.process.discover)?;
-    let pool = worker_pool(args.process.threads)?;
+    let batch = args.process.batch(&pipeline)?;
     let options = InputOptions {
         id_field: args.process.id_field.clone(),
         text_fields: args.process.text_field.clone(),
@@ -58,100 +53,28 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let inputs = Inputs::new(&["-".to_string()], options);
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    let share = WorkerShare::of(pool.current_num_threads(), None);
-    let completed = for_each_processed(
-        &pipeline,
-        &pool,
-        args.process.window,
-        share,
-        inputs,
-        |mut p| {
-            if !p.record.message.is_empty() {
-                eprintln!("{}", p.record.message);
-            }
-            if p.record.status == Status::Error && args.strict {
-                eprintln!(
-                    "alam: --strict: stopping at the first error ({})",
-                    p.record.document.id
-                );
-                return Ok(false);
-            }
-            p.count(args.process.window);
-            let counts = p.counts.take().unwrap_or_default();
-            write_line(&mut out, &p, &counts, args.process.window, &gaz)?;
-            Ok(true)
-        },
-    )?;
+    let window = args.process.window;
+    let completed = batch.for_each(inputs, |mut p| -> anyhow::Result<bool> {
+        if !p.record.message.is_empty() {
+            eprintln!("{}", p.record.message);
+        }
+        if p.record.status == Status::Error && args.strict {
+            eprintln!(
+                "alam: --strict: stopping at the first error ({})",
+                p.record.document.id
+            );
+            return Ok(false);
+        }
+        let counts = p.take_counts(window);
+        let line = StreamLine::of(&p, &counts, window, &gaz);
+        serde_json::to_writer(&mut out, &line)?;
+        out.write_all(b"\n")?;
+        Ok(true)
+    })?;
     out.flush()?;
     Ok(if completed {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
     })
-}
-
-fn write_line(
-    out: &mut impl Write,
-    p: &Processed,
-    counts: &DocumentCounts,
-    window: WindowKind,
-    gaz: &alam::Gazetteer,
-) -> anyhow::Result<()> {
-    let doc = &p.record.document;
-    let entities = counts
-        .entities()
-        .iter()
-        .map(|(id, mentions, windows)| {
-            let info = entity_info(gaz, id);
-            let example = alam::discover::is_discovered_id(id)
-                .then(|| p.mentions.iter().find(|m| &m.entity_id == id))
-                .flatten()
-                .map(|m| {
-                    let range = mention_window(&p.windows, window, m, doc.text.len());
-                    Cow::Owned(discovered_example(&doc.text, range, m))
-                });
-            StreamEntity {
-                example,
-                entity_id: Cow::Borrowed(id),
-                entity_type: Cow::Owned(info.kind),
-                name: Cow::Owned(info.name),
-                name_ar: Cow::Owned(info.name_ar),
-                mentions: *mentions,
-                windows: *windows,
-            }
-        })
-        .collect();
-    let pairs = counts
-        .pairs()
-        .iter()
-        .map(|(pair, windows, ev)| {
-            let range = window_range(&p.windows, window, ev.window, doc.text.len());
-            let e = Example::new(&doc.id, &doc.text, range, ev.a.clone(), ev.b.clone());
-            StreamPair {
-                source_id: Cow::Borrowed(&pair.0),
-                target_id: Cow::Borrowed(&pair.1),
-                windows: *windows,
-                example: ExampleRecord {
-                    doc_id: Cow::Owned(e.doc_id),
-                    text: Cow::Owned(e.text),
-                    marks: e.marks,
-                },
-            }
-        })
-        .collect();
-    let line = StreamLine {
-        doc_id: Cow::Borrowed(&doc.id),
-        source: Cow::Borrowed(&p.record.source),
-        status: Cow::Borrowed(p.record.status.as_str()),
-        message: Cow::Borrowed(&p.record.message),
-        chars: p.chars,
-        window: Cow::Borrowed(window.as_str()),
-        windows: counts.windows(),
-        mentions: p.mentions.iter().map(MentionRecord::from).collect(),
-        entities,
-        pairs,
-    };
-    serde_json::to_writer(&mut *out, &line)?;
-    out.write_all(b"\n")?;
-    Ok(())
 }

@@ -235,6 +235,73 @@ pub struct StreamLine<'a> {
     pub pairs: Vec<StreamPair<'a>>,
 }
 
+impl<'a> StreamLine<'a> {
+    /// The stream line of processed record `p`, whose counts for windows
+    /// of kind `window` are `counts`; types and names from `gazetteer`.
+    pub fn of(
+        p: &'a crate::batch::Processed,
+        counts: &'a crate::cooccur::DocumentCounts,
+        window: crate::cooccur::WindowKind,
+        gazetteer: &crate::Gazetteer,
+    ) -> StreamLine<'a> {
+        use crate::cooccur::{Example, discovered_example};
+        let doc = &p.record.document;
+        let entities = counts
+            .entities()
+            .iter()
+            .map(|(id, mentions, windows)| {
+                let info = crate::batch::info_of(gazetteer, id);
+                let example = crate::discover::is_discovered_id(id)
+                    .then(|| p.mentions.iter().find(|m| &m.entity_id == id))
+                    .flatten()
+                    .map(|m| {
+                        let range = p.mention_window(window, m);
+                        Cow::Owned(discovered_example(&doc.text, range, m))
+                    });
+                StreamEntity {
+                    example,
+                    entity_id: Cow::Borrowed(id),
+                    entity_type: Cow::Owned(info.kind),
+                    name: Cow::Owned(info.name),
+                    name_ar: Cow::Owned(info.name_ar),
+                    mentions: *mentions,
+                    windows: *windows,
+                }
+            })
+            .collect();
+        let pairs = counts
+            .pairs()
+            .iter()
+            .map(|(pair, windows, ev)| {
+                let range = p.window_range(window, ev.window);
+                let e = Example::new(&doc.id, &doc.text, range, ev.a.clone(), ev.b.clone());
+                StreamPair {
+                    source_id: Cow::Borrowed(&pair.0),
+                    target_id: Cow::Borrowed(&pair.1),
+                    windows: *windows,
+                    example: ExampleRecord {
+                        doc_id: Cow::Owned(e.doc_id),
+                        text: Cow::Owned(e.text),
+                        marks: e.marks,
+                    },
+                }
+            })
+            .collect();
+        StreamLine {
+            doc_id: Cow::Borrowed(&doc.id),
+            source: Cow::Borrowed(&p.record.source),
+            status: Cow::Borrowed(p.record.status.as_str()),
+            message: Cow::Borrowed(&p.record.message),
+            chars: p.chars,
+            window: Cow::Borrowed(window.as_str()),
+            windows: counts.windows(),
+            mentions: p.mentions.iter().map(MentionRecord::from).collect(),
+            entities,
+            pairs,
+        }
+    }
+}
+
 /// An entity of a stream line, with its counts in the document.
 #[derive(Serialize, Deserialize)]
 pub struct StreamEntity<'a> {

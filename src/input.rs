@@ -29,6 +29,9 @@ use std::sync::Arc;
 use crate::pipeline::Document;
 
 mod json_fields;
+mod walk;
+
+use walk::{Kind, kind_of, walk};
 
 /// How a document was read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -139,32 +142,6 @@ impl Default for InputOptions {
             stdin_format: StdinFormat::Text,
         }
     }
-}
-
-/// The kind of a file, from its name.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Kind {
-    Text,
-    Jsonl,
-    Csv,
-}
-
-fn kind_of(path: &Path) -> Option<(Kind, bool)> {
-    let name = path.file_name()?.to_string_lossy().to_lowercase();
-    let (name, gz) = match name.strip_suffix(".gz") {
-        Some(n) => (n.to_string(), true),
-        None => (name, false),
-    };
-    let kind = if name.ends_with(".txt") {
-        Kind::Text
-    } else if name.ends_with(".jsonl") || name.ends_with(".ndjson") {
-        Kind::Jsonl
-    } else if name.ends_with(".csv") {
-        Kind::Csv
-    } else {
-        return None;
-    };
-    Some((kind, gz))
 }
 
 /// One file to read, with the id a text file gets.
@@ -300,18 +277,6 @@ impl Iterator for Inputs {
             }
         }
     }
-}
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        if path.is_dir() {
-            walk(&path, out)?;
-        } else if kind_of(&path).is_some() {
-            out.push(path);
-        }
-    }
-    Ok(())
 }
 
 fn open(file: &FileInput) -> io::Result<Box<dyn Read + Send>> {

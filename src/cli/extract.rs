@@ -109,8 +109,9 @@ pub struct Args {
     /// Drop pairs that co-occur in fewer than N windows.
     #[arg(long, value_name = "N", default_value_t = 1)]
     pub min_count: u64,
-    /// What standard input (-) holds: text (one document) or jsonl.
-    #[arg(long, value_name = "FORMAT", default_value = "text", value_parser = parse_stdin_format)]
+    /// What standard input (-) holds: text (one document), jsonl, or auto
+    /// (jsonl when its first line is a JSON object, else text).
+    #[arg(long, value_name = "FORMAT", default_value = "auto", value_parser = parse_stdin_format)]
     pub stdin_format: StdinFormat,
     /// Write CSV for Excel: UTF-8 BOM, CRLF, formula-like cells prefixed with '.
     #[arg(long)]
@@ -136,7 +137,10 @@ fn parse_stdin_format(s: &str) -> Result<StdinFormat, String> {
     match s {
         "text" => Ok(StdinFormat::Text),
         "jsonl" => Ok(StdinFormat::Jsonl),
-        _ => Err(format!("unknown stdin format {s:?} (expected text, jsonl)")),
+        "auto" => Ok(StdinFormat::Auto),
+        _ => Err(format!(
+            "unknown stdin format {s:?} (expected auto, text, jsonl)"
+        )),
     }
 }
 
@@ -291,6 +295,8 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         id_field: args.process.id_field.clone(),
         text_fields: args.process.text_field.clone(),
         stdin_format: args.stdin_format,
+        // The output folder is never read, even inside an input folder.
+        exclude: vec![args.output.clone()],
     };
     let progress = progress_bar(args.quiet);
     let mut agg = Aggregates::new(args.process.window);
@@ -398,9 +404,15 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             args.output.display()
         );
     }
-    let nothing_read = summary.documents > 0 && summary.errors == summary.documents;
-    if nothing_read {
-        eprintln!("alam: no input could be read");
+    // Nothing read: no record at all (a folder with no file that is
+    // read), or errors only.
+    if summary.errors == summary.documents {
+        eprintln!(
+            "alam: no input could be read in {} ({} documents, {} errors)",
+            args.inputs.join(" "),
+            summary.documents,
+            summary.errors
+        );
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)

@@ -5,11 +5,15 @@
 //! | input | documents | id |
 //! |---|---|---|
 //! | `*.txt` | one per file | the path (relative to the folder given, for a folder) |
-//! | `*.jsonl` | one per line | `--id-field` (default `id`), else `FILE:LINE` |
-//! | `*.csv` | one per record (header required) | same |
+//! | `*.jsonl`, `*.ndjson` | one per line | `--id-field` (default `id`), else `FILE:LINE` |
+//! | `*.csv`, `*.tsv` | one per record (header required) | same |
+//! | `*.json` | one per element of an array | same, else `FILE:N` |
 //! | `*.gz` of these | decompressed on the fly | same |
-//! | a folder | walked recursively for the above, in path order | |
+//! | another name | by its first bytes: gzip, JSONL, JSON, else one text | |
+//! | a folder | walked recursively for the above, in path order (`src/input/walk.rs`) | |
 //! | `-` | standard input: one text, or JSONL lines | `-` / `-:LINE` |
+//!
+//! UTF-16 and UTF-32 are decoded to UTF-8 (see `src/input/detect.rs`).
 //!
 //! The text of a document is its `--text-field` fields (default `text`)
 //! joined with a blank line, in the order given (`title,text`).

@@ -2,8 +2,10 @@
 //! tables into a folder.
 //!
 //! Inputs: files, folders (walked recursively for `*.txt`, `*.jsonl`,
-//! `*.csv` and their `.gz` forms), or `-` for standard input (one text, or
-//! JSONL with `--stdin-format jsonl`). See `alam::input`.
+//! `*.ndjson`, `*.json`, `*.csv`, `*.tsv` and their `.gz` forms; never the
+//! `-o` folder), or `-` for standard input (JSONL when its first line is a
+//! JSON object, else one text; `--stdin-format` says which). See
+//! `alam::input`.
 //!
 //! Outputs in `-o DIR` (default `output/`), selected with `--format`
 //! (default `csv,json`):

@@ -505,10 +505,11 @@ pub struct RunOutcome {
 }
 
 impl RunOutcome {
-    /// Whether every record was an error (nothing could be read), which
-    /// the CLI reports with exit code 1.
+    /// Whether nothing could be read: no record at all (say, a folder
+    /// with no file that is read), or errors only. The CLI reports it with
+    /// exit code 1.
     pub fn nothing_read(&self) -> bool {
-        self.summary.documents > 0 && self.summary.errors == self.summary.documents
+        self.summary.errors == self.summary.documents
     }
 }
 

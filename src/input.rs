@@ -5,11 +5,15 @@
 //! | input | documents | id |
 //! |---|---|---|
 //! | `*.txt` | one per file | the path (relative to the folder given, for a folder) |
-//! | `*.jsonl` | one per line | `--id-field` (default `id`), else `FILE:LINE` |
-//! | `*.csv` | one per record (header required) | same |
+//! | `*.jsonl`, `*.ndjson` | one per line | `--id-field` (default `id`), else `FILE:LINE` |
+//! | `*.csv`, `*.tsv` | one per record (header required) | same |
+//! | `*.json` | one per element of an array | same, else `FILE:N` |
 //! | `*.gz` of these | decompressed on the fly | same |
-//! | a folder | walked recursively for the above, in path order | |
+//! | another name | by its first bytes: gzip, JSONL, JSON, else one text | |
+//! | a folder | walked recursively for the above, in path order (`src/input/walk.rs`) | |
 //! | `-` | standard input: one text, or JSONL lines | `-` / `-:LINE` |
+//!
+//! UTF-16 and UTF-32 are decoded to UTF-8 (see `src/input/detect.rs`).
 //!
 //! The text of a document is its `--text-field` fields (default `text`)
 //! joined with a blank line, in the order given (`title,text`).
@@ -21,14 +25,18 @@
 //! says what happened.
 
 use std::borrow::Cow;
-use std::fs::File;
-use std::io::{self, BufRead, BufReader, Read};
+use std::io::{BufRead, Read};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::pipeline::Document;
 
+mod detect;
+mod json_array;
 mod json_fields;
+mod walk;
+
+use walk::{Found, Kind, display, id_of, kind_of, walk};
 
 /// How a document was read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -112,8 +120,11 @@ impl RawRecord {
 /// What standard input holds.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum StdinFormat {
-    /// One plain-text document.
+    /// JSONL when its first line that is not blank is a JSON object (a
+    /// JSON array when it starts with `[` and `{`), else one text.
     #[default]
+    Auto,
+    /// One plain-text document.
     Text,
     /// One JSON document per line.
     Jsonl,
@@ -127,8 +138,10 @@ pub struct InputOptions {
     /// The fields holding the text, joined with a blank line. Default:
     /// `text`.
     pub text_fields: Vec<String>,
-    /// What `-` holds. Default: one text.
+    /// What `-` holds. Default: found from its first line.
     pub stdin_format: StdinFormat,
+    /// Folders never read (the output folder), known by device and inode.
+    pub exclude: Vec<PathBuf>,
 }
 
 impl Default for InputOptions {
@@ -136,35 +149,10 @@ impl Default for InputOptions {
         InputOptions {
             id_field: "id".to_string(),
             text_fields: vec!["text".to_string()],
-            stdin_format: StdinFormat::Text,
+            stdin_format: StdinFormat::Auto,
+            exclude: Vec::new(),
         }
     }
-}
-
-/// The kind of a file, from its name.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Kind {
-    Text,
-    Jsonl,
-    Csv,
-}
-
-fn kind_of(path: &Path) -> Option<(Kind, bool)> {
-    let name = path.file_name()?.to_string_lossy().to_lowercase();
-    let (name, gz) = match name.strip_suffix(".gz") {
-        Some(n) => (n.to_string(), true),
-        None => (name, false),
-    };
-    let kind = if name.ends_with(".txt") {
-        Kind::Text
-    } else if name.ends_with(".jsonl") || name.ends_with(".ndjson") {
-        Kind::Jsonl
-    } else if name.ends_with(".csv") {
-        Kind::Csv
-    } else {
-        return None;
-    };
-    Some((kind, gz))
 }
 
 /// One file to read, with the id a text file gets.
@@ -173,7 +161,8 @@ struct FileInput {
     path: PathBuf,
     /// The id of a `.txt` document; the label of other files' positions.
     label: String,
-    kind: Kind,
+    /// `None`: found from the first bytes.
+    kind: Option<Kind>,
     gz: bool,
 }
 
@@ -194,6 +183,7 @@ impl Inputs {
     /// Plans the reading of `inputs` (paths, folders, or `-`). Folders are
     /// walked now; files are opened one at a time as the stream advances.
     pub fn new(inputs: &[String], options: InputOptions) -> Inputs {
+        let exclude: Vec<_> = options.exclude.iter().filter_map(|p| id_of(p)).collect();
         let mut pending = Vec::new();
         for input in inputs {
             if input == "-" {
@@ -202,29 +192,45 @@ impl Inputs {
             }
             let path = Path::new(input);
             if path.is_dir() {
-                let mut files = Vec::new();
-                if let Err(e) = walk(path, &mut files) {
-                    pending.push(Pending::Problem(error_record(input, input, &e.to_string())));
+                if id_of(path).is_some_and(|id| exclude.contains(&id)) {
+                    let reason = "the output folder (-o), not read";
+                    pending.push(Pending::Problem(error_record(input, input, reason)));
+                    continue;
                 }
-                files.sort();
-                for file in files {
-                    if let Some((kind, gz)) = kind_of(&file) {
-                        let rel = file.strip_prefix(path).unwrap_or(&file);
-                        let label = match kind {
-                            Kind::Text => rel.display().to_string(),
-                            _ => file.display().to_string(),
-                        };
-                        pending.push(Pending::File(FileInput {
-                            path: file,
-                            label,
-                            kind,
-                            gz,
-                        }));
-                    }
+                for found in walk(path, &exclude) {
+                    pending.push(match found {
+                        Found::File(file) => {
+                            let (kind, gz) = kind_of(&file).unwrap_or((Kind::Text, false));
+                            let rel = file.strip_prefix(path).unwrap_or(&file);
+                            let label = match kind {
+                                Kind::Text => display(rel),
+                                _ => display(&file),
+                            };
+                            Pending::File(FileInput {
+                                path: file,
+                                label,
+                                kind: Some(kind),
+                                gz,
+                            })
+                        }
+                        Found::Skipped {
+                            path,
+                            status,
+                            reason,
+                        } => {
+                            let name = display(&path);
+                            let mut rec = error_record(&name, &name, &reason);
+                            rec.status = status;
+                            Pending::Problem(rec)
+                        }
+                    });
                 }
                 continue;
             }
-            let (kind, gz) = kind_of(path).unwrap_or((Kind::Text, false));
+            let (kind, gz) = match kind_of(path) {
+                Some((kind, gz)) => (Some(kind), gz),
+                None => (None, false),
+            };
             pending.push(Pending::File(FileInput {
                 path: path.to_path_buf(),
                 label: input.clone(),
@@ -253,75 +259,12 @@ impl Iterator for Inputs {
             }
             match self.pending.next()? {
                 Pending::Problem(rec) => return Some(RawRecord::Ready(rec)),
-                Pending::Stdin => {
-                    let stdin: Box<dyn Read + Send> = Box::new(io::stdin());
-                    match self.options.stdin_format {
-                        StdinFormat::Text => {
-                            return Some(RawRecord::Ready(read_text(stdin, "-", "-")));
-                        }
-                        StdinFormat::Jsonl => {
-                            self.current = Some(Box::new(JsonlRecords::new(
-                                BufReader::new(stdin),
-                                "-".to_string(),
-                                self.options.clone(),
-                            )));
-                        }
-                    }
-                }
+                Pending::Stdin => self.current = Some(detect::stdin_records(&self.options)),
                 Pending::File(file) => {
-                    let reader = match open(&file) {
-                        Ok(r) => r,
-                        Err(e) => {
-                            return Some(RawRecord::Ready(error_record(
-                                &file.label,
-                                &file.path.display().to_string(),
-                                &e.to_string(),
-                            )));
-                        }
-                    };
-                    let source = file.path.display().to_string();
-                    match file.kind {
-                        Kind::Text => {
-                            return Some(RawRecord::Ready(read_text(reader, &file.label, &source)));
-                        }
-                        Kind::Jsonl => {
-                            self.current = Some(Box::new(JsonlRecords::new(
-                                BufReader::new(reader),
-                                source,
-                                self.options.clone(),
-                            )));
-                        }
-                        Kind::Csv => {
-                            let records = CsvRecords::new(reader, source, (*self.options).clone());
-                            self.current = Some(Box::new(records.map(RawRecord::Ready)));
-                        }
-                    }
+                    self.current = Some(detect::file_records(file, &self.options));
                 }
             }
         }
-    }
-}
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        if path.is_dir() {
-            walk(&path, out)?;
-        } else if kind_of(&path).is_some() {
-            out.push(path);
-        }
-    }
-    Ok(())
-}
-
-fn open(file: &FileInput) -> io::Result<Box<dyn Read + Send>> {
-    let f = File::open(&file.path)?;
-    if file.gz {
-        Ok(Box::new(flate2::read::MultiGzDecoder::new(
-            BufReader::with_capacity(1 << 16, f),
-        )))
-    } else {
-        Ok(Box::new(f))
     }
 }
 
@@ -653,7 +596,20 @@ struct CsvRecords {
 
 impl CsvRecords {
     fn new(reader: Box<dyn Read + Send>, source: String, options: InputOptions) -> Self {
-        let reader = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
+        Self::new_delimited(reader, source, options, b',')
+    }
+
+    /// [`CsvRecords::new`] with another field delimiter (tab for TSV).
+    fn new_delimited(
+        reader: Box<dyn Read + Send>,
+        source: String,
+        options: InputOptions,
+        delimiter: u8,
+    ) -> Self {
+        let reader = csv::ReaderBuilder::new()
+            .flexible(true)
+            .delimiter(delimiter)
+            .from_reader(reader);
         CsvRecords {
             reader,
             headers: None,
@@ -910,7 +866,7 @@ mod tests {
     fn csv_records() {
         let data = "id,title,text\na,T,\"multi\nline\"\n,U,V\nc,W\n";
         let recs: Vec<InputRecord> = CsvRecords::new(
-            Box::new(io::Cursor::new(data.as_bytes().to_vec())),
+            Box::new(std::io::Cursor::new(data.as_bytes().to_vec())),
             "f.csv".to_string(),
             InputOptions::default(),
         )

@@ -2,8 +2,10 @@
 //! tables into a folder.
 //!
 //! Inputs: files, folders (walked recursively for `*.txt`, `*.jsonl`,
-//! `*.csv` and their `.gz` forms), or `-` for standard input (one text, or
-//! JSONL with `--stdin-format jsonl`). See `alam::input`.
+//! `*.ndjson`, `*.json`, `*.csv`, `*.tsv` and their `.gz` forms; never the
+//! `-o` folder), or `-` for standard input (JSONL when its first line is a
+//! JSON object, else one text; `--stdin-format` says which). See
+//! `alam::input`.
 //!
 //! Outputs in `-o DIR` (default `output/`), selected with `--format`
 //! (default `csv,json`):
@@ -101,8 +103,9 @@ pub struct Args {
     /// Drop pairs that co-occur in fewer than N windows.
     #[arg(long, value_name = "N", default_value_t = 1)]
     pub min_count: u64,
-    /// What standard input (-) holds: text (one document) or jsonl.
-    #[arg(long, value_name = "FORMAT", default_value = "text", value_parser = parse_stdin_format)]
+    /// What standard input (-) holds: text (one document), jsonl, or auto
+    /// (jsonl when its first line is a JSON object, else text).
+    #[arg(long, value_name = "FORMAT", default_value = "auto", value_parser = parse_stdin_format)]
     pub stdin_format: StdinFormat,
     /// Write CSV for Excel: UTF-8 BOM, CRLF, formula-like cells prefixed with '.
     #[arg(long)]
@@ -128,7 +131,10 @@ fn parse_stdin_format(s: &str) -> Result<StdinFormat, String> {
     match s {
         "text" => Ok(StdinFormat::Text),
         "jsonl" => Ok(StdinFormat::Jsonl),
-        _ => Err(format!("unknown stdin format {s:?} (expected text, jsonl)")),
+        "auto" => Ok(StdinFormat::Auto),
+        _ => Err(format!(
+            "unknown stdin format {s:?} (expected auto, text, jsonl)"
+        )),
     }
 }
 
@@ -143,6 +149,8 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         id_field: args.process.id_field.clone(),
         text_fields: args.process.text_field.clone(),
         stdin_format: args.stdin_format,
+        // The output folder is never read, even inside an input folder.
+        exclude: vec![args.output.clone()],
     };
     let inputs = Inputs::new(&args.inputs, options);
     let mut progress = Progress {
@@ -179,7 +187,12 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         );
     }
     if outcome.nothing_read() {
-        eprintln!("alam: no input could be read");
+        eprintln!(
+            "alam: no input could be read in {} ({} documents, {} errors)",
+            args.inputs.join(" "),
+            summary.documents,
+            summary.errors
+        );
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)

@@ -49,6 +49,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         id_field: args.process.id_field.clone(),
         text_fields: args.process.text_field.clone(),
         stdin_format: StdinFormat::Jsonl,
+        exclude: Vec::new(),
     };
     let inputs = Inputs::new(&["-".to_string()], options);
     let stdout = std::io::stdout();

@@ -28,8 +28,11 @@ use std::sync::Arc;
 use crate::pipeline::Document;
 
 mod csv_records;
+mod duplicate_ids;
 mod json_fields;
 mod jsonl;
+
+pub use duplicate_ids::DuplicateIds;
 
 use csv_records::CsvRecords;
 use jsonl::{JsonlRecords, parse_jsonl_line};
@@ -128,19 +131,32 @@ pub enum StdinFormat {
 pub struct InputOptions {
     /// The field holding the document id. Default: `id`.
     pub id_field: String,
+    /// Whether the id field was asked for (`--id-field`): a CSV header
+    /// without it is then an error. Default: no (records without it get
+    /// `FILE:LINE`).
+    pub id_field_required: bool,
     /// The fields holding the text, joined with a blank line. Default:
     /// `text`.
     pub text_fields: Vec<String>,
     /// What `-` holds. Default: one text.
     pub stdin_format: StdinFormat,
+    /// The longest document, JSONL line or CSV record read, in bytes;
+    /// a longer one is an error record and is skipped. Default:
+    /// [`DEFAULT_MAX_DOCUMENT_BYTES`].
+    pub max_document_bytes: u64,
 }
+
+/// The default of [`InputOptions::max_document_bytes`]: 256 MiB.
+pub const DEFAULT_MAX_DOCUMENT_BYTES: u64 = 256 << 20;
 
 impl Default for InputOptions {
     fn default() -> Self {
         InputOptions {
             id_field: "id".to_string(),
+            id_field_required: false,
             text_fields: vec!["text".to_string()],
             stdin_format: StdinFormat::Text,
+            max_document_bytes: DEFAULT_MAX_DOCUMENT_BYTES,
         }
     }
 }
@@ -261,7 +277,12 @@ impl Iterator for Inputs {
                     let stdin: Box<dyn Read + Send> = Box::new(io::stdin());
                     match self.options.stdin_format {
                         StdinFormat::Text => {
-                            return Some(RawRecord::Ready(read_text(stdin, "-", "-")));
+                            return Some(RawRecord::Ready(read_text(
+                                stdin,
+                                "-",
+                                "-",
+                                self.options.max_document_bytes,
+                            )));
                         }
                         StdinFormat::Jsonl => {
                             self.current = Some(Box::new(JsonlRecords::new(
@@ -286,7 +307,12 @@ impl Iterator for Inputs {
                     let source = file.path.display().to_string();
                     match file.kind {
                         Kind::Text => {
-                            return Some(RawRecord::Ready(read_text(reader, &file.label, &source)));
+                            return Some(RawRecord::Ready(read_text(
+                                reader,
+                                &file.label,
+                                &source,
+                                self.options.max_document_bytes,
+                            )));
                         }
                         Kind::Jsonl => {
                             self.current = Some(Box::new(JsonlRecords::new(
@@ -384,10 +410,21 @@ fn document_record(
     }
 }
 
-fn read_text(mut reader: Box<dyn Read + Send>, id: &str, source: &str) -> InputRecord {
+fn read_text(reader: Box<dyn Read + Send>, id: &str, source: &str, max_bytes: u64) -> InputRecord {
     let mut bytes = Vec::new();
-    if let Err(e) = reader.read_to_end(&mut bytes) {
+    // One byte more than the limit tells a document over it.
+    if let Err(e) = reader
+        .take(max_bytes.saturating_add(1))
+        .read_to_end(&mut bytes)
+    {
         return error_record(id, source, &e.to_string());
+    }
+    if bytes.len() as u64 > max_bytes {
+        return error_record(
+            id,
+            source,
+            &format!("document of more than {max_bytes} bytes (--max-document-bytes); skipped"),
+        );
     }
     let (text, bad) = decode(bytes);
     let notes = bad
@@ -397,38 +434,70 @@ fn read_text(mut reader: Box<dyn Read + Send>, id: &str, source: &str) -> InputR
     document_record(id.to_string(), text, source.to_string(), notes)
 }
 
-/// A field value as text: strings as they are, numbers and booleans
-/// printed, null and absent as `None`.
-fn field_text(value: Option<serde_json::Value>) -> Option<String> {
-    match value? {
-        serde_json::Value::Null => None,
-        serde_json::Value::String(s) => Some(s),
-        other => Some(other.to_string()),
+/// A field of a record, as read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Field {
+    /// A string: a CSV field, a JSON string.
+    Text(String),
+    /// JSON `null`.
+    Null,
+    /// Another JSON value, as written in the input.
+    Json {
+        /// `a number`, `a boolean`, `an array` or `an object`.
+        kind: &'static str,
+        /// The value's JSON text.
+        raw: String,
+    },
+}
+
+/// The id a field gives: a non-empty string as it is, another JSON value
+/// as written, else `position`.
+fn id_of(field: Option<&Field>, position: &str) -> String {
+    match field {
+        Some(Field::Text(s)) if !s.is_empty() => s.clone(),
+        Some(Field::Json { raw, .. }) => raw.clone(),
+        _ => position.to_string(),
     }
 }
 
-/// The id and text of a record from its fields (`get` looks a field up).
+/// The id and text of a record from its fields (`get` looks a field up;
+/// `None` when the record has no such field).
+///
+/// The id is a string field as it is, another JSON value as written
+/// (`1.50` stays `1.50`), else `position`. The text fields are joined with
+/// a blank line; a text field that is not a string is used as written,
+/// with a note; null counts as missing, and says so.
 fn assemble(
-    mut get: impl FnMut(&str) -> Option<String>,
+    mut get: impl FnMut(&str) -> Option<Field>,
     options: &InputOptions,
     position: &str,
     notes: &mut Vec<String>,
 ) -> Result<(String, String), String> {
-    let id = get(&options.id_field)
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| position.to_string());
+    let id = id_of(get(&options.id_field).as_ref(), position);
     let mut parts = Vec::new();
     let mut missing = Vec::new();
+    let mut null = Vec::new();
     for field in &options.text_fields {
         match get(field) {
-            Some(t) => parts.push(t),
+            Some(Field::Text(t)) => parts.push(t),
+            Some(Field::Json { kind, raw }) => {
+                notes.push(format!(
+                    "text field \"{field}\" is {kind}; its JSON was used as the text"
+                ));
+                parts.push(raw);
+            }
+            Some(Field::Null) => null.push(format!("text field \"{field}\" is null")),
             None => missing.push(field.as_str()),
         }
     }
     if parts.is_empty() {
-        let fields = options.text_fields.join(", ");
-        return Err(format!("missing text field ({fields})"));
+        let mut reasons = null;
+        if !missing.is_empty() {
+            reasons.push(format!("missing text field ({})", missing.join(", ")));
+        }
+        return Err(reasons.join("; "));
     }
+    notes.extend(null);
     if !missing.is_empty() {
         notes.push(format!("missing field {}", missing.join(", ")));
     }

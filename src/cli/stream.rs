@@ -25,7 +25,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use alam::cooccur::{DocumentCounts, Example, WindowKind, discovered_example};
-use alam::input::{InputOptions, Inputs, Status, StdinFormat};
+use alam::input::{DuplicateIds, Inputs, Status, StdinFormat};
 use alam::output::json::{ExampleRecord, MentionRecord, StreamEntity, StreamLine, StreamPair};
 use std::borrow::Cow;
 
@@ -50,15 +50,12 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let gaz = args.gazetteer.load()?;
     let pipeline = args.gazetteer.pipeline(&gaz, args.process.discover)?;
     let pool = worker_pool(args.process.threads)?;
-    let options = InputOptions {
-        id_field: args.process.id_field.clone(),
-        text_fields: args.process.text_field.clone(),
-        stdin_format: StdinFormat::Jsonl,
-    };
+    let options = args.process.input_options(StdinFormat::Jsonl);
     let inputs = Inputs::new(&["-".to_string()], options);
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let share = WorkerShare::of(pool.current_num_threads(), None);
+    let mut duplicates = DuplicateIds::new();
     let completed = for_each_processed(
         &pipeline,
         &pool,
@@ -66,6 +63,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         share,
         inputs,
         |mut p| {
+            duplicates.check(&mut p.record);
             if !p.record.message.is_empty() {
                 eprintln!("{}", p.record.message);
             }

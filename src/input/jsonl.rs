@@ -1,14 +1,21 @@
 //! JSONL inputs: one document per line, split by the reader thread and
 //! parsed by the workers ([`parse_jsonl_line`]).
+//!
+//! A line ends at `\n`, `\r\n` or a lone `\r` (old Mac files; a raw CR
+//! cannot be inside a JSON string). A line longer than
+//! [`InputOptions::max_document_bytes`] is an error record and is skipped
+//! up to its end, read in pieces, so memory stays bounded.
 
 use std::borrow::Cow;
 use std::io::BufRead;
 use std::sync::Arc;
 
+use serde_json::value::RawValue;
+
 use super::json_fields;
 use super::{
-    InputOptions, InputRecord, RawRecord, Status, assemble, decode, document_record, error_record,
-    field_text,
+    Field, InputOptions, InputRecord, RawRecord, Status, assemble, decode, document_record,
+    error_record, id_of,
 };
 use crate::pipeline::Document;
 
@@ -18,7 +25,8 @@ pub(super) struct JsonlRecords<R> {
     source: String,
     options: Arc<InputOptions>,
     line: u64,
-    buf: Vec<u8>,
+    /// The last line ended with a CR: a LF right after it is part of it.
+    after_cr: bool,
     done: bool,
 }
 
@@ -29,8 +37,33 @@ impl<R: BufRead> JsonlRecords<R> {
             source,
             options,
             line: 0,
-            buf: Vec::new(),
+            after_cr: false,
             done: false,
+        }
+    }
+}
+
+/// What became of a line being read.
+enum Line {
+    /// Its bytes, without the line end.
+    Bytes(Vec<u8>),
+    /// Longer than the limit: skipped.
+    TooLong,
+    /// The buffer could not grow to this many bytes: skipped.
+    OutOfMemory(usize),
+}
+
+impl Line {
+    /// Adds `piece` to the line, unless it is over `max` bytes.
+    fn push(&mut self, piece: &[u8], max: u64) {
+        if let Line::Bytes(buf) = self {
+            if (buf.len() + piece.len()) as u64 > max {
+                *self = Line::TooLong;
+            } else if buf.try_reserve(piece.len()).is_err() {
+                *self = Line::OutOfMemory(buf.len() + piece.len());
+            } else {
+                buf.extend_from_slice(piece);
+            }
         }
     }
 }
@@ -42,28 +75,63 @@ impl<R: BufRead> Iterator for JsonlRecords<R> {
         if self.done {
             return None;
         }
-        self.buf.clear();
-        self.line += 1;
-        let position = format!("{}:{}", self.source, self.line);
-        match self.reader.read_until(b'\n', &mut self.buf) {
-            Ok(0) => {
+        let max = self.options.max_document_bytes;
+        let mut line = Line::Bytes(Vec::new());
+        // Whether anything (a byte or a line end) was read for this line.
+        let mut seen = false;
+        loop {
+            let chunk = match self.reader.fill_buf() {
+                Ok(chunk) => chunk,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    self.done = true;
+                    let position = format!("{}:{}", self.source, self.line + 1);
+                    let record = error_record(&position, &position, &e.to_string());
+                    return Some(RawRecord::Ready(record));
+                }
+            };
+            if chunk.is_empty() {
                 self.done = true;
-                None
+                if !seen {
+                    return None;
+                }
+                break;
             }
-            Ok(_) => Some(RawRecord::JsonLine {
-                bytes: std::mem::take(&mut self.buf),
-                position,
-                options: self.options.clone(),
-            }),
-            Err(e) => {
-                self.done = true;
-                Some(RawRecord::Ready(error_record(
-                    &position,
-                    &position,
-                    &e.to_string(),
-                )))
+            let skip = usize::from(std::mem::take(&mut self.after_cr) && chunk[0] == b'\n');
+            let rest = &chunk[skip..];
+            match memchr::memchr2(b'\n', b'\r', rest) {
+                Some(end) => {
+                    line.push(&rest[..end], max);
+                    self.after_cr = rest[end] == b'\r';
+                    self.reader.consume(skip + end + 1);
+                    break;
+                }
+                None => {
+                    seen |= !rest.is_empty();
+                    line.push(rest, max);
+                    let used = skip + rest.len();
+                    self.reader.consume(used);
+                }
             }
         }
+        self.line += 1;
+        let position = format!("{}:{}", self.source, self.line);
+        let reason = match line {
+            Line::Bytes(bytes) => {
+                return Some(RawRecord::JsonLine {
+                    bytes,
+                    position,
+                    options: self.options.clone(),
+                });
+            }
+            Line::TooLong => {
+                format!("line of more than {max} bytes (--max-document-bytes); skipped")
+            }
+            Line::OutOfMemory(n) => format!("out of memory reading a line of {n} bytes; skipped"),
+        };
+        Some(RawRecord::Ready(error_record(
+            &position, &position, &reason,
+        )))
     }
 }
 
@@ -73,15 +141,45 @@ impl<R: BufRead> Iterator for JsonlRecords<R> {
 struct WantedFields<'a>(&'a [&'a str]);
 
 impl<'de> serde::de::DeserializeSeed<'de> for WantedFields<'_> {
-    type Value = Option<Vec<Option<serde_json::Value>>>;
+    type Value = Option<Vec<Option<Field>>>;
 
     fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         d.deserialize_any(self)
     }
 }
 
+/// A field's value from its JSON text: strings decoded, other values kept
+/// as written (so `123456789012345678901234` and `1.50` stay what they
+/// are).
+fn field_of(raw: &RawValue) -> Result<Field, String> {
+    let json = raw.get();
+    let kind = match json.as_bytes().first() {
+        Some(b'"') => {
+            return serde_json::from_str::<String>(json)
+                .map(Field::Text)
+                .map_err(|e| {
+                    // The position is the line's, added by the caller.
+                    let e = e.to_string();
+                    match e.rsplit_once(" at line ") {
+                        Some((reason, _)) => reason.to_string(),
+                        None => e,
+                    }
+                });
+        }
+        Some(b'n') => return Ok(Field::Null),
+        Some(b't' | b'f') => "a boolean",
+        Some(b'[') => "an array",
+        Some(b'{') => "an object",
+        _ => "a number",
+    };
+    Ok(Field::Json {
+        kind,
+        raw: json.to_string(),
+    })
+}
+
 impl<'de> serde::de::Visitor<'de> for WantedFields<'_> {
-    type Value = Option<Vec<Option<serde_json::Value>>>;
+    type Value = Option<Vec<Option<Field>>>;
 
     fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
         f.write_str("a JSON value")
@@ -91,7 +189,11 @@ impl<'de> serde::de::Visitor<'de> for WantedFields<'_> {
         let mut found = vec![None; self.0.len()];
         while let Some(key) = map.next_key::<String>()? {
             match self.0.iter().position(|n| *n == key) {
-                Some(i) => found[i] = Some(map.next_value::<serde_json::Value>()?),
+                Some(i) => {
+                    let raw = map.next_value::<&'de RawValue>()?;
+                    let field = field_of(raw).map_err(serde::de::Error::custom)?;
+                    found[i] = Some(field);
+                }
                 None => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
@@ -182,14 +284,17 @@ fn parse_jsonl_line_with(
     } else {
         None
     };
-    let mut found: Vec<Option<String>> = match strings {
-        Some(found) => found.into_iter().map(|v| v.map(Cow::into_owned)).collect(),
+    let mut found: Vec<Option<Field>> = match strings {
+        Some(found) => found
+            .into_iter()
+            .map(|v| v.map(|s| Field::Text(s.into_owned())))
+            .collect(),
         None => {
             let mut de = serde_json::Deserializer::from_str(trimmed);
             match serde::de::DeserializeSeed::deserialize(WantedFields(&names), &mut de)
                 .and_then(|found| de.end().map(|()| found))
             {
-                Ok(Some(found)) => found.into_iter().map(field_text).collect(),
+                Ok(Some(found)) => found,
                 Ok(None) => {
                     return error_record(&position, &position, "a JSON object was expected");
                 }
@@ -215,10 +320,7 @@ fn parse_jsonl_line_with(
     };
     match assemble(get, options, &position, &mut notes) {
         Ok((id, text)) => document_record(id, text, position, notes),
-        Err(reason) => {
-            let id = id.unwrap_or_else(|| position.clone());
-            error_record(&id, &position, &reason)
-        }
+        Err(reason) => error_record(&id_of(id.as_ref(), &position), &position, &reason),
     }
 }
 
@@ -266,6 +368,14 @@ mod tests {
         "{\"a\": 1}",
         "\"unterminated",
         "\u{a0}",
+        "123456789012345678901234",
+        "1.50",
+        "-0",
+        "1.5e300",
+        "false",
+        "[\"بوتين\", 1.0]",
+        "{\"a\": [null, {\"b\": \"\\ud800\"}]}",
+        "\"\\ud800\"",
     ];
 
     fn json_line() -> impl proptest::strategy::Strategy<Value = String> {
@@ -310,6 +420,160 @@ mod tests {
         JsonlRecords::new(data.as_bytes(), "f.jsonl".to_string(), Arc::new(options))
             .map(RawRecord::into_record)
             .collect()
+    }
+
+    /// The lines of `data` as the reader splits them, read in chunks of
+    /// `chunk` bytes, with a limit of `max` bytes: each as its position
+    /// and its bytes, or its error message.
+    fn lines(data: &[u8], chunk: usize, max: u64) -> Vec<(String, Result<String, String>)> {
+        let options = InputOptions {
+            max_document_bytes: max,
+            ..InputOptions::default()
+        };
+        let reader = std::io::BufReader::with_capacity(chunk, data);
+        JsonlRecords::new(reader, "f".to_string(), Arc::new(options))
+            .map(|raw| match raw {
+                RawRecord::JsonLine {
+                    bytes, position, ..
+                } => (position, Ok(String::from_utf8(bytes).unwrap())),
+                RawRecord::Ready(r) => (r.source, Err(r.message)),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn lines_end_at_lf_crlf_and_lone_cr_and_long_ones_are_skipped() {
+        let ok = |p: &str, s: &str| (p.to_string(), Ok(s.to_string()));
+        let long = |p: &str| {
+            (
+                p.to_string(),
+                Err(format!(
+                    "{p}: line of more than 4 bytes (--max-document-bytes); skipped"
+                )),
+            )
+        };
+        // (input, limit, lines)
+        let cases = [
+            ("a\nb\n", 9, vec![ok("f:1", "a"), ok("f:2", "b")]),
+            (
+                "a\rb\rc",
+                9,
+                vec![ok("f:1", "a"), ok("f:2", "b"), ok("f:3", "c")],
+            ),
+            ("a\r\nb\r\n", 9, vec![ok("f:1", "a"), ok("f:2", "b")]),
+            (
+                "a\r\rb\n\n",
+                9,
+                vec![ok("f:1", "a"), ok("f:2", ""), ok("f:3", "b"), ok("f:4", "")],
+            ),
+            ("", 9, vec![]),
+            ("\r\n", 9, vec![ok("f:1", "")]),
+            (
+                "abcd\nabcde\r\nxy",
+                4,
+                vec![ok("f:1", "abcd"), long("f:2"), ok("f:3", "xy")],
+            ),
+            ("abcdefghij", 4, vec![long("f:1")]),
+        ];
+        for (data, max, want) in cases {
+            for chunk in [1, 2, 3, 7, 64] {
+                assert_eq!(
+                    lines(data.as_bytes(), chunk, max),
+                    want,
+                    "{data:?} in chunks of {chunk}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn fields_that_are_not_strings() {
+        let options = InputOptions {
+            text_fields: vec!["title".into(), "text".into()],
+            ..InputOptions::default()
+        };
+        // (line, id, status, text, message)
+        let cases = [
+            (
+                r#"{"id": 123456789012345678901234, "text": "a"}"#,
+                "123456789012345678901234",
+                Status::Warning,
+                "a",
+                "f:1: missing field title",
+            ),
+            (
+                r#"{"id": 1.50, "title": "t", "text": "a"}"#,
+                "1.50",
+                Status::Ok,
+                "t\n\na",
+                "",
+            ),
+            (
+                r#"{"id": -0, "title": "t", "text": "a"}"#,
+                "-0",
+                Status::Ok,
+                "t\n\na",
+                "",
+            ),
+            (
+                r#"{"id": null, "title": "t", "text": "a"}"#,
+                "f:1",
+                Status::Ok,
+                "t\n\na",
+                "",
+            ),
+            (
+                r#"{"id": "", "title": "t", "text": "a"}"#,
+                "f:1",
+                Status::Ok,
+                "t\n\na",
+                "",
+            ),
+            (
+                r#"{"id": "a", "title": null, "text": [ "بوتين", 1 ]}"#,
+                "a",
+                Status::Warning,
+                r#"[ "بوتين", 1 ]"#,
+                "f:1: text field \"text\" is an array; its JSON was used as the text; text field \"title\" is null",
+            ),
+            (
+                r#"{"id": "a", "title": true, "text": {"x": 1}}"#,
+                "a",
+                Status::Warning,
+                "true\n\n{\"x\": 1}",
+                "f:1: text field \"title\" is a boolean; its JSON was used as the text; text field \"text\" is an object; its JSON was used as the text",
+            ),
+            (
+                r#"{"id": "a", "title": null, "text": null}"#,
+                "a",
+                Status::Error,
+                "",
+                "f:1: text field \"title\" is null; text field \"text\" is null",
+            ),
+            (
+                r#"{"id": 7, "title": null}"#,
+                "7",
+                Status::Error,
+                "",
+                "f:1: text field \"title\" is null; missing text field (text)",
+            ),
+        ];
+        for (line, id, status, text, message) in cases {
+            for fast in [true, false] {
+                let r =
+                    parse_jsonl_line_with(line.as_bytes().to_vec(), "f:1".into(), &options, fast);
+                assert_eq!(
+                    (
+                        r.document.id.as_str(),
+                        r.status,
+                        r.document.text.as_str(),
+                        r.message.as_str()
+                    ),
+                    (id, status, text, message),
+                    "{line}"
+                );
+            }
+        }
     }
 
     #[test]

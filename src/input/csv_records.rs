@@ -164,7 +164,7 @@ impl CsvRecords {
             return Some(Err(error_record(&position, &position, &notes.join("; "))));
         }
         if !notes.is_empty() {
-            self.header_note = Some(format!("{position}: {}", notes.join("; ")));
+            self.header_note = Some(notes.join("; "));
         }
         self.headers = Some(headers);
         Some(Ok(()))

@@ -44,7 +44,15 @@ impl DuplicateIds {
                 (Some(f), line) => format!("{f}:{line}"),
                 (None, _) => String::new(),
             };
-            let note = format!("duplicate id \"{}\" (first at {first})", record.document.id);
+            let again = if first == record.source {
+                ": the same input read twice?"
+            } else {
+                ""
+            };
+            let note = format!(
+                "duplicate id \"{}\" (first at {first}{again})",
+                record.document.id
+            );
             if record.message.is_empty() {
                 record.message = format!("{}: {note}", record.source);
             } else {
@@ -123,7 +131,7 @@ mod tests {
                 "",
                 true,
                 Status::Warning,
-                "t.txt: duplicate id \"t.txt\" (first at t.txt)",
+                "t.txt: duplicate id \"t.txt\" (first at t.txt: the same input read twice?)",
             ),
             (
                 "a",
@@ -133,6 +141,15 @@ mod tests {
                 false,
                 Status::Error,
                 "in.jsonl:7: missing text field (text)",
+            ),
+            (
+                "b",
+                "in.jsonl:3",
+                Status::Ok,
+                "",
+                true,
+                Status::Warning,
+                "in.jsonl:3: duplicate id \"b\" (first at in.jsonl:3: the same input read twice?)",
             ),
         ];
         for (id, source, status, message, changed, want_status, want_message) in cases {

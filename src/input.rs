@@ -15,10 +15,14 @@
 //! joined with a blank line, in the order given (`title,text`).
 //!
 //! Nothing is dropped silently: a malformed JSON line, a missing text
-//! field, an unreadable file become records with [`Status::Error`];
-//! invalid UTF-8 (decoded lossily as U+FFFD), an empty document or an empty
-//! line become records with [`Status::Warning`]. Each record's `message`
-//! says what happened.
+//! field, an unreadable file, a record over
+//! [`InputOptions::max_document_bytes`] become records with
+//! [`Status::Error`]; invalid UTF-8 (decoded lossily as U+FFFD), an empty
+//! document or an empty line, a text field that is not a string, an
+//! unclosed CSV quote become records with [`Status::Warning`]. Each
+//! record's `message` says what happened. Lines end at LF, CRLF or a lone
+//! CR. See `jsonl.rs` and `csv_records.rs` for the rules of each format,
+//! and [`DuplicateIds`] for duplicate ids.
 
 use std::fs::File;
 use std::io::{self, BufReader, Read};

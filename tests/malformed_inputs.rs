@@ -319,7 +319,7 @@ fn cases() -> Vec<Case> {
                 "in.jsonl",
                 [
                     &b"{\"id\":\"a\",\"text\":\"Putin\"}\n{\"id\":\"big\",\"text\":\""[..],
-                    &vec![b'a'; 5000],
+                    &[b'a'; 5000],
                     b"\"}\n{\"id\":\"c\",\"text\":\"Xi\"}\n",
                 ]
                 .concat(),
@@ -342,7 +342,7 @@ fn cases() -> Vec<Case> {
             files: vec![
                 ("big.txt", vec![b'a'; 101]),
                 ("small.txt", b("Putin")),
-                ("c.csv", [&b"id,text\nbig,"[..], &vec![b'a'; 101], b"\nok,Xi\n"].concat()),
+                ("c.csv", [&b"id,text\nbig,"[..], &[b'a'; 101], b"\nok,Xi\n"].concat()),
             ],
             mode: Extract,
             args: &["big.txt", "small.txt", "c.csv", "--max-document-bytes", "100"],
@@ -466,7 +466,7 @@ fn cases() -> Vec<Case> {
             name: "unbalanced quote in a record over the size limit",
             files: vec![(
                 "in.csv",
-                [&b"id,text\na,Putin\nb,\"open\n"[..], &vec![b'x'; 200], b"\nc,Xi\n"].concat(),
+                [&b"id,text\na,Putin\nb,\"open\n"[..], &[b'x'; 200], b"\nc,Xi\n"].concat(),
             )],
             mode: Extract,
             args: &["in.csv", "--max-document-bytes", "100"],
@@ -551,7 +551,7 @@ fn cases() -> Vec<Case> {
                 "stdin",
                 [
                     &b"{\"id\":\"a\",\"text\":\"Putin\"}\r{\"id\":\"a\",\"text\":\"Xi\"}\r{\"id\":\"big\",\"text\":\""[..],
-                    &vec![b'a'; 300],
+                    &[b'a'; 300],
                     b"\"}\n{\"id\":\"n\",\"text\":null}\n{\"id\":7,\"text\":\"Xi\"}\n",
                 ]
                 .concat(),

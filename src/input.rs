@@ -84,7 +84,7 @@ pub enum RawRecord {
     Ready(InputRecord),
     /// One line of a JSONL input, not parsed yet.
     JsonLine {
-        /// The line's bytes (with its line end).
+        /// The line's bytes (without its line end).
         bytes: Vec<u8>,
         /// `FILE:LINE`.
         position: String,

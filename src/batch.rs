@@ -56,7 +56,7 @@ use crate::cooccur::{
 };
 use crate::error::Error;
 use crate::gazetteer::Gazetteer;
-use crate::input::{InputRecord, RawRecord, Status};
+use crate::input::{DuplicateIds, InputRecord, RawRecord, Status};
 use crate::output::{CsvStyle, DocumentWriters, Formats, RenderedRecord, RunSummary, finish_run};
 use crate::pipeline::{Document, Mention, Pipeline};
 use crate::segment::Windows;
@@ -647,10 +647,15 @@ impl<'b, 'p> Run<'b, 'p> {
             ..RunOutcome::default()
         };
         let share = WorkerShare::of(self.batch.threads(), Some((self.formats, self.style)));
+        let mut duplicates = DuplicateIds::new();
         let completed = self.batch.for_each_with(
             share,
             records.into_iter(),
             |mut p| -> Result<bool, Error> {
+                if duplicates.check(&mut p.record) {
+                    // Rendered with the status it had before.
+                    p.rendered = None;
+                }
                 observer.record(&p);
                 let summary = &mut outcome.summary;
                 match p.record.status {

@@ -19,24 +19,34 @@
 //! joined with a blank line, in the order given (`title,text`).
 //!
 //! Nothing is dropped silently: a malformed JSON line, a missing text
-//! field, an unreadable file become records with [`Status::Error`];
-//! invalid UTF-8 (decoded lossily as U+FFFD), an empty document or an empty
-//! line become records with [`Status::Warning`]. Each record's `message`
-//! says what happened.
+//! field, an unreadable file, a record over
+//! [`InputOptions::max_document_bytes`] become records with
+//! [`Status::Error`]; invalid UTF-8 (decoded lossily as U+FFFD), an empty
+//! document or an empty line, a text field that is not a string, an
+//! unclosed CSV quote become records with [`Status::Warning`]. Each
+//! record's `message` says what happened. Lines end at LF, CRLF or a lone
+//! CR. See `jsonl.rs` and `csv_records.rs` for the rules of each format,
+//! and [`DuplicateIds`] for duplicate ids.
 
-use std::borrow::Cow;
-use std::io::{BufRead, Read};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::pipeline::Document;
 
+mod csv_records;
 mod detect;
+mod duplicate_ids;
 mod json_array;
 mod json_fields;
+mod jsonl;
 mod walk;
 
-use walk::{Found, Kind, display, id_of, kind_of, walk};
+pub use duplicate_ids::DuplicateIds;
+
+use csv_records::CsvRecords;
+use jsonl::{JsonlRecords, parse_jsonl_line};
+use walk::{Found, Kind, display, id_of as file_id, kind_of, walk};
 
 /// How a document was read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -81,7 +91,7 @@ pub enum RawRecord {
     Ready(InputRecord),
     /// One line of a JSONL input, not parsed yet.
     JsonLine {
-        /// The line's bytes (with its line end).
+        /// The line's bytes (without its line end).
         bytes: Vec<u8>,
         /// `FILE:LINE`.
         position: String,
@@ -135,6 +145,10 @@ pub enum StdinFormat {
 pub struct InputOptions {
     /// The field holding the document id. Default: `id`.
     pub id_field: String,
+    /// Whether the id field was asked for (`--id-field`): a CSV header
+    /// without it is then an error. Default: no (records without it get
+    /// `FILE:LINE`).
+    pub id_field_required: bool,
     /// The fields holding the text, joined with a blank line. Default:
     /// `text`.
     pub text_fields: Vec<String>,
@@ -142,15 +156,24 @@ pub struct InputOptions {
     pub stdin_format: StdinFormat,
     /// Folders never read (the output folder), known by device and inode.
     pub exclude: Vec<PathBuf>,
+    /// The longest document, JSONL line or CSV record read, in bytes;
+    /// a longer one is an error record and is skipped. Default:
+    /// [`DEFAULT_MAX_DOCUMENT_BYTES`].
+    pub max_document_bytes: u64,
 }
+
+/// The default of [`InputOptions::max_document_bytes`]: 256 MiB.
+pub const DEFAULT_MAX_DOCUMENT_BYTES: u64 = 256 << 20;
 
 impl Default for InputOptions {
     fn default() -> Self {
         InputOptions {
             id_field: "id".to_string(),
+            id_field_required: false,
             text_fields: vec!["text".to_string()],
             stdin_format: StdinFormat::Auto,
             exclude: Vec::new(),
+            max_document_bytes: DEFAULT_MAX_DOCUMENT_BYTES,
         }
     }
 }
@@ -183,7 +206,7 @@ impl Inputs {
     /// Plans the reading of `inputs` (paths, folders, or `-`). Folders are
     /// walked now; files are opened one at a time as the stream advances.
     pub fn new(inputs: &[String], options: InputOptions) -> Inputs {
-        let exclude: Vec<_> = options.exclude.iter().filter_map(|p| id_of(p)).collect();
+        let exclude: Vec<_> = options.exclude.iter().filter_map(|p| file_id(p)).collect();
         let mut pending = Vec::new();
         for input in inputs {
             if input == "-" {
@@ -192,7 +215,7 @@ impl Inputs {
             }
             let path = Path::new(input);
             if path.is_dir() {
-                if id_of(path).is_some_and(|id| exclude.contains(&id)) {
+                if file_id(path).is_some_and(|id| exclude.contains(&id)) {
                     let reason = "the output folder (-o), not read";
                     pending.push(Pending::Problem(error_record(input, input, reason)));
                     continue;
@@ -323,10 +346,21 @@ fn document_record(
     }
 }
 
-fn read_text(mut reader: Box<dyn Read + Send>, id: &str, source: &str) -> InputRecord {
+fn read_text(reader: Box<dyn Read + Send>, id: &str, source: &str, max_bytes: u64) -> InputRecord {
     let mut bytes = Vec::new();
-    if let Err(e) = reader.read_to_end(&mut bytes) {
+    // One byte more than the limit tells a document over it.
+    if let Err(e) = reader
+        .take(max_bytes.saturating_add(1))
+        .read_to_end(&mut bytes)
+    {
         return error_record(id, source, &e.to_string());
+    }
+    if bytes.len() as u64 > max_bytes {
+        return error_record(
+            id,
+            source,
+            &format!("document of more than {max_bytes} bytes (--max-document-bytes); skipped"),
+        );
     }
     let (text, bad) = decode(bytes);
     let notes = bad
@@ -336,38 +370,70 @@ fn read_text(mut reader: Box<dyn Read + Send>, id: &str, source: &str) -> InputR
     document_record(id.to_string(), text, source.to_string(), notes)
 }
 
-/// A field value as text: strings as they are, numbers and booleans
-/// printed, null and absent as `None`.
-fn field_text(value: Option<serde_json::Value>) -> Option<String> {
-    match value? {
-        serde_json::Value::Null => None,
-        serde_json::Value::String(s) => Some(s),
-        other => Some(other.to_string()),
+/// A field of a record, as read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Field {
+    /// A string: a CSV field, a JSON string.
+    Text(String),
+    /// JSON `null`.
+    Null,
+    /// Another JSON value, as written in the input.
+    Json {
+        /// `a number`, `a boolean`, `an array` or `an object`.
+        kind: &'static str,
+        /// The value's JSON text.
+        raw: String,
+    },
+}
+
+/// The id a field gives: a non-empty string as it is, another JSON value
+/// as written, else `position`.
+fn id_of(field: Option<&Field>, position: &str) -> String {
+    match field {
+        Some(Field::Text(s)) if !s.is_empty() => s.clone(),
+        Some(Field::Json { raw, .. }) => raw.clone(),
+        _ => position.to_string(),
     }
 }
 
-/// The id and text of a record from its fields (`get` looks a field up).
+/// The id and text of a record from its fields (`get` looks a field up;
+/// `None` when the record has no such field).
+///
+/// The id is a string field as it is, another JSON value as written
+/// (`1.50` stays `1.50`), else `position`. The text fields are joined with
+/// a blank line; a text field that is not a string is used as written,
+/// with a note; null counts as missing, and says so.
 fn assemble(
-    mut get: impl FnMut(&str) -> Option<String>,
+    mut get: impl FnMut(&str) -> Option<Field>,
     options: &InputOptions,
     position: &str,
     notes: &mut Vec<String>,
 ) -> Result<(String, String), String> {
-    let id = get(&options.id_field)
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| position.to_string());
+    let id = id_of(get(&options.id_field).as_ref(), position);
     let mut parts = Vec::new();
     let mut missing = Vec::new();
+    let mut null = Vec::new();
     for field in &options.text_fields {
         match get(field) {
-            Some(t) => parts.push(t),
+            Some(Field::Text(t)) => parts.push(t),
+            Some(Field::Json { kind, raw }) => {
+                notes.push(format!(
+                    "text field \"{field}\" is {kind}; its JSON was used as the text"
+                ));
+                parts.push(raw);
+            }
+            Some(Field::Null) => null.push(format!("text field \"{field}\" is null")),
             None => missing.push(field.as_str()),
         }
     }
     if parts.is_empty() {
-        let fields = options.text_fields.join(", ");
-        return Err(format!("missing text field ({fields})"));
+        let mut reasons = null;
+        if !missing.is_empty() {
+            reasons.push(format!("missing text field ({})", missing.join(", ")));
+        }
+        return Err(reasons.join("; "));
     }
+    notes.extend(null);
     if !missing.is_empty() {
         notes.push(format!("missing field {}", missing.join(", ")));
     }
@@ -377,507 +443,4 @@ fn assemble(
         parts.join("\n\n")
     };
     Ok((id, text))
-}
-
-/// Documents of a JSONL stream, one per line.
-struct JsonlRecords<R> {
-    reader: R,
-    source: String,
-    options: Arc<InputOptions>,
-    line: u64,
-    buf: Vec<u8>,
-    done: bool,
-}
-
-impl<R: BufRead> JsonlRecords<R> {
-    fn new(reader: R, source: String, options: Arc<InputOptions>) -> Self {
-        JsonlRecords {
-            reader,
-            source,
-            options,
-            line: 0,
-            buf: Vec::new(),
-            done: false,
-        }
-    }
-}
-
-impl<R: BufRead> Iterator for JsonlRecords<R> {
-    type Item = RawRecord;
-
-    fn next(&mut self) -> Option<RawRecord> {
-        if self.done {
-            return None;
-        }
-        self.buf.clear();
-        self.line += 1;
-        let position = format!("{}:{}", self.source, self.line);
-        match self.reader.read_until(b'\n', &mut self.buf) {
-            Ok(0) => {
-                self.done = true;
-                None
-            }
-            Ok(_) => Some(RawRecord::JsonLine {
-                bytes: std::mem::take(&mut self.buf),
-                position,
-                options: self.options.clone(),
-            }),
-            Err(e) => {
-                self.done = true;
-                Some(RawRecord::Ready(error_record(
-                    &position,
-                    &position,
-                    &e.to_string(),
-                )))
-            }
-        }
-    }
-}
-
-/// Deserializes a JSON value, keeping the fields named (in that order) of
-/// an object and skipping the rest; `None` when the value is not an
-/// object.
-struct WantedFields<'a>(&'a [&'a str]);
-
-impl<'de> serde::de::DeserializeSeed<'de> for WantedFields<'_> {
-    type Value = Option<Vec<Option<serde_json::Value>>>;
-
-    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de> serde::de::Visitor<'de> for WantedFields<'_> {
-    type Value = Option<Vec<Option<serde_json::Value>>>;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("a JSON value")
-    }
-
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut found = vec![None; self.0.len()];
-        while let Some(key) = map.next_key::<String>()? {
-            match self.0.iter().position(|n| *n == key) {
-                Some(i) => found[i] = Some(map.next_value::<serde_json::Value>()?),
-                None => {
-                    map.next_value::<serde::de::IgnoredAny>()?;
-                }
-            }
-        }
-        Ok(Some(found))
-    }
-
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
-        Ok(None)
-    }
-
-    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-
-    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-
-    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-
-    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-
-    fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-
-    fn visit_unit<E>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-}
-
-/// Decodes a JSONL line like [`decode`], borrowing it when it is valid
-/// UTF-8 (checked with SIMD: std's check was 5% of a run on Arabic news).
-fn decode_line(bytes: &[u8]) -> (Cow<'_, str>, Option<usize>) {
-    match simdutf8::basic::from_utf8(bytes) {
-        Ok(s) => (Cow::Borrowed(s.strip_prefix('\u{FEFF}').unwrap_or(s)), None),
-        Err(_) => {
-            let (s, bad) = decode(bytes.to_vec());
-            (Cow::Owned(s), bad)
-        }
-    }
-}
-
-/// Parses one JSONL line into a record.
-fn parse_jsonl_line(bytes: Vec<u8>, position: String, options: &InputOptions) -> InputRecord {
-    parse_jsonl_line_with(bytes, position, options, true)
-}
-
-/// [`parse_jsonl_line`], with or without the fast path for lines of
-/// string values (tests compare the two).
-fn parse_jsonl_line_with(
-    bytes: Vec<u8>,
-    position: String,
-    options: &InputOptions,
-    fast_path: bool,
-) -> InputRecord {
-    let (line, bad) = decode_line(&bytes);
-    let mut notes: Vec<String> = bad
-        .map(|at| format!("invalid UTF-8 at byte {at} of the line, replaced with U+FFFD"))
-        .into_iter()
-        .collect();
-    let trimmed = line.trim();
-    if trimmed.is_empty() {
-        return InputRecord {
-            document: Document::new(position.clone(), ""),
-            source: position.clone(),
-            status: Status::Warning,
-            message: format!("{position}: empty line"),
-        };
-    }
-    // Only the fields asked for are decoded, the rest skipped: by the
-    // fast path when every value is a string, else by serde.
-    let mut names: Vec<&str> = vec![options.id_field.as_str()];
-    names.extend(options.text_fields.iter().map(String::as_str));
-    let strings = if fast_path {
-        json_fields::string_fields(trimmed, &names)
-    } else {
-        None
-    };
-    let mut found: Vec<Option<String>> = match strings {
-        Some(found) => found.into_iter().map(|v| v.map(Cow::into_owned)).collect(),
-        None => {
-            let mut de = serde_json::Deserializer::from_str(trimmed);
-            match serde::de::DeserializeSeed::deserialize(WantedFields(&names), &mut de)
-                .and_then(|found| de.end().map(|()| found))
-            {
-                Ok(Some(found)) => found.into_iter().map(field_text).collect(),
-                Ok(None) => {
-                    return error_record(&position, &position, "a JSON object was expected");
-                }
-                Err(e) => {
-                    return error_record(&position, &position, &format!("malformed JSON: {e}"));
-                }
-            }
-        }
-    };
-    // The id is small and may be needed twice; a text field is moved out
-    // unless it is asked for twice.
-    let id = found[0].clone();
-    let get = |f: &str| {
-        if f == options.id_field {
-            return id.clone();
-        }
-        let i = names.iter().position(|n| *n == f)?;
-        if options.text_fields.iter().filter(|t| *t == f).count() > 1 {
-            found[i].clone()
-        } else {
-            found[i].take()
-        }
-    };
-    match assemble(get, options, &position, &mut notes) {
-        Ok((id, text)) => document_record(id, text, position, notes),
-        Err(reason) => {
-            let id = id.unwrap_or_else(|| position.clone());
-            error_record(&id, &position, &reason)
-        }
-    }
-}
-
-/// Documents of a CSV file with a header, one per record.
-struct CsvRecords {
-    reader: csv::Reader<Box<dyn Read + Send>>,
-    headers: Option<csv::StringRecord>,
-    source: String,
-    options: InputOptions,
-    done: bool,
-}
-
-impl CsvRecords {
-    fn new(reader: Box<dyn Read + Send>, source: String, options: InputOptions) -> Self {
-        Self::new_delimited(reader, source, options, b',')
-    }
-
-    /// [`CsvRecords::new`] with another field delimiter (tab for TSV).
-    fn new_delimited(
-        reader: Box<dyn Read + Send>,
-        source: String,
-        options: InputOptions,
-        delimiter: u8,
-    ) -> Self {
-        let reader = csv::ReaderBuilder::new()
-            .flexible(true)
-            .delimiter(delimiter)
-            .from_reader(reader);
-        CsvRecords {
-            reader,
-            headers: None,
-            source,
-            options,
-            done: false,
-        }
-    }
-}
-
-impl Iterator for CsvRecords {
-    type Item = InputRecord;
-
-    fn next(&mut self) -> Option<InputRecord> {
-        if self.done {
-            return None;
-        }
-        if self.headers.is_none() {
-            match self.reader.headers() {
-                Ok(h) => self.headers = Some(h.clone()),
-                Err(e) => {
-                    self.done = true;
-                    let position = format!("{}:1", self.source);
-                    return Some(error_record(
-                        &position,
-                        &position,
-                        &format!("cannot read the header: {e}"),
-                    ));
-                }
-            }
-        }
-        let headers = self.headers.clone().unwrap_or_default();
-        let mut record = csv::ByteRecord::new();
-        let line = self.reader.position().line();
-        match self.reader.read_byte_record(&mut record) {
-            Ok(false) => {
-                self.done = true;
-                None
-            }
-            Ok(true) => {
-                let line = record.position().map_or(line, |p| p.line());
-                let position = format!("{}:{}", self.source, line);
-                let mut notes = Vec::new();
-                if record.len() != headers.len() {
-                    notes.push(format!(
-                        "{} fields, but the header has {}",
-                        record.len(),
-                        headers.len()
-                    ));
-                }
-                let mut bad_utf8 = false;
-                let get = |name: &str| {
-                    let i = headers.iter().position(|h| h == name)?;
-                    let raw = record.get(i)?;
-                    Some(String::from_utf8_lossy(raw).into_owned())
-                };
-                if record.iter().any(|f| std::str::from_utf8(f).is_err()) {
-                    bad_utf8 = true;
-                }
-                if bad_utf8 {
-                    notes.push("invalid UTF-8, replaced with U+FFFD".to_string());
-                }
-                match assemble(get, &self.options, &position, &mut notes) {
-                    Ok((id, text)) => Some(document_record(id, text, position, notes)),
-                    Err(reason) => Some(error_record(&position, &position, &reason)),
-                }
-            }
-            Err(e) => {
-                let position = format!(
-                    "{}:{}",
-                    self.source,
-                    e.position().map_or(line, |p| p.line())
-                );
-                if !matches!(e.kind(), csv::ErrorKind::UnequalLengths { .. }) {
-                    self.done = true;
-                }
-                Some(error_record(
-                    &position,
-                    &position,
-                    &format!("malformed CSV: {e}"),
-                ))
-            }
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Pieces of JSONL lines: mostly well-formed objects of strings, with
-    /// escapes, other kinds of values, and breakage.
-    const JSON_PIECES: &[&str] = &[
-        "{",
-        "}",
-        "{",
-        "}",
-        ":",
-        ":",
-        ",",
-        ",",
-        " ",
-        "\t",
-        "\r",
-        "\"id\"",
-        "\"text\"",
-        "\"title\"",
-        "\"te\\u0078t\"",
-        "\"x\"",
-        "\"روسيا\"",
-        "\"a b\"",
-        "\"\"",
-        "\"و\\\"ر\"",
-        "\"\\n\\t\\\\\\/\\b\\f\\r\"",
-        "\"\\u0628\\u00e9\"",
-        "\"\\ud83d\\ude00\"",
-        "\"\\ud83d\"",
-        "\"\\q\"",
-        "\"\\u12\"",
-        "\"a\u{1}b\"",
-        "\"\u{7f}\"",
-        "1",
-        "-2.5e3",
-        "01",
-        "null",
-        "true",
-        "[1, \"a\"]",
-        "{\"a\": 1}",
-        "\"unterminated",
-        "\u{a0}",
-    ];
-
-    fn json_line() -> impl proptest::strategy::Strategy<Value = String> {
-        use proptest::prelude::*;
-        let pair = (
-            prop::sample::select(
-                &["\"id\"", "\"text\"", "\"title\"", "\"x\"", "\"te\\u0078t\""][..],
-            ),
-            prop::sample::select(JSON_PIECES),
-        )
-            .prop_map(|(k, v)| format!("{k}: {v}"));
-        prop_oneof![
-            // Objects, mostly well-formed.
-            prop::collection::vec(pair, 0..5).prop_map(|kv| format!("{{{}}}", kv.join(", "))),
-            // Anything.
-            prop::collection::vec(prop::sample::select(JSON_PIECES), 0..12)
-                .prop_map(|v| v.concat()),
-        ]
-    }
-
-    proptest::proptest! {
-        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
-
-        /// The fast path for objects of strings reads every line as serde
-        /// does, or leaves it to serde.
-        #[test]
-        fn fast_path_reads_lines_as_serde_does(
-            line in json_line(),
-            title in proptest::bool::ANY,
-        ) {
-            let mut options = InputOptions::default();
-            if title {
-                options.text_fields = vec!["title".into(), "text".into()];
-            }
-            let fast = parse_jsonl_line_with(line.clone().into_bytes(), "f:1".into(), &options, true);
-            let serde = parse_jsonl_line_with(line.clone().into_bytes(), "f:1".into(), &options, false);
-            proptest::prop_assert_eq!(fast, serde, "{}", line);
-        }
-    }
-
-    fn jsonl(data: &str, options: InputOptions) -> Vec<InputRecord> {
-        JsonlRecords::new(data.as_bytes(), "f.jsonl".to_string(), Arc::new(options))
-            .map(RawRecord::into_record)
-            .collect()
-    }
-
-    #[test]
-    fn jsonl_lines_are_all_accounted_for() {
-        let data = "{\"id\":\"a\",\"text\":\"بوتين\"}\n\n{broken\n{\"text\":\"\"}\n{\"id\":7,\"title\":\"x\"}\n[1]\n";
-        let recs = jsonl(data, InputOptions::default());
-        let rows: Vec<(&str, Status, &str)> = recs
-            .iter()
-            .map(|r| (r.document.id.as_str(), r.status, r.message.as_str()))
-            .collect();
-        assert_eq!(rows.len(), 6);
-        assert_eq!(rows[0], ("a", Status::Ok, ""));
-        assert_eq!(
-            rows[1],
-            ("f.jsonl:2", Status::Warning, "f.jsonl:2: empty line")
-        );
-        assert_eq!(rows[2].0, "f.jsonl:3");
-        assert_eq!(rows[2].1, Status::Error);
-        assert!(
-            rows[2].2.starts_with("f.jsonl:3: malformed JSON: "),
-            "{}",
-            rows[2].2
-        );
-        assert_eq!(
-            rows[3],
-            ("f.jsonl:4", Status::Warning, "f.jsonl:4: empty document")
-        );
-        assert_eq!(
-            rows[4],
-            ("7", Status::Error, "f.jsonl:5: missing text field (text)")
-        );
-        assert_eq!(
-            rows[5],
-            (
-                "f.jsonl:6",
-                Status::Error,
-                "f.jsonl:6: a JSON object was expected"
-            )
-        );
-    }
-
-    #[test]
-    fn jsonl_text_fields_are_joined() {
-        let options = InputOptions {
-            text_fields: vec!["title".into(), "text".into()],
-            ..InputOptions::default()
-        };
-        let recs = jsonl(
-            "{\"id\":\"a\",\"title\":\"T\",\"text\":\"B\"}\n{\"id\":\"b\",\"text\":\"B\"}\n",
-            options,
-        );
-        assert_eq!(recs[0].document.text, "T\n\nB");
-        assert_eq!(recs[0].status, Status::Ok);
-        assert_eq!(recs[1].document.text, "B");
-        assert_eq!(recs[1].message, "f.jsonl:2: missing field title");
-    }
-
-    #[test]
-    fn jsonl_invalid_utf8_is_a_warning() {
-        let mut data = b"{\"id\":\"a\",\"text\":\"x".to_vec();
-        data.push(0xff);
-        data.extend_from_slice(b"\"}\n");
-        let recs: Vec<InputRecord> = JsonlRecords::new(
-            &data[..],
-            "f".to_string(),
-            Arc::new(InputOptions::default()),
-        )
-        .map(RawRecord::into_record)
-        .collect();
-        assert_eq!(recs[0].status, Status::Warning);
-        assert_eq!(recs[0].document.text, "x\u{FFFD}");
-        assert!(
-            recs[0].message.contains("invalid UTF-8 at byte 19"),
-            "{}",
-            recs[0].message
-        );
-    }
-
-    #[test]
-    fn csv_records() {
-        let data = "id,title,text\na,T,\"multi\nline\"\n,U,V\nc,W\n";
-        let recs: Vec<InputRecord> = CsvRecords::new(
-            Box::new(std::io::Cursor::new(data.as_bytes().to_vec())),
-            "f.csv".to_string(),
-            InputOptions::default(),
-        )
-        .collect();
-        assert_eq!(recs.len(), 3);
-        assert_eq!(
-            (recs[0].document.id.as_str(), recs[0].document.text.as_str()),
-            ("a", "multi\nline")
-        );
-        assert_eq!(recs[1].document.id, "f.csv:4");
-        assert_eq!(recs[2].status, Status::Error);
-        assert_eq!(recs[2].message, "f.csv:5: missing text field (text)");
-    }
 }

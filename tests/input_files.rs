@@ -73,6 +73,10 @@ fn gzip(bytes: &[u8]) -> Content {
 
 const JSONL: &str =
     "{\"id\":\"a\",\"text\":\"قال بوتين\"}\n{\"id\":\"b\",\"text\":\"Putin met Xi\"}\n";
+/// [`JSONL`] with other ids, for a second file of one run (the same ids
+/// would be warned as duplicates).
+const JSONL_CD: &str =
+    "{\"id\":\"c\",\"text\":\"قال بوتين\"}\n{\"id\":\"d\",\"text\":\"Putin met Xi\"}\n";
 
 fn cases() -> Vec<Case> {
     vec![
@@ -184,8 +188,20 @@ fn cases() -> Vec<Case> {
                     "warning",
                     "UTF-16BE text (no byte order mark, NUL bytes between the characters)",
                 ),
-                ("a", "in/b.jsonl:1", "ok", ""),
-                ("b", "in/b.jsonl:2", "ok", ""),
+                // The same ids as a.jsonl: warned as duplicates.
+                (
+                    "a",
+                    "in/b.jsonl:1",
+                    "warning",
+                    "duplicate id \"a\" (first at in/a.jsonl:1)",
+                ),
+                // The same ids as a.jsonl: warned as duplicates.
+                (
+                    "b",
+                    "in/b.jsonl:2",
+                    "warning",
+                    "duplicate id \"b\" (first at in/a.jsonl:2)",
+                ),
                 ("in/c.csv", "in/c.csv", "warning", "UTF-16LE text (no byte"),
                 ("c1", "in/c.csv:2", "ok", ""),
                 ("c2", "in/c.csv:3", "ok", ""),
@@ -207,8 +223,20 @@ fn cases() -> Vec<Case> {
                     "warning",
                     "UTF-32BE text (no byte",
                 ),
-                ("a", "in/f.ndjson:1", "ok", ""),
-                ("b", "in/f.ndjson:2", "ok", ""),
+                // The same ids as a.jsonl: warned as duplicates.
+                (
+                    "a",
+                    "in/f.ndjson:1",
+                    "warning",
+                    "duplicate id \"a\" (first at in/a.jsonl:1)",
+                ),
+                // The same ids as a.jsonl: warned as duplicates.
+                (
+                    "b",
+                    "in/f.ndjson:2",
+                    "warning",
+                    "duplicate id \"b\" (first at in/a.jsonl:2)",
+                ),
             ],
             stderr: &[],
         },
@@ -312,7 +340,7 @@ fn cases() -> Vec<Case> {
             name: "a file named otherwise is text, unless its first bytes say gzip, JSONL or JSON",
             files: vec![
                 (b"news.dat", text(JSONL)),
-                (b"news.bin", gzip(JSONL.as_bytes())),
+                (b"news.bin", gzip(JSONL_CD.as_bytes())),
                 (b"arr.out", text("[{\"id\":\"r1\",\"text\":\"Xi\"}]")),
                 (b"notes.md", text("[Reuters] قال بوتين\n{not json}\n")),
                 (b"gz.bin", gzip("قال بوتين".as_bytes())),
@@ -324,8 +352,8 @@ fn cases() -> Vec<Case> {
             rows: &[
                 ("a", "news.dat:1", "ok", ""),
                 ("b", "news.dat:2", "ok", ""),
-                ("a", "news.bin:1", "ok", ""),
-                ("b", "news.bin:2", "ok", ""),
+                ("c", "news.bin:1", "ok", ""),
+                ("d", "news.bin:2", "ok", ""),
                 ("r1", "arr.out:1", "ok", ""),
                 ("notes.md", "notes.md", "ok", ""),
                 ("gz.bin", "gz.bin", "ok", ""),

@@ -47,9 +47,10 @@ pub struct ProcessArgs {
     /// Worker threads [default: the number of cores].
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
-    /// JSONL/CSV field holding the document id (missing: FILE:LINE).
-    #[arg(long, value_name = "FIELD", default_value = "id")]
-    pub id_field: String,
+    /// JSONL/CSV field holding the document id (missing: FILE:LINE)
+    /// [default: id; given, a CSV header must have it].
+    #[arg(long, value_name = "FIELD")]
+    pub id_field: Option<String>,
     /// JSONL/CSV field(s) holding the text, comma-separated or repeated;
     /// several are joined with a blank line (e.g. title,text).
     #[arg(
@@ -63,6 +64,52 @@ pub struct ProcessArgs {
     /// most precise rules only) or on.
     #[arg(long, value_name = "MODE", default_value = "on", value_parser = parse_discovery)]
     pub discover: alam::Discovery,
+    /// Longest document, JSONL line or CSV record, in bytes (suffixes K,
+    /// M, G: KiB, MiB, GiB); a longer one is an error row, skipped.
+    #[arg(long, value_name = "N", default_value = "256M", value_parser = parse_bytes)]
+    pub max_document_bytes: u64,
+}
+
+impl ProcessArgs {
+    /// How to read the inputs.
+    pub(super) fn input_options(&self, stdin_format: StdinFormat) -> InputOptions {
+        InputOptions {
+            id_field: self.id_field.clone().unwrap_or_else(|| "id".to_string()),
+            id_field_required: self.id_field.is_some(),
+            text_fields: self.text_field.clone(),
+            stdin_format,
+            max_document_bytes: self.max_document_bytes,
+            ..InputOptions::default()
+        }
+    }
+}
+
+/// A byte count: digits, then K, M or G (KiB, MiB, GiB) if wanted.
+fn parse_bytes(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let (digits, unit) = match t.find(|c: char| !c.is_ascii_digit()) {
+        Some(i) => t.split_at(i),
+        None => (t, ""),
+    };
+    let shift = match unit.to_ascii_lowercase().as_str() {
+        "" | "b" => 0,
+        "k" | "kb" | "kib" => 10,
+        "m" | "mb" | "mib" => 20,
+        "g" | "gb" | "gib" => 30,
+        _ => {
+            return Err(format!(
+                "{s:?} is not a byte count (like 1000, 64K, 256M, 2G)"
+            ));
+        }
+    };
+    let n: u64 = digits
+        .parse()
+        .map_err(|_| format!("{s:?} is not a byte count (like 1000, 64K, 256M, 2G)"))?;
+    match n.checked_mul(1 << shift) {
+        Some(0) => Err("the byte count must be at least 1".to_string()),
+        Some(n) => Ok(n),
+        None => Err(format!("{s:?} is too large")),
+    }
 }
 
 impl ProcessArgs {
@@ -145,13 +192,9 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let batch = args.process.batch(&pipeline)?;
     std::fs::create_dir_all(&args.output)
         .with_context(|| format!("creating {}", args.output.display()))?;
-    let options = InputOptions {
-        id_field: args.process.id_field.clone(),
-        text_fields: args.process.text_field.clone(),
-        stdin_format: args.stdin_format,
-        // The output folder is never read, even inside an input folder.
-        exclude: vec![args.output.clone()],
-    };
+    let mut options = args.process.input_options(args.stdin_format);
+    // The output folder is never read, even inside an input folder.
+    options.exclude = vec![args.output.clone()];
     let inputs = Inputs::new(&args.inputs, options);
     let mut progress = Progress {
         bar: progress_bar(args.quiet),

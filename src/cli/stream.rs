@@ -24,7 +24,7 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use alam::input::{InputOptions, Inputs, Status, StdinFormat};
+use alam::input::{DuplicateIds, Inputs, Status, StdinFormat};
 use alam::output::json::StreamLine;
 
 use super::GazetteerArgs;
@@ -45,17 +45,14 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let gaz = args.gazetteer.load()?;
     let pipeline = args.gazetteer.pipeline(&gaz, args.process.discover)?;
     let batch = args.process.batch(&pipeline)?;
-    let options = InputOptions {
-        id_field: args.process.id_field.clone(),
-        text_fields: args.process.text_field.clone(),
-        stdin_format: StdinFormat::Jsonl,
-        exclude: Vec::new(),
-    };
+    let options = args.process.input_options(StdinFormat::Jsonl);
     let inputs = Inputs::new(&["-".to_string()], options);
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let window = args.process.window;
+    let mut duplicates = DuplicateIds::new();
     let completed = batch.for_each(inputs, |mut p| -> anyhow::Result<bool> {
+        duplicates.check(&mut p.record);
         if !p.record.message.is_empty() {
             eprintln!("{}", p.record.message);
         }

@@ -140,7 +140,7 @@ fn records(
     let note = encoding.map(Encoding::note);
     let body: Records = match kind {
         Kind::Text => {
-            let mut rec = read_text(reader, label, &source);
+            let mut rec = read_text(reader, label, &source, options.max_document_bytes);
             if let Some(note) = note {
                 add_note(&mut rec, &note);
             }

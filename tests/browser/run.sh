@@ -5,7 +5,10 @@
 # with `alam extract --format csv,json,html` (or, while the binary lacks the html
 # format, with fallback_report.py from its csv/json tables), opens it in headless
 # Chromium with and without `#filter=...`, checks the dumped DOMs (check_dom.py)
-# and saves a screenshot at target/browser/report.png.
+# and saves a screenshot at target/browser/report.png. Copies with probe.js
+# appended measure the laid-out page at a wide and a narrow width (cards, bar
+# labels) and click through it (a label, the label toggle, a search result that
+# is not drawn); check_dom.py --probe judges what they saw.
 set -uo pipefail
 export PYTHONDONTWRITEBYTECODE=1
 cd "$(dirname "$0")/../.."

@@ -149,7 +149,8 @@ fn by_score(mut pairs: Vec<SortedPair<'_>>) -> Vec<SortedPair<'_>> {
     pairs
 }
 
-/// The pairs of the search index, from pairs sorted by [`by_score`]: first
+/// The pairs of the search index, from pairs sorted by `windows × (1 +
+/// npmi)`, strongest first, then by ids (as the network takes them): first
 /// the strongest pair of every entity (so that each one shows a partner),
 /// then the other pairs with at least `min_windows` windows, strongest
 /// first; at most `max` in all. Returns positions in `scored`, ascending

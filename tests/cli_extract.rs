@@ -186,3 +186,90 @@ fn bad_usage_exits_2() {
     );
     assert_eq!(wd.run(&["frobnicate"]).status.code(), Some(2));
 }
+
+/// The entities and pairs of report.html's search index, decoded as the
+/// page decodes them: ids (`0` = `TYPE:~` + name) and pairs as id pairs
+/// with their windows.
+fn report_index(page: &str) -> (Vec<String>, Vec<(String, String, u64)>) {
+    let start = page
+        .find(r#"<script id="alam-data" type="application/json">"#)
+        .expect("data element");
+    let json = &page[start..];
+    let json = &json[json.find('>').unwrap() + 1..json.find("</script>").unwrap()];
+    let data: serde_json::Value = serde_json::from_str(json).expect("embedded data parses");
+    let ix = &data["index"];
+    let types = ix["types"].as_array().unwrap();
+    let ids: Vec<String> = ix["entities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| match r[0].as_str() {
+            Some(id) => id.to_string(),
+            None => format!(
+                "{}:~{}",
+                types[r[3].as_u64().unwrap() as usize].as_str().unwrap(),
+                r[1].as_str().unwrap().replace(' ', "-")
+            ),
+        })
+        .collect();
+    let pairs = ix["pairs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            let id = |k: usize| ids[p[k].as_u64().unwrap() as usize].clone();
+            (id(0), id(1), p[2].as_u64().unwrap())
+        })
+        .collect();
+    (ids, pairs)
+}
+
+#[test]
+fn report_search_index_has_every_entity_and_each_ones_strongest_pair() {
+    let wd = Workdir::new();
+    wd.create(
+        "in.jsonl",
+        concat!(
+            r#"{"id": "a", "text": "Putin met Lavrov in Moscow. Putin met Lavrov again."}"#,
+            "\n",
+            r#"{"id": "b", "text": "Wang Yi visited Ukraine."}"#,
+            "\n",
+            r#"{"id": "c", "text": "وقال السيد كريم الزهراوي إن الصين مستعدة."}"#,
+            "\n",
+        ),
+    );
+    let gaz = fixture_gazetteer();
+    let out = wd.run(&[
+        "extract", "-g", &gaz, "in.jsonl", "-o", "o", "--format", "csv,html", "-q",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let (ids, pairs) = report_index(&wd.read("o/report.html"));
+    // Every entity of entities.csv, most mentions first (Putin and Lavrov
+    // twice, then by id), including the discovered name.
+    let csv_ids: Vec<String> = wd
+        .read("o/entities.csv")
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap().to_string())
+        .collect();
+    assert_eq!(ids, csv_ids);
+    assert!(ids.iter().any(|i| i.starts_with("person:~")), "{ids:?}");
+    // Putin-Lavrov (2 windows), Moscow's strongest pair (Lavrov's id
+    // sorts first among equals) and the two pairs that give Wang Yi,
+    // Ukraine, the discovered person and China a partner; not
+    // Moscow-Putin (1 window, both ends have a partner).
+    let has = |a: &str, b: &str| pairs.iter().any(|p| p.0 == a && p.1 == b);
+    assert!(
+        has("person:sergey-lavrov", "person:vladimir-putin"),
+        "{pairs:?}"
+    );
+    assert_eq!(pairs[0].2, 2, "{pairs:?}");
+    assert!(has("city:moscow", "person:sergey-lavrov"), "{pairs:?}");
+    assert!(has("country:UA", "person:wang-yi"), "{pairs:?}");
+    assert!(!has("city:moscow", "person:vladimir-putin"), "{pairs:?}");
+    assert_eq!(
+        pairs.len(),
+        wd.read("o/cooccurrence.csv").lines().count() - 2,
+        "{pairs:?}"
+    );
+}

@@ -14,13 +14,30 @@
 //! at most [`MAX_EDGES`] edges. Positions come from a force layout
 //! (Fruchterman–Reingold, repulsion cut off at 3k, with gravity) started
 //! from a fixed spiral, so the same tables always give the same picture.
+//!
+//! The page's search covers more than is drawn: the data's `index` lists
+//! every entity of the run and the pairs of [`index_pairs`] (each entity's
+//! strongest pair, then every pair of at least [`INDEX_MIN_WINDOWS`]
+//! windows, at most [`MAX_INDEX_PAIRS`] in all), in a compact form:
+//!
+//! - `types`: the entity types, by mentions;
+//! - `entities`: `[id, name, name_ar, type, mentions, documents]` rows,
+//!   most mentions first, then by id; `type` is a position in `types`;
+//!   `id` is `0` when it is `TYPE:~` and the name with `-` for spaces (most
+//!   discovered names: `person:~زين-الدين-زيدان`); `name_ar` is `0` when it
+//!   is the same text as `name` (discovered names), `""` when there is none;
+//! - `pairs`: `[a, b, windows, documents, npmi]` rows, strongest first;
+//!   `a` and `b` are positions in `entities`, `npmi` has 3 decimals;
+//! - `pairs_total`, `min_windows`, `max_pairs`: the run's pair count and
+//!   the two limits, which the page states.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::{self, Write};
+use std::sync::Arc;
 
 use serde_json::{Value, json};
 
-use crate::cooccur::Aggregates;
+use crate::cooccur::{Aggregates, EntityCounts, SortedPair};
 use crate::output::RunSummary;
 
 /// The template; its line `/*ALAM_DATA*/null` is replaced by the data.
@@ -35,6 +52,11 @@ pub const MAX_EDGES: usize = 400;
 const TOP_PER_TYPE: usize = 15;
 /// Pairs in the table of pairs.
 const TOP_PAIRS: usize = 50;
+/// Pairs in the search index, at most (about 25 bytes each in the page).
+pub const MAX_INDEX_PAIRS: usize = 100_000;
+/// Windows a pair needs to be in the search index, unless it is the
+/// strongest pair of one of its entities.
+pub const INDEX_MIN_WINDOWS: u64 = 2;
 const WIDTH: f64 = 1000.0;
 const HEIGHT: f64 = 700.0;
 
@@ -96,7 +118,9 @@ pub fn report_data(agg: &Aggregates, summary: &RunSummary) -> Value {
             })
         })
         .collect();
-    let network = network(agg, summary.min_count);
+    let scored = by_score(pairs.clone());
+    let network = network(agg, &scored);
+    let index = index(&sorted, &types, &scored);
     json!({
         "title": "alam report",
         "summary": {
@@ -108,6 +132,118 @@ pub fn report_data(agg: &Aggregates, summary: &RunSummary) -> Value {
         "top_entities": top_entities,
         "network": network,
         "pairs": table,
+        "index": index,
+    })
+}
+
+/// Pairs sorted for drawing: by `windows × (1 + npmi)`, strongest first,
+/// then by ids.
+fn by_score(mut pairs: Vec<SortedPair<'_>>) -> Vec<SortedPair<'_>> {
+    let score = |p: &SortedPair| p.2.windows as f64 * (1.0 + p.3);
+    pairs.sort_by(|x, y| {
+        score(y)
+            .total_cmp(&score(x))
+            .then(x.0.cmp(y.0))
+            .then(x.1.cmp(y.1))
+    });
+    pairs
+}
+
+/// The pairs of the search index, from pairs sorted by `windows × (1 +
+/// npmi)`, strongest first, then by ids (as the network takes them): first
+/// the strongest pair of every entity (so that each one shows a partner),
+/// then the other pairs with at least `min_windows` windows, strongest
+/// first; at most `max` in all. Returns positions in `scored`, ascending
+/// (that is, strongest first).
+///
+/// With the pairs `a-b` ×5, `c-d` ×4, `a-c` ×3, `b-d` ×1 (in score order)
+/// and `min_windows` 2, the index keeps `a-b` and `c-d` (each the strongest
+/// pair of its entities) and `a-c` (3 windows), not `b-d`: positions
+/// `[0, 1, 2]`; with `max` 1 only `[0]`.
+pub fn index_pairs(scored: &[SortedPair<'_>], min_windows: u64, max: usize) -> Vec<usize> {
+    let mut seen: HashSet<&str> = HashSet::new();
+    let mut keep = vec![false; scored.len()];
+    let mut kept = 0;
+    for (k, (a, b, _, _)) in scored.iter().enumerate() {
+        if kept >= max {
+            break;
+        }
+        let new_a = seen.insert(a.as_ref());
+        let new_b = seen.insert(b.as_ref());
+        if new_a || new_b {
+            keep[k] = true;
+            kept += 1;
+        }
+    }
+    for (k, (_, _, c, _)) in scored.iter().enumerate() {
+        if kept >= max {
+            break;
+        }
+        if !keep[k] && c.windows >= min_windows {
+            keep[k] = true;
+            kept += 1;
+        }
+    }
+    (0..scored.len()).filter(|&k| keep[k]).collect()
+}
+
+/// The search index (see the module doc).
+fn index(
+    sorted: &[(&Arc<str>, &EntityCounts)],
+    types: &[(&str, u64, u64)],
+    scored: &[SortedPair<'_>],
+) -> Value {
+    let type_pos: HashMap<&str, usize> = types.iter().enumerate().map(|(i, t)| (t.0, i)).collect();
+    let entity_pos: HashMap<&str, usize> = sorted
+        .iter()
+        .enumerate()
+        .map(|(i, (id, _))| (id.as_ref(), i))
+        .collect();
+    let entities: Vec<Value> = sorted
+        .iter()
+        .map(|(id, c)| {
+            let ar = if c.info.name_ar == c.info.name && !c.info.name.is_empty() {
+                json!(0)
+            } else {
+                json!(c.info.name_ar)
+            };
+            let derived = format!("{}:~{}", c.info.kind, c.info.name.replace(' ', "-"));
+            let id = if derived == id.as_ref() {
+                json!(0)
+            } else {
+                json!(id.as_ref())
+            };
+            json!([
+                id,
+                c.info.name,
+                ar,
+                type_pos.get(c.info.kind.as_str()).copied().unwrap_or(0),
+                c.mentions,
+                c.documents
+            ])
+        })
+        .collect();
+    let pairs: Vec<Value> = index_pairs(scored, INDEX_MIN_WINDOWS, MAX_INDEX_PAIRS)
+        .into_iter()
+        .filter_map(|k| {
+            let (a, b, c, npmi) = scored[k];
+            let (a, b) = (entity_pos.get(a.as_ref())?, entity_pos.get(b.as_ref())?);
+            Some(json!([
+                a,
+                b,
+                c.windows,
+                c.documents,
+                (npmi * 1e3).round() / 1e3
+            ]))
+        })
+        .collect();
+    json!({
+        "types": types.iter().map(|t| t.0).collect::<Vec<_>>(),
+        "entities": entities,
+        "pairs": pairs,
+        "pairs_total": scored.len(),
+        "min_windows": INDEX_MIN_WINDOWS,
+        "max_pairs": MAX_INDEX_PAIRS,
     })
 }
 
@@ -127,19 +263,11 @@ fn round6(x: f64) -> f64 {
 }
 
 /// The nodes and edges shown, with their positions.
-fn network(agg: &Aggregates, min_count: u64) -> Value {
-    let mut candidates = agg.pairs_sorted(min_count);
-    candidates.sort_by(|x, y| {
-        let score = |p: &(_, _, &crate::cooccur::PairCounts, f64)| p.2.windows as f64 * (1.0 + p.3);
-        score(y)
-            .total_cmp(&score(x))
-            .then(x.0.cmp(y.0))
-            .then(x.1.cmp(y.1))
-    });
+fn network(agg: &Aggregates, candidates: &[SortedPair<'_>]) -> Value {
     let mut index: HashMap<&str, usize> = HashMap::new();
     let mut nodes: Vec<&str> = Vec::new();
     let mut edges = Vec::new();
-    for (a, b, c, npmi) in candidates {
+    for &(a, b, c, npmi) in candidates {
         if edges.len() >= MAX_EDGES {
             break;
         }
@@ -285,6 +413,7 @@ pub fn layout(n: usize, edges: &[(usize, usize, f64)]) -> Vec<(f64, f64)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cooccur::{EntityInfo, PairCounts, WindowKind};
 
     #[test]
     fn layout_is_deterministic_and_inside_the_drawing() {
@@ -303,6 +432,188 @@ mod tests {
         assert!(d(0, 1) < d(0, 5), "{a:?}");
         assert_eq!(layout(1, &[]), vec![(WIDTH / 2.0, HEIGHT / 2.0)]);
         assert!(layout(0, &[]).is_empty());
+    }
+
+    /// Pairs of one-letter ids with these windows, NPMI 0, in the order
+    /// given (the tests list them in score order).
+    fn pairs_of(spec: &[(&str, &str, u64)]) -> Vec<(Arc<str>, Arc<str>, PairCounts)> {
+        spec.iter()
+            .map(|&(a, b, w)| {
+                let counts = PairCounts {
+                    windows: w,
+                    documents: w,
+                    examples: Vec::new(),
+                };
+                (Arc::from(a), Arc::from(b), counts)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn index_pairs_give_every_entity_a_partner_then_the_strong_pairs() {
+        // (name, pairs in score order, min_windows, max, kept positions)
+        type Case = (
+            &'static str,
+            &'static [(&'static str, &'static str, u64)],
+            u64,
+            usize,
+            &'static [usize],
+        );
+        const CASES: &[Case] = &[
+            (
+                "doc example",
+                &[("a", "b", 5), ("c", "d", 4), ("a", "c", 3), ("b", "d", 1)],
+                2,
+                10,
+                &[0, 1, 2],
+            ),
+            (
+                "doc example, cap 1",
+                &[("a", "b", 5), ("c", "d", 4), ("a", "c", 3), ("b", "d", 1)],
+                2,
+                1,
+                &[0],
+            ),
+            (
+                "a weak pair that gives c its only partner",
+                &[("a", "b", 9), ("a", "c", 1)],
+                2,
+                10,
+                &[0, 1],
+            ),
+            (
+                "weak pairs between seen entities dropped",
+                &[("a", "b", 9), ("b", "c", 1), ("a", "c", 1)],
+                2,
+                10,
+                &[0, 1],
+            ),
+            (
+                "min 1 keeps all",
+                &[("a", "b", 9), ("b", "c", 1), ("a", "c", 1)],
+                1,
+                10,
+                &[0, 1, 2],
+            ),
+            (
+                "first partners before strong pairs under the cap",
+                &[("a", "b", 9), ("c", "d", 8), ("a", "c", 7), ("e", "f", 1)],
+                2,
+                3,
+                &[0, 1, 3],
+            ),
+            ("nothing", &[], 2, 10, &[]),
+            ("cap 0", &[("a", "b", 9)], 2, 0, &[]),
+        ];
+        for &(name, spec, min, max, want) in CASES {
+            let owned = pairs_of(spec);
+            let scored: Vec<SortedPair> = owned.iter().map(|(a, b, c)| (a, b, c, 0.0)).collect();
+            assert_eq!(
+                index_pairs(&scored, min, max),
+                want,
+                "case: {name}, pairs: {spec:?}"
+            );
+        }
+    }
+
+    fn entity(kind: &str, name: &str, name_ar: &str, mentions: u64) -> EntityCounts {
+        EntityCounts {
+            info: EntityInfo {
+                kind: kind.into(),
+                name: name.into(),
+                name_ar: name_ar.into(),
+            },
+            mentions,
+            documents: 1,
+            windows: mentions,
+        }
+    }
+
+    #[test]
+    fn the_index_lists_every_entity_compactly() {
+        let mut agg = Aggregates::new(WindowKind::Sentence);
+        agg.windows = 10;
+        for (id, e) in [
+            (
+                "person:vladimir-putin",
+                entity("person", "Vladimir Putin", "فلاديمير بوتين", 9),
+            ),
+            (
+                "person:~زين-الدين",
+                entity("person", "زين الدين", "زين الدين", 4),
+            ),
+            (
+                "organization:~acme-co",
+                entity("organization", "ACME Co", "", 3),
+            ),
+            ("city:moscow", entity("city", "Moscow", "", 2)),
+        ] {
+            agg.entities.insert(Arc::from(id), e);
+        }
+        let pair = |a: &str, b: &str| (Arc::from(a), Arc::from(b));
+        let counts = |w| PairCounts {
+            windows: w,
+            documents: 1,
+            examples: Vec::new(),
+        };
+        agg.pairs
+            .insert(pair("city:moscow", "person:vladimir-putin"), counts(2));
+        agg.pairs.insert(
+            pair("person:vladimir-putin", "person:~زين-الدين"),
+            counts(2),
+        );
+        agg.pairs.insert(
+            pair("organization:~acme-co", "person:~زين-الدين"),
+            counts(1),
+        );
+        agg.pairs
+            .insert(pair("city:moscow", "person:~زين-الدين"), counts(1));
+        let data = report_data(
+            &agg,
+            &RunSummary {
+                min_count: 1,
+                ..RunSummary::default()
+            },
+        );
+        let ix = &data["index"];
+        assert_eq!(ix["types"], json!(["person", "organization", "city"]));
+        // The discovered id that follows from its name is 0, and so is an
+        // Arabic name equal to the name; "ACME Co" is not "acme-co".
+        assert_eq!(
+            ix["entities"],
+            json!([
+                [
+                    "person:vladimir-putin",
+                    "Vladimir Putin",
+                    "فلاديمير بوتين",
+                    0,
+                    9,
+                    1
+                ],
+                [0, "زين الدين", 0, 0, 4, 1],
+                ["organization:~acme-co", "ACME Co", "", 1, 3, 1],
+                ["city:moscow", "Moscow", "", 2, 2, 1],
+            ])
+        );
+        // The pairs of 2 windows (moscow-putin has the higher NPMI) and
+        // acme-zain (acme's only pair) are kept; moscow-zain (1 window,
+        // both ends have a stronger partner) is not.
+        let pairs: Vec<(u64, u64, u64)> = ix["pairs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                (
+                    p[0].as_u64().unwrap(),
+                    p[1].as_u64().unwrap(),
+                    p[2].as_u64().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(pairs, [(3, 0, 2), (0, 1, 2), (2, 1, 1)]);
+        assert_eq!(ix["pairs_total"], json!(4));
+        assert_eq!(ix["min_windows"], json!(INDEX_MIN_WINDOWS));
+        assert_eq!(ix["max_pairs"], json!(MAX_INDEX_PAIRS));
     }
 
     #[test]

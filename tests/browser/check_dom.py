@@ -1,12 +1,18 @@
 #!/usr/bin/env python3
 """Check DOMs that headless Chromium dumped from report.html after its scripts ran.
 
-usage: check_dom.py PLAIN.html [QUERY FILTERED.html]...
+usage: check_dom.py PLAIN.html [QUERY FILTERED.html]... [--search QUERY FILTERED.html]...
+                    [--probe PROBED.html]...
 
 PLAIN.html is the page without a filter; each QUERY/FILTERED.html pair is the
-page opened as report.html#filter=QUERY. The expected numbers come from the data
-object embedded in the page (it is in the dumped DOM verbatim). Prints one
-`PASS name` or `FAIL name: why` line per check; the caller counts them.
+page opened as report.html#filter=QUERY, where QUERY matches drawn nodes and
+listed pairs. `--search` pages are filtered too, but only their search results
+(the whole index) are checked: QUERY may name entities that are not drawn.
+`--probe` pages are copies of the report with probe.js appended, dumped after it
+measured the laid-out page and clicked through it (at any window width).
+The expected numbers come from the data object embedded in the page (it is in
+the dumped DOM verbatim). Prints one `PASS name` or `FAIL name: why` line per
+check; the caller counts them.
 """
 import json
 import re
@@ -148,8 +154,120 @@ def common(c, label, d):
     return body
 
 
+def index_entities(data):
+    """The search index's entities in order, decoded as the page does."""
+    ix = data.get("index")
+    if not ix:
+        return None
+    out = []
+    for r in ix["entities"]:
+        name, kind = r[1], ix["types"][r[3]]
+        out.append({"id": kind + ":~" + name.replace(" ", "-") if r[0] == 0 else r[0], "name": name,
+                    "name_ar": name if r[2] == 0 else r[2], "type": kind, "mentions": r[4]})
+    return out
+
+
+def check_results(c, label, d, data, q, drawn):
+    """The search results of a page filtered by q: every matching entity of the
+    index counted, the first 30 listed in index order, each marked drawn or not.
+    Returns the listed ids that are not drawn."""
+    sec = next((a for t, a in d.elements if t == "section" and a.get("id") == "results"), None)
+    ents = index_entities(data)
+    if sec is None or ents is None:
+        c.check(f"{label}: search results", False, "no #results section or no index in the data")
+        return []
+    nq = norm(q).strip()
+    want = [e for e in ents if hit(nq, e["id"], e["name"], e["name_ar"])]
+    c.check(f"{label}: results shown", "hidden" not in sec, str(sec))
+    c.check(f"{label}: results count every match in the index ({len(want)})",
+            sec.get("data-entities") == str(len(want)), f"page says {sec.get('data-entities')}")
+    listed = [a for t, a in d.elements if t == "li" and "result" in classes(a)]
+    c.check(f"{label}: first matches listed, most mentions first",
+            [a["data-id"] for a in listed] == [e["id"] for e in want[:30]],
+            f"{[a['data-id'] for a in listed][:5]} vs {[e['id'] for e in want[:5]]}")
+    bad = [a["data-id"] for a in listed if a.get("data-drawn") != ("1" if a["data-id"] in drawn else "0")]
+    c.check(f"{label}: results say whether they are drawn", not bad, str(bad[:5]))
+    return [a["data-id"] for a in listed if a["data-id"] not in drawn]
+
+
+def check_probe(c, path):
+    """Judge what probe.js measured in a laid-out copy of a page (against the
+    data embedded in that page)."""
+    d = parse(path)
+    data = json.loads(d.scripts[0][1])
+    body = next((a for t, a in d.elements if t == "body"), {})
+    try:
+        p = json.loads(body.get("data-probe", ""))
+    except ValueError:
+        c.check(f"probe {path}: ran", False, "no data-probe on <body>")
+        return
+    w = p.get("width")
+    label = f"probe at {w}px"
+    c.check(f"{label}: ran without errors", not p["errors"], str(p["errors"])[:400])
+    # 2. Numbers are never cut: each number fits its box and its card.
+    cards = [x for x in p.get("cards", []) if re.search(r"\d", x["text"])]
+    long = [x for x in cards if len(re.sub(r"\D", "", x["text"])) >= 7]
+    c.check(f"{label}: a card with a 7-digit number exists", bool(long), str([x["text"] for x in cards]))
+    cut = [x for x in cards if x["v_scroll"] > x["v_client"] or x["card_scroll"] > x["card_client"]]
+    c.check(f"{label}: summary numbers not clipped (scrollWidth <= clientWidth)", not cut, str(cut[:3]))
+    # 3. An Arabic bar label shows its first letters; when cut, it loses its last ones.
+    bars = p.get("bars", [])
+    c.check(f"{label}: Arabic bar labels measured", bool(bars), "none")
+    inside = lambda r, box: r["left"] >= box["left"] - 1 and r["right"] <= box["right"] + 1
+    bad = [b["text"] for b in bars if not inside(b["first"], b["box"])]
+    c.check(f"{label}: Arabic bar labels start with their first letters", not bad, str(bad[:3]))
+    cut = [b for b in bars if not inside(b["last"], b["box"])]
+    c.check(f"{label}: a cut Arabic bar label is right-to-left (its ellipsis on the left)",
+            all(b["direction"] == "rtl" for b in cut), str([b["text"] for b in cut][:3]))
+    if w is not None and w <= 400:
+        c.check(f"{label}: some Arabic bar label is cut (the case above is exercised)", bool(cut),
+                str([b["text"] for b in bars][:3]))
+    # 4. Clicking a label selects its node.
+    lab = p.get("label")
+    c.check(f"{label}: a drawn label was clicked", lab is not None, "no label drawn")
+    if lab:
+        c.check(f"{label}: the click landed on the label", (lab["hit"] or "").startswith("text.label"), str(lab["hit"]))
+        c.check(f"{label}: clicking a label pins its node", lab["pinned"] and lab["text"] in lab["pin_info"],
+                str(lab))
+    # 5. The label toggle.
+    for k in ("labels_ar", "labels_en", "labels_default"):
+        p.setdefault(k, {})
+    info = {n["id"]: n for n in data["network"]["nodes"]}
+    with_ar = [i for i, n in info.items() if n.get("name_ar")]
+    if with_ar:
+        bad = [i for i in with_ar if p["labels_ar"].get(i) != info[i]["name_ar"]]
+        c.check(f"{label}: Arabic toggle shows the Arabic names", not bad and p.get("names_after_ar") == "ar",
+                str(bad[:3]))
+    bad = [i for i in info if p["labels_en"].get(i) != info[i]["name"]]
+    c.check(f"{label}: English toggle shows the English names", not bad and p.get("names_after_en") == "en",
+            str(bad[:3]))
+    want_default = p["labels_ar"] if p.get("names_default") == "ar" else p["labels_en"]
+    c.check(f"{label}: default labels ({p.get('names_default')}) are one of the two",
+            p["labels_default"] == want_default, "")
+    # 1. A search result that is not drawn is added to the network when clicked.
+    s = p.get("search")
+    c.check(f"{label}: an entity of the index is not drawn", s is not None, "all drawn?")
+    if s:
+        c.check(f"{label}: search lists {s['name']!r} (not drawn)",
+                s.get("listed") and s.get("listed_drawn") == "0", str(s))
+        c.check(f"{label}: clicking it adds and pins it", s.get("drawn_after") and s.get("pinned_after")
+                and s["name"] in s.get("pin_info", ""), str(s))
+
+
 def main():
     args = sys.argv[1:]
+    searches, probes, rest = [], [], []
+    while args:
+        if args[0] == "--search" and len(args) >= 3:
+            searches.append((args[1], args[2]))
+            args = args[3:]
+        elif args[0] == "--probe" and len(args) >= 2:
+            probes.append(args[1])
+            args = args[2:]
+        else:
+            rest.append(args[0])
+            args = args[1:]
+    args = rest
     if not args or len(args) % 2 != 1:
         raise SystemExit(__doc__)
     c = Checks()
@@ -202,6 +320,10 @@ def main():
         in_data = any(h in x["text"] or h in x["doc_id"] for p in pairs for x in p.get("examples", []))
         if in_data:
             c.check(f"hostile {h!r} shown as text", h in alltext, "not found in text")
+    res = next((a for t, a in plain.elements if t == "section" and a.get("id") == "results"), {})
+    c.check("search results hidden without a filter", "hidden" in res, str(res))
+    drawn = set(ids)
+    undrawn = []
 
     counts = {}
     for q, path in zip(args[1::2], args[2::2]):
@@ -232,6 +354,16 @@ def main():
                if ("hidden" in a) == hit(nq, a["data-id"], ents[a["data-id"]]["name"],
                                          ents[a["data-id"]].get("name_ar", ""))]
         c.check(f"{label}: bar rows filtered", not bad, str(bad[:5]))
+        undrawn += check_results(c, label, d, data, q, drawn)
+    for q, path in searches:
+        d = parse(path)
+        label = f"search {q!r}"
+        common(c, label, d)
+        undrawn += check_results(c, label, d, data, q, drawn)
+    if searches:
+        c.check("the search lists entities that are not drawn", bool(undrawn), "every listed result is drawn")
+    for path in probes:
+        check_probe(c, path)
     print(f"checks: {c.passed} passed, {c.failed} failed")
     print("counts: " + json.dumps(counts, ensure_ascii=False))
     sys.exit(1 if c.failed else 0)

@@ -5,7 +5,10 @@
 # with `alam extract --format csv,json,html` (or, while the binary lacks the html
 # format, with fallback_report.py from its csv/json tables), opens it in headless
 # Chromium with and without `#filter=...`, checks the dumped DOMs (check_dom.py)
-# and saves a screenshot at target/browser/report.png.
+# and saves a screenshot at target/browser/report.png. Copies with probe.js
+# appended measure the laid-out page at a wide and a narrow width (cards, bar
+# labels) and click through it (a label, the label toggle, a search result that
+# is not drawn); check_dom.py --probe judges what they saw.
 set -uo pipefail
 export PYTHONDONTWRITEBYTECODE=1
 cd "$(dirname "$0")/../.."
@@ -87,6 +90,47 @@ for q in PUTIN "بوتين" "اوكرانيا" "Ukraine" "country:ua"; do
     args+=("$q" "$work/filter$i.html")
 done
 
+# An entity of the search index that is not drawn (the most mentioned one with a plain name).
+undrawn=$(python3 - "$work/plain.html" <<'PY'
+import re, sys, json
+html = open(sys.argv[1], encoding="utf-8").read()
+data = json.loads(re.search(r'<script id="alam-data" type="application/json">(.*?)</script>', html, re.S).group(1))
+drawn = {n["id"] for n in data["network"]["nodes"]}
+ix = data["index"]
+for r in ix["entities"]:
+    i = ix["types"][r[3]] + ":~" + r[1].replace(" ", "-") if r[0] == 0 else r[0]
+    if i not in drawn and re.fullmatch(r"[A-Za-z][A-Za-z .-]{4,}", r[1]):
+        print(r[1])
+        break
+PY
+)
+if [ -n "$undrawn" ]; then
+    dump "$work/search.html" "$url#filter=$(urlenc "$undrawn")"
+    args+=(--search "$undrawn" "$work/search.html")
+else
+    fail "an entity of the index that is not drawn"
+fi
+
+# Laid-out checks: probe.js appended to a copy, run at a wide and a narrow window.
+probed() {   # probed REPORT OUT
+    python3 - "$1" "$here/probe.js" "$2" <<'PY'
+import sys
+page, probe = (open(p, encoding="utf-8").read() for p in sys.argv[1:3])
+at = page.rindex("</body>")
+open(sys.argv[3], "w", encoding="utf-8").write(page[:at] + "<script>\n" + probe + "</script>\n" + page[at:])
+PY
+}
+probed "$report" "$work/probed.html"
+for w in 1400 320; do
+    if chrome --window-size=$((w < 500 ? 500 : w)),1000 --dump-dom "file://$PWD/$work/probed.html#probe-width=$w" >"$work/probe$w.html" \
+        && grep -q 'data-probe=' "$work/probe$w.html"; then
+        pass "probe at ${w}px"
+        args+=(--probe "$work/probe$w.html")
+    else
+        fail "probe at ${w}px"
+    fi
+done
+
 dump "$work/hide.html" "$url#hide=discovered"
 
 echo "== discovered names: marked, and hidden by the toggle"
@@ -130,7 +174,22 @@ fi
 # The hand-made sample: hostile names and ids, astral characters, an 'other' type.
 dump "$work/sample-plain.html" "file://$PWD/$work/sample.html"
 dump "$work/sample-filter.html" "file://$PWD/$work/sample.html#filter=$(urlenc 'mira')"
-out=$(python3 "$here/check_dom.py" "$work/sample-plain.html" mira "$work/sample-filter.html")
+# Searches: an entity only the index has, and the hostile names (inert in the results too).
+dump "$work/sample-search1.html" "file://$PWD/$work/sample.html#filter=$(urlenc 'leona')"
+dump "$work/sample-search2.html" "file://$PWD/$work/sample.html#filter=$(urlenc 'alert')"
+probed "$work/sample.html" "$work/sample-probed.html"
+sample_probes=()
+for w in 1200 320; do
+    if chrome --window-size=$((w < 500 ? 500 : w)),1000 --dump-dom "file://$PWD/$work/sample-probed.html#probe-width=$w" >"$work/sample-probe$w.html" \
+        && grep -q 'data-probe=' "$work/sample-probe$w.html"; then
+        pass "sample probe at ${w}px"
+        sample_probes+=(--probe "$work/sample-probe$w.html")
+    else
+        fail "sample probe at ${w}px"
+    fi
+done
+out=$(python3 "$here/check_dom.py" "$work/sample-plain.html" mira "$work/sample-filter.html" \
+    --search leona "$work/sample-search1.html" --search alert "$work/sample-search2.html" "${sample_probes[@]}")
 status=$?
 echo "$out" | grep -v '^PASS ' | sed 's/^/sample: /'
 p=$(echo "$out" | grep -c '^PASS ')

@@ -540,7 +540,10 @@ impl Gazetteer {
 
     /// The index of the entity with this id in an earlier layer.
     fn earlier(&self, id: &str) -> Option<usize> {
-        self.by_id.get(id).copied().filter(|&i| i < self.layer_start)
+        self.by_id
+            .get(id)
+            .copied()
+            .filter(|&i| i < self.layer_start)
     }
 
     /// Splits a `|`-separated list; empty items are reported.
@@ -903,7 +906,11 @@ fn unclosed_quote(data: &[u8]) -> Option<QuoteCut> {
     let mut state = State::CellStart;
     let mut record = 0;
     let mut quote = 0;
-    let bom = if data.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
+    let bom = if data.starts_with(b"\xEF\xBB\xBF") {
+        3
+    } else {
+        0
+    };
     for (i, &b) in data.iter().enumerate().skip(bom) {
         state = match (state, b) {
             (State::Quoted, b'"') => State::QuoteInQuoted,
@@ -1130,7 +1137,11 @@ mod tests {
     #[test]
     fn a_later_layer_adds_to_an_entity_by_its_id() {
         // (name, the added file, expected diagnostics, expected entity)
-        type Expect = (&'static str, &'static [&'static str], &'static [&'static str]);
+        type Expect = (
+            &'static str,
+            &'static [&'static str],
+            &'static [&'static str],
+        );
         let base = "id,type,name,name_ar,aliases,weak_aliases,demonyms,country,wikidata\n\
                     country:RU,country,Russia,روسيا,RF,,Russian,,Q159\n\
                     person:putin,person,Vladimir Putin,,Putin,,,country:RU,\n";
@@ -1211,7 +1222,10 @@ mod tests {
         // Without a new layer, the same row is a duplicate.
         let mut gaz = Gazetteer::new();
         gaz.add_csv("base.csv", base.as_bytes());
-        gaz.add_csv("add.csv", "id,type,name\ncountry:RU,country,Russia\n".as_bytes());
+        gaz.add_csv(
+            "add.csv",
+            "id,type,name\ncountry:RU,country,Russia\n".as_bytes(),
+        );
         assert_eq!(
             messages(&gaz),
             ["add.csv:2: error: duplicate id \"country:RU\" (first at base.csv:2)"]

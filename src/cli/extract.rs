@@ -294,6 +294,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     };
     let progress = progress_bar(args.quiet);
     let mut agg = Aggregates::new(args.process.window);
+    agg.attribute_columns = gaz.attribute_columns().to_vec();
     let mut summary = RunSummary {
         window: args.process.window.as_str().to_string(),
         min_count: args.min_count,

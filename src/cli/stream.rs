@@ -8,7 +8,8 @@
 //! ```text
 //! {"doc_id", "source", "status", "message", "chars", "window", "windows",
 //!  "mentions": [... the records of mentions.jsonl ...],
-//!  "entities": [{"entity_id", "type", "name", "name_ar", "mentions", "windows"}],
+//!  "entities": [{"entity_id", "type", "name", "name_ar", "mentions", "windows",
+//!                "attributes": {...} (only when the gazetteer row has extra columns)}],
 //!  "pairs": [{"source_id", "target_id", "windows",
 //!             "example": {"doc_id", "text", "marks"}}]}
 //! ```
@@ -116,6 +117,12 @@ fn write_line(
                 entity_type: Cow::Owned(info.kind),
                 name: Cow::Owned(info.name),
                 name_ar: Cow::Owned(info.name_ar),
+                attributes: alam::output::json::OrderedPairs(
+                    info.attributes
+                        .iter()
+                        .map(|(c, v)| (c.to_string(), v.to_string()))
+                        .collect(),
+                ),
                 mentions: *mentions,
                 windows: *windows,
             }

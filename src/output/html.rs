@@ -327,6 +327,7 @@ mod tests {
                     kind: "t".into(),
                     name: "</svg>\"onmouseover=x".into(),
                     name_ar: String::new(),
+                    ..Default::default()
                 },
                 mentions: 1,
                 documents: 1,

@@ -87,7 +87,8 @@ pub struct Attributes(Option<Arc<[(String, String)]>>);
 impl Attributes {
     /// The pairs with a non-empty value, in the order given.
     pub fn new(pairs: impl IntoIterator<Item = (String, String)>) -> Attributes {
-        let kept: Vec<(String, String)> = pairs.into_iter().filter(|(_, v)| !v.is_empty()).collect();
+        let kept: Vec<(String, String)> =
+            pairs.into_iter().filter(|(_, v)| !v.is_empty()).collect();
         Attributes((!kept.is_empty()).then(|| Arc::from(kept)))
     }
 

@@ -690,7 +690,8 @@ impl Gazetteer {
     }
 
     /// Warns about a form that never matches (no letter or digit after
-    /// normalization) or matches too much (one letter or digit).
+    /// normalization) or matches too much (one letter or digit and nothing
+    /// else: `a`, `و`; `C++` must match its `++` and is not warned about).
     fn check_form(&mut self, form: &str, id: &str, position: &Position) {
         // A letter or digit other than those normalization deletes
         // (tatweel, the isolated harakat U+FE70-FE7F) survives it: most
@@ -703,22 +704,29 @@ impl Gazetteer {
             return;
         }
         let norm = normalize_str(form);
-        match norm.chars().filter(|&c| is_word_char(c)).take(2).count() {
-            0 => self.warning(
-                position.clone(),
-                format!(
-                    "alias {form:?} of {id:?} has no letter or digit \
-                     after normalization and never matches"
-                ),
-            ),
-            1 => self.warning(
+        let mut chars = norm.trim().chars();
+        let lone = match (chars.next(), chars.next()) {
+            (Some(c), None) => is_word_char(c),
+            _ => false,
+        };
+        if lone {
+            self.warning(
                 position.clone(),
                 format!(
                     "alias {form:?} of {id:?} is a single letter or digit \
                      and matches it wherever it stands alone"
                 ),
-            ),
-            _ => {}
+            );
+            return;
+        }
+        if !norm.chars().any(is_word_char) {
+            self.warning(
+                position.clone(),
+                format!(
+                    "alias {form:?} of {id:?} has no letter or digit \
+                     after normalization and never matches"
+                ),
+            );
         }
     }
 

@@ -14,8 +14,8 @@ use std::sync::Arc;
 use rustc_hash::FxHashMap;
 
 use crate::cooccur::{
-    Aggregates, Attributes, DiscoveredCounts, DocumentCounts, EntityCounts, EntityInfo, EntityPair, Evidence,
-    Example, PairCounts, WindowKind,
+    Aggregates, Attributes, DiscoveredCounts, DocumentCounts, EntityCounts, EntityInfo, EntityPair,
+    Evidence, Example, PairCounts, WindowKind,
 };
 use crate::error::{Error, Position};
 use crate::input::{InputRecord, Status};

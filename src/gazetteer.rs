@@ -15,10 +15,16 @@
 //! | `country` | id of the related country (optional) |
 //!
 //! Loading never drops a row silently: every problem becomes a
-//! [`Diagnostic`] with its `file:line`. Errors (a malformed row, a missing
-//! required field, a duplicate id) make [`Gazetteer::check`] fail; warnings
-//! (an empty alias, an alias shared by several entities, an unknown
-//! `country` id) do not.
+//! [`Diagnostic`] with its `file:line`. Errors (a malformed row, a quoted
+//! cell never closed, a line break in an `id`, `type` or `country` cell,
+//! a missing required field, a duplicate id) make [`Gazetteer::check`]
+//! fail; warnings (an empty alias, a one-letter alias, a header with no
+//! rows, an unknown `country` id) do not.
+//!
+//! Layers: [`Gazetteer::add_layer_dir`] (what `--add-gazetteer` does)
+//! loads a folder on top of the earlier ones, and a row whose id they
+//! define adds its forms to that entity (the rule is on
+//! [`Gazetteer::start_layer`]).
 //!
 //! Order matters: files of a folder load in file-name order and rows in
 //! file order. When an alias names several entities and the document does

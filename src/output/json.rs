@@ -2,7 +2,9 @@
 //!
 //! `entities.json` and `cooccurrence.json` are arrays of the records of
 //! `entities.csv` and `cooccurrence.csv` (same keys as the CSV columns,
-//! numbers as JSON numbers, same order). Each `cooccurrence.json` record
+//! numbers as JSON numbers, same order), except that the gazetteer's
+//! extra columns of an `entities.json` record are an `attributes` object
+//! of the columns with a value. Each `cooccurrence.json` record
 //! also has `examples`: up to 3 windows where the pair co-occurs, the first
 //! in input order, as `{"doc_id", "text", "marks": [[s, e], [s, e]]}` with
 //! `marks` the code point ranges of the source and the target entity in

@@ -145,9 +145,7 @@ impl GazetteerArgs {
         gaz: &alam::Gazetteer,
         discovery: alam::Discovery,
     ) -> anyhow::Result<alam::Pipeline> {
-        if gaz.check().is_ok() {
-            self.print_warnings(gaz);
-        }
+        self.print_warnings(gaz);
         let mut builder = alam::Pipeline::builder(gaz).discovery(discovery);
         if discovery != alam::Discovery::Off {
             builder = builder.lexicon(self.load_lexicon()?);
@@ -158,13 +156,17 @@ impl GazetteerArgs {
     /// Prints the gazetteer's warnings on stderr, once: their count and
     /// the first [`SHOWN_WARNINGS`], and the `alam gazetteer check` line
     /// that lists them all. Nothing when there is none (the built-in
-    /// gazetteer has none).
+    /// gazetteer has none), or when there are errors (the run stops on
+    /// them and lists them).
     fn print_warnings(&self, gaz: &alam::Gazetteer) {
-        let warnings: Vec<alam::Diagnostic> = gaz
-            .diagnostics()
-            .into_iter()
-            .filter(|d| d.severity == alam::Severity::Warning)
-            .collect();
+        let diagnostics = gaz.diagnostics();
+        if diagnostics
+            .iter()
+            .any(|d| d.severity == alam::Severity::Error)
+        {
+            return;
+        }
+        let warnings = diagnostics;
         if warnings.is_empty() {
             return;
         }

@@ -224,8 +224,11 @@ fn read_rows(path: &Path) -> Result<Vec<(u64, Row)>, Error> {
     Ok(read_table(path)?.1)
 }
 
+/// A CSV file's header and its rows with their lines.
+type Table = (Vec<String>, Vec<(u64, Row)>);
+
 /// The header and the rows of a CSV file (see [`read_rows`]).
-fn read_table(path: &Path) -> Result<(Vec<String>, Vec<(u64, Row)>), Error> {
+fn read_table(path: &Path) -> Result<Table, Error> {
     let file = std::fs::File::open(path).map_err(|e| io_error(path, e))?;
     let mut rdr = csv::Reader::from_reader(file);
     let headers = rdr

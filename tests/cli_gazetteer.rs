@@ -351,6 +351,16 @@ fn extra_columns_reach_the_entity_tables() {
          city:moscow,city,Moscow,,1,1,1,gazetteer,,\n\
          person:putin,person,Vladimir Putin,,1,1,1,gazetteer,Q7747,\n"
     );
+    // Through alam stream and merge, the same table.
+    let out = wd.run_with_stdin(
+        &["stream", "-g", "g"],
+        "{\"id\":\"in.txt\",\"text\":\"قال بوتين في موسكو وبكين\"}\n",
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    wd.create_bytes("s.jsonl", &out.stdout);
+    let out = wd.run(&["merge", "s.jsonl", "-o", "m", "-q"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(wd.read("m/entities.csv"), wd.read("o/entities.csv"));
     let json: serde_json::Value = serde_json::from_str(&wd.read("o/entities.json")).unwrap();
     let attributes: Vec<String> = json
         .as_array()

@@ -632,6 +632,7 @@ impl<'b, 'p> Run<'b, 'p> {
         let mut writers = DocumentWriters::create(dir, self.formats, self.style).map_err(io)?;
         let window = self.batch.window();
         let mut agg = Aggregates::new(window);
+        agg.attribute_columns = self.gazetteer.attribute_columns().to_vec();
         let mut outcome = RunOutcome {
             summary: RunSummary {
                 window: window.as_str().to_string(),

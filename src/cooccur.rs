@@ -63,7 +63,8 @@ impl WindowKind {
     }
 }
 
-/// What is known of an entity for the tables: its type and names.
+/// What is known of an entity for the tables: its type, names and the
+/// extra columns of its gazetteer row.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct EntityInfo {
     /// The entity type.
@@ -72,6 +73,42 @@ pub struct EntityInfo {
     pub name: String,
     /// The canonical Arabic name (may be empty).
     pub name_ar: String,
+    /// The extra gazetteer columns with a value (`wikidata`, `url`, ...).
+    pub attributes: Attributes,
+}
+
+/// The extra gazetteer columns of an entity that have a value, as
+/// `(column, value)`, shared: cloning is a reference count, and an entity
+/// without any costs no allocation. An empty value is the same as no
+/// value (the tables cannot tell them apart).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Attributes(Option<Arc<[(String, String)]>>);
+
+impl Attributes {
+    /// The pairs with a non-empty value, in the order given.
+    pub fn new(pairs: impl IntoIterator<Item = (String, String)>) -> Attributes {
+        let kept: Vec<(String, String)> =
+            pairs.into_iter().filter(|(_, v)| !v.is_empty()).collect();
+        Attributes((!kept.is_empty()).then(|| Arc::from(kept)))
+    }
+
+    /// The value of `column`, if it has one.
+    pub fn get(&self, column: &str) -> Option<&str> {
+        self.iter().find(|(c, _)| *c == column).map(|(_, v)| v)
+    }
+
+    /// The `(column, value)` pairs.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0
+            .iter()
+            .flat_map(|a| a.iter())
+            .map(|(c, v)| (c.as_str(), v.as_str()))
+    }
+
+    /// Whether no column has a value.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_none()
+    }
 }
 
 /// Counts of one entity.
@@ -242,6 +279,15 @@ pub struct Evidence {
     pub b: Range<usize>,
 }
 
+/// Appends the columns of `attributes` that `columns` lacks.
+fn learn_columns(columns: &mut Vec<String>, attributes: &Attributes) {
+    for (column, _) in attributes.iter() {
+        if !columns.iter().any(|c| c == column) {
+            columns.push(column.to_string());
+        }
+    }
+}
+
 /// The aggregates of one or more documents. Adding documents and merging
 /// are sums, so the order of documents and of merges does not matter.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -260,6 +306,12 @@ pub struct Aggregates {
     /// What was seen of each discovered entity (ids `person:~KEY`,
     /// `organization:~KEY`), for `discovered.csv`.
     pub discovered: FxHashMap<Arc<str>, DiscoveredCounts>,
+    /// The extra gazetteer columns the entity tables write, in order: set
+    /// from [`crate::Gazetteer::attribute_columns`] before the first
+    /// document; a column of an entity's [`Attributes`] not listed yet is
+    /// appended when the entity is first added, and [`Aggregates::merge`]
+    /// appends the other side's columns.
+    pub attribute_columns: Vec<String>,
 }
 
 /// What a run saw of a discovered entity beyond its counts: the surfaces
@@ -441,13 +493,17 @@ impl Aggregates {
         self.documents += 1;
         self.windows += doc.windows;
         for (id, mentions, windows) in doc.entities {
-            let e = self
-                .entities
-                .entry(id)
-                .or_insert_with_key(|id| EntityCounts {
-                    info: info(id),
-                    ..EntityCounts::default()
-                });
+            let e = match self.entities.entry(id) {
+                std::collections::hash_map::Entry::Occupied(o) => o.into_mut(),
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    let info = info(v.key());
+                    learn_columns(&mut self.attribute_columns, &info.attributes);
+                    v.insert(EntityCounts {
+                        info,
+                        ..EntityCounts::default()
+                    })
+                }
+            };
             e.mentions += mentions;
             e.windows += windows;
             e.documents += 1;
@@ -501,6 +557,11 @@ impl Aggregates {
     pub fn merge(&mut self, other: Aggregates) {
         self.documents += other.documents;
         self.windows += other.windows;
+        for column in other.attribute_columns {
+            if !self.attribute_columns.contains(&column) {
+                self.attribute_columns.push(column);
+            }
+        }
         for (id, c) in other.entities {
             let e = self.entities.entry(id).or_insert_with(|| EntityCounts {
                 info: c.info.clone(),

@@ -15,10 +15,16 @@
 //! | `country` | id of the related country (optional) |
 //!
 //! Loading never drops a row silently: every problem becomes a
-//! [`Diagnostic`] with its `file:line`. Errors (a malformed row, a missing
-//! required field, a duplicate id) make [`Gazetteer::check`] fail; warnings
-//! (an empty alias, an alias shared by several entities, an unknown
-//! `country` id) do not.
+//! [`Diagnostic`] with its `file:line`. Errors (a malformed row, a quoted
+//! cell never closed, a line break in an `id`, `type` or `country` cell,
+//! a missing required field, a duplicate id) make [`Gazetteer::check`]
+//! fail; warnings (an empty alias, a one-letter alias, a header with no
+//! rows, an unknown `country` id) do not.
+//!
+//! Layers: [`Gazetteer::add_layer_dir`] (what `--add-gazetteer` does)
+//! loads a folder on top of the earlier ones, and a row whose id they
+//! define adds its forms to that entity (the rule is on
+//! [`Gazetteer::start_layer`]).
 //!
 //! Order matters: files of a folder load in file-name order and rows in
 //! file order. When an alias names several entities and the document does
@@ -137,7 +143,18 @@ pub struct Gazetteer {
     by_id: HashMap<String, usize>,
     /// FNV-1a of the file names and contents loaded, in order.
     hash: u64,
+    /// The extra columns, in the order of their first appearance.
+    attribute_columns: Vec<String>,
+    /// Where the current layer (the gazetteer being added on top of the
+    /// earlier ones, see [`Gazetteer::add_layer_dir`]) starts in `entities`.
+    layer_start: usize,
+    /// Earlier entities the current layer has merged rows into, with the
+    /// row that did.
+    layer_merged: HashMap<String, Position>,
 }
+
+/// The FNV-1a 64 offset basis: the hash of nothing.
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 
 /// FNV-1a 64 over `bytes`, continuing from `hash`.
 fn fnv1a(mut hash: u64, bytes: &[u8]) -> u64 {
@@ -184,7 +201,10 @@ impl Gazetteer {
             entities: Vec::new(),
             diagnostics: Vec::new(),
             by_id: HashMap::new(),
-            hash: 0xcbf2_9ce4_8422_2325,
+            hash: FNV_OFFSET,
+            attribute_columns: Vec::new(),
+            layer_start: 0,
+            layer_merged: HashMap::new(),
         }
     }
 
@@ -216,18 +236,20 @@ impl Gazetteer {
     }
 
     /// Adds every `*.csv` file of a folder, in file-name order, after the
-    /// entities already loaded.
+    /// entities already loaded, as part of the same gazetteer (an id
+    /// defined twice is an error). A folder with no `*.csv` file is an
+    /// error diagnostic, unless it has a `lexicon/` subfolder (a folder
+    /// that only adds discovery word lists).
     pub fn add_dir(&mut self, dir: &Path) -> Result<(), Error> {
         let files = csv_files(dir)?;
-        if files.is_empty() {
-            self.diagnostics.push(Diagnostic {
-                severity: Severity::Warning,
-                position: Position {
+        if files.is_empty() && !dir.join("lexicon").is_dir() {
+            self.error(
+                Position {
                     path: dir.to_path_buf(),
                     line: 0,
                 },
-                message: "no *.csv file in this folder".to_string(),
-            });
+                "no *.csv file in this folder (a gazetteer is a folder of CSV files)".to_string(),
+            );
         }
         for path in files {
             let file = std::fs::File::open(&path).map_err(|source| Error::Io {
@@ -239,9 +261,40 @@ impl Gazetteer {
         Ok(())
     }
 
+    /// Adds a folder as a gazetteer of its own on top of the ones loaded
+    /// so far (what `--add-gazetteer DIR` does). A row whose id an earlier
+    /// gazetteer defines adds to that entity instead of being a duplicate
+    /// (see [`Gazetteer::start_layer`] for the rule); within the folder, an
+    /// id defined twice is still an error. The content hash takes the
+    /// folder as [`Gazetteer::extend`] takes a gazetteer.
+    pub fn add_layer_dir(&mut self, dir: &Path) -> Result<(), Error> {
+        self.start_layer();
+        let outer = std::mem::replace(&mut self.hash, FNV_OFFSET);
+        let result = self.add_dir(dir);
+        let inner = std::mem::replace(&mut self.hash, outer);
+        self.hash = fnv1a(self.hash, &inner.to_le_bytes());
+        result
+    }
+
+    /// Starts a new layer: the entities pushed from now on form a
+    /// gazetteer on top of the ones loaded so far. An entity whose id an
+    /// earlier layer defines is merged into it: its aliases, weak aliases
+    /// and demonyms are added (those already there are not repeated); an
+    /// empty `type` or `name` keeps the earlier one, a non-empty one must
+    /// be the same (else an error at the row); an empty `name_ar`,
+    /// `country` or extra column keeps the earlier value, a non-empty one
+    /// fills an empty earlier value or must be the same.
+    pub fn start_layer(&mut self) {
+        self.layer_start = self.entities.len();
+        self.layer_merged.clear();
+    }
+
     /// Adds the rows of one CSV file. `label` names the file in
     /// diagnostics. Problems become diagnostics; a read error ends the
-    /// file with an error diagnostic.
+    /// file with an error diagnostic. A quoted cell that is never closed
+    /// (which would swallow the rest of the file) is an error at the line
+    /// of its opening quote, and the rows from the next line on are read
+    /// again.
     pub fn add_csv<R: Read>(&mut self, label: &str, mut reader: R) {
         let path = PathBuf::from(label);
         let at = |line: u64| Position {
@@ -257,10 +310,19 @@ impl Gazetteer {
             .file_name()
             .map_or_else(|| label.into(), |n| n.to_string_lossy());
         self.hash = fnv1a(fnv1a(self.hash, base.as_bytes()), &data);
+        let mut cut = unclosed_quote(&data);
+        if cut.is_some_and(|c| c.record == 0) {
+            self.error(
+                at(1),
+                "cannot read the header: a quoted cell is never closed".to_string(),
+            );
+            return;
+        }
+        let end = cut.map_or(data.len(), |c| c.record);
         let mut rdr = csv::ReaderBuilder::new()
             .flexible(true)
             .has_headers(true)
-            .from_reader(&data[..]);
+            .from_reader(&data[..end]);
         let headers = match rdr.headers() {
             Ok(h) => h.clone(),
             Err(e) => {
@@ -268,31 +330,93 @@ impl Gazetteer {
                 return;
             }
         };
+        let Some(cols) = self.columns(&headers, &at(1)) else {
+            return;
+        };
+        let mut rows = self.read_rows(&mut rdr, &cols, headers.len(), 0, &path);
+        while let Some(c) = cut {
+            let line = 1 + data[..c.quote].iter().filter(|&&b| b == b'\n').count() as u64;
+            self.error(
+                at(line),
+                "malformed row: a quoted cell opens here and is never closed \
+                 (it would swallow the rest of the file); the rows after this \
+                 line are read again"
+                    .to_string(),
+            );
+            let Some(next) = data[c.quote..].iter().position(|&b| b == b'\n') else {
+                break;
+            };
+            let start = c.quote + next + 1;
+            cut = unclosed_quote(&data[start..]).map(|c| QuoteCut {
+                record: start + c.record,
+                quote: start + c.quote,
+            });
+            let end = cut.map_or(data.len(), |c| c.record);
+            let mut rdr = csv::ReaderBuilder::new()
+                .flexible(true)
+                .has_headers(false)
+                .from_reader(&data[start..end]);
+            rows += self.read_rows(&mut rdr, &cols, headers.len(), line, &path);
+        }
+        if rows == 0 {
+            self.warning(at(1), "no rows after the header".to_string());
+        }
+    }
+
+    /// The column indexes of a header, or `None` (and an error) when a
+    /// required column is missing or a column is named twice.
+    fn columns(&mut self, headers: &csv::StringRecord, at: &Position) -> Option<Columns> {
         let column = |name: &str| headers.iter().position(|h| h.trim() == name);
         let (Some(id_col), Some(type_col), Some(name_col)) =
             (column("id"), column("type"), column("name"))
         else {
             self.error(
-                at(1),
+                at.clone(),
                 format!(
                     "the header must have the columns id, type and name; \
                      found: {}",
                     headers.iter().collect::<Vec<_>>().join(",")
                 ),
             );
-            return;
+            return None;
         };
-        let known = [
-            "id",
-            "type",
-            "name",
-            "name_ar",
-            "aliases",
-            "weak_aliases",
-            "demonyms",
-            "country",
-        ];
-        let cols = Columns {
+        let mut extra: Vec<(usize, String)> = Vec::new();
+        let mut seen: Vec<&str> = Vec::new();
+        for (i, h) in headers.iter().enumerate() {
+            let h = h.trim();
+            if seen.contains(&h) && !h.is_empty() {
+                self.error(
+                    at.clone(),
+                    format!("the header names the column {h:?} twice"),
+                );
+                return None;
+            }
+            seen.push(h);
+            if KNOWN_COLUMNS.contains(&h) {
+                continue;
+            }
+            if h.is_empty() {
+                self.warning(
+                    at.clone(),
+                    format!("column {} has no name: its cells are not kept", i + 1),
+                );
+                continue;
+            }
+            extra.push((i, attribute_column(h)));
+        }
+        for (_, name) in &extra {
+            if extra.iter().filter(|(_, n)| n == name).count() > 1 {
+                self.error(
+                    at.clone(),
+                    format!("the header names the column {name:?} twice"),
+                );
+                return None;
+            }
+            if !self.attribute_columns.contains(name) {
+                self.attribute_columns.push(name.clone());
+            }
+        }
+        Some(Columns {
             id: id_col,
             kind: type_col,
             name: name_col,
@@ -301,35 +425,48 @@ impl Gazetteer {
             weak_aliases: column("weak_aliases"),
             demonyms: column("demonyms"),
             country: column("country"),
-            extra: headers
-                .iter()
-                .enumerate()
-                .filter(|(_, h)| !known.contains(&h.trim()))
-                .map(|(i, h)| (i, h.trim().to_string()))
-                .collect(),
+            extra,
+        })
+    }
+
+    /// Adds the rows `rdr` reads, their lines shifted by `line_offset`;
+    /// returns how many rows it read (well-formed or not).
+    fn read_rows(
+        &mut self,
+        rdr: &mut csv::Reader<&[u8]>,
+        cols: &Columns,
+        fields: usize,
+        line_offset: u64,
+        path: &Path,
+    ) -> usize {
+        let at = |line: u64| Position {
+            path: path.to_path_buf(),
+            line: line + line_offset,
         };
+        let mut rows = 0;
         let mut record = csv::StringRecord::new();
         loop {
             let line = rdr.position().line();
             match rdr.read_record(&mut record) {
                 Ok(false) => break,
                 Ok(true) => {
+                    rows += 1;
                     let line = record.position().map_or(line, |p| p.line());
-                    if record.len() != headers.len() {
+                    if record.len() != fields {
                         self.error(
                             at(line),
                             format!(
                                 "malformed row: {} fields, but the header \
-                                 has {}",
+                                 has {fields}",
                                 record.len(),
-                                headers.len()
                             ),
                         );
                         continue;
                     }
-                    self.add_record(&cols, &record, at(line));
+                    self.add_record(cols, &record, at(line));
                 }
                 Err(e) => {
+                    rows += 1;
                     let line = e.position().map_or(line, |p| p.line());
                     let message = match e.kind() {
                         csv::ErrorKind::Utf8 { .. } => "malformed row: invalid UTF-8".to_string(),
@@ -342,6 +479,7 @@ impl Gazetteer {
                 }
             }
         }
+        rows
     }
 
     fn add_record(&mut self, cols: &Columns, record: &csv::StringRecord, position: Position) {
@@ -349,8 +487,39 @@ impl Gazetteer {
         let id = get(Some(cols.id)).trim();
         let kind = get(Some(cols.kind)).trim();
         let name = get(Some(cols.name)).trim();
+        let country = get(cols.country).trim();
+        for (value, column) in [(id, "id"), (kind, "type"), (country, "country")] {
+            if value.contains(['\n', '\r']) {
+                self.error(
+                    position.clone(),
+                    format!("malformed row: a line break inside the {column} cell {value:?}"),
+                );
+                return;
+            }
+        }
+        for (i, column) in [
+            (Some(cols.name), "name"),
+            (cols.name_ar, "name_ar"),
+            (cols.aliases, "aliases"),
+            (cols.weak_aliases, "weak_aliases"),
+            (cols.demonyms, "demonyms"),
+        ] {
+            if get(i).contains(['\n', '\r']) {
+                self.warning(
+                    position.clone(),
+                    format!(
+                        "a line break inside the {column} cell {:?} \
+                         (a misplaced quote may have joined rows)",
+                        get(i)
+                    ),
+                );
+            }
+        }
+        // A row that adds to an entity of an earlier gazetteer may leave
+        // its type and name empty.
+        let adds = self.earlier(id).is_some();
         for (value, column) in [(id, "id"), (kind, "type"), (name, "name")] {
-            if value.is_empty() {
+            if value.is_empty() && !(adds && column != "id") {
                 self.error(position.clone(), format!("empty {column}"));
                 return;
             }
@@ -363,7 +532,6 @@ impl Gazetteer {
         entity.aliases = self.split_list(get(cols.aliases), "aliases", &position);
         entity.weak_aliases = self.split_list(get(cols.weak_aliases), "weak_aliases", &position);
         entity.demonyms = self.split_list(get(cols.demonyms), "demonyms", &position);
-        let country = get(cols.country).trim();
         if !country.is_empty() {
             entity.country = Some(country.to_string());
         }
@@ -374,6 +542,14 @@ impl Gazetteer {
         }
         entity.position = Some(position);
         self.push(entity);
+    }
+
+    /// The index of the entity with this id in an earlier layer.
+    fn earlier(&self, id: &str) -> Option<usize> {
+        self.by_id
+            .get(id)
+            .copied()
+            .filter(|&i| i < self.layer_start)
     }
 
     /// Splits a `|`-separated list; empty items are reported.
@@ -397,12 +573,23 @@ impl Gazetteer {
     }
 
     /// Adds an entity built in code (or parsed from a row). A duplicate id
-    /// is recorded as an error diagnostic and the entity is not added.
+    /// is recorded as an error diagnostic and the entity is not added,
+    /// except that an id an earlier layer defines (see
+    /// [`Gazetteer::start_layer`]) merges into that entity.
     pub fn push(&mut self, entity: Entity) {
         let position = entity.position.clone().unwrap_or_else(|| Position {
             path: "<code>".into(),
             line: 0,
         });
+        if let Some(first) = self.layer_merged.get(&entity.id) {
+            let message = format!("duplicate id {:?} (first at {first})", entity.id);
+            self.error(position, message);
+            return;
+        }
+        if let Some(i) = self.earlier(&entity.id) {
+            self.merge_into(i, entity, position);
+            return;
+        }
         if let Some(&first) = self.by_id.get(&entity.id) {
             let where_first = self.entities[first]
                 .position
@@ -415,39 +602,162 @@ impl Gazetteer {
             return;
         }
         for (form, _) in entity.forms() {
-            // A letter or digit other than those normalization deletes
-            // (tatweel, the isolated harakat U+FE70-FE7F) survives it: most
-            // forms need no normalizing here (it was a tenth of the start-up
-            // of a run).
-            let kept = |c: char| {
-                c.is_alphanumeric() && c != '\u{0640}' && !('\u{FE70}'..='\u{FE7F}').contains(&c)
-            };
-            if form.chars().any(kept) {
-                continue;
-            }
-            let norm = normalize_str(form);
-            if !norm.chars().any(is_word_char) {
-                self.warning(
-                    position.clone(),
-                    format!(
-                        "alias {form:?} of {:?} has no letter or digit \
-                         after normalization and never matches",
-                        entity.id
-                    ),
-                );
+            self.check_form(form, &entity.id, &position);
+        }
+        for (column, _) in &entity.attributes {
+            if !self.attribute_columns.contains(column) {
+                self.attribute_columns.push(column.clone());
             }
         }
         self.by_id.insert(entity.id.clone(), self.entities.len());
         self.entities.push(entity);
     }
 
-    /// Appends all entities of `other` (and its diagnostics) after ours.
+    /// Merges a row of the current layer into the earlier entity `i`
+    /// (the rule is on [`Gazetteer::start_layer`]).
+    fn merge_into(&mut self, i: usize, entity: Entity, position: Position) {
+        let old = &self.entities[i];
+        let first = old
+            .position
+            .as_ref()
+            .map_or_else(|| "<code>".to_string(), |p| p.to_string());
+        let mut conflicts = Vec::new();
+        let mut same = |column: &str, new: &str, old: &str| {
+            if !new.is_empty() && !old.is_empty() && new != old {
+                conflicts.push(format!(
+                    "{:?} is already defined at {first} with {column} {old:?}; \
+                     this row says {new:?} (a row that adds to an entity may \
+                     leave {column} empty, or must repeat it)",
+                    entity.id
+                ));
+            }
+        };
+        same("type", &entity.kind, &old.kind);
+        same("name", &entity.name, &old.name);
+        same(
+            "name_ar",
+            entity.name_ar.as_deref().unwrap_or(""),
+            old.name_ar.as_deref().unwrap_or(""),
+        );
+        same(
+            "country",
+            entity.country.as_deref().unwrap_or(""),
+            old.country.as_deref().unwrap_or(""),
+        );
+        for (column, value) in &entity.attributes {
+            let old_value = old
+                .attributes
+                .iter()
+                .find(|(c, _)| c == column)
+                .map_or("", |(_, v)| v.as_str());
+            same(column, value, old_value);
+        }
+        if !conflicts.is_empty() {
+            for message in conflicts {
+                self.error(position.clone(), message);
+            }
+            return;
+        }
+        let mut new_forms: Vec<String> = Vec::new();
+        let old = &mut self.entities[i];
+        if old.name_ar.is_none() && entity.name_ar.is_some() {
+            old.name_ar = entity.name_ar.clone();
+            new_forms.extend(entity.name_ar);
+        }
+        if old.country.is_none() {
+            old.country = entity.country;
+        }
+        for (list, items) in [
+            (&mut old.aliases, entity.aliases),
+            (&mut old.weak_aliases, entity.weak_aliases),
+            (&mut old.demonyms, entity.demonyms),
+        ] {
+            for item in items {
+                if !list.contains(&item) {
+                    list.push(item.clone());
+                    new_forms.push(item);
+                }
+            }
+        }
+        for (column, value) in entity.attributes {
+            match old.attributes.iter_mut().find(|(c, _)| *c == column) {
+                Some((_, v)) if v.is_empty() => *v = value,
+                Some(_) => {}
+                None => old.attributes.push((column.clone(), value)),
+            }
+            if !self.attribute_columns.contains(&column) {
+                self.attribute_columns.push(column);
+            }
+        }
+        for form in &new_forms {
+            self.check_form(form, &entity.id, &position);
+        }
+        self.layer_merged.insert(entity.id, position);
+    }
+
+    /// Warns about a form that never matches (no letter or digit after
+    /// normalization) or matches too much (one letter or digit and nothing
+    /// else: `a`, `و`; `C++` must match its `++` and is not warned about).
+    fn check_form(&mut self, form: &str, id: &str, position: &Position) {
+        // A letter or digit other than those normalization deletes
+        // (tatweel, the isolated harakat U+FE70-FE7F) survives it: most
+        // forms need no normalizing here (it was a tenth of the start-up
+        // of a run). Three of them make more than one letter.
+        let kept = |c: &char| {
+            c.is_alphanumeric() && *c != '\u{0640}' && !('\u{FE70}'..='\u{FE7F}').contains(c)
+        };
+        if form.chars().filter(kept).take(3).count() == 3 {
+            return;
+        }
+        let norm = normalize_str(form);
+        let mut chars = norm.trim().chars();
+        let lone = match (chars.next(), chars.next()) {
+            (Some(c), None) => is_word_char(c),
+            _ => false,
+        };
+        if lone {
+            self.warning(
+                position.clone(),
+                format!(
+                    "alias {form:?} of {id:?} is a single letter or digit \
+                     and matches it wherever it stands alone"
+                ),
+            );
+            return;
+        }
+        if !norm.chars().any(is_word_char) {
+            self.warning(
+                position.clone(),
+                format!(
+                    "alias {form:?} of {id:?} has no letter or digit \
+                     after normalization and never matches"
+                ),
+            );
+        }
+    }
+
+    /// Adds the entities of `other` (and its diagnostics) as a layer on
+    /// top of ours (see [`Gazetteer::start_layer`]): an id we define
+    /// merges, a new one is appended.
     pub fn extend(&mut self, other: Gazetteer) {
         self.hash = fnv1a(self.hash, &other.hash.to_le_bytes());
         self.diagnostics.extend(other.diagnostics);
+        self.start_layer();
+        for column in other.attribute_columns {
+            if !self.attribute_columns.contains(&column) {
+                self.attribute_columns.push(column);
+            }
+        }
         for entity in other.entities {
             self.push(entity);
         }
+    }
+
+    /// The extra columns (those the format does not define, e.g.
+    /// `wikidata`), in the order of their first appearance in the files
+    /// loaded: the order the entity tables write them in.
+    pub fn attribute_columns(&self) -> &[String] {
+        &self.attribute_columns
     }
 
     /// The entities, in load order.
@@ -552,6 +862,91 @@ impl Gazetteer {
     }
 }
 
+/// The columns the format defines.
+const KNOWN_COLUMNS: [&str; 8] = [
+    "id",
+    "type",
+    "name",
+    "name_ar",
+    "aliases",
+    "weak_aliases",
+    "demonyms",
+    "country",
+];
+
+/// Names the entity tables use for their own columns (`entities.csv`,
+/// `entities.json`, the graph files).
+const RESERVED_COLUMNS: [&str; 7] = [
+    "entity_id",
+    "mentions",
+    "documents",
+    "windows",
+    "source",
+    "label",
+    "attributes",
+];
+
+/// The name an extra column is kept under: its own, or `gazetteer_NAME`
+/// for a name the entity tables use for their own columns (`mentions`,
+/// `source`, ...), so that both can be written side by side.
+fn attribute_column(name: &str) -> String {
+    if RESERVED_COLUMNS.contains(&name) {
+        format!("gazetteer_{name}")
+    } else {
+        name.to_string()
+    }
+}
+
+/// Where a quoted cell that is never closed starts: the byte offsets of
+/// its record and of its opening quote.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct QuoteCut {
+    record: usize,
+    quote: usize,
+}
+
+/// The quoted cell still open at the end of `data`, read as the `csv`
+/// crate reads it (a quote opens a cell only at the cell's start; `""`
+/// inside is a quote; after the closing quote the cell goes on unquoted),
+/// or `None` when every quoted cell is closed.
+fn unclosed_quote(data: &[u8]) -> Option<QuoteCut> {
+    // Most files have no quote at all.
+    memchr::memchr(b'"', data)?;
+    #[derive(PartialEq)]
+    enum State {
+        CellStart,
+        Unquoted,
+        Quoted,
+        QuoteInQuoted,
+    }
+    let mut state = State::CellStart;
+    let mut record = 0;
+    let mut quote = 0;
+    let bom = if data.starts_with(b"\xEF\xBB\xBF") {
+        3
+    } else {
+        0
+    };
+    for (i, &b) in data.iter().enumerate().skip(bom) {
+        state = match (state, b) {
+            (State::Quoted, b'"') => State::QuoteInQuoted,
+            (State::Quoted, _) => State::Quoted,
+            (State::QuoteInQuoted, b'"') => State::Quoted,
+            (State::CellStart, b'"') => {
+                quote = i;
+                State::Quoted
+            }
+            (_, b',') => State::CellStart,
+            (_, b'\n' | b'\r') => {
+                record = i + 1;
+                State::CellStart
+            }
+            (_, _) => State::Unquoted,
+        };
+    }
+    (state == State::Quoted).then_some(QuoteCut { record, quote })
+}
+
 /// Column indexes of one CSV file.
 struct Columns {
     id: usize,
@@ -619,12 +1014,12 @@ mod tests {
             ),
             (
                 "short_row",
-                "id,type,name\na:1,t,A\na:2,t\n",
+                "id,type,name\na:1,t,Ann\na:2,t\n",
                 &["t.csv:3: error: malformed row: 2 fields, but the header has 3"],
             ),
             (
                 "duplicate_id",
-                "id,type,name\na:1,t,A\nb:1,t,B\na:1,t,C\n",
+                "id,type,name\na:1,t,Ann\nb:1,t,Bob\na:1,t,Cid\n",
                 &["t.csv:4: error: duplicate id \"a:1\" (first at t.csv:2)"],
             ),
             (
@@ -634,12 +1029,12 @@ mod tests {
             ),
             (
                 "empty_alias",
-                "id,type,name,aliases\na:1,t,A,x||y\n",
-                &["t.csv:2: warning: empty item in aliases: \"x||y\""],
+                "id,type,name,aliases\na:1,t,Ann,xa||yb\n",
+                &["t.csv:2: warning: empty item in aliases: \"xa||yb\""],
             ),
             (
                 "no_letters",
-                "id,type,name,aliases\na:1,t,A,؟\n",
+                "id,type,name,aliases\na:1,t,Ann,؟\n",
                 &[
                     "t.csv:2: warning: alias \"؟\" of \"a:1\" has no letter or digit after normalization and never matches",
                 ],
@@ -647,15 +1042,82 @@ mod tests {
             (
                 // Letters normalization deletes: tatweel, isolated harakat.
                 "deleted_letters",
-                "id,type,name,aliases\na:1,t,A,\u{0640}\u{0640}|\u{FE70}\n",
+                "id,type,name,aliases\na:1,t,Ann,\u{0640}\u{0640}|\u{FE70}\n",
                 &[
                     "t.csv:2: warning: alias \"\u{0640}\u{0640}\" of \"a:1\" has no letter or digit after normalization and never matches",
                     "t.csv:2: warning: alias \"\u{FE70}\" of \"a:1\" has no letter or digit after normalization and never matches",
                 ],
             ),
             (
+                // The quote opened on line 2 is never closed: an error
+                // there, and line 3 is read again (and loads).
+                "unclosed_quote_in_the_last_column",
+                "id,type,name,country\na:1,t,Ann,\"country:XX\nb:1,t,Bob,\n",
+                &[
+                    "t.csv:2: error: malformed row: a quoted cell opens here and is never closed (it would swallow the rest of the file); the rows after this line are read again",
+                ],
+            ),
+            (
+                // Three quotes: the first two pair up (joining lines 2 and
+                // 3, a warning), the third is never closed.
+                "three_quotes",
+                "id,type,name,aliases\na:1,t,Ann,\"Anna\nb:1,t,Bob,\"Bobby\nc:1,t,Cid,\"Cy\nd:1,t,Dee,\n",
+                &[
+                    "t.csv:2: warning: a line break inside the aliases cell \"Anna\\nb:1,t,Bob,Bobby\" (a misplaced quote may have joined rows)",
+                    "t.csv:4: error: malformed row: a quoted cell opens here and is never closed (it would swallow the rest of the file); the rows after this line are read again",
+                ],
+            ),
+            (
+                "unclosed_quote_in_the_header",
+                "id,type,\"name\na:1,t,Ann\n",
+                &["t.csv:1: error: cannot read the header: a quoted cell is never closed"],
+            ),
+            (
+                "line_break_in_id",
+                "id,type,name\n\"a\n:1\",t,Ann\n",
+                &["t.csv:2: error: malformed row: a line break inside the id cell \"a\\n:1\""],
+            ),
+            (
+                "line_break_in_country",
+                "id,type,name,country\na:1,t,Ann,\"country:RU\nx\"\n",
+                &[
+                    "t.csv:2: error: malformed row: a line break inside the country cell \"country:RU\\nx\"",
+                ],
+            ),
+            (
+                "line_break_in_an_alias",
+                "id,type,name,aliases\na:1,t,Ann,\"Anna\nb:1\"\n",
+                &[
+                    "t.csv:2: warning: a line break inside the aliases cell \"Anna\\nb:1\" (a misplaced quote may have joined rows)",
+                ],
+            ),
+            (
+                "header_only",
+                "id,type,name\n",
+                &["t.csv:1: warning: no rows after the header"],
+            ),
+            (
+                "one_letter_aliases",
+                "id,type,name,aliases,weak_aliases\na:1,t,Ann,a|و|Al,s\n",
+                &[
+                    "t.csv:2: warning: alias \"a\" of \"a:1\" is a single letter or digit and matches it wherever it stands alone",
+                    "t.csv:2: warning: alias \"و\" of \"a:1\" is a single letter or digit and matches it wherever it stands alone",
+                    "t.csv:2: warning: alias \"s\" of \"a:1\" is a single letter or digit and matches it wherever it stands alone",
+                ],
+            ),
+            (
+                "column_named_twice",
+                "id,type,name,url,url\na:1,t,Ann,x,y\n",
+                &["t.csv:1: error: the header names the column \"url\" twice"],
+            ),
+            (
+                "unnamed_column",
+                "id,type,name,\na:1,t,Ann,x\n",
+                &["t.csv:1: warning: column 4 has no name: its cells are not kept"],
+            ),
+            (
                 "unknown_country",
-                "id,type,name,country\na:1,t,A,country:ZZ\n",
+                "id,type,name,country\na:1,t,Ann,country:ZZ\n",
                 &["t.csv:2: warning: \"a:1\" refers to the unknown country id \"country:ZZ\""],
             ),
         ];
@@ -667,7 +1129,8 @@ mod tests {
 
     #[test]
     fn quoted_multiline_row_line_numbers() {
-        let gaz = load("id,type,name\n\"a:1\",t,\"A\nB\"\na:1,t,C\n");
+        // A line break in an extra column is text; in a form, a warning.
+        let gaz = load("id,type,name,note\n\"a:1\",t,Ann,\"one\ntwo\"\na:1,t,Cid,\n");
         assert_eq!(
             messages(&gaz),
             vec!["t.csv:4: error: duplicate id \"a:1\" (first at t.csv:2)"]
@@ -675,10 +1138,143 @@ mod tests {
     }
 
     #[test]
+    fn rows_after_an_unclosed_quote_load_at_their_lines() {
+        let gaz = load(
+            "id,type,name,country\nx:1,t,Xena,\"country:XX\nperson:putin,person,Vladimir Putin,\n\
+             y:1,t,Yann,\n",
+        );
+        assert!(gaz.get("x:1").is_none());
+        let putin = gaz.get("person:putin").unwrap();
+        assert_eq!(putin.position.as_ref().unwrap().line, 3);
+        assert_eq!(gaz.get("y:1").unwrap().position.as_ref().unwrap().line, 4);
+        assert!(gaz.check().is_err());
+    }
+
+    #[test]
+    fn a_later_layer_adds_to_an_entity_by_its_id() {
+        // (name, the added file, expected diagnostics, expected entity)
+        type Expect = (
+            &'static str,
+            &'static [&'static str],
+            &'static [&'static str],
+        );
+        let base = "id,type,name,name_ar,aliases,weak_aliases,demonyms,country,wikidata\n\
+                    country:RU,country,Russia,روسيا,RF,,Russian,,Q159\n\
+                    person:putin,person,Vladimir Putin,,Putin,,,country:RU,\n";
+        // Entity after the merge: (id, "name|name_ar|country", aliases).
+        let cases: &[(&str, &str, &[&str], Expect)] = &[
+            (
+                "forms_are_unioned",
+                "id,type,name,aliases,weak_aliases,demonyms\n\
+                 country:RU,,,RF|Rossiya,روس,Russian|روسي\n",
+                &[],
+                ("country:RU", &["Russia|روسيا|"], &["RF", "Rossiya"]),
+            ),
+            (
+                "same_name_and_type_may_be_repeated",
+                "id,type,name,name_ar,country\n\
+                 person:putin,person,Vladimir Putin,فلاديمير بوتين,country:RU\n",
+                &[],
+                (
+                    "person:putin",
+                    &["Vladimir Putin|فلاديمير بوتين|country:RU"],
+                    &["Putin"],
+                ),
+            ),
+            (
+                "another_name_is_an_error",
+                "id,type,name,aliases\ncountry:RU,,Russian Federation,Rossiya\n",
+                &[
+                    "add.csv:2: error: \"country:RU\" is already defined at base.csv:2 with name \"Russia\"; this row says \"Russian Federation\" (a row that adds to an entity may leave name empty, or must repeat it)",
+                ],
+                ("country:RU", &["Russia|روسيا|"], &["RF"]),
+            ),
+            (
+                "another_type_is_an_error",
+                "id,type,name\nperson:putin,city,\n",
+                &[
+                    "add.csv:2: error: \"person:putin\" is already defined at base.csv:3 with type \"person\"; this row says \"city\" (a row that adds to an entity may leave type empty, or must repeat it)",
+                ],
+                ("person:putin", &["Vladimir Putin||country:RU"], &["Putin"]),
+            ),
+            (
+                "another_attribute_value_is_an_error",
+                "id,type,name,wikidata\ncountry:RU,,,Q1\n",
+                &[
+                    "add.csv:2: error: \"country:RU\" is already defined at base.csv:2 with wikidata \"Q159\"; this row says \"Q1\" (a row that adds to an entity may leave wikidata empty, or must repeat it)",
+                ],
+                ("country:RU", &["Russia|روسيا|"], &["RF"]),
+            ),
+            (
+                "twice_in_one_layer_is_a_duplicate",
+                "id,type,name,aliases\ncountry:RU,,,Rossiya\ncountry:RU,,,Rusland\n",
+                &["add.csv:3: error: duplicate id \"country:RU\" (first at add.csv:2)"],
+                ("country:RU", &["Russia|روسيا|"], &["RF", "Rossiya"]),
+            ),
+            (
+                "a_new_id_still_needs_a_name",
+                "id,type,name\nperson:xi,person,\n",
+                &["add.csv:2: error: empty name"],
+                ("country:RU", &["Russia|روسيا|"], &["RF"]),
+            ),
+        ];
+        for &(name, added, diagnostics, (id, summary, aliases)) in cases {
+            let mut gaz = Gazetteer::new();
+            gaz.add_csv("base.csv", base.as_bytes());
+            gaz.start_layer();
+            gaz.add_csv("add.csv", added.as_bytes());
+            assert_eq!(messages(&gaz), diagnostics, "test: {name}");
+            let e = gaz.get(id).unwrap();
+            let got = format!(
+                "{}|{}|{}",
+                e.name,
+                e.name_ar.as_deref().unwrap_or(""),
+                e.country.as_deref().unwrap_or("")
+            );
+            assert_eq!([got.as_str()], summary, "test: {name}");
+            assert_eq!(e.aliases, aliases, "test: {name}");
+            assert_eq!(gaz.entities().len(), 2, "test: {name}");
+        }
+        // Without a new layer, the same row is a duplicate.
+        let mut gaz = Gazetteer::new();
+        gaz.add_csv("base.csv", base.as_bytes());
+        gaz.add_csv(
+            "add.csv",
+            "id,type,name\ncountry:RU,country,Russia\n".as_bytes(),
+        );
+        assert_eq!(
+            messages(&gaz),
+            ["add.csv:2: error: duplicate id \"country:RU\" (first at base.csv:2)"]
+        );
+    }
+
+    #[test]
+    fn attribute_columns_in_order_of_first_appearance() {
+        let mut gaz = Gazetteer::new();
+        gaz.add_csv("a.csv", "id,type,name,wikidata\na:1,t,Ann,Q1\n".as_bytes());
+        gaz.add_csv(
+            "b.csv",
+            "id,url,type,name,wikidata,mentions\nb:1,http://b,t,Bob,,7\n".as_bytes(),
+        );
+        assert_eq!(
+            gaz.attribute_columns(),
+            ["wikidata", "url", "gazetteer_mentions"]
+        );
+        assert_eq!(
+            gaz.get("b:1").unwrap().attributes,
+            [
+                ("url".to_string(), "http://b".to_string()),
+                ("wikidata".to_string(), String::new()),
+                ("gazetteer_mentions".to_string(), "7".to_string()),
+            ]
+        );
+    }
+
+    #[test]
     fn invalid_utf8_is_reported_and_loading_goes_on() {
-        let mut data = b"id,type,name\na:1,t,A\nb:1,t,".to_vec();
+        let mut data = b"id,type,name\na:1,t,Ann\nb:1,t,".to_vec();
         data.extend_from_slice(&[0xff, b'\n']);
-        data.extend_from_slice(b"c:1,t,C\n");
+        data.extend_from_slice(b"c:1,t,Cid\n");
         let mut gaz = Gazetteer::new();
         gaz.add_csv("t.csv", &data[..]);
         assert_eq!(
@@ -709,7 +1305,7 @@ mod tests {
 
     #[test]
     fn check_fails_on_errors() {
-        let gaz = load("id,type,name\na:1,t,A\na:1,t,B\n");
+        let gaz = load("id,type,name\na:1,t,Ann\na:1,t,Bob\n");
         let err = gaz.check().unwrap_err().to_string();
         assert!(err.contains("t.csv:3: error: duplicate id"), "{err}");
     }
@@ -721,12 +1317,12 @@ mod tests {
             g.add_csv(name, csv.as_bytes());
             g.content_hash()
         };
-        let a = "id,type,name\na:1,t,A\n";
+        let a = "id,type,name\na:1,t,Ann\n";
         assert_eq!(load("x/g.csv", a), load("y/g.csv", a));
         assert_ne!(load("x/g.csv", a), load("x/h.csv", a));
         assert_ne!(
             load("x/g.csv", a),
-            load("x/g.csv", "id,type,name\na:1,t,B\n")
+            load("x/g.csv", "id,type,name\na:1,t,Bob\n")
         );
         assert_eq!(load("g.csv", a).len(), 16);
     }

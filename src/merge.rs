@@ -14,13 +14,13 @@ use std::sync::Arc;
 use rustc_hash::FxHashMap;
 
 use crate::cooccur::{
-    Aggregates, DiscoveredCounts, DocumentCounts, EntityCounts, EntityInfo, EntityPair, Evidence,
-    Example, PairCounts, WindowKind,
+    Aggregates, Attributes, DiscoveredCounts, DocumentCounts, EntityCounts, EntityInfo, EntityPair,
+    Evidence, Example, PairCounts, WindowKind,
 };
 use crate::error::{Error, Position};
 use crate::input::{InputRecord, Status};
 use crate::output::RunSummary;
-use crate::output::csv::parse_counted;
+use crate::output::csv::{ENTITIES_HEADER, parse_counted};
 use crate::output::json::{ExampleRecord, StreamLine};
 use crate::pipeline::{Document, Mention};
 
@@ -88,14 +88,26 @@ pub fn read_part(dir: &Path) -> Result<(RunSummary, Aggregates), Error> {
     agg.windows = summary.windows;
 
     let path = dir.join("entities.csv");
-    for (line, row) in read_rows(&path)? {
+    let (header, rows) = read_table(&path)?;
+    // The columns after the known ones are the gazetteer's extra columns.
+    agg.attribute_columns = header
+        .into_iter()
+        .filter(|h| !ENTITIES_HEADER.contains(&h.as_str()))
+        .collect();
+    for (line, row) in rows {
         let num = |k: &str| parse_u64(&path, line, &row, k);
         let id: Arc<str> = Arc::from(field(&path, line, &row, "entity_id")?);
+        let attributes = Attributes::new(
+            row.iter()
+                .filter(|(k, _)| !ENTITIES_HEADER.contains(&k.as_str()))
+                .cloned(),
+        );
         let counts = EntityCounts {
             info: EntityInfo {
                 kind: field(&path, line, &row, "type")?.to_string(),
                 name: field(&path, line, &row, "name")?.to_string(),
                 name_ar: field(&path, line, &row, "name_ar")?.to_string(),
+                attributes,
             },
             mentions: num("mentions")?,
             documents: num("documents")?,
@@ -209,6 +221,14 @@ type Row = Vec<(String, String)>;
 
 /// The rows of a CSV file with a header, as (line, [(column, value)]).
 fn read_rows(path: &Path) -> Result<Vec<(u64, Row)>, Error> {
+    Ok(read_table(path)?.1)
+}
+
+/// A CSV file's header and its rows with their lines.
+type Table = (Vec<String>, Vec<(u64, Row)>);
+
+/// The header and the rows of a CSV file (see [`read_rows`]).
+fn read_table(path: &Path) -> Result<Table, Error> {
     let file = std::fs::File::open(path).map_err(|e| io_error(path, e))?;
     let mut rdr = csv::Reader::from_reader(file);
     let headers = rdr
@@ -231,7 +251,7 @@ fn read_rows(path: &Path) -> Result<Vec<(u64, Row)>, Error> {
                 .collect(),
         ));
     }
-    Ok(rows)
+    Ok((headers.iter().map(String::from).collect(), rows))
 }
 
 fn field<'a>(path: &Path, line: u64, row: &'a Row, key: &str) -> Result<&'a str, Error> {
@@ -299,6 +319,7 @@ pub fn parse_stream_line(line: &str, path: &Path, line_no: u64) -> Result<Stream
             kind: e.entity_type.to_string(),
             name: e.name.to_string(),
             name_ar: e.name_ar.to_string(),
+            attributes: Attributes::new(e.attributes.0.iter().cloned()),
         };
         infos.insert(e.entity_id.to_string(), info);
         if let Some(ex) = &e.example {

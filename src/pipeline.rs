@@ -397,6 +397,7 @@ pub fn entity_info(gazetteer: &Gazetteer, id: &str) -> Option<EntityInfo> {
             kind: e.kind.clone(),
             name: e.name.clone(),
             name_ar: e.name_ar.clone().unwrap_or_default(),
+            attributes: attributes_in_table_order(gazetteer, &e.attributes),
         });
     }
     let (kind, key) = crate::discover::parse_id(id)?;
@@ -406,7 +407,23 @@ pub fn entity_info(gazetteer: &Gazetteer, id: &str) -> Option<EntityInfo> {
         kind: kind.as_str().to_string(),
         name_ar: if arabic { name.clone() } else { String::new() },
         name,
+        attributes: crate::cooccur::Attributes::default(),
     })
+}
+
+/// An entity's extra columns in the order of the gazetteer's columns
+/// (that of the entity tables), whatever their order in its own file.
+fn attributes_in_table_order(
+    gazetteer: &Gazetteer,
+    pairs: &[(String, String)],
+) -> crate::cooccur::Attributes {
+    if pairs.iter().all(|(_, v)| v.is_empty()) {
+        return crate::cooccur::Attributes::default();
+    }
+    let columns = gazetteer.attribute_columns();
+    let mut sorted = pairs.to_vec();
+    sorted.sort_by_key(|(c, _)| columns.iter().position(|x| x == c));
+    crate::cooccur::Attributes::new(sorted)
 }
 
 /// Converts increasing byte offsets to code point offsets.

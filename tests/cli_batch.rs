@@ -304,8 +304,23 @@ fn merge_of_two_halves_equals_the_whole_run() {
     let lines: Vec<&str> = all.lines().collect();
     wd.create("a.jsonl", &(lines[..400].join("\n") + "\n"));
     wd.create("b.jsonl", &(lines[400..].join("\n") + "\n"));
+    // An added gazetteer with extra columns: one on a row that adds to a
+    // fixture entity by id, one on a new entity; merge carries both.
+    wd.create(
+        "extra/more.csv",
+        "id,type,name,aliases,wikidata,url\n\
+         country:RU,,,,Q159,\n\
+         person:adel,person,Adel Example,عادل الزهراني,,http://adel.example\n",
+    );
     for window in ["sentence", "paragraph"] {
-        let fmt = ["--format", "csv,json,graph", "--window", window];
+        let fmt = [
+            "--format",
+            "csv,json,graph",
+            "--window",
+            window,
+            "--add-gazetteer",
+            "extra",
+        ];
         let run = |inputs: &[&str], out: &str| {
             let mut args: Vec<&str> = inputs.to_vec();
             args.extend_from_slice(&["-o", out]);
@@ -334,6 +349,18 @@ fn merge_of_two_halves_equals_the_whole_run() {
                 "{window}: {f}"
             );
         }
+        let entities = rows(&wd, "merged/entities.csv");
+        assert_eq!(
+            entities[0][7..],
+            ["source", "wikidata", "url"].map(String::from)
+        );
+        let row = |id: &str| entities.iter().find(|r| r[0] == id).unwrap().clone();
+        assert_eq!(row("country:RU")[8..], ["Q159", ""].map(String::from));
+        assert_eq!(
+            row("person:adel")[8..],
+            ["", "http://adel.example"].map(String::from)
+        );
+        assert_eq!(row("city:beijing")[8..], ["", ""].map(String::from));
         // Merging a merge with nothing else is the identity.
         let out = wd.run(&[
             "merge",

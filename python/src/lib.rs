@@ -53,7 +53,7 @@ fn load(gazetteer: Option<PathBuf>, add: &[PathBuf]) -> Result<(Gazetteer, Lexic
         None => (Gazetteer::builtin(), Lexicon::builtin()),
     };
     for dir in add {
-        gaz.extend(Gazetteer::from_dir(dir)?);
+        gaz.add_layer_dir(dir)?;
         if dir.join("lexicon").is_dir() {
             lex.add_dir(&dir.join("lexicon"))?;
         }

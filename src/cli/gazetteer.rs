@@ -17,6 +17,7 @@
 //! (so clitics such as وروسيا or بالكويت are resolved as in `extract`).
 
 use std::collections::BTreeMap;
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -49,43 +50,55 @@ pub enum Command {
     },
 }
 
+/// Runs the command, its output on a buffered stdout: a closed pipe
+/// (`alam gazetteer check | head -1`) ends it as an `io::Error` that
+/// `main` turns into a quiet exit, never a panic.
 pub fn run(cmd: &Command) -> anyhow::Result<ExitCode> {
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let code = run_to(cmd, &mut out)?;
+    out.flush()?;
+    Ok(code)
+}
+
+fn run_to(cmd: &Command, out: &mut impl Write) -> anyhow::Result<ExitCode> {
     match cmd {
         Command::Check { dir, add } => {
             let args = GazetteerArgs {
                 gazetteer: dir.clone(),
                 add: add.clone(),
             };
-            let code = check(&args.load()?)?;
+            let code = check(&args.load()?, out)?;
             let own_lexicon = dir.as_ref().is_none_or(|d| d.join("lexicon").is_dir())
                 || add.iter().any(|d| d.join("lexicon").is_dir());
             if !own_lexicon {
                 return Ok(code);
             }
-            let lexicon_code = check_lexicon(&args.load_lexicon()?);
+            let lexicon_code = check_lexicon(&args.load_lexicon()?, out)?;
             Ok(if lexicon_code == ExitCode::SUCCESS {
                 code
             } else {
                 lexicon_code
             })
         }
-        Command::Lookup { text, gazetteer } => lookup(&gazetteer.load()?, text),
-        Command::Export { gazetteer } => export(&gazetteer.load()?),
+        Command::Lookup { text, gazetteer } => lookup(&gazetteer.load()?, text, out),
+        Command::Export { gazetteer } => export(&gazetteer.load()?, out),
     }
 }
 
-fn check(gaz: &Gazetteer) -> anyhow::Result<ExitCode> {
+fn check(gaz: &Gazetteer, out: &mut impl Write) -> anyhow::Result<ExitCode> {
     let diagnostics = gaz.diagnostics();
     for d in &diagnostics {
-        println!("{d}");
+        writeln!(out, "{d}")?;
     }
     let ambiguities = gaz.ambiguities();
     for a in &ambiguities {
-        println!(
+        writeln!(
+            out,
             "note: alias {:?} names: {}",
             a.alias,
             a.entity_ids.join(", ")
-        );
+        )?;
     }
     let errors = diagnostics
         .iter()
@@ -99,14 +112,15 @@ fn check(gaz: &Gazetteer) -> anyhow::Result<ExitCode> {
         forms += e.forms().count();
     }
     let types: Vec<String> = by_type.iter().map(|(t, n)| format!("{n} {t}")).collect();
-    println!(
+    writeln!(
+        out,
         "{} entities ({}), {forms} forms, {errors} errors, {warnings} warnings, \
          {} shared aliases, content hash {}",
         gaz.entities().len(),
         types.join(", "),
         ambiguities.len(),
         gaz.content_hash()
-    );
+    )?;
     Ok(if errors > 0 {
         ExitCode::from(1)
     } else {
@@ -116,9 +130,9 @@ fn check(gaz: &Gazetteer) -> anyhow::Result<ExitCode> {
 
 /// Prints the lexicon's problems and a line of counts per class; exit
 /// code 1 if there is an error.
-fn check_lexicon(lex: &alam::Lexicon) -> ExitCode {
+fn check_lexicon(lex: &alam::Lexicon, out: &mut impl Write) -> anyhow::Result<ExitCode> {
     for d in lex.diagnostics() {
-        println!("{d}");
+        writeln!(out, "{d}")?;
     }
     let counts: Vec<String> = lex
         .class_counts()
@@ -127,22 +141,20 @@ fn check_lexicon(lex: &alam::Lexicon) -> ExitCode {
         .map(|(c, n)| format!("{n} {c}"))
         .collect();
     let errors = lex.diagnostics().len();
-    println!(
+    writeln!(
+        out,
         "lexicon: {} forms ({}), {errors} errors",
         lex.len(),
         counts.join(", ")
-    );
-    if errors > 0 {
+    )?;
+    Ok(if errors > 0 {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
-    }
+    })
 }
 
-fn export(gaz: &Gazetteer) -> anyhow::Result<ExitCode> {
-    use std::io::Write;
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
+fn export(gaz: &Gazetteer, out: &mut impl Write) -> anyhow::Result<ExitCode> {
     writeln!(out, "entity_id\ttype\tform\talias\tnormalized")?;
     for e in gaz.entities() {
         for (text, form) in e.forms() {
@@ -158,37 +170,37 @@ fn export(gaz: &Gazetteer) -> anyhow::Result<ExitCode> {
             )?;
         }
     }
-    out.flush()?;
     Ok(ExitCode::SUCCESS)
 }
 
-fn lookup(gaz: &Gazetteer, text: &str) -> anyhow::Result<ExitCode> {
+fn lookup(gaz: &Gazetteer, text: &str, out: &mut impl Write) -> anyhow::Result<ExitCode> {
     let norm = normalize_str(text);
-    println!("normalized: {norm}");
+    writeln!(out, "normalized: {norm}")?;
     let key = norm.trim();
     let mut exact = 0;
     for e in gaz.entities() {
         for (form_text, form) in e.forms() {
             if normalize_str(form_text).trim() == key {
-                println!(
+                writeln!(
+                    out,
                     "form: {}\t{}\t{}\t{} {:?}",
                     e.id,
                     e.kind,
                     e.name,
                     form.as_str(),
                     form_text
-                );
+                )?;
                 exact += 1;
             }
         }
     }
     if exact == 0 {
-        println!("form: (no entity has exactly this form)");
+        writeln!(out, "form: (no entity has exactly this form)")?;
     }
     let pipeline = Pipeline::new(gaz)?;
     let mentions = pipeline.extract(&Document::new("lookup", text));
     if mentions.is_empty() {
-        println!("mention: (none found in the text)");
+        writeln!(out, "mention: (none found in the text)")?;
     }
     for m in mentions {
         let mut line = format!(
@@ -206,7 +218,7 @@ fn lookup(gaz: &Gazetteer, text: &str) -> anyhow::Result<ExitCode> {
             let alts: Vec<&str> = m.alternatives.iter().map(|a| a.as_ref()).collect();
             line.push_str(&format!("\tambiguous, also: {}", alts.join(", ")));
         }
-        println!("{line}");
+        writeln!(out, "{line}")?;
     }
     Ok(ExitCode::SUCCESS)
 }

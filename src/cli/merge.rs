@@ -107,7 +107,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             &args.output,
             "mentions.csv",
             &MENTIONS_HEADER,
-            &[0, 4],
+            &[0, 1, 2, 3, 4],
             style,
         )?;
     }
@@ -134,7 +134,8 @@ fn all_have(parts: &[PathBuf], name: &str) -> anyhow::Result<bool> {
 }
 
 /// Concatenates one CSV table of every part, checking its header;
-/// `input_cols` are the columns that come from input text (for --excel).
+/// `input_cols` are the columns that come from input text or a gazetteer
+/// (for --excel).
 fn concat_csv(
     parts: &[PathBuf],
     out: &Path,

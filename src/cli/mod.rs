@@ -89,6 +89,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// How many of the gazetteer's warnings a run prints.
+const SHOWN_WARNINGS: usize = 5;
+
 /// Which gazetteer to use: the built-in one, replaced or extended.
 #[derive(Debug, Args, Clone, Default)]
 pub struct GazetteerArgs {
@@ -142,6 +145,7 @@ impl GazetteerArgs {
         gaz: &alam::Gazetteer,
         discovery: alam::Discovery,
     ) -> anyhow::Result<alam::Pipeline> {
+        self.print_warnings(gaz);
         let mut builder = alam::Pipeline::builder(gaz).discovery(discovery);
         if discovery != alam::Discovery::Off {
             builder = builder.lexicon(self.load_lexicon()?);
@@ -149,8 +153,54 @@ impl GazetteerArgs {
         builder.build().context("the gazetteer cannot be used")
     }
 
+    /// Prints the gazetteer's warnings on stderr, once: their count and
+    /// the first [`SHOWN_WARNINGS`], and the `alam gazetteer check` line
+    /// that lists them all. Nothing when there is none (the built-in
+    /// gazetteer has none), or when there are errors (the run stops on
+    /// them and lists them).
+    fn print_warnings(&self, gaz: &alam::Gazetteer) {
+        let diagnostics = gaz.diagnostics();
+        if diagnostics
+            .iter()
+            .any(|d| d.severity == alam::Severity::Error)
+        {
+            return;
+        }
+        let warnings = diagnostics;
+        if warnings.is_empty() {
+            return;
+        }
+        let n = warnings.len();
+        let s = if n == 1 { "" } else { "s" };
+        if n <= SHOWN_WARNINGS {
+            eprintln!("alam: the gazetteer has {n} warning{s}:");
+        } else {
+            eprintln!("alam: the gazetteer has {n} warnings; the first {SHOWN_WARNINGS}:");
+        }
+        for d in warnings.iter().take(SHOWN_WARNINGS) {
+            eprintln!("{d}");
+        }
+        if n > SHOWN_WARNINGS {
+            eprintln!("alam: see `{}` for all", self.check_command());
+        }
+    }
+
+    /// The `alam gazetteer check` command line for these options.
+    fn check_command(&self) -> String {
+        let mut line = "alam gazetteer check".to_string();
+        if let Some(dir) = &self.gazetteer {
+            line.push_str(&format!(" {}", dir.display()));
+        }
+        for dir in &self.add {
+            line.push_str(&format!(" --add-gazetteer {}", dir.display()));
+        }
+        line
+    }
+
     /// Loads the gazetteer these options name (errors are not checked
-    /// here: see `Gazetteer::check`).
+    /// here: see `Gazetteer::check`). Each `--add-gazetteer` folder is a
+    /// layer on top of the earlier ones: its rows can add forms to their
+    /// entities by id (`Gazetteer::add_layer_dir`).
     pub fn load(&self) -> anyhow::Result<alam::Gazetteer> {
         let mut gaz = match &self.gazetteer {
             Some(dir) => alam::Gazetteer::from_dir(dir)
@@ -158,9 +208,8 @@ impl GazetteerArgs {
             None => alam::Gazetteer::builtin(),
         };
         for dir in &self.add {
-            let extra = alam::Gazetteer::from_dir(dir)
+            gaz.add_layer_dir(dir)
                 .with_context(|| format!("loading the gazetteer {}", dir.display()))?;
-            gaz.extend(extra);
         }
         Ok(gaz)
     }

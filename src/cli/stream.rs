@@ -8,7 +8,8 @@
 //! ```text
 //! {"doc_id", "source", "status", "message", "chars", "window", "windows",
 //!  "mentions": [... the records of mentions.jsonl ...],
-//!  "entities": [{"entity_id", "type", "name", "name_ar", "mentions", "windows"}],
+//!  "entities": [{"entity_id", "type", "name", "name_ar", "mentions", "windows",
+//!                "attributes": {...} (only when the gazetteer row has extra columns)}],
 //!  "pairs": [{"source_id", "target_id", "windows",
 //!             "example": {"doc_id", "text", "marks"}}]}
 //! ```

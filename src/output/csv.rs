@@ -1,15 +1,18 @@
 //! CSV tables. UTF-8, RFC 4180 quoting, `\n` line ends; with
 //! [`CsvStyle::excel`], a UTF-8 BOM, `\r\n` line ends, and every text cell
-//! that comes from the input (`doc_id`, `surface`, `source`, `message`)
-//! prefixed with `'` when it begins with `=`, `+`, `-`, `@`, a tab or a
-//! carriage return, so that a hostile article cannot inject a formula.
-//! Numeric columns stay plain numbers.
+//! that comes from the input (`doc_id`, `surface`, `source`, `message`) or
+//! from a gazetteer (`entity_id`, `type`, `name`, `name_ar`, the extra
+//! columns and their names, the ids, names and types of
+//! `cooccurrence.csv`) prefixed with `'` when it begins with `=`, `+`,
+//! `-`, `@`, a tab or a carriage return, so that neither a hostile article
+//! nor a third-party gazetteer can inject a formula. Numeric columns stay
+//! plain numbers.
 //!
 //! | file | columns, in order | rows |
 //! |---|---|---|
 //! | `mentions.csv` | doc_id, entity_id, type, name, surface, start, end, sentence, paragraph, form, ambiguous | input order, then text order |
 //! | `documents.csv` | doc_id, source, chars, mentions, entities, status, message | input order, one per input record |
-//! | `entities.csv` | entity_id, type, name, name_ar, mentions, documents, windows, source | most mentions first, then id |
+//! | `entities.csv` | entity_id, type, name, name_ar, mentions, documents, windows, source, then the gazetteer's extra columns | most mentions first, then id |
 //! | `discovered.csv` | entity_id, type, name, mentions, documents, variants, rules, similar, example_doc, example, status | discovered entities, most mentions first, then id |
 //! | `cooccurrence.csv` | source_id, source_name, source_type, target_id, target_name, target_type, windows, documents, npmi | most windows first, then ids |
 //!
@@ -178,11 +181,16 @@ pub fn mentions_rows(out: &mut Vec<u8>, doc: &Document, mentions: &[Mention], st
     for m in mentions {
         let [start, end, sentence, paragraph] = &mut numbers;
         let surface = style.cell(&m.surface);
+        let (entity_id, kind, name) = (
+            style.cell(&m.entity_id),
+            style.cell(&m.entity_type),
+            style.cell(&m.name),
+        );
         let fields: [&[u8]; 11] = [
             id.as_bytes(),
-            m.entity_id.as_bytes(),
-            m.entity_type.as_bytes(),
-            m.name.as_bytes(),
+            entity_id.as_bytes(),
+            kind.as_bytes(),
+            name.as_bytes(),
             surface.as_bytes(),
             start.format(m.start).as_bytes(),
             end.format(m.end).as_bytes(),
@@ -257,9 +265,21 @@ pub fn document_row(
     );
 }
 
-/// Writes `entities.csv`.
+/// Writes `entities.csv`: the columns of [`ENTITIES_HEADER`], then the
+/// gazetteer's extra columns ([`Aggregates::attribute_columns`]), empty
+/// where an entity has no value.
 pub fn write_entities<W: Write>(w: W, agg: &Aggregates, style: CsvStyle) -> io::Result<W> {
-    let mut table = CsvTable::new(w, &ENTITIES_HEADER, style)?;
+    let extra: Vec<Cow<str>> = agg
+        .attribute_columns
+        .iter()
+        .map(|c| style.cell(c))
+        .collect();
+    let header: Vec<&str> = ENTITIES_HEADER
+        .iter()
+        .copied()
+        .chain(extra.iter().map(|c| c.as_ref()))
+        .collect();
+    let mut table = CsvTable::new(w, &header, style)?;
     let mut numbers = [
         itoa::Buffer::new(),
         itoa::Buffer::new(),
@@ -267,16 +287,33 @@ pub fn write_entities<W: Write>(w: W, agg: &Aggregates, style: CsvStyle) -> io::
     ];
     for (id, c) in agg.entities_sorted() {
         let [mentions, documents, windows] = &mut numbers;
-        table.row([
-            id.as_bytes(),
-            c.info.kind.as_bytes(),
-            c.info.name.as_bytes(),
-            c.info.name_ar.as_bytes(),
-            mentions.format(c.mentions).as_bytes(),
-            documents.format(c.documents).as_bytes(),
-            windows.format(c.windows).as_bytes(),
-            crate::output::json::entity_source(id).as_bytes(),
-        ])?;
+        let info = &c.info;
+        let values: Vec<Cow<str>> = agg
+            .attribute_columns
+            .iter()
+            .map(|col| style.cell(info.attributes.get(col).unwrap_or("")))
+            .collect();
+        let known = [
+            style.cell(id),
+            style.cell(&info.kind),
+            style.cell(&info.name),
+            style.cell(&info.name_ar),
+        ];
+        let [id_cell, kind, name, name_ar] = &known;
+        table.row(
+            [
+                id_cell.as_bytes(),
+                kind.as_bytes(),
+                name.as_bytes(),
+                name_ar.as_bytes(),
+                mentions.format(c.mentions).as_bytes(),
+                documents.format(c.documents).as_bytes(),
+                windows.format(c.windows).as_bytes(),
+                crate::output::json::entity_source(id).as_bytes(),
+            ]
+            .into_iter()
+            .chain(values.iter().map(|v| v.as_bytes())),
+        )?;
     }
     table.finish()
 }
@@ -304,10 +341,15 @@ pub fn write_discovered<W: Write>(w: W, agg: &Aggregates, style: CsvStyle) -> io
             .example
             .as_ref()
             .map_or(("", ""), |(doc, text)| (doc.as_str(), text.as_str()));
+        let (id_cell, kind, name) = (
+            style.cell(id),
+            style.cell(&c.info.kind),
+            style.cell(&c.info.name),
+        );
         table.row([
-            id.as_bytes(),
-            c.info.kind.as_bytes(),
-            c.info.name.as_bytes(),
+            id_cell.as_bytes(),
+            kind.as_bytes(),
+            name.as_bytes(),
             mentions.format(c.mentions).as_bytes(),
             documents.format(c.documents).as_bytes(),
             style.cell(&counted(&d.variants)).as_bytes(),
@@ -361,15 +403,18 @@ pub fn write_cooccurrence<W: Write>(
             let [windows, documents] = &mut numbers;
             npmi_cell.clear();
             let _ = write!(npmi_cell, "{npmi:.6}");
+            let cells: [&str; 6] = [a, &ea.name, &ea.kind, b, &eb.name, &eb.kind];
+            let cells = cells.map(|s| style.cell(s));
+            let [a_id, a_name, a_kind, b_id, b_name, b_kind] = &cells;
             push_record(
                 &mut out,
                 [
-                    a.as_bytes(),
-                    ea.name.as_bytes(),
-                    ea.kind.as_bytes(),
-                    b.as_bytes(),
-                    eb.name.as_bytes(),
-                    eb.kind.as_bytes(),
+                    a_id.as_bytes(),
+                    a_name.as_bytes(),
+                    a_kind.as_bytes(),
+                    b_id.as_bytes(),
+                    b_name.as_bytes(),
+                    b_kind.as_bytes(),
                     windows.format(c.windows).as_bytes(),
                     documents.format(c.documents).as_bytes(),
                     npmi_cell.as_bytes(),

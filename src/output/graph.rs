@@ -1,7 +1,10 @@
 //! Graph files for Gephi, networkx, Cytoscape and Neo4j.
 //!
 //! Entities are nodes (`id` = entity id; `label` = name; attributes `type`,
-//! `name_ar`, `mentions`, `documents`, `source`: `gazetteer` or `discovered`); pairs with at least `--min-count`
+//! `name_ar`, `mentions`, `documents`, `source`: `gazetteer` or
+//! `discovered`, then the gazetteer's extra columns, as string attributes
+//! with ids `a0`, `a1`, ... and the column name as title (GEXF) or
+//! `attr.name` (GraphML), set on the nodes that have a value); pairs with at least `--min-count`
 //! windows are undirected edges with `weight` = windows and attributes
 //! `documents` and `npmi`. Nodes and edges are in the order of
 //! `entities.csv` and `cooccurrence.csv`. Both files are UTF-8 XML; text
@@ -9,7 +12,7 @@
 
 use std::io::{self, Write};
 
-use crate::cooccur::{Aggregates, SortedPair};
+use crate::cooccur::{Aggregates, Attributes, SortedPair};
 use crate::output::json::entity_source;
 
 /// Escapes text for XML attribute and element content.
@@ -28,6 +31,23 @@ pub fn xml_escape(s: &str) -> String {
         }
     }
     out
+}
+
+/// The markup `value` makes of the extra column `i` for each column of
+/// the aggregates that the entity has a value for, in column order.
+fn extra_values(
+    agg: &Aggregates,
+    attributes: &Attributes,
+    value: impl Fn(usize, &str) -> String,
+) -> String {
+    if attributes.is_empty() {
+        return String::new();
+    }
+    agg.attribute_columns
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| attributes.get(c).map(|v| value(i, v)))
+        .collect()
 }
 
 /// Writes `graph.gexf` (GEXF 1.3).
@@ -62,6 +82,13 @@ pub fn write_gexf<W: Write>(mut w: W, agg: &Aggregates, pairs: &[SortedPair]) ->
         w,
         r#"      <attribute id="source" title="source" type="string"/>"#
     )?;
+    for (i, column) in agg.attribute_columns.iter().enumerate() {
+        writeln!(
+            w,
+            r#"      <attribute id="a{i}" title="{}" type="string"/>"#,
+            e(column)
+        )?;
+    }
     writeln!(w, r#"    </attributes>"#)?;
     writeln!(w, r#"    <attributes class="edge">"#)?;
     writeln!(
@@ -77,14 +104,18 @@ pub fn write_gexf<W: Write>(mut w: W, agg: &Aggregates, pairs: &[SortedPair]) ->
     for (id, c) in agg.entities_sorted() {
         writeln!(
             w,
-            r#"      <node id="{}" label="{}"><attvalues><attvalue for="type" value="{}"/><attvalue for="name_ar" value="{}"/><attvalue for="mentions" value="{}"/><attvalue for="documents" value="{}"/><attvalue for="source" value="{}"/></attvalues></node>"#,
+            r#"      <node id="{}" label="{}"><attvalues><attvalue for="type" value="{}"/><attvalue for="name_ar" value="{}"/><attvalue for="mentions" value="{}"/><attvalue for="documents" value="{}"/><attvalue for="source" value="{}"/>{}</attvalues></node>"#,
             e(id),
             e(&c.info.name),
             e(&c.info.kind),
             e(&c.info.name_ar),
             c.mentions,
             c.documents,
-            entity_source(id)
+            entity_source(id),
+            extra_values(agg, &c.info.attributes, |i, v| format!(
+                r#"<attvalue for="a{i}" value="{}"/>"#,
+                e(v)
+            ))
         )?;
     }
     writeln!(w, "    </nodes>")?;
@@ -134,18 +165,29 @@ pub fn write_graphml<W: Write>(mut w: W, agg: &Aggregates, pairs: &[SortedPair])
             r#"  <key id="{id}" for="{target}" attr.name="{name}" attr.type="{ty}"/>"#
         )?;
     }
+    for (i, column) in agg.attribute_columns.iter().enumerate() {
+        writeln!(
+            w,
+            r#"  <key id="a{i}" for="node" attr.name="{}" attr.type="string"/>"#,
+            e(column)
+        )?;
+    }
     writeln!(w, r#"  <graph id="alam" edgedefault="undirected">"#)?;
     for (id, c) in agg.entities_sorted() {
         writeln!(
             w,
-            r#"    <node id="{}"><data key="label">{}</data><data key="type">{}</data><data key="name_ar">{}</data><data key="mentions">{}</data><data key="documents">{}</data><data key="source">{}</data></node>"#,
+            r#"    <node id="{}"><data key="label">{}</data><data key="type">{}</data><data key="name_ar">{}</data><data key="mentions">{}</data><data key="documents">{}</data><data key="source">{}</data>{}</node>"#,
             e(id),
             e(&c.info.name),
             e(&c.info.kind),
             e(&c.info.name_ar),
             c.mentions,
             c.documents,
-            entity_source(id)
+            entity_source(id),
+            extra_values(agg, &c.info.attributes, |i, v| format!(
+                r#"<data key="a{i}">{}</data>"#,
+                e(v)
+            ))
         )?;
     }
     for &(a, b, c, npmi) in pairs {

@@ -522,6 +522,7 @@ mod tests {
                 kind: kind.into(),
                 name: name.into(),
                 name_ar: name_ar.into(),
+                ..EntityInfo::default()
             },
             mentions,
             documents: 1,
@@ -638,6 +639,7 @@ mod tests {
                     kind: "t".into(),
                     name: "</svg>\"onmouseover=x".into(),
                     name_ar: String::new(),
+                    ..Default::default()
                 },
                 mentions: 1,
                 documents: 1,

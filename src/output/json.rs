@@ -2,7 +2,9 @@
 //!
 //! `entities.json` and `cooccurrence.json` are arrays of the records of
 //! `entities.csv` and `cooccurrence.csv` (same keys as the CSV columns,
-//! numbers as JSON numbers, same order). Each `cooccurrence.json` record
+//! numbers as JSON numbers, same order), except that the gazetteer's
+//! extra columns of an `entities.json` record are an `attributes` object
+//! of the columns with a value. Each `cooccurrence.json` record
 //! also has `examples`: up to 3 windows where the pair co-occurs, the first
 //! in input order, as `{"doc_id", "text", "marks": [[s, e], [s, e]]}` with
 //! `marks` the code point ranges of the source and the target entity in
@@ -29,7 +31,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::cooccur::{Aggregates, Example, SortedPair};
+use crate::cooccur::{Aggregates, Attributes, Example, SortedPair};
 use crate::discover::Rule;
 use crate::{Document, Form, Mention};
 
@@ -150,6 +152,73 @@ struct EntityRecord<'a> {
     documents: u64,
     windows: u64,
     source: &'a str,
+    attributes: AttributeMap<'a>,
+}
+
+/// The extra gazetteer columns of an entity as a JSON object: the columns
+/// with a value, in the order of the entity tables.
+struct AttributeMap<'a> {
+    columns: &'a [String],
+    attributes: &'a Attributes,
+}
+
+impl Serialize for AttributeMap<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(None)?;
+        for column in self.columns {
+            if let Some(value) = self.attributes.get(column) {
+                map.serialize_entry(column, value)?;
+            }
+        }
+        map.end()
+    }
+}
+
+/// `(column, value)` pairs written as a JSON object and read back in
+/// the order they were written (the extra columns of a stream entity).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct OrderedPairs(pub Vec<(String, String)>);
+
+impl OrderedPairs {
+    /// Whether there is no pair.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl Serialize for OrderedPairs {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for OrderedPairs {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = OrderedPairs;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object of strings")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<OrderedPairs, A::Error> {
+                let mut pairs = Vec::new();
+                while let Some((k, v)) = map.next_entry::<String, String>()? {
+                    pairs.push((k, v));
+                }
+                Ok(OrderedPairs(pairs))
+            }
+        }
+        d.deserialize_map(Visitor)
+    }
 }
 
 #[derive(Serialize)]
@@ -264,6 +333,12 @@ impl<'a> StreamLine<'a> {
                     entity_type: Cow::Owned(info.kind),
                     name: Cow::Owned(info.name),
                     name_ar: Cow::Owned(info.name_ar),
+                    attributes: OrderedPairs(
+                        info.attributes
+                            .iter()
+                            .map(|(c, v)| (c.to_string(), v.to_string()))
+                            .collect(),
+                    ),
                     mentions: *mentions,
                     windows: *windows,
                 }
@@ -325,6 +400,9 @@ pub struct StreamEntity<'a> {
     /// mention in the document, for `discovered.csv`.
     #[serde(default, skip_serializing_if = "Option::is_none", borrow)]
     pub example: Option<Cow<'a, str>>,
+    /// The extra gazetteer columns with a value, when there are any.
+    #[serde(default, skip_serializing_if = "OrderedPairs::is_empty")]
+    pub attributes: OrderedPairs,
 }
 
 /// A pair of a stream line: windows in which both appear, and the first.
@@ -367,6 +445,10 @@ pub fn write_entities<W: Write>(mut w: W, agg: &Aggregates) -> io::Result<W> {
             documents: c.documents,
             windows: c.windows,
             source: entity_source(id),
+            attributes: AttributeMap {
+                columns: &agg.attribute_columns,
+                attributes: &c.info.attributes,
+            },
         })
         .collect();
     serde_json::to_writer_pretty(&mut w, &records)?;
@@ -488,6 +570,7 @@ mod tests {
                         kind: "country".into(),
                         name: format!("Name \"{i}\""),
                         name_ar: "روسيا".into(),
+                        ..Default::default()
                     },
                     mentions: i as u64 + 1,
                     documents: 1,

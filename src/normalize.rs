@@ -177,8 +177,9 @@ impl Normalized {
     /// The range must be non-empty and lie on char boundaries of the
     /// normalized text. The result lies on char boundaries of the
     /// original text. Harakat and tatweel right after the last letter are
-    /// included (they belong to it); other deleted characters just outside
-    /// the range (bidi marks, zero-width joiners) are not.
+    /// included (they belong to it), and so is a deleted control that a
+    /// mark follows; other deleted characters just outside the range
+    /// (bidi marks, zero-width joiners) are not.
     pub fn original_range(&self, range: Range<usize>) -> Range<usize> {
         if range.start >= range.end || range.end > self.text.len() {
             return 0..0;
@@ -337,7 +338,14 @@ fn normalize_if_nfc(text: &str, blocks: bool) -> Option<Normalized> {
             };
             let end = i + c.len_utf8();
             if c >= '\u{0300}' {
-                if is_deleted_starter(c)
+                let class = canonical_combining_class(c);
+                if (class != 0 && last_class > class)
+                    || is_nfc_quick(std::iter::once(c)) != IsNormalized::Yes
+                {
+                    return None;
+                }
+                if class == 0
+                    && is_deleted_starter(c)
                     && text[end..]
                         .chars()
                         .next()
@@ -345,12 +353,6 @@ fn normalize_if_nfc(text: &str, blocks: bool) -> Option<Normalized> {
                 {
                     // Deleted before NFC: the marks around it may
                     // compose or reorder (see `nfc_units`).
-                    return None;
-                }
-                let class = canonical_combining_class(c);
-                if (class != 0 && last_class > class)
-                    || is_nfc_quick(std::iter::once(c)) != IsNormalized::Yes
-                {
                     return None;
                 }
                 last_class = class;
@@ -747,6 +749,7 @@ fn is_dropped(c: char) -> bool {
 /// against every code point). Deleted before NFC where a mark follows
 /// (see `nfc_units`), so that the marks on both sides meet as NFC would
 /// order them.
+#[inline]
 fn is_deleted_starter(c: char) -> bool {
     is_deleted_control(c)
         || matches!(c,

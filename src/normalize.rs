@@ -11,7 +11,7 @@
 //! | step | input | output |
 //! |---|---|---|
 //! | 1 | any text | Unicode NFC (هـ + U+0654 → composed; رئيس stays رئيس) |
-//! | 2 | U+200B–200F, U+202A–202E, U+2060, U+2066–2069, U+061C, U+FEFF | deleted (never a space) |
+//! | 2 | U+200B–200F, U+202A–202E, U+2060, U+2066–2069, U+061C, U+FEFF | deleted (never a space); before NFC where a mark follows |
 //! | 3 | presentation forms U+FB50–FDFF, U+FE70–FEFF | NFKC (ﻻ → لا, ﷲ → الله); U+FE70–FE7F deleted |
 //! | 4 | آ أ إ ٱ ٲ ٳ | ا |
 //! | 4 | ى ی ې ے | ي |
@@ -26,12 +26,43 @@
 //! | 7 | ł ŀ ø ı đ ð ħ ŧ æ œ þ (no decomposition) | l l o i d d h t ae oe th |
 //! | 8 | a run of whitespace | one space |
 //! | 8 | a hyphen or dash between two letters | a space (Al-Qaeda → al qaeda) |
+//! | 8 | an underscore between two word characters (letters, marks, digits) | a space (#الاتحاد_الأوروبي → #الاتحاد الاوروبي) |
 //!
 //! Step 7's exception for short capital acronyms (US, WHO) is not a
 //! normalization: the matcher checks the case of the original text.
 //!
 //! Laws: normalization is idempotent (`normalize(normalize(x)) ==
 //! normalize(x)`), and the same function is applied to aliases and text.
+//!
+//! # Notes beyond SPEC section 3
+//!
+//! - **Underscores** (issue 19). SPEC section 3 is silent on them; a
+//!   hashtag joins its words with `_`, so an underscore between two word
+//!   characters is a space, one byte for one: `#كيم_جونج_أون` names Kim
+//!   Jong Un, and the mention's surface is `كيم_جونج_أون` (the `#`, a
+//!   boundary, stays outside). A lone underscore elsewhere (`_a`, `a__b`,
+//!   `a_-b`) is kept. English `snake_case_identifiers` split the same
+//!   way: `new_york_times` names New York, as `new york times` would.
+//! - **The rules of step 8 look at normalized characters** on both sides
+//!   of a dash or an underscore: the last character written, and the
+//!   first one the rest of the text gives. A dash before ﷼ (U+FDFC, no
+//!   letter, but ريال after step 3) is between letters: `ī-﷼` → `i ريال`,
+//!   which stays `i ريال` (audit #18, class C).
+//! - **Deleted characters before a mark are deleted before NFC.** A
+//!   control of step 2, a tatweel, a Quranic sign that is no mark
+//!   (U+06DD…) or an isolated haraka (U+FE70–FE7F) right before a mark
+//!   would otherwise leave the marks on its two sides next to each other
+//!   out of canonical order, and a second pass would reorder them; now
+//!   `\u{08E8}\u{200B}\u{08F6}` gives `\u{08F6}\u{08E8}` at once (audit
+//!   #18, class B). The marks also compose across it (و + ZWJ + U+0654 →
+//!   ؤ). Such a deleted character belongs to the letter before it: a
+//!   mention that ends there includes it.
+//! - **Characters NFC replaces by another** (U+2000, U+2001, U+037E,
+//!   U+0387, U+212A Kelvin, U+212B Ångström, U+2126 Ohm, U+2329, U+232A,
+//!   the CJK compatibility ideographs U+F900–FAFF) are each a piece of
+//!   the offset map of their own, so a word next to one maps back to its
+//!   own characters only (audit #8: the surface of Putin in
+//!   `Putin\u{2001}met` was `Putin\u{2001}`).
 //!
 //! ```
 //! let n = alam::normalize("وروسیا");
@@ -146,8 +177,9 @@ impl Normalized {
     /// The range must be non-empty and lie on char boundaries of the
     /// normalized text. The result lies on char boundaries of the
     /// original text. Harakat and tatweel right after the last letter are
-    /// included (they belong to it); other deleted characters just outside
-    /// the range (bidi marks, zero-width joiners) are not.
+    /// included (they belong to it), and so is a deleted control that a
+    /// mark follows; other deleted characters just outside the range
+    /// (bidi marks, zero-width joiners) are not.
     pub fn original_range(&self, range: Range<usize>) -> Range<usize> {
         if range.start >= range.end || range.end > self.text.len() {
             return 0..0;
@@ -243,7 +275,7 @@ fn normalize_if_nfc(text: &str, blocks: bool) -> Option<Normalized> {
                 continue;
             }
             // Fast path: a run of ASCII letters, digits and punctuation
-            // (but the hyphen), single spaces, and Arabic letters that
+            // (but the hyphen and the underscore), single spaces, and Arabic letters that
             // are kept or folded to a letter of the same length is copied
             // whole, folds and capitals replaced on the way.
             let mut run = i;
@@ -304,6 +336,7 @@ fn normalize_if_nfc(text: &str, blocks: bool) -> Option<Normalized> {
             let Some(c) = text[i..].chars().next() else {
                 break;
             };
+            let end = i + c.len_utf8();
             if c >= '\u{0300}' {
                 let class = canonical_combining_class(c);
                 if (class != 0 && last_class > class)
@@ -311,12 +344,22 @@ fn normalize_if_nfc(text: &str, blocks: bool) -> Option<Normalized> {
                 {
                     return None;
                 }
+                if class == 0
+                    && is_deleted_starter(c)
+                    && text[end..]
+                        .chars()
+                        .next()
+                        .is_some_and(|n| canonical_combining_class(n) != 0)
+                {
+                    // Deleted before NFC: the marks around it may
+                    // compose or reorder (see `nfc_units`).
+                    return None;
+                }
                 last_class = class;
             } else {
                 last_class = 0;
             }
-            let end = i + c.len_utf8();
-            folder.push(c, i, end, &|| text[end..].chars().find(|&n| !is_dropped(n)));
+            folder.push(c, i, end, &|| first_output(text[end..].chars()));
             i = end;
         }
     }
@@ -329,7 +372,7 @@ fn normalize_any(text: &str) -> Normalized {
     let mut folder = Folder::new(&mut out);
     let units = nfc_units(text);
     for (k, &(c, s, e)) in units.iter().enumerate() {
-        let next = || units[k + 1..].iter().map(|u| u.0).find(|&n| !is_dropped(n));
+        let next = || first_output(units[k + 1..].iter().map(|u| u.0));
         folder.push(c, s, e, &next);
     }
     out
@@ -377,7 +420,7 @@ const SPACE: u8 = 2;
 const UPPER: u8 = 4;
 
 /// How an ASCII byte continues a run of the fast path: small letters,
-/// digits and punctuation but the hyphen are `SIMPLE`; capitals are
+/// digits and punctuation but the hyphen and the underscore are `SIMPLE`; capitals are
 /// `UPPER`; the space is `SPACE`; everything else (and any byte of
 /// another character) stops a run. The lead bytes of U+0600–U+06FF are
 /// looked at before this table.
@@ -388,7 +431,8 @@ const RUN_CLASS: [u8; 256] = {
         let c = b as u8;
         if c.is_ascii_uppercase() {
             t[b] = UPPER;
-        } else if c.is_ascii_alphanumeric() || (c.is_ascii_punctuation() && c != b'-') {
+        } else if c.is_ascii_alphanumeric() || (c.is_ascii_punctuation() && c != b'-' && c != b'_')
+        {
             t[b] = SIMPLE;
         }
         b += 1;
@@ -443,28 +487,73 @@ fn is_mark(c: char) -> bool {
 }
 
 /// NFC of a text that is not already NFC, as `(char, orig_start,
-/// orig_end)` units. The text is cut before every character that can
-/// never combine with what precedes it; each piece is composed on its own
+/// orig_end)` units. The text is cut into pieces before every character
+/// that can never combine with what precedes it: a character of canonical
+/// combining class 0 that is not NFC_Quick_Check=Maybe, so that one NFC
+/// replaces by another (U+212B Å, U+2001, the CJK compatibility
+/// ideographs) is a piece of its own. Each piece is composed on its own
 /// and all its output characters map to the whole piece.
+///
+/// A run of [`is_deleted_starter`] characters followed by a mark is the
+/// exception: it is deleted before NFC (steps 1 and 2 as one), so the
+/// mark joins the piece before it and the marks on both sides come out
+/// in canonical order, as NFC of the text without them would give.
+/// Elsewhere each of them is a piece of its own, outside the ranges of
+/// its neighbours.
 fn nfc_units(text: &str) -> Vec<(char, usize, usize)> {
     let mut units = Vec::with_capacity(text.len());
-    let mut piece_start = 0;
-    let flush = |start: usize, end: usize, units: &mut Vec<_>| {
-        if start < end {
-            for c in text[start..end].nfc() {
+    let flush = |start: usize, end: usize, joined: bool, units: &mut Vec<_>| {
+        if start >= end {
+            return;
+        }
+        let piece = &text[start..end];
+        if joined {
+            for c in piece.chars().filter(|&c| !is_deleted_starter(c)).nfc() {
+                units.push((c, start, end));
+            }
+        } else {
+            for c in piece.nfc() {
                 units.push((c, start, end));
             }
         }
     };
-    for (i, c) in text.char_indices() {
+    let mut piece_start = 0;
+    // Whether the piece holds deleted starters followed by a mark.
+    let mut joined = false;
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if is_deleted_starter(c) {
+            let mut run_end = i + c.len_utf8();
+            while let Some(&(k, n)) = chars.peek().filter(|&&(_, n)| is_deleted_starter(n)) {
+                run_end = k + n.len_utf8();
+                chars.next();
+            }
+            if chars
+                .peek()
+                .is_some_and(|&(_, n)| canonical_combining_class(n) != 0)
+            {
+                joined = true;
+            } else {
+                for (k, _) in text[i..run_end].char_indices() {
+                    let at = i + k;
+                    if at > piece_start {
+                        flush(piece_start, at, joined, &mut units);
+                        piece_start = at;
+                        joined = false;
+                    }
+                }
+            }
+            continue;
+        }
         let starter = canonical_combining_class(c) == 0
-            && is_nfc_quick(std::iter::once(c)) == IsNormalized::Yes;
+            && is_nfc_quick(std::iter::once(c)) != IsNormalized::Maybe;
         if starter && i > piece_start {
-            flush(piece_start, i, &mut units);
+            flush(piece_start, i, joined, &mut units);
             piece_start = i;
+            joined = false;
         }
     }
-    flush(piece_start, text.len(), &mut units);
+    flush(piece_start, text.len(), joined, &mut units);
     units
 }
 
@@ -484,8 +573,8 @@ impl<'a> Folder<'a> {
     }
 
     /// Processes one character `c` that came from `orig_start..orig_end`;
-    /// `next` gives the following original character that stays, for step
-    /// 8's hyphen rule.
+    /// `next` gives the first character that normalization writes for
+    /// the text after it, for step 8's rules on dashes and underscores.
     fn push(
         &mut self,
         c: char,
@@ -529,18 +618,19 @@ impl<'a> Folder<'a> {
             }
             return;
         }
-        if is_dash(c) {
-            let prev_letter = self
-                .out
-                .text
-                .chars()
-                .next_back()
-                .is_some_and(char::is_alphabetic);
-            if prev_letter && next().is_some_and(char::is_alphabetic) {
-                self.emit(' ', s, e);
+        if is_dash(c) || c == '_' {
+            // Judged on the normalized text on both sides, so that a
+            // second pass judges the same (a dash before ﷼, which step 3
+            // turns into letters, is between letters).
+            let between = |test: fn(char) -> bool| {
+                self.out.text.chars().next_back().is_some_and(test) && next().is_some_and(test)
+            };
+            let space = if c == '_' {
+                between(is_word_char)
             } else {
-                self.emit(c, s, e);
-            }
+                between(char::is_alphabetic)
+            };
+            self.emit(if space { ' ' } else { c }, s, e);
             return;
         }
         if c.is_ascii() {
@@ -642,13 +732,62 @@ impl<'a> Folder<'a> {
 }
 
 /// Whether normalization deletes `c` outright (steps 2, 3, 5 and the
-/// combining accents of step 7): the hyphen rule of step 8 looks past
-/// these to the next character that stays.
+/// combining accents of step 7): the rules of step 8 on dashes and
+/// underscores look past these to the next character that stays.
 fn is_dropped(c: char) -> bool {
     is_deleted_control(c)
         || ('\u{FE70}'..='\u{FE7F}').contains(&c)
         || is_deleted_arabic_mark(c)
         || (canonical_combining_class(c) != 0 && !is_arabic_block(c))
+}
+
+/// Characters of canonical combining class 0 that normalization deletes
+/// whole: the controls of step 2, tatweel and the Quranic signs of step 5
+/// that are not marks, the isolated harakat U+FE70–FE7F, the presentation
+/// forms that are a tatweel with harakat (U+FCF2–FCF4), and the Tibetan
+/// vowel signs that decompose into marks only (a test checks the list
+/// against every code point). Deleted before NFC where a mark follows
+/// (see `nfc_units`), so that the marks on both sides meet as NFC would
+/// order them.
+#[inline]
+fn is_deleted_starter(c: char) -> bool {
+    is_deleted_control(c)
+        || matches!(c,
+            '\u{0640}'
+            | '\u{06DD}'
+            | '\u{06DE}'
+            | '\u{06E5}'
+            | '\u{06E6}'
+            | '\u{06E9}'
+            | '\u{0F73}'
+            | '\u{0F75}'
+            | '\u{0F81}'
+            | '\u{FCF2}'..='\u{FCF4}'
+            | '\u{FE70}'..='\u{FE7F}')
+}
+
+/// The first character normalization writes for `rest` (the text after a
+/// dash or an underscore), skipping what it deletes: the character the
+/// rules of step 8 look at.
+fn first_output(rest: impl Iterator<Item = char>) -> Option<char> {
+    for c in rest {
+        if c.is_ascii() {
+            // Lowercasing or a blank becoming a space changes neither
+            // test made on it.
+            return Some(c);
+        }
+        if is_dropped(c) || is_deleted_starter(c) {
+            continue;
+        }
+        if ('\u{0600}'..='\u{06FF}').contains(&c) {
+            return Some(fold_arabic(c).unwrap_or(c));
+        }
+        let mut utf8 = [0; 4];
+        if let Some(first) = normalize_str(c.encode_utf8(&mut utf8)).chars().next() {
+            return Some(first);
+        }
+    }
+    None
 }
 
 /// Step 2: format and bidi controls, deleted.
@@ -856,6 +995,57 @@ mod tests {
             "الحزام والطريق- مشروع",
             "الحزام والطريق- مشروع",
         ),
+        // The dash rule looks at what the next character becomes: ﷼ is
+        // no letter, the letters ريال are (audit class C).
+        ("dash_before_rial_sign", "\u{012B}-\u{FDFC}", "i ريال"),
+        ("dash_before_rial_sign_spaced", "a -\u{FDFC}", "a -ريال"),
+        // An underscore between two word characters: a space (hashtags).
+        ("underscore_hashtag", "#Vladimir_Putin", "#vladimir putin"),
+        (
+            "underscore_hashtag_arabic",
+            "#الاتحاد_الأوروبي #كيم_جونج_أون",
+            "#الاتحاد الاوروبي #كيم جونج اون",
+        ),
+        (
+            "underscore_digits",
+            "G20_summit #مصر_2030",
+            "g20 summit #مصر 2030",
+        ),
+        (
+            "underscore_across_deleted",
+            "a_\u{200B}b a_\u{0301}b",
+            "a b a b",
+        ),
+        (
+            "underscore_kept",
+            "_a a_ a__b a_-b a-_b _",
+            "_a a_ a__b a_-b a-_b _",
+        ),
+        // Characters NFC replaces by another one (audit class A).
+        (
+            "nfc_singletons",
+            "Putin\u{2001}met \u{212A}azakhstan\u{037E} \u{212B} \u{2126}",
+            "putin met kazakhstan; a ω",
+        ),
+        // Deleted characters that are not marks are deleted before NFC:
+        // the marks around them meet in canonical order (audit class B)
+        // and compose (و + ZWJ + hamza above is ؤ).
+        (
+            "marks_across_zwsp",
+            "\u{08E8}\u{200B}\u{08F6}",
+            "\u{08F6}\u{08E8}",
+        ),
+        (
+            "marks_across_tatweel",
+            "ب\u{08E8}\u{0640}\u{08F6}",
+            "ب\u{08F6}\u{08E8}",
+        ),
+        (
+            "marks_across_rlm_and_bom",
+            "ب\u{08E8}\u{200F}\u{FEFF}\u{0656}",
+            "ب\u{0656}\u{08E8}",
+        ),
+        ("waw_zwj_hamza", "\u{0648}\u{200D}\u{0654}", "ؤ"),
     ];
 
     /// The texts the block path and the per-character path both normalize:
@@ -941,6 +1131,53 @@ mod tests {
             let r = n.original_range(at..at + word.len());
             assert_eq!(&text[r], surface);
         }
+    }
+
+    #[test]
+    fn deleted_starters_are_the_class_0_characters_deleted_whole() {
+        for code in 0..0x110000u32 {
+            let Some(c) = char::from_u32(code) else {
+                continue;
+            };
+            if canonical_combining_class(c) != 0 {
+                assert!(!is_deleted_starter(c), "U+{code:04X}");
+                continue;
+            }
+            let mut utf8 = [0; 4];
+            let deleted = normalize_str(c.encode_utf8(&mut utf8)).is_empty();
+            assert_eq!(is_deleted_starter(c), deleted, "U+{code:04X}");
+        }
+    }
+
+    /// A character that NFC replaces by another one is a piece of its
+    /// own: the words next to it keep their own characters (audit #8).
+    #[test]
+    fn offsets_next_to_nfc_singletons() {
+        let text = "Putin\u{2001}met Xi in \u{212A}azakhstan; Russia\u{037E} U.S.\u{212B}U.S.";
+        let n = normalize(text);
+        assert_eq!(n.as_str(), "putin met xi in kazakhstan; russia; u.s.au.s.");
+        for (word, surface) in [
+            ("putin", "Putin"),
+            ("kazakhstan", "\u{212A}azakhstan"),
+            ("russia", "Russia"),
+            ("u.s.a", "U.S.\u{212B}"),
+            ("au", "\u{212B}U"),
+        ] {
+            let at = n.as_str().find(word).unwrap();
+            let r = n.original_range(at..at + word.len());
+            assert_eq!(&text[r], surface, "{word}");
+        }
+    }
+
+    /// A hashtag's underscores become spaces one for one: offsets still
+    /// point at the original text.
+    #[test]
+    fn offsets_through_underscores() {
+        let text = "قال #كيم_جونج_أون";
+        let n = normalize(text);
+        let at = n.as_str().find("كيم جونج اون").unwrap();
+        let r = n.original_range(at..at + "كيم جونج اون".len());
+        assert_eq!(&text[r], "كيم_جونج_أون");
     }
 
     #[test]

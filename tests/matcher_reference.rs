@@ -468,12 +468,18 @@ fn text(entities: Vec<Entity>) -> impl Strategy<Value = (Vec<Entity>, String)> {
         .map(|r| format!("ل{r}"))
         .collect();
     forms.extend(lam);
+    // Hashtags: `#` and the words joined by underscores (issue 19).
+    let hashtags: Vec<String> = forms
+        .iter()
+        .map(|f| format!("#{}", f.replace(' ', "_")))
+        .collect();
+    forms.extend(hashtags);
     let piece = prop_oneof![
         3 => word(),
         4 => prop::sample::select(forms),
         2 => prop::sample::select(PROCLITICS).prop_map(String::from),
         1 => prop::sample::select(&["ه", "ين", "ات", "s", "'s"][..]).prop_map(String::from),
-        3 => prop::sample::select(&[" ", " ", "، ", ". ", "-", "\n", "\u{200C}", "\u{064E}", "ـ", "؟"][..])
+        3 => prop::sample::select(&[" ", " ", "، ", ". ", "-", "\n", "\u{200C}", "\u{064E}", "ـ", "؟", "_", "#"][..])
             .prop_map(String::from),
     ];
     prop::collection::vec(piece, 0..25).prop_map(move |v| (entities.clone(), v.concat()))
@@ -597,4 +603,22 @@ fn reference_agrees_on_issue_17_traps() {
     let places = reference(gaz.entities(), "السيول كسرت كسيول والفيسبوك");
     let ids: Vec<&str> = places.iter().map(|h| h.entity.as_str()).collect();
     assert_eq!(ids, ["org:fb"]);
+}
+
+/// Hashtags (issue 19) through both matchers: the underscores between
+/// words are spaces, a doubled one is not.
+#[test]
+fn reference_agrees_on_hashtags() {
+    let mut eu = Entity::new("org:eu", "organization", "European Union");
+    eu.name_ar = Some("الاتحاد الأوروبي".into());
+    let mut gaz = Gazetteer::new();
+    gaz.push(eu.clone());
+    let text = "#الاتحاد_الأوروبي و#الاتحاد__الأوروبي #European_Union_";
+    let expected = reference(&[eu], text);
+    assert_eq!(real(&gaz, text), expected);
+    let surfaces: Vec<&str> = expected
+        .iter()
+        .map(|h| &text[h.byte_start..h.byte_end])
+        .collect();
+    assert_eq!(surfaces, ["الاتحاد_الأوروبي", "European_Union"]);
 }

@@ -3,12 +3,33 @@
 //! one. Each row: (name, text, expected mentions as
 //! (entity_id, surface, prefix, form)).
 
-use alam::{Document, Form, Gazetteer, Mention, Pipeline};
+use alam::{Document, Entity, Form, Gazetteer, Mention, Pipeline};
+
+fn fixture() -> Gazetteer {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/gaz");
+    Gazetteer::from_dir(dir.as_ref()).expect("fixture gazetteer")
+}
 
 fn pipeline() -> Pipeline {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/gaz");
-    let gaz = Gazetteer::from_dir(dir.as_ref()).expect("fixture gazetteer");
-    Pipeline::new(&gaz).expect("fixture gazetteer is valid")
+    Pipeline::new(&fixture()).expect("fixture gazetteer is valid")
+}
+
+/// The fixture gazetteer and three entities with multi-word forms, for
+/// hashtags and the characters NFC replaces.
+fn pipeline_with_more_names() -> Pipeline {
+    let mut gaz = fixture();
+    let mut eu = Entity::new("org:eu", "organization", "European Union");
+    eu.name_ar = Some("الاتحاد الأوروبي".into());
+    eu.aliases = vec!["EU".into()];
+    let mut kim = Entity::new("person:kim-jong-un", "person", "Kim Jong Un");
+    kim.name_ar = Some("كيم جونغ أون".into());
+    kim.aliases = vec!["كيم جونج أون".into()];
+    let mut kz = Entity::new("country:KZ", "country", "Kazakhstan");
+    kz.name_ar = Some("كازاخستان".into());
+    for e in [eu, kim, kz] {
+        gaz.push(e);
+    }
+    Pipeline::new(&gaz).expect("valid gazetteer")
 }
 
 fn found(p: &Pipeline, text: &str) -> Vec<Mention> {
@@ -331,6 +352,90 @@ const ENGLISH: &[Row] = &[
     ),
 ];
 
+/// Issue 19: an underscore between two word characters separates words,
+/// so hashtags name what their words name; the surface is the hashtag
+/// without its `#`, underscores included.
+const HASHTAGS: &[Row] = &[
+    (
+        "eu_arabic",
+        "وقال #الاتحاد_الأوروبي إن",
+        &[("org:eu", "الاتحاد_الأوروبي", "", Name)],
+    ),
+    (
+        "kim_arabic",
+        "زار #كيم_جونج_أون بكين",
+        &[
+            ("person:kim-jong-un", "كيم_جونج_أون", "", Alias),
+            ("city:beijing", "بكين", "", Name),
+        ],
+    ),
+    (
+        "putin_and_xi_latin",
+        "#Vladimir_Putin met #Xi_Jinping",
+        &[
+            ("person:vladimir-putin", "Vladimir_Putin", "", Name),
+            ("person:xi-jinping", "Xi_Jinping", "", Name),
+        ],
+    ),
+    (
+        "proclitic_inside",
+        "#والاتحاد_الأوروبي",
+        &[("org:eu", "الاتحاد_الأوروبي", "و", Name)],
+    ),
+    (
+        "hashtag_of_one_word_and_a_year",
+        "#روسيا_2024",
+        &[("country:RU", "روسيا", "", Name)],
+    ),
+    // Underscores that are not between two word characters stay: a
+    // doubled one does not join the words of a form.
+    (
+        "double_underscore",
+        "Vladimir__Putin __Russia__",
+        &[
+            ("person:vladimir-putin", "Putin", "", Alias),
+            ("country:RU", "Russia", "", Name),
+        ],
+    ),
+    // English snake_case splits too: a name in it is found, as in
+    // lowercase prose; other identifiers give nothing.
+    (
+        "snake_case",
+        "set max_retry_count=3 for the kremlin_putin_feed",
+        &[("person:vladimir-putin", "putin", "", Alias)],
+    ),
+];
+
+/// Audit #8: a character that NFC replaces by another (U+2001 em quad,
+/// U+212A Kelvin sign, U+037E Greek question mark, U+212B Ångström sign)
+/// does not widen the mention next to it.
+const NFC_SINGLETONS: &[Row] = &[
+    (
+        "quad_kelvin_greek_question_mark",
+        "Putin\u{2001}met Xi in \u{212A}azakhstan; Russia\u{037E}",
+        &[
+            ("person:vladimir-putin", "Putin", "", Alias),
+            ("country:KZ", "\u{212A}azakhstan", "", Name),
+            ("country:RU", "Russia", "", Name),
+        ],
+    ),
+    (
+        "angstrom_between_acronyms",
+        "U.S.\u{212B} and U.S.",
+        &[("country:US", "U.S.", "", Alias)],
+    ),
+    (
+        "angle_brackets",
+        "\u{2329}Russia\u{232A}\u{2329}بوتين\u{232A}",
+        &[
+            ("country:RU", "Russia", "", Name),
+            ("person:vladimir-putin", "بوتين", "", Alias),
+        ],
+    ),
+    // A CJK compatibility ideograph is a letter: no word boundary.
+    ("cjk_compatibility_is_a_letter", "\u{F900}روسيا", &[]),
+];
+
 const OVERLAP: &[Row] = &[
     (
         "longest_gcc",
@@ -426,9 +531,12 @@ const AMBIGUITY: &[Row] = &[
 ];
 
 fn run(group: &str, rows: &[Row]) {
-    let p = pipeline();
+    run_with(&pipeline(), group, rows);
+}
+
+fn run_with(p: &Pipeline, group: &str, rows: &[Row]) {
     for &(name, text, expected) in rows {
-        let got: Vec<(String, String, String, Form)> = found(&p, text)
+        let got: Vec<(String, String, String, Form)> = found(p, text)
             .into_iter()
             .map(|m| (m.entity_id.to_string(), m.surface, m.prefix, m.form))
             .collect();
@@ -463,6 +571,34 @@ fn weak_full_word() {
 #[test]
 fn english() {
     run("ENGLISH", ENGLISH);
+}
+
+#[test]
+fn hashtags() {
+    run_with(&pipeline_with_more_names(), "HASHTAGS", HASHTAGS);
+}
+
+#[test]
+fn nfc_singletons() {
+    run_with(
+        &pipeline_with_more_names(),
+        "NFC_SINGLETONS",
+        NFC_SINGLETONS,
+    );
+}
+
+/// No two mentions overlap, whatever NFC does around them (audit #8's
+/// minimized case).
+#[test]
+fn no_overlap_around_angstrom() {
+    let p = pipeline_with_more_names();
+    let text = "U.S.\u{212B}U.S. U.S.\u{212B} \u{212B}U.S. U.S.\u{2001}";
+    let ms = found(&p, text);
+    for pair in ms.windows(2) {
+        assert!(pair[0].byte_end <= pair[1].byte_start, "{ms:?}");
+    }
+    let surfaces: Vec<&str> = ms.iter().map(|m| m.surface.as_str()).collect();
+    assert_eq!(surfaces, ["U.S."], "{text:?}");
 }
 
 #[test]

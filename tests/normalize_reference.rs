@@ -96,6 +96,20 @@ const PIECES: &[&str] = &[
     "'",
     "#",
     "_",
+    // characters NFC replaces by another, marks that are kept (U+0656,
+    // U+08E8, U+08F6, of different classes), ﷼ (NFKC gives letters),
+    // deleted characters that are not marks (a tatweel with a haraka, a
+    // Tibetan sign made of marks only)
+    "\u{2001}",
+    "\u{212B}",
+    "\u{037E}",
+    "\u{F900}",
+    "\u{0656}",
+    "\u{08E8}",
+    "\u{08F6}",
+    "\u{FDFC}",
+    "\u{FCF2}",
+    "\u{0F73}",
 ];
 
 fn text() -> impl Strategy<Value = String> {
@@ -216,5 +230,106 @@ proptest! {
     #[test]
     fn offset_cursor_agrees_with_the_search(text in text()) {
         check_cursor(&text)?;
+    }
+}
+
+/// Code points from the blocks where normalization does the most: the
+/// Arabic blocks, presentation forms (U+FDF0–FDFF apart, where ﷼ and the
+/// word ligatures are), combining marks, format and bidi controls,
+/// General Punctuation (quad spaces, dashes, controls), CJK compatibility
+/// ideographs, and letters, dashes, underscores and spaces around them.
+fn wide_char() -> impl Strategy<Value = char> {
+    prop_oneof![
+        3 => prop::char::range('\u{0600}', '\u{06FF}'),
+        1 => prop::char::range('\u{0750}', '\u{077F}'),
+        3 => prop::char::range('\u{08A0}', '\u{08FF}'),
+        2 => prop::char::range('\u{FB50}', '\u{FDFF}'),
+        2 => prop::char::range('\u{FDF0}', '\u{FDFF}'),
+        2 => prop::char::range('\u{FE70}', '\u{FEFF}'),
+        2 => prop::char::range('\u{0300}', '\u{036F}'),
+        3 => prop::sample::select(&[
+            '\u{200B}', '\u{200C}', '\u{200D}', '\u{200E}', '\u{200F}', '\u{202A}', '\u{202E}',
+            '\u{2060}', '\u{2066}', '\u{2069}', '\u{061C}', '\u{FEFF}', '\u{0640}',
+        ][..]),
+        2 => prop::char::range('\u{2000}', '\u{206F}'),
+        1 => prop::char::range('\u{F900}', '\u{FAFF}'),
+        1 => prop::char::range('\u{00C0}', '\u{024F}'),
+        1 => prop::char::range('\u{0370}', '\u{03FF}'),
+        1 => prop::sample::select(&['\u{212A}', '\u{212B}', '\u{2126}', '\u{2329}', '\u{232A}'][..]),
+        4 => prop::sample::select(&['a', 'Z', 'x', '7', 'ب', 'ي', ' ', ' ', '-', '_', '#', '.'][..]),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(4000))]
+
+    /// The law of the module docs: `normalize(normalize(x)) == normalize(x)`.
+    #[test]
+    fn normalization_is_idempotent_on_wide_code_points(
+        chars in prop::collection::vec(wide_char(), 0..40),
+    ) {
+        let text: String = chars.into_iter().collect();
+        let once = alam::normalize_str(&text);
+        let twice = alam::normalize_str(&once);
+        prop_assert_eq!(&twice, &once, "text {:?}", text);
+    }
+}
+
+/// Letters, spaces, punctuation, accents, harakat and the characters NFC
+/// replaces by another one (U+2000, U+2001, U+037E, U+0387, U+212A,
+/// U+212B, U+2126, U+2329, U+232A, the CJK compatibility ideographs).
+fn singleton_text() -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        4 => prop::sample::select(&[
+            "a", "K", "s", "U", ".", ";", " ", "-", "_", "é", "e\u{0301}", "\u{0308}", "ب", "ي",
+            "\u{064E}", "ـ", "\u{200F}", "Σ",
+        ][..]).prop_map(String::from),
+        2 => prop::sample::select(&[
+            "\u{2000}", "\u{2001}", "\u{037E}", "\u{0387}", "\u{212A}", "\u{212B}", "\u{2126}",
+            "\u{2329}", "\u{232A}",
+        ][..]).prop_map(String::from),
+        1 => prop::char::range('\u{F900}', '\u{FAFF}').prop_map(String::from),
+    ];
+    prop::collection::vec(piece, 0..30).prop_map(|v| v.concat())
+}
+
+/// The words of a normalized text (maximal runs of word characters).
+fn word_ranges(n: &str) -> Vec<std::ops::Range<usize>> {
+    let mut ranges = Vec::new();
+    let mut start = None;
+    for (i, c) in n.char_indices().chain(std::iter::once((n.len(), ' '))) {
+        match (start, alam::is_word_char(c)) {
+            (None, true) => start = Some(i),
+            (Some(s), false) => {
+                ranges.push(s..i);
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    ranges
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    /// Every word maps back to the original characters it came from and
+    /// to no neighbour: those characters normalize to the word itself
+    /// (audit class A: a character NFC replaces widened the word before
+    /// it by one character).
+    #[test]
+    fn a_word_maps_back_to_its_own_characters(text in singleton_text()) {
+        let norm = alam::normalize(&text);
+        for word in word_ranges(norm.as_str()) {
+            let orig = norm.original_range(word.clone());
+            prop_assert_eq!(
+                alam::normalize_str(&text[orig.clone()]),
+                &norm.as_str()[word.clone()],
+                "word {:?} of {:?} maps to {:?}",
+                &norm.as_str()[word.clone()],
+                text,
+                &text[orig]
+            );
+        }
     }
 }

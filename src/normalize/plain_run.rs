@@ -2,7 +2,8 @@
 //! normalization copies as it is, or with same-length replacements only.
 //!
 //! A byte of such a run is one of
-//! - printable ASCII but the hyphen (`!`..=`~`), capitals lowercased;
+//! - printable ASCII but the hyphen and the underscore (`!`..=`~`),
+//!   capitals lowercased;
 //! - a space, tab, line feed or carriage return that does not follow one
 //!   of them, written as a space;
 //! - a letter U+0621–U+063A or U+0641–U+064A (lead byte D8 or D9), with
@@ -10,7 +11,7 @@
 //!   punctuation ، ؛ ؟ (D8 8C, 9B, 9F), kept;
 //! - the continuation byte of such a letter or mark.
 //!
-//! Everything else (a blank after a blank, hyphens, harakat, tatweel,
+//! Everything else (a blank after a blank, hyphens, underscores, harakat, tatweel,
 //! digits in Arabic script, Persian letters, any other script) ends the
 //! run and is left to the per-character code, which treats the characters
 //! above the same way: a test checks every character up to U+07FF against
@@ -91,7 +92,10 @@ mod avx2 {
                 )
             };
             // Which bytes may stay in the run.
-            let printable = _mm256_andnot_si256(eq(cur, b'-'), in_range(cur, b'!', b'~'));
+            let printable = _mm256_andnot_si256(
+                _mm256_or_si256(eq(cur, b'-'), eq(cur, b'_')),
+                in_range(cur, b'!', b'~'),
+            );
             let blank = blanks(cur);
             let space = _mm256_andnot_si256(blanks(prev), blank);
             let continuation = in_range(cur, 0x80, 0xBF);

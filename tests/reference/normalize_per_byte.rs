@@ -1,7 +1,11 @@
 //! The normalizer as it was before its offset map became a list of
 //! pieces: a map entry for every byte of the output. Kept as the reference
 //! that `tests/normalize_reference.rs` compares `alam::normalize` with;
-//! its rules are the same (SPEC section 3).
+//! its rules are the same (SPEC section 3), and follow the library's
+//! changes: NFC pieces cut at every starter but those NFC_Quick_Check
+//! calls Maybe, deleted starters before a mark deleted before NFC, the
+//! rules on dashes and underscores judged on the normalized characters
+//! on both sides.
 #![allow(dead_code)]
 
 use std::ops::Range;
@@ -54,7 +58,7 @@ pub fn normalize(text: &str) -> Normalized {
         out: &mut out,
         last_space: false,
     };
-    if is_nfc_fast(text) {
+    if is_nfc_fast(text) && !deleted_starter_before_mark(text) {
         let bytes = text.as_bytes();
         let mut i = 0;
         while i < bytes.len() {
@@ -91,14 +95,14 @@ pub fn normalize(text: &str) -> Normalized {
                 break;
             };
             let end = i + c.len_utf8();
-            let next = text[end..].chars().find(|&n| !is_dropped(n));
+            let next = first_output(text[end..].chars());
             folder.push(c, i, end, next);
             i = end;
         }
     } else {
         let units = nfc_units(text);
         for (k, &(c, s, e)) in units.iter().enumerate() {
-            let next = units[k + 1..].iter().map(|u| u.0).find(|&n| !is_dropped(n));
+            let next = first_output(units[k + 1..].iter().map(|u| u.0));
             folder.push(c, s, e, next);
         }
     }
@@ -111,14 +115,14 @@ const SPACE: u8 = 2;
 const ARABIC_LEAD: u8 = 3;
 
 /// How a byte continues a run of the fast path: ASCII letters, digits and
-/// punctuation but the hyphen are `SIMPLE`; the space is `SPACE`; the lead
+/// punctuation but the hyphen and the underscore are `SIMPLE`; the space is `SPACE`; the lead
 /// bytes of U+0600–U+067F are `ARABIC_LEAD`; everything else stops a run.
 const RUN_CLASS: [u8; 256] = {
     let mut t = [STOP; 256];
     let mut b = 0;
     while b < 128 {
         let c = b as u8;
-        if c.is_ascii_alphanumeric() || (c.is_ascii_punctuation() && c != b'-') {
+        if c.is_ascii_alphanumeric() || (c.is_ascii_punctuation() && c != b'-' && c != b'_') {
             t[b] = SIMPLE;
         }
         b += 1;
@@ -225,29 +229,58 @@ fn is_mark(c: char) -> bool {
     unicode_normalization::char::is_combining_mark(c)
 }
 
+/// Whether a character that normalization deletes whole (see
+/// [`is_deleted_starter`]) comes right before a mark somewhere in `text`.
+fn deleted_starter_before_mark(text: &str) -> bool {
+    let chars: Vec<char> = text.chars().collect();
+    chars
+        .windows(2)
+        .any(|w| is_deleted_starter(w[0]) && canonical_combining_class(w[1]) != 0)
+}
+
 /// NFC of a text that is not already NFC, as `(char, orig_start,
-/// orig_end)` units. The text is cut before every character that can
-/// never combine with what precedes it; each piece is composed on its own
-/// and all its output characters map to the whole piece.
+/// orig_end)` units. The text is cut before every character of combining
+/// class 0 that NFC_Quick_Check does not call Maybe, and before every
+/// deleted starter that no mark follows (after more of them); the
+/// deleted starters a mark follows are left out of their piece's NFC.
+/// Each piece is composed on its own and all its output characters map to
+/// the whole piece.
 fn nfc_units(text: &str) -> Vec<(char, usize, usize)> {
-    let mut units = Vec::with_capacity(text.len());
-    let mut piece_start = 0;
-    let flush = |start: usize, end: usize, units: &mut Vec<_>| {
-        if start < end {
-            for c in text[start..end].nfc() {
-                units.push((c, start, end));
-            }
-        }
-    };
-    for (i, c) in text.char_indices() {
-        let starter = canonical_combining_class(c) == 0
-            && is_nfc_quick(std::iter::once(c)) == IsNormalized::Yes;
-        if starter && i > piece_start {
-            flush(piece_start, i, &mut units);
-            piece_start = i;
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    // Where pieces start.
+    let mut cuts = Vec::new();
+    for (k, &(i, c)) in chars.iter().enumerate() {
+        let cut = if is_deleted_starter(c) {
+            let after = chars[k + 1..]
+                .iter()
+                .find(|&&(_, n)| !is_deleted_starter(n));
+            after.is_none_or(|&(_, n)| canonical_combining_class(n) == 0)
+        } else {
+            canonical_combining_class(c) == 0
+                && is_nfc_quick(std::iter::once(c)) != IsNormalized::Maybe
+        };
+        if cut && i > 0 {
+            cuts.push(i);
         }
     }
-    flush(piece_start, text.len(), &mut units);
+    cuts.push(text.len());
+    let mut units = Vec::new();
+    let mut start = 0;
+    for end in cuts {
+        let piece = &text[start..end];
+        let joined = piece
+            .chars()
+            .zip(piece.chars().skip(1))
+            .any(|(a, b)| is_deleted_starter(a) && !is_deleted_starter(b));
+        let kept: String = piece
+            .chars()
+            .filter(|&c| !joined || !is_deleted_starter(c))
+            .collect();
+        for c in kept.nfc() {
+            units.push((c, start, end));
+        }
+        start = end;
+    }
     units
 }
 
@@ -304,14 +337,14 @@ impl Folder<'_> {
             }
             return;
         }
-        if is_dash(c) {
-            let prev_letter = self
-                .out
-                .text
-                .chars()
-                .next_back()
-                .is_some_and(char::is_alphabetic);
-            if prev_letter && next.is_some_and(char::is_alphabetic) {
+        if is_dash(c) || c == '_' {
+            let prev = self.out.text.chars().next_back();
+            let test: fn(char) -> bool = if c == '_' {
+                is_word_char
+            } else {
+                char::is_alphabetic
+            };
+            if prev.is_some_and(test) && next.is_some_and(test) {
                 self.emit(' ', s, e);
             } else {
                 self.emit(c, s, e);
@@ -418,6 +451,20 @@ fn is_dropped(c: char) -> bool {
         || ('\u{FE70}'..='\u{FE7F}').contains(&c)
         || is_deleted_arabic_mark(c)
         || (canonical_combining_class(c) != 0 && !is_arabic_block(c))
+}
+
+/// The characters of combining class 0 that normalization deletes whole.
+fn is_deleted_starter(c: char) -> bool {
+    // NFC first: a character NFC replaces would come back here.
+    canonical_combining_class(c) == 0
+        && !c.is_ascii()
+        && normalize_str(&std::iter::once(c).nfc().collect::<String>()).is_empty()
+}
+
+/// The first character that normalization writes for `rest`.
+fn first_output(rest: impl Iterator<Item = char>) -> Option<char> {
+    rest.map(|c| normalize_str(&c.to_string()))
+        .find_map(|n| n.chars().next())
 }
 
 /// Step 2: format and bidi controls, deleted.

@@ -51,6 +51,12 @@ pub const FILE_NAME: &str = "tables.xlsx";
 /// Data rows per sheet: Excel's 1,048,576 rows less the header.
 const ROWS_PER_SHEET: u32 = 1_048_575;
 
+/// The zip level of the workbook (1 fastest .. 9 smallest). On a
+/// 30,000-article run, whose mentions sheet is 400 MB of XML, level 2
+/// compresses it three times faster than the default 6, into a file a
+/// quarter larger (51 MB, not 41 MB).
+const XLSX_ZIP_LEVEL: u8 = 2;
+
 /// Excel's limit on the length of a cell's text, in UTF-16 units.
 const MAX_CELL_TEXT: usize = 32_767;
 
@@ -372,6 +378,7 @@ impl XlsxBook {
     fn with_limit(dir: &Path, per_document: bool, limit: u32) -> io::Result<XlsxBook> {
         let mut book = Workbook::new();
         book.set_tempdir(dir).map_err(to_io)?;
+        book.set_zip_compression_level(XLSX_ZIP_LEVEL);
         let date = ExcelDateTime::from_ymd(1980, 1, 1).map_err(to_io)?;
         book.set_properties(&DocProperties::new().set_creation_datetime(&date));
         let styles = Styles::new();

@@ -12,7 +12,10 @@
 //! them in input order to get the single run's files byte for byte).
 //! A per-document file that no part has is not written (parts that hold
 //! only the tables, as a Spark reduce writes them, merge into tables).
-//! `--min-count`, `--format` and `--excel` apply to the merged output.
+//! `--min-count`, `--format` and `--excel` apply to the merged output;
+//! with `--format xlsx`, the workbook's `documents` and `mentions` sheets
+//! are filled from the parts' `documents.csv` and `mentions.csv` (a count
+//! that is not a number there is reported as `FILE:LINE`).
 //! Memory: the aggregates of all parts; rows are streamed.
 
 use std::io::{BufRead, BufReader, Write};

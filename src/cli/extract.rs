@@ -13,6 +13,8 @@
 //!   `cooccurrence.csv`
 //! - json: `mentions.jsonl`, `entities.json`, `cooccurrence.json`
 //! - graph: `graph.gexf`, `graph.graphml`
+//! - xlsx: `tables.xlsx` (every table as a sheet, typed cells)
+//! - neo4j: `neo4j/nodes.csv`, `neo4j/relationships.csv`
 //! - always: `summary.json` (totals and settings, used by `alam merge`).
 //!
 //! The work is `alam::batch::Run`: documents are read by one thread,
@@ -142,7 +144,7 @@ pub struct Args {
         default_value = "output"
     )]
     pub output: PathBuf,
-    /// Output formats, comma-separated: csv, json, graph, html.
+    /// Output formats, comma-separated: csv, json, graph, html, xlsx, neo4j.
     #[arg(long, value_name = "LIST", default_value = "csv,json", value_parser = parse_formats)]
     pub format: Formats,
     #[command(flatten)]
@@ -297,7 +299,7 @@ mod tests {
         let a = parse(&[
             "x",
             "--format",
-            "csv,graph",
+            "csv,graph,xlsx",
             "--window",
             "paragraph",
             "--min-count",
@@ -310,7 +312,9 @@ mod tests {
                 csv: true,
                 json: false,
                 graph: true,
-                html: false
+                html: false,
+                xlsx: true,
+                neo4j: false,
             }
         );
         assert_eq!((a.process.window, a.min_count), (WindowKind::Paragraph, 3));

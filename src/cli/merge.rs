@@ -12,7 +12,10 @@
 //! them in input order to get the single run's files byte for byte).
 //! A per-document file that no part has is not written (parts that hold
 //! only the tables, as a Spark reduce writes them, merge into tables).
-//! `--min-count`, `--format` and `--excel` apply to the merged output.
+//! `--min-count`, `--format` and `--excel` apply to the merged output;
+//! with `--format xlsx`, the workbook's `documents` and `mentions` sheets
+//! are filled from the parts' `documents.csv` and `mentions.csv` (a count
+//! that is not a number there is reported as `FILE:LINE`).
 //! Memory: the aggregates of all parts; rows are streamed.
 
 use std::io::{BufRead, BufReader, Write};
@@ -24,7 +27,8 @@ use alam::input::Status;
 use alam::merge::{check_mergeable, parse_stream_line, read_part};
 use alam::output::csv::{DOCUMENTS_HEADER, MENTIONS_HEADER};
 use alam::output::{
-    AtomicFile, CsvStyle, CsvTable, DocumentWriters, Formats, RunSummary, finish_run, write_tables,
+    AtomicFile, CsvStyle, CsvTable, DocumentWriters, Formats, RunSummary, XlsxBook, finish_run,
+    write_tables, write_tables_and_book,
 };
 use anyhow::{Context, bail};
 
@@ -36,7 +40,7 @@ pub struct Args {
     /// Folder to write the merged tables into (created if missing).
     #[arg(short = 'o', long = "output", value_name = "DIR", required = true)]
     pub output: PathBuf,
-    /// Output formats, comma-separated: csv, json, graph, html.
+    /// Output formats, comma-separated: csv, json, graph, html, xlsx, neo4j.
     #[arg(long, value_name = "LIST", default_value = "csv,json", value_parser = Formats::parse)]
     pub format: Formats,
     /// Drop pairs that co-occur in fewer than N windows.
@@ -91,30 +95,52 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     std::fs::create_dir_all(&args.output)
         .with_context(|| format!("creating {}", args.output.display()))?;
     let style = CsvStyle { excel: args.excel };
-    if args.format.csv && all_have(&args.parts, "documents.csv")? {
-        concat_csv(
-            &args.parts,
-            &args.output,
-            "documents.csv",
-            &DOCUMENTS_HEADER,
-            &[0, 1, 6],
-            style,
-        )?;
-    }
-    if args.format.csv && all_have(&args.parts, "mentions.csv")? {
-        concat_csv(
-            &args.parts,
-            &args.output,
-            "mentions.csv",
-            &MENTIONS_HEADER,
-            &[0, 1, 2, 3, 4],
-            style,
-        )?;
+    let have = [
+        all_have(&args.parts, "documents.csv")?,
+        all_have(&args.parts, "mentions.csv")?,
+    ];
+    // The `documents` and `mentions` sheets are filled from the parts'
+    // CSV files, as the merged CSV files are.
+    let per_document = have == [true, true];
+    let mut book = match args.format.xlsx {
+        true => Some(XlsxBook::create(&args.output, per_document)?),
+        false => None,
+    };
+    for (have, name, header, input_cols) in [
+        (have[0], "documents", &DOCUMENTS_HEADER[..], &[0, 1, 6][..]),
+        (
+            have[1],
+            "mentions",
+            &MENTIONS_HEADER[..],
+            &[0, 1, 2, 3, 4][..],
+        ),
+    ] {
+        let sheet = book.as_mut().filter(|_| per_document);
+        if have && (args.format.csv || sheet.is_some()) {
+            let table = CsvPart {
+                name,
+                header,
+                input_cols,
+            };
+            concat_csv(
+                &args.parts,
+                &args.output,
+                &table,
+                style,
+                args.format.csv,
+                sheet,
+            )?;
+        }
     }
     if args.format.json && all_have(&args.parts, "mentions.jsonl")? {
         concat_lines(&args.parts, &args.output, "mentions.jsonl")?;
     }
-    write_tables(&args.output, &agg, &summary, args.format, style)?;
+    match book {
+        Some(book) => {
+            write_tables_and_book(&args.output, &agg, &summary, args.format, style, book)?
+        }
+        None => write_tables(&args.output, &agg, &summary, args.format, style)?,
+    }
     print_summary(args, "parts", &summary, &agg);
     Ok(ExitCode::SUCCESS)
 }
@@ -133,20 +159,37 @@ fn all_have(parts: &[PathBuf], name: &str) -> anyhow::Result<bool> {
     Ok(have == parts.len())
 }
 
-/// Concatenates one CSV table of every part, checking its header;
-/// `input_cols` are the columns that come from input text or a gazetteer
-/// (for --excel).
+/// A per-document CSV table of the parts.
+struct CsvPart<'a> {
+    /// `documents` or `mentions` (the file is `NAME.csv`).
+    name: &'a str,
+    header: &'a [&'a str],
+    /// The columns that come from input text or a gazetteer (for --excel).
+    input_cols: &'a [usize],
+}
+
+/// Concatenates one CSV table of every part, checking its header, into
+/// the output folder's CSV file (with `csv`) and into `book`'s sheet of
+/// the same name.
 fn concat_csv(
     parts: &[PathBuf],
     out: &Path,
-    name: &str,
-    header: &[&str],
-    input_cols: &[usize],
+    part: &CsvPart,
     style: CsvStyle,
+    csv: bool,
+    mut book: Option<&mut XlsxBook>,
 ) -> anyhow::Result<()> {
-    let mut table = CsvTable::new(AtomicFile::create(out, name)?, header, style)?;
+    let (name, header, input_cols) = (format!("{}.csv", part.name), part.header, part.input_cols);
+    let mut table = match csv {
+        true => Some(CsvTable::new(
+            AtomicFile::create(out, &name)?,
+            header,
+            style,
+        )?),
+        false => None,
+    };
     for dir in parts {
-        let path = dir.join(name);
+        let path = dir.join(&name);
         let file = std::fs::File::open(&path)
             .with_context(|| format!("{}: cannot open", path.display()))?;
         let mut rdr = csv::Reader::from_reader(file);
@@ -160,6 +203,15 @@ fn concat_csv(
         }
         for rec in rdr.records() {
             let rec = rec.with_context(|| format!("{}: malformed row", path.display()))?;
+            if let Some(book) = book.as_deref_mut() {
+                book.write_csv_row(part.name, &rec).map_err(|e| {
+                    let line = rec.position().map_or(0, |p| p.line());
+                    anyhow::anyhow!("{}:{line}: {e}", path.display())
+                })?;
+            }
+            let Some(table) = &mut table else {
+                continue;
+            };
             let row: Vec<std::borrow::Cow<str>> = rec
                 .iter()
                 .enumerate()
@@ -174,7 +226,9 @@ fn concat_csv(
             table.row(row.iter().map(|c| c.as_bytes()))?;
         }
     }
-    table.finish()?.commit()?;
+    if let Some(table) = table {
+        table.finish()?.commit()?;
+    }
     Ok(())
 }
 

@@ -6,9 +6,12 @@ pub mod csv;
 pub mod graph;
 pub mod html;
 pub mod json;
+pub mod neo4j;
+pub mod xlsx;
 
 pub use self::csv::{CsvStyle, CsvTable};
 pub use self::json::RunSummary;
+pub use self::xlsx::XlsxBook;
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
@@ -104,6 +107,10 @@ pub struct Formats {
     pub graph: bool,
     /// `report.html`.
     pub html: bool,
+    /// `tables.xlsx`: every table as a sheet.
+    pub xlsx: bool,
+    /// `neo4j/nodes.csv`, `neo4j/relationships.csv`.
+    pub neo4j: bool,
 }
 
 impl Default for Formats {
@@ -113,6 +120,8 @@ impl Default for Formats {
             json: true,
             graph: false,
             html: false,
+            xlsx: false,
+            neo4j: false,
         }
     }
 }
@@ -125,6 +134,8 @@ impl Formats {
             json: false,
             graph: false,
             html: false,
+            xlsx: false,
+            neo4j: false,
         };
         for item in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
             match item {
@@ -132,14 +143,16 @@ impl Formats {
                 "json" => f.json = true,
                 "graph" => f.graph = true,
                 "html" => f.html = true,
+                "xlsx" => f.xlsx = true,
+                "neo4j" => f.neo4j = true,
                 other => {
                     return Err(format!(
-                        "unknown format {other:?} (expected csv, json, graph, html)"
+                        "unknown format {other:?} (expected csv, json, graph, html, xlsx, neo4j)"
                     ));
                 }
             }
         }
-        if !(f.csv || f.json || f.graph || f.html) {
+        if !(f.csv || f.json || f.graph || f.html || f.xlsx || f.neo4j) {
             return Err("no output format given".to_string());
         }
         Ok(f)
@@ -152,6 +165,8 @@ impl Formats {
             ("json", self.json),
             ("graph", self.graph),
             ("html", self.html),
+            ("xlsx", self.xlsx),
+            ("neo4j", self.neo4j),
         ]
         .iter()
         .filter(|(_, on)| *on)
@@ -168,6 +183,8 @@ pub struct RenderedRecord {
     documents_csv: Vec<u8>,
     mentions_csv: Vec<u8>,
     mentions_jsonl: Vec<u8>,
+    /// The rows of the `documents` and `mentions` sheets of `tables.xlsx`.
+    xlsx: Option<xlsx::RecordRows>,
 }
 
 impl RenderedRecord {
@@ -201,6 +218,9 @@ impl RenderedRecord {
         self.documents_csv.clear();
         self.mentions_csv.clear();
         self.mentions_jsonl.clear();
+        self.xlsx = formats
+            .xlsx
+            .then(|| xlsx::RecordRows::new(rec, chars, mentions, entities));
         if formats.csv {
             csv::document_row(
                 &mut self.documents_csv,
@@ -225,7 +245,8 @@ impl RenderedRecord {
 }
 
 /// The files written document by document: `mentions.csv`,
-/// `documents.csv` (csv) and `mentions.jsonl` (json).
+/// `documents.csv` (csv), `mentions.jsonl` (json), and the `documents`
+/// and `mentions` sheets of `tables.xlsx` (xlsx).
 #[derive(Debug)]
 pub struct DocumentWriters {
     formats: Formats,
@@ -233,6 +254,8 @@ pub struct DocumentWriters {
     mentions_csv: Option<CsvTable<AtomicFile>>,
     documents_csv: Option<CsvTable<AtomicFile>>,
     mentions_jsonl: Option<AtomicFile>,
+    /// Finished by [`finish_run`], with the aggregate sheets.
+    xlsx: Option<XlsxBook>,
     /// The record being written by [`DocumentWriters::write`].
     scratch: RenderedRecord,
 }
@@ -246,6 +269,7 @@ impl DocumentWriters {
             mentions_csv: None,
             documents_csv: None,
             mentions_jsonl: None,
+            xlsx: None,
             scratch: RenderedRecord::default(),
         };
         if formats.csv {
@@ -262,6 +286,9 @@ impl DocumentWriters {
         }
         if formats.json {
             w.mentions_jsonl = Some(AtomicFile::create(dir, "mentions.jsonl")?);
+        }
+        if formats.xlsx {
+            w.xlsx = Some(XlsxBook::create(dir, true)?);
         }
         Ok(w)
     }
@@ -295,10 +322,14 @@ impl DocumentWriters {
         if let Some(w) = &mut self.mentions_jsonl {
             w.write_all(&r.mentions_jsonl)?;
         }
+        if let (Some(book), Some(rows)) = (&mut self.xlsx, &r.xlsx) {
+            book.write_record(rows)?;
+        }
         Ok(())
     }
 
-    /// Flushes every file and gives it its final name.
+    /// Flushes every file and gives it its final name (`tables.xlsx`,
+    /// which needs the aggregates, is left to [`finish_run`]).
     pub fn commit(self) -> io::Result<()> {
         if let Some(w) = self.mentions_csv {
             w.finish()?.commit()?;
@@ -323,7 +354,26 @@ pub fn write_tables(
     formats: Formats,
     style: CsvStyle,
 ) -> io::Result<()> {
-    write_tables_with(dir, agg, summary, formats, style, Vec::new())
+    let book = match formats.xlsx {
+        true => Some(XlsxBook::create(dir, false)?),
+        false => None,
+    };
+    write_tables_with(dir, agg, summary, formats, style, book, Vec::new())
+}
+
+/// Like [`write_tables`], with `book` (made by [`XlsxBook::create`],
+/// its per-document sheets filled) as `tables.xlsx` when `formats`
+/// selects xlsx.
+pub fn write_tables_and_book(
+    dir: &Path,
+    agg: &Aggregates,
+    summary: &RunSummary,
+    formats: Formats,
+    style: CsvStyle,
+    book: XlsxBook,
+) -> io::Result<()> {
+    let book = formats.xlsx.then_some(book);
+    write_tables_with(dir, agg, summary, formats, style, book, Vec::new())
 }
 
 /// Ends a run: `writers`' files are flushed and renamed (which may free
@@ -337,8 +387,10 @@ pub fn finish_run(
     formats: Formats,
     style: CsvStyle,
 ) -> io::Result<()> {
+    let mut writers = writers;
+    let book = writers.xlsx.take();
     let commit: Job = Box::new(move || writers.commit());
-    write_tables_with(dir, agg, summary, formats, style, vec![commit])
+    write_tables_with(dir, agg, summary, formats, style, book, vec![commit])
 }
 
 /// Work for [`write_tables_with`] to do alongside the tables.
@@ -347,18 +399,20 @@ type Job<'a> = Box<dyn FnOnce() -> io::Result<()> + Send + 'a>;
 /// Writes the aggregate tables into `dir`, each on a thread of its own
 /// (they only read the aggregates), runs the jobs `also` at the same time
 /// (say, committing the per-document files), and writes `summary.json`
-/// last, once all of that succeeded. On errors, the first in the order of
-/// the jobs, then of the formats, is returned.
+/// last, once all of that succeeded. `book` becomes `tables.xlsx`. On
+/// errors, the first in the order of the jobs, then of the formats, is
+/// returned.
 fn write_tables_with<'a>(
     dir: &'a Path,
     agg: &'a Aggregates,
     summary: &'a RunSummary,
     formats: Formats,
     style: CsvStyle,
+    book: Option<XlsxBook>,
     also: Vec<Job<'a>>,
 ) -> io::Result<()> {
     // Sorted once for every table that lists the pairs.
-    let pairs = if formats.csv || formats.json || formats.graph {
+    let pairs = if formats.csv || formats.json || formats.graph || formats.xlsx || formats.neo4j {
         agg.pairs_sorted(summary.min_count)
     } else {
         Vec::new()
@@ -402,6 +456,21 @@ fn write_tables_with<'a>(
     if formats.html {
         jobs.push(Box::new(move || {
             html::write_report(AtomicFile::create(dir, "report.html")?, agg, summary)?.commit()
+        }));
+    }
+    if let Some(book) = book {
+        jobs.push(Box::new(move || book.finish(dir, agg, pairs)));
+    }
+    if formats.neo4j {
+        let neo = dir.join("neo4j");
+        std::fs::create_dir_all(&neo).map_err(|e| with_path(e, &neo))?;
+        let nodes = neo.clone();
+        jobs.push(Box::new(move || {
+            neo4j::write_nodes(AtomicFile::create(&nodes, "nodes.csv")?, agg)?.commit()
+        }));
+        jobs.push(Box::new(move || {
+            neo4j::write_relationships(AtomicFile::create(&neo, "relationships.csv")?, pairs)?
+                .commit()
         }));
     }
     run_jobs(jobs)?;

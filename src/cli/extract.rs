@@ -39,7 +39,9 @@ use alam::cooccur::{
     discovered_example,
 };
 use alam::input::{InputOptions, InputRecord, Inputs, RawRecord, Status, StdinFormat};
-use alam::output::{CsvStyle, DocumentWriters, Formats, RenderedRecord, RunSummary, finish_run};
+use alam::output::{
+    CsvStyle, DocumentWriters, Formats, OutputFolder, RenderedRecord, RunSummary, finish_run,
+};
 use alam::{Gazetteer, Mention, Pipeline};
 use anyhow::Context;
 
@@ -281,10 +283,10 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let gaz = args.gazetteer.load()?;
     let pipeline = args.gazetteer.pipeline(&gaz, args.process.discover)?;
     let pool = worker_pool(args.process.threads)?;
-    std::fs::create_dir_all(&args.output)
-        .with_context(|| format!("creating {}", args.output.display()))?;
+    // Locked, and written into a staging folder until the commit.
+    let folder = OutputFolder::open(&args.output)?;
     let style = CsvStyle { excel: args.excel };
-    let mut writers = DocumentWriters::create(&args.output, args.format, style)
+    let mut writers = DocumentWriters::create(&folder, args.format, style)
         .with_context(|| format!("writing into {}", args.output.display()))?;
 
     let options = InputOptions {
@@ -379,9 +381,9 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(1));
     }
     summary.windows = agg.windows;
-    // The per-document files are flushed and renamed (which may free the
-    // previous run's files) while the tables are written.
-    finish_run(writers, &args.output, &agg, &summary, args.format, style)?;
+    // The per-document files are flushed while the tables are written;
+    // then the folder's commit puts them all in place, summary.json last.
+    finish_run(writers, folder, &agg, &summary, args.format, style)?;
     progress.finish_and_clear();
     if !args.quiet {
         let secs = started.elapsed().as_secs_f64().max(1e-9);

@@ -21,10 +21,13 @@ use std::process::ExitCode;
 
 use alam::cooccur::{Aggregates, EntityPair, Evidence};
 use alam::input::Status;
-use alam::merge::{check_mergeable, parse_stream_line, read_part};
+use alam::merge::{
+    PER_DOCUMENT_FILES, check_files, check_mergeable, lists_files, parse_stream_line, read_part,
+};
 use alam::output::csv::{DOCUMENTS_HEADER, MENTIONS_HEADER};
 use alam::output::{
-    AtomicFile, CsvStyle, CsvTable, DocumentWriters, Formats, RunSummary, finish_run, write_tables,
+    CsvStyle, CsvTable, DocumentWriters, Formats, OutputFolder, RunSummary, finish_run,
+    write_tables,
 };
 use anyhow::{Context, bail};
 
@@ -51,6 +54,7 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
+    refuse_repeated_paths(&args.parts)?;
     let files = args.parts.iter().filter(|p| p.is_file()).count();
     if files == args.parts.len() {
         return merge_streams(args);
@@ -61,10 +65,22 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let mut parts = args.parts.iter();
     let first = parts.next().context("no part given")?;
     let (mut summary, mut agg) = read_part(first)?;
-    check_mergeable(first, &summary)?;
+    check_part(first, &summary)?;
+    let mut run_ids = vec![(first, summary.run_id.clone())];
     for dir in parts {
         let (s, a) = read_part(dir)?;
-        check_mergeable(dir, &s)?;
+        check_part(dir, &s)?;
+        if let Some((other, id)) = run_ids
+            .iter()
+            .find(|(_, id)| !id.is_empty() && *id == s.run_id)
+        {
+            bail!(
+                "{} and {} are the same part (run_id {id}): give each part once",
+                other.display(),
+                dir.display()
+            );
+        }
+        run_ids.push((dir, s.run_id.clone()));
         if a.window != agg.window {
             bail!(
                 "{}: window {} differs from {}'s window {}",
@@ -88,13 +104,12 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     summary.min_count = args.min_count;
     summary.excel = args.excel;
     summary.formats = args.format.names();
-    std::fs::create_dir_all(&args.output)
-        .with_context(|| format!("creating {}", args.output.display()))?;
+    let folder = OutputFolder::open(&args.output)?;
     let style = CsvStyle { excel: args.excel };
     if args.format.csv && all_have(&args.parts, "documents.csv")? {
         concat_csv(
             &args.parts,
-            &args.output,
+            &folder,
             "documents.csv",
             &DOCUMENTS_HEADER,
             &[0, 1, 6],
@@ -104,7 +119,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     if args.format.csv && all_have(&args.parts, "mentions.csv")? {
         concat_csv(
             &args.parts,
-            &args.output,
+            &folder,
             "mentions.csv",
             &MENTIONS_HEADER,
             &[0, 4],
@@ -112,11 +127,48 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         )?;
     }
     if args.format.json && all_have(&args.parts, "mentions.jsonl")? {
-        concat_lines(&args.parts, &args.output, "mentions.jsonl")?;
+        concat_lines(&args.parts, &folder, "mentions.jsonl")?;
     }
-    write_tables(&args.output, &agg, &summary, args.format, style)?;
+    write_tables(folder, &agg, &summary, args.format, style)?;
     print_summary(args, "parts", &summary, &agg);
     Ok(ExitCode::SUCCESS)
+}
+
+/// Refuses a part named twice (the same folder or file, by two names or
+/// one), which would be counted twice.
+fn refuse_repeated_paths(parts: &[PathBuf]) -> anyhow::Result<()> {
+    let mut seen: Vec<(&PathBuf, PathBuf)> = Vec::new();
+    for part in parts {
+        // A missing part is reported when it is read.
+        let Ok(real) = std::fs::canonicalize(part) else {
+            continue;
+        };
+        if let Some((other, _)) = seen.iter().find(|(_, r)| *r == real) {
+            bail!(
+                "{} and {} are the same {}: give each part once",
+                other.display(),
+                part.display(),
+                if real.is_dir() { "folder" } else { "file" }
+            );
+        }
+        seen.push((part, real));
+    }
+    Ok(())
+}
+
+/// The checks of an output folder beyond [`read_part`]'s: it can be summed
+/// with others, and its per-document files are its run's. A folder whose
+/// summary.json lists no files (an older alam's) is merged with a warning.
+fn check_part(dir: &Path, summary: &RunSummary) -> anyhow::Result<()> {
+    check_mergeable(dir, summary)?;
+    check_files(dir, summary, PER_DOCUMENT_FILES)?;
+    if !lists_files(summary) {
+        eprintln!(
+            "{}: summary.json lists no files (written by an older alam): merged without checking that its files belong to its run",
+            dir.display()
+        );
+    }
+    Ok(())
 }
 
 /// Whether every part has the per-document file `name` (`false` when none
@@ -137,13 +189,13 @@ fn all_have(parts: &[PathBuf], name: &str) -> anyhow::Result<bool> {
 /// `input_cols` are the columns that come from input text (for --excel).
 fn concat_csv(
     parts: &[PathBuf],
-    out: &Path,
+    out: &OutputFolder,
     name: &str,
     header: &[&str],
     input_cols: &[usize],
     style: CsvStyle,
 ) -> anyhow::Result<()> {
-    let mut table = CsvTable::new(AtomicFile::create(out, name)?, header, style)?;
+    let mut table = CsvTable::new(out.create(name)?, header, style)?;
     for dir in parts {
         let path = dir.join(name);
         let file = std::fs::File::open(&path)
@@ -178,8 +230,8 @@ fn concat_csv(
 }
 
 /// Concatenates a line-oriented file of every part.
-fn concat_lines(parts: &[PathBuf], out: &Path, name: &str) -> anyhow::Result<()> {
-    let mut file = AtomicFile::create(out, name)?;
+fn concat_lines(parts: &[PathBuf], out: &OutputFolder, name: &str) -> anyhow::Result<()> {
+    let mut file = out.create(name)?;
     for dir in parts {
         let path = dir.join(name);
         let f = std::fs::File::open(&path)
@@ -196,10 +248,9 @@ fn concat_lines(parts: &[PathBuf], out: &Path, name: &str) -> anyhow::Result<()>
 /// Merges `alam stream` output files: every line is a document, in the
 /// order of the files and of their lines.
 fn merge_streams(args: &Args) -> anyhow::Result<ExitCode> {
-    std::fs::create_dir_all(&args.output)
-        .with_context(|| format!("creating {}", args.output.display()))?;
+    let folder = OutputFolder::open(&args.output)?;
     let style = CsvStyle { excel: args.excel };
-    let mut writers = DocumentWriters::create(&args.output, args.format, style)?;
+    let mut writers = DocumentWriters::create(&folder, args.format, style)?;
     let mut agg: Option<Aggregates> = None;
     let mut summary = RunSummary {
         min_count: args.min_count,
@@ -253,7 +304,7 @@ fn merge_streams(args: &Args) -> anyhow::Result<ExitCode> {
     let agg = agg.unwrap_or_default();
     summary.window = agg.window.as_str().to_string();
     summary.windows = agg.windows;
-    finish_run(writers, &args.output, &agg, &summary, args.format, style)?;
+    finish_run(writers, folder, &agg, &summary, args.format, style)?;
     print_summary(args, "stream files", &summary, &agg);
     Ok(ExitCode::SUCCESS)
 }

@@ -78,6 +78,9 @@ pub fn version_with_gazetteer() -> Option<ExitCode> {
 
 /// Runs the parsed command.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    if matches!(cli.command, Command::Extract(_) | Command::Merge(_)) {
+        stop_cleanly_on_interrupt()?;
+    }
     match cli.command {
         Command::Extract(args) => extract::run(&args),
         Command::Evaluate(args) => evaluate::run(&args),
@@ -87,6 +90,27 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Review(args) => review::run(&args),
         Command::Stream(args) => stream::run(&args),
     }
+}
+
+/// Ctrl-C (SIGINT) while a command writes an output folder: the staging
+/// folder of the run is removed, so the folder keeps its earlier run, and
+/// alam exits with 130 (128 + SIGINT), as a shell reports a process that
+/// SIGINT ended.
+fn stop_cleanly_on_interrupt() -> anyhow::Result<()> {
+    ctrlc::set_handler(|| {
+        let dirs = alam::output::folder::abandon_runs();
+        let dirs: Vec<String> = dirs.iter().map(|d| d.display().to_string()).collect();
+        if dirs.is_empty() {
+            eprintln!("alam: interrupted");
+        } else {
+            eprintln!(
+                "alam: interrupted: {} keeps the files of its earlier run",
+                dirs.join(", ")
+            );
+        }
+        std::process::exit(130);
+    })
+    .context("installing the Ctrl-C handler")
 }
 
 /// Which gazetteer to use: the built-in one, replaced or extended.

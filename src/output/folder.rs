@@ -652,6 +652,24 @@ mod tests {
         assert!(!dir.path().join("mentions.csv").exists());
     }
 
+    /// Every file the writers make is one a later commit may remove.
+    #[test]
+    fn every_file_written_is_a_known_name() {
+        use crate::output::{CsvStyle, DocumentWriters, Formats, finish_run};
+        let dir = tempfile::tempdir().unwrap();
+        let formats = Formats::parse("csv,json,graph,html").unwrap();
+        let style = CsvStyle::default();
+        let folder = OutputFolder::open(dir.path()).unwrap();
+        let writers = DocumentWriters::create(&folder, formats, style).unwrap();
+        let agg = crate::cooccur::Aggregates::default();
+        let summary = RunSummary::default();
+        let written = finish_run(writers, folder, &agg, &summary, formats, style).unwrap();
+        assert_eq!(written.files.len(), 11);
+        for f in &written.files {
+            assert!(KNOWN_FILES.contains(&f.name.as_str()), "{}", f.name);
+        }
+    }
+
     #[test]
     fn temporary_names_are_unique() {
         let dir = tempfile::tempdir().unwrap();

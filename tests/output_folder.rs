@@ -78,21 +78,35 @@ fn size(path: PathBuf) -> u64 {
 
 /// An `alam extract -` into `out` that reads standard input forever: it
 /// holds the folder's lock until killed. Returns once its files are
-/// being written in the staging folder.
+/// being written in the staging folder. SIGINT is left as the test
+/// process has it, or ignored.
 fn blocked_run(wd: &Workdir, out: &str) -> (Child, ChildStdin) {
+    blocked_run_with(wd, out, libc::SIG_DFL)
+}
+
+fn blocked_run_with(wd: &Workdir, out: &str, sigint: libc::sighandler_t) -> (Child, ChildStdin) {
+    use std::os::unix::process::CommandExt;
     let gaz = fixture_gazetteer();
-    let mut child = wd
-        .command(&[
-            "extract",
-            "-",
-            "--stdin-format",
-            "jsonl",
-            "-g",
-            &gaz,
-            "-q",
-            "-o",
-            out,
-        ])
+    let mut cmd = wd.command(&[
+        "extract",
+        "-",
+        "--stdin-format",
+        "jsonl",
+        "-g",
+        &gaz,
+        "-q",
+        "-o",
+        out,
+    ]);
+    // SAFETY: signal() is async-signal-safe, as pre_exec requires. Set
+    // either way, so that the test does not depend on what it inherited.
+    unsafe {
+        cmd.pre_exec(move || {
+            libc::signal(libc::SIGINT, sigint);
+            Ok(())
+        });
+    }
+    let mut child = cmd
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -179,7 +193,7 @@ fn ctrl_c_removes_the_staging_folder_and_keeps_the_earlier_run() {
         .status()
         .expect("run kill");
     assert!(kill.success());
-    let out = child.wait_with_output().expect("wait");
+    let out = wait_at_most(child, Duration::from_secs(60));
     drop(stdin);
     assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
     assert!(
@@ -202,6 +216,36 @@ fn ctrl_c_removes_the_staging_folder_and_keeps_the_earlier_run() {
             assert!(a == b, "{name} changed");
         }
     }
+    // Started with SIGINT ignored (a background job of a script), a run
+    // keeps ignoring it.
+    let (mut child, stdin) = blocked_run_with(&wd, "out", libc::SIG_IGN);
+    let pid = child.id().to_string();
+    let kill = std::process::Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .expect("run kill");
+    assert!(kill.success());
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "SIGINT was not ignored"
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+    drop(stdin);
+}
+
+/// Waits for `child`, killing it (and failing) after `limit`.
+fn wait_at_most(mut child: Child, limit: Duration) -> std::process::Output {
+    let started = Instant::now();
+    while child.try_wait().expect("try_wait").is_none() {
+        if started.elapsed() > limit {
+            child.kill().unwrap();
+            panic!("the run did not stop");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.wait_with_output().expect("wait")
 }
 
 #[test]

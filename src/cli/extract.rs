@@ -11,7 +11,12 @@
 //!   `cooccurrence.csv`
 //! - json: `mentions.jsonl`, `entities.json`, `cooccurrence.json`
 //! - graph: `graph.gexf`, `graph.graphml`
-//! - always: `summary.json` (totals and settings, used by `alam merge`).
+//! - always: `summary.json` (totals and settings, used by `alam merge`;
+//!   the run id and the list of files, written last).
+//!
+//! One run at a time writes into DIR (a lock), and its files replace the
+//! earlier run's only once all of them are written (see
+//! `alam::output::folder`).
 //!
 //! Documents are read by one thread in chunks (`CHUNK_DOCUMENTS`
 //! documents or `CHUNK_BYTES` of text, whichever comes first), processed in

@@ -14,6 +14,14 @@
 //! only the tables, as a Spark reduce writes them, merge into tables).
 //! `--min-count`, `--format` and `--excel` apply to the merged output.
 //! Memory: the aggregates of all parts; rows are streamed.
+//!
+//! Refused: a folder without `summary.json` (its run did not finish), a
+//! file whose size differs from the one `summary.json` lists (it comes from
+//! another run), and a part given twice (the same path, or two folders
+//! with the same `run_id`), naming both arguments. A folder whose
+//! `summary.json` lists no files (an older alam's) is merged with a
+//! warning. The output folder is written as `extract` writes one (see
+//! `alam::output::folder`).
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};

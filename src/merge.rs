@@ -89,8 +89,11 @@ pub fn check_files(dir: &Path, summary: &RunSummary, names: &[&str]) -> Result<(
     }
     for name in names {
         let path = dir.join(name);
+        // A folder of that name (mentions.jsonl as Hadoop's part files) is
+        // not a file of the run, as for merge.
         let on_disk = match std::fs::metadata(&path) {
-            Ok(m) => Some(m.len()),
+            Ok(m) if m.is_file() => Some(m.len()),
+            Ok(_) => None,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
             Err(e) => return Err(io_error(&path, e)),
         };

@@ -517,7 +517,7 @@ fn a_folder_written_before_the_file_list_merges_with_a_warning() {
     ok(&out);
     assert_eq!(
         stderr(&out),
-        "old: summary.json lists no files (written by an older alam): merged without checking that its files belong to its run\n"
+        "old: summary.json lists no files (an older alam wrote it, or another tool): merged without checking that its files belong to its run\n"
     );
     let merged = summary(&wd, "m");
     assert_eq!(merged["documents"], 5);

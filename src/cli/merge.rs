@@ -172,7 +172,7 @@ fn check_part(dir: &Path, summary: &RunSummary) -> anyhow::Result<()> {
     check_files(dir, summary, PER_DOCUMENT_FILES)?;
     if !lists_files(summary) {
         eprintln!(
-            "{}: summary.json lists no files (written by an older alam): merged without checking that its files belong to its run",
+            "{}: summary.json lists no files (an older alam wrote it, or another tool): merged without checking that its files belong to its run",
             dir.display()
         );
     }

@@ -56,7 +56,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let (summary, agg) = read_part(&args.dir)?;
     if !lists_files(&summary) {
         eprintln!(
-            "{}: summary.json lists no files (written by an older alam): its tables are not checked against it",
+            "{}: summary.json lists no files (an older alam wrote it, or another tool): its tables are not checked against it",
             args.dir.display()
         );
     }

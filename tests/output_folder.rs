@@ -151,7 +151,17 @@ fn a_second_run_into_a_busy_folder_is_refused_and_a_killed_runs_leftovers_are_re
             first.id()
         )
     );
-    // The refused run wrote nothing: only the first run's lock and
+    // `report` writing into the folder waits for no one either.
+    let out = wd.run(&["report", "out"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stderr(&out),
+        format!(
+            "alam: out is being written by another alam run (pid {})\n",
+            first.id()
+        )
+    );
+    // The refused runs wrote nothing: only the first run's lock and
     // staging folder are there.
     let left = names(&wd.path().join("out"));
     assert_eq!(left.len(), 2, "{left:?}");

@@ -285,12 +285,13 @@ pub(super) fn entity_info(gaz: &Gazetteer, id: &str) -> EntityInfo {
 
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
-    // Locked first (a second run into it fails at once), and written into
-    // a staging folder until the commit.
-    let folder = OutputFolder::open(&args.output)?;
     let gaz = args.gazetteer.load()?;
     let pipeline = args.gazetteer.pipeline(&gaz, args.process.discover)?;
     let pool = worker_pool(args.process.threads)?;
+    // Locked (a second run into it fails before reading anything), and
+    // written into a staging folder until the commit. Made after the
+    // gazetteer is loaded, so that a refused gazetteer leaves no folder.
+    let folder = OutputFolder::open(&args.output)?;
     let style = CsvStyle { excel: args.excel };
     let mut writers = DocumentWriters::create(&folder, args.format, style)
         .with_context(|| format!("writing into {}", args.output.display()))?;

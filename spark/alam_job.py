@@ -419,6 +419,22 @@ def write_part(part, summary, entities, pairs):
         )
 
 
+def list_in_summary(out, name, rows):
+    """Adds the file `name`, written after `alam merge`, to the `files` of
+    out/summary.json, so that `alam merge` and `alam report` take it as the
+    run's (they refuse files summary.json does not list)."""
+    path = os.path.join(out, "summary.json")
+    with open(path, encoding="utf-8") as f:
+        summary = json.load(f)
+    files = [e for e in summary.get("files", []) if e.get("name") != name]
+    files.append({"name": name, "bytes": os.path.getsize(os.path.join(out, name)), "rows": rows})
+    summary["files"] = sorted(files, key=lambda e: e["name"])
+    with open(path + ".tmp", "w", encoding="utf-8") as f:
+        json.dump(summary, f, ensure_ascii=False, indent=2)
+        f.write("\n")
+    os.replace(path + ".tmp", path)
+
+
 def hadoop_fs(sc, uri):
     jvm = sc._jvm
     path = jvm.org.apache.hadoop.fs.Path(uri)
@@ -511,11 +527,14 @@ def main(argv=None):
         if local_out:
             # Partitions come in input order, lines in order inside each.
             final = os.path.join(out, "mentions.jsonl")
+            rows = 0
             with open(final + ".tmp", "w", encoding="utf-8", newline="\n") as f:
                 for line in mlines.toLocalIterator():
                     f.write(line)
                     f.write("\n")
+                    rows += 1
             os.replace(final + ".tmp", final)
+            list_in_summary(out, "mentions.jsonl", rows)
         else:
             fs, dest = hadoop_fs(sc, args.output)
             fs.mkdirs(dest)

@@ -57,7 +57,9 @@ use crate::cooccur::{
 use crate::error::Error;
 use crate::gazetteer::Gazetteer;
 use crate::input::{DuplicateIds, InputRecord, RawRecord, Status};
-use crate::output::{CsvStyle, DocumentWriters, Formats, RenderedRecord, RunSummary, finish_run};
+use crate::output::{
+    CsvStyle, DocumentWriters, Formats, OutputFolder, RenderedRecord, RunSummary, finish_run,
+};
 use crate::pipeline::{Document, Mention, Pipeline};
 use crate::segment::Windows;
 
@@ -607,10 +609,12 @@ impl<'b, 'p> Run<'b, 'p> {
     }
 
     /// Runs over `records`, telling `observer` about every record and the
-    /// progress. The per-document files are written as the records come,
-    /// under temporary names; the tables and `summary.json` at the end,
-    /// when everything is renamed into place. A `--strict` stop writes
-    /// nothing and leaves the folder as it was.
+    /// progress. The folder is locked first (a second run into it is an
+    /// error); the per-document files are written into a staging folder as
+    /// the records come, the tables at the end, and then everything is put
+    /// in place of the earlier run's files, `summary.json` last (see
+    /// [`OutputFolder`]). A `--strict` stop, or an error, leaves the folder
+    /// as the earlier run left it.
     pub fn run_with<I>(
         &self,
         records: I,
@@ -621,15 +625,11 @@ impl<'b, 'p> Run<'b, 'p> {
         I::IntoIter: Send,
     {
         let dir = &self.output;
-        let io = |e: std::io::Error| Error::Write {
-            dir: dir.clone(),
-            source: e,
-        };
-        std::fs::create_dir_all(dir).map_err(|e| Error::Io {
-            path: dir.clone(),
-            source: e,
-        })?;
-        let mut writers = DocumentWriters::create(dir, self.formats, self.style).map_err(io)?;
+        // Locked (a second run into it fails before reading anything), and
+        // written into a staging folder until the commit.
+        let folder = OutputFolder::open(dir).map_err(Error::Output)?;
+        let mut writers =
+            DocumentWriters::create(&folder, self.formats, self.style).map_err(Error::Output)?;
         let window = self.batch.window();
         let mut agg = Aggregates::new(window);
         agg.attribute_columns = self.gazetteer.attribute_columns().to_vec();
@@ -675,7 +675,7 @@ impl<'b, 'p> Run<'b, 'p> {
                     Some(rendered) => writers.write_rendered(rendered),
                     None => writers.write(&p.record, p.chars, &p.mentions, entities),
                 }
-                .map_err(io)?;
+                .map_err(Error::Output)?;
                 summary.documents += 1;
                 summary.mentions += p.mentions.len() as u64;
                 summary.chars += p.chars as u64;
@@ -691,17 +691,17 @@ impl<'b, 'p> Run<'b, 'p> {
             return Ok(outcome);
         }
         outcome.summary.windows = agg.windows;
-        // The per-document files are flushed and renamed (which may free
-        // the previous run's files) while the tables are written.
-        finish_run(
+        // The per-document files are flushed while the tables are written;
+        // then the folder's commit puts them all in place, summary.json last.
+        outcome.summary = finish_run(
             writers,
-            dir,
+            folder,
             &agg,
             &outcome.summary,
             self.formats,
             self.style,
         )
-        .map_err(io)?;
+        .map_err(Error::Output)?;
         outcome.entities = agg.entities.len();
         outcome.pairs = agg.pair_count(self.min_count);
         Ok(outcome)

@@ -44,14 +44,10 @@ pub enum Error {
     /// The matcher could not be built from the gazetteer.
     #[error("cannot build the matcher: {0}")]
     Build(String),
-    /// An output file or folder could not be written.
-    #[error("writing into {dir}: {source}")]
-    Write {
-        /// The output folder.
-        dir: PathBuf,
-        /// The underlying error (which names the file).
-        source: std::io::Error,
-    },
+    /// An output file or folder could not be written or locked (the
+    /// message names it).
+    #[error("{0}")]
+    Output(std::io::Error),
     /// The batch engine could not start or lost a thread.
     #[error("{0}")]
     Batch(String),

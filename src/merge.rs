@@ -4,7 +4,9 @@
 //! A part folder must hold `summary.json`, `entities.csv` and
 //! `cooccurrence.csv` written without `--excel` and with `--min-count 1`
 //! (otherwise rare pairs were dropped and cannot be summed back), and may
-//! hold `cooccurrence.json`, whose examples are read too.
+//! hold `cooccurrence.json`, whose examples are read too. Each file read
+//! must be the one `summary.json` lists (same size): a folder that mixes
+//! the files of two runs, or whose run did not finish, is refused.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -65,10 +67,75 @@ pub fn check_mergeable(dir: &Path, summary: &RunSummary) -> Result<(), Error> {
     Ok(())
 }
 
-/// Reads the summary and aggregates of one output folder.
+/// The tables [`read_part`] reads (those that exist).
+pub const TABLE_FILES: &[&str] = &[
+    "entities.csv",
+    "cooccurrence.csv",
+    "cooccurrence.json",
+    "discovered.csv",
+];
+
+/// The per-document files `alam merge` concatenates.
+pub const PER_DOCUMENT_FILES: &[&str] = &["documents.csv", "mentions.csv", "mentions.jsonl"];
+
+/// Checks that the files `names` of the folder `dir` belong to the run
+/// its `summary` describes: each one there is listed in `summary.files`
+/// with its size, and each one listed is there. Nothing is checked for a
+/// summary that lists no files (written before alam listed them; see
+/// [`lists_files`]).
+pub fn check_files(dir: &Path, summary: &RunSummary, names: &[&str]) -> Result<(), Error> {
+    if !lists_files(summary) {
+        return Ok(());
+    }
+    for name in names {
+        let path = dir.join(name);
+        // A folder of that name (mentions.jsonl as Hadoop's part files) is
+        // not a file of the run, as for merge.
+        let on_disk = match std::fs::metadata(&path) {
+            Ok(m) if m.is_file() => Some(m.len()),
+            Ok(_) => None,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(io_error(&path, e)),
+        };
+        let message = match (on_disk, summary.file(name)) {
+            (Some(n), Some(f)) if n != f.bytes => format!(
+                "{name} does not belong to this run ({n} bytes, summary.json says {})",
+                f.bytes
+            ),
+            (Some(n), None) => format!(
+                "{name} does not belong to this run ({n} bytes, summary.json does not list it)"
+            ),
+            (None, Some(_)) => format!("{name} is missing (summary.json lists it)"),
+            _ => continue,
+        };
+        return Err(input_error(dir, 0, message));
+    }
+    Ok(())
+}
+
+/// Whether `summary` lists the files of its run (every `summary.json`
+/// written since alam lists them does; an older one does not).
+pub fn lists_files(summary: &RunSummary) -> bool {
+    !summary.files.is_empty()
+}
+
+/// Reads the summary and aggregates of one output folder, after checking
+/// that it is a finished run's ([`check_files`] for the tables read). A
+/// folder without `summary.json` is an error: the run that wrote it did
+/// not finish.
 pub fn read_part(dir: &Path) -> Result<(RunSummary, Aggregates), Error> {
     let summary_path = dir.join("summary.json");
-    let text = std::fs::read_to_string(&summary_path).map_err(|e| io_error(&summary_path, e))?;
+    let text = match std::fs::read_to_string(&summary_path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && dir.is_dir() => {
+            return Err(input_error(
+                dir,
+                0,
+                "no summary.json: the run that wrote this folder did not finish".into(),
+            ));
+        }
+        Err(e) => return Err(io_error(&summary_path, e)),
+    };
     let summary: RunSummary = serde_json::from_str(&text).map_err(|e| {
         input_error(
             &summary_path,
@@ -83,6 +150,7 @@ pub fn read_part(dir: &Path) -> Result<(RunSummary, Aggregates), Error> {
             format!("unknown window {:?}", summary.window),
         )
     })?;
+    check_files(dir, &summary, TABLE_FILES)?;
     let mut agg = Aggregates::new(window);
     agg.documents = summary.documents;
     agg.windows = summary.windows;

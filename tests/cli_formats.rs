@@ -46,13 +46,22 @@ fn neo4j_files_have_import_headers_and_the_hand_checked_rows() {
     let wd = Workdir::new();
     sample(&wd);
     extract(&wd, &["in"], "out", "neo4j");
-    // Only the neo4j files and the summary.
+    // Only the neo4j files and the summary (and the folder's lock file).
     let mut files: Vec<String> = std::fs::read_dir(wd.path().join("out"))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     files.sort();
-    assert_eq!(files, ["neo4j", "summary.json"]);
+    assert_eq!(files, [".alam.lock", "neo4j", "summary.json"]);
+    let summary: serde_json::Value =
+        serde_json::from_str(&wd.read("out/summary.json")).expect("summary.json");
+    let listed: Vec<&str> = summary["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .map(|f| f["name"].as_str().expect("name"))
+        .collect();
+    assert_eq!(listed, ["neo4j/nodes.csv", "neo4j/relationships.csv"]);
 
     let nodes_text = wd.read("out/neo4j/nodes.csv");
     // The quoted name, as neo4j-admin reads it (RFC 4180).

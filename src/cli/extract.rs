@@ -15,7 +15,12 @@
 //! - graph: `graph.gexf`, `graph.graphml`
 //! - xlsx: `tables.xlsx` (every table as a sheet, typed cells)
 //! - neo4j: `neo4j/nodes.csv`, `neo4j/relationships.csv`
-//! - always: `summary.json` (totals and settings, used by `alam merge`).
+//! - always: `summary.json` (totals and settings, used by `alam merge`;
+//!   the run id and the list of files, written last).
+//!
+//! One run at a time writes into DIR (a lock), and its files replace the
+//! earlier run's only once all of them are written (see
+//! `alam::output::folder`).
 //!
 //! The work is `alam::batch::Run`: documents are read by one thread,
 //! processed in parallel and written in input order, so `--threads 1` and
@@ -35,7 +40,6 @@ use alam::batch::{Batch, Processed, Run, RunObserver};
 use alam::cooccur::WindowKind;
 use alam::input::{InputOptions, Inputs, StdinFormat};
 use alam::output::Formats;
-use anyhow::Context;
 
 use super::GazetteerArgs;
 
@@ -192,8 +196,6 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let gaz = args.gazetteer.load()?;
     let pipeline = args.gazetteer.pipeline(&gaz, args.process.discover)?;
     let batch = args.process.batch(&pipeline)?;
-    std::fs::create_dir_all(&args.output)
-        .with_context(|| format!("creating {}", args.output.display()))?;
     let mut options = args.process.input_options(args.stdin_format);
     // The output folder is never read, even inside an input folder.
     options.exclude = vec![args.output.clone()];

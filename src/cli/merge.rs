@@ -17,6 +17,14 @@
 //! are filled from the parts' `documents.csv` and `mentions.csv` (a count
 //! that is not a number there is reported as `FILE:LINE`).
 //! Memory: the aggregates of all parts; rows are streamed.
+//!
+//! Refused: a folder without `summary.json` (its run did not finish), a
+//! file whose size differs from the one `summary.json` lists (it comes from
+//! another run), and a part given twice (the same path, or two folders
+//! with the same `run_id`), naming both arguments. A folder whose
+//! `summary.json` lists no files (an older alam's) is merged with a
+//! warning. The output folder is written as `extract` writes one (see
+//! `alam::output::folder`).
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
@@ -24,10 +32,12 @@ use std::process::ExitCode;
 
 use alam::cooccur::{Aggregates, EntityPair, Evidence};
 use alam::input::Status;
-use alam::merge::{check_mergeable, parse_stream_line, read_part};
+use alam::merge::{
+    PER_DOCUMENT_FILES, check_files, check_mergeable, lists_files, parse_stream_line, read_part,
+};
 use alam::output::csv::{DOCUMENTS_HEADER, MENTIONS_HEADER};
 use alam::output::{
-    AtomicFile, CsvStyle, CsvTable, DocumentWriters, Formats, RunSummary, XlsxBook, finish_run,
+    CsvStyle, CsvTable, DocumentWriters, Formats, OutputFolder, RunSummary, XlsxBook, finish_run,
     write_tables, write_tables_and_book,
 };
 use anyhow::{Context, bail};
@@ -55,6 +65,7 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
+    refuse_repeated_paths(&args.parts)?;
     let files = args.parts.iter().filter(|p| p.is_file()).count();
     if files == args.parts.len() {
         return merge_streams(args);
@@ -65,10 +76,22 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let mut parts = args.parts.iter();
     let first = parts.next().context("no part given")?;
     let (mut summary, mut agg) = read_part(first)?;
-    check_mergeable(first, &summary)?;
+    check_part(first, &summary)?;
+    let mut run_ids = vec![(first, summary.run_id.clone())];
     for dir in parts {
         let (s, a) = read_part(dir)?;
-        check_mergeable(dir, &s)?;
+        check_part(dir, &s)?;
+        if let Some((other, id)) = run_ids
+            .iter()
+            .find(|(_, id)| !id.is_empty() && *id == s.run_id)
+        {
+            bail!(
+                "{} and {} are the same part (run_id {id}): give each part once",
+                other.display(),
+                dir.display()
+            );
+        }
+        run_ids.push((dir, s.run_id.clone()));
         if a.window != agg.window {
             bail!(
                 "{}: window {} differs from {}'s window {}",
@@ -92,8 +115,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     summary.min_count = args.min_count;
     summary.excel = args.excel;
     summary.formats = args.format.names();
-    std::fs::create_dir_all(&args.output)
-        .with_context(|| format!("creating {}", args.output.display()))?;
+    let folder = OutputFolder::open(&args.output)?;
     let style = CsvStyle { excel: args.excel };
     let have = [
         all_have(&args.parts, "documents.csv")?,
@@ -103,7 +125,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     // CSV files, as the merged CSV files are.
     let per_document = have == [true, true];
     let mut book = match args.format.xlsx {
-        true => Some(XlsxBook::create(&args.output, per_document)?),
+        true => Some(XlsxBook::create(folder.dir(), per_document)?),
         false => None,
     };
     for (have, name, header, input_cols) in [
@@ -122,27 +144,55 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
                 header,
                 input_cols,
             };
-            concat_csv(
-                &args.parts,
-                &args.output,
-                &table,
-                style,
-                args.format.csv,
-                sheet,
-            )?;
+            concat_csv(&args.parts, &folder, &table, style, args.format.csv, sheet)?;
         }
     }
     if args.format.json && all_have(&args.parts, "mentions.jsonl")? {
-        concat_lines(&args.parts, &args.output, "mentions.jsonl")?;
+        concat_lines(&args.parts, &folder, "mentions.jsonl")?;
     }
     match book {
-        Some(book) => {
-            write_tables_and_book(&args.output, &agg, &summary, args.format, style, book)?
-        }
-        None => write_tables(&args.output, &agg, &summary, args.format, style)?,
-    }
+        Some(book) => write_tables_and_book(folder, &agg, &summary, args.format, style, book)?,
+        None => write_tables(folder, &agg, &summary, args.format, style)?,
+    };
     print_summary(args, "parts", &summary, &agg);
     Ok(ExitCode::SUCCESS)
+}
+
+/// Refuses a part named twice (the same folder or file, by two names or
+/// one), which would be counted twice.
+fn refuse_repeated_paths(parts: &[PathBuf]) -> anyhow::Result<()> {
+    let mut seen: Vec<(&PathBuf, PathBuf)> = Vec::new();
+    for part in parts {
+        // A missing part is reported when it is read.
+        let Ok(real) = std::fs::canonicalize(part) else {
+            continue;
+        };
+        if let Some((other, _)) = seen.iter().find(|(_, r)| *r == real) {
+            bail!(
+                "{} and {} are the same {}: give each part once",
+                other.display(),
+                part.display(),
+                if real.is_dir() { "folder" } else { "file" }
+            );
+        }
+        seen.push((part, real));
+    }
+    Ok(())
+}
+
+/// The checks of an output folder beyond [`read_part`]'s: it can be summed
+/// with others, and its per-document files are its run's. A folder whose
+/// summary.json lists no files (an older alam's) is merged with a warning.
+fn check_part(dir: &Path, summary: &RunSummary) -> anyhow::Result<()> {
+    check_mergeable(dir, summary)?;
+    check_files(dir, summary, PER_DOCUMENT_FILES)?;
+    if !lists_files(summary) {
+        eprintln!(
+            "{}: summary.json lists no files (an older alam wrote it, or another tool): merged without checking that its files belong to its run",
+            dir.display()
+        );
+    }
+    Ok(())
 }
 
 /// Whether every part has the per-document file `name` (`false` when none
@@ -173,7 +223,7 @@ struct CsvPart<'a> {
 /// the same name.
 fn concat_csv(
     parts: &[PathBuf],
-    out: &Path,
+    out: &OutputFolder,
     part: &CsvPart,
     style: CsvStyle,
     csv: bool,
@@ -181,11 +231,7 @@ fn concat_csv(
 ) -> anyhow::Result<()> {
     let (name, header, input_cols) = (format!("{}.csv", part.name), part.header, part.input_cols);
     let mut table = match csv {
-        true => Some(CsvTable::new(
-            AtomicFile::create(out, &name)?,
-            header,
-            style,
-        )?),
+        true => Some(CsvTable::new(out.create(&name)?, header, style)?),
         false => None,
     };
     for dir in parts {
@@ -233,8 +279,8 @@ fn concat_csv(
 }
 
 /// Concatenates a line-oriented file of every part.
-fn concat_lines(parts: &[PathBuf], out: &Path, name: &str) -> anyhow::Result<()> {
-    let mut file = AtomicFile::create(out, name)?;
+fn concat_lines(parts: &[PathBuf], out: &OutputFolder, name: &str) -> anyhow::Result<()> {
+    let mut file = out.create(name)?;
     for dir in parts {
         let path = dir.join(name);
         let f = std::fs::File::open(&path)
@@ -251,10 +297,9 @@ fn concat_lines(parts: &[PathBuf], out: &Path, name: &str) -> anyhow::Result<()>
 /// Merges `alam stream` output files: every line is a document, in the
 /// order of the files and of their lines.
 fn merge_streams(args: &Args) -> anyhow::Result<ExitCode> {
-    std::fs::create_dir_all(&args.output)
-        .with_context(|| format!("creating {}", args.output.display()))?;
+    let folder = OutputFolder::open(&args.output)?;
     let style = CsvStyle { excel: args.excel };
-    let mut writers = DocumentWriters::create(&args.output, args.format, style)?;
+    let mut writers = DocumentWriters::create(&folder, args.format, style)?;
     let mut agg: Option<Aggregates> = None;
     let mut summary = RunSummary {
         min_count: args.min_count,
@@ -308,7 +353,7 @@ fn merge_streams(args: &Args) -> anyhow::Result<ExitCode> {
     let agg = agg.unwrap_or_default();
     summary.window = agg.window.as_str().to_string();
     summary.windows = agg.windows;
-    finish_run(writers, &args.output, &agg, &summary, args.format, style)?;
+    finish_run(writers, folder, &agg, &summary, args.format, style)?;
     print_summary(args, "stream files", &summary, &agg);
     Ok(ExitCode::SUCCESS)
 }

@@ -78,6 +78,9 @@ pub fn version_with_gazetteer() -> Option<ExitCode> {
 
 /// Runs the parsed command.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    if matches!(cli.command, Command::Extract(_) | Command::Merge(_)) {
+        stop_cleanly_on_interrupt()?;
+    }
     match cli.command {
         Command::Extract(args) => extract::run(&args),
         Command::Evaluate(args) => evaluate::run(&args),
@@ -91,6 +94,47 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 
 /// How many of the gazetteer's warnings a run prints.
 const SHOWN_WARNINGS: usize = 5;
+/// Ctrl-C (SIGINT) while a command writes an output folder: the staging
+/// folder of the run is removed, so the folder keeps its earlier run, and
+/// alam exits with 130 (128 + SIGINT), as a shell reports a process that
+/// SIGINT ended. A process that was started with SIGINT ignored (a
+/// background job of a script, `nohup`) keeps ignoring it.
+fn stop_cleanly_on_interrupt() -> anyhow::Result<()> {
+    if sigint_ignored() {
+        return Ok(());
+    }
+    ctrlc::set_handler(|| {
+        let dirs = alam::output::folder::abandon_runs();
+        let dirs: Vec<String> = dirs.iter().map(|d| d.display().to_string()).collect();
+        if dirs.is_empty() {
+            eprintln!("alam: interrupted");
+        } else {
+            eprintln!(
+                "alam: interrupted: {} keeps the files of its earlier run",
+                dirs.join(", ")
+            );
+        }
+        std::process::exit(130);
+    })
+    .context("installing the Ctrl-C handler")
+}
+
+/// Whether SIGINT was ignored when the process started.
+#[cfg(unix)]
+fn sigint_ignored() -> bool {
+    // SAFETY: with a null new action, sigaction only reads the current
+    // one into `old`, a plain C struct for which zeroes are valid.
+    unsafe {
+        let mut old: libc::sigaction = std::mem::zeroed();
+        libc::sigaction(libc::SIGINT, std::ptr::null(), &mut old) == 0
+            && old.sa_sigaction == libc::SIG_IGN
+    }
+}
+
+#[cfg(not(unix))]
+fn sigint_ignored() -> bool {
+    false
+}
 
 /// Which gazetteer to use: the built-in one, replaced or extended.
 #[derive(Debug, Args, Clone, Default)]

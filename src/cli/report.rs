@@ -5,12 +5,18 @@
 //! present, `cooccurrence.json` (for the example sentences). Writes
 //! `DIR/report.html` unless `-o` names another file. The page is
 //! self-contained (see `alam::output::html`). Memory: the tables of DIR.
+//!
+//! DIR must hold a finished run whose tables are the ones its
+//! `summary.json` lists (same sizes); a folder without `summary.json`, or
+//! one that mixes two runs' files, is refused. Writing into DIR, the
+//! command holds DIR's lock, as `extract` and `merge` do.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use alam::merge::read_part;
+use alam::merge::{lists_files, read_part};
 use alam::output::AtomicFile;
+use alam::output::folder::FolderLock;
 use alam::output::html::write_report;
 use anyhow::Context;
 
@@ -25,13 +31,6 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
-    let (summary, agg) = read_part(&args.dir)?;
-    if !args.dir.join("cooccurrence.json").exists() {
-        eprintln!(
-            "{}: no cooccurrence.json (run extract with --format csv,json): the report has no example sentences",
-            args.dir.display()
-        );
-    }
     let target = args
         .output
         .clone()
@@ -45,6 +44,28 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         .context("the output must be a file name")?
         .to_string_lossy()
         .into_owned();
+    // Writing into the folder read: locked, so that no run replaces its
+    // tables meanwhile.
+    let _lock = match (
+        std::fs::canonicalize(&dir),
+        std::fs::canonicalize(&args.dir),
+    ) {
+        (Ok(a), Ok(b)) if a == b => Some(FolderLock::acquire(&args.dir)?),
+        _ => None,
+    };
+    let (summary, agg) = read_part(&args.dir)?;
+    if !lists_files(&summary) {
+        eprintln!(
+            "{}: summary.json lists no files (an older alam wrote it, or another tool): its tables are not checked against it",
+            args.dir.display()
+        );
+    }
+    if !args.dir.join("cooccurrence.json").exists() {
+        eprintln!(
+            "{}: no cooccurrence.json (run extract with --format csv,json): the report has no example sentences",
+            args.dir.display()
+        );
+    }
     let file =
         AtomicFile::create(&dir, &name).with_context(|| format!("writing {}", target.display()))?;
     write_report(file, &agg, &summary)?.commit()?;

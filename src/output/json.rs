@@ -540,6 +540,38 @@ pub struct RunSummary {
     /// The gazetteer used: where it came from and its content hash.
     #[serde(default)]
     pub gazetteer: String,
+    /// What identifies this run's files: 16 hex digits of a hash of every
+    /// file's name, size and bytes and of the fields above, so two runs
+    /// that wrote the same files have the same id (runs stay byte for byte
+    /// reproducible) and `alam merge` can tell a part given twice. Empty in
+    /// folders written before it existed.
+    #[serde(default)]
+    pub run_id: String,
+    /// The files the run wrote (all but `summary.json`), by name. `alam
+    /// merge` and `alam report` refuse a file whose size differs: it comes
+    /// from another run. Empty in folders written before it existed.
+    #[serde(default)]
+    pub files: Vec<FileEntry>,
+}
+
+/// One file of a run, as `summary.json` lists it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct FileEntry {
+    /// The file name, e.g. `documents.csv`.
+    pub name: String,
+    /// Its size in bytes.
+    pub bytes: u64,
+    /// Its rows (CSV, header not counted), lines (JSONL) or records (JSON
+    /// arrays); absent for the graph files and the report.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rows: Option<u64>,
+}
+
+impl RunSummary {
+    /// The entry of file `name` in [`RunSummary::files`].
+    pub fn file(&self, name: &str) -> Option<&FileEntry> {
+        self.files.iter().find(|f| f.name == name)
+    }
 }
 
 /// Writes `summary.json`.

@@ -1,8 +1,12 @@
-//! Output writers, one per format. Every file is written under a temporary
-//! name in the output folder and renamed when complete, so an interrupted
-//! run never leaves a half-written table behind a valid name.
+//! Output writers, one per format. A run writes its files into the
+//! staging folder of an [`OutputFolder`], each under a temporary name
+//! renamed when complete, and the folder's commit puts them in place of the
+//! earlier run's, `summary.json` last: an interrupted run never leaves a
+//! half-written table behind a valid name, nor a mix of two runs' tables
+//! (see [`folder`]).
 
 pub mod csv;
+pub mod folder;
 pub mod graph;
 pub mod html;
 pub mod json;
@@ -10,87 +14,11 @@ pub mod neo4j;
 pub mod xlsx;
 
 pub use self::csv::{CsvStyle, CsvTable};
-pub use self::json::RunSummary;
+pub use self::folder::{AtomicFile, OutputFolder};
+pub use self::json::{FileEntry, RunSummary};
 pub use self::xlsx::XlsxBook;
 
-use std::fs::File;
-use std::io::{self, BufWriter, Write};
-use std::path::{Path, PathBuf};
-
-/// A file written under a temporary name and renamed by [`AtomicFile::commit`].
-/// Dropped without a commit, the temporary file is removed.
-#[derive(Debug)]
-pub struct AtomicFile {
-    writer: Option<BufWriter<File>>,
-    tmp: PathBuf,
-    path: PathBuf,
-}
-
-impl AtomicFile {
-    /// Creates `dir/.name.tmp`, to become `dir/name`.
-    pub fn create(dir: &Path, name: &str) -> io::Result<AtomicFile> {
-        let path = dir.join(name);
-        let tmp = dir.join(format!(".{name}.tmp"));
-        let file = File::create(&tmp).map_err(|e| with_path(e, &tmp))?;
-        Ok(AtomicFile {
-            writer: Some(BufWriter::with_capacity(1 << 16, file)),
-            tmp,
-            path,
-        })
-    }
-
-    /// The final path of the file.
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
-    /// Flushes, syncs nothing more, and renames to the final name.
-    pub fn commit(mut self) -> io::Result<()> {
-        if let Some(mut w) = self.writer.take() {
-            w.flush().map_err(|e| with_path(e, &self.tmp))?;
-        }
-        std::fs::rename(&self.tmp, &self.path).map_err(|e| with_path(e, &self.path))
-    }
-}
-
-impl Write for AtomicFile {
-    // Inlined, and `write_all` forwarded, because serializers write many
-    // small pieces (a quote, a key, a comma).
-    #[inline]
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        match &mut self.writer {
-            Some(w) => w.write(buf),
-            None => Err(io::Error::other("file already committed")),
-        }
-    }
-
-    #[inline]
-    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
-        match &mut self.writer {
-            Some(w) => w.write_all(buf),
-            None => Err(io::Error::other("file already committed")),
-        }
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        match &mut self.writer {
-            Some(w) => w.flush(),
-            None => Ok(()),
-        }
-    }
-}
-
-impl Drop for AtomicFile {
-    fn drop(&mut self) {
-        if self.writer.take().is_some() {
-            let _ = std::fs::remove_file(&self.tmp);
-        }
-    }
-}
-
-fn with_path(e: io::Error, path: &Path) -> io::Error {
-    io::Error::new(e.kind(), format!("{}: {e}", path.display()))
-}
+use std::io::{self, Write};
 
 use crate::cooccur::Aggregates;
 use crate::input::InputRecord;
@@ -261,8 +189,8 @@ pub struct DocumentWriters {
 }
 
 impl DocumentWriters {
-    /// Creates the temporary files in `dir`.
-    pub fn create(dir: &Path, formats: Formats, style: CsvStyle) -> io::Result<Self> {
+    /// Creates the files in `folder`'s staging folder.
+    pub fn create(folder: &OutputFolder, formats: Formats, style: CsvStyle) -> io::Result<Self> {
         let mut w = DocumentWriters {
             formats,
             style,
@@ -274,21 +202,21 @@ impl DocumentWriters {
         };
         if formats.csv {
             w.mentions_csv = Some(CsvTable::new(
-                AtomicFile::create(dir, "mentions.csv")?,
+                folder.create("mentions.csv")?,
                 &csv::MENTIONS_HEADER,
                 style,
             )?);
             w.documents_csv = Some(CsvTable::new(
-                AtomicFile::create(dir, "documents.csv")?,
+                folder.create("documents.csv")?,
                 &csv::DOCUMENTS_HEADER,
                 style,
             )?);
         }
         if formats.json {
-            w.mentions_jsonl = Some(AtomicFile::create(dir, "mentions.jsonl")?);
+            w.mentions_jsonl = Some(folder.create("mentions.jsonl")?);
         }
         if formats.xlsx {
-            w.xlsx = Some(XlsxBook::create(dir, true)?);
+            w.xlsx = Some(XlsxBook::create(folder.dir(), true)?);
         }
         Ok(w)
     }
@@ -345,137 +273,152 @@ impl DocumentWriters {
 }
 
 /// Writes the aggregate tables (entities, co-occurrence, graphs) into
-/// `dir`, each on a thread of its own (they only read the aggregates), then
-/// `summary.json`, once all of them succeeded.
+/// `folder`, each on a thread of its own (they only read the aggregates),
+/// then commits the folder ([`OutputFolder::commit`]: `summary.json` with
+/// the list of files, and the files in place of the earlier run's) once
+/// all of them succeeded. Returns the summary as written.
 pub fn write_tables(
-    dir: &Path,
+    folder: OutputFolder,
     agg: &Aggregates,
     summary: &RunSummary,
     formats: Formats,
     style: CsvStyle,
-) -> io::Result<()> {
+) -> io::Result<RunSummary> {
     let book = match formats.xlsx {
-        true => Some(XlsxBook::create(dir, false)?),
+        true => Some(XlsxBook::create(folder.dir(), false)?),
         false => None,
     };
-    write_tables_with(dir, agg, summary, formats, style, book, Vec::new())
+    write_tables_with(folder, agg, summary, formats, style, book, Vec::new())
 }
 
 /// Like [`write_tables`], with `book` (made by [`XlsxBook::create`],
 /// its per-document sheets filled) as `tables.xlsx` when `formats`
 /// selects xlsx.
 pub fn write_tables_and_book(
-    dir: &Path,
+    folder: OutputFolder,
     agg: &Aggregates,
     summary: &RunSummary,
     formats: Formats,
     style: CsvStyle,
     book: XlsxBook,
-) -> io::Result<()> {
+) -> io::Result<RunSummary> {
     let book = formats.xlsx.then_some(book);
-    write_tables_with(dir, agg, summary, formats, style, book, Vec::new())
+    write_tables_with(folder, agg, summary, formats, style, book, Vec::new())
 }
 
-/// Ends a run: `writers`' files are flushed and renamed (which may free
-/// the previous run's files, a few milliseconds in the kernel) while the
-/// tables are written as [`write_tables`] does, then `summary.json`.
+/// Ends a run: `writers`' files are flushed and renamed while the tables
+/// are written as [`write_tables`] does, then the folder is committed.
+/// Returns the summary as written.
 pub fn finish_run(
     writers: DocumentWriters,
-    dir: &Path,
+    folder: OutputFolder,
     agg: &Aggregates,
     summary: &RunSummary,
     formats: Formats,
     style: CsvStyle,
-) -> io::Result<()> {
+) -> io::Result<RunSummary> {
     let mut writers = writers;
     let book = writers.xlsx.take();
     let commit: Job = Box::new(move || writers.commit());
-    write_tables_with(dir, agg, summary, formats, style, book, vec![commit])
+    write_tables_with(folder, agg, summary, formats, style, book, vec![commit])
 }
 
 /// Work for [`write_tables_with`] to do alongside the tables.
 type Job<'a> = Box<dyn FnOnce() -> io::Result<()> + Send + 'a>;
 
-/// Writes the aggregate tables into `dir`, each on a thread of its own
+/// Writes the aggregate tables into `folder`, each on a thread of its own
 /// (they only read the aggregates), runs the jobs `also` at the same time
-/// (say, committing the per-document files), and writes `summary.json`
-/// last, once all of that succeeded. `book` becomes `tables.xlsx`. On
-/// errors, the first in the order of the jobs, then of the formats, is
-/// returned.
+/// (say, committing the per-document files), and commits the folder last,
+/// once all of that succeeded. `book` becomes `tables.xlsx`. On errors,
+/// the first in the order of the jobs, then of the formats, is returned,
+/// and the folder is left as the earlier run left it.
 fn write_tables_with<'a>(
-    dir: &'a Path,
+    folder: OutputFolder,
     agg: &'a Aggregates,
     summary: &'a RunSummary,
     formats: Formats,
     style: CsvStyle,
     book: Option<XlsxBook>,
     also: Vec<Job<'a>>,
-) -> io::Result<()> {
+) -> io::Result<RunSummary> {
     // Sorted once for every table that lists the pairs.
     let pairs = if formats.csv || formats.json || formats.graph || formats.xlsx || formats.neo4j {
         agg.pairs_sorted(summary.min_count)
     } else {
         Vec::new()
     };
-    let pairs = &pairs;
-    let mut jobs = also;
-    if formats.csv {
-        jobs.push(Box::new(move || {
-            csv::write_entities(AtomicFile::create(dir, "entities.csv")?, agg, style)?.commit()
-        }));
-        jobs.push(Box::new(move || {
-            csv::write_discovered(AtomicFile::create(dir, "discovered.csv")?, agg, style)?.commit()
-        }));
-        jobs.push(Box::new(move || {
-            csv::write_cooccurrence(
-                AtomicFile::create(dir, "cooccurrence.csv")?,
-                agg,
-                pairs,
-                style,
-            )?
-            .commit()
-        }));
+    {
+        let pairs = &pairs;
+        let dir = &folder;
+        let mut jobs = also;
+        if formats.csv {
+            jobs.push(Box::new(move || {
+                csv::write_entities(dir.create("entities.csv")?, agg, style)?.commit()
+            }));
+            jobs.push(Box::new(move || {
+                csv::write_discovered(dir.create("discovered.csv")?, agg, style)?.commit()
+            }));
+            jobs.push(Box::new(move || {
+                csv::write_cooccurrence(dir.create("cooccurrence.csv")?, agg, pairs, style)?
+                    .commit()
+            }));
+        }
+        if formats.json {
+            jobs.push(Box::new(move || {
+                json::write_entities(dir.create("entities.json")?, agg)?.commit()
+            }));
+            jobs.push(Box::new(move || {
+                json::write_cooccurrence(dir.create("cooccurrence.json")?, agg, pairs)?.commit()
+            }));
+        }
+        if formats.graph {
+            jobs.push(Box::new(move || {
+                graph::write_gexf(dir.create("graph.gexf")?, agg, pairs)?.commit()
+            }));
+            jobs.push(Box::new(move || {
+                graph::write_graphml(dir.create("graph.graphml")?, agg, pairs)?.commit()
+            }));
+        }
+        if formats.html {
+            jobs.push(Box::new(move || {
+                html::write_report(dir.create("report.html")?, agg, summary)?.commit()
+            }));
+        }
+        if let Some(book) = book {
+            jobs.push(Box::new(move || book.finish(dir, agg, pairs)));
+        }
+        if formats.neo4j {
+            jobs.push(Box::new(move || {
+                neo4j::write_nodes(dir.create("neo4j/nodes.csv")?, agg)?.commit()
+            }));
+            jobs.push(Box::new(move || {
+                neo4j::write_relationships(dir.create("neo4j/relationships.csv")?, pairs)?.commit()
+            }));
+        }
+        run_jobs(jobs)?;
     }
-    if formats.json {
-        jobs.push(Box::new(move || {
-            json::write_entities(AtomicFile::create(dir, "entities.json")?, agg)?.commit()
-        }));
-        jobs.push(Box::new(move || {
-            json::write_cooccurrence(AtomicFile::create(dir, "cooccurrence.json")?, agg, pairs)?
-                .commit()
-        }));
-    }
-    if formats.graph {
-        jobs.push(Box::new(move || {
-            graph::write_gexf(AtomicFile::create(dir, "graph.gexf")?, agg, pairs)?.commit()
-        }));
-        jobs.push(Box::new(move || {
-            graph::write_graphml(AtomicFile::create(dir, "graph.graphml")?, agg, pairs)?.commit()
-        }));
-    }
-    if formats.html {
-        jobs.push(Box::new(move || {
-            html::write_report(AtomicFile::create(dir, "report.html")?, agg, summary)?.commit()
-        }));
-    }
-    if let Some(book) = book {
-        jobs.push(Box::new(move || book.finish(dir, agg, pairs)));
-    }
-    if formats.neo4j {
-        let neo = dir.join("neo4j");
-        std::fs::create_dir_all(&neo).map_err(|e| with_path(e, &neo))?;
-        let nodes = neo.clone();
-        jobs.push(Box::new(move || {
-            neo4j::write_nodes(AtomicFile::create(&nodes, "nodes.csv")?, agg)?.commit()
-        }));
-        jobs.push(Box::new(move || {
-            neo4j::write_relationships(AtomicFile::create(&neo, "relationships.csv")?, pairs)?
-                .commit()
-        }));
-    }
-    run_jobs(jobs)?;
+    // The rows of the tables, for summary.json's list of files.
+    let entities = agg.entities.len() as u64;
+    let discovered = agg
+        .entities
+        .keys()
+        .filter(|id| agg.discovered.contains_key(*id))
+        .count() as u64;
+    let pairs = pairs.len() as u64;
+    let rows = [
+        ("documents.csv", summary.documents),
+        ("mentions.csv", summary.mentions),
+        ("mentions.jsonl", summary.documents - summary.errors),
+        ("entities.csv", entities),
+        ("entities.json", entities),
+        ("discovered.csv", discovered),
+        ("cooccurrence.csv", pairs),
+        ("cooccurrence.json", pairs),
+        ("neo4j/nodes.csv", entities),
+        ("neo4j/relationships.csv", pairs),
+    ];
     // Last: the summary is there only when every table is.
-    json::write_summary(AtomicFile::create(dir, "summary.json")?, summary)?.commit()
+    folder.commit(summary, &rows)
 }
 
 /// Puts `items` into bytes a block at a time, in parallel on the worker

@@ -37,7 +37,7 @@ use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, FormatAlign, Workboo
 
 use crate::cooccur::{Aggregates, SortedPair};
 use crate::input::{InputRecord, Status};
-use crate::output::AtomicFile;
+use crate::output::OutputFolder;
 use crate::output::csv::{
     COOCCURRENCE_HEADER, DISCOVERED_HEADER, DOCUMENTS_HEADER, ENTITIES_HEADER, MENTIONS_HEADER,
     counted,
@@ -509,9 +509,14 @@ impl XlsxBook {
 
     /// Adds the `entities`, `cooccurrence` (`pairs`, from
     /// [`Aggregates::pairs_sorted`]) and `discovered` sheets, puts the
-    /// sheets in their order and writes `tables.xlsx` into `dir`.
-    pub fn finish(mut self, dir: &Path, agg: &Aggregates, pairs: &[SortedPair]) -> io::Result<()> {
-        let mut file = AtomicFile::create(dir, FILE_NAME)?;
+    /// sheets in their order and writes `tables.xlsx` into `folder`.
+    pub fn finish(
+        mut self,
+        folder: &OutputFolder,
+        agg: &Aggregates,
+        pairs: &[SortedPair],
+    ) -> io::Result<()> {
+        let mut file = folder.create(FILE_NAME)?;
         let tables = self.tables(agg, pairs).map_err(to_io)?;
         self.order(&tables);
         self.book.save_to_writer(&mut file).map_err(to_io)?;

@@ -98,11 +98,17 @@ same_files() { # same_files LABEL DIR_A DIR_B
 }
 
 same_summary() { # the totals of summary.json, all but the gazetteer's folder name
+    # (run_id and files differ: the job writes no documents.csv nor mentions.csv;
+    # the files the job writes as extract does must have the same sizes and rows)
     python3 - "$1" "$2" <<'EOF'
 import json, sys
 a, b = (json.load(open(p + "/summary.json")) for p in sys.argv[1:3])
 ga, gb = a.pop("gazetteer").split()[-1], b.pop("gazetteer").split()[-1]
-sys.exit(0 if a == b and ga == gb else 1)
+fa, fb = ({f["name"]: f for f in s.pop("files")} for s in (a, b))
+a.pop("run_id"), b.pop("run_id")
+compared = ("entities.csv", "cooccurrence.csv", "entities.json", "cooccurrence.json", "mentions.jsonl")
+same_files = all(n in fb and fa.get(n) == fb[n] for n in compared)
+sys.exit(0 if a == b and ga == gb and same_files else 1)
 EOF
 }
 

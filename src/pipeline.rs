@@ -4,14 +4,14 @@ use std::sync::Arc;
 
 use crate::cooccur::EntityInfo;
 use crate::discover::{
-    Cover, Covered, Discovered, Discoverer, Discovery, Kind, Rule, display_name,
+    Cover, Covered, Discovered, Discoverer, Discovery, Kind, Rule, display_name, rekey,
 };
 use crate::error::Error;
 use crate::gazetteer::Gazetteer;
 use crate::lexicon::Lexicon;
-use crate::matcher::{Form, Matcher};
-use crate::normalize::normalize;
-use crate::segment::Segmenter;
+use crate::matcher::{Form, Found, Matcher, strong_entities, unambiguous_entities};
+use crate::normalize::{Normalized, normalize, normalize_str};
+use crate::segment::{Segmenter, Windows};
 
 /// One input document: an id and its text.
 ///
@@ -186,6 +186,14 @@ pub struct PipelineBuilder<'g> {
     lexicon: Option<Lexicon>,
 }
 
+/// [`Pipeline::analyze`] reads a document longer than this (1 MiB) in
+/// pieces of about this size (see [`Pipeline::analyze_in_pieces`]).
+pub const PIECE_BYTES: usize = 1 << 20;
+
+/// A piece of a document is read with at least this many bytes after it
+/// (the next piece, or more), which discovery's rules may look at.
+const MIN_LOOKAHEAD: usize = 1024;
+
 impl PipelineBuilder<'_> {
     /// How much to discover beyond the gazetteer (default: off).
     pub fn discovery(mut self, discovery: Discovery) -> Self {
@@ -281,35 +289,282 @@ impl Pipeline {
 
     /// The mentions of one document with its sentence and paragraph
     /// counts (the windows of co-occurrence).
+    ///
+    /// A document longer than [`PIECE_BYTES`] is analyzed in pieces (see
+    /// [`Pipeline::analyze_in_pieces`]), with the same result.
     pub fn analyze(&self, doc: &Document) -> Analysis {
+        self.analyze_in_pieces(doc, PIECE_BYTES)
+    }
+
+    /// [`Pipeline::analyze`], reading a document longer than
+    /// `piece_bytes` in pieces of about `piece_bytes`, so that the memory
+    /// it needs beyond its text and its mentions stays bounded. The result
+    /// is the same as from one pass (a test checks it on random texts):
+    /// pieces are cut after a line break (or `!`, `?`, `;` and a space)
+    /// before a letter or digit, where no form of the gazetteer could go
+    /// on across, and each step that depends on the whole document (which
+    /// entities it names, which names discovery found in it) runs over
+    /// every piece before the next step starts. A text without such a
+    /// place is one piece. The cost: each piece is normalized and matched
+    /// four or five times instead of once.
+    ///
+    /// ```
+    /// use alam::{Document, Gazetteer, Pipeline};
+    /// let mut gaz = Gazetteer::new();
+    /// gaz.add_csv("c.csv", "id,type,name,name_ar\ncountry:CN,country,China,الصين\n".as_bytes());
+    /// let pipeline = Pipeline::new(&gaz)?;
+    /// let doc = Document::new("d", "China grew.\nالصين\nChina");
+    /// assert_eq!(pipeline.analyze_in_pieces(&doc, 4), pipeline.analyze(&doc));
+    /// # Ok::<(), alam::Error>(())
+    /// ```
+    pub fn analyze_in_pieces(&self, doc: &Document, piece_bytes: usize) -> Analysis {
         let text = doc.text.as_str();
-        let norm = normalize(text);
-        let found = self.matcher.find(text, &norm);
-        let discovered = if self.discoverer.mode() == Discovery::Off {
-            Vec::new()
+        let piece_bytes = piece_bytes.max(1);
+        let cuts = if text.len() > piece_bytes {
+            self.cuts(text, piece_bytes)
         } else {
-            let covered: Vec<Covered> = found
-                .iter()
-                .map(|f| Covered {
-                    span: f.prefix.start.min(f.span.start)..f.span.end,
-                    cover: if f.form == Form::Demonym {
-                        Cover::Demonym
-                    } else {
-                        match self.labels[f.entity].kind.as_ref() {
-                            "country" | "city" | "region" => Cover::Place,
-                            "organization" => Cover::Organization,
-                            _ => Cover::Other,
-                        }
-                    },
-                })
-                .collect();
-            self.discoverer.discover(text, &norm, &covered)
+            Vec::new()
         };
         let windows = self.segmenter.segment(text);
+        let mut out = Mentions {
+            cursor: CharCursor::new(text),
+            mentions: Vec::new(),
+        };
+        if cuts.is_empty() {
+            let norm = normalize(text);
+            let found = self.matcher.find(text, &norm);
+            let discovered = if self.discoverer.mode() == Discovery::Off {
+                Vec::new()
+            } else {
+                self.discoverer.discover(text, &norm, &self.covered(&found))
+            };
+            self.push_mentions(text, &windows, found, discovered, &mut out);
+        } else {
+            let mut bounds = Vec::with_capacity(cuts.len() + 2);
+            bounds.push(0);
+            bounds.extend(cuts);
+            bounds.push(text.len());
+            self.analyze_pieces(text, &bounds, piece_bytes, &windows, &mut out);
+        }
+        Analysis {
+            mentions: out.mentions,
+            chars: out.cursor.chars_at(text.len()),
+            sentences: windows.sentence_count(),
+            paragraphs: windows.paragraph_count(),
+            windows,
+        }
+    }
+
+    /// [`Pipeline::analyze`] for a text cut at `bounds` (its first and
+    /// last are 0 and the text's length). Each step that depends on the
+    /// whole document runs over every piece before the next one does; the
+    /// pieces are normalized again for each (keeping them would cost the
+    /// memory this is about).
+    fn analyze_pieces(
+        &self,
+        text: &str,
+        bounds: &[usize],
+        piece_bytes: usize,
+        windows: &Windows,
+        out: &mut Mentions,
+    ) {
+        let pieces: Vec<std::ops::Range<usize>> = bounds.windows(2).map(|w| w[0]..w[1]).collect();
+        // Which entities have a strong candidate (matcher rule 7), then
+        // which have an unambiguous mention (rule 8), in the document.
+        let mut strong = Vec::new();
+        for r in &pieces {
+            let piece = &text[r.clone()];
+            let candidates = self.matcher.candidates(piece, &normalize(piece));
+            strong_entities(&candidates, &mut strong);
+        }
+        let mut unambiguous = Vec::new();
+        for r in &pieces {
+            let piece = &text[r.clone()];
+            let candidates = self.matcher.candidates(piece, &normalize(piece));
+            unambiguous_entities(&self.matcher.keep(candidates, &strong), &mut unambiguous);
+        }
+        let find = |piece: &str, norm: &Normalized| -> Vec<Found> {
+            let candidates = self.matcher.candidates(piece, norm);
+            self.matcher
+                .choose(self.matcher.keep(candidates, &strong), &unambiguous)
+        };
+        // Discovery's rules, piece by piece, each read with the text after
+        // it; the rules go on in the next piece from where they stopped.
+        let discover = self.discoverer.mode() != Discovery::Off;
+        let mut rule_found: Vec<Discovered> = Vec::new();
+        // The tokens each of them used, counted from the document's start.
+        let mut used: Vec<std::ops::Range<usize>> = Vec::new();
+        if discover {
+            let lookahead = piece_bytes.max(MIN_LOOKAHEAD);
+            // The first token of the current piece, and where the rules
+            // go on from, counted from the document's start.
+            let (mut first_token, mut resume): (usize, usize) = (0, 0);
+            for (k, r) in pieces.iter().enumerate() {
+                let end = bounds[k + 1..]
+                    .iter()
+                    .copied()
+                    .find(|&b| b >= r.end.saturating_add(lookahead))
+                    .unwrap_or(text.len());
+                let context = &text[r.start..end];
+                let norm = normalize(context);
+                let covered = self.covered(&find(context, &norm));
+                let from = resume.saturating_sub(first_token);
+                let phase =
+                    self.discoverer
+                        .rule_phase(context, &norm, &covered, from, r.end - r.start);
+                for (mut d, tokens) in phase.found.into_iter().zip(phase.used) {
+                    d.span = d.span.start + r.start..d.span.end + r.start;
+                    d.prefix = d.prefix.start + r.start..d.prefix.end + r.start;
+                    rule_found.push(d);
+                    used.push(tokens.start + first_token..tokens.end + first_token);
+                }
+                resume = first_token + phase.stop;
+                first_token += phase.tokens;
+            }
+        }
+        let prop = self.discoverer.propagation(&rule_found);
+        rekey(&mut rule_found, &prop);
+        // The last pass: each piece's mentions, in text order.
+        let mut rule_found = rule_found.into_iter().peekable();
+        let mut first_token = 0;
+        for r in &pieces {
+            let piece = &text[r.clone()];
+            let norm = normalize(piece);
+            let mut found = find(piece, &norm);
+            let mut discovered: Vec<Discovered> = Vec::new();
+            if discover {
+                let covered = self.covered(&found);
+                let used = used.iter().filter_map(|u| {
+                    let local =
+                        u.start.saturating_sub(first_token)..u.end.saturating_sub(first_token);
+                    (!local.is_empty()).then_some(local)
+                });
+                let (propagated, tokens) = self
+                    .discoverer
+                    .propagate(piece, &norm, &covered, used, &prop);
+                first_token += tokens;
+                while let Some(d) = rule_found.next_if(|d| d.span.start < r.end) {
+                    discovered.push(d);
+                }
+                for mut d in propagated {
+                    d.span = d.span.start + r.start..d.span.end + r.start;
+                    d.prefix = d.prefix.start + r.start..d.prefix.end + r.start;
+                    discovered.push(d);
+                }
+                discovered = self.discoverer.finish(discovered);
+            }
+            for f in &mut found {
+                f.span = f.span.start + r.start..f.span.end + r.start;
+                f.prefix = f.prefix.start + r.start..f.prefix.end + r.start;
+            }
+            self.push_mentions(text, windows, found, discovered, out);
+        }
+    }
+
+    /// The gazetteer mentions as discovery sees them.
+    fn covered(&self, found: &[Found]) -> Vec<Covered> {
+        found
+            .iter()
+            .map(|f| Covered {
+                span: f.prefix.start.min(f.span.start)..f.span.end,
+                cover: if f.form == Form::Demonym {
+                    Cover::Demonym
+                } else {
+                    match self.labels[f.entity].kind.as_ref() {
+                        "country" | "city" | "region" => Cover::Place,
+                        "organization" => Cover::Organization,
+                        _ => Cover::Other,
+                    }
+                },
+            })
+            .collect()
+    }
+
+    /// Where a text longer than the piece size is cut: about every
+    /// `piece_bytes`, at the first place after that [`Pipeline::is_cut`]
+    /// allows.
+    fn cuts(&self, text: &str, piece_bytes: usize) -> Vec<usize> {
+        let bytes = text.as_bytes();
+        let mut cuts = Vec::new();
+        let mut last = 0;
+        let mut from = piece_bytes;
+        while from < bytes.len() {
+            // The byte before a cut is a line feed or a space.
+            let Some(at) = memchr::memchr2(b'\n', b' ', &bytes[from..]) else {
+                break;
+            };
+            let at = from + at + 1;
+            if self.is_cut(text, last, at) {
+                cuts.push(at);
+                last = at;
+                from = at.saturating_add(piece_bytes);
+            } else {
+                from = at;
+            }
+        }
+        cuts
+    }
+
+    /// Whether the text can be cut at byte `at` (in the piece that starts
+    /// at `piece_start`) with the same results as one pass:
+    /// - the character before is a line feed, or a space after `!`, `?`,
+    ///   `؟`, `;`, `؛` or `…` (so that discovery sees a break there, as it
+    ///   does at the start of a text);
+    /// - the character at `at` is an ASCII letter or digit or an Arabic
+    ///   letter, which normalization neither deletes nor joins to what
+    ///   comes before, after a blank that it writes as a space: the
+    ///   normalized text is that of the two pieces end to end;
+    /// - no form of the gazetteer is found across (say, a name whose
+    ///   first word ends a paragraph and whose second starts the next).
+    fn is_cut(&self, text: &str, piece_start: usize, at: usize) -> bool {
+        if at <= piece_start || at >= text.len() || !breaks_before(text, at) {
+            return false;
+        }
+        if !starts_cleanly(text, at) {
+            return false;
+        }
+        // Enough normalized text on each side for the longest form.
+        let longest = self.matcher.longest_pattern() + 8;
+        let mut reach = 4 * longest + 64;
+        let left = loop {
+            let start =
+                clean_start_before(text, at.saturating_sub(reach).max(piece_start), piece_start);
+            let left = normalize_str(&text[start..at]);
+            if left.len() > longest || start == piece_start {
+                break left;
+            }
+            reach = reach.saturating_mul(2);
+        };
+        let mut reach = 4 * longest + 64;
+        let right = loop {
+            let end = clean_start_after(text, at.saturating_add(reach));
+            let right = normalize_str(&text[at..end]);
+            if right.len() > longest || end == text.len() {
+                break right;
+            }
+            reach = reach.saturating_mul(2);
+        };
+        let cut = left.len();
+        let mut window = left;
+        window.push_str(&right);
+        !self.matcher.crosses(&window, cut)
+    }
+
+    /// Turns the gazetteer and discovered mentions of a piece (byte
+    /// offsets of `text`, each list in text order, all after the mentions
+    /// already in `out`) into [`Mention`]s.
+    fn push_mentions(
+        &self,
+        text: &str,
+        windows: &Windows,
+        found: Vec<Found>,
+        discovered: Vec<Discovered>,
+        out: &mut Mentions,
+    ) {
         // Byte offsets -> code point offsets, in one pass over the two
         // lists merged in text order.
-        let mut cursor = CharCursor::new(text);
-        let mut mentions = Vec::with_capacity(found.len() + discovered.len());
+        let Mentions { cursor, mentions } = out;
+        mentions.reserve(found.len() + discovered.len());
         let mut discovered = discovered.into_iter().peekable();
         let push_discovered =
             |d: Discovered, cursor: &mut CharCursor, mentions: &mut Vec<Mention>| {
@@ -346,7 +601,7 @@ impl Pipeline {
                 .is_some_and(|d| d.span.start < f.span.start)
             {
                 if let Some(d) = discovered.next() {
-                    push_discovered(d, &mut cursor, &mut mentions);
+                    push_discovered(d, cursor, mentions);
                 }
             }
             let labels = &self.labels[f.entity];
@@ -376,16 +631,64 @@ impl Pipeline {
             });
         }
         for d in discovered {
-            push_discovered(d, &mut cursor, &mut mentions);
-        }
-        Analysis {
-            mentions,
-            chars: cursor.chars_at(text.len()),
-            sentences: windows.sentence_count(),
-            paragraphs: windows.paragraph_count(),
-            windows,
+            push_discovered(d, cursor, mentions);
         }
     }
+}
+
+/// The mentions of a document being made, and the cursor that gives
+/// their code point offsets.
+struct Mentions<'a> {
+    cursor: CharCursor<'a>,
+    mentions: Vec<Mention>,
+}
+
+/// Whether the character before byte `at` is a line feed, or a space
+/// after `!`, `?`, `؟`, `;`, `؛` or `…`: discovery reads a break between
+/// the words on either side, as at the start of a text.
+fn breaks_before(text: &str, at: usize) -> bool {
+    let before = &text.as_bytes()[..at];
+    match before.last() {
+        Some(b'\n') => true,
+        Some(b' ') => {
+            let rest = &text[..at - 1];
+            rest.ends_with(['!', '?', '؟', ';', '؛', '…'])
+        }
+        _ => false,
+    }
+}
+
+/// Whether byte `at` starts an ASCII letter or digit or an Arabic letter
+/// (U+0621–U+063A, U+0641–U+064A) right after ASCII white space: a place
+/// where normalization starts afresh (see [`Pipeline::is_cut`]).
+fn starts_cleanly(text: &str, at: usize) -> bool {
+    let bytes = text.as_bytes();
+    if at == 0 || at >= bytes.len() || !bytes[at - 1].is_ascii_whitespace() {
+        return false;
+    }
+    match text[at..].chars().next() {
+        Some(c) if c.is_ascii_alphanumeric() => true,
+        Some(c) => ('\u{0621}'..='\u{063A}').contains(&c) || ('\u{0641}'..='\u{064A}').contains(&c),
+        None => false,
+    }
+}
+
+/// The last place at or before `at` where normalization starts afresh
+/// ([`starts_cleanly`]), but not before `floor` (a piece start).
+fn clean_start_before(text: &str, mut at: usize, floor: usize) -> usize {
+    while at > floor && !starts_cleanly(text, at) {
+        at -= 1;
+    }
+    at.max(floor)
+}
+
+/// The first place at or after `at` where normalization starts afresh,
+/// or the end of the text.
+fn clean_start_after(text: &str, mut at: usize) -> usize {
+    while at < text.len() && !starts_cleanly(text, at) {
+        at += 1;
+    }
+    at.min(text.len())
 }
 
 /// What the tables say of an entity id: the gazetteer's entry, or for a

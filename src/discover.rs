@@ -624,8 +624,9 @@ impl Discoverer {
 
     /// The propagated mentions of a piece of a document (or of all of
     /// it): the words of `text` that `prop` names, but the tokens the
-    /// rule phase used (`used`, token ranges of `text`); and the number of
-    /// tokens of `text`.
+    /// rule phase used (`used`, token ranges of `text` in text order, read
+    /// up to the first that starts after the last token); and the number
+    /// of tokens of `text`.
     pub(crate) fn propagate(
         &self,
         text: &str,
@@ -636,8 +637,11 @@ impl Discoverer {
     ) -> (Vec<Discovered>, usize) {
         let mut tokens = self.tokens(text, norm, covered);
         for range in used {
-            let range = range.start.min(tokens.len())..range.end.min(tokens.len());
-            for t in &mut tokens[range] {
+            if range.start >= tokens.len() {
+                break;
+            }
+            let end = range.end.min(tokens.len());
+            for t in &mut tokens[range.start..end] {
                 t.used = true;
             }
         }

@@ -187,8 +187,15 @@ pub struct PipelineBuilder<'g> {
 }
 
 /// [`Pipeline::analyze`] reads a document longer than this (1 MiB) in
-/// pieces of about this size (see [`Pipeline::analyze_in_pieces`]).
-pub const PIECE_BYTES: usize = 1 << 20;
+/// pieces of about [`PIECE_BYTES`] (see [`Pipeline::analyze_in_pieces`]).
+pub const PIECES_ABOVE: usize = 1 << 20;
+
+/// The size of the pieces of a long document (64 KiB). Small enough that
+/// most pieces of a text with a few characters out of Unicode NFC take the
+/// fast path of normalization (which a whole piece leaves for the slow one
+/// at the first of them), large enough that the work done once per piece
+/// does not count.
+pub const PIECE_BYTES: usize = 1 << 16;
 
 /// A piece of a document is read with at least this many bytes after it
 /// (the next piece, or more), which discovery's rules may look at.
@@ -290,10 +297,16 @@ impl Pipeline {
     /// The mentions of one document with its sentence and paragraph
     /// counts (the windows of co-occurrence).
     ///
-    /// A document longer than [`PIECE_BYTES`] is analyzed in pieces (see
-    /// [`Pipeline::analyze_in_pieces`]), with the same result.
+    /// A document longer than [`PIECES_ABOVE`] is analyzed in pieces of
+    /// [`PIECE_BYTES`] (see [`Pipeline::analyze_in_pieces`]), with the
+    /// same result.
     pub fn analyze(&self, doc: &Document) -> Analysis {
-        self.analyze_in_pieces(doc, PIECE_BYTES)
+        let piece = if doc.text.len() > PIECES_ABOVE {
+            PIECE_BYTES
+        } else {
+            usize::MAX
+        };
+        self.analyze_in_pieces(doc, piece)
     }
 
     /// [`Pipeline::analyze`], reading a document longer than
@@ -329,6 +342,7 @@ impl Pipeline {
         let mut out = Mentions {
             cursor: CharCursor::new(text),
             mentions: Vec::new(),
+            labels: Default::default(),
         };
         if cuts.is_empty() {
             let norm = normalize(text);
@@ -434,11 +448,12 @@ impl Pipeline {
             let mut discovered: Vec<Discovered> = Vec::new();
             if discover {
                 let covered = self.covered(&found);
-                let used = used.iter().filter_map(|u| {
-                    let local =
-                        u.start.saturating_sub(first_token)..u.end.saturating_sub(first_token);
-                    (!local.is_empty()).then_some(local)
-                });
+                // From the first mention of the rules that ends in this
+                // piece (they are in text order).
+                let after = used.partition_point(|u| u.end <= first_token);
+                let used = used[after..]
+                    .iter()
+                    .map(|u| u.start.saturating_sub(first_token)..u.end - first_token);
                 let (propagated, tokens) = self
                     .discoverer
                     .propagate(piece, &norm, &covered, used, &prop);
@@ -563,20 +578,33 @@ impl Pipeline {
     ) {
         // Byte offsets -> code point offsets, in one pass over the two
         // lists merged in text order.
-        let Mentions { cursor, mentions } = out;
+        let Mentions {
+            cursor,
+            mentions,
+            labels,
+        } = out;
         mentions.reserve(found.len() + discovered.len());
         let mut discovered = discovered.into_iter().peekable();
-        let push_discovered =
+        let mut push_discovered =
             |d: Discovered, cursor: &mut CharCursor, mentions: &mut Vec<Mention>| {
                 let (sentence, paragraph) = windows.locate(d.span.start);
-                let id = crate::discover::entity_id(d.kind, &d.key);
+                // The mentions of one discovered entity share its strings.
+                let (id, name) = labels
+                    .entry((d.kind, d.key))
+                    .or_insert_with_key(|(kind, key)| {
+                        let id = crate::discover::entity_id(*kind, key);
+                        (
+                            Arc::from(id.as_str()),
+                            Arc::from(display_name(key).as_str()),
+                        )
+                    });
                 mentions.push(Mention {
-                    entity_id: Arc::from(id.as_str()),
+                    entity_id: id.clone(),
                     entity_type: match d.kind {
                         Kind::Person => self.person.clone(),
                         Kind::Organization => self.organization.clone(),
                     },
-                    name: Arc::from(display_name(&d.key).as_str()),
+                    name: name.clone(),
                     surface: text[d.span.clone()].to_string(),
                     prefix: text[d.prefix.clone()].to_string(),
                     start: cursor.chars_at(d.span.start),
@@ -636,11 +664,12 @@ impl Pipeline {
     }
 }
 
-/// The mentions of a document being made, and the cursor that gives
-/// their code point offsets.
+/// The mentions of a document being made, the cursor that gives their
+/// code point offsets, and the id and name of each discovered entity.
 struct Mentions<'a> {
     cursor: CharCursor<'a>,
     mentions: Vec<Mention>,
+    labels: rustc_hash::FxHashMap<(Kind, String), (Arc<str>, Arc<str>)>,
 }
 
 /// Whether the character before byte `at` is a line feed, or a space

@@ -3,9 +3,13 @@
 //! propagation), the same windows, on hand-written and on random texts
 //! made of invented sentences, with pieces as small as one byte.
 
+mod common;
+
 use std::sync::OnceLock;
 
-use alam::{Analysis, Discovery, Document, Gazetteer, Pipeline};
+use alam::output::{CsvStyle, csv, json};
+use alam::{Analysis, Discovery, Document, Gazetteer, PIECES_ABOVE, Pipeline};
+use common::{Workdir, stderr};
 use proptest::prelude::*;
 
 fn pipelines() -> &'static [Pipeline; 2] {
@@ -205,5 +209,56 @@ proptest! {
     #[test]
     fn random_texts_give_the_same_analysis_in_pieces(text in random_text()) {
         check_pieces(&text);
+    }
+}
+
+/// A text of about `bytes` made of [`SENTENCES`] and [`SEPARATORS`] in an
+/// order drawn from `seed` (a linear congruential generator: the same
+/// text every run).
+fn generated_text(bytes: usize, mut seed: u64) -> String {
+    let mut next = |n: usize| {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (seed >> 33) as usize % n
+    };
+    let mut text = String::with_capacity(bytes + 200);
+    while text.len() < bytes {
+        text.push_str(SENTENCES[next(SENTENCES.len())]);
+        text.push_str(SEPARATORS[next(SEPARATORS.len())]);
+    }
+    text
+}
+
+#[test]
+fn a_long_document_through_the_command_gives_the_rows_of_one_pass() {
+    // Longer than PIECES_ABOVE: the command reads it in pieces, and the
+    // writing thread writes its rows a few at a time.
+    let text = generated_text(PIECES_ABOVE + PIECES_ABOVE / 4, 7);
+    let doc = Document::new("-", text.as_str());
+    let one_pass = pipelines()[0].analyze_in_pieces(&doc, usize::MAX);
+    assert!(one_pass.mentions.len() > 10_000, "{}", one_pass.mentions.len());
+    assert!(one_pass.mentions.iter().any(|m| m.rule.is_some()));
+    let mut rows = Vec::new();
+    csv::mentions_rows(&mut rows, &doc, &one_pass.mentions, CsvStyle::default());
+    let mut line = Vec::new();
+    json::mentions_line(&doc, &one_pass.mentions, &mut line).expect("serialize");
+    for threads in ["1", "2"] {
+        let wd = Workdir::new();
+        let out = wd.run_with_stdin(&["extract", "-", "-o", "out", "-q", "--threads", threads], &text);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let mentions_csv = wd.read("out/mentions.csv");
+        let (header, body) = mentions_csv.split_once('\n').expect("a header");
+        assert!(header.starts_with("doc_id,entity_id,"), "{header}");
+        assert!(body.as_bytes() == rows, "mentions.csv differs, {threads} threads");
+        assert!(
+            wd.read("out/mentions.jsonl").as_bytes() == line,
+            "mentions.jsonl differs, {threads} threads"
+        );
+        // doc_id, source, chars, mentions, ...
+        let documents = wd.read("out/documents.csv");
+        let row: Vec<&str> = documents.lines().nth(1).expect("a row").split(',').collect();
+        assert_eq!(row[2], text.chars().count().to_string());
+        assert_eq!(row[3], one_pass.mentions.len().to_string());
     }
 }

@@ -2,6 +2,8 @@
 
 use std::sync::Arc;
 
+use rayon::prelude::*;
+
 use crate::cooccur::EntityInfo;
 use crate::discover::{
     Cover, Covered, Discovered, Discoverer, Discovery, Kind, Rule, display_name, rekey,
@@ -197,9 +199,10 @@ pub const PIECES_ABOVE: usize = 1 << 20;
 /// does not count.
 pub const PIECE_BYTES: usize = 1 << 16;
 
-/// A piece of a document is read with at least this many bytes after it
-/// (the next piece, or more), which discovery's rules may look at.
-const MIN_LOOKAHEAD: usize = 1024;
+/// Discovery's rules read a piece of a document with at least this many
+/// bytes after it: they look a few words ahead (a title, then a name of
+/// up to four words; a role, five words of complements, then a name).
+const LOOKAHEAD: usize = 4096;
 
 impl PipelineBuilder<'_> {
     /// How much to discover beyond the gazetteer (default: off).
@@ -358,7 +361,7 @@ impl Pipeline {
             bounds.push(0);
             bounds.extend(cuts);
             bounds.push(text.len());
-            self.analyze_pieces(text, &bounds, piece_bytes, &windows, &mut out);
+            self.analyze_pieces(text, &bounds, &windows, &mut out);
         }
         Analysis {
             mentions: out.mentions,
@@ -374,29 +377,40 @@ impl Pipeline {
     /// whole document runs over every piece before the next one does; the
     /// pieces are normalized again for each (keeping them would cost the
     /// memory this is about).
-    fn analyze_pieces(
-        &self,
-        text: &str,
-        bounds: &[usize],
-        piece_bytes: usize,
-        windows: &Windows,
-        out: &mut Mentions,
-    ) {
+    fn analyze_pieces(&self, text: &str, bounds: &[usize], windows: &Windows, out: &mut Mentions) {
         let pieces: Vec<std::ops::Range<usize>> = bounds.windows(2).map(|w| w[0]..w[1]).collect();
         // Which entities have a strong candidate (matcher rule 7), then
         // which have an unambiguous mention (rule 8), in the document.
-        let mut strong = Vec::new();
-        for r in &pieces {
-            let piece = &text[r.clone()];
-            let candidates = self.matcher.candidates(piece, &normalize(piece));
-            strong_entities(&candidates, &mut strong);
-        }
-        let mut unambiguous = Vec::new();
-        for r in &pieces {
-            let piece = &text[r.clone()];
-            let candidates = self.matcher.candidates(piece, &normalize(piece));
-            unambiguous_entities(&self.matcher.keep(candidates, &strong), &mut unambiguous);
-        }
+        // These two passes look at each piece alone: the pieces are shared
+        // out among the threads (of the pool the caller runs on).
+        let union = |mut a: Vec<u32>, b: Vec<u32>| {
+            a.extend(b);
+            a.sort_unstable();
+            a.dedup();
+            a
+        };
+        let strong = pieces
+            .par_iter()
+            .map(|r| {
+                let piece = &text[r.clone()];
+                let mut strong = Vec::new();
+                strong_entities(
+                    &self.matcher.candidates(piece, &normalize(piece)),
+                    &mut strong,
+                );
+                strong
+            })
+            .reduce(Vec::new, union);
+        let unambiguous = pieces
+            .par_iter()
+            .map(|r| {
+                let piece = &text[r.clone()];
+                let candidates = self.matcher.candidates(piece, &normalize(piece));
+                let mut unambiguous = Vec::new();
+                unambiguous_entities(&self.matcher.keep(candidates, &strong), &mut unambiguous);
+                unambiguous
+            })
+            .reduce(Vec::new, union);
         let find = |piece: &str, norm: &Normalized| -> Vec<Found> {
             let candidates = self.matcher.candidates(piece, norm);
             self.matcher
@@ -409,16 +423,21 @@ impl Pipeline {
         // The tokens each of them used, counted from the document's start.
         let mut used: Vec<std::ops::Range<usize>> = Vec::new();
         if discover {
-            let lookahead = piece_bytes.max(MIN_LOOKAHEAD);
             // The first token of the current piece, and where the rules
             // go on from, counted from the document's start.
             let (mut first_token, mut resume): (usize, usize) = (0, 0);
             for (k, r) in pieces.iter().enumerate() {
-                let end = bounds[k + 1..]
+                // A place to cut LOOKAHEAD bytes into the next piece, or
+                // the end of the first piece that ends farther.
+                let far = r.end.saturating_add(LOOKAHEAD);
+                let next_end = bounds[k + 1..]
                     .iter()
                     .copied()
-                    .find(|&b| b >= r.end.saturating_add(lookahead))
+                    .find(|&b| b >= far)
                     .unwrap_or(text.len());
+                let end = self
+                    .next_cut(text, r.end, far, next_end)
+                    .unwrap_or(next_end);
                 let context = &text[r.start..end];
                 let norm = normalize(context);
                 let covered = self.covered(&find(context, &norm));
@@ -499,25 +518,36 @@ impl Pipeline {
     /// `piece_bytes`, at the first place after that [`Pipeline::is_cut`]
     /// allows.
     fn cuts(&self, text: &str, piece_bytes: usize) -> Vec<usize> {
-        let bytes = text.as_bytes();
         let mut cuts = Vec::new();
         let mut last = 0;
-        let mut from = piece_bytes;
-        while from < bytes.len() {
-            // The byte before a cut is a line feed or a space.
-            let Some(at) = memchr::memchr2(b'\n', b' ', &bytes[from..]) else {
-                break;
-            };
-            let at = from + at + 1;
-            if self.is_cut(text, last, at) {
-                cuts.push(at);
-                last = at;
-                from = at.saturating_add(piece_bytes);
-            } else {
-                from = at;
-            }
+        while let Some(at) = self.next_cut(text, last, last.saturating_add(piece_bytes), text.len())
+        {
+            cuts.push(at);
+            last = at;
         }
         cuts
+    }
+
+    /// The first place at or after `from` and before `limit` where the
+    /// piece that starts at `piece_start` may end ([`Pipeline::is_cut`]).
+    fn next_cut(
+        &self,
+        text: &str,
+        piece_start: usize,
+        mut from: usize,
+        limit: usize,
+    ) -> Option<usize> {
+        let bytes = text.as_bytes();
+        let limit = limit.min(bytes.len());
+        while from < limit {
+            // The byte before a cut is a line feed or a space.
+            let at = from + memchr::memchr2(b'\n', b' ', &bytes[from..limit])? + 1;
+            if self.is_cut(text, piece_start, at) {
+                return Some(at);
+            }
+            from = at;
+        }
+        None
     }
 
     /// Whether the text can be cut at byte `at` (in the piece that starts

@@ -237,7 +237,11 @@ fn a_long_document_through_the_command_gives_the_rows_of_one_pass() {
     let text = generated_text(PIECES_ABOVE + PIECES_ABOVE / 4, 7);
     let doc = Document::new("-", text.as_str());
     let one_pass = pipelines()[0].analyze_in_pieces(&doc, usize::MAX);
-    assert!(one_pass.mentions.len() > 10_000, "{}", one_pass.mentions.len());
+    assert!(
+        one_pass.mentions.len() > 10_000,
+        "{}",
+        one_pass.mentions.len()
+    );
     assert!(one_pass.mentions.iter().any(|m| m.rule.is_some()));
     let mut rows = Vec::new();
     csv::mentions_rows(&mut rows, &doc, &one_pass.mentions, CsvStyle::default());
@@ -245,19 +249,30 @@ fn a_long_document_through_the_command_gives_the_rows_of_one_pass() {
     json::mentions_line(&doc, &one_pass.mentions, &mut line).expect("serialize");
     for threads in ["1", "2"] {
         let wd = Workdir::new();
-        let out = wd.run_with_stdin(&["extract", "-", "-o", "out", "-q", "--threads", threads], &text);
+        let out = wd.run_with_stdin(
+            &["extract", "-", "-o", "out", "-q", "--threads", threads],
+            &text,
+        );
         assert!(out.status.success(), "{}", stderr(&out));
         let mentions_csv = wd.read("out/mentions.csv");
         let (header, body) = mentions_csv.split_once('\n').expect("a header");
         assert!(header.starts_with("doc_id,entity_id,"), "{header}");
-        assert!(body.as_bytes() == rows, "mentions.csv differs, {threads} threads");
+        assert!(
+            body.as_bytes() == rows,
+            "mentions.csv differs, {threads} threads"
+        );
         assert!(
             wd.read("out/mentions.jsonl").as_bytes() == line,
             "mentions.jsonl differs, {threads} threads"
         );
         // doc_id, source, chars, mentions, ...
         let documents = wd.read("out/documents.csv");
-        let row: Vec<&str> = documents.lines().nth(1).expect("a row").split(',').collect();
+        let row: Vec<&str> = documents
+            .lines()
+            .nth(1)
+            .expect("a row")
+            .split(',')
+            .collect();
         assert_eq!(row[2], text.chars().count().to_string());
         assert_eq!(row[3], one_pass.mentions.len().to_string());
     }

@@ -462,8 +462,10 @@ fn process(
     // The rows and lines of the per-document files were the writing
     // thread's largest cost; with several workers they are made here, in
     // parallel. Should that fail, the writing thread makes them again and
-    // reports the error.
-    if let (Some((formats, style)), Some(counts)) = (share.render, &p.counts) {
+    // reports the error. Not for a long document: the writing thread
+    // writes its rows a few at a time, rather than hold them all.
+    let long = p.record.document.text.len() > crate::PIECES_ABOVE;
+    if let (Some((formats, style)), Some(counts), false) = (share.render, &p.counts, long) {
         // The counts list each entity of the document once.
         let entities = counts.entities().len();
         p.rendered =

@@ -421,6 +421,93 @@ const PROCLITICS_WAW: [&str; 7] = ["وبال", "وال", "ولل", "وب", "ول
 /// The proclitic prefixes that start with ف, in the same order.
 const PROCLITICS_FA: [&str; 5] = ["فال", "فلل", "فب", "فل", "ف"];
 
+/// What [`Discoverer::rule_phase`] finds in a piece of a document.
+#[derive(Debug)]
+pub(crate) struct RulePhase {
+    /// The mentions, in the order the rules found them.
+    pub found: Vec<Discovered>,
+    /// For each of them, the tokens it used (which propagation skips).
+    pub used: Vec<Range<usize>>,
+    /// The token the rules would go on from (a mention found near the
+    /// end of the piece may use tokens after it).
+    pub stop: usize,
+    /// The number of tokens before the end of the piece.
+    pub tokens: usize,
+}
+
+/// The words that name an entity discovered elsewhere in the document
+/// (see [`Discoverer::propagation`]): each maps to the key of the one
+/// entity it names, or `None` when it would name several.
+#[derive(Debug, Default)]
+pub(crate) struct Propagation {
+    /// The last words of people discovered with two or more words.
+    by_last: FxHashMap<String, Option<String>>,
+    /// The acronyms of organizations discovered by `en-org`.
+    by_acronym: FxHashMap<String, Option<String>>,
+}
+
+/// Records that `word` names the entity `key`, or nothing if it already
+/// names another.
+fn only_one(map: &mut FxHashMap<String, Option<String>>, word: &str, key: &str) {
+    match map.get_mut(word) {
+        Some(e) => {
+            if e.as_deref().is_some_and(|prev| prev != key) {
+                *e = None;
+            }
+        }
+        None => {
+            map.insert(word.to_string(), Some(key.to_string()));
+        }
+    }
+}
+
+/// The acronym of an organization discovered in the document, alone in
+/// capitals (Acme Widgets Inc ... AWI), is the same organization: the
+/// first letters of its words but `of`, `and`, `the` and a last designator
+/// (Inc, Corp, Ltd), at least three.
+fn acronyms(found: &[Discovered]) -> FxHashMap<String, Option<String>> {
+    let mut by_acronym = FxHashMap::default();
+    for found in found {
+        if found.kind != Kind::Organization || found.rule != Rule::EnOrg {
+            continue;
+        }
+        let mut words: Vec<&str> = found
+            .key
+            .split('-')
+            .filter(|w| !matches!(*w, "of" | "and" | "the" | "for"))
+            .collect();
+        let suffix = |w: &str| {
+            matches!(
+                w,
+                "inc" | "corp" | "co" | "ltd" | "llc" | "plc" | "ag" | "sa" | "nv"
+            )
+        };
+        if words.last().is_some_and(|w| suffix(w)) {
+            words.pop();
+        }
+        if words.len() < 3 || !words.iter().all(|w| w.is_ascii()) {
+            continue;
+        }
+        let acronym: String = words.iter().filter_map(|w| w.chars().next()).collect();
+        only_one(&mut by_acronym, &acronym, &found.key);
+    }
+    by_acronym
+}
+
+/// One-word names found by a title (Mr. Smith) whose word is the last
+/// word of a person discovered with more: the same person.
+pub(crate) fn rekey(found: &mut [Discovered], prop: &Propagation) {
+    for f in found {
+        if f.kind != Kind::Person || f.key.contains('-') {
+            continue;
+        }
+        if let Some(Some(full)) = prop.by_last.get(&f.key) {
+            f.key = full.clone();
+            f.weak = true;
+        }
+    }
+}
+
 /// The discovery stage: the lexicon and how much to discover.
 #[derive(Debug, Clone)]
 pub struct Discoverer {
@@ -451,6 +538,12 @@ impl Discoverer {
 
     /// The discovered mentions of a text, in text order, given the
     /// gazetteer mentions (sorted by start, not overlapping).
+    ///
+    /// A long document may also be read in pieces, with the same result
+    /// (see `crate::pipeline`): [`Discoverer::rule_phase`] on each piece,
+    /// with some text after it, then [`Discoverer::propagation`] from what
+    /// every piece found, then [`Discoverer::propagate`] on each piece, and
+    /// [`Discoverer::finish`].
     pub(crate) fn discover(
         &self,
         text: &str,
@@ -461,17 +554,105 @@ impl Discoverer {
             return Vec::new();
         }
         let mut tokens = self.tokens(text, norm, covered);
-        let mut run = Run {
-            lex: &self.lexicon,
-            index: &self.index,
-            high: self.mode == Discovery::High,
-            text,
-            norm,
-            found: Vec::new(),
-        };
-        run.rules(&mut tokens);
-        run.propagate(&mut tokens);
-        let mut found = run.found;
+        let mut run = self.run(text, norm);
+        run.rules(&mut tokens, 0, usize::MAX);
+        let prop = self.propagation(&run.found);
+        rekey(&mut run.found, &prop);
+        run.propagate(&mut tokens, &prop);
+        self.finish(run.found)
+    }
+
+    /// The rule phase of a piece of a document: the mentions that the
+    /// rules find starting at token `from` of `text` (the piece and some
+    /// text after it, which the rules may read) and before byte `until`.
+    pub(crate) fn rule_phase(
+        &self,
+        text: &str,
+        norm: &Normalized,
+        covered: &[Covered],
+        from: usize,
+        until: usize,
+    ) -> RulePhase {
+        let mut tokens = self.tokens(text, norm, covered);
+        let mut run = self.run(text, norm);
+        let stop = run.rules(&mut tokens, from, until);
+        RulePhase {
+            found: run.found,
+            used: run.used,
+            stop,
+            tokens: tokens.partition_point(|t| t.o.start < until),
+        }
+    }
+
+    /// What the mentions the rules found in a whole document (in text
+    /// order) say about the rest of it: the surnames and acronyms that
+    /// name the same entity elsewhere.
+    pub(crate) fn propagation(&self, found: &[Discovered]) -> Propagation {
+        let lex = &self.lexicon;
+        let mut by_last: FxHashMap<String, Option<String>> = FxHashMap::default();
+        for found in found {
+            if found.kind != Kind::Person || !found.key.contains('-') {
+                continue;
+            }
+            let last = found.key.rsplit('-').next().unwrap_or("");
+            let bits = lex.classes(last);
+            let letters = last.chars().count();
+            let never =
+                class::GIVEN | class::GIVEN_WEAK | class::STOP | class::KIN | class::REPORT_VERB;
+            // A common word is no surname, but for a rare nisba (see
+            // RARE_NISBA) or a listed name word.
+            let common = bits & class::COMMON != 0
+                && bits & class::NAME_WORD == 0
+                && !(last.starts_with("ال")
+                    && last.ends_with('ي')
+                    && lex.count(last).is_some_and(|n| n < RARE_NISBA));
+            if letters < 3
+                || bits & never != 0
+                || common
+                || NOT_ALONE.contains(&last)
+                || ORDINALS.contains(&last)
+            {
+                continue;
+            }
+            only_one(&mut by_last, last, &found.key);
+        }
+        Propagation {
+            by_last,
+            by_acronym: acronyms(found),
+        }
+    }
+
+    /// The propagated mentions of a piece of a document (or of all of
+    /// it): the words of `text` that `prop` names, but the tokens the
+    /// rule phase used (`used`, token ranges of `text` in text order, read
+    /// up to the first that starts after the last token); and the number
+    /// of tokens of `text`.
+    pub(crate) fn propagate(
+        &self,
+        text: &str,
+        norm: &Normalized,
+        covered: &[Covered],
+        used: impl Iterator<Item = Range<usize>>,
+        prop: &Propagation,
+    ) -> (Vec<Discovered>, usize) {
+        let mut tokens = self.tokens(text, norm, covered);
+        for range in used {
+            if range.start >= tokens.len() {
+                break;
+            }
+            let end = range.end.min(tokens.len());
+            for t in &mut tokens[range.start..end] {
+                t.used = true;
+            }
+        }
+        let mut run = self.run(text, norm);
+        run.propagate(&mut tokens, prop);
+        (run.found, tokens.len())
+    }
+
+    /// The last step: short forms marked weak, rejected names dropped,
+    /// the mentions sorted by start.
+    pub(crate) fn finish(&self, mut found: Vec<Discovered>) -> Vec<Discovered> {
         // A given name alone (السيد محمد, Dr. John) says that a person is
         // meant, not which one: reported as a short form
         // (`discovered-weak`), and `alam review` never proposes it.
@@ -490,6 +671,18 @@ impl Discoverer {
         found.retain(|d| !self.lexicon.is_rejected(&d.key.replace('-', " ")));
         found.sort_by_key(|d| d.span.start);
         found
+    }
+
+    fn run<'a>(&'a self, text: &'a str, norm: &'a Normalized) -> Run<'a> {
+        Run {
+            lex: &self.lexicon,
+            index: &self.index,
+            high: self.mode == Discovery::High,
+            text,
+            norm,
+            found: Vec::new(),
+            used: Vec::new(),
+        }
     }
 
     /// The words of the normalized text, with their gaps, scripts,
@@ -828,6 +1021,8 @@ struct Run<'a> {
     text: &'a str,
     norm: &'a Normalized,
     found: Vec<Discovered>,
+    /// The tokens of each mention the rules found.
+    used: Vec<Range<usize>>,
 }
 
 impl Run<'_> {
@@ -857,11 +1052,16 @@ impl Run<'_> {
         t.cover.is_none() && !t.used
     }
 
-    /// Runs the rule phases left to right; a token takes part in one
-    /// mention at most.
-    fn rules(&mut self, toks: &mut [Token]) {
-        let mut i = 0;
-        while i < toks.len() {
+    /// Runs the rule phases left to right from token `from` to the first
+    /// token at or after byte `until`; a token takes part in one mention
+    /// at most. Returns the token it would go on from.
+    ///
+    /// Whether a mention starts at a token depends only on the tokens
+    /// (never on the mentions found before: those end before it), so the
+    /// phase can stop at any token and go on from there.
+    fn rules(&mut self, toks: &mut [Token], from: usize, until: usize) -> usize {
+        let mut i = from;
+        while i < toks.len() && toks[i].o.start < until {
             let t = &toks[i];
             if !Self::free(t) {
                 i += 1;
@@ -895,6 +1095,7 @@ impl Run<'_> {
                 None => i += 1,
             }
         }
+        i
     }
 
     /// Records a discovered mention over tokens `range`; `head` is true
@@ -937,6 +1138,7 @@ impl Run<'_> {
             key.push_str(&self.norm.as_str()[from..t.n.end]);
         }
         let prefix = first.o.start..start;
+        self.used.push(range.clone());
         for t in &mut toks[range] {
             t.used = true;
         }
@@ -1698,43 +1900,13 @@ impl Run<'_> {
 
     // ---- In-document propagation ---------------------------------------
 
-    /// The acronym of an organization discovered in the document, alone
-    /// in capitals (Acme Widgets Inc ... AWI), is the same organization:
-    /// the first letters of its words but `of`, `and`, `the` and a last
-    /// designator (Inc, Corp, Ltd), at least three.
-    fn propagate_acronyms(&mut self, toks: &mut [Token]) {
-        let mut by_acronym: FxHashMap<String, Option<usize>> = FxHashMap::default();
-        for (d, found) in self.found.iter().enumerate() {
-            if found.kind != Kind::Organization || found.rule != Rule::EnOrg {
-                continue;
-            }
-            let mut words: Vec<&str> = found
-                .key
-                .split('-')
-                .filter(|w| !matches!(*w, "of" | "and" | "the" | "for"))
-                .collect();
-            let suffix = |w: &str| {
-                matches!(
-                    w,
-                    "inc" | "corp" | "co" | "ltd" | "llc" | "plc" | "ag" | "sa" | "nv"
-                )
-            };
-            if words.last().is_some_and(|w| suffix(w)) {
-                words.pop();
-            }
-            if words.len() < 3 || !words.iter().all(|w| w.is_ascii()) {
-                continue;
-            }
-            let acronym: String = words.iter().filter_map(|w| w.chars().next()).collect();
-            by_acronym
-                .entry(acronym)
-                .and_modify(|e| {
-                    if e.is_some_and(|prev| self.found[prev].key != found.key) {
-                        *e = None;
-                    }
-                })
-                .or_insert(Some(d));
-        }
+    /// The tokens alone in capitals that are the acronym of an
+    /// organization discovered in the document (see [`acronyms`]).
+    fn propagate_acronyms(
+        &mut self,
+        toks: &mut [Token],
+        by_acronym: &FxHashMap<String, Option<String>>,
+    ) {
         if by_acronym.is_empty() {
             return;
         }
@@ -1742,15 +1914,14 @@ impl Run<'_> {
             if !Self::free(t) || t.script != Script::Latin || !t.upper {
                 continue;
             }
-            let Some(&Some(d)) = by_acronym.get(&self.norm.as_str()[t.n.clone()]) else {
+            let Some(Some(key)) = by_acronym.get(&self.norm.as_str()[t.n.clone()]) else {
                 continue;
             };
-            let key = self.found[d].key.clone();
             self.found.push(Discovered {
                 span: t.o.clone(),
                 prefix: t.o.start..t.o.start,
                 kind: Kind::Organization,
-                key,
+                key: key.clone(),
                 weak: true,
                 rule: Rule::Propagated,
             });
@@ -1759,58 +1930,15 @@ impl Run<'_> {
     }
 
     /// The last word of every person discovered with two or more words
-    /// names that person wherever it stands alone in the document; a
-    /// one-word name equal to such a word is re-keyed to the full name.
-    fn propagate(&mut self, toks: &mut [Token]) {
-        let mut by_last: FxHashMap<String, Option<usize>> = FxHashMap::default();
-        for (d, found) in self.found.iter().enumerate() {
-            if found.kind != Kind::Person || !found.key.contains('-') {
-                continue;
-            }
-            let last = found.key.rsplit('-').next().unwrap_or("");
-            let bits = self.lex.classes(last);
-            let letters = last.chars().count();
-            let never =
-                class::GIVEN | class::GIVEN_WEAK | class::STOP | class::KIN | class::REPORT_VERB;
-            // A common word is no surname, but for a rare nisba (see
-            // RARE_NISBA) or a listed name word.
-            let common = bits & class::COMMON != 0
-                && bits & class::NAME_WORD == 0
-                && !(last.starts_with("ال")
-                    && last.ends_with('ي')
-                    && self.lex.count(last).is_some_and(|n| n < RARE_NISBA));
-            if letters < 3
-                || bits & never != 0
-                || common
-                || NOT_ALONE.contains(&last)
-                || ORDINALS.contains(&last)
-            {
-                continue;
-            }
-            by_last
-                .entry(last.to_string())
-                .and_modify(|e| {
-                    if e.is_some_and(|prev| self.found[prev].key != found.key) {
-                        *e = None;
-                    }
-                })
-                .or_insert(Some(d));
-        }
-        self.propagate_acronyms(toks);
+    /// names that person wherever it stands alone in the document (after
+    /// the acronyms of organizations, [`Run::propagate_acronyms`]); a
+    /// one-word name equal to such a word is re-keyed to the full name
+    /// ([`rekey`]).
+    fn propagate(&mut self, toks: &mut [Token], prop: &Propagation) {
+        self.propagate_acronyms(toks, &prop.by_acronym);
+        let by_last = &prop.by_last;
         if by_last.is_empty() {
             return;
-        }
-        // One-word names found by a title (Mr. Smith): the same person.
-        for d in 0..self.found.len() {
-            let f = &self.found[d];
-            if f.kind != Kind::Person || f.key.contains('-') {
-                continue;
-            }
-            if let Some(Some(full)) = by_last.get(&f.key) {
-                let key = self.found[*full].key.clone();
-                self.found[d].key = key;
-                self.found[d].weak = true;
-            }
         }
         for i in 0..toks.len() {
             let t = &toks[i];
@@ -1822,15 +1950,15 @@ impl Run<'_> {
             }
             let full = self.full(t);
             let (hit, pre) = match by_last.get(full) {
-                Some(&Some(d)) => (Some(d), 0),
+                Some(Some(key)) => (Some(key), 0),
                 _ if t.script == Script::Arabic => {
                     // After و, ب, ل, ك, ف.
                     let mut hit = (None, 0);
                     for p in ["و", "ب", "ل", "ك", "ف"] {
                         if let Some(rest) = full.strip_prefix(p)
-                            && let Some(&Some(d)) = by_last.get(rest)
+                            && let Some(Some(key)) = by_last.get(rest)
                         {
-                            hit = (Some(d), p.len());
+                            hit = (Some(key), p.len());
                             break;
                         }
                     }
@@ -1838,7 +1966,7 @@ impl Run<'_> {
                 }
                 _ => (None, 0),
             };
-            let Some(d) = hit else { continue };
+            let Some(key) = hit else { continue };
             // A word of a longer name nearby is not a surname alone.
             let joined_after = toks.get(i + 1).is_some_and(|n| {
                 n.gap == Gap::Space
@@ -1864,7 +1992,7 @@ impl Run<'_> {
             } else {
                 self.norm.original_range(t.n.start + pre..t.n.end).start
             };
-            let key = self.found[d].key.clone();
+            let key = key.clone();
             self.found.push(Discovered {
                 span: start..t.o.end,
                 prefix: t.o.start..start,

@@ -400,6 +400,8 @@ pub(crate) struct Matcher {
     letters: Vec<usize>,
     /// For each entity, the index of its related country, if known.
     country_of: Vec<Option<u32>>,
+    /// The length in bytes of the longest pattern.
+    longest: usize,
 }
 
 impl std::fmt::Debug for Matcher {
@@ -420,7 +422,7 @@ impl std::fmt::Debug for Matcher {
 }
 
 /// A candidate occurrence in normalized byte offsets.
-struct Candidate {
+pub(crate) struct Candidate {
     /// Start of the word (the prefix start).
     word: usize,
     /// Start of the name.
@@ -513,10 +515,11 @@ impl Matcher {
             (arabic, other)
         });
         let tries = [arabic?, other?];
-        let lengths = patterns
+        let lengths: Vec<u32> = patterns
             .iter()
             .map(|p| u32::try_from(p.len()).unwrap_or(u32::MAX))
             .collect();
+        let longest = lengths.iter().copied().max().unwrap_or(0) as usize;
         let mut nonword_first: Vec<char> = patterns
             .iter()
             .filter_map(|p| p.chars().next())
@@ -552,6 +555,7 @@ impl Matcher {
             entries,
             letters,
             country_of,
+            longest,
         })
     }
 
@@ -639,6 +643,23 @@ impl Matcher {
 
     /// Finds and resolves the mentions of one document.
     pub fn find(&self, original: &str, norm: &Normalized) -> Vec<Found> {
+        let candidates = self.candidates(original, norm);
+        let mut strong = Vec::new();
+        strong_entities(&candidates, &mut strong);
+        let kept = self.keep(candidates, &strong);
+        let mut unambiguous = Vec::new();
+        unambiguous_entities(&kept, &mut unambiguous);
+        self.choose(kept, &unambiguous)
+    }
+
+    /// The first stage of [`Matcher::find`], which depends on nothing
+    /// outside the text: the candidates of rules 1 to 4 and the first half
+    /// of rule 5 (a strong full word hides the proclitic readings of its
+    /// word). A document analyzed in pieces (see `crate::pipeline`) runs
+    /// each stage on every piece, and gives the next stage what the
+    /// document as a whole says: [`strong_entities`], then
+    /// [`unambiguous_entities`].
+    pub(crate) fn candidates(&self, original: &str, norm: &Normalized) -> Vec<Candidate> {
         let text = norm.as_str();
         let mut candidates = Vec::new();
         self.walk(text, |word, start, pattern, prefix| {
@@ -653,7 +674,6 @@ impl Matcher {
         // their words; the entities named strongly by what is left are
         // those whose weak forms count (rule 7); then the weak full words
         // that count hide the proclitic readings of theirs.
-        let is_strong = |c: &Candidate| c.entries.iter().any(|e| e.form != Form::Weak);
         let mut full_words: Vec<usize> = candidates
             .iter()
             .filter(|c| c.word == c.start && is_strong(c))
@@ -661,14 +681,13 @@ impl Matcher {
             .collect();
         full_words.sort_unstable();
         candidates.retain(|c| c.word == c.start || full_words.binary_search(&c.word).is_err());
-        // Which entities have a strong candidate, before overlaps.
-        let mut strong: Vec<u32> = candidates
-            .iter()
-            .flat_map(|c| c.entries.iter())
-            .filter(|e| e.form != Form::Weak)
-            .map(|e| e.entity)
-            .collect();
-        strong.sort_unstable();
+        candidates
+    }
+
+    /// The second stage of [`Matcher::find`]: the rest of rule 5, rules 6
+    /// and 7, given the entities with a strong candidate anywhere in the
+    /// document (sorted). The mentions kept, sorted by start.
+    pub(crate) fn keep(&self, mut candidates: Vec<Candidate>, strong: &[u32]) -> Vec<Candidate> {
         let counts = |c: &Candidate| {
             c.entries
                 .iter()
@@ -731,13 +750,13 @@ impl Matcher {
         }
         kept.retain(|c| !c.entries.is_empty());
         kept.sort_by_key(|c| c.start);
-        // Rule 8: ambiguity.
-        let mut unambiguous: Vec<u32> = kept
-            .iter()
-            .filter(|c| c.entries.len() == 1 && c.entries[0].form != Form::Weak)
-            .map(|c| c.entries[0].entity)
-            .collect();
-        unambiguous.sort_unstable();
+        kept
+    }
+
+    /// The last stage of [`Matcher::find`], rule 8, given the entities
+    /// with an unambiguous strong mention anywhere in the document
+    /// (sorted).
+    pub(crate) fn choose(&self, kept: Vec<Candidate>, unambiguous: &[u32]) -> Vec<Found> {
         kept.into_iter()
             .map(|c| {
                 let is_supported = |e: &&Entry| unambiguous.binary_search(&e.entity).is_ok();
@@ -775,6 +794,23 @@ impl Matcher {
                 }
             })
             .collect()
+    }
+
+    /// The length in bytes of the longest pattern.
+    pub(crate) fn longest_pattern(&self) -> usize {
+        self.longest
+    }
+
+    /// Whether a walk of `normalized` finds a pattern that starts before
+    /// byte `cut` and ends after it (any pattern found from a place a name
+    /// may start, before the rules that follow the walk).
+    pub(crate) fn crosses(&self, normalized: &str, cut: usize) -> bool {
+        let mut crosses = false;
+        self.walk(normalized, |_, start, pattern, _| {
+            let end = start + self.lengths[pattern as usize] as usize;
+            crosses |= start < cut && end > cut;
+        });
+        crosses
     }
 
     /// Rules 1 to 4 for one occurrence of `pattern` at `start..end`, in
@@ -852,6 +888,38 @@ impl Matcher {
             orig_word,
         })
     }
+}
+
+/// Whether a candidate has a strong form (not only weak ones).
+fn is_strong(c: &Candidate) -> bool {
+    c.entries.iter().any(|e| e.form != Form::Weak)
+}
+
+/// Adds to `out` the entities with a strong form among `candidates` (the
+/// output of [`Matcher::candidates`]), and leaves `out` sorted.
+pub(crate) fn strong_entities(candidates: &[Candidate], out: &mut Vec<u32>) {
+    out.extend(
+        candidates
+            .iter()
+            .flat_map(|c| c.entries.iter())
+            .filter(|e| e.form != Form::Weak)
+            .map(|e| e.entity),
+    );
+    out.sort_unstable();
+    out.dedup();
+}
+
+/// Adds to `out` the entities that `kept` (the output of
+/// [`Matcher::keep`]) names alone with a strong form, and leaves `out`
+/// sorted.
+pub(crate) fn unambiguous_entities(kept: &[Candidate], out: &mut Vec<u32>) {
+    out.extend(
+        kept.iter()
+            .filter(|c| c.entries.len() == 1 && c.entries[0].form != Form::Weak)
+            .map(|c| c.entries[0].entity),
+    );
+    out.sort_unstable();
+    out.dedup();
 }
 
 fn first_listed<'a>(entries: impl Iterator<Item = &'a Entry>) -> Entry {

@@ -2,16 +2,18 @@
 
 use std::sync::Arc;
 
+use rayon::prelude::*;
+
 use crate::cooccur::EntityInfo;
 use crate::discover::{
-    Cover, Covered, Discovered, Discoverer, Discovery, Kind, Rule, display_name,
+    Cover, Covered, Discovered, Discoverer, Discovery, Kind, Rule, display_name, rekey,
 };
 use crate::error::Error;
 use crate::gazetteer::Gazetteer;
 use crate::lexicon::Lexicon;
-use crate::matcher::{Form, Matcher};
-use crate::normalize::normalize;
-use crate::segment::Segmenter;
+use crate::matcher::{Form, Found, Matcher, strong_entities, unambiguous_entities};
+use crate::normalize::{Normalized, normalize, normalize_str};
+use crate::segment::{Segmenter, Windows};
 
 /// One input document: an id and its text.
 ///
@@ -186,6 +188,22 @@ pub struct PipelineBuilder<'g> {
     lexicon: Option<Lexicon>,
 }
 
+/// [`Pipeline::analyze`] reads a document longer than this (1 MiB) in
+/// pieces of about [`PIECE_BYTES`] (see [`Pipeline::analyze_in_pieces`]).
+pub const PIECES_ABOVE: usize = 1 << 20;
+
+/// The size of the pieces of a long document (64 KiB). Small enough that
+/// most pieces of a text with a few characters out of Unicode NFC take the
+/// fast path of normalization (which a whole piece leaves for the slow one
+/// at the first of them), large enough that the work done once per piece
+/// does not count.
+pub const PIECE_BYTES: usize = 1 << 16;
+
+/// Discovery's rules read a piece of a document with at least this many
+/// bytes after it: they look a few words ahead (a title, then a name of
+/// up to four words; a role, five words of complements, then a name).
+const LOOKAHEAD: usize = 4096;
+
 impl PipelineBuilder<'_> {
     /// How much to discover beyond the gazetteer (default: off).
     pub fn discovery(mut self, discovery: Discovery) -> Self {
@@ -281,47 +299,342 @@ impl Pipeline {
 
     /// The mentions of one document with its sentence and paragraph
     /// counts (the windows of co-occurrence).
+    ///
+    /// A document longer than [`PIECES_ABOVE`] is analyzed in pieces of
+    /// [`PIECE_BYTES`] (see [`Pipeline::analyze_in_pieces`]), with the
+    /// same result.
     pub fn analyze(&self, doc: &Document) -> Analysis {
-        let text = doc.text.as_str();
-        let norm = normalize(text);
-        let found = self.matcher.find(text, &norm);
-        let discovered = if self.discoverer.mode() == Discovery::Off {
-            Vec::new()
+        let piece = if doc.text.len() > PIECES_ABOVE {
+            PIECE_BYTES
         } else {
-            let covered: Vec<Covered> = found
-                .iter()
-                .map(|f| Covered {
-                    span: f.prefix.start.min(f.span.start)..f.span.end,
-                    cover: if f.form == Form::Demonym {
-                        Cover::Demonym
-                    } else {
-                        match self.labels[f.entity].kind.as_ref() {
-                            "country" | "city" | "region" => Cover::Place,
-                            "organization" => Cover::Organization,
-                            _ => Cover::Other,
-                        }
-                    },
-                })
-                .collect();
-            self.discoverer.discover(text, &norm, &covered)
+            usize::MAX
+        };
+        self.analyze_in_pieces(doc, piece)
+    }
+
+    /// [`Pipeline::analyze`], reading a document longer than
+    /// `piece_bytes` in pieces of about `piece_bytes`, so that the memory
+    /// it needs beyond its text and its mentions stays bounded. The result
+    /// is the same as from one pass (a test checks it on random texts):
+    /// pieces are cut after a line break (or `!`, `?`, `;` and a space)
+    /// before a letter or digit, where no form of the gazetteer could go
+    /// on across, and each step that depends on the whole document (which
+    /// entities it names, which names discovery found in it) runs over
+    /// every piece before the next step starts. A text without such a
+    /// place is one piece. The cost: each piece is normalized and matched
+    /// four or five times instead of once.
+    ///
+    /// ```
+    /// use alam::{Document, Gazetteer, Pipeline};
+    /// let mut gaz = Gazetteer::new();
+    /// gaz.add_csv("c.csv", "id,type,name,name_ar\ncountry:CN,country,China,الصين\n".as_bytes());
+    /// let pipeline = Pipeline::new(&gaz)?;
+    /// let doc = Document::new("d", "China grew.\nالصين\nChina");
+    /// assert_eq!(pipeline.analyze_in_pieces(&doc, 4), pipeline.analyze(&doc));
+    /// # Ok::<(), alam::Error>(())
+    /// ```
+    pub fn analyze_in_pieces(&self, doc: &Document, piece_bytes: usize) -> Analysis {
+        let text = doc.text.as_str();
+        let piece_bytes = piece_bytes.max(1);
+        let cuts = if text.len() > piece_bytes {
+            self.cuts(text, piece_bytes)
+        } else {
+            Vec::new()
         };
         let windows = self.segmenter.segment(text);
+        let mut out = Mentions {
+            cursor: CharCursor::new(text),
+            mentions: Vec::new(),
+            labels: Default::default(),
+        };
+        if cuts.is_empty() {
+            let norm = normalize(text);
+            let found = self.matcher.find(text, &norm);
+            let discovered = if self.discoverer.mode() == Discovery::Off {
+                Vec::new()
+            } else {
+                self.discoverer.discover(text, &norm, &self.covered(&found))
+            };
+            self.push_mentions(text, &windows, found, discovered, &mut out);
+        } else {
+            let mut bounds = Vec::with_capacity(cuts.len() + 2);
+            bounds.push(0);
+            bounds.extend(cuts);
+            bounds.push(text.len());
+            self.analyze_pieces(text, &bounds, &windows, &mut out);
+        }
+        Analysis {
+            mentions: out.mentions,
+            chars: out.cursor.chars_at(text.len()),
+            sentences: windows.sentence_count(),
+            paragraphs: windows.paragraph_count(),
+            windows,
+        }
+    }
+
+    /// [`Pipeline::analyze`] for a text cut at `bounds` (its first and
+    /// last are 0 and the text's length). Each step that depends on the
+    /// whole document runs over every piece before the next one does; the
+    /// pieces are normalized again for each (keeping them would cost the
+    /// memory this is about).
+    fn analyze_pieces(&self, text: &str, bounds: &[usize], windows: &Windows, out: &mut Mentions) {
+        let pieces: Vec<std::ops::Range<usize>> = bounds.windows(2).map(|w| w[0]..w[1]).collect();
+        // Which entities have a strong candidate (matcher rule 7), then
+        // which have an unambiguous mention (rule 8), in the document.
+        // These two passes look at each piece alone: the pieces are shared
+        // out among the threads (of the pool the caller runs on).
+        let union = |mut a: Vec<u32>, b: Vec<u32>| {
+            a.extend(b);
+            a.sort_unstable();
+            a.dedup();
+            a
+        };
+        let strong = pieces
+            .par_iter()
+            .map(|r| {
+                let piece = &text[r.clone()];
+                let mut strong = Vec::new();
+                strong_entities(
+                    &self.matcher.candidates(piece, &normalize(piece)),
+                    &mut strong,
+                );
+                strong
+            })
+            .reduce(Vec::new, union);
+        let unambiguous = pieces
+            .par_iter()
+            .map(|r| {
+                let piece = &text[r.clone()];
+                let candidates = self.matcher.candidates(piece, &normalize(piece));
+                let mut unambiguous = Vec::new();
+                unambiguous_entities(&self.matcher.keep(candidates, &strong), &mut unambiguous);
+                unambiguous
+            })
+            .reduce(Vec::new, union);
+        let find = |piece: &str, norm: &Normalized| -> Vec<Found> {
+            let candidates = self.matcher.candidates(piece, norm);
+            self.matcher
+                .choose(self.matcher.keep(candidates, &strong), &unambiguous)
+        };
+        // Discovery's rules, piece by piece, each read with the text after
+        // it; the rules go on in the next piece from where they stopped.
+        let discover = self.discoverer.mode() != Discovery::Off;
+        let mut rule_found: Vec<Discovered> = Vec::new();
+        // The tokens each of them used, counted from the document's start.
+        let mut used: Vec<std::ops::Range<usize>> = Vec::new();
+        if discover {
+            // The first token of the current piece, and where the rules
+            // go on from, counted from the document's start.
+            let (mut first_token, mut resume): (usize, usize) = (0, 0);
+            for (k, r) in pieces.iter().enumerate() {
+                // A place to cut LOOKAHEAD bytes into the next piece, or
+                // the end of the first piece that ends farther.
+                let far = r.end.saturating_add(LOOKAHEAD);
+                let next_end = bounds[k + 1..]
+                    .iter()
+                    .copied()
+                    .find(|&b| b >= far)
+                    .unwrap_or(text.len());
+                let end = self
+                    .next_cut(text, r.end, far, next_end)
+                    .unwrap_or(next_end);
+                let context = &text[r.start..end];
+                let norm = normalize(context);
+                let covered = self.covered(&find(context, &norm));
+                let from = resume.saturating_sub(first_token);
+                let phase =
+                    self.discoverer
+                        .rule_phase(context, &norm, &covered, from, r.end - r.start);
+                for (mut d, tokens) in phase.found.into_iter().zip(phase.used) {
+                    d.span = d.span.start + r.start..d.span.end + r.start;
+                    d.prefix = d.prefix.start + r.start..d.prefix.end + r.start;
+                    rule_found.push(d);
+                    used.push(tokens.start + first_token..tokens.end + first_token);
+                }
+                resume = first_token + phase.stop;
+                first_token += phase.tokens;
+            }
+        }
+        let prop = self.discoverer.propagation(&rule_found);
+        rekey(&mut rule_found, &prop);
+        // The last pass: each piece's mentions, in text order.
+        let mut rule_found = rule_found.into_iter().peekable();
+        let mut first_token = 0;
+        for r in &pieces {
+            let piece = &text[r.clone()];
+            let norm = normalize(piece);
+            let mut found = find(piece, &norm);
+            let mut discovered: Vec<Discovered> = Vec::new();
+            if discover {
+                let covered = self.covered(&found);
+                // From the first mention of the rules that ends in this
+                // piece (they are in text order).
+                let after = used.partition_point(|u| u.end <= first_token);
+                let used = used[after..]
+                    .iter()
+                    .map(|u| u.start.saturating_sub(first_token)..u.end - first_token);
+                let (propagated, tokens) = self
+                    .discoverer
+                    .propagate(piece, &norm, &covered, used, &prop);
+                first_token += tokens;
+                while let Some(d) = rule_found.next_if(|d| d.span.start < r.end) {
+                    discovered.push(d);
+                }
+                for mut d in propagated {
+                    d.span = d.span.start + r.start..d.span.end + r.start;
+                    d.prefix = d.prefix.start + r.start..d.prefix.end + r.start;
+                    discovered.push(d);
+                }
+                discovered = self.discoverer.finish(discovered);
+            }
+            for f in &mut found {
+                f.span = f.span.start + r.start..f.span.end + r.start;
+                f.prefix = f.prefix.start + r.start..f.prefix.end + r.start;
+            }
+            self.push_mentions(text, windows, found, discovered, out);
+        }
+    }
+
+    /// The gazetteer mentions as discovery sees them.
+    fn covered(&self, found: &[Found]) -> Vec<Covered> {
+        found
+            .iter()
+            .map(|f| Covered {
+                span: f.prefix.start.min(f.span.start)..f.span.end,
+                cover: if f.form == Form::Demonym {
+                    Cover::Demonym
+                } else {
+                    match self.labels[f.entity].kind.as_ref() {
+                        "country" | "city" | "region" => Cover::Place,
+                        "organization" => Cover::Organization,
+                        _ => Cover::Other,
+                    }
+                },
+            })
+            .collect()
+    }
+
+    /// Where a text longer than the piece size is cut: about every
+    /// `piece_bytes`, at the first place after that [`Pipeline::is_cut`]
+    /// allows.
+    fn cuts(&self, text: &str, piece_bytes: usize) -> Vec<usize> {
+        let mut cuts = Vec::new();
+        let mut last = 0;
+        while let Some(at) = self.next_cut(text, last, last.saturating_add(piece_bytes), text.len())
+        {
+            cuts.push(at);
+            last = at;
+        }
+        cuts
+    }
+
+    /// The first place at or after `from` and before `limit` where the
+    /// piece that starts at `piece_start` may end ([`Pipeline::is_cut`]).
+    fn next_cut(
+        &self,
+        text: &str,
+        piece_start: usize,
+        mut from: usize,
+        limit: usize,
+    ) -> Option<usize> {
+        let bytes = text.as_bytes();
+        let limit = limit.min(bytes.len());
+        while from < limit {
+            // The byte before a cut is a line feed or a space.
+            let at = from + memchr::memchr2(b'\n', b' ', &bytes[from..limit])? + 1;
+            if self.is_cut(text, piece_start, at) {
+                return Some(at);
+            }
+            from = at;
+        }
+        None
+    }
+
+    /// Whether the text can be cut at byte `at` (in the piece that starts
+    /// at `piece_start`) with the same results as one pass:
+    /// - the character before is a line feed, or a space after `!`, `?`,
+    ///   `؟`, `;`, `؛` or `…` (so that discovery sees a break there, as it
+    ///   does at the start of a text);
+    /// - the character at `at` is an ASCII letter or digit or an Arabic
+    ///   letter, which normalization neither deletes nor joins to what
+    ///   comes before, after a blank that it writes as a space: the
+    ///   normalized text is that of the two pieces end to end;
+    /// - no form of the gazetteer is found across (say, a name whose
+    ///   first word ends a paragraph and whose second starts the next).
+    fn is_cut(&self, text: &str, piece_start: usize, at: usize) -> bool {
+        if at <= piece_start || at >= text.len() || !breaks_before(text, at) {
+            return false;
+        }
+        if !starts_cleanly(text, at) {
+            return false;
+        }
+        // Enough normalized text on each side for the longest form.
+        let longest = self.matcher.longest_pattern() + 8;
+        let mut reach = 4 * longest + 64;
+        let left = loop {
+            let start =
+                clean_start_before(text, at.saturating_sub(reach).max(piece_start), piece_start);
+            let left = normalize_str(&text[start..at]);
+            if left.len() > longest || start == piece_start {
+                break left;
+            }
+            reach = reach.saturating_mul(2);
+        };
+        let mut reach = 4 * longest + 64;
+        let right = loop {
+            let end = clean_start_after(text, at.saturating_add(reach));
+            let right = normalize_str(&text[at..end]);
+            if right.len() > longest || end == text.len() {
+                break right;
+            }
+            reach = reach.saturating_mul(2);
+        };
+        let cut = left.len();
+        let mut window = left;
+        window.push_str(&right);
+        !self.matcher.crosses(&window, cut)
+    }
+
+    /// Turns the gazetteer and discovered mentions of a piece (byte
+    /// offsets of `text`, each list in text order, all after the mentions
+    /// already in `out`) into [`Mention`]s.
+    fn push_mentions(
+        &self,
+        text: &str,
+        windows: &Windows,
+        found: Vec<Found>,
+        discovered: Vec<Discovered>,
+        out: &mut Mentions,
+    ) {
         // Byte offsets -> code point offsets, in one pass over the two
         // lists merged in text order.
-        let mut cursor = CharCursor::new(text);
-        let mut mentions = Vec::with_capacity(found.len() + discovered.len());
+        let Mentions {
+            cursor,
+            mentions,
+            labels,
+        } = out;
+        mentions.reserve(found.len() + discovered.len());
         let mut discovered = discovered.into_iter().peekable();
-        let push_discovered =
+        let mut push_discovered =
             |d: Discovered, cursor: &mut CharCursor, mentions: &mut Vec<Mention>| {
                 let (sentence, paragraph) = windows.locate(d.span.start);
-                let id = crate::discover::entity_id(d.kind, &d.key);
+                // The mentions of one discovered entity share its strings.
+                let (id, name) = labels
+                    .entry((d.kind, d.key))
+                    .or_insert_with_key(|(kind, key)| {
+                        let id = crate::discover::entity_id(*kind, key);
+                        (
+                            Arc::from(id.as_str()),
+                            Arc::from(display_name(key).as_str()),
+                        )
+                    });
                 mentions.push(Mention {
-                    entity_id: Arc::from(id.as_str()),
+                    entity_id: id.clone(),
                     entity_type: match d.kind {
                         Kind::Person => self.person.clone(),
                         Kind::Organization => self.organization.clone(),
                     },
-                    name: Arc::from(display_name(&d.key).as_str()),
+                    name: name.clone(),
                     surface: text[d.span.clone()].to_string(),
                     prefix: text[d.prefix.clone()].to_string(),
                     start: cursor.chars_at(d.span.start),
@@ -346,7 +659,7 @@ impl Pipeline {
                 .is_some_and(|d| d.span.start < f.span.start)
             {
                 if let Some(d) = discovered.next() {
-                    push_discovered(d, &mut cursor, &mut mentions);
+                    push_discovered(d, cursor, mentions);
                 }
             }
             let labels = &self.labels[f.entity];
@@ -376,16 +689,65 @@ impl Pipeline {
             });
         }
         for d in discovered {
-            push_discovered(d, &mut cursor, &mut mentions);
-        }
-        Analysis {
-            mentions,
-            chars: cursor.chars_at(text.len()),
-            sentences: windows.sentence_count(),
-            paragraphs: windows.paragraph_count(),
-            windows,
+            push_discovered(d, cursor, mentions);
         }
     }
+}
+
+/// The mentions of a document being made, the cursor that gives their
+/// code point offsets, and the id and name of each discovered entity.
+struct Mentions<'a> {
+    cursor: CharCursor<'a>,
+    mentions: Vec<Mention>,
+    labels: rustc_hash::FxHashMap<(Kind, String), (Arc<str>, Arc<str>)>,
+}
+
+/// Whether the character before byte `at` is a line feed, or a space
+/// after `!`, `?`, `؟`, `;`, `؛` or `…`: discovery reads a break between
+/// the words on either side, as at the start of a text.
+fn breaks_before(text: &str, at: usize) -> bool {
+    let before = &text.as_bytes()[..at];
+    match before.last() {
+        Some(b'\n') => true,
+        Some(b' ') => {
+            let rest = &text[..at - 1];
+            rest.ends_with(['!', '?', '؟', ';', '؛', '…'])
+        }
+        _ => false,
+    }
+}
+
+/// Whether byte `at` starts an ASCII letter or digit or an Arabic letter
+/// (U+0621–U+063A, U+0641–U+064A) right after ASCII white space: a place
+/// where normalization starts afresh (see [`Pipeline::is_cut`]).
+fn starts_cleanly(text: &str, at: usize) -> bool {
+    let bytes = text.as_bytes();
+    if at == 0 || at >= bytes.len() || !bytes[at - 1].is_ascii_whitespace() {
+        return false;
+    }
+    match text[at..].chars().next() {
+        Some(c) if c.is_ascii_alphanumeric() => true,
+        Some(c) => ('\u{0621}'..='\u{063A}').contains(&c) || ('\u{0641}'..='\u{064A}').contains(&c),
+        None => false,
+    }
+}
+
+/// The last place at or before `at` where normalization starts afresh
+/// ([`starts_cleanly`]), but not before `floor` (a piece start).
+fn clean_start_before(text: &str, mut at: usize, floor: usize) -> usize {
+    while at > floor && !starts_cleanly(text, at) {
+        at -= 1;
+    }
+    at.max(floor)
+}
+
+/// The first place at or after `at` where normalization starts afresh,
+/// or the end of the text.
+fn clean_start_after(text: &str, mut at: usize) -> usize {
+    while at < text.len() && !starts_cleanly(text, at) {
+        at += 1;
+    }
+    at.min(text.len())
 }
 
 /// What the tables say of an entity id: the gazetteer's entry, or for a

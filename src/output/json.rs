@@ -38,7 +38,17 @@ use crate::{Document, Form, Mention};
 #[derive(Serialize)]
 struct DocLine<'a> {
     doc_id: &'a str,
-    mentions: Vec<MentionRecord<'a>>,
+    mentions: MentionRecords<'a>,
+}
+
+/// The mentions of a `mentions.jsonl` line, serialized one by one as they
+/// are written (a document may have hundreds of thousands).
+struct MentionRecords<'a>(&'a [Mention]);
+
+impl Serialize for MentionRecords<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().map(MentionRecord::from))
+    }
 }
 
 /// One mention as it appears in JSON outputs (`mentions.jsonl`, `alam
@@ -132,13 +142,23 @@ impl MentionRecord<'_> {
 /// Appends the `mentions.jsonl` line of one document, with its line end,
 /// to `out`.
 pub fn mentions_line(doc: &Document, mentions: &[Mention], out: &mut Vec<u8>) -> io::Result<()> {
+    write_mentions_line(doc, mentions, out)
+}
+
+/// Writes the `mentions.jsonl` line of one document, with its line end,
+/// to `out` as it is made (nothing of the size of the line is kept in
+/// memory).
+pub fn write_mentions_line(
+    doc: &Document,
+    mentions: &[Mention],
+    mut out: impl Write,
+) -> io::Result<()> {
     let line = DocLine {
         doc_id: &doc.id,
-        mentions: mentions.iter().map(MentionRecord::from).collect(),
+        mentions: MentionRecords(mentions),
     };
-    serde_json::to_writer(&mut *out, &line)?;
-    out.push(b'\n');
-    Ok(())
+    serde_json::to_writer(&mut out, &line)?;
+    out.write_all(b"\n")
 }
 
 #[derive(Serialize)]

@@ -177,28 +177,30 @@ impl RenderedRecord {
 /// and `mentions` sheets of `tables.xlsx` (xlsx).
 #[derive(Debug)]
 pub struct DocumentWriters {
-    formats: Formats,
     style: CsvStyle,
     mentions_csv: Option<CsvTable<AtomicFile>>,
     documents_csv: Option<CsvTable<AtomicFile>>,
     mentions_jsonl: Option<AtomicFile>,
     /// Finished by [`finish_run`], with the aggregate sheets.
     xlsx: Option<XlsxBook>,
-    /// The record being written by [`DocumentWriters::write`].
-    scratch: RenderedRecord,
+    /// The rows being written by [`DocumentWriters::write`].
+    scratch: Vec<u8>,
 }
+
+/// [`DocumentWriters::write`] puts together this many `mentions.csv` rows
+/// at a time.
+const ROWS_AT_ONCE: usize = 256;
 
 impl DocumentWriters {
     /// Creates the files in `folder`'s staging folder.
     pub fn create(folder: &OutputFolder, formats: Formats, style: CsvStyle) -> io::Result<Self> {
         let mut w = DocumentWriters {
-            formats,
             style,
             mentions_csv: None,
             documents_csv: None,
             mentions_jsonl: None,
             xlsx: None,
-            scratch: RenderedRecord::default(),
+            scratch: Vec::new(),
         };
         if formats.csv {
             w.mentions_csv = Some(CsvTable::new(
@@ -221,7 +223,9 @@ impl DocumentWriters {
         Ok(w)
     }
 
-    /// Writes one input record and its mentions. Error records get a
+    /// Writes one input record and its mentions, as [`RenderedRecord`]
+    /// would have them, but a few rows at a time: the memory it takes does
+    /// not grow with the number of mentions. Error records get a
     /// `documents.csv` row only.
     pub fn write(
         &mut self,
@@ -230,12 +234,29 @@ impl DocumentWriters {
         mentions: &[Mention],
         entities: usize,
     ) -> io::Result<()> {
-        let mut scratch = std::mem::take(&mut self.scratch);
-        let written = scratch
-            .render(self.formats, self.style, rec, chars, mentions, entities)
-            .and_then(|()| self.write_rendered(&scratch));
-        self.scratch = scratch;
-        written
+        if let Some(book) = &mut self.xlsx {
+            book.write_record(&xlsx::RecordRows::new(rec, chars, mentions, entities))?;
+        }
+        let scratch = &mut self.scratch;
+        if let Some(w) = &mut self.documents_csv {
+            scratch.clear();
+            csv::document_row(scratch, rec, chars, mentions.len(), entities, self.style);
+            w.rows(scratch)?;
+        }
+        if rec.status == crate::input::Status::Error {
+            return Ok(());
+        }
+        if let Some(w) = &mut self.mentions_csv {
+            for rows in mentions.chunks(ROWS_AT_ONCE) {
+                scratch.clear();
+                csv::mentions_rows(scratch, &rec.document, rows, self.style);
+                w.rows(scratch)?;
+            }
+        }
+        if let Some(w) = &mut self.mentions_jsonl {
+            json::write_mentions_line(&rec.document, mentions, w)?;
+        }
+        Ok(())
     }
 
     /// Writes a record made by [`RenderedRecord::new`] with the formats and

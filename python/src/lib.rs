@@ -374,6 +374,8 @@ fn run<'py>(
     let options = InputOptions {
         id_field,
         text_fields: text_field,
+        // As `alam extract`: the output folder is never read as input.
+        exclude: vec![output.clone()],
         ..InputOptions::default()
     };
     let inputs = Inputs::new(&inputs, options);
@@ -415,6 +417,7 @@ fn run<'py>(
     let s = &outcome.summary;
     let d = PyDict::new(py);
     d.set_item("output", output)?;
+    d.set_item("run_id", &s.run_id)?;
     d.set_item("documents", s.documents)?;
     d.set_item("errors", s.errors)?;
     d.set_item("warnings", s.warnings)?;

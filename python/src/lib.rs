@@ -5,6 +5,7 @@
 //! from the Python objects first, processed by the batch engine on Rust
 //! threads, and the results turned into Python objects after.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 
 use alam::batch::{Batch, Processed, Run, RunObserver, records};
@@ -14,7 +15,7 @@ use alam::{Aggregates, Discovery, Document, Gazetteer, Lexicon, Mention, WindowK
 use pyo3::create_exception;
 use pyo3::exceptions::{PyException, PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList};
+use pyo3::types::{PyDict, PyList, PyString};
 
 create_exception!(
     _alam,
@@ -95,35 +96,92 @@ fn build_pipeline(
     })
 }
 
-/// A mention as a dict with the fields of `mentions.jsonl`.
-fn mention_dict<'py>(py: Python<'py>, m: &Mention) -> PyResult<Bound<'py, PyDict>> {
-    let d = PyDict::new(py);
-    d.set_item("entity_id", m.entity_id.as_ref())?;
-    d.set_item("type", m.entity_type.as_ref())?;
-    d.set_item("name", m.name.as_ref())?;
-    d.set_item("surface", &m.surface)?;
-    d.set_item("start", m.start)?;
-    d.set_item("end", m.end)?;
-    d.set_item("byte_start", m.byte_start)?;
-    d.set_item("byte_end", m.byte_end)?;
-    d.set_item("sentence", m.sentence)?;
-    d.set_item("paragraph", m.paragraph)?;
-    d.set_item("form", m.form.as_str())?;
-    d.set_item("ambiguous", m.ambiguous)?;
-    d.set_item("prefix", &m.prefix)?;
-    let alternatives: Vec<&str> = m.alternatives.iter().map(|a| a.as_ref()).collect();
-    d.set_item("alternatives", alternatives)?;
-    d.set_item("rule", m.rule.map(|r| r.as_str()))?;
-    d.set_item("source", m.source())?;
-    Ok(d)
+/// Python strings made once per call for what many mentions share: the
+/// keys, and each entity's id, type and name (held as `Arc<str>`, known by
+/// their address), the forms, rules and sources.
+struct Strings<'py> {
+    py: Python<'py>,
+    keys: Vec<Bound<'py, PyString>>,
+    shared: HashMap<(usize, usize), Bound<'py, PyString>>,
 }
 
-fn mention_list<'py>(py: Python<'py>, mentions: &[Mention]) -> PyResult<Bound<'py, PyList>> {
-    let list = PyList::empty(py);
-    for m in mentions {
-        list.append(mention_dict(py, m)?)?;
+/// The keys of a mention dict, in the order of `mentions.jsonl`.
+const KEYS: [&str; 16] = [
+    "entity_id",
+    "type",
+    "name",
+    "surface",
+    "start",
+    "end",
+    "byte_start",
+    "byte_end",
+    "sentence",
+    "paragraph",
+    "form",
+    "ambiguous",
+    "prefix",
+    "alternatives",
+    "rule",
+    "source",
+];
+
+impl<'py> Strings<'py> {
+    fn new(py: Python<'py>) -> Self {
+        Strings {
+            py,
+            keys: KEYS.iter().map(|k| PyString::intern(py, k)).collect(),
+            shared: HashMap::new(),
+        }
     }
-    Ok(list)
+
+    /// A mention as a dict with the fields of `mentions.jsonl`, and
+    /// `source`.
+    fn mention(&mut self, m: &Mention) -> PyResult<Bound<'py, PyDict>> {
+        let py = self.py;
+        let (k, cache) = (&self.keys, &mut self.shared);
+        // The Python string of `s`, made once for each address and length
+        // (for strings that outlive the call's conversion: the entities'
+        // `Arc`s and `&'static str`s).
+        let mut shared = |s: &str| {
+            cache
+                .entry((s.as_ptr() as usize, s.len()))
+                .or_insert_with(|| PyString::new(py, s))
+                .clone()
+        };
+        let d = PyDict::new(py);
+        d.set_item(&k[0], shared(&m.entity_id))?;
+        d.set_item(&k[1], shared(&m.entity_type))?;
+        d.set_item(&k[2], shared(&m.name))?;
+        d.set_item(&k[3], &m.surface)?;
+        d.set_item(&k[4], m.start)?;
+        d.set_item(&k[5], m.end)?;
+        d.set_item(&k[6], m.byte_start)?;
+        d.set_item(&k[7], m.byte_end)?;
+        d.set_item(&k[8], m.sentence)?;
+        d.set_item(&k[9], m.paragraph)?;
+        d.set_item(&k[10], shared(m.form.as_str()))?;
+        d.set_item(&k[11], m.ambiguous)?;
+        d.set_item(&k[12], &m.prefix)?;
+        let alternatives = PyList::empty(py);
+        for a in &m.alternatives {
+            alternatives.append(shared(a))?;
+        }
+        d.set_item(&k[13], alternatives)?;
+        match m.rule {
+            Some(r) => d.set_item(&k[14], shared(r.as_str()))?,
+            None => d.set_item(&k[14], py.None())?,
+        }
+        d.set_item(&k[15], shared(m.source()))?;
+        Ok(d)
+    }
+
+    fn mentions(&mut self, mentions: &[Mention]) -> PyResult<Bound<'py, PyList>> {
+        let list = PyList::empty(self.py);
+        for m in mentions {
+            list.append(self.mention(m)?)?;
+        }
+        Ok(list)
+    }
 }
 
 /// Reads `texts` (any iterable of str) and `ids` (any iterable, or the
@@ -166,7 +224,11 @@ fn documents(texts: &Bound<'_, PyAny>, ids: Option<&Bound<'_, PyAny>>) -> PyResu
         .collect())
 }
 
-fn batch(pipeline: &alam::Pipeline, threads: Option<usize>, window: WindowKind) -> PyResult<Batch<'_>> {
+fn batch(
+    pipeline: &alam::Pipeline,
+    threads: Option<usize>,
+    window: WindowKind,
+) -> PyResult<Batch<'_>> {
     if threads == Some(0) {
         return Err(PyValueError::new_err("threads must be at least 1"));
     }
@@ -207,7 +269,7 @@ impl Pipeline {
     ) -> PyResult<Bound<'py, PyList>> {
         let doc = Document::new(id.unwrap_or_default(), text);
         let mentions = py.detach(|| self.pipeline.extract(&doc));
-        mention_list(py, &mentions)
+        Strings::new(py).mentions(&mentions)
     }
 
     /// The mentions of every text, a list per text, in input order.
@@ -222,9 +284,10 @@ impl Pipeline {
         let docs = documents(texts, ids)?;
         let batch = batch(&self.pipeline, threads, WindowKind::Sentence)?;
         let processed = py.detach(|| batch.process_all(docs));
+        let mut strings = Strings::new(py);
         let out = PyList::empty(py);
         for p in &processed {
-            out.append(mention_list(py, &p.mentions)?)?;
+            out.append(strings.mentions(&p.mentions)?)?;
         }
         Ok(out)
     }
@@ -408,7 +471,12 @@ fn run<'py>(
         )));
     }
     if outcome.nothing_read() {
-        let first: Vec<&str> = observer.messages.iter().take(5).map(String::as_str).collect();
+        let first: Vec<&str> = observer
+            .messages
+            .iter()
+            .take(5)
+            .map(String::as_str)
+            .collect();
         return Err(AlamError::new_err(format!(
             "no input could be read:\n{}",
             first.join("\n")

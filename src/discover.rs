@@ -988,6 +988,10 @@ struct Name {
     first: Option<Strength>,
 }
 
+/// The most kin words (ابن, أبو) or particles (de, van) in a row inside a
+/// name; a longer run is not a name.
+const MAX_PARTICLES: usize = 4;
+
 /// Second words of compound names (عبد الله، نور الدين), never a name
 /// alone.
 const NOT_ALONE: &[&str] = &["الله", "الدين", "الاسلام", "الرحمن", "الرحيم", "العزيز"];
@@ -1459,6 +1463,23 @@ impl Run<'_> {
             {
                 return Some((i + 2, Strength::Listed));
             }
+            // A run of kin words (ابن ابن ابن ...) is no name; bounding it
+            // also bounds this recursion on hostile text (a run of 200,000
+            // overflowed a worker's stack).
+            let kin_only = |t: &Token| {
+                t.script == Script::Arabic
+                    && self.bits(t) & class::KIN != 0
+                    && self.bits(t) & (class::GIVEN | class::NAME_WORD) == 0
+            };
+            if toks[i..]
+                .iter()
+                .take(MAX_PARTICLES + 1)
+                .take_while(|t| kin_only(t))
+                .count()
+                > MAX_PARTICLES
+            {
+                return None;
+            }
             let (end, _) = self.ar_unit(toks, i + 1, false, false)?;
             return Some((end, Strength::Listed));
         }
@@ -1839,6 +1860,18 @@ impl Run<'_> {
         // A lowercase particle (de, van, bin) joined to a capitalized word.
         if !t.cap {
             if first || bits & class::KIN == 0 {
+                return None;
+            }
+            // As for Arabic kin words: a run of particles is no name, and
+            // the recursion stays bounded.
+            let particle = |t: &Token| !t.cap && self.bits(t) & class::KIN != 0;
+            if toks[i..]
+                .iter()
+                .take(MAX_PARTICLES + 1)
+                .take_while(|t| particle(t))
+                .count()
+                > MAX_PARTICLES
+            {
                 return None;
             }
             let (end, _) = self.en_unit(toks, i + 1, false)?;

@@ -316,3 +316,31 @@ fn evaluate_prints_precision_and_recall_per_type() {
         stderr(&bad)
     );
 }
+
+/// A long run of kin words or particles (hostile or broken text) is no
+/// name, and no longer overflows a worker's stack: 200,000 `ابن` in a row
+/// aborted the process (the rule for kin words recursed once per word).
+#[test]
+fn a_long_run_of_kin_words_is_no_name_and_no_crash() {
+    let wd = Workdir::new();
+    let mut ar = String::from("قال ");
+    let mut en = String::from("Said ");
+    for _ in 0..100_000 {
+        ar.push_str("ابن ");
+        en.push_str("de ");
+    }
+    ar.push_str("محمد.\n\nقال أبو بن خالد الحسيني.");
+    en.push_str("Silva.");
+    wd.create("ar.txt", &ar);
+    wd.create("en.txt", &en);
+    let gaz = fixture_gazetteer();
+    let out = wd.run(&["extract", "ar.txt", "en.txt", "-g", &gaz, "-o", "out", "-q"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let docs = rows(&wd, "out/documents.csv");
+    assert_eq!(column(&docs, "status"), ["ok", "ok"]);
+    // No mention spans the runs.
+    let mentions = rows(&wd, "out/mentions.csv");
+    for surface in column(&mentions, "surface") {
+        assert!(surface.chars().count() < 40, "{surface}");
+    }
+}

@@ -489,7 +489,7 @@ impl Gazetteer {
         let name = get(Some(cols.name)).trim();
         let country = get(cols.country).trim();
         for (value, column) in [(id, "id"), (kind, "type"), (country, "country")] {
-            if value.contains(['\n', '\r']) {
+            if has_line_break(value) {
                 self.error(
                     position.clone(),
                     format!("malformed row: a line break inside the {column} cell {value:?}"),
@@ -504,7 +504,7 @@ impl Gazetteer {
             (cols.weak_aliases, "weak_aliases"),
             (cols.demonyms, "demonyms"),
         ] {
-            if get(i).contains(['\n', '\r']) {
+            if has_line_break(get(i)) {
                 self.warning(
                     position.clone(),
                     format!(
@@ -703,8 +703,12 @@ impl Gazetteer {
         // (tatweel, the isolated harakat U+FE70-FE7F) survives it: most
         // forms need no normalizing here (it was a tenth of the start-up
         // of a run). Three of them make more than one letter.
-        let kept = |c: &char| {
-            c.is_alphanumeric() && *c != '\u{0640}' && !('\u{FE70}'..='\u{FE7F}').contains(c)
+        let kept = |c: &char| match *c {
+            // The common cases without the Unicode tables (most of the
+            // start-up's letters).
+            c if c.is_ascii() => c.is_ascii_alphanumeric(),
+            '\u{0621}'..='\u{063A}' | '\u{0641}'..='\u{064A}' => true,
+            c => c.is_alphanumeric() && c != '\u{0640}' && !('\u{FE70}'..='\u{FE7F}').contains(&c),
         };
         if form.chars().filter(kept).take(3).count() == 3 {
             return;
@@ -958,6 +962,12 @@ struct Columns {
     demonyms: Option<usize>,
     country: Option<usize>,
     extra: Vec<(usize, String)>,
+}
+
+/// Whether `s` holds a line feed or a carriage return (memchr: every cell
+/// of every gazetteer row is checked at start-up).
+fn has_line_break(s: &str) -> bool {
+    memchr::memchr2(b'\n', b'\r', s.as_bytes()).is_some()
 }
 
 #[cfg(test)]

@@ -187,6 +187,47 @@ pub struct DocumentWriters {
     scratch: Vec<u8>,
 }
 
+/// A writer that collects bytes in `buf` and writes them to `out` a block
+/// at a time (and the rest at [`Spill::finish`]).
+struct Spill<'a, W: Write> {
+    buf: &'a mut Vec<u8>,
+    out: &'a mut W,
+}
+
+impl<W: Write> Spill<'_, W> {
+    /// The size of the blocks handed to `out`.
+    const BLOCK: usize = 1 << 16;
+
+    /// Writes what is left in the buffer.
+    fn finish(self) -> io::Result<()> {
+        self.out.write_all(self.buf)?;
+        self.buf.clear();
+        Ok(())
+    }
+}
+
+impl<W: Write> Write for Spill<'_, W> {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        self.write_all(bytes)?;
+        Ok(bytes.len())
+    }
+
+    #[inline]
+    fn write_all(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.buf.extend_from_slice(bytes);
+        if self.buf.len() >= Self::BLOCK {
+            self.out.write_all(self.buf)?;
+            self.buf.clear();
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
 /// [`DocumentWriters::write`] puts together this many `mentions.csv` rows
 /// at a time.
 const ROWS_AT_ONCE: usize = 256;
@@ -254,7 +295,16 @@ impl DocumentWriters {
             }
         }
         if let Some(w) = &mut self.mentions_jsonl {
-            json::write_mentions_line(&rec.document, mentions, w)?;
+            // Serialized into the scratch buffer, handed to the file 64 KiB
+            // at a time: the serializer's many small pieces (a quote, a
+            // key, a comma) each cost a call into the file otherwise.
+            scratch.clear();
+            let mut spill = Spill {
+                buf: scratch,
+                out: w,
+            };
+            json::write_mentions_line(&rec.document, mentions, &mut spill)?;
+            spill.finish()?;
         }
         Ok(())
     }

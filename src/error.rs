@@ -48,6 +48,15 @@ pub enum Error {
     /// message names it).
     #[error("{0}")]
     Output(std::io::Error),
+    /// A gazetteer folder could not be loaded (`source` says why).
+    #[error("loading the gazetteer {}", dir.display())]
+    Load {
+        /// The folder.
+        dir: PathBuf,
+        /// What went wrong.
+        #[source]
+        source: Box<Error>,
+    },
     /// The batch engine could not start or lost a thread.
     #[error("{0}")]
     Batch(String),

@@ -261,6 +261,26 @@ impl Gazetteer {
         Ok(())
     }
 
+    /// The gazetteer of `-g base` (the built-in lists without it), with
+    /// each `--add-gazetteer` folder of `add` as a layer on top (see
+    /// [`Gazetteer::add_layer_dir`]). Errors in the rows are not checked
+    /// here (see [`Gazetteer::check`]); a folder that cannot be read is
+    /// [`Error::Load`], naming it.
+    pub fn layered(base: Option<&Path>, add: &[PathBuf]) -> Result<Gazetteer, Error> {
+        let load = |dir: &Path, e: Error| Error::Load {
+            dir: dir.to_path_buf(),
+            source: Box::new(e),
+        };
+        let mut gaz = match base {
+            Some(dir) => Gazetteer::from_dir(dir).map_err(|e| load(dir, e))?,
+            None => Gazetteer::builtin(),
+        };
+        for dir in add {
+            gaz.add_layer_dir(dir).map_err(|e| load(dir, e))?;
+        }
+        Ok(gaz)
+    }
+
     /// Adds a folder as a gazetteer of its own on top of the ones loaded
     /// so far (what `--add-gazetteer DIR` does). A row whose id an earlier
     /// gazetteer defines adds to that entity instead of being a duplicate

@@ -138,6 +138,28 @@ impl Lexicon {
         lex
     }
 
+    /// The lexicon that goes with the gazetteer of `-g base` and
+    /// `--add-gazetteer add...`: `base/lexicon/` if it exists (else the
+    /// built-in one), then the `lexicon/` folder of every folder of `add`
+    /// that has one.
+    pub fn for_gazetteer(base: Option<&Path>, add: &[PathBuf]) -> Result<Lexicon, Error> {
+        let mut lex = match base.map(|dir| dir.join("lexicon")) {
+            Some(sub) if sub.is_dir() => {
+                let mut l = Lexicon::new();
+                l.add_dir(&sub)?;
+                l
+            }
+            _ => Lexicon::builtin(),
+        };
+        for dir in add {
+            let sub = dir.join("lexicon");
+            if sub.is_dir() {
+                lex.add_dir(&sub)?;
+            }
+        }
+        Ok(lex)
+    }
+
     /// Adds every `*.csv` file of `dir`, in file-name order.
     pub fn add_dir(&mut self, dir: &Path) -> Result<(), Error> {
         for path in csv_files(dir)? {

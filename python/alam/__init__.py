@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Union
 
-from ._alam import AlamError, __version__
+from ._alam import ENTITY_FIELDS, MENTION_FIELDS, PAIR_FIELDS, AlamError, __version__
 from ._alam import Pipeline as _NativePipeline
 from ._alam import run as _native_run
 
@@ -234,25 +234,8 @@ def _pandas():
     return pandas
 
 
-MENTION_COLUMNS = [
-    "doc_id",
-    "entity_id",
-    "type",
-    "name",
-    "surface",
-    "start",
-    "end",
-    "byte_start",
-    "byte_end",
-    "sentence",
-    "paragraph",
-    "form",
-    "ambiguous",
-    "prefix",
-    "alternatives",
-    "rule",
-    "source",
-]
+#: The columns of ``mentions_frame``: the doc id, then the mention's fields.
+MENTION_COLUMNS = ["doc_id", *MENTION_FIELDS]
 
 
 def mentions_frame(results: Sequence[Sequence[Dict[str, Any]]], ids: Optional[Iterable[Any]] = None):
@@ -277,18 +260,10 @@ def mentions_frame(results: Sequence[Sequence[Dict[str, Any]]], ids: Optional[It
     return frame
 
 
-ENTITY_COLUMNS = ["entity_id", "type", "name", "name_ar", "mentions", "documents", "windows", "source"]
-PAIR_COLUMNS = [
-    "source_id",
-    "source_name",
-    "source_type",
-    "target_id",
-    "target_name",
-    "target_type",
-    "windows",
-    "documents",
-    "npmi",
-]
+#: The columns of ``entities_frame`` and ``pairs_frame`` (those of
+#: cooccurrence.csv), as the native module names the dict keys.
+ENTITY_COLUMNS = list(ENTITY_FIELDS)
+PAIR_COLUMNS = list(PAIR_FIELDS)
 
 
 def entities_frame(tables: Dict[str, Any]):

@@ -3,6 +3,9 @@
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence
 
 __version__: str
+MENTION_FIELDS: List[str]
+ENTITY_FIELDS: List[str]
+PAIR_FIELDS: List[str]
 
 class AlamError(Exception):
     """An error from alam, with the ``file:line: reason`` message the command line prints."""

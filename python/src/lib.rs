@@ -11,6 +11,7 @@ use std::path::PathBuf;
 use alam::batch::{Batch, Processed, Run, RunObserver, records};
 use alam::input::{InputOptions, Inputs};
 use alam::output::Formats;
+use alam::output::csv::COOCCURRENCE_HEADER;
 use alam::{Aggregates, Discovery, Document, Gazetteer, Lexicon, Mention, WindowKind};
 use pyo3::create_exception;
 use pyo3::exceptions::{PyException, PyTypeError, PyValueError};
@@ -24,8 +25,19 @@ create_exception!(
     "An error from alam, with the `file:line: reason` message the command line prints."
 );
 
+/// `e` with its causes, as the command line prints it (a cause that the
+/// message already ends with is not repeated).
 fn alam_err(e: alam::Error) -> PyErr {
-    AlamError::new_err(e.to_string())
+    let mut message = e.to_string();
+    let mut cause = std::error::Error::source(&e);
+    while let Some(c) = cause {
+        let text = c.to_string();
+        if !message.ends_with(&text) {
+            message = format!("{message}: {text}");
+        }
+        cause = c.source();
+    }
+    AlamError::new_err(message)
 }
 
 /// A gazetteer and a pipeline built from it.
@@ -37,28 +49,10 @@ struct Pipeline {
 
 /// The gazetteer `-g gazetteer` and `--add-gazetteer add...` name (the
 /// built-in one without `gazetteer`), and the discovery lexicon of the
-/// same folders.
+/// same folders, as the command line loads them.
 fn load(gazetteer: Option<PathBuf>, add: &[PathBuf]) -> Result<(Gazetteer, Lexicon), alam::Error> {
-    let (mut gaz, mut lex) = match &gazetteer {
-        Some(dir) => {
-            let gaz = Gazetteer::from_dir(dir)?;
-            let lex = if dir.join("lexicon").is_dir() {
-                let mut l = Lexicon::new();
-                l.add_dir(&dir.join("lexicon"))?;
-                l
-            } else {
-                Lexicon::builtin()
-            };
-            (gaz, lex)
-        }
-        None => (Gazetteer::builtin(), Lexicon::builtin()),
-    };
-    for dir in add {
-        gaz.add_layer_dir(dir)?;
-        if dir.join("lexicon").is_dir() {
-            lex.add_dir(&dir.join("lexicon"))?;
-        }
-    }
+    let gaz = Gazetteer::layered(gazetteer.as_deref(), add)?;
+    let lex = Lexicon::for_gazetteer(gazetteer.as_deref(), add)?;
     Ok((gaz, lex))
 }
 
@@ -104,6 +98,18 @@ struct Strings<'py> {
     keys: Vec<Bound<'py, PyString>>,
     shared: HashMap<(usize, usize), Bound<'py, PyString>>,
 }
+
+/// The keys of an entity dict of `cooccurrence`.
+const ENTITY_FIELDS: [&str; 8] = [
+    "entity_id",
+    "type",
+    "name",
+    "name_ar",
+    "mentions",
+    "documents",
+    "windows",
+    "source",
+];
 
 /// The keys of a mention dict, in the order of `mentions.jsonl`.
 const KEYS: [&str; 16] = [
@@ -322,37 +328,40 @@ impl Pipeline {
 /// The entity and pair tables of `agg` as lists of dicts.
 fn tables<'py>(py: Python<'py>, agg: &Aggregates, min_count: u64) -> PyResult<Bound<'py, PyDict>> {
     let entities = PyList::empty(py);
+    let k = ENTITY_FIELDS;
     for (id, c) in agg.entities_sorted() {
         let d = PyDict::new(py);
-        d.set_item("entity_id", id.as_ref())?;
-        d.set_item("type", &c.info.kind)?;
-        d.set_item("name", &c.info.name)?;
-        d.set_item("name_ar", &c.info.name_ar)?;
-        d.set_item("mentions", c.mentions)?;
-        d.set_item("documents", c.documents)?;
-        d.set_item("windows", c.windows)?;
+        d.set_item(k[0], id.as_ref())?;
+        d.set_item(k[1], &c.info.kind)?;
+        d.set_item(k[2], &c.info.name)?;
+        d.set_item(k[3], &c.info.name_ar)?;
+        d.set_item(k[4], c.mentions)?;
+        d.set_item(k[5], c.documents)?;
+        d.set_item(k[6], c.windows)?;
         let source = if alam::discover::is_discovered_id(id) {
             "discovered"
         } else {
             "gazetteer"
         };
-        d.set_item("source", source)?;
+        d.set_item(k[7], source)?;
         entities.append(d)?;
     }
     let pairs = PyList::empty(py);
     let info = |id: &str| agg.entities.get(id).map(|e| &e.info);
+    // The columns of cooccurrence.csv.
+    let k = COOCCURRENCE_HEADER;
     for (a, b, c, npmi) in agg.pairs_sorted(min_count) {
         let d = PyDict::new(py);
         let (ia, ib) = (info(a), info(b));
-        d.set_item("source_id", a.as_ref())?;
-        d.set_item("source_name", ia.map(|i| i.name.as_str()))?;
-        d.set_item("source_type", ia.map(|i| i.kind.as_str()))?;
-        d.set_item("target_id", b.as_ref())?;
-        d.set_item("target_name", ib.map(|i| i.name.as_str()))?;
-        d.set_item("target_type", ib.map(|i| i.kind.as_str()))?;
-        d.set_item("windows", c.windows)?;
-        d.set_item("documents", c.documents)?;
-        d.set_item("npmi", npmi)?;
+        d.set_item(k[0], a.as_ref())?;
+        d.set_item(k[1], ia.map(|i| i.name.as_str()))?;
+        d.set_item(k[2], ia.map(|i| i.kind.as_str()))?;
+        d.set_item(k[3], b.as_ref())?;
+        d.set_item(k[4], ib.map(|i| i.name.as_str()))?;
+        d.set_item(k[5], ib.map(|i| i.kind.as_str()))?;
+        d.set_item(k[6], c.windows)?;
+        d.set_item(k[7], c.documents)?;
+        d.set_item(k[8], npmi)?;
         pairs.append(d)?;
     }
     let out = PyDict::new(py);
@@ -506,5 +515,8 @@ fn _alam(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(run, m)?)?;
     m.add("AlamError", m.py().get_type::<AlamError>())?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add("MENTION_FIELDS", KEYS.to_vec())?;
+    m.add("ENTITY_FIELDS", ENTITY_FIELDS.to_vec())?;
+    m.add("PAIR_FIELDS", COOCCURRENCE_HEADER.to_vec())?;
     Ok(())
 }

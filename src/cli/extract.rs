@@ -88,6 +88,14 @@ impl ProcessArgs {
             ..InputOptions::default()
         }
     }
+
+    /// The batch engine these options ask for, over `pipeline`.
+    pub fn batch<'p>(&self, pipeline: &'p Pipeline) -> anyhow::Result<Batch<'p>> {
+        Ok(Batch::builder()
+            .threads_or_default(self.threads)
+            .window(self.window)
+            .build(pipeline)?)
+    }
 }
 
 /// A byte count: digits, then K, M or G (KiB, MiB, GiB) if wanted.
@@ -115,16 +123,6 @@ fn parse_bytes(s: &str) -> Result<u64, String> {
         Some(0) => Err("the byte count must be at least 1".to_string()),
         Some(n) => Ok(n),
         None => Err(format!("{s:?} is too large")),
-    }
-}
-
-impl ProcessArgs {
-    /// The batch engine these options ask for, over `pipeline`.
-    pub fn batch<'p>(&self, pipeline: &'p Pipeline) -> anyhow::Result<Batch<'p>> {
-        Ok(Batch::builder()
-            .threads_or_default(self.threads)
-            .window(self.window)
-            .build(pipeline)?)
     }
 }
 

@@ -161,25 +161,13 @@ impl GazetteerArgs {
         format!("{} {}", parts.join(" "), gaz.content_hash())
     }
 
-    /// The discovery lexicon these options name: `DIR/lexicon/` of `-g
-    /// DIR` if it exists (else the built-in one), then the `lexicon/`
-    /// folder of every `--add-gazetteer DIR` that has one.
+    /// The discovery lexicon these options name (see
+    /// `Lexicon::for_gazetteer`).
     pub fn load_lexicon(&self) -> anyhow::Result<alam::Lexicon> {
-        let mut lex = match &self.gazetteer {
-            Some(dir) if dir.join("lexicon").is_dir() => {
-                let mut l = alam::Lexicon::new();
-                l.add_dir(&dir.join("lexicon"))?;
-                l
-            }
-            _ => alam::Lexicon::builtin(),
-        };
-        for dir in &self.add {
-            let sub = dir.join("lexicon");
-            if sub.is_dir() {
-                lex.add_dir(&sub)?;
-            }
-        }
-        Ok(lex)
+        Ok(alam::Lexicon::for_gazetteer(
+            self.gazetteer.as_deref(),
+            &self.add,
+        )?)
     }
 
     /// The pipeline over `gaz` with this discovery mode and these
@@ -246,15 +234,9 @@ impl GazetteerArgs {
     /// layer on top of the earlier ones: its rows can add forms to their
     /// entities by id (`Gazetteer::add_layer_dir`).
     pub fn load(&self) -> anyhow::Result<alam::Gazetteer> {
-        let mut gaz = match &self.gazetteer {
-            Some(dir) => alam::Gazetteer::from_dir(dir)
-                .with_context(|| format!("loading the gazetteer {}", dir.display()))?,
-            None => alam::Gazetteer::builtin(),
-        };
-        for dir in &self.add {
-            gaz.add_layer_dir(dir)
-                .with_context(|| format!("loading the gazetteer {}", dir.display()))?;
-        }
-        Ok(gaz)
+        Ok(alam::Gazetteer::layered(
+            self.gazetteer.as_deref(),
+            &self.add,
+        )?)
     }
 }

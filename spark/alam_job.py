@@ -25,7 +25,7 @@ With --strict, the first bad line fails its task, the job and spark-submit.
 import argparse
 import json
 import os
-import queue
+import pickle
 import re
 import shutil
 import stat
@@ -34,10 +34,10 @@ import sys
 import tempfile
 import threading
 import time
+import zlib
 from collections import deque
 from urllib.parse import urlparse
 
-MAX_EXAMPLES = 3  # examples kept per pair, the first in input order (as alam)
 STDERR_KEEP = 40  # last stderr lines of alam quoted in a task failure
 
 
@@ -57,7 +57,7 @@ def parse_args(argv=None):
         "--archives gaz.tar.gz#gaz, else alam's built-in gazetteer)",
     )
     ap.add_argument("--window", default="sentence", choices=["sentence", "paragraph", "document"])
-    ap.add_argument("--id-field", default="id")
+    ap.add_argument("--id-field", help="JSONL field of the document id (default: id)")
     ap.add_argument("--text-field", default="text", help="field(s), comma-separated")
     ap.add_argument("--strict", action="store_true", help="fail the job at the first bad line")
     ap.add_argument(
@@ -174,201 +174,170 @@ def probe(conf):
 
 
 # --------------------------------------------------------------------------
-# One partition through `alam stream`
+# One partition through `alam extract`: a partial output folder
 
-_LOCAL_ID = re.compile(r"^-:(\d+)$")
-_LOCAL_POS = re.compile(r"(^|\()(-:\d+)(?=[:)])")
-
-
-_MENTIONS = b',"mentions":['
-_ENTITIES = b'],"entities":['
-_MENTION = b'{"entity_id":'
+# The files of a partial folder written per document: in the output store
+# as part files, in partition order; the rest are the mergeable tables.
+PER_DOCUMENT = ("mentions.jsonl", "documents.csv", "mentions.csv")
+FEED_BYTES = 1 << 20  # lines written to alam's stdin this many bytes at a time
 
 
-def split_stream_line(raw):
-    """Parses one `alam stream` line, keeping its mentions as raw JSON.
+def read_input(sc, uri, partitions):
+    """The input's lines (bytes, as read: no decoding in Python) and the
+    number of lines before each partition.
 
-    Returns (the line without its mentions, parsed; the mentions array's
-    inner JSON text as alam wrote it; the number of mentions). The markers
-    cannot occur inside a JSON string (a bare quote is always escaped
-    there), so the first of each is the top-level one.
+    The partitions are a multiple of Spark's default parallelism (the
+    cores) unless --partitions is given, so that every core gets as much
+    text: a local file is split in 32 MB blocks, 90 MB in 3 partitions for
+    2 cores would leave one core idle for a third of the job. The lines
+    are counted in the JVM (zipWithIndex counts every partition once, and
+    its partitions hold their first line's index), the text not crossing
+    into Python for it.
     """
-    head, found, tail = raw.partition(_MENTIONS)
-    mentions, found2, rest = tail.partition(_ENTITIES)
-    if not found or not found2:
-        d = json.loads(raw)  # not the expected layout: parse it all
-        text = json.dumps(d["mentions"], ensure_ascii=False, separators=(",", ":"))
-        return d, text[1:-1].encode("utf-8"), len(d["mentions"])
-    d = json.loads(head + b',"mentions":[],"entities":[' + rest)
-    return d, mentions, mentions.count(_MENTION)
+    cores = sc.defaultParallelism
+    jlines = sc._jsc.textFile(uri, partitions or cores)
+    n = jlines.getNumPartitions()
+    if not partitions and n % cores:
+        jlines = sc._jsc.textFile(uri, -(-n // cores) * cores)
+    starts = [p.startIndex() for p in jlines.rdd().zipWithIndex().partitions()]
+    lines = sc.textFile(uri, jlines.getNumPartitions(), use_unicode=False)
+    if lines.getNumPartitions() != len(starts):
+        raise RuntimeError(f"{uri}: the input's partitions changed while it was read")
+    return lines, starts
 
 
-def mentions_line(doc_id, mentions_raw):
-    """The mentions.jsonl line of a document, as `alam extract` writes it:
-    serde_json's compact `{"doc_id":...,"mentions":[...]}` (Python's
-    json.dumps with these options escapes strings exactly as serde_json)."""
-    return (
-        '{"doc_id":'
-        + json.dumps(doc_id, ensure_ascii=False)
-        + ',"mentions":['
-        + mentions_raw.decode("utf-8")
-        + "]}"
-    )
+def run_partition(conf, split, rows, part_dir):
+    """Runs `alam extract -` once over the partition's lines (bytes).
 
-
-def run_partition(conf, source_label, split, rows):
-    """mapPartitionsWithIndex: (line, index) rows through `alam stream`.
-
-    Yields (0, mentions.jsonl line) for each non-error document, in input
-    order, then the partition's sums as (1, key, value): key ("t",) for the
-    totals, ("e", id) for an entity, ("p", a, b) for a pair with its first
-    examples (by line index).
+    alam reads them on stdin, named as lines `lines_before + 1`, ... of the
+    whole input (`--stdin-name INPUT --stdin-lines-before N`), so that ids,
+    examples and messages are those of `alam extract INPUT`, and writes a
+    complete output folder into `part_dir`. Returns the number of lines
+    written (0: alam was not run, the partition is empty). Raises with
+    alam's last stderr lines when it fails (--strict: the first bad line).
     """
     alam = resolve_alam(conf["alam"])
     gaz = resolve_gazetteer(conf["gazetteer"])
-    cmd = [alam, "stream", "--window", conf["window"], "--id-field", conf["id_field"]]
-    cmd += ["--text-field", conf["text_field"], "--threads", str(conf["threads"])]
-    cmd += gazetteer_args(gaz)
+    cwd, gaz_arg = None, gaz
+    if gaz and not conf["gazetteer"]:
+        # Label a shipped archive by its name in the task's folder (`gaz`).
+        cwd, gaz_arg = os.path.dirname(gaz), os.path.basename(gaz)
+    part_dir = os.path.abspath(part_dir)
+    lines_before = conf["starts"][split]
+    cmd = [alam, "extract", "-", "--stdin-format", "jsonl", "--stdin-name", conf["source"]]
+    cmd += ["--stdin-lines-before", str(lines_before), "-o", part_dir, "-q"]
+    cmd += ["--format", "csv,json", "--window", conf["window"], "--text-field", conf["text_field"]]
+    cmd += ["--threads", str(conf["threads"])]
+    if conf["id_field"] is not None:
+        cmd += ["--id-field", conf["id_field"]]
+    cmd += gazetteer_args(gaz_arg)
     if conf["strict"]:
         cmd.append("--strict")
-    proc = subprocess.Popen(
-        cmd,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=alam_env(),
-        bufsize=1 << 16,
-    )
-    indices = queue.Queue()  # global line index of each line written, in order
-    written = [0]
-    first_index = [None]  # global index of the partition's first line
-    failure = []
+    rows = iter(rows)
+    first = next(rows, None)
+    if first is None:
+        return 0  # no lines: no part (alam would count an "empty file")
+    try:
+        proc = subprocess.Popen(
+            cmd, cwd=cwd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE, env=alam_env(),
+        )
+    except OSError as e:
+        raise RuntimeError(f"cannot run {alam} on an executor: {e}") from None
     stderr_tail = deque(maxlen=STDERR_KEEP)
     stderr_count = [0]
 
-    def global_id(local):
-        """`-:N` (line N of this partition) as INPUT:LINE."""
-        m = _LOCAL_ID.match(local)
-        if not m or first_index[0] is None:
-            return local
-        return f"{source_label}:{first_index[0] + int(m.group(1))}"
-
-    def write():
-        try:
-            for line, index in rows:
-                if first_index[0] is None:
-                    first_index[0] = index  # lines -:1, -:2 ... are index, index+1 ...
-                indices.put(index)
-                proc.stdin.write(line.encode("utf-8"))
-                proc.stdin.write(b"\n")
-                written[0] += 1
-        except BrokenPipeError:
-            pass  # alam stopped (--strict): its exit code tells
-        except Exception as e:  # reading the input failed: report it
-            failure.append(e)
-        finally:
-            try:
-                proc.stdin.close()
-            except BrokenPipeError:
-                pass
-
     def drain_stderr():
-        # alam's diagnostics (warnings, errors) go to the executor's log,
-        # with the partition's line numbers made lines of the whole input.
+        # alam's diagnostics (warnings, errors: already INPUT:LINE) go to
+        # the executor's log.
         for raw in proc.stderr:
             stderr_count[0] += 1
-            line = _LOCAL_POS.sub(
-                lambda m: m.group(1) + global_id(m.group(2)),
-                raw.decode("utf-8", "replace").rstrip("\n"),
-            )
+            line = raw.decode("utf-8", "replace").rstrip("\n")
             stderr_tail.append(line)
             print(f"alam[{split}]: {line}", file=sys.stderr, flush=True)
 
-    writer = threading.Thread(target=write, name="alam-stdin", daemon=True)
     reader = threading.Thread(target=drain_stderr, name="alam-stderr", daemon=True)
-    writer.start()
     reader.start()
-
-    produced = 0
-    totals = [0, 0, 0, 0, 0, 0]  # documents, errors, warnings, mentions, windows, chars
-    entities = {}  # id -> [type, name, name_ar, mentions, windows, documents]
-    pairs = {}  # (a, b) -> [windows, documents, [(index, example), ...]]
+    written = 0
     try:
-        for raw in proc.stdout:
-            index = indices.get()
-            produced += 1
-            d, mentions_raw, n_mentions = split_stream_line(raw)
-            status = d["status"]
-            totals[0] += 1
-            totals[3] += n_mentions
-            totals[5] += d["chars"]
-            if status == "error":
-                totals[1] += 1
-                continue
-            if status == "warning":
-                totals[2] += 1
-            totals[4] += d["windows"]
-            doc_id = d["doc_id"]
-            if doc_id == d["source"]:  # no id in the document: alam named it -:N
-                doc_id = f"{source_label}:{index + 1}"
-            yield (0, mentions_line(doc_id, mentions_raw))
-            for e in d["entities"]:
-                c = entities.get(e["entity_id"])
-                if c is None:
-                    entities[e["entity_id"]] = [e["type"], e["name"], e["name_ar"], e["mentions"], e["windows"], 1]
-                else:
-                    c[3] += e["mentions"]
-                    c[4] += e["windows"]
-                    c[5] += 1
-            for p in d["pairs"]:
-                a, b = p["source_id"], p["target_id"]
-                key = (a, b) if a <= b else (b, a)
-                c = pairs.get(key)
-                if c is None:
-                    c = pairs[key] = [0, 0, []]
-                c[0] += p["windows"]
-                c[1] += 1
-                if len(c[2]) < MAX_EXAMPLES:
-                    ex = p["example"]
-                    ex["doc_id"] = doc_id
-                    c[2].append((index, ex))
-        # The partition's sums, once alam is done with it.
-        yield (1, ("t",), ("t", tuple(totals)))
-        for eid, c in entities.items():
-            yield (1, ("e", eid), ("e", tuple(c)))
-        for key, c in pairs.items():
-            yield (1, ("p",) + key, ("p", c[0], c[1], tuple(c[2])))
+        buf, size = [first], len(first) + 1
+        for line in rows:
+            buf.append(line)
+            size += len(line) + 1
+            if size >= FEED_BYTES:
+                buf.append(b"")
+                proc.stdin.write(b"\n".join(buf))
+                written += len(buf) - 1
+                buf, size = [], 0
+        if buf:
+            buf.append(b"")
+            proc.stdin.write(b"\n".join(buf))
+            written += len(buf) - 1
+        proc.stdin.close()
+    except BrokenPipeError:
+        pass  # alam stopped (--strict): its exit code tells
     finally:
-        proc.stdout.close()
         rc = proc.wait()
-        writer.join()
         reader.join()
-    if failure:
-        raise RuntimeError(f"reading partition {split} failed: {failure[0]!r}")
     if rc != 0:
         raise RuntimeError(
-            f"alam stream failed on partition {split} (exit code {rc}, "
+            f"alam extract failed on partition {split} (exit code {rc}, "
             f"{stderr_count[0]} stderr lines; the last ones):\n" + "\n".join(stderr_tail)
         )
-    if produced != written[0]:
-        raise RuntimeError(
-            f"alam stream gave {produced} lines for {written[0]} input lines (partition {split})"
-        )
+    return written
 
 
-# --------------------------------------------------------------------------
-# Reductions (associative and commutative: order-independent sums)
+def tables_of(part_dir):
+    """The mergeable tables of a partial folder, zlib-compressed, with a
+    summary.json that lists only them (the per-document files go to the
+    output store apart): {name: compressed bytes}."""
+    out = {}
+    for name in sorted(os.listdir(part_dir)):
+        path = os.path.join(part_dir, name)
+        if name in PER_DOCUMENT or name.startswith(".") or not os.path.isfile(path):
+            continue
+        with open(path, "rb") as f:
+            data = f.read()
+        if name == "summary.json":
+            summary = json.loads(data)
+            summary["files"] = [e for e in summary.get("files", []) if e["name"] not in PER_DOCUMENT]
+            data = (json.dumps(summary, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+        out[name] = zlib.compress(data, 1)
+    return out
 
 
-def add_sums(x, y):
-    """Sums two values of one key: totals, an entity or a pair."""
-    if x[0] == "t":
-        return ("t", tuple(a + b for a, b in zip(x[1], y[1])))
-    if x[0] == "e":
-        (ka, na, ara, ma, wa, da), (_, _, _, mb, wb, db) = x[1], y[1]
-        return ("e", (ka, na, ara, ma + mb, wa + wb, da + db))
-    examples = tuple(sorted(x[3] + y[3], key=lambda e: e[0])[:MAX_EXAMPLES])
-    return ("p", x[1] + y[1], x[2] + y[2], examples)
+def partition_task(conf, split, rows):
+    """mapPartitionsWithIndex over the input lines.
+
+    A plain output path (shared by the driver and the executors): alam
+    writes the partial folder into the output's staging folder, and the
+    task yields only (split, lines). A URI: alam writes into a local
+    temporary folder; the task yields (split, lines, tables) for the
+    driver and ("doc", name, split, text) for each per-document file,
+    saved as part files by Spark.
+    """
+    if conf["staging"]:
+        part = os.path.join(conf["staging"], f"part-{split:05d}")
+        n = run_partition(conf, split, rows, part)
+        yield ("part", split, n, None)
+        return
+    tmp = tempfile.mkdtemp(prefix=f"alam-part-{split}-")
+    try:
+        part = os.path.join(tmp, "part")
+        n = run_partition(conf, split, rows, part)
+        if n == 0:
+            yield ("part", split, 0, None)
+            return
+        yield ("part", split, n, tables_of(part))
+        for name in PER_DOCUMENT:
+            with open(os.path.join(part, name), "rb") as f:
+                text = f.read().decode("utf-8")
+            if name.endswith(".csv") and split != 0:
+                text = text.partition("\n")[2]  # the header in part-00000 only
+            if text:
+                yield ("doc", name, split, text[:-1] if text.endswith("\n") else text)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 # --------------------------------------------------------------------------
@@ -376,63 +345,26 @@ def add_sums(x, y):
 
 
 def is_local(uri):
-    """A plain path: written by the driver. A URI (hdfs://, s3a://, file://):
-    written through Hadoop, mentions.jsonl as a folder of part files."""
+    """A plain path: shared by the driver and the executors (local mode, a
+    shared file system). A URI (hdfs://, s3a://, file://): written through
+    Hadoop, the per-document files as folders of part files."""
     return urlparse(uri).scheme == ""
 
 
-def write_part(part, summary, entities, pairs):
-    """A tables-only output folder that `alam merge` reads as one part."""
-    import csv
-
-    os.makedirs(part, exist_ok=True)
-    with open(os.path.join(part, "summary.json"), "w", encoding="utf-8") as f:
-        json.dump(summary, f, ensure_ascii=False, indent=2)
-        f.write("\n")
-    with open(os.path.join(part, "entities.csv"), "w", encoding="utf-8", newline="") as f:
-        w = csv.writer(f, lineterminator="\n")
-        w.writerow(["entity_id", "type", "name", "name_ar", "mentions", "documents", "windows"])
-        for eid, (kind, name, name_ar, mentions, windows, documents) in entities:
-            w.writerow([eid, kind, name, name_ar, mentions, documents, windows])
-    info = {eid: (v[0], v[1]) for eid, v in entities}
-    with open(os.path.join(part, "cooccurrence.csv"), "w", encoding="utf-8", newline="") as f:
-        w = csv.writer(f, lineterminator="\n")
-        w.writerow(
-            [
-                "source_id", "source_name", "source_type",
-                "target_id", "target_name", "target_type",
-                "windows", "documents", "npmi",
-            ]
+def merge_parts(alam, parts, out):
+    """`alam merge PARTS -o OUT`: the partial folders summed (the same code
+    as any merge of shards). Returns its time in seconds."""
+    t0 = time.time()
+    p = subprocess.run(
+        [alam, "merge", *parts, "-o", out, "--format", "csv,json", "-q"],
+        env=alam_env(),
+        stderr=subprocess.PIPE,
+    )
+    if p.returncode != 0:
+        raise RuntimeError(
+            f"alam merge failed (exit {p.returncode}): " + p.stderr.decode("utf-8", "replace").strip()
         )
-        for (a, b), (windows, documents, _) in pairs:
-            ta, na = info[a]
-            tb, nb = info[b]
-            w.writerow([a, na, ta, b, nb, tb, windows, documents, ""])
-    with open(os.path.join(part, "cooccurrence.json"), "w", encoding="utf-8") as f:
-        json.dump(
-            [
-                {"source_id": a, "target_id": b, "examples": [ex for _, ex in examples]}
-                for (a, b), (_, _, examples) in pairs
-            ],
-            f,
-            ensure_ascii=False,
-        )
-
-
-def list_in_summary(out, name, rows):
-    """Adds the file `name`, written after `alam merge`, to the `files` of
-    out/summary.json, so that `alam merge` and `alam report` take it as the
-    run's (they refuse files summary.json does not list)."""
-    path = os.path.join(out, "summary.json")
-    with open(path, encoding="utf-8") as f:
-        summary = json.load(f)
-    files = [e for e in summary.get("files", []) if e.get("name") != name]
-    files.append({"name": name, "bytes": os.path.getsize(os.path.join(out, name)), "rows": rows})
-    summary["files"] = sorted(files, key=lambda e: e["name"])
-    with open(path + ".tmp", "w", encoding="utf-8") as f:
-        json.dump(summary, f, ensure_ascii=False, indent=2)
-        f.write("\n")
-    os.replace(path + ".tmp", path)
+    return time.time() - t0
 
 
 def hadoop_fs(sc, uri):
@@ -456,102 +388,115 @@ def main(argv=None):
         "text_field": args.text_field,
         "strict": args.strict,
         "threads": threads,
+        "source": args.input,
     }
     log = lambda m: print(f"alam-spark: {m}", file=sys.stderr, flush=True)
+    metrics = Metrics(sc)
 
-    # Fail early (and clearly) when the binary cannot run on the executors,
-    # e.g. a glibc too old for it; the label records the gazetteer used.
-    label = sc.parallelize([0], 1).map(lambda _: probe(conf)).first()
-    log(f"gazetteer {label}")
-
-    lines = sc.textFile(args.input, args.partitions or None)
-    source_label = args.input
-    docs = (
-        lines.zipWithIndex()
-        .mapPartitionsWithIndex(lambda i, rows: run_partition(conf, source_label, i, rows))
-        .persist(StorageLevel.MEMORY_AND_DISK)
-    )
-    sums = (
-        docs.filter(lambda r: r[0] == 1)
-        .map(lambda r: (r[1], r[2]))
-        .reduceByKey(add_sums)
-        .collect()
-    )
-    n_docs, errors, warnings, mentions, windows, chars = (0,) * 6
-    entities, pairs = [], []
-    for key, value in sums:
-        if key[0] == "t":
-            n_docs, errors, warnings, mentions, windows, chars = value[1]
-        elif key[0] == "e":
-            entities.append((key[1], value[1]))
-        else:
-            pairs.append(((key[1], key[2]), value[1:]))
-    entities.sort()
-    pairs.sort()
-    log(
-        f"{n_docs} documents ({errors} errors, {warnings} warnings), {mentions} mentions, "
-        f"{len(entities)} entities, {len(pairs)} pairs in {time.time() - started:.1f} s"
-    )
-
-    summary = {
-        "window": args.window,
-        "documents": n_docs,
-        "errors": errors,
-        "warnings": warnings,
-        "mentions": mentions,
-        "windows": windows,
-        "chars": chars,
-        "min_count": 1,
-        "excel": False,
-        "formats": ["csv", "json"],
-        "gazetteer": label,
-    }
+    lines, starts = read_input(sc, args.input, args.partitions)
+    conf["starts"] = starts
+    count_secs = time.time() - started
     alam = resolve_alam(args.alam)  # the driver's copy (client or local mode)
     local_out = is_local(args.output)
+    staging = None
     tmp = tempfile.mkdtemp(prefix="alam-spark-")
     try:
-        part = os.path.join(tmp, "part")
-        write_part(part, summary, entities, pairs)
-        out = args.output if local_out else os.path.join(tmp, "out")
-        p = subprocess.run(
-            [alam, "merge", part, "-o", out, "--format", "csv,json"],
-            env=alam_env(),
-            stderr=subprocess.PIPE,
-        )
-        if p.returncode != 0:
-            raise RuntimeError(
-                f"alam merge failed (exit {p.returncode}): "
-                + p.stderr.decode("utf-8", "replace").strip()
-            )
-        mlines = docs.filter(lambda r: r[0] == 0).map(lambda r: r[1])
         if local_out:
-            # Partitions come in input order, lines in order inside each.
-            final = os.path.join(out, "mentions.jsonl")
-            rows = 0
-            with open(final + ".tmp", "w", encoding="utf-8", newline="\n") as f:
-                for line in mlines.toLocalIterator():
-                    f.write(line)
-                    f.write("\n")
-                    rows += 1
-            os.replace(final + ".tmp", final)
-            list_in_summary(out, "mentions.jsonl", rows)
+            os.makedirs(args.output, exist_ok=True)
+            staging = os.path.join(os.path.abspath(args.output), ".alam-spark-parts")
+            shutil.rmtree(staging, ignore_errors=True)
+            os.makedirs(staging)
+        conf["staging"] = staging
+        t0 = time.time()
+        results = lines.mapPartitionsWithIndex(lambda i, rows: partition_task(conf, i, rows))
+        if local_out:
+            parts = results.collect()
         else:
+            results = results.persist(StorageLevel.MEMORY_AND_DISK)
+            parts = results.filter(lambda r: r[0] == "part").collect()
+        parts.sort(key=lambda r: r[1])
+        alam_secs = time.time() - t0
+        if local_out:
+            dirs = [os.path.join(staging, f"part-{split:05d}") for _, split, n, _ in parts if n]
+            out = args.output
+        else:
+            dirs = []
+            for _, split, n, tables in parts:
+                if not n:
+                    continue
+                d = os.path.join(tmp, f"part-{split:05d}")
+                os.makedirs(d)
+                for name, data in tables.items():
+                    with open(os.path.join(d, name), "wb") as f:
+                        f.write(zlib.decompress(data))
+                dirs.append(d)
+            out = os.path.join(tmp, "out")
+        if not dirs:
+            raise RuntimeError(f"no lines in {args.input}")
+        merge_secs = merge_parts(alam, dirs, out)
+        with open(os.path.join(out, "summary.json"), encoding="utf-8") as f:
+            summary = json.load(f)
+        if not local_out:
             fs, dest = hadoop_fs(sc, args.output)
             fs.mkdirs(dest)
+            Path = sc._jvm.org.apache.hadoop.fs.Path
             for name in sorted(os.listdir(out)):
-                src = sc._jvm.org.apache.hadoop.fs.Path("file://" + os.path.join(out, name))
-                fs.copyFromLocalFile(False, True, src, sc._jvm.org.apache.hadoop.fs.Path(dest, name))
-            # A folder of part files (part-00000, ...), in input order.
-            mlines.saveAsTextFile(args.output.rstrip("/") + "/mentions.jsonl")
+                if name.startswith("."):
+                    continue
+                src = Path("file://" + os.path.join(out, name))
+                fs.copyFromLocalFile(False, True, src, Path(dest, name))
+            # Folders of part files (part-00000, ...), in input order.
+            for name in PER_DOCUMENT:
+                docs = results.filter(lambda r, name=name: r[0] == "doc" and r[1] == name)
+                docs.map(lambda r: r[3]).saveAsTextFile(args.output.rstrip("/") + "/" + name)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-        docs.unpersist()
+        if staging:
+            shutil.rmtree(staging, ignore_errors=True)
     secs = time.time() - started
+    moved = metrics.moved()
+    collected = len(pickle.dumps(parts))
+    log(f"gazetteer {summary.get('gazetteer')}")
+    log(
+        f"{len(dirs)} partial folders; counting lines {count_secs:.2f} s, alam {alam_secs:.2f} s, "
+        f"merge {merge_secs:.2f} s"
+    )
+    log(f"collected by the driver: {collected} bytes (pickled)")
+    if moved is not None:
+        log(f"Spark metrics: {moved['shuffle']} bytes shuffled, {moved['result']} bytes of task results")
     log(f"done in {secs:.1f} s -> {args.output}")
     sc.stop()
-    if n_docs > 0 and errors == n_docs:  # as alam extract: exit code 1
-        log("no input could be read")
+    if summary["documents"] > 0 and summary["errors"] == summary["documents"]:
+        log("no input could be read")  # as alam extract: exit code 1
         sys.exit(1)
+
+
+class Metrics:
+    """Bytes moved by the job, read from Spark's status REST API (the UI's
+    /api/v1): shuffle read and written, and the task results sent to the
+    driver (resultSize). None when the UI is off."""
+
+    def __init__(self, sc):
+        self.sc = sc
+
+    def moved(self):
+        import urllib.request
+
+        url = self.sc.uiWebUrl
+        if not url:
+            return None
+        app = self.sc.applicationId
+        try:
+            with urllib.request.urlopen(f"{url}/api/v1/applications/{app}/stages?details=true") as r:
+                stages = json.load(r)
+        except Exception:
+            return None
+        shuffle = sum(s.get("shuffleReadBytes", 0) + s.get("shuffleWriteBytes", 0) for s in stages)
+        result = 0
+        for s in stages:
+            for t in (s.get("tasks") or {}).values():
+                result += (t.get("taskMetrics") or {}).get("resultSize", 0)
+        return {"shuffle": shuffle, "result": result}
 
 
 if __name__ == "__main__":

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# The Spark job (spark/alam_job.py) against `alam extract --threads 2` on the
+# corpus, by hand (never in CI: it takes minutes). Called from the repository
+# root after `cargo build --release` and one run of tests/spark/run.sh (which
+# installs pyspark into target/spark-venv).
+#
+#   bash bench/spark_bench.sh [CORPUS.jsonl.gz] [PARTITIONS ...]
+#
+# Turns the corpus into JSONL (bench/prepare_corpus.py, all of it, under
+# target/bench/), runs alam extract --threads 2 once to warm the page cache
+# and once measured, then the job in local[2] once per partition count
+# (default: Spark's default, 8 and 32), with the Spark UI on so that the job
+# reads the bytes shuffled and the task results' size from the status REST
+# API. Prints, per run: the job's time from SparkContext start and its
+# throughput against extract's, the merge step's time, the bytes collected and
+# shuffled against the input's size, and whether every file is byte for byte
+# extract's.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+ALAM=$ROOT/target/release/alam
+CORPUS=${1:-/work/shared/corpus/ant-multisource-v2.1.jsonl.gz}
+shift || true
+PARTS=("$@")
+[ ${#PARTS[@]} -eq 0 ] && PARTS=(0 8 32)
+VENV=${SPARK_VENV:-$ROOT/target/spark-venv}
+WORK=$ROOT/target/bench/spark
+DOCS=target/bench/spark/corpus.jsonl
+mkdir -p "$WORK"
+[ -x "$ALAM" ] || { echo "run cargo build --release first" >&2; exit 1; }
+[ -x "$VENV/bin/spark-submit" ] || { echo "run tests/spark/run.sh first (it installs pyspark into $VENV)" >&2; exit 1; }
+export PATH="$VENV/bin:$PATH" SPARK_LOCAL_IP=127.0.0.1
+export PYSPARK_PYTHON="$VENV/bin/python" PYSPARK_DRIVER_PYTHON="$VENV/bin/python"
+
+[ -f "$DOCS" ] || python3 bench/prepare_corpus.py slice "$CORPUS" "$DOCS" --mb 95 || exit 1
+BYTES=$(stat -c %s "$DOCS")
+echo "== $DOCS: $BYTES bytes, $(wc -l <"$DOCS") documents; $($ALAM --version)"
+now() { date +%s.%N; }
+secs() { python3 -c "import sys; print(f'{float(sys.argv[2])-float(sys.argv[1]):.2f}')" "$1" "$2"; }
+
+"$ALAM" extract "$DOCS" --text-field title,text -o "$WORK/extract" --threads 2 -q # warm the cache
+t0=$(now)
+"$ALAM" extract "$DOCS" --text-field title,text -o "$WORK/extract" --threads 2 -q
+EXTRACT=$(secs "$t0" "$(now)")
+echo "alam extract --threads 2: $EXTRACT s, $(python3 -c "import sys; print(f'{float(sys.argv[1])/1e6/float(sys.argv[2]):.1f}')" "$BYTES" "$EXTRACT") MB/s"
+
+for p in "${PARTS[@]}"; do
+    rm -rf "$WORK/out"
+    t0=$(now)
+    spark-submit --master "local[2]" --conf spark.task.maxFailures=1 --conf spark.ui.showConsoleProgress=false \
+        spark/alam_job.py --alam "$ALAM" --input "$DOCS" --output "$WORK/out" --text-field title,text \
+        --partitions "$p" >"$WORK/spark-$p.log" 2>&1 || { echo "job failed: $WORK/spark-$p.log"; continue; }
+    WALL=$(secs "$t0" "$(now)")
+    same=0 differ=""
+    for f in entities.csv cooccurrence.csv entities.json cooccurrence.json discovered.csv mentions.jsonl documents.csv mentions.csv; do
+        if cmp -s "$WORK/extract/$f" "$WORK/out/$f"; then same=$((same + 1)); else differ="$differ $f"; fi
+    done
+    python3 - "$WORK/spark-$p.log" "$BYTES" "$EXTRACT" "$WALL" "$p" "$same" "$differ" <<'EOF'
+import re, sys
+log, size, extract, wall, p, same, differ = sys.argv[1:8]
+text = open(log, encoding="utf-8", errors="replace").read()
+get = lambda pat: (re.search(pat, text) or [None, None])[1]
+job = float(get(r"alam-spark: done in ([0-9.]+) s"))
+parts = get(r"alam-spark: (\d+) partial folders")
+count, alam, merge = re.search(r"counting lines ([0-9.]+) s, alam ([0-9.]+) s, merge ([0-9.]+) s", text).groups()
+collected = int(get(r"collected by the driver: (\d+) bytes"))
+m = re.search(r"Spark metrics: (\d+) bytes shuffled, (\d+) bytes of task results", text)
+shuffled, results = (int(m[1]), int(m[2])) if m else (None, None)
+size, extract = int(size), float(extract)
+mbps = size / 1e6 / job
+print(f"partitions {p if p != '0' else 'default'} ({parts} parts): job {job:.1f} s = {mbps:.1f} MB/s "
+      f"= {extract / job:.2f} x extract (spark-submit wall {float(wall):.1f} s); counting lines {count} s, "
+      f"alam {alam} s, merge {merge} s; collected {collected} B ({100 * collected / size:.4f}% of input), "
+      f"shuffled {shuffled} B, task results {results} B ({100 * results / size:.3f}%); "
+      f"files identical to extract: {same}/8{(' differ:' + differ) if differ.strip() else ''}")
+EOF
+done

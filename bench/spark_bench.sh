@@ -38,26 +38,35 @@ echo "== $DOCS: $BYTES bytes, $(wc -l <"$DOCS") documents; $($ALAM --version)"
 now() { date +%s.%N; }
 secs() { python3 -c "import sys; print(f'{float(sys.argv[2])-float(sys.argv[1]):.2f}')" "$1" "$2"; }
 
-"$ALAM" extract "$DOCS" --text-field title,text -o "$WORK/extract" --threads 2 -q # warm the cache
-t0=$(now)
-"$ALAM" extract "$DOCS" --text-field title,text -o "$WORK/extract" --threads 2 -q
-EXTRACT=$(secs "$t0" "$(now)")
-echo "alam extract --threads 2: $EXTRACT s, $(python3 -c "import sys; print(f'{float(sys.argv[1])/1e6/float(sys.argv[2]):.1f}')" "$BYTES" "$EXTRACT") MB/s"
+# The machine is shared: extract runs right before and right after every job,
+# and the job is compared with the mean of the two (wall and CPU seconds).
+extract() { # prints "WALL CPU"
+    /usr/bin/time -f "%e %U %S" -o "$WORK/time.txt" \
+        "$ALAM" extract "$DOCS" --text-field title,text -o "$WORK/extract" --threads 2 -q
+    awk '{print $1, $2 + $3}' "$WORK/time.txt"
+}
+extract >/dev/null # warm the page cache
 
 for p in "${PARTS[@]}"; do
     rm -rf "$WORK/out"
+    BEFORE=$(extract)
     t0=$(now)
-    spark-submit --master "local[2]" --conf spark.task.maxFailures=1 --conf spark.ui.showConsoleProgress=false \
+    /usr/bin/time -f "%e %U %S" -o "$WORK/time-job.txt" spark-submit --master "local[2]" --conf spark.task.maxFailures=1 --conf spark.ui.showConsoleProgress=false \
         spark/alam_job.py --alam "$ALAM" --input "$DOCS" --output "$WORK/out" --text-field title,text \
         --partitions "$p" >"$WORK/spark-$p.log" 2>&1 || { echo "job failed: $WORK/spark-$p.log"; continue; }
     WALL=$(secs "$t0" "$(now)")
+    JOBCPU=$(awk '{print $2 + $3}' "$WORK/time-job.txt")
+    AFTER=$(extract)
+    EXTRACT=$(echo "$BEFORE $AFTER" | awk '{printf "%.2f", ($1 + $3) / 2}')
+    EXTRACTCPU=$(echo "$BEFORE $AFTER" | awk '{printf "%.2f", ($2 + $4) / 2}')
+    echo "alam extract --threads 2 before/after (wall s, cpu s): $BEFORE / $AFTER; load $(cut -d' ' -f1-3 /proc/loadavg)"
     same=0 differ=""
     for f in entities.csv cooccurrence.csv entities.json cooccurrence.json discovered.csv mentions.jsonl documents.csv mentions.csv; do
         if cmp -s "$WORK/extract/$f" "$WORK/out/$f"; then same=$((same + 1)); else differ="$differ $f"; fi
     done
-    python3 - "$WORK/spark-$p.log" "$BYTES" "$EXTRACT" "$WALL" "$p" "$same" "$differ" <<'EOF'
+    python3 - "$WORK/spark-$p.log" "$BYTES" "$EXTRACT" "$WALL" "$p" "$same" "$differ" "$EXTRACTCPU" "$JOBCPU" <<'EOF'
 import re, sys
-log, size, extract, wall, p, same, differ = sys.argv[1:8]
+log, size, extract, wall, p, same, differ, ecpu, jcpu = sys.argv[1:10]
 text = open(log, encoding="utf-8", errors="replace").read()
 get = lambda pat: (re.search(pat, text) or [None, None])[1]
 job = float(get(r"alam-spark: done in ([0-9.]+) s"))
@@ -69,7 +78,8 @@ shuffled, results = (int(m[1]), int(m[2])) if m else (None, None)
 size, extract = int(size), float(extract)
 mbps = size / 1e6 / job
 print(f"partitions {p if p != '0' else 'default'} ({parts} parts): job {job:.1f} s = {mbps:.1f} MB/s "
-      f"= {extract / job:.2f} x extract (spark-submit wall {float(wall):.1f} s); counting lines {count} s, "
+      f"= {extract / job:.2f} x extract's {size / 1e6 / extract:.1f} MB/s (spark-submit wall {float(wall):.1f} s, "
+      f"CPU {float(jcpu):.1f} s against extract's {float(ecpu):.1f} s); counting lines {count} s, "
       f"alam {alam} s, merge {merge} s; collected {collected} B ({100 * collected / size:.4f}% of input), "
       f"shuffled {shuffled} B, task results {results} B ({100 * results / size:.3f}%); "
       f"files identical to extract: {same}/8{(' differ:' + differ) if differ.strip() else ''}")

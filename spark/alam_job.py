@@ -182,19 +182,43 @@ PER_DOCUMENT = ("mentions.jsonl", "documents.csv", "mentions.csv")
 FEED_BYTES = 1 << 20  # lines written to alam's stdin this many bytes at a time
 
 
+MAX_SPLIT = 1 << 30  # default partitions: one per core, at most 1 GiB each
+
+
+def input_bytes(sc, uri):
+    """The size of the input (all files the path or glob names), or None."""
+    try:
+        fs, path = hadoop_fs(sc, uri)
+        statuses = fs.globStatus(path) or []
+        total = 0
+        for st in statuses:
+            total += fs.getContentSummary(st.getPath()).getLength()
+        return total
+    except Exception:
+        return None
+
+
 def read_input(sc, uri, partitions):
     """The input's lines (bytes, as read: no decoding in Python) and the
     number of lines before each partition.
 
-    The partitions are a multiple of Spark's default parallelism (the
-    cores) unless --partitions is given, so that every core gets as much
-    text: a local file is split in 32 MB blocks, 90 MB in 3 partitions for
-    2 cores would leave one core idle for a third of the job. The lines
+    Without --partitions, each core gets one partition of the same size
+    (at most 1 GiB: more partitions then, a multiple of the cores), since
+    every partition starts one alam (0.4 s of CPU to load the gazetteer):
+    Hadoop would cut a local file in 32 MB blocks, 90 MB into 3 partitions
+    for 2 cores, leaving one core idle for a third of the job. The lines
     are counted in the JVM (zipWithIndex counts every partition once, and
     its partitions hold their first line's index), the text not crossing
     into Python for it.
     """
     cores = sc.defaultParallelism
+    if not partitions:
+        size = input_bytes(sc, uri)
+        if size:
+            split = min(-(-size // cores), MAX_SPLIT)
+            sc._jsc.hadoopConfiguration().set(
+                "mapreduce.input.fileinputformat.split.minsize", str(split)
+            )
     jlines = sc._jsc.textFile(uri, partitions or cores)
     n = jlines.getNumPartitions()
     if not partitions and n % cores:
@@ -287,53 +311,87 @@ def run_partition(conf, split, rows, part_dir):
     return written
 
 
+def split_off_documents(part_dir, split, place):
+    """Takes the per-document files out of a partial folder: `place(name,
+    path)` puts each one, without its CSV header but in part 0, where it
+    goes; summary.json then lists only the tables (what `alam merge`
+    reads). Returns the CSV headers, {name: header line}."""
+    headers = {}
+    for name in PER_DOCUMENT:
+        path = os.path.join(part_dir, name)
+        if name.endswith(".csv"):
+            with open(path, "rb") as f:
+                headers[name] = f.readline().decode("utf-8")
+                if split != 0:
+                    with open(path + ".rows", "wb") as rows:
+                        shutil.copyfileobj(f, rows, 1 << 20)
+            if split != 0:
+                os.replace(path + ".rows", path)
+        place(name, path)
+    sp = os.path.join(part_dir, "summary.json")
+    with open(sp, encoding="utf-8") as f:
+        summary = json.load(f)
+    summary["files"] = [e for e in summary.get("files", []) if e["name"] not in PER_DOCUMENT]
+    with open(sp + ".tmp", "w", encoding="utf-8") as f:
+        json.dump(summary, f, ensure_ascii=False, indent=2)
+        f.write("\n")
+    os.replace(sp + ".tmp", sp)
+    return headers
+
+
 def tables_of(part_dir):
-    """The mergeable tables of a partial folder, zlib-compressed, with a
-    summary.json that lists only them (the per-document files go to the
-    output store apart): {name: compressed bytes}."""
+    """The mergeable tables of a partial folder, zlib-compressed:
+    {name: compressed bytes}."""
     out = {}
     for name in sorted(os.listdir(part_dir)):
         path = os.path.join(part_dir, name)
-        if name in PER_DOCUMENT or name.startswith(".") or not os.path.isfile(path):
+        if name.startswith(".") or not os.path.isfile(path):
             continue
         with open(path, "rb") as f:
-            data = f.read()
-        if name == "summary.json":
-            summary = json.loads(data)
-            summary["files"] = [e for e in summary.get("files", []) if e["name"] not in PER_DOCUMENT]
-            data = (json.dumps(summary, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-        out[name] = zlib.compress(data, 1)
+            out[name] = zlib.compress(f.read(), 1)
     return out
 
 
 def partition_task(conf, split, rows):
-    """mapPartitionsWithIndex over the input lines.
+    """mapPartitionsWithIndex over the input lines: one partial folder.
 
     A plain output path (shared by the driver and the executors): alam
-    writes the partial folder into the output's staging folder, and the
-    task yields only (split, lines). A URI: alam writes into a local
-    temporary folder; the task yields (split, lines, tables) for the
-    driver and ("doc", name, split, text) for each per-document file,
-    saved as part files by Spark.
+    writes the partial folder into the output's staging folder, its
+    per-document files are moved to OUTPUT/NAME/part-NNNNN, and the task
+    yields only ("part", split, lines, headers). A URI: alam writes into a
+    local temporary folder; the task yields ("part", split, lines,
+    headers, tables) for the driver and ("doc", name, split, text) for
+    each per-document file, saved as part files by Spark.
     """
     if conf["staging"]:
         part = os.path.join(conf["staging"], f"part-{split:05d}")
         n = run_partition(conf, split, rows, part)
-        yield ("part", split, n, None)
+        headers = {}
+        if n:
+            dest = lambda name, path: os.replace(
+                path, os.path.join(conf["output"], name, f"part-{split:05d}")
+            )
+            headers = split_off_documents(part, split, dest)
+        yield ("part", split, n, headers, None)
         return
     tmp = tempfile.mkdtemp(prefix=f"alam-part-{split}-")
     try:
         part = os.path.join(tmp, "part")
         n = run_partition(conf, split, rows, part)
         if n == 0:
-            yield ("part", split, 0, None)
+            yield ("part", split, 0, {}, None)
             return
-        yield ("part", split, n, tables_of(part))
-        for name in PER_DOCUMENT:
-            with open(os.path.join(part, name), "rb") as f:
+        docs = {}
+
+        def keep(name, path):  # out of the partial folder, read below
+            docs[name] = os.path.join(tmp, name)
+            os.replace(path, docs[name])
+
+        headers = split_off_documents(part, split, keep)
+        yield ("part", split, n, headers, tables_of(part))
+        for name, path in docs.items():
+            with open(path, "rb") as f:
                 text = f.read().decode("utf-8")
-            if name.endswith(".csv") and split != 0:
-                text = text.partition("\n")[2]  # the header in part-00000 only
             if text:
                 yield ("doc", name, split, text[:-1] if text.endswith("\n") else text)
     finally:
@@ -400,12 +458,22 @@ def main(argv=None):
     local_out = is_local(args.output)
     staging = None
     tmp = tempfile.mkdtemp(prefix="alam-spark-")
+    ok = False
     try:
         if local_out:
-            os.makedirs(args.output, exist_ok=True)
-            staging = os.path.join(os.path.abspath(args.output), ".alam-spark-parts")
+            out = os.path.abspath(args.output)
+            os.makedirs(out, exist_ok=True)
+            staging = os.path.join(out, ".alam-spark-parts")
             shutil.rmtree(staging, ignore_errors=True)
             os.makedirs(staging)
+            for name in PER_DOCUMENT:  # an earlier run's: files or folders
+                path = os.path.join(out, name)
+                if os.path.isdir(path):
+                    shutil.rmtree(path)
+                elif os.path.exists(path):
+                    os.remove(path)
+                os.makedirs(path)
+            conf["output"] = out
         conf["staging"] = staging
         t0 = time.time()
         results = lines.mapPartitionsWithIndex(lambda i, rows: partition_task(conf, i, rows))
@@ -416,27 +484,38 @@ def main(argv=None):
             parts = results.filter(lambda r: r[0] == "part").collect()
         parts.sort(key=lambda r: r[1])
         alam_secs = time.time() - t0
-        if local_out:
-            dirs = [os.path.join(staging, f"part-{split:05d}") for _, split, n, _ in parts if n]
-            out = args.output
-        else:
-            dirs = []
-            for _, split, n, tables in parts:
-                if not n:
-                    continue
-                d = os.path.join(tmp, f"part-{split:05d}")
-                os.makedirs(d)
-                for name, data in tables.items():
-                    with open(os.path.join(d, name), "wb") as f:
-                        f.write(zlib.decompress(data))
-                dirs.append(d)
-            out = os.path.join(tmp, "out")
-        if not dirs:
+        headers = {}
+        for p in parts:
+            headers.update(p[3])
+        if not headers:
             raise RuntimeError(f"no lines in {args.input}")
+        dirs = []
+        for _, split, n, _, tables in parts:
+            if not n:
+                continue
+            if local_out:
+                dirs.append(os.path.join(staging, f"part-{split:05d}"))
+                continue
+            d = os.path.join(tmp, f"part-{split:05d}")
+            os.makedirs(d)
+            for name, data in tables.items():
+                with open(os.path.join(d, name), "wb") as f:
+                    f.write(zlib.decompress(data))
+            dirs.append(d)
+        if not local_out:
+            out = os.path.join(tmp, "out")
         merge_secs = merge_parts(alam, dirs, out)
         with open(os.path.join(out, "summary.json"), encoding="utf-8") as f:
             summary = json.load(f)
-        if not local_out:
+        # The CSV headers are in part 0's files: the first partition had no
+        # lines (an empty first file), so that part is the headers alone.
+        empty_first = parts[0][2] == 0
+        if local_out:
+            if empty_first:
+                for name, header in headers.items():
+                    with open(os.path.join(out, name, "part-00000"), "w", encoding="utf-8") as f:
+                        f.write(header)
+        else:
             fs, dest = hadoop_fs(sc, args.output)
             fs.mkdirs(dest)
             Path = sc._jvm.org.apache.hadoop.fs.Path
@@ -449,10 +528,18 @@ def main(argv=None):
             for name in PER_DOCUMENT:
                 docs = results.filter(lambda r, name=name: r[0] == "doc" and r[1] == name)
                 docs.map(lambda r: r[3]).saveAsTextFile(args.output.rstrip("/") + "/" + name)
+                if empty_first and name in headers:
+                    f = fs.create(Path(dest, name + "/part-00000"), True)
+                    f.write(bytearray(headers[name].encode("utf-8")))
+                    f.close()
+        ok = True
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
         if staging:
             shutil.rmtree(staging, ignore_errors=True)
+            if not ok:  # no half-written part files
+                for name in PER_DOCUMENT:
+                    shutil.rmtree(os.path.join(out, name), ignore_errors=True)
     secs = time.time() - started
     moved = metrics.moved()
     collected = len(pickle.dumps(parts))

@@ -11,7 +11,8 @@
 # and once measured, then the job in local[2] once per partition count
 # (default: Spark's default, 8 and 32), with the Spark UI on so that the job
 # reads the bytes shuffled and the task results' size from the status REST
-# API. Prints, per run: the job's time from SparkContext start and its
+# API. SPARK_JOB=FILE runs another version of the job (e.g. the previous one,
+# `git show REV:spark/alam_job.py`) the same way. Prints, per run: the job's time from SparkContext start and its
 # throughput against extract's, the merge step's time, the bytes collected and
 # shuffled against the input's size, and whether every file is byte for byte
 # extract's.
@@ -29,6 +30,7 @@ DOCS=target/bench/spark/corpus.jsonl
 mkdir -p "$WORK"
 [ -x "$ALAM" ] || { echo "run cargo build --release first" >&2; exit 1; }
 [ -x "$VENV/bin/spark-submit" ] || { echo "run tests/spark/run.sh first (it installs pyspark into $VENV)" >&2; exit 1; }
+JOB=${SPARK_JOB:-spark/alam_job.py} # SPARK_JOB=old_job.py: another version of the job, compared
 export PATH="$VENV/bin:$PATH" SPARK_LOCAL_IP=127.0.0.1
 export PYSPARK_PYTHON="$VENV/bin/python" PYSPARK_DRIVER_PYTHON="$VENV/bin/python"
 
@@ -52,7 +54,7 @@ for p in "${PARTS[@]}"; do
     BEFORE=$(extract)
     t0=$(now)
     /usr/bin/time -f "%e %U %S" -o "$WORK/time-job.txt" spark-submit --master "local[2]" --conf spark.task.maxFailures=1 --conf spark.ui.showConsoleProgress=false \
-        spark/alam_job.py --alam "$ALAM" --input "$DOCS" --output "$WORK/out" --text-field title,text \
+        "$JOB" --alam "$ALAM" --input "$DOCS" --output "$WORK/out" --text-field title,text \
         --partitions "$p" >"$WORK/spark-$p.log" 2>&1 || { echo "job failed: $WORK/spark-$p.log"; continue; }
     WALL=$(secs "$t0" "$(now)")
     JOBCPU=$(awk '{print $2 + $3}' "$WORK/time-job.txt")
@@ -62,7 +64,9 @@ for p in "${PARTS[@]}"; do
     echo "alam extract --threads 2 before/after (wall s, cpu s): $BEFORE / $AFTER; load $(cut -d' ' -f1-3 /proc/loadavg)"
     same=0 differ=""
     for f in entities.csv cooccurrence.csv entities.json cooccurrence.json discovered.csv mentions.jsonl documents.csv mentions.csv; do
-        if cmp -s "$WORK/extract/$f" "$WORK/out/$f"; then same=$((same + 1)); else differ="$differ $f"; fi
+        got=$WORK/out/$f
+        [ -d "$got" ] && { cat "$got"/part-* >"$WORK/joined.tmp"; got=$WORK/joined.tmp; }
+        if cmp -s "$WORK/extract/$f" "$got"; then same=$((same + 1)); else differ="$differ $f"; fi
     done
     python3 - "$WORK/spark-$p.log" "$BYTES" "$EXTRACT" "$WALL" "$p" "$same" "$differ" "$EXTRACTCPU" "$JOBCPU" <<'EOF'
 import re, sys
@@ -71,8 +75,9 @@ text = open(log, encoding="utf-8", errors="replace").read()
 get = lambda pat: (re.search(pat, text) or [None, None])[1]
 job = float(get(r"alam-spark: done in ([0-9.]+) s"))
 parts = get(r"alam-spark: (\d+) partial folders")
-count, alam, merge = re.search(r"counting lines ([0-9.]+) s, alam ([0-9.]+) s, merge ([0-9.]+) s", text).groups()
-collected = int(get(r"collected by the driver: (\d+) bytes"))
+m = re.search(r"counting lines ([0-9.]+) s, alam ([0-9.]+) s, merge ([0-9.]+) s", text)
+count, alam, merge = m.groups() if m else ("?", "?", "?")
+collected = int(get(r"collected by the driver: (\d+) bytes") or -1)
 m = re.search(r"Spark metrics: (\d+) bytes shuffled, (\d+) bytes of task results", text)
 shuffled, results = (int(m[1]), int(m[2])) if m else (None, None)
 size, extract = int(size), float(extract)
@@ -81,7 +86,8 @@ print(f"partitions {p if p != '0' else 'default'} ({parts} parts): job {job:.1f}
       f"= {extract / job:.2f} x extract's {size / 1e6 / extract:.1f} MB/s (spark-submit wall {float(wall):.1f} s, "
       f"CPU {float(jcpu):.1f} s against extract's {float(ecpu):.1f} s); counting lines {count} s, "
       f"alam {alam} s, merge {merge} s; collected {collected} B ({100 * collected / size:.4f}% of input), "
-      f"shuffled {shuffled} B, task results {results} B ({100 * results / size:.3f}%); "
+      f"shuffled {shuffled} B, task results {results} B"
+      f"{f' ({100 * results / size:.3f}%)' if results is not None else ''}; "
       f"files identical to extract: {same}/8{(' differ:' + differ) if differ.strip() else ''}")
 EOF
 done

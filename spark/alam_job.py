@@ -1,21 +1,23 @@
 #!/usr/bin/env python3
-"""alam on Apache Spark: the tables of `alam extract`, computed by a cluster.
+"""alam on Apache Spark: the files of `alam extract`, computed by a cluster.
 
     spark-submit --files alam --archives gaz.tar.gz#gaz spark/alam_job.py \
         --input hdfs:///news/*.jsonl --output /data/alam-out
 
-Reads JSONL documents (a local path or any Hadoop URI Spark can read), runs
-`alam stream` on every partition (the binary shipped with `--files alam`,
-the gazetteer folder with `--archives gaz.tar.gz#gaz`, or `--alam PATH` /
-`--gazetteer DIR` for local runs), sums the entity and pair counts in Spark,
-and writes, byte for byte, the files `alam extract --format csv,json` writes
-for the same input, but for the per-document CSVs (documents.csv,
-mentions.csv): entities.csv, cooccurrence.csv (NPMI recomputed by `alam
-merge` from the summed counts), entities.json, cooccurrence.json,
-summary.json (its gazetteer label names the shipped folder) and
-mentions.jsonl. A plain --output path is written by the driver; a URI
-(hdfs://, s3a://, file://) through Hadoop, mentions.jsonl then being a
-folder of part files (part-00000, ... in input order).
+Reads JSONL documents (a local path or any Hadoop URI Spark can read) and
+runs `alam extract` once per partition (the binary shipped with `--files
+alam`, the gazetteer folder with `--archives gaz.tar.gz#gaz`, or `--alam
+PATH` / `--gazetteer DIR` for local runs): the partition's lines on its
+stdin, named as lines of the whole input, into a partial output folder.
+The per-document files of each partition (mentions.jsonl, documents.csv,
+mentions.csv) go to the output as part files (OUTPUT/NAME/part-NNNNN, in
+input order, the CSV header in part 0 only); the partial tables are summed
+by `alam merge` on the driver. The tables are, byte for byte, those `alam
+extract --format csv,json` writes for the same input (summary.json's
+gazetteer label names the shipped folder), and the part files joined are
+its per-document files. A plain --output path must be shared by the driver
+and the executors (local mode, a shared file system); a URI (hdfs://,
+s3a://, file://) is written through Hadoop.
 
 A document without an id gets `INPUT:LINE` (INPUT as given with --input,
 LINE its line in the whole input), as `alam extract INPUT` names it.
@@ -26,7 +28,6 @@ import argparse
 import json
 import os
 import pickle
-import re
 import shutil
 import stat
 import subprocess
@@ -142,35 +143,6 @@ def gazetteer_args(gaz):
 def alam_env():
     """The environment alam runs with: given explicitly, none inherited."""
     return {"PATH": "/usr/bin:/bin", "LC_ALL": "C.UTF-8", "LANG": "C.UTF-8"}
-
-
-def probe(conf):
-    """Runs on an executor: `alam --version` with the shipped gazetteer.
-
-    Returns the gazetteer label (e.g. `gaz 378a205bce182570`): the folder
-    name as the tasks use it, and its content hash.
-    """
-    alam = resolve_alam(conf["alam"])
-    gaz = resolve_gazetteer(conf["gazetteer"])
-    cwd, arg = None, gaz
-    if gaz and not conf["gazetteer"]:
-        # Label a shipped archive by its name in the task's folder (`gaz`).
-        cwd, arg = os.path.dirname(gaz), os.path.basename(gaz)
-    p = subprocess.run(
-        [alam, "--version"] + gazetteer_args(arg),
-        cwd=cwd,
-        env=alam_env(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    out = p.stdout.decode("utf-8", "replace").strip()
-    if p.returncode != 0:
-        raise RuntimeError(
-            f"`{alam} --version` failed on an executor (exit {p.returncode}): "
-            + p.stderr.decode("utf-8", "replace").strip()
-        )
-    m = re.search(r"\(gazetteer (.*)\)\s*$", out)
-    return m.group(1) if m else "spark"
 
 
 # --------------------------------------------------------------------------

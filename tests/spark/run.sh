@@ -198,6 +198,8 @@ else
     fail "--strict: no message naming $BROKEN:321"
 fi
 [ ! -e "$WORK/out-strict/entities.csv" ] && ok "--strict: no tables written" || fail "--strict: tables written"
+left=$(ls -A "$WORK/out-strict" 2>/dev/null | grep -v '^\.alam\.lock$' | tr '\n' ' ')
+[ -z "$left" ] && ok "--strict: no part files nor partial folders left" || fail "--strict: left in the output: $left"
 rm -rf "$WORK/out-lax"
 if "${SPARK[@]}" --files "$ALAM" spark/alam_job.py --input "$BROKEN" --output "$WORK/out-lax" \
     >"$WORK/spark-lax.log" 2>&1 &&
@@ -214,6 +216,6 @@ echo "   alam extract (one machine, 2 cores): $(mbps "$BYTES" "$EXTRACT_SECS")"
 echo "   spark-submit local[2] (wall, JVM start included): $(mbps "$BYTES" "$SPARK_SECS")"
 [ -n "$JOB_SECS" ] && echo "   spark job from SparkContext start: $(mbps "$BYTES" "$JOB_SECS")"
 COLLECTED=$(sed -n 's/^alam-spark: collected by the driver: \([0-9]*\) bytes.*/\1/p' "$WORK/spark.log")
-[ -n "$COLLECTED" ] && echo "   collected by the driver: $COLLECTED bytes ($(python3 -c "import sys; print(f'{100*int(sys.argv[1])/int(sys.argv[2]):.4f}')" "$COLLECTED" "$BYTES")% of the input; nothing shuffled)"
+[ -n "$COLLECTED" ] && echo "   collected by the driver: $COLLECTED bytes ($(python3 -c "import sys; print(f'{100*int(sys.argv[1])/int(sys.argv[2]):.4f}')" "$COLLECTED" "$BYTES")% of the input; the job has no shuffle stage)"
 sed -n 's/^alam-spark: \([0-9]* partial folders.*\)/   \1/p' "$WORK/spark.log"
 finish

@@ -221,7 +221,7 @@ def run_partition(conf, split, rows, part_dir):
     part_dir = os.path.abspath(part_dir)
     lines_before = conf["starts"][split]
     cmd = [alam, "extract", "-", "--stdin-format", "jsonl", "--stdin-name", conf["source"]]
-    cmd += ["--stdin-lines-before", str(lines_before), "-o", part_dir, "-q"]
+    cmd += ["--stdin-lines-before", str(lines_before), "-o", part_dir, "-q", "--no-fsync"]
     cmd += ["--format", "csv,json", "--window", conf["window"], "--text-field", conf["text_field"]]
     cmd += ["--threads", str(conf["threads"])]
     if conf["id_field"] is not None:
@@ -340,9 +340,18 @@ def partition_task(conf, split, rows):
         n = run_partition(conf, split, rows, part)
         headers = {}
         if n:
-            dest = lambda name, path: os.replace(
-                path, os.path.join(conf["output"], name, f"part-{split:05d}")
-            )
+
+            def dest(name, path):
+                # alam wrote the partial folder without fsync (scratch); the
+                # part files are output, made durable as alam extract's files.
+                final = os.path.join(conf["output"], name, f"part-{split:05d}")
+                os.replace(path, final)
+                fd = os.open(final, os.O_RDONLY)
+                try:
+                    os.fsync(fd)
+                finally:
+                    os.close(fd)
+
             headers = split_off_documents(part, split, dest)
         yield ("part", split, n, headers, None)
         return

@@ -821,3 +821,30 @@ fn merge_appends_per_document_files_as_written_and_checks_csv_headers() {
         stderr(&o)
     );
 }
+
+#[test]
+fn no_fsync_writes_the_same_files() {
+    // --no-fsync only skips waiting for the disk: the same files, the same
+    // summary (its run id is derived from their content), the same checks.
+    let wd = Workdir::new();
+    wd.create("in.jsonl", &batch(120));
+    for (out, extra) in [("durable", None), ("scratch", Some("--no-fsync"))] {
+        let mut args = vec!["in.jsonl", "-o", out];
+        args.extend(extra);
+        let o = extract(&wd, &args);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    for f in ALL_FILES.iter().filter(|f| !f.starts_with("graph")) {
+        assert_eq!(
+            wd.read(&format!("scratch/{f}")),
+            wd.read(&format!("durable/{f}")),
+            "{f}"
+        );
+    }
+    let o = wd.run(&["merge", "scratch", "-o", "merged", "-q"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        wd.read("merged/cooccurrence.csv"),
+        wd.read("durable/cooccurrence.csv")
+    );
+}

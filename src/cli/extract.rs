@@ -173,6 +173,10 @@ pub struct Args {
     /// Stop with exit code 1 at the first input error.
     #[arg(long)]
     pub strict: bool,
+    /// Do not fsync the output (scratch output, e.g. partial folders
+    /// merged right after).
+    #[arg(long)]
+    pub no_fsync: bool,
     /// No progress bar and no summary line (errors are still printed).
     #[arg(short = 'q', long)]
     pub quiet: bool,
@@ -200,6 +204,9 @@ fn parse_stdin_format(s: &str) -> Result<StdinFormat, String> {
 
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
+    if args.no_fsync {
+        alam::output::folder::set_durable(false);
+    }
     let gaz = args.gazetteer.load()?;
     let pipeline = args.gazetteer.pipeline(&gaz, args.process.discover)?;
     let batch = args.process.batch(&pipeline)?;

@@ -292,7 +292,7 @@ def run_partition(conf, source_label, split, rows):
     produced = 0
     totals = [0, 0, 0, 0, 0, 0]  # documents, errors, warnings, mentions, windows, chars
     entities = {}  # id -> [type, name, name_ar, mentions, windows, documents]
-    pairs = {}  # (a, b) -> [windows, documents, [(index, example), ...]]
+    pairs = {}  # (a, b) -> [windows, documents, [(index, example), ...], {relation: windows}]
     try:
         for raw in proc.stdout:
             index = indices.get()
@@ -325,9 +325,12 @@ def run_partition(conf, source_label, split, rows):
                 key = (a, b) if a <= b else (b, a)
                 c = pairs.get(key)
                 if c is None:
-                    c = pairs[key] = [0, 0, []]
+                    c = pairs[key] = [0, 0, [], {}]
                 c[0] += p["windows"]
                 c[1] += 1
+                # Relation hints: kinds ("meet") and directed kinds ("visit>").
+                for k, n in list(p.get("relations", {}).items()) + list(p.get("directed", {}).items()):
+                    c[3][k] = c[3].get(k, 0) + n
                 if len(c[2]) < MAX_EXAMPLES:
                     ex = p["example"]
                     ex["doc_id"] = doc_id
@@ -337,7 +340,7 @@ def run_partition(conf, source_label, split, rows):
         for eid, c in entities.items():
             yield (1, ("e", eid), ("e", tuple(c)))
         for key, c in pairs.items():
-            yield (1, ("p",) + key, ("p", c[0], c[1], tuple(c[2])))
+            yield (1, ("p",) + key, ("p", c[0], c[1], tuple(c[2]), tuple(sorted(c[3].items()))))
     finally:
         proc.stdout.close()
         rc = proc.wait()
@@ -368,7 +371,10 @@ def add_sums(x, y):
         (ka, na, ara, ma, wa, da), (_, _, _, mb, wb, db) = x[1], y[1]
         return ("e", (ka, na, ara, ma + mb, wa + wb, da + db))
     examples = tuple(sorted(x[3] + y[3], key=lambda e: e[0])[:MAX_EXAMPLES])
-    return ("p", x[1] + y[1], x[2] + y[2], examples)
+    relations = dict(x[4])
+    for k, n in y[4]:
+        relations[k] = relations.get(k, 0) + n
+    return ("p", x[1] + y[1], x[2] + y[2], examples, tuple(sorted(relations.items())))
 
 
 # --------------------------------------------------------------------------
@@ -401,18 +407,20 @@ def write_part(part, summary, entities, pairs):
             [
                 "source_id", "source_name", "source_type",
                 "target_id", "target_name", "target_type",
-                "windows", "documents", "npmi",
+                "windows", "documents", "npmi", "relations", "directed",
             ]
         )
-        for (a, b), (windows, documents, _) in pairs:
+        for (a, b), (windows, documents, _, relations) in pairs:
             ta, na = info[a]
             tb, nb = info[b]
-            w.writerow([a, na, ta, b, nb, tb, windows, documents, ""])
+            kinds = "|".join(f"{k}:{n}" for k, n in relations if k[-1] not in "<>")
+            directed = "|".join(f"{k}:{n}" for k, n in relations if k[-1] in "<>")
+            w.writerow([a, na, ta, b, nb, tb, windows, documents, "", kinds, directed])
     with open(os.path.join(part, "cooccurrence.json"), "w", encoding="utf-8") as f:
         json.dump(
             [
                 {"source_id": a, "target_id": b, "examples": [ex for _, ex in examples]}
-                for (a, b), (_, _, examples) in pairs
+                for (a, b), (_, _, examples, _) in pairs
             ],
             f,
             ensure_ascii=False,

@@ -8,7 +8,9 @@
 //! phrase; `kind` names the relation (`meet`, `visit`, ...); `pattern` is
 //! empty (the relation has no direction) or one or more of `X T Y`, `T X Y`
 //! and `Y T X` joined by `|`: the orders in which the trigger (`T`) gives a
-//! direction from the source `X` to the target `Y`.
+//! direction from the source `X` to the target `Y`. A row of kind `not`
+//! lists a word that is never a trigger, whatever it looks like (`وزارة`,
+//! a ministry, is not و + زار + ة); it holds after a proclitic prefix too.
 //!
 //! **Matching.** Triggers are normalized like gazetteer aliases. The first
 //! word of a trigger matches inflected:
@@ -19,7 +21,8 @@
 //!   تم نا ن`, pronouns `ه ها هم هما هن ك كم ني`, and their combinations
 //!   with `ت`; plural and dual endings `ات ان ين ون تان تين`); a form that
 //!   ends in `ة` (`ه` normalized) also takes its suffix after `ت`
-//!   (`زيارته`); a form that starts with `ي` (the imperfect) also starts
+//!   (`زيارته`) or in its place (`زيارات`); one that ends in `ى` or `ا`
+//!   also drops it (`التقت`, `دعت`); a form that starts with `ي` (the imperfect) also starts
 //!   with `ت`, `ن` or `ا` (`تزور`, `نزور`). A verb that took an object
 //!   pronoun (`استقبلها بوتين`, Putin received her) has the name after it
 //!   as its subject: `X T Y` reads `Y T X`, and `T X Y` gives no
@@ -54,6 +57,9 @@ use crate::gazetteer::csv_files;
 use crate::normalize::{is_word_char, normalize_str};
 use crate::pipeline::Mention;
 use crate::segment::Windows;
+
+/// The kind of the rows that list words that are no trigger.
+pub const NOT: &str = "not";
 
 /// The most words between a trigger before (after) a pair and the first
 /// (last) name of the pair.
@@ -91,30 +97,37 @@ pub mod pattern {
     }
 }
 
-/// Arabic proclitic prefixes tried before a trigger (normalized), with the
-/// fewest letters of the trigger that must follow each.
+/// Arabic proclitic prefixes tried before a trigger (normalized): every
+/// non-empty `{و ف}? {ب ك ل س}? ال?` (ل + ال written لل, never س + ال),
+/// with the fewest letters of the trigger that must follow each: two after
+/// و or ف alone, three after the others (so بحث, researched, is not ب +
+/// حث, urged).
 const AR_PREFIXES: &[(&str, usize)] = &[
     ("وبال", 3),
-    ("وال", 3),
-    ("ولل", 3),
+    ("وكال", 3),
     ("فبال", 3),
+    ("فكال", 3),
+    ("وال", 3),
     ("فال", 3),
-    ("فلل", 3),
     ("بال", 3),
-    ("لل", 3),
+    ("كال", 3),
+    ("ولل", 3),
+    ("فلل", 3),
     ("وب", 3),
-    ("ول", 3),
     ("وك", 3),
+    ("ول", 3),
     ("وس", 3),
     ("فب", 3),
+    ("فك", 3),
     ("فل", 3),
     ("فس", 3),
+    ("لل", 3),
     ("ال", 3),
     ("و", 2),
     ("ف", 2),
     ("ب", 3),
-    ("ل", 3),
     ("ك", 3),
+    ("ل", 3),
     ("س", 3),
 ];
 
@@ -199,6 +212,9 @@ pub struct Relations {
     /// variants: see [`keys_of`]).
     by_key: FxHashMap<Box<str>, Vec<u32>>,
     triggers: Vec<Trigger>,
+    /// Words that are never the first word of a trigger (kind `not`),
+    /// normalized, as written or after a proclitic prefix.
+    not: rustc_hash::FxHashSet<Box<str>>,
 }
 
 impl Relations {
@@ -303,6 +319,20 @@ impl Relations {
                 )
             })?;
             let words = words_of(trigger);
+            if kind == NOT {
+                match words.as_slice() {
+                    [word] => {
+                        self.not.insert(Box::from(word.as_str()));
+                        continue;
+                    }
+                    _ => {
+                        return Err(at(
+                            line,
+                            format!("a `not` row lists one word, not {trigger:?}"),
+                        ));
+                    }
+                }
+            }
             let Some((first, rest)) = words.split_first() else {
                 return Err(at(line, format!("the trigger {trigger:?} has no word")));
             };
@@ -329,6 +359,19 @@ impl Relations {
         Ok(())
     }
 
+    /// Whether `word` (normalized), or what follows a proclitic prefix of
+    /// it, is listed as `not` a trigger.
+    fn is_not(&self, word: &str) -> bool {
+        if self.not.is_empty() {
+            return false;
+        }
+        self.not.contains(word)
+            || (is_arabic(word)
+                && AR_PREFIXES
+                    .iter()
+                    .any(|(p, _)| word.strip_prefix(p).is_some_and(|b| self.not.contains(b))))
+    }
+
     /// Whether there is no trigger.
     pub fn is_empty(&self) -> bool {
         self.triggers.is_empty()
@@ -344,6 +387,9 @@ impl Relations {
     /// of several); `None` when it is none.
     pub fn lookup(&self, word: &str) -> Option<(&str, u8)> {
         let norm = normalize_str(word);
+        if self.is_not(&norm) {
+            return None;
+        }
         let mut best: Option<(&Trigger, bool)> = None;
         for (key, object) in candidate_keys(&norm) {
             for &t in self.by_key.get(key).into_iter().flatten() {
@@ -404,6 +450,10 @@ impl Relations {
             |s: usize, e: usize| mentions.iter().any(|m| m.byte_start < e && s < m.byte_end);
         let mut i = 0;
         while i < words.len() {
+            if self.is_not(&norms[i]) {
+                i += 1;
+                continue;
+            }
             let mut best: Option<(&Trigger, usize, bool)> = None;
             for (key, object) in candidate_keys(&norms[i]) {
                 for &t in self.by_key.get(key).into_iter().flatten() {
@@ -488,7 +538,8 @@ fn is_arabic(word: &str) -> bool {
 }
 
 /// The keys a trigger's normalized first word is stored under: the form;
-/// for Arabic, the form ending in ه with ت in its place, and the form
+/// for Arabic, the form ending in ه with ت in its place and without it
+/// (زيارات), and the form
 /// starting with ي with ت, ن or ا in its place; for Latin, a form ending in
 /// `e` without it.
 fn keys_of(form: &str) -> Vec<String> {
@@ -498,6 +549,16 @@ fn keys_of(form: &str) -> Vec<String> {
         for k in &keys {
             if let Some(stem) = k.strip_suffix('ه') {
                 with_t.push(format!("{stem}ت"));
+                // The plural and dual drop the ة: زيارات.
+                with_t.push(stem.to_string());
+            }
+            // A verb ending in a long vowel drops it before its endings:
+            // التقى, التقت; دعا, دعت.
+            if let Some(stem) = k
+                .strip_suffix(['ي', 'ا'])
+                .filter(|s| s.chars().count() >= 2)
+            {
+                with_t.push(stem.to_string());
             }
         }
         keys.extend(with_t);
@@ -651,6 +712,131 @@ mod tests {
                 err.as_ref().is_err_and(|e| e.starts_with(want)),
                 "{csv:?}: {err:?}"
             );
+        }
+    }
+
+    /// The prefixes of the grammar `{و ف}? {ب ك ل س}? ال?` (non-empty; ل +
+    /// ال is لل; no س + ال), with their guards: the definition
+    /// `AR_PREFIXES` is checked against.
+    fn grammar_prefixes() -> Vec<(String, usize)> {
+        let mut out = Vec::new();
+        for first in ["", "و", "ف"] {
+            for second in ["", "ب", "ك", "ل", "س"] {
+                for third in ["", "ال"] {
+                    if second == "س" && !third.is_empty() {
+                        continue;
+                    }
+                    let p = if second == "ل" && third == "ال" {
+                        format!("{first}لل")
+                    } else {
+                        format!("{first}{second}{third}")
+                    };
+                    if p.is_empty() {
+                        continue;
+                    }
+                    let min = if p == "و" || p == "ف" { 2 } else { 3 };
+                    out.push((p, min));
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn prefixes_are_the_grammar() {
+        let mut ours: Vec<(String, usize)> = AR_PREFIXES
+            .iter()
+            .map(|&(p, n)| (p.to_string(), n))
+            .collect();
+        ours.sort();
+        assert_eq!(ours, grammar_prefixes());
+        for s in AR_OBJECT_SUFFIXES {
+            assert!(AR_SUFFIXES.contains(s), "{s}");
+        }
+    }
+
+    /// The naive reference: every surface form of each trigger, spelled
+    /// out (prefix + key + suffix), and the first kind whose surfaces hold
+    /// the word.
+    fn naive_kind(forms: &[(&str, &str)], word: &str) -> Option<String> {
+        let prefixes = grammar_prefixes();
+        for (kind, form) in forms {
+            for key in keys_of(form) {
+                let arabic = is_arabic(&key);
+                let suffixes: Vec<&str> = if arabic {
+                    AR_SUFFIXES.to_vec()
+                } else {
+                    LATIN_SUFFIXES.to_vec()
+                };
+                for suffix in std::iter::once("").chain(suffixes) {
+                    let base = format!("{key}{suffix}");
+                    if key.chars().count() < 2 && !suffix.is_empty() {
+                        continue;
+                    }
+                    if base == word {
+                        return Some(kind.to_string());
+                    }
+                    if !arabic {
+                        continue;
+                    }
+                    for (p, min) in &prefixes {
+                        if base.chars().count() >= *min && format!("{p}{base}") == word {
+                            return Some(kind.to_string());
+                        }
+                    }
+                }
+            }
+        }
+        None
+    }
+
+    proptest::proptest! {
+        /// `lookup` (stripping prefixes and suffixes off the word) finds
+        /// the kind the naive spelled-out surfaces give, on words made of
+        /// prefixes, trigger letters and suffixes.
+        #[test]
+        fn lookup_matches_the_naive_reference(
+            forms in proptest::collection::vec(
+                (0usize..3, proptest::collection::vec(0usize..8, 2..5)),
+                1..5,
+            ),
+            words in proptest::collection::vec(
+                (0usize..30, proptest::collection::vec(0usize..8, 1..6), 0usize..32),
+                1..20,
+            ),
+        ) {
+            // Letters that normalization keeps as they are.
+            let letters = ['ز', 'ا', 'ر', 'ي', 'ت', 'ه', 'و', 'ن'];
+            let kinds = ["meet", "visit", "call"];
+            let spelled: Vec<(String, String)> = forms
+                .iter()
+                .map(|(k, ls)| (kinds[*k].to_string(), ls.iter().map(|&i| letters[i]).collect()))
+                .collect();
+            let mut csv = String::from("kind,trigger\n");
+            for (k, f) in &spelled {
+                csv.push_str(&format!("{k},{f}\n"));
+            }
+            let mut rel = Relations::new();
+            proptest::prop_assert!(rel.add_csv("t.csv", csv.as_bytes()).is_ok());
+            // Kinds in the order first listed, as `lookup` ranks them.
+            let mut order: Vec<(&str, &str)> = Vec::new();
+            for kind in rel.kinds() {
+                for (k, f) in &spelled {
+                    if k.as_str() == kind.as_ref() {
+                        order.push((k, f));
+                    }
+                }
+            }
+            let prefixes = grammar_prefixes();
+            for (p, ls, s) in words {
+                let prefix = prefixes.get(p).map_or("", |(p, _)| p.as_str());
+                let suffix = AR_SUFFIXES.get(s).copied().unwrap_or("");
+                let middle: String = ls.iter().map(|&i| letters[i]).collect();
+                let word = format!("{prefix}{middle}{suffix}");
+                let got = rel.lookup(&word).map(|(k, _)| k.to_string());
+                proptest::prop_assert_eq!(got, naive_kind(&order, &word), "{}", word);
+            }
         }
     }
 

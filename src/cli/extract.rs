@@ -77,7 +77,7 @@ pub struct ProcessArgs {
     /// Relation hints on pairs from trigger words (met, visited, زار...):
     /// on or off. The lists are gazetteers/relations/*.csv, or the
     /// relations/ folder of -g and --add-gazetteer folders.
-    #[arg(long, value_name = "MODE", default_value = "on", value_parser = parse_on_off)]
+    #[arg(long, value_name = "MODE", default_value = "on", value_parser = parse_on_off, action = clap::ArgAction::Set)]
     pub relations: bool,
 }
 

@@ -391,14 +391,14 @@ impl Relations {
             return None;
         }
         let mut best: Option<(&Trigger, bool)> = None;
-        for (key, object) in candidate_keys(&norm) {
+        visit_keys(&norm, |key, object| {
             for &t in self.by_key.get(key).into_iter().flatten() {
                 let t = &self.triggers[t as usize];
                 if t.rest.is_empty() && best.is_none_or(|(b, _)| b.kind > t.kind) {
                     best = Some((t, object));
                 }
             }
-        }
+        });
         best.map(|(t, object)| {
             let patterns = if object {
                 with_object(t.patterns)
@@ -455,7 +455,7 @@ impl Relations {
                 continue;
             }
             let mut best: Option<(&Trigger, usize, bool)> = None;
-            for (key, object) in candidate_keys(&norms[i]) {
+            visit_keys(&norms[i], |key, object| {
                 for &t in self.by_key.get(key).into_iter().flatten() {
                     let t = &self.triggers[t as usize];
                     let n = 1 + t.rest.len();
@@ -470,7 +470,7 @@ impl Relations {
                         best = Some((t, n, object));
                     }
                 }
-            }
+            });
             match best {
                 Some((t, n, object)) if !inside_mention(words[i].0, words[i + n - 1].1) => {
                     out.hits.push(Hit {
@@ -550,7 +550,9 @@ fn keys_of(form: &str) -> Vec<String> {
             if let Some(stem) = k.strip_suffix('ه') {
                 with_t.push(format!("{stem}ت"));
                 // The plural and dual drop the ة: زيارات.
-                with_t.push(stem.to_string());
+                if stem.chars().count() >= 2 {
+                    with_t.push(stem.to_string());
+                }
             }
             // A verb ending in a long vowel drops it before its endings:
             // التقى, التقت; دعا, دعت.
@@ -579,25 +581,84 @@ fn keys_of(form: &str) -> Vec<String> {
 
 /// The keys a normalized word of a text is looked up under: the word
 /// without a proclitic prefix and a suffix (each possibly absent), for
-/// the script of the word (see the module docs).
+/// the script of the word (see the module docs), each with whether the
+/// suffix stripped holds an object pronoun ([`AR_OBJECT_SUFFIXES`]).
+/// `visit` is called on each, in order (no prefix first, then shorter
+/// prefixes; for each, no suffix first, then shorter suffixes).
 ///
-/// Each key comes with whether the suffix stripped holds an object
-/// pronoun ([`AR_OBJECT_SUFFIXES`]).
-fn candidate_keys(word: &str) -> impl Iterator<Item = (&str, bool)> {
+/// The word is cut only at its first and last few characters: the
+/// prefixes and suffixes are at most four letters, so at most 5 × 5
+/// places, and each cut is checked once against the lists.
+fn visit_keys(word: &str, mut visit: impl FnMut(&str, bool)) {
     let arabic = is_arabic(word);
-    let prefixes: &[(&str, usize)] = if arabic { AR_PREFIXES } else { &[] };
-    let suffixes: &[&str] = if arabic { AR_SUFFIXES } else { LATIN_SUFFIXES };
-    let bases = std::iter::once(word).chain(prefixes.iter().filter_map(move |&(p, min)| {
-        word.strip_prefix(p)
-            .filter(|base| base.chars().count() >= min)
-    }));
-    bases.flat_map(move |base| {
-        std::iter::once((base, false)).chain(suffixes.iter().filter_map(move |s| {
-            base.strip_suffix(s)
-                .filter(|stem| stem.chars().count() >= 2)
-                .map(|stem| (stem, arabic && AR_OBJECT_SUFFIXES.contains(s)))
-        }))
-    })
+    // Byte offsets of the first 5 and the last 5 character boundaries.
+    let mut heads = [0usize; 5];
+    let mut n_heads = 0;
+    let mut chars = 0;
+    for (i, _) in word.char_indices() {
+        if n_heads < 5 {
+            heads[n_heads] = i;
+            n_heads += 1;
+        }
+        chars += 1;
+    }
+    let mut tails = [word.len(); 5];
+    let mut n_tails = 1;
+    for (i, _) in word.char_indices().rev().take(4) {
+        tails[n_tails] = i;
+        n_tails += 1;
+    }
+    for (pi, &start) in heads[..n_heads.min(5)].iter().enumerate() {
+        // `pi` letters of prefix.
+        if pi > 0 {
+            if !arabic {
+                break;
+            }
+            let Some(min) = prefix_min(&word[..start]) else {
+                continue;
+            };
+            if chars - pi < min {
+                continue;
+            }
+        }
+        for (si, &end) in tails[..n_tails].iter().enumerate() {
+            // `si` letters of suffix; the stem keeps at least 2.
+            if end <= start || (si > 0 && chars - pi - si < 2) {
+                break;
+            }
+            let object = if si == 0 {
+                false
+            } else {
+                match suffix_of(&word[end..], arabic) {
+                    Some(object) => object,
+                    None => continue,
+                }
+            };
+            visit(&word[start..end], object);
+        }
+    }
+}
+
+/// The fewest letters that must follow the proclitic prefix `p`, if it is
+/// one (see [`AR_PREFIXES`]).
+fn prefix_min(p: &str) -> Option<usize> {
+    AR_PREFIXES
+        .iter()
+        .find(|(q, _)| q.len() == p.len() && *q == p)
+        .map(|&(_, min)| min)
+}
+
+/// Whether `s` is a suffix of the script's list, and then whether it holds
+/// an object pronoun.
+fn suffix_of(s: &str, arabic: bool) -> Option<bool> {
+    if arabic {
+        AR_SUFFIXES
+            .iter()
+            .any(|q| q.len() == s.len() && *q == s)
+            .then(|| AR_OBJECT_SUFFIXES.contains(&s))
+    } else {
+        LATIN_SUFFIXES.contains(&s).then_some(false)
+    }
 }
 
 /// The pattern bits of a trigger whose first word took an object pronoun:

@@ -212,6 +212,8 @@ pub struct Relations {
     /// variants: see [`keys_of`]).
     by_key: FxHashMap<Box<str>, Vec<u32>>,
     triggers: Vec<Trigger>,
+    /// The prefixes and suffixes, packed (see [`Relations::visit_keys`]).
+    cuts: Cuts,
     /// Words that are never the first word of a trigger (kind `not`),
     /// normalized, as written or after a proclitic prefix.
     not: rustc_hash::FxHashSet<Box<str>>,
@@ -349,7 +351,11 @@ impl Relations {
                 rest: rest.iter().map(|w| Box::from(w.as_str())).collect(),
                 patterns,
             });
+            if self.cuts.prefixes.is_empty() {
+                self.cuts = Cuts::new();
+            }
             for key in keys_of(first) {
+                self.cuts.add_key(&key);
                 let list = self.by_key.entry(key.into_boxed_str()).or_default();
                 if !list.contains(&index) {
                     list.push(index);
@@ -387,11 +393,8 @@ impl Relations {
     /// of several); `None` when it is none.
     pub fn lookup(&self, word: &str) -> Option<(&str, u8)> {
         let norm = normalize_str(word);
-        if self.is_not(&norm) {
-            return None;
-        }
         let mut best: Option<(&Trigger, bool)> = None;
-        visit_keys(&norm, |key, object| {
+        self.visit_keys(&norm, |key, object| {
             for &t in self.by_key.get(key).into_iter().flatten() {
                 let t = &self.triggers[t as usize];
                 if t.rest.is_empty() && best.is_none_or(|(b, _)| b.kind > t.kind) {
@@ -399,6 +402,9 @@ impl Relations {
                 }
             }
         });
+        if self.is_not(&norm) {
+            return None;
+        }
         best.map(|(t, object)| {
             let patterns = if object {
                 with_object(t.patterns)
@@ -450,12 +456,8 @@ impl Relations {
             |s: usize, e: usize| mentions.iter().any(|m| m.byte_start < e && s < m.byte_end);
         let mut i = 0;
         while i < words.len() {
-            if self.is_not(&norms[i]) {
-                i += 1;
-                continue;
-            }
             let mut best: Option<(&Trigger, usize, bool)> = None;
-            visit_keys(&norms[i], |key, object| {
+            self.visit_keys(&norms[i], |key, object| {
                 for &t in self.by_key.get(key).into_iter().flatten() {
                     let t = &self.triggers[t as usize];
                     let n = 1 + t.rest.len();
@@ -472,7 +474,10 @@ impl Relations {
                 }
             });
             match best {
-                Some((t, n, object)) if !inside_mention(words[i].0, words[i + n - 1].1) => {
+                Some((t, n, object))
+                    if !inside_mention(words[i].0, words[i + n - 1].1)
+                        && !self.is_not(&norms[i]) =>
+                {
                     out.hits.push(Hit {
                         kind: self.kinds[t.kind as usize].clone(),
                         start: words[i].0,
@@ -579,85 +584,136 @@ fn keys_of(form: &str) -> Vec<String> {
     keys
 }
 
-/// The keys a normalized word of a text is looked up under: the word
-/// without a proclitic prefix and a suffix (each possibly absent), for
-/// the script of the word (see the module docs), each with whether the
-/// suffix stripped holds an object pronoun ([`AR_OBJECT_SUFFIXES`]).
-/// `visit` is called on each, in order (no prefix first, then shorter
-/// prefixes; for each, no suffix first, then shorter suffixes).
-///
-/// The word is cut only at its first and last few characters: the
-/// prefixes and suffixes are at most four letters, so at most 5 × 5
-/// places, and each cut is checked once against the lists.
-fn visit_keys(word: &str, mut visit: impl FnMut(&str, bool)) {
-    let arabic = is_arabic(word);
-    // Byte offsets of the first 5 and the last 5 character boundaries.
-    let mut heads = [0usize; 5];
-    let mut n_heads = 0;
-    let mut chars = 0;
-    for (i, _) in word.char_indices() {
-        if n_heads < 5 {
-            heads[n_heads] = i;
-            n_heads += 1;
+/// Up to four letters packed into a `u64`, 16 bits each, first letter
+/// lowest: how prefixes and suffixes are compared (no string compare per
+/// cut). Letters above U+FFFF never occur in the lists, and pack to a
+/// value no list has.
+fn pack(letters: impl Iterator<Item = char>) -> u64 {
+    letters.take(4).enumerate().fold(0, |acc, (i, c)| {
+        acc | ((c as u64 & 0xFFFF) | (u64::from(c as u32 > 0xFFFF) << 15)) << (16 * i)
+    })
+}
+
+/// The packed prefixes and suffixes of the lists, and the lengths (in
+/// letters) the keys have.
+#[derive(Clone, Debug, Default)]
+struct Cuts {
+    /// Packed Arabic prefix -> the fewest letters that must follow.
+    prefixes: FxHashMap<u64, usize>,
+    /// Packed Arabic suffix -> whether it holds an object pronoun.
+    ar_suffixes: FxHashMap<u64, bool>,
+    /// Packed Latin suffixes.
+    latin_suffixes: FxHashMap<u64, bool>,
+    /// Bit `n` (at most 63) is set when some key has `n` letters.
+    key_lengths: u64,
+}
+
+impl Cuts {
+    fn new() -> Cuts {
+        let suffixes = |list: &[&str], object: &[&str]| {
+            list.iter()
+                .map(|s| (pack(s.chars()), object.contains(s)))
+                .collect()
+        };
+        Cuts {
+            prefixes: AR_PREFIXES
+                .iter()
+                .map(|&(p, min)| (pack(p.chars()), min))
+                .collect(),
+            ar_suffixes: suffixes(AR_SUFFIXES, AR_OBJECT_SUFFIXES),
+            latin_suffixes: suffixes(LATIN_SUFFIXES, &[]),
+            key_lengths: 0,
         }
-        chars += 1;
     }
-    let mut tails = [word.len(); 5];
-    let mut n_tails = 1;
-    for (i, _) in word.char_indices().rev().take(4) {
-        tails[n_tails] = i;
-        n_tails += 1;
+
+    fn add_key(&mut self, key: &str) {
+        self.key_lengths |= 1 << key.chars().count().min(63);
     }
-    for (pi, &start) in heads[..n_heads.min(5)].iter().enumerate() {
-        // `pi` letters of prefix.
-        if pi > 0 {
-            if !arabic {
-                break;
-            }
-            let Some(min) = prefix_min(&word[..start]) else {
-                continue;
-            };
-            if chars - pi < min {
-                continue;
-            }
-        }
-        for (si, &end) in tails[..n_tails].iter().enumerate() {
-            // `si` letters of suffix; the stem keeps at least 2.
-            if end <= start || (si > 0 && chars - pi - si < 2) {
-                break;
-            }
-            let object = if si == 0 {
-                false
-            } else {
-                match suffix_of(&word[end..], arabic) {
-                    Some(object) => object,
-                    None => continue,
+}
+
+impl Relations {
+    /// Calls `visit` on the keys a normalized word of a text is looked up
+    /// under: the word without a proclitic prefix and a suffix (each
+    /// possibly absent), for the script of the word (see the module docs),
+    /// each with whether the suffix stripped holds an object pronoun
+    /// ([`AR_OBJECT_SUFFIXES`]); only keys of a length some trigger's key
+    /// has. Order: no prefix first, then shorter prefixes; for each, no
+    /// suffix first, then shorter suffixes.
+    ///
+    /// The word is cut only at its first and last four letters (the
+    /// prefixes and suffixes are at most four letters long), and each cut
+    /// is looked up once, packed into an integer.
+    fn visit_keys(&self, word: &str, mut visit: impl FnMut(&str, bool)) {
+        let cuts = &self.cuts;
+        let arabic = is_arabic(word);
+        // Byte offsets of the first 5 character boundaries, and the packed
+        // prefixes of 1-4 letters.
+        let mut heads = [0usize; 5];
+        let mut head_codes = [0u64; 5];
+        let mut n_heads = 0;
+        let mut chars = 0;
+        let mut code = 0u64;
+        for (i, c) in word.char_indices() {
+            if n_heads < 5 {
+                heads[n_heads] = i;
+                head_codes[n_heads] = code;
+                n_heads += 1;
+                if n_heads < 5 {
+                    code |= pack(std::iter::once(c)) << (16 * (n_heads - 1));
                 }
-            };
-            visit(&word[start..end], object);
+            }
+            chars += 1;
         }
-    }
-}
-
-/// The fewest letters that must follow the proclitic prefix `p`, if it is
-/// one (see [`AR_PREFIXES`]).
-fn prefix_min(p: &str) -> Option<usize> {
-    AR_PREFIXES
-        .iter()
-        .find(|(q, _)| q.len() == p.len() && *q == p)
-        .map(|&(_, min)| min)
-}
-
-/// Whether `s` is a suffix of the script's list, and then whether it holds
-/// an object pronoun.
-fn suffix_of(s: &str, arabic: bool) -> Option<bool> {
-    if arabic {
-        AR_SUFFIXES
-            .iter()
-            .any(|q| q.len() == s.len() && *q == s)
-            .then(|| AR_OBJECT_SUFFIXES.contains(&s))
-    } else {
-        LATIN_SUFFIXES.contains(&s).then_some(false)
+        let mut tails = [word.len(); 5];
+        let mut tail_codes = [0u64; 5];
+        let mut n_tails = 1;
+        let mut code = 0u64;
+        for (i, c) in word.char_indices().rev().take(4) {
+            // The suffix grows at its front: shift what there is.
+            code = (code << 16) | pack(std::iter::once(c));
+            tails[n_tails] = i;
+            tail_codes[n_tails] = code;
+            n_tails += 1;
+        }
+        let suffixes = if arabic {
+            &cuts.ar_suffixes
+        } else {
+            &cuts.latin_suffixes
+        };
+        for pi in 0..n_heads {
+            let start = heads[pi];
+            // `pi` letters of prefix.
+            if pi > 0 {
+                if !arabic {
+                    break;
+                }
+                match cuts.prefixes.get(&head_codes[pi]) {
+                    Some(&min) if chars - pi >= min => {}
+                    _ => continue,
+                }
+            }
+            for si in 0..n_tails {
+                let end = tails[si];
+                // `si` letters of suffix; with one, the stem keeps at
+                // least 2.
+                if end <= start || (si > 0 && chars - pi - si < 2) {
+                    break;
+                }
+                let stem = chars - pi - si;
+                if cuts.key_lengths & (1 << stem.min(63)) == 0 {
+                    continue;
+                }
+                let object = if si == 0 {
+                    false
+                } else {
+                    match suffixes.get(&tail_codes[si]) {
+                        Some(&object) => object,
+                        None => continue,
+                    }
+                };
+                visit(&word[start..end], object);
+            }
+        }
     }
 }
 

@@ -16,8 +16,9 @@
 //! word of a trigger matches inflected:
 //!
 //! - Arabic: after a proclitic prefix (`و ف`, then `ب ك ل س`, then `ال`,
-//!   as in `وزار`, `سيزور`, `بالزيارة`), with at least three letters left,
-//!   or two after `و`/`ف` alone; with one suffix (verb endings `ت ا وا تا
+//!   as in `وزار`, `سيزور`, `بالزيارة`), when the trigger's form keeps at
+//!   least three letters, or two after `و`/`ف` alone (`بحثها` is not ب +
+//!   حث + ها, `وحثها` is و + حث + ها); with one suffix (verb endings `ت ا وا تا
 //!   تم نا ن`, pronouns `ه ها هم هما هن ك كم ني`, and their combinations
 //!   with `ت`; plural and dual endings `ات ان ين ون تان تين`); a form that
 //!   ends in `ة` (`ه` normalized) also takes its suffix after `ت`
@@ -99,9 +100,9 @@ pub mod pattern {
 
 /// Arabic proclitic prefixes tried before a trigger (normalized): every
 /// non-empty `{و ف}? {ب ك ل س}? ال?` (ل + ال written لل, never س + ال),
-/// with the fewest letters of the trigger that must follow each: two after
-/// و or ف alone, three after the others (so بحث, researched, is not ب +
-/// حث, urged).
+/// with the fewest letters the trigger's form (without its suffix) must
+/// keep after each: two after و or ف alone, three after the others (so
+/// بحث, researched, is not ب + حث, urged).
 const AR_PREFIXES: &[(&str, usize)] = &[
     ("وبال", 3),
     ("وكال", 3),
@@ -682,14 +683,16 @@ impl Relations {
         };
         for pi in 0..n_heads {
             let start = heads[pi];
+            // The fewest letters the trigger's key keeps after the prefix.
+            let mut min_stem = 0;
             // `pi` letters of prefix.
             if pi > 0 {
                 if !arabic {
                     break;
                 }
                 match cuts.prefixes.get(&head_codes[pi]) {
-                    Some(&min) if chars - pi >= min => {}
-                    _ => continue,
+                    Some(&min) => min_stem = min,
+                    None => continue,
                 }
             }
             for si in 0..n_tails {
@@ -700,7 +703,7 @@ impl Relations {
                     break;
                 }
                 let stem = chars - pi - si;
-                if cuts.key_lengths & (1 << stem.min(63)) == 0 {
+                if stem < min_stem || cuts.key_lengths & (1 << stem.min(63)) == 0 {
                     continue;
                 }
                 let object = if si == 0 {
@@ -898,7 +901,7 @@ mod tests {
                         continue;
                     }
                     for (p, min) in &prefixes {
-                        if base.chars().count() >= *min && format!("{p}{base}") == word {
+                        if key.chars().count() >= *min && format!("{p}{base}") == word {
                             return Some(kind.to_string());
                         }
                     }

@@ -77,6 +77,10 @@ fn trigger_words_with_clitics_and_inflections() {
         ("بحث", None),               // researched: not ب + حث (too short)
         ("حث", Some("urge")),
         ("وحث", Some("urge")), // two letters left after و alone
+        ("بحثها", None),       // discussing it: ب + حث keeps too few letters
+        ("وحثها", Some("urge")),
+        ("توقع", None), // expected: listed as `not`
+        ("يوقع", Some("sign")),
         ("Visited", Some("visit")),
         ("visits", Some("visit")),
         ("visiting", Some("visit")),

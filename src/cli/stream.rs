@@ -11,7 +11,9 @@
 //!  "entities": [{"entity_id", "type", "name", "name_ar", "mentions", "windows",
 //!                "attributes": {...} (only when the gazetteer row has extra columns)}],
 //!  "pairs": [{"source_id", "target_id", "windows",
-//!             "example": {"doc_id", "text", "marks"}}]}
+//!             "relations": {KIND: windows}, "directed": {"KIND>" or "KIND<": windows}
+//!                 (only when a relation trigger linked the pair),
+//!             "example": {"doc_id", "text", "marks", "trigger" (when one fired)}}]}
 //! ```
 //!
 //! `windows` is the document's number of windows of the chosen kind;

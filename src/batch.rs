@@ -61,6 +61,7 @@ use crate::output::{
     CsvStyle, DocumentWriters, Formats, OutputFolder, RenderedRecord, RunSummary, finish_run,
 };
 use crate::pipeline::{Document, Mention, Pipeline};
+use crate::relations::{Hits, Relations};
 use crate::segment::Windows;
 
 /// Documents per chunk, at most.
@@ -101,6 +102,9 @@ pub struct Processed {
     pub mentions: Vec<Mention>,
     /// The number of windows of the batch's kind.
     pub window_count: u64,
+    /// The relation triggers found in the text (none when the batch has
+    /// no relation lists).
+    pub hits: Hits,
     /// The document's entity and pair counts, when a worker made them
     /// (see [`Processed::count`]).
     counts: Option<DocumentCounts>,
@@ -113,9 +117,9 @@ impl Processed {
     /// The document's entity and pair counts for windows of kind
     /// `window`, made now unless a worker made them.
     pub fn count(&mut self, window: WindowKind) -> &DocumentCounts {
-        let (mentions, windows) = (&self.mentions, self.window_count);
+        let (mentions, windows, hits) = (&self.mentions, self.window_count, &self.hits);
         self.counts
-            .get_or_insert_with(|| DocumentCounts::new(mentions, window, windows))
+            .get_or_insert_with(|| DocumentCounts::with_hits(mentions, window, windows, hits))
     }
 
     /// Takes the counts out (made now unless a worker made them).
@@ -151,13 +155,10 @@ impl Processed {
         let doc = &self.record.document;
         let example = |_: &EntityPair, ev: &Evidence| {
             let window = self.window_range(kind, ev.window);
-            Some(Example::new(
-                &doc.id,
-                &doc.text,
-                window,
-                ev.a.clone(),
-                ev.b.clone(),
-            ))
+            Some(
+                Example::new(&doc.id, &doc.text, window, ev.a.clone(), ev.b.clone())
+                    .with_trigger(&doc.text, ev),
+            )
         };
         agg.add(counts, |id| info_of(gazetteer, id), example);
         agg.add_discovered(&doc.id, &self.mentions, |m| {
@@ -211,11 +212,13 @@ impl WorkerShare {
 }
 
 /// Builds a [`Batch`]. Defaults: as many worker threads as the machine has
-/// cores, sentence windows.
+/// cores, sentence windows, the built-in relation lists.
 #[derive(Clone, Debug, Default)]
 pub struct BatchBuilder {
     threads: Option<usize>,
     window: WindowKind,
+    /// `None`: the built-in lists; `Some(None)`: no relation hints.
+    relations: Option<Option<Relations>>,
 }
 
 impl BatchBuilder {
@@ -239,6 +242,14 @@ impl BatchBuilder {
         self
     }
 
+    /// The relation trigger lists pairs are given relation hints with
+    /// (see [`crate::relations`]), or `None` for no hints (`--relations
+    /// off`); default: [`Relations::builtin`].
+    pub fn relations(mut self, relations: Option<Relations>) -> Self {
+        self.relations = Some(relations);
+        self
+    }
+
     /// Starts the worker threads for `pipeline`.
     pub fn build(self, pipeline: &Pipeline) -> Result<Batch<'_>, Error> {
         let threads = self
@@ -249,10 +260,15 @@ impl BatchBuilder {
             .num_threads(threads.max(1))
             .build()
             .map_err(|e| Error::Batch(format!("starting the worker threads: {e}")))?;
+        let relations = self
+            .relations
+            .unwrap_or_else(|| Some(Relations::builtin()))
+            .filter(|r| !r.is_empty());
         Ok(Batch {
             pipeline,
             pool,
             window: self.window,
+            relations,
         })
     }
 }
@@ -263,6 +279,7 @@ pub struct Batch<'p> {
     pipeline: &'p Pipeline,
     pool: rayon::ThreadPool,
     window: WindowKind,
+    relations: Option<Relations>,
 }
 
 impl<'p> Batch<'p> {
@@ -284,6 +301,11 @@ impl<'p> Batch<'p> {
     /// The co-occurrence window kind.
     pub fn window(&self) -> WindowKind {
         self.window
+    }
+
+    /// The relation trigger lists, if the batch gives relation hints.
+    pub fn relations(&self) -> Option<&Relations> {
+        self.relations.as_ref()
     }
 
     /// Reads `records` on a thread of its own, processes them on the
@@ -336,6 +358,7 @@ impl<'p> Batch<'p> {
         E: From<Error>,
     {
         let (pipeline, window, pool) = (self.pipeline, self.window, &self.pool);
+        let relations = self.relations.as_ref();
         let (tx, rx) = sync_channel::<Vec<RawRecord>>(4);
         // A permit per chunk in flight, given back when the chunk is used.
         let in_flight = CHUNKS_IN_FLIGHT.max(2 * pool.current_num_threads());
@@ -361,7 +384,7 @@ impl<'p> Batch<'p> {
                         jobs.spawn(move |_| {
                             let processed: Vec<Processed> = chunk
                                 .into_iter()
-                                .map(|rec| process(pipeline, window, share, rec))
+                                .map(|rec| process(pipeline, relations, window, share, rec))
                                 .collect();
                             let _ = done_tx.send((index, processed));
                         });
@@ -425,6 +448,7 @@ fn read_chunks(
 /// A worker's job on one record.
 fn process(
     pipeline: &Pipeline,
+    relations: Option<&Relations>,
     window: WindowKind,
     share: WorkerShare,
     raw: RawRecord,
@@ -437,6 +461,7 @@ fn process(
             chars: 0,
             mentions: Vec::new(),
             window_count: 0,
+            hits: Hits::default(),
             counts: None,
             rendered: None,
         };
@@ -447,12 +472,16 @@ fn process(
         WindowKind::Paragraph => analysis.paragraphs,
         WindowKind::Document => usize::from(analysis.sentences > 0),
     };
+    let hits = relations.map_or_else(Hits::default, |r| {
+        r.find(&record.document.text, &analysis.windows, &analysis.mentions)
+    });
     let mut p = Processed {
         record,
         windows: analysis.windows,
         chars: analysis.chars,
         mentions: analysis.mentions,
         window_count: windows as u64,
+        hits,
         counts: None,
         rendered: None,
     };

@@ -26,6 +26,7 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use crate::pipeline::Mention;
+use crate::relations::Hits;
 
 /// An unordered entity pair, smaller id first.
 pub type EntityPair = (Arc<str>, Arc<str>);
@@ -134,6 +135,65 @@ pub struct PairCounts {
     /// Up to [`MAX_EXAMPLES`] windows where the two co-occur, the first
     /// ones in input order.
     pub examples: Vec<Example>,
+    /// Windows in which a trigger of each relation kind links the two
+    /// (see [`crate::relations`]), by kind.
+    pub relations: BTreeMap<String, u64>,
+    /// Of those, the windows where the trigger gives a direction: by
+    /// `KIND>` (from the smaller id to the larger) and `KIND<` (the other
+    /// way).
+    pub directed: BTreeMap<String, u64>,
+}
+
+impl PairCounts {
+    /// The relation kind with the most windows (then the first by name),
+    /// and the direction the most of its directed windows take: `Some(true)`
+    /// from the smaller id to the larger, `Some(false)` the other way,
+    /// `None` when it has no direction or as many each way.
+    pub fn dominant_relation(&self) -> Option<(&str, Option<bool>)> {
+        let (kind, _) = self
+            .relations
+            .iter()
+            .fold(None::<(&String, u64)>, |best, (k, &n)| match best {
+                Some((_, b)) if b >= n => best,
+                _ => Some((k, n)),
+            })?;
+        let get = |suffix: char| {
+            self.directed
+                .get(&format!("{kind}{suffix}"))
+                .copied()
+                .unwrap_or(0)
+        };
+        let (fwd, bwd) = (get('>'), get('<'));
+        let direction = match fwd.cmp(&bwd) {
+            std::cmp::Ordering::Greater => Some(true),
+            std::cmp::Ordering::Less => Some(false),
+            std::cmp::Ordering::Equal => None,
+        };
+        Some((kind, direction))
+    }
+
+    /// Adds `n` windows of relation `kind`, of which `fwd` from the smaller
+    /// id to the larger and `bwd` the other way.
+    pub fn add_relation(&mut self, kind: &str, n: u64, fwd: u64, bwd: u64) {
+        fn bump(map: &mut BTreeMap<String, u64>, key: &str, n: u64) {
+            if n == 0 {
+                return;
+            }
+            match map.get_mut(key) {
+                Some(v) => *v += n,
+                None => {
+                    map.insert(key.to_string(), n);
+                }
+            }
+        }
+        bump(&mut self.relations, kind, n);
+        if fwd > 0 {
+            bump(&mut self.directed, &format!("{kind}>"), fwd);
+        }
+        if bwd > 0 {
+            bump(&mut self.directed, &format!("{kind}<"), bwd);
+        }
+    }
 }
 
 /// A pair as the tables list it: its two ids (smaller first), its counts
@@ -161,6 +221,9 @@ pub struct Example {
     /// Where the first and the second entity of the pair are in `text`,
     /// as `[start, end)` code point offsets.
     pub marks: [(usize, usize); 2],
+    /// The relation trigger that fired in this window, as `(kind, the
+    /// trigger as written)`, if one did.
+    pub trigger: Option<(String, String)>,
 }
 
 impl Example {
@@ -239,7 +302,18 @@ impl Example {
             doc_id: doc_id.to_string(),
             text: out,
             marks,
+            trigger: None,
         }
+    }
+
+    /// This example with the trigger of `evidence` (a byte range of
+    /// `text`), if it has one.
+    pub fn with_trigger(mut self, text: &str, evidence: &Evidence) -> Example {
+        self.trigger = evidence.trigger.as_ref().and_then(|(kind, range)| {
+            text.get(range.clone())
+                .map(|t| (kind.to_string(), t.to_string()))
+        });
+        self
     }
 }
 
@@ -277,7 +351,14 @@ pub struct Evidence {
     pub a: Range<usize>,
     /// The second entity's mention.
     pub b: Range<usize>,
+    /// The kind and byte range of the first relation trigger that links
+    /// the two in that window, if one does.
+    pub trigger: Option<(Arc<str>, Range<usize>)>,
 }
+
+/// A pair's relation counts in one document: `(index of the pair in
+/// [`DocumentCounts::pairs`], kind, [windows, forward, backward])`.
+pub type PairRelation = (usize, Arc<str>, [u64; 3]);
 
 /// Appends the columns of `attributes` that `columns` lacks.
 fn learn_columns(columns: &mut Vec<String>, attributes: &Attributes) {
@@ -351,6 +432,8 @@ pub struct DocumentCounts {
     entities: Vec<(Arc<str>, u64, u64)>,
     /// ((a, b), windows, first co-occurrence) with a < b
     pairs: Vec<(EntityPair, u64, Evidence)>,
+    /// The pairs' relation counts, in pair order.
+    relations: Vec<PairRelation>,
 }
 
 impl DocumentCounts {
@@ -366,7 +449,20 @@ impl DocumentCounts {
             windows,
             entities,
             pairs,
+            relations: Vec::new(),
         }
+    }
+
+    /// These counts with the pairs' relation counts `relations` (by pair
+    /// index, in pair order).
+    pub fn with_relations(mut self, relations: Vec<PairRelation>) -> DocumentCounts {
+        self.relations = relations;
+        self
+    }
+
+    /// The pairs' relation counts, in pair order.
+    pub fn relations(&self) -> &[PairRelation] {
+        &self.relations
     }
 
     /// The document's number of windows.
@@ -387,6 +483,17 @@ impl DocumentCounts {
     /// Counts one document's mentions. `windows` is its number of windows
     /// of the chosen kind (0 for a document with no text).
     pub fn new(mentions: &[Mention], kind: WindowKind, windows: u64) -> DocumentCounts {
+        DocumentCounts::with_hits(mentions, kind, windows, &Hits::default())
+    }
+
+    /// [`DocumentCounts::new`], and the relations the triggers `hits` (of
+    /// [`crate::relations::Relations::find`]) give each pair.
+    pub fn with_hits(
+        mentions: &[Mention],
+        kind: WindowKind,
+        windows: u64,
+        hits: &Hits,
+    ) -> DocumentCounts {
         let window_of = |m: &Mention| match kind {
             WindowKind::Sentence => m.sentence,
             WindowKind::Paragraph => m.paragraph,
@@ -428,6 +535,12 @@ impl DocumentCounts {
             .map(|(k, (m, &r))| (window_of(m), r, k))
             .collect();
         seen.sort_unstable_by_key(|&(w, r, k)| (w, r, mentions[k].byte_start, k));
+        // Every mention by (window, entity), for the relations.
+        let all = if hits.hits.is_empty() {
+            Vec::new()
+        } else {
+            seen.clone()
+        };
         seen.dedup_by_key(|&mut (w, r, _)| (w, r));
         let mut window_counts = vec![0u64; ids.len()];
         // (a, b, window, mention of a, mention of b), a < b: every pair of
@@ -442,9 +555,41 @@ impl DocumentCounts {
             }
         }
         together.sort_unstable();
+        // The mentions of entity `r` in window `w`.
+        let of = |w: usize, r: u32| -> Vec<&Mention> {
+            let lo = all.partition_point(|&(x, y, _)| (x, y) < (w, r));
+            all[lo..]
+                .iter()
+                .take_while(|&&(x, y, _)| (x, y) == (w, r))
+                .map(|&(_, _, k)| &mentions[k])
+                .collect()
+        };
+        let mut relations: Vec<PairRelation> = Vec::new();
         let pairs = together
             .chunk_by(|x, y| (x.0, x.1) == (y.0, y.1))
-            .map(|run| {
+            .enumerate()
+            .map(|(index, run)| {
+                let mut trigger = None;
+                if !hits.hits.is_empty() {
+                    let start = relations.len();
+                    for (k, &(a, b, w, _, _)) in run.iter().enumerate() {
+                        let (links, first) = crate::relations::links(hits, &of(w, a), &of(w, b));
+                        if k == 0 {
+                            trigger = first.map(|h| (h.kind.clone(), h.start..h.end));
+                        }
+                        for (kind, fwd, bwd) in links {
+                            let counts = [1, u64::from(fwd), u64::from(bwd)];
+                            match relations[start..].iter_mut().find(|r| r.1 == kind) {
+                                Some(r) => {
+                                    for (x, y) in r.2.iter_mut().zip(counts) {
+                                        *x += y;
+                                    }
+                                }
+                                None => relations.push((index, kind, counts)),
+                            }
+                        }
+                    }
+                }
                 // Windows come in order: the first is the evidence.
                 let (a, b, w, ma, mb) = run[0];
                 let (ma, mb) = (&mentions[ma], &mentions[mb]);
@@ -455,11 +600,13 @@ impl DocumentCounts {
                         window: w,
                         a: ma.byte_start..ma.byte_end,
                         b: mb.byte_start..mb.byte_end,
+                        trigger,
                     },
                 )
             })
             .collect();
         DocumentCounts {
+            relations,
             windows,
             entities: ids
                 .iter()
@@ -508,10 +655,14 @@ impl Aggregates {
             e.windows += windows;
             e.documents += 1;
         }
-        for (pair_key, windows, evidence) in doc.pairs {
+        let mut relations = doc.relations.into_iter().peekable();
+        for (index, (pair_key, windows, evidence)) in doc.pairs.into_iter().enumerate() {
             let p = self.pairs.entry(pair_key.clone()).or_default();
             p.windows += windows;
             p.documents += 1;
+            while let Some((_, kind, [n, fwd, bwd])) = relations.next_if(|r| r.0 == index) {
+                p.add_relation(&kind, n, fwd, bwd);
+            }
             if p.examples.len() < MAX_EXAMPLES {
                 p.examples.extend(example(&pair_key, &evidence));
             }
@@ -575,6 +726,12 @@ impl Aggregates {
             let p = self.pairs.entry(pair).or_default();
             p.windows += c.windows;
             p.documents += c.documents;
+            for (kind, n) in c.relations {
+                *p.relations.entry(kind).or_default() += n;
+            }
+            for (kind, n) in c.directed {
+                *p.directed.entry(kind).or_default() += n;
+            }
             let room = MAX_EXAMPLES.saturating_sub(p.examples.len());
             p.examples.extend(c.examples.into_iter().take(room));
         }
@@ -731,7 +888,7 @@ mod tests {
                 }
                 agg.pairs.insert(
                     (Arc::from(a), Arc::from(b)),
-                    PairCounts { windows, documents: 1, examples: vec![] },
+                    PairCounts { windows, documents: 1, ..PairCounts::default() },
                 );
             }
             let got: Vec<(String, String, u64)> = agg

@@ -44,6 +44,7 @@ pub mod merge;
 mod normalize;
 pub mod output;
 mod pipeline;
+pub mod relations;
 pub mod review;
 mod segment;
 mod simd;

@@ -242,11 +242,27 @@ pub fn read_part(dir: &Path) -> Result<(RunSummary, Aggregates), Error> {
     for (line, row) in read_rows(&path)? {
         let a: Arc<str> = Arc::from(field(&path, line, &row, "source_id")?);
         let b: Arc<str> = Arc::from(field(&path, line, &row, "target_id")?);
-        let counts = PairCounts {
+        let mut counts = PairCounts {
             windows: parse_u64(&path, line, &row, "windows")?,
             documents: parse_u64(&path, line, &row, "documents")?,
-            examples: Vec::new(),
+            ..PairCounts::default()
         };
+        // A part written before alam had relation hints has no such
+        // columns: no relation.
+        for (key, map) in [
+            ("relations", &mut counts.relations),
+            ("directed", &mut counts.directed),
+        ] {
+            let Some((_, cell)) = row.iter().find(|(k, _)| k == key) else {
+                continue;
+            };
+            let items = parse_counted(cell).map_err(|item| {
+                input_error(&path, line, format!("{key}: {item:?} is not KIND:COUNT"))
+            })?;
+            for (kind, n) in items {
+                *map.entry(kind.to_string()).or_default() += n;
+            }
+        }
         for id in [&a, &b] {
             if !agg.entities.contains_key(id) {
                 return Err(input_error(
@@ -450,13 +466,32 @@ pub fn parse_stream_line(line: &str, path: &Path, line_no: u64) -> Result<Stream
         }
     }
     let mut pairs = Vec::new();
+    let mut relations = Vec::new();
     let mut examples = FxHashMap::default();
-    for p in &l.pairs {
+    for (index, p) in l.pairs.iter().enumerate() {
         let (a, b) = (
             Arc::<str>::from(p.source_id.as_ref()),
             Arc::<str>::from(p.target_id.as_ref()),
         );
-        let key = if a <= b { (a, b) } else { (b, a) };
+        // Written smaller id first; a line with the ids the other way
+        // round has its directions the other way round too.
+        let swapped = a > b;
+        let key = if swapped { (b, a) } else { (a, b) };
+        for (kind, &n) in &p.relations {
+            let directed = |suffix: char| {
+                p.directed
+                    .get(&format!("{kind}{suffix}"))
+                    .copied()
+                    .unwrap_or(0)
+            };
+            let (fwd, bwd) = (directed('>'), directed('<'));
+            let counts = if swapped {
+                [n, bwd, fwd]
+            } else {
+                [n, fwd, bwd]
+            };
+            relations.push((index, Arc::<str>::from(kind.as_str()), counts));
+        }
         pairs.push((key.clone(), p.windows, Evidence::default()));
         examples.insert(key, p.example.to_example());
     }
@@ -470,7 +505,7 @@ pub fn parse_stream_line(line: &str, path: &Path, line_no: u64) -> Result<Stream
         chars: l.chars,
         window,
         mentions,
-        counts: DocumentCounts::from_parts(l.windows, entities, pairs),
+        counts: DocumentCounts::from_parts(l.windows, entities, pairs).with_relations(relations),
         examples,
         infos,
         discovered_examples,

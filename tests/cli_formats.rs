@@ -163,64 +163,94 @@ fn neo4j_files_have_import_headers_and_the_hand_checked_rows() {
     // one seen twice: ln((1/3) / (1/3 * 2/3)) / -ln(1/3) = ln 1.5 / ln 3
     // = 0.369070; of two entities seen once: ln 3 / ln 3 = 1. All pairs
     // have 1 window: sorted by ids.
-    let expected: &[[&str; 6]] = &[
-        [
-            ":START_ID",
-            ":END_ID",
-            ":TYPE",
-            "windows:long",
-            "documents:long",
-            "npmi:double",
-        ],
-        [
-            "city:beijing",
-            "person:vladimir-putin",
-            "CO_OCCURS_WITH",
-            "1",
-            "1",
-            "0.369070",
-        ],
-        [
-            "city:beijing",
-            "person:xi-jinping",
-            "CO_OCCURS_WITH",
-            "1",
-            "1",
-            "1.000000",
-        ],
-        [
-            "city:moscow",
-            "party:unity",
-            "CO_OCCURS_WITH",
-            "1",
-            "1",
-            "1.000000",
-        ],
-        [
-            "city:moscow",
-            "person:vladimir-putin",
-            "CO_OCCURS_WITH",
-            "1",
-            "1",
-            "0.369070",
-        ],
-        [
-            "party:unity",
-            "person:vladimir-putin",
-            "CO_OCCURS_WITH",
-            "1",
-            "1",
-            "0.369070",
-        ],
-        [
-            "person:vladimir-putin",
-            "person:xi-jinping",
-            "CO_OCCURS_WITH",
-            "1",
-            "1",
-            "0.369070",
-        ],
+    // "Putin met Xi Jinping in Beijing.": `met` (meet, no direction) is
+    // between Putin and Xi and between Putin and Beijing, and right before
+    // Xi and Beijing: the three pairs of that sentence get meet:1.
+    let met = ["meet", "", "meet:1"];
+    let none = ["", "", ""];
+    let rows: &[([&str; 6], [&str; 3])] = &[
+        (
+            [
+                ":START_ID",
+                ":END_ID",
+                ":TYPE",
+                "windows:long",
+                "documents:long",
+                "npmi:double",
+            ],
+            ["relation", "relation_source", "relations"],
+        ),
+        (
+            [
+                "city:beijing",
+                "person:vladimir-putin",
+                "CO_OCCURS_WITH",
+                "1",
+                "1",
+                "0.369070",
+            ],
+            met,
+        ),
+        (
+            [
+                "city:beijing",
+                "person:xi-jinping",
+                "CO_OCCURS_WITH",
+                "1",
+                "1",
+                "1.000000",
+            ],
+            met,
+        ),
+        (
+            [
+                "city:moscow",
+                "party:unity",
+                "CO_OCCURS_WITH",
+                "1",
+                "1",
+                "1.000000",
+            ],
+            none,
+        ),
+        (
+            [
+                "city:moscow",
+                "person:vladimir-putin",
+                "CO_OCCURS_WITH",
+                "1",
+                "1",
+                "0.369070",
+            ],
+            none,
+        ),
+        (
+            [
+                "party:unity",
+                "person:vladimir-putin",
+                "CO_OCCURS_WITH",
+                "1",
+                "1",
+                "0.369070",
+            ],
+            none,
+        ),
+        (
+            [
+                "person:vladimir-putin",
+                "person:xi-jinping",
+                "CO_OCCURS_WITH",
+                "1",
+                "1",
+                "0.369070",
+            ],
+            met,
+        ),
     ];
+    let expected: Vec<Vec<&str>> = rows
+        .iter()
+        .map(|(a, b)| a.iter().chain(b).copied().collect())
+        .collect();
     assert_eq!(rels, expected);
 }
 
@@ -248,7 +278,7 @@ fn neo4j_relationships_follow_min_count() {
     // No pair has 2 windows: the header only; every entity stays a node.
     assert_eq!(
         wd.read("out/neo4j/relationships.csv"),
-        ":START_ID,:END_ID,:TYPE,windows:long,documents:long,npmi:double\n"
+        ":START_ID,:END_ID,:TYPE,windows:long,documents:long,npmi:double,relation,relation_source,relations\n"
     );
     assert_eq!(parse_csv(&wd.read("out/neo4j/nodes.csv")).len(), 1 + 6);
 }

@@ -151,7 +151,9 @@ class Pipeline:
         "windows": n}``. Entities: entity_id, type, name, name_ar, mentions,
         documents, windows, source. Pairs (most windows first): source_id,
         source_name, source_type, target_id, target_name, target_type,
-        windows, documents, npmi. ``window``: sentence, paragraph or
+        windows, documents, npmi, relations, directed (the relation hints of
+        the built-in trigger lists, as in cooccurrence.csv: ``meet:2|visit:1``
+        and ``visit>:1``; empty for none). ``window``: sentence, paragraph or
         document. Pairs in fewer than ``min_count`` windows are left out."""
         return self._native.cooccurrence(texts, ids, window, min_count, threads)
 

@@ -362,6 +362,8 @@ fn tables<'py>(py: Python<'py>, agg: &Aggregates, min_count: u64) -> PyResult<Bo
         d.set_item(k[6], c.windows)?;
         d.set_item(k[7], c.documents)?;
         d.set_item(k[8], npmi)?;
+        d.set_item(k[9], alam::output::csv::counted(&c.relations))?;
+        d.set_item(k[10], alam::output::csv::counted(&c.directed))?;
         pairs.append(d)?;
     }
     let out = PyDict::new(py);

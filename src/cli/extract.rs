@@ -74,6 +74,20 @@ pub struct ProcessArgs {
     /// M, G: KiB, MiB, GiB); a longer one is an error row, skipped.
     #[arg(long, value_name = "N", default_value = "256M", value_parser = parse_bytes)]
     pub max_document_bytes: u64,
+    /// Relation hints on pairs from trigger words (met, visited, زار...):
+    /// on or off. The lists are gazetteers/relations/*.csv, or the
+    /// relations/ folder of -g and --add-gazetteer folders.
+    #[arg(long, value_name = "MODE", default_value = "on", value_parser = parse_on_off, action = clap::ArgAction::Set)]
+    pub relations: bool,
+}
+
+/// `on` or `off`.
+fn parse_on_off(s: &str) -> Result<bool, String> {
+    match s {
+        "on" => Ok(true),
+        "off" => Ok(false),
+        _ => Err(format!("{s:?}: expected on or off")),
+    }
 }
 
 impl ProcessArgs {
@@ -89,11 +103,25 @@ impl ProcessArgs {
         }
     }
 
-    /// The batch engine these options ask for, over `pipeline`.
-    pub fn batch<'p>(&self, pipeline: &'p Pipeline) -> anyhow::Result<Batch<'p>> {
+    /// The batch engine these options ask for, over `pipeline`, with the
+    /// relation lists of the gazetteer folders `gazetteer` names.
+    pub fn batch<'p>(
+        &self,
+        pipeline: &'p Pipeline,
+        gazetteer: &GazetteerArgs,
+    ) -> anyhow::Result<Batch<'p>> {
+        let relations = if self.relations {
+            Some(alam::relations::Relations::for_gazetteer(
+                gazetteer.gazetteer.as_deref(),
+                &gazetteer.add,
+            )?)
+        } else {
+            None
+        };
         Ok(Batch::builder()
             .threads_or_default(self.threads)
             .window(self.window)
+            .relations(relations)
             .build(pipeline)?)
     }
 }
@@ -209,7 +237,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     }
     let gaz = args.gazetteer.load()?;
     let pipeline = args.gazetteer.pipeline(&gaz, args.process.discover)?;
-    let batch = args.process.batch(&pipeline)?;
+    let batch = args.process.batch(&pipeline, &args.gazetteer)?;
     let mut options = args.process.input_options(args.stdin_format);
     if let Some(name) = &args.stdin_name {
         options.stdin_name = name.clone();

@@ -11,7 +11,9 @@
 //!  "entities": [{"entity_id", "type", "name", "name_ar", "mentions", "windows",
 //!                "attributes": {...} (only when the gazetteer row has extra columns)}],
 //!  "pairs": [{"source_id", "target_id", "windows",
-//!             "example": {"doc_id", "text", "marks"}}]}
+//!             "relations": {KIND: windows}, "directed": {"KIND>" or "KIND<": windows}
+//!                 (only when a relation trigger linked the pair),
+//!             "example": {"doc_id", "text", "marks", "trigger" (when one fired)}}]}
 //! ```
 //!
 //! `windows` is the document's number of windows of the chosen kind;
@@ -45,7 +47,7 @@ pub struct Args {
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let gaz = args.gazetteer.load()?;
     let pipeline = args.gazetteer.pipeline(&gaz, args.process.discover)?;
-    let batch = args.process.batch(&pipeline)?;
+    let batch = args.process.batch(&pipeline, &args.gazetteer)?;
     let options = args.process.input_options(StdinFormat::Jsonl);
     let inputs = Inputs::new(&["-".to_string()], options);
     let stdout = std::io::stdout();

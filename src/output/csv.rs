@@ -14,12 +14,17 @@
 //! | `documents.csv` | doc_id, source, chars, mentions, entities, status, message | input order, one per input record |
 //! | `entities.csv` | entity_id, type, name, name_ar, mentions, documents, windows, source, then the gazetteer's extra columns | most mentions first, then id |
 //! | `discovered.csv` | entity_id, type, name, mentions, documents, variants, rules, similar, example_doc, example, status | discovered entities, most mentions first, then id |
-//! | `cooccurrence.csv` | source_id, source_name, source_type, target_id, target_name, target_type, windows, documents, npmi | most windows first, then ids |
+//! | `cooccurrence.csv` | source_id, source_name, source_type, target_id, target_name, target_type, windows, documents, npmi, relations, directed | most windows first, then ids |
 //!
 //! `start`/`end` are code point offsets into the original text; `chars` is
 //! the document's length in code points; `windows` in `entities.csv` is
 //! the number of windows the entity appears in (needed to recompute NPMI
-//! when merging); `npmi` has 6 decimals.
+//! when merging); `npmi` has 6 decimals; `relations` is `KIND:WINDOWS`
+//! for each relation kind a trigger gave the pair (most first, then by
+//! kind, joined by `|`: `meet:12|visit:3`), and `directed` the same for
+//! the windows where the trigger gave a direction, `KIND>` from
+//! `source_id` to `target_id` and `KIND<` back (`visit>:2|visit<:1`);
+//! both empty when no trigger linked the pair (see [`crate::relations`]).
 
 use std::borrow::Cow;
 use std::io::{self, Write};
@@ -103,7 +108,7 @@ pub const DISCOVERED_HEADER: [&str; 11] = [
 ];
 
 /// The header of `cooccurrence.csv`.
-pub const COOCCURRENCE_HEADER: [&str; 9] = [
+pub const COOCCURRENCE_HEADER: [&str; 11] = [
     "source_id",
     "source_name",
     "source_type",
@@ -113,6 +118,8 @@ pub const COOCCURRENCE_HEADER: [&str; 9] = [
     "windows",
     "documents",
     "npmi",
+    "relations",
+    "directed",
 ];
 
 /// A CSV table being written: each row put together by `push_record`,
@@ -378,6 +385,9 @@ pub fn parse_counted(cell: &str) -> Result<Vec<(&str, u64)>, &str> {
 
 /// `text:count` for each entry, most first (then by text), joined by `|`.
 pub fn counted(counts: &std::collections::BTreeMap<String, u64>) -> String {
+    if counts.is_empty() {
+        return String::new();
+    }
     let mut v: Vec<(&String, &u64)> = counts.iter().collect();
     v.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
     let items: Vec<String> = v.iter().map(|(t, n)| format!("{t}:{n}")).collect();
@@ -403,6 +413,7 @@ pub fn write_cooccurrence<W: Write>(
             let [windows, documents] = &mut numbers;
             npmi_cell.clear();
             let _ = write!(npmi_cell, "{npmi:.6}");
+            let (relations, directed) = (counted(&c.relations), counted(&c.directed));
             let cells: [&str; 6] = [a, &ea.name, &ea.kind, b, &eb.name, &eb.kind];
             let cells = cells.map(|s| style.cell(s));
             let [a_id, a_name, a_kind, b_id, b_name, b_kind] = &cells;
@@ -418,6 +429,8 @@ pub fn write_cooccurrence<W: Write>(
                     windows.format(c.windows).as_bytes(),
                     documents.format(c.documents).as_bytes(),
                     npmi_cell.as_bytes(),
+                    relations.as_bytes(),
+                    directed.as_bytes(),
                 ],
                 style,
             );

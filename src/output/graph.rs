@@ -6,13 +6,17 @@
 //! with ids `a0`, `a1`, ... and the column name as title (GEXF) or
 //! `attr.name` (GraphML), set on the nodes that have a value); pairs with at least `--min-count`
 //! windows are undirected edges with `weight` = windows and attributes
-//! `documents` and `npmi`. Nodes and edges are in the order of
+//! `documents` and `npmi`, and, for a pair that relation triggers linked,
+//! `relation` (its dominant kind: the most windows, then the first by
+//! name), `relation_source` (the id of the source, when the dominant kind's
+//! directed windows mostly go one way) and `relations` (every kind, as in
+//! `cooccurrence.csv`). Nodes and edges are in the order of
 //! `entities.csv` and `cooccurrence.csv`. Both files are UTF-8 XML; text
 //! is escaped and characters XML 1.0 forbids are dropped.
 
 use std::io::{self, Write};
 
-use crate::cooccur::{Aggregates, Attributes, SortedPair};
+use crate::cooccur::{Aggregates, Attributes, PairCounts, SortedPair};
 use crate::output::json::entity_source;
 
 /// Escapes text for XML attribute and element content.
@@ -48,6 +52,22 @@ fn extra_values(
         .enumerate()
         .filter_map(|(i, c)| attributes.get(c).map(|v| value(i, v)))
         .collect()
+}
+
+/// The relation attributes of an edge from `a` to `b`: `(relation,
+/// relation_source, relations)`, when a trigger linked them.
+pub fn edge_relation<'a>(
+    a: &'a str,
+    b: &'a str,
+    c: &'a PairCounts,
+) -> Option<(&'a str, &'a str, String)> {
+    let (kind, direction) = c.dominant_relation()?;
+    let source = match direction {
+        Some(true) => a,
+        Some(false) => b,
+        None => "",
+    };
+    Some((kind, source, crate::output::csv::counted(&c.relations)))
 }
 
 /// Writes `graph.gexf` (GEXF 1.3).
@@ -99,6 +119,12 @@ pub fn write_gexf<W: Write>(mut w: W, agg: &Aggregates, pairs: &[SortedPair]) ->
         w,
         r#"      <attribute id="npmi" title="npmi" type="double"/>"#
     )?;
+    for id in ["relation", "relation_source", "relations"] {
+        writeln!(
+            w,
+            r#"      <attribute id="{id}" title="{id}" type="string"/>"#
+        )?;
+    }
     writeln!(w, r#"    </attributes>"#)?;
     writeln!(w, "    <nodes>")?;
     for (id, c) in agg.entities_sorted() {
@@ -123,11 +149,23 @@ pub fn write_gexf<W: Write>(mut w: W, agg: &Aggregates, pairs: &[SortedPair]) ->
     for (i, &(a, b, c, npmi)) in pairs.iter().enumerate() {
         writeln!(
             w,
-            r#"      <edge id="{i}" source="{}" target="{}" weight="{}"><attvalues><attvalue for="documents" value="{}"/><attvalue for="npmi" value="{npmi:.6}"/></attvalues></edge>"#,
+            r#"      <edge id="{i}" source="{}" target="{}" weight="{}"><attvalues><attvalue for="documents" value="{}"/><attvalue for="npmi" value="{npmi:.6}"/>{}</attvalues></edge>"#,
             e(a),
             e(b),
             c.windows,
-            c.documents
+            c.documents,
+            edge_relation(a, b, c).map_or(String::new(), |(kind, source, all)| {
+                let source = if source.is_empty() {
+                    String::new()
+                } else {
+                    format!(r#"<attvalue for="relation_source" value="{}"/>"#, e(source))
+                };
+                format!(
+                    r#"<attvalue for="relation" value="{}"/>{source}<attvalue for="relations" value="{}"/>"#,
+                    e(kind),
+                    e(&all)
+                )
+            })
         )?;
     }
     writeln!(w, "    </edges>")?;
@@ -154,6 +192,9 @@ pub fn write_graphml<W: Write>(mut w: W, agg: &Aggregates, pairs: &[SortedPair])
         ("weight", "edge", "int"),
         ("edge_documents", "edge", "int"),
         ("npmi", "edge", "double"),
+        ("relation", "edge", "string"),
+        ("relation_source", "edge", "string"),
+        ("relations", "edge", "string"),
     ] {
         let name = if id == "edge_documents" {
             "documents"
@@ -193,11 +234,23 @@ pub fn write_graphml<W: Write>(mut w: W, agg: &Aggregates, pairs: &[SortedPair])
     for &(a, b, c, npmi) in pairs {
         writeln!(
             w,
-            r#"    <edge source="{}" target="{}"><data key="weight">{}</data><data key="edge_documents">{}</data><data key="npmi">{npmi:.6}</data></edge>"#,
+            r#"    <edge source="{}" target="{}"><data key="weight">{}</data><data key="edge_documents">{}</data><data key="npmi">{npmi:.6}</data>{}</edge>"#,
             e(a),
             e(b),
             c.windows,
-            c.documents
+            c.documents,
+            edge_relation(a, b, c).map_or(String::new(), |(kind, source, all)| {
+                let source = if source.is_empty() {
+                    String::new()
+                } else {
+                    format!(r#"<data key="relation_source">{}</data>"#, e(source))
+                };
+                format!(
+                    r#"<data key="relation">{}</data>{source}<data key="relations">{}</data>"#,
+                    e(kind),
+                    e(&all)
+                )
+            })
         )?;
     }
     writeln!(w, "  </graph>")?;

@@ -442,7 +442,7 @@ mod tests {
                 let counts = PairCounts {
                     windows: w,
                     documents: w,
-                    examples: Vec::new(),
+                    ..PairCounts::default()
                 };
                 (Arc::from(a), Arc::from(b), counts)
             })
@@ -555,7 +555,7 @@ mod tests {
         let counts = |w| PairCounts {
             windows: w,
             documents: 1,
-            examples: Vec::new(),
+            ..PairCounts::default()
         };
         agg.pairs
             .insert(pair("city:moscow", "person:vladimir-putin"), counts(2));

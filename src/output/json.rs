@@ -26,6 +26,7 @@
 //! entities an ambiguous form names.
 
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::sync::Arc;
 
@@ -252,7 +253,20 @@ struct PairRecord<'a> {
     windows: u64,
     documents: u64,
     npmi: f64,
+    relations: &'a BTreeMap<String, u64>,
+    directed: &'a BTreeMap<String, u64>,
     examples: Vec<ExampleRecord<'a>>,
+}
+
+/// The relation trigger of an example, as JSON writes it.
+#[derive(Serialize, Deserialize)]
+pub struct TriggerRecord<'a> {
+    /// The relation kind.
+    #[serde(borrow)]
+    pub kind: Cow<'a, str>,
+    /// The trigger as written.
+    #[serde(borrow)]
+    pub text: Cow<'a, str>,
 }
 
 /// An example window as JSON outputs write it (`cooccurrence.json`,
@@ -267,6 +281,9 @@ pub struct ExampleRecord<'a> {
     pub text: Cow<'a, str>,
     /// Code point ranges of the two names in `text`.
     pub marks: [(usize, usize); 2],
+    /// The relation trigger that fired in the window, when one did.
+    #[serde(default, skip_serializing_if = "Option::is_none", borrow)]
+    pub trigger: Option<TriggerRecord<'a>>,
 }
 
 impl<'a> From<&'a Example> for ExampleRecord<'a> {
@@ -275,17 +292,39 @@ impl<'a> From<&'a Example> for ExampleRecord<'a> {
             doc_id: Cow::Borrowed(&e.doc_id),
             text: Cow::Borrowed(&e.text),
             marks: e.marks,
+            trigger: e.trigger.as_ref().map(|(kind, text)| TriggerRecord {
+                kind: Cow::Borrowed(kind),
+                text: Cow::Borrowed(text),
+            }),
         }
     }
 }
 
 impl ExampleRecord<'_> {
+    /// The same record owning its text.
+    pub fn into_owned(self) -> ExampleRecord<'static> {
+        let own = |c: Cow<'_, str>| Cow::Owned(c.into_owned());
+        ExampleRecord {
+            doc_id: own(self.doc_id),
+            text: own(self.text),
+            marks: self.marks,
+            trigger: self.trigger.map(|t| TriggerRecord {
+                kind: own(t.kind),
+                text: own(t.text),
+            }),
+        }
+    }
+
     /// The example this record describes.
     pub fn to_example(&self) -> Example {
         Example {
             doc_id: self.doc_id.to_string(),
             text: self.text.to_string(),
             marks: self.marks,
+            trigger: self
+                .trigger
+                .as_ref()
+                .map(|t| (t.kind.to_string(), t.text.to_string())),
         }
     }
 }
@@ -364,21 +403,26 @@ impl<'a> StreamLine<'a> {
                 }
             })
             .collect();
+        let mut relations = counts.relations().iter().peekable();
         let pairs = counts
             .pairs()
             .iter()
-            .map(|(pair, windows, ev)| {
+            .enumerate()
+            .map(|(index, (pair, windows, ev))| {
                 let range = p.window_range(window, ev.window);
-                let e = Example::new(&doc.id, &doc.text, range, ev.a.clone(), ev.b.clone());
+                let e = Example::new(&doc.id, &doc.text, range, ev.a.clone(), ev.b.clone())
+                    .with_trigger(&doc.text, ev);
+                let mut counts = crate::cooccur::PairCounts::default();
+                while let Some((_, kind, [n, fwd, bwd])) = relations.next_if(|r| r.0 == index) {
+                    counts.add_relation(kind, *n, *fwd, *bwd);
+                }
                 StreamPair {
                     source_id: Cow::Borrowed(&pair.0),
                     target_id: Cow::Borrowed(&pair.1),
                     windows: *windows,
-                    example: ExampleRecord {
-                        doc_id: Cow::Owned(e.doc_id),
-                        text: Cow::Owned(e.text),
-                        marks: e.marks,
-                    },
+                    relations: counts.relations,
+                    directed: counts.directed,
+                    example: ExampleRecord::from(&e).into_owned(),
                 }
             })
             .collect();
@@ -436,6 +480,13 @@ pub struct StreamPair<'a> {
     pub target_id: Cow<'a, str>,
     /// Windows of the document where both appear.
     pub windows: u64,
+    /// Of those, the windows a trigger of each relation kind links them
+    /// in (see `PairCounts::relations`), when there are any.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub relations: BTreeMap<String, u64>,
+    /// The directed ones (see `PairCounts::directed`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub directed: BTreeMap<String, u64>,
     /// The first of them.
     #[serde(borrow)]
     pub example: ExampleRecord<'a>,
@@ -489,6 +540,8 @@ fn pair_record<'a>(agg: &'a Aggregates, &(a, b, c, npmi): &SortedPair<'a>) -> Pa
         windows: c.windows,
         documents: c.documents,
         npmi: (npmi * 1e6).round() / 1e6,
+        relations: &c.relations,
+        directed: &c.directed,
         examples: c.examples.iter().map(ExampleRecord::from).collect(),
     }
 }
@@ -637,16 +690,20 @@ mod tests {
                         doc_id: format!("d{k}"),
                         text: format!("a \"quoted\" \\ back\nslash {i} روسيا {j}"),
                         marks: [(0, 1), (2, 3)],
+                        trigger: (k == 1).then(|| ("visit".into(), "وزار \"x\"".into())),
                     })
                     .collect();
-                agg.pairs.insert(
-                    (ids[i].clone(), ids[j].clone()),
-                    PairCounts {
-                        windows: ((i * j) % 5) as u64 + 1,
-                        documents: 1,
-                        examples,
-                    },
-                );
+                let mut counts = PairCounts {
+                    windows: ((i * j) % 5) as u64 + 1,
+                    documents: 1,
+                    examples,
+                    ..PairCounts::default()
+                };
+                if (i + j) % 3 == 0 {
+                    counts.add_relation("meet", 1, 0, 0);
+                    counts.add_relation("visit", 2, 1, 1);
+                }
+                agg.pairs.insert((ids[i].clone(), ids[j].clone()), counts);
             }
         }
         agg

@@ -5,14 +5,16 @@
 //! | file | header | rows |
 //! |---|---|---|
 //! | `nodes.csv` | `entity_id:ID`, `:LABEL`, `type`, `name`, `name_ar`, `mentions:long`, `documents:long`, `windows:long`, `source` | one per entity, in the order of `entities.csv` |
-//! | `relationships.csv` | `:START_ID`, `:END_ID`, `:TYPE`, `windows:long`, `documents:long`, `npmi:double` | one per pair, in the order of `cooccurrence.csv` |
+//! | `relationships.csv` | `:START_ID`, `:END_ID`, `:TYPE`, `windows:long`, `documents:long`, `npmi:double`, `relation`, `relation_source`, `relations` | one per pair, in the order of `cooccurrence.csv` |
 //!
 //! `:LABEL` is `Entity`, then the entity's type as a label ([`type_label`]:
 //! `person` → `Person`, `political party` → `PoliticalParty`), then
 //! `Discovered` for an entity that discovery found, joined by `;`
 //! (neo4j-admin's array delimiter). Every relationship has the type
 //! `CO_OCCURS_WITH` and goes from the smaller id to the larger one
-//! (co-occurrence is undirected: query it with `-[:CO_OCCURS_WITH]-`).
+//! (co-occurrence is undirected: query it with `-[:CO_OCCURS_WITH]-`);
+//! `relation`, `relation_source` and `relations` are the relation hints
+//! of the graph files (see [`crate::output::graph`]), empty when none.
 //!
 //! Quoting is RFC 4180, which neo4j-admin reads by default: a field that
 //! holds `,` or `"` is quoted and its quotes doubled. neo4j-admin refuses
@@ -41,13 +43,16 @@ pub const NODES_HEADER: [&str; 9] = [
 ];
 
 /// The header of `neo4j/relationships.csv`.
-pub const RELATIONSHIPS_HEADER: [&str; 6] = [
+pub const RELATIONSHIPS_HEADER: [&str; 9] = [
     ":START_ID",
     ":END_ID",
     ":TYPE",
     "windows:long",
     "documents:long",
     "npmi:double",
+    "relation",
+    "relation_source",
+    "relations",
 ];
 
 /// The relationship type of a co-occurring pair.
@@ -132,6 +137,7 @@ pub fn write_relationships<W: Write>(w: W, pairs: &[SortedPair]) -> io::Result<W
             let [windows, documents] = &mut numbers;
             npmi_cell.clear();
             let _ = write!(npmi_cell, "{npmi:.6}");
+            let (kind, source, all) = super::graph::edge_relation(a, b, c).unwrap_or_default();
             push_record(
                 &mut out,
                 [
@@ -141,6 +147,9 @@ pub fn write_relationships<W: Write>(w: W, pairs: &[SortedPair]) -> io::Result<W
                     windows.format(c.windows).as_bytes(),
                     documents.format(c.documents).as_bytes(),
                     npmi_cell.as_bytes(),
+                    kind.as_bytes(),
+                    one_line(source).as_bytes(),
+                    all.as_bytes(),
                 ],
                 style,
             );

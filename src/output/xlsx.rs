@@ -79,9 +79,11 @@ const ENTITIES_COLS: [Col; 8] = {
     use Col::*;
     [Text, Text, Text, Rtl, Int, Int, Int, Text]
 };
-const COOCCURRENCE_COLS: [Col; 9] = {
+const COOCCURRENCE_COLS: [Col; 11] = {
     use Col::*;
-    [Text, Text, Text, Text, Text, Text, Int, Int, Float]
+    [
+        Text, Text, Text, Text, Text, Text, Int, Int, Float, Text, Text,
+    ]
 };
 const DISCOVERED_COLS: [Col; 11] = {
     use Col::*;
@@ -584,6 +586,8 @@ impl XlsxBook {
             npmi_cell.clear();
             let _ = write!(npmi_cell, "{npmi:.6}");
             let npmi: f64 = npmi_cell.parse().unwrap_or(npmi);
+            let relations = super::csv::counted(&c.relations);
+            let directed = super::csv::counted(&c.directed);
             cooccurrence.row(
                 book,
                 styles,
@@ -597,6 +601,8 @@ impl XlsxBook {
                     Cell::Int(c.windows),
                     Cell::Int(c.documents),
                     Cell::Float(npmi),
+                    Cell::Text(&relations),
+                    Cell::Text(&directed),
                 ],
             )?;
         }

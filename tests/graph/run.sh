@@ -42,6 +42,29 @@ for name, reader in [("graphml", nx.read_graphml), ("gexf", nx.read_gexf)]:
     check(f"{name} is undirected", not g.is_directed())
     ids = {e["entity_id"] for e in entities}
     check(f"{name} node ids are entity ids", set(map(str, g.nodes)) == ids)
+    # Relation hints: each edge's relation is the dominant kind of the pair's
+    # `relations` cell (most windows, then the first by name), its
+    # relation_source the side most of that kind's directed windows start
+    # from, worked out here from cooccurrence.csv.
+    def parse(cell):
+        return {k: int(n) for k, n in (item.rsplit(":", 1) for item in cell.split("|") if item)}
+    wrong, linked = [], 0
+    for p in pairs:
+        rel, dirs = parse(p["relations"]), parse(p["directed"])
+        data = g.get_edge_data(p["source_id"], p["target_id"]) or {}
+        if not rel:
+            want = (None, None)
+        else:
+            linked += 1
+            kind = sorted(rel.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+            fwd, bwd = dirs.get(kind + ">", 0), dirs.get(kind + "<", 0)
+            src = p["source_id"] if fwd > bwd else p["target_id"] if bwd > fwd else None
+            want = (kind, src)
+        if (data.get("relation"), data.get("relation_source")) != want:
+            wrong.append((p["source_id"], p["target_id"], want, data))
+    check(f"{name}: relation and relation_source of {linked} linked edges", not wrong and linked > 0)
+    if wrong:
+        print(wrong[:3])
 print(f"graph: {passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)
 PY

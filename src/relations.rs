@@ -1,0 +1,973 @@
+//! Relation hints: trigger words that say *how* two co-occurring entities
+//! are linked (met, visited, sanctioned, ...), from word lists beside the
+//! gazetteers (`gazetteers/relations/*.csv`, compiled in; a `-g` or
+//! `--add-gazetteer` folder's `relations/` folder replaces or adds to them).
+//!
+//! A relation file is UTF-8 CSV with the header `kind,trigger,pattern`
+//! (and an optional `note`): one trigger a row. `trigger` is one word or a
+//! phrase; `kind` names the relation (`meet`, `visit`, ...); `pattern` is
+//! empty (the relation has no direction) or one or more of `X T Y`, `T X Y`
+//! and `Y T X` joined by `|`: the orders in which the trigger (`T`) gives a
+//! direction from the source `X` to the target `Y`. A row of kind `not`
+//! lists a word that is never a trigger, whatever it looks like (`وزارة`,
+//! a ministry, is not و + زار + ة); it holds after a proclitic prefix too.
+//!
+//! **Matching.** Triggers are normalized like gazetteer aliases. The first
+//! word of a trigger matches inflected:
+//!
+//! - Arabic: after a proclitic prefix (`و ف`, then `ب ك ل س`, then `ال`,
+//!   as in `وزار`, `سيزور`, `بالزيارة`), when the trigger's form keeps at
+//!   least three letters, or two after `و`/`ف` alone (`بحثها` is not ب +
+//!   حث + ها, `وحثها` is و + حث + ها); with one suffix (verb endings `ت ا وا تا
+//!   تم نا ن`, pronouns `ه ها هم هما هن ك كم ني`, and their combinations
+//!   with `ت`; plural and dual endings `ات ان ين ون تان تين`); a form that
+//!   ends in `ة` (`ه` normalized) also takes its suffix after `ت`
+//!   (`زيارته`) or in its place (`زيارات`); one that ends in `ى` or `ا`
+//!   also drops it (`التقت`, `دعت`); a form that starts with `ي` (the imperfect) also starts
+//!   with `ت`, `ن` or `ا` (`تزور`, `نزور`). A verb that took an object
+//!   pronoun (`استقبلها بوتين`, Putin received her) has the name after it
+//!   as its subject: `X T Y` reads `Y T X`, and `T X Y` gives no
+//!   direction.
+//! - Latin: with `-s`, `-es`, `-ed`, `-d` or `-ing`, and a form that ends in
+//!   `e` also without it before `-ing`/`-ed` (`urging`).
+//!
+//! The other words of a phrase match as listed, or after `ال`. At each word
+//! the longest trigger wins (`called on` before `call`). A trigger inside
+//! a mention is no trigger.
+//!
+//! **Counting.** A trigger links two mentions of the same sentence when it
+//! is between them, or before the first or after the second with at most
+//! [`REACH`] words in between. A co-occurring pair gets, per window, one
+//! count for each kind of trigger that links two of its mentions in that
+//! window; the count is directed (`X → Y`) when the trigger's pattern says
+//! so for where the trigger and the two names are.
+//!
+//! Worked example, window = sentence: `زار بوتين الصين ثم التقى شي.` has
+//! `زار` before Putin and China (pattern `T X Y`: Putin → China, visit) and
+//! `التقى` after both with no word between (meet, undirected): the pair
+//! (China, Putin) gets `meet:1|visit:1` and a directed visit from Putin.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rustc_hash::FxHashMap;
+
+use crate::error::{Error, Position};
+use crate::gazetteer::csv_files;
+use crate::normalize::{is_word_char, normalize_str};
+use crate::pipeline::Mention;
+use crate::segment::Windows;
+
+/// The kind of the rows that list words that are no trigger.
+pub const NOT: &str = "not";
+
+/// The most words between a trigger before (after) a pair and the first
+/// (last) name of the pair.
+pub const REACH: usize = 3;
+
+/// The built-in relation files, compiled into the library.
+const BUILTIN: &[(&str, &str)] = &[
+    ("ar.csv", include_str!("../gazetteers/relations/ar.csv")),
+    ("en.csv", include_str!("../gazetteers/relations/en.csv")),
+];
+
+/// Orders in which a trigger gives a direction, as bits.
+pub mod pattern {
+    /// `X T Y`: source, trigger, target.
+    pub const XTY: u8 = 1;
+    /// `T X Y`: trigger, source, target (Arabic verb first).
+    pub const TXY: u8 = 2;
+    /// `Y T X`: target, trigger, source (English passive).
+    pub const YTX: u8 = 4;
+
+    /// Parses `X T Y|T X Y` (spaces optional); `None` for an unknown order.
+    pub fn parse(s: &str) -> Option<u8> {
+        let mut bits = 0;
+        for part in s.split('|') {
+            let compact: String = part.chars().filter(|c| !c.is_whitespace()).collect();
+            bits |= match compact.to_ascii_uppercase().as_str() {
+                "" => 0,
+                "XTY" => XTY,
+                "TXY" => TXY,
+                "YTX" => YTX,
+                _ => return None,
+            };
+        }
+        Some(bits)
+    }
+}
+
+/// Arabic proclitic prefixes tried before a trigger (normalized): every
+/// non-empty `{و ف}? {ب ك ل س}? ال?` (ل + ال written لل, never س + ال),
+/// with the fewest letters the trigger's form (without its suffix) must
+/// keep after each: two after و or ف alone, three after the others (so
+/// بحث, researched, is not ب + حث, urged).
+const AR_PREFIXES: &[(&str, usize)] = &[
+    ("وبال", 3),
+    ("وكال", 3),
+    ("فبال", 3),
+    ("فكال", 3),
+    ("وال", 3),
+    ("فال", 3),
+    ("بال", 3),
+    ("كال", 3),
+    ("ولل", 3),
+    ("فلل", 3),
+    ("وب", 3),
+    ("وك", 3),
+    ("ول", 3),
+    ("وس", 3),
+    ("فب", 3),
+    ("فك", 3),
+    ("فل", 3),
+    ("فس", 3),
+    ("لل", 3),
+    ("ال", 3),
+    ("و", 2),
+    ("ف", 2),
+    ("ب", 3),
+    ("ك", 3),
+    ("ل", 3),
+    ("س", 3),
+];
+
+/// Arabic suffixes a trigger's first word may take (normalized).
+const AR_SUFFIXES: &[&str] = &[
+    "تهما", "تهم", "تها", "ته", "تموه", "وها", "وه", "هما", "هم", "هن", "ها", "ه", "وا", "تا",
+    "تم", "نا", "ني", "كم", "ك", "ت", "ا", "ن", "ات", "ان", "ين", "ون", "تان", "تين",
+];
+
+/// The Arabic suffixes of [`AR_SUFFIXES`] that hold an object pronoun
+/// (`استقبلها بوتين`: Putin received her): the name after the verb is then
+/// its subject.
+const AR_OBJECT_SUFFIXES: &[&str] = &[
+    "تهما", "تهم", "تها", "ته", "تموه", "وها", "وه", "هما", "هم", "هن", "ها", "ه", "ني", "كم", "ك",
+];
+
+/// Latin suffixes a trigger's first word may take.
+const LATIN_SUFFIXES: &[&str] = &["s", "es", "ed", "d", "ing"];
+
+/// One trigger of a relation list.
+#[derive(Clone, Debug)]
+struct Trigger {
+    /// Index in [`Relations::kinds`].
+    kind: u16,
+    /// The normalized words after the first.
+    rest: Box<[Box<str>]>,
+    /// Pattern bits (see [`pattern`]).
+    patterns: u8,
+}
+
+/// Where a trigger was found in a document.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Hit {
+    /// The relation kind.
+    pub kind: Arc<str>,
+    /// Byte range of the trigger in the text.
+    pub start: usize,
+    /// End of that range.
+    pub end: usize,
+    /// Its sentence.
+    pub sentence: usize,
+    /// Pattern bits (see [`pattern`]).
+    pub patterns: u8,
+}
+
+/// The triggers found in one document, with the word starts of the
+/// sentences they were looked for in (to count the words between a
+/// trigger and a name).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Hits {
+    /// The triggers, in text order.
+    pub hits: Vec<Hit>,
+    /// Byte offsets of the words of the sentences searched, in order.
+    pub words: Vec<usize>,
+}
+
+impl Hits {
+    /// Words that start in `[from, to)` of the searched sentences.
+    pub fn words_between(&self, from: usize, to: usize) -> usize {
+        if to <= from {
+            return 0;
+        }
+        self.words.partition_point(|&w| w < to) - self.words.partition_point(|&w| w < from)
+    }
+}
+
+/// The relation trigger lists: see the [module docs](self).
+///
+/// ```
+/// use alam::relations::Relations;
+/// let mut rel = Relations::new();
+/// rel.add_csv("mine.csv", "kind,trigger,pattern\nvisit,زار,X T Y|T X Y\n".as_bytes())?;
+/// assert_eq!(rel.lookup("وزارها").map(|(kind, _)| kind), Some("visit"));
+/// assert_eq!(rel.lookup("وزير"), None);
+/// # Ok::<(), alam::Error>(())
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct Relations {
+    /// Relation kinds, in the order first listed.
+    kinds: Vec<Arc<str>>,
+    /// The triggers by the key of their first word (the form, and its
+    /// variants: see [`keys_of`]).
+    by_key: FxHashMap<Box<str>, Vec<u32>>,
+    triggers: Vec<Trigger>,
+    /// The prefixes and suffixes, packed (see [`Relations::visit_keys`]).
+    cuts: Cuts,
+    /// Words that are never the first word of a trigger (kind `not`),
+    /// normalized, as written or after a proclitic prefix.
+    not: rustc_hash::FxHashSet<Box<str>>,
+}
+
+impl Relations {
+    /// No triggers.
+    pub fn new() -> Relations {
+        Relations::default()
+    }
+
+    /// The lists shipped in `gazetteers/relations/`.
+    pub fn builtin() -> Relations {
+        let mut rel = Relations::new();
+        for (name, data) in BUILTIN {
+            // The built-in files are checked by the tests.
+            let _ = rel.add_csv(&format!("<builtin>/relations/{name}"), data.as_bytes());
+        }
+        rel
+    }
+
+    /// The lists that go with `-g base` and `--add-gazetteer add...`:
+    /// `base/relations/` if it exists (else the built-in lists), then the
+    /// `relations/` folder of every folder of `add` that has one.
+    pub fn for_gazetteer(base: Option<&Path>, add: &[PathBuf]) -> Result<Relations, Error> {
+        let mut rel = match base.map(|dir| dir.join("relations")) {
+            Some(sub) if sub.is_dir() => {
+                let mut r = Relations::new();
+                r.add_dir(&sub)?;
+                r
+            }
+            _ => Relations::builtin(),
+        };
+        for dir in add {
+            let sub = dir.join("relations");
+            if sub.is_dir() {
+                rel.add_dir(&sub)?;
+            }
+        }
+        Ok(rel)
+    }
+
+    /// Adds every `*.csv` file of `dir`, in file-name order.
+    pub fn add_dir(&mut self, dir: &Path) -> Result<(), Error> {
+        for path in csv_files(dir)? {
+            let file = std::fs::File::open(&path).map_err(|source| Error::Io {
+                path: path.clone(),
+                source,
+            })?;
+            self.add_csv(&path.display().to_string(), file)?;
+        }
+        Ok(())
+    }
+
+    /// Adds the rows of one CSV file; `label` names it in errors, which
+    /// are `label:line: what is wrong`.
+    pub fn add_csv<R: Read>(&mut self, label: &str, reader: R) -> Result<(), Error> {
+        let at = |line: u64, message: String| Error::Input {
+            position: Position {
+                path: PathBuf::from(label),
+                line,
+            },
+            message,
+        };
+        let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
+        let headers = rdr
+            .headers()
+            .map_err(|e| at(1, format!("cannot read the header: {e}")))?
+            .clone();
+        let column = |name: &str| headers.iter().position(|h| h.trim() == name);
+        let (Some(kind_col), Some(trigger_col)) = (column("kind"), column("trigger")) else {
+            return Err(at(
+                1,
+                "the header must have the columns kind and trigger (and may have pattern, note)"
+                    .into(),
+            ));
+        };
+        let pattern_col = column("pattern");
+        for rec in rdr.records() {
+            let rec = rec.map_err(|e| {
+                at(
+                    e.position().map_or(0, |p| p.line()),
+                    format!("malformed row: {e}"),
+                )
+            })?;
+            let line = rec.position().map_or(0, |p| p.line());
+            let get = |c: usize| rec.get(c).unwrap_or("").trim();
+            let (kind, trigger) = (get(kind_col), get(trigger_col));
+            if kind.is_empty() || trigger.is_empty() {
+                return Err(at(line, "kind and trigger must not be empty".into()));
+            }
+            if kind.contains(['|', ':', '>', '<']) {
+                return Err(at(
+                    line,
+                    format!("the kind {kind:?} must not contain | : > or <"),
+                ));
+            }
+            let raw_pattern = pattern_col.map_or("", get);
+            let patterns = pattern::parse(raw_pattern).ok_or_else(|| {
+                at(
+                    line,
+                    format!(
+                        "unknown pattern {raw_pattern:?} (expected X T Y, T X Y, Y T X, joined by |, or empty)"
+                    ),
+                )
+            })?;
+            let words = words_of(trigger);
+            if kind == NOT {
+                match words.as_slice() {
+                    [word] => {
+                        self.not.insert(Box::from(word.as_str()));
+                        continue;
+                    }
+                    _ => {
+                        return Err(at(
+                            line,
+                            format!("a `not` row lists one word, not {trigger:?}"),
+                        ));
+                    }
+                }
+            }
+            let Some((first, rest)) = words.split_first() else {
+                return Err(at(line, format!("the trigger {trigger:?} has no word")));
+            };
+            let kind = match self.kinds.iter().position(|k| k.as_ref() == kind) {
+                Some(k) => k,
+                None => {
+                    self.kinds.push(Arc::from(kind));
+                    self.kinds.len() - 1
+                }
+            };
+            let index = self.triggers.len() as u32;
+            self.triggers.push(Trigger {
+                kind: kind as u16,
+                rest: rest.iter().map(|w| Box::from(w.as_str())).collect(),
+                patterns,
+            });
+            if self.cuts.prefixes.is_empty() {
+                self.cuts = Cuts::new();
+            }
+            for key in keys_of(first) {
+                self.cuts.add_key(&key);
+                let list = self.by_key.entry(key.into_boxed_str()).or_default();
+                if !list.contains(&index) {
+                    list.push(index);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether `word` (normalized), or what follows a proclitic prefix of
+    /// it, is listed as `not` a trigger.
+    fn is_not(&self, word: &str) -> bool {
+        if self.not.is_empty() {
+            return false;
+        }
+        self.not.contains(word)
+            || (is_arabic(word)
+                && AR_PREFIXES
+                    .iter()
+                    .any(|(p, _)| word.strip_prefix(p).is_some_and(|b| self.not.contains(b))))
+    }
+
+    /// Whether there is no trigger.
+    pub fn is_empty(&self) -> bool {
+        self.triggers.is_empty()
+    }
+
+    /// The relation kinds, in the order first listed.
+    pub fn kinds(&self) -> &[Arc<str>] {
+        &self.kinds
+    }
+
+    /// The one-word trigger `word` (as written) is an inflected form of:
+    /// its kind and pattern bits (the kind listed first when it is a form
+    /// of several); `None` when it is none.
+    pub fn lookup(&self, word: &str) -> Option<(&str, u8)> {
+        let norm = normalize_str(word);
+        let mut best: Option<(&Trigger, bool)> = None;
+        self.visit_keys(&norm, |key, object| {
+            for &t in self.by_key.get(key).into_iter().flatten() {
+                let t = &self.triggers[t as usize];
+                if t.rest.is_empty() && best.is_none_or(|(b, _)| b.kind > t.kind) {
+                    best = Some((t, object));
+                }
+            }
+        });
+        if self.is_not(&norm) {
+            return None;
+        }
+        best.map(|(t, object)| {
+            let patterns = if object {
+                with_object(t.patterns)
+            } else {
+                t.patterns
+            };
+            (self.kinds[t.kind as usize].as_ref(), patterns)
+        })
+    }
+
+    /// Finds the triggers of the sentences of `text` that have mentions
+    /// of at least two entities (the only ones a pair can be linked in),
+    /// outside the mentions.
+    pub fn find(&self, text: &str, windows: &Windows, mentions: &[Mention]) -> Hits {
+        let mut out = Hits::default();
+        if self.is_empty() {
+            return out;
+        }
+        // Mentions are in text order: each run of one sentence.
+        for group in mentions.chunk_by(|x, y| x.sentence == y.sentence) {
+            let first = &group[0].entity_id;
+            if group.iter().all(|m| m.entity_id == *first) {
+                continue;
+            }
+            let sentence = group[0].sentence;
+            let range = windows.sentence_range(sentence, text.len());
+            self.find_in(text, range, sentence, group, &mut out);
+        }
+        out
+    }
+
+    /// The triggers of one sentence (byte range `range` of `text`), whose
+    /// mentions are `mentions`.
+    fn find_in(
+        &self,
+        text: &str,
+        range: std::ops::Range<usize>,
+        sentence: usize,
+        mentions: &[Mention],
+        out: &mut Hits,
+    ) {
+        let words = word_ranges(&text[range.clone()], range.start);
+        out.words.extend(words.iter().map(|w| w.0));
+        let norms: Vec<String> = words
+            .iter()
+            .map(|&(s, e)| normalize_str(&text[s..e]))
+            .collect();
+        let inside_mention =
+            |s: usize, e: usize| mentions.iter().any(|m| m.byte_start < e && s < m.byte_end);
+        let mut i = 0;
+        while i < words.len() {
+            let mut best: Option<(&Trigger, usize, bool)> = None;
+            self.visit_keys(&norms[i], |key, object| {
+                for &t in self.by_key.get(key).into_iter().flatten() {
+                    let t = &self.triggers[t as usize];
+                    let n = 1 + t.rest.len();
+                    if i + n > words.len() || !rest_matches(&t.rest, &norms[i + 1..i + n]) {
+                        continue;
+                    }
+                    let better = match best {
+                        None => true,
+                        Some((b, bn, _)) => n > bn || (n == bn && t.kind < b.kind),
+                    };
+                    if better {
+                        best = Some((t, n, object));
+                    }
+                }
+            });
+            match best {
+                Some((t, n, object))
+                    if !inside_mention(words[i].0, words[i + n - 1].1)
+                        && !self.is_not(&norms[i]) =>
+                {
+                    out.hits.push(Hit {
+                        kind: self.kinds[t.kind as usize].clone(),
+                        start: words[i].0,
+                        end: words[i + n - 1].1,
+                        sentence,
+                        patterns: if object {
+                            with_object(t.patterns)
+                        } else {
+                            t.patterns
+                        },
+                    });
+                    i += n;
+                }
+                _ => i += 1,
+            }
+        }
+    }
+}
+
+/// Whether the normalized words `words` are the rest of a phrase `rest`
+/// (each as listed, or after the article).
+fn rest_matches(rest: &[Box<str>], words: &[String]) -> bool {
+    rest.iter().zip(words).all(|(r, w)| {
+        w.as_str() == r.as_ref() || w.strip_prefix("ال").is_some_and(|w| w == r.as_ref())
+    })
+}
+
+/// The normalized words of a trigger.
+fn words_of(trigger: &str) -> Vec<String> {
+    normalize_str(trigger)
+        .split(|c: char| !is_word_char(c))
+        .filter(|w| !w.is_empty())
+        .map(String::from)
+        .collect()
+}
+
+/// The byte ranges of the words of `text` (runs of word characters),
+/// shifted by `offset`.
+fn word_ranges(text: &str, offset: usize) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start = None;
+    for (i, c) in text.char_indices() {
+        match (is_word_char(c), start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                out.push((offset + s, offset + i));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        out.push((offset + s, offset + text.len()));
+    }
+    out
+}
+
+/// Whether a normalized word is written in Arabic letters.
+fn is_arabic(word: &str) -> bool {
+    word.chars()
+        .next()
+        .is_some_and(|c| ('\u{0600}'..='\u{06FF}').contains(&c))
+}
+
+/// The keys a trigger's normalized first word is stored under: the form;
+/// for Arabic, the form ending in ه with ت in its place and without it
+/// (زيارات), and the form
+/// starting with ي with ت, ن or ا in its place; for Latin, a form ending in
+/// `e` without it.
+fn keys_of(form: &str) -> Vec<String> {
+    let mut keys = vec![form.to_string()];
+    if is_arabic(form) {
+        let mut with_t = Vec::new();
+        for k in &keys {
+            if let Some(stem) = k.strip_suffix('ه') {
+                with_t.push(format!("{stem}ت"));
+                // The plural and dual drop the ة: زيارات.
+                if stem.chars().count() >= 2 {
+                    with_t.push(stem.to_string());
+                }
+            }
+            // A verb ending in a long vowel drops it before its endings:
+            // التقى, التقت; دعا, دعت.
+            if let Some(stem) = k
+                .strip_suffix(['ي', 'ا'])
+                .filter(|s| s.chars().count() >= 2)
+            {
+                with_t.push(stem.to_string());
+            }
+        }
+        keys.extend(with_t);
+        let mut persons = Vec::new();
+        for k in &keys {
+            if let Some(rest) = k.strip_prefix('ي') {
+                for p in ['ت', 'ن', 'ا'] {
+                    persons.push(format!("{p}{rest}"));
+                }
+            }
+        }
+        keys.extend(persons);
+    } else if let Some(stem) = form.strip_suffix('e').filter(|s| !s.is_empty()) {
+        keys.push(stem.to_string());
+    }
+    keys
+}
+
+/// Up to four letters packed into a `u64`, 16 bits each, first letter
+/// lowest: how prefixes and suffixes are compared (no string compare per
+/// cut). Letters above U+FFFF never occur in the lists, and pack to a
+/// value no list has.
+fn pack(letters: impl Iterator<Item = char>) -> u64 {
+    letters.take(4).enumerate().fold(0, |acc, (i, c)| {
+        acc | ((c as u64 & 0xFFFF) | (u64::from(c as u32 > 0xFFFF) << 15)) << (16 * i)
+    })
+}
+
+/// The packed prefixes and suffixes of the lists, and the lengths (in
+/// letters) the keys have.
+#[derive(Clone, Debug, Default)]
+struct Cuts {
+    /// Packed Arabic prefix -> the fewest letters that must follow.
+    prefixes: FxHashMap<u64, usize>,
+    /// Packed Arabic suffix -> whether it holds an object pronoun.
+    ar_suffixes: FxHashMap<u64, bool>,
+    /// Packed Latin suffixes.
+    latin_suffixes: FxHashMap<u64, bool>,
+    /// Bit `n` (at most 63) is set when some key has `n` letters.
+    key_lengths: u64,
+}
+
+impl Cuts {
+    fn new() -> Cuts {
+        let suffixes = |list: &[&str], object: &[&str]| {
+            list.iter()
+                .map(|s| (pack(s.chars()), object.contains(s)))
+                .collect()
+        };
+        Cuts {
+            prefixes: AR_PREFIXES
+                .iter()
+                .map(|&(p, min)| (pack(p.chars()), min))
+                .collect(),
+            ar_suffixes: suffixes(AR_SUFFIXES, AR_OBJECT_SUFFIXES),
+            latin_suffixes: suffixes(LATIN_SUFFIXES, &[]),
+            key_lengths: 0,
+        }
+    }
+
+    fn add_key(&mut self, key: &str) {
+        self.key_lengths |= 1 << key.chars().count().min(63);
+    }
+}
+
+impl Relations {
+    /// Calls `visit` on the keys a normalized word of a text is looked up
+    /// under: the word without a proclitic prefix and a suffix (each
+    /// possibly absent), for the script of the word (see the module docs),
+    /// each with whether the suffix stripped holds an object pronoun
+    /// ([`AR_OBJECT_SUFFIXES`]); only keys of a length some trigger's key
+    /// has. Order: no prefix first, then shorter prefixes; for each, no
+    /// suffix first, then shorter suffixes.
+    ///
+    /// The word is cut only at its first and last four letters (the
+    /// prefixes and suffixes are at most four letters long), and each cut
+    /// is looked up once, packed into an integer.
+    fn visit_keys(&self, word: &str, mut visit: impl FnMut(&str, bool)) {
+        let cuts = &self.cuts;
+        let arabic = is_arabic(word);
+        // Byte offsets of the first 5 character boundaries, and the packed
+        // prefixes of 1-4 letters.
+        let mut heads = [0usize; 5];
+        let mut head_codes = [0u64; 5];
+        let mut n_heads = 0;
+        let mut chars = 0;
+        let mut code = 0u64;
+        for (i, c) in word.char_indices() {
+            if n_heads < 5 {
+                heads[n_heads] = i;
+                head_codes[n_heads] = code;
+                n_heads += 1;
+                if n_heads < 5 {
+                    code |= pack(std::iter::once(c)) << (16 * (n_heads - 1));
+                }
+            }
+            chars += 1;
+        }
+        let mut tails = [word.len(); 5];
+        let mut tail_codes = [0u64; 5];
+        let mut n_tails = 1;
+        let mut code = 0u64;
+        for (i, c) in word.char_indices().rev().take(4) {
+            // The suffix grows at its front: shift what there is.
+            code = (code << 16) | pack(std::iter::once(c));
+            tails[n_tails] = i;
+            tail_codes[n_tails] = code;
+            n_tails += 1;
+        }
+        let suffixes = if arabic {
+            &cuts.ar_suffixes
+        } else {
+            &cuts.latin_suffixes
+        };
+        for pi in 0..n_heads {
+            let start = heads[pi];
+            // The fewest letters the trigger's key keeps after the prefix.
+            let mut min_stem = 0;
+            // `pi` letters of prefix.
+            if pi > 0 {
+                if !arabic {
+                    break;
+                }
+                match cuts.prefixes.get(&head_codes[pi]) {
+                    Some(&min) => min_stem = min,
+                    None => continue,
+                }
+            }
+            for si in 0..n_tails {
+                let end = tails[si];
+                // `si` letters of suffix; with one, the stem keeps at
+                // least 2.
+                if end <= start || (si > 0 && chars - pi - si < 2) {
+                    break;
+                }
+                let stem = chars - pi - si;
+                if stem < min_stem || cuts.key_lengths & (1 << stem.min(63)) == 0 {
+                    continue;
+                }
+                let object = if si == 0 {
+                    false
+                } else {
+                    match suffixes.get(&tail_codes[si]) {
+                        Some(&object) => object,
+                        None => continue,
+                    }
+                };
+                visit(&word[start..end], object);
+            }
+        }
+    }
+}
+
+/// The pattern bits of a trigger whose first word took an object pronoun:
+/// `X T Y` reads `Y T X` (the name after the verb is its subject), and the
+/// other orders give no direction.
+fn with_object(patterns: u8) -> u8 {
+    if patterns & pattern::XTY != 0 {
+        pattern::YTX
+    } else {
+        0
+    }
+}
+
+/// How a pair of entities is linked in one window, by relation kind:
+/// `(kind, forward, backward)` where forward is from the smaller id to the
+/// larger.
+pub(crate) type WindowLinks = Vec<(Arc<str>, bool, bool)>;
+
+/// The relations that link mentions `xs` of one entity and `ys` of
+/// another (the smaller id's first), all in one window, through `hits`:
+/// see the module docs. Returns each kind once, with its directions, and
+/// the first hit that linked them.
+pub(crate) fn links<'h>(
+    hits: &'h Hits,
+    xs: &[&Mention],
+    ys: &[&Mention],
+) -> (WindowLinks, Option<&'h Hit>) {
+    let mut out: WindowLinks = Vec::new();
+    let mut first: Option<&Hit> = None;
+    for x in xs {
+        for y in ys {
+            if x.sentence != y.sentence {
+                continue;
+            }
+            let sentence = x.sentence;
+            let lo = hits.hits.partition_point(|h| h.sentence < sentence);
+            for h in hits.hits[lo..]
+                .iter()
+                .take_while(|h| h.sentence == sentence)
+            {
+                // (earlier, later, whether the earlier is x)
+                let (e, l, x_first) = if x.byte_start <= y.byte_start {
+                    (x, y, true)
+                } else {
+                    (y, x, false)
+                };
+                if e.byte_end > l.byte_start {
+                    continue;
+                }
+                let between = e.byte_end <= h.start && h.end <= l.byte_start;
+                let before =
+                    h.end <= e.byte_start && hits.words_between(h.end, e.byte_start) <= REACH;
+                let after =
+                    l.byte_end <= h.start && hits.words_between(l.byte_end, h.start) <= REACH;
+                if !(between || before || after) {
+                    continue;
+                }
+                // Is the source the earlier name?
+                let earlier_source = (between && h.patterns & pattern::XTY != 0)
+                    || (before && h.patterns & pattern::TXY != 0);
+                let later_source = between && h.patterns & pattern::YTX != 0;
+                let (fwd, bwd) = (
+                    (earlier_source && x_first) || (later_source && !x_first),
+                    (earlier_source && !x_first) || (later_source && x_first),
+                );
+                match out.iter_mut().find(|(k, _, _)| *k == h.kind) {
+                    Some(entry) => {
+                        entry.1 |= fwd;
+                        entry.2 |= bwd;
+                    }
+                    None => out.push((h.kind.clone(), fwd, bwd)),
+                }
+                if first.is_none_or(|f| h.start < f.start) {
+                    first = Some(h);
+                }
+            }
+        }
+    }
+    (out, first)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_lists_load_without_errors() {
+        for (name, data) in BUILTIN {
+            let mut rel = Relations::new();
+            assert!(rel.add_csv(name, data.as_bytes()).is_ok(), "{name}");
+            assert!(!rel.is_empty());
+        }
+    }
+
+    #[test]
+    fn bad_rows_name_their_line() {
+        for (csv, want) in [
+            ("kind,trigger\nmeet,\n", "x.csv:2: kind and trigger"),
+            (
+                "kind,trigger,pattern\nvisit,زار,X Y T\n",
+                "x.csv:2: unknown pattern",
+            ),
+            ("form,class\nزار,visit\n", "x.csv:1: the header"),
+            ("kind,trigger\nme|et,met\n", "x.csv:2: the kind"),
+            ("kind,trigger\nmeet,met\nmeet,...\n", "x.csv:3: the trigger"),
+        ] {
+            let err = Relations::new()
+                .add_csv("x.csv", csv.as_bytes())
+                .map(|_| ())
+                .map_err(|e| e.to_string());
+            assert!(
+                err.as_ref().is_err_and(|e| e.starts_with(want)),
+                "{csv:?}: {err:?}"
+            );
+        }
+    }
+
+    /// The prefixes of the grammar `{و ف}? {ب ك ل س}? ال?` (non-empty; ل +
+    /// ال is لل; no س + ال), with their guards: the definition
+    /// `AR_PREFIXES` is checked against.
+    fn grammar_prefixes() -> Vec<(String, usize)> {
+        let mut out = Vec::new();
+        for first in ["", "و", "ف"] {
+            for second in ["", "ب", "ك", "ل", "س"] {
+                for third in ["", "ال"] {
+                    if second == "س" && !third.is_empty() {
+                        continue;
+                    }
+                    let p = if second == "ل" && third == "ال" {
+                        format!("{first}لل")
+                    } else {
+                        format!("{first}{second}{third}")
+                    };
+                    if p.is_empty() {
+                        continue;
+                    }
+                    let min = if p == "و" || p == "ف" { 2 } else { 3 };
+                    out.push((p, min));
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn prefixes_are_the_grammar() {
+        let mut ours: Vec<(String, usize)> = AR_PREFIXES
+            .iter()
+            .map(|&(p, n)| (p.to_string(), n))
+            .collect();
+        ours.sort();
+        assert_eq!(ours, grammar_prefixes());
+        for s in AR_OBJECT_SUFFIXES {
+            assert!(AR_SUFFIXES.contains(s), "{s}");
+        }
+    }
+
+    /// The naive reference: every surface form of each trigger, spelled
+    /// out (prefix + key + suffix), and the first kind whose surfaces hold
+    /// the word.
+    fn naive_kind(forms: &[(&str, &str)], word: &str) -> Option<String> {
+        let prefixes = grammar_prefixes();
+        for (kind, form) in forms {
+            for key in keys_of(form) {
+                let arabic = is_arabic(&key);
+                let suffixes: Vec<&str> = if arabic {
+                    AR_SUFFIXES.to_vec()
+                } else {
+                    LATIN_SUFFIXES.to_vec()
+                };
+                for suffix in std::iter::once("").chain(suffixes) {
+                    let base = format!("{key}{suffix}");
+                    if key.chars().count() < 2 && !suffix.is_empty() {
+                        continue;
+                    }
+                    if base == word {
+                        return Some(kind.to_string());
+                    }
+                    if !arabic {
+                        continue;
+                    }
+                    for (p, min) in &prefixes {
+                        if key.chars().count() >= *min && format!("{p}{base}") == word {
+                            return Some(kind.to_string());
+                        }
+                    }
+                }
+            }
+        }
+        None
+    }
+
+    proptest::proptest! {
+        /// `lookup` (stripping prefixes and suffixes off the word) finds
+        /// the kind the naive spelled-out surfaces give, on words made of
+        /// prefixes, trigger letters and suffixes.
+        #[test]
+        fn lookup_matches_the_naive_reference(
+            forms in proptest::collection::vec(
+                (0usize..3, proptest::collection::vec(0usize..8, 2..5)),
+                1..5,
+            ),
+            words in proptest::collection::vec(
+                (0usize..30, proptest::collection::vec(0usize..8, 1..6), 0usize..32),
+                1..20,
+            ),
+        ) {
+            // Letters that normalization keeps as they are.
+            let letters = ['ز', 'ا', 'ر', 'ي', 'ت', 'ه', 'و', 'ن'];
+            let kinds = ["meet", "visit", "call"];
+            let spelled: Vec<(String, String)> = forms
+                .iter()
+                .map(|(k, ls)| (kinds[*k].to_string(), ls.iter().map(|&i| letters[i]).collect()))
+                .collect();
+            let mut csv = String::from("kind,trigger\n");
+            for (k, f) in &spelled {
+                csv.push_str(&format!("{k},{f}\n"));
+            }
+            let mut rel = Relations::new();
+            proptest::prop_assert!(rel.add_csv("t.csv", csv.as_bytes()).is_ok());
+            // Kinds in the order first listed, as `lookup` ranks them.
+            let mut order: Vec<(&str, &str)> = Vec::new();
+            for kind in rel.kinds() {
+                for (k, f) in &spelled {
+                    if k.as_str() == kind.as_ref() {
+                        order.push((k, f));
+                    }
+                }
+            }
+            let prefixes = grammar_prefixes();
+            for (p, ls, s) in words {
+                let prefix = prefixes.get(p).map_or("", |(p, _)| p.as_str());
+                let suffix = AR_SUFFIXES.get(s).copied().unwrap_or("");
+                let middle: String = ls.iter().map(|&i| letters[i]).collect();
+                let word = format!("{prefix}{middle}{suffix}");
+                let got = rel.lookup(&word).map(|(k, _)| k.to_string());
+                proptest::prop_assert_eq!(got, naive_kind(&order, &word), "{}", word);
+            }
+        }
+    }
+
+    #[test]
+    fn patterns_parse() {
+        assert_eq!(pattern::parse(""), Some(0));
+        assert_eq!(
+            pattern::parse("X T Y|T X Y"),
+            Some(pattern::XTY | pattern::TXY)
+        );
+        assert_eq!(pattern::parse("ytx"), Some(pattern::YTX));
+        assert_eq!(pattern::parse("X Y"), None);
+    }
+}

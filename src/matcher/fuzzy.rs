@@ -1,0 +1,461 @@
+//! Typo-tolerant matching (`--fuzzy`): the index of the strong one-word
+//! forms by their deletion neighbourhoods, the edit check, and the real-word
+//! guard (see [`super::Matcher`]'s rule 9 and the README, "Misspelled
+//! names (--fuzzy)").
+//!
+//! A form and a word are one edit apart (a substitution, an insertion, a
+//! deletion or a transposition of two adjacent letters) exactly when the
+//! form, or the form less one letter, equals the word, or the word less
+//! one letter (symmetric delete). So each form is indexed under the hash of
+//! itself and of each of its one-letter deletions, and a word looks up the
+//! hashes of itself and of its deletions: `L + 1` probes for a word of `L`
+//! letters, whatever the number of forms. Every hit is then checked letter
+//! by letter ([`one_edit`]): a hash collision only costs that check.
+//!
+//! ```text
+//! الكويت  is indexed under  الكويت الويت الكيت ... الكوت الكوي (and اكويت, لكويت)
+//! الحويت  looks up          الحويت الويت ...               -> الويت: الكويت
+//! one_edit(الحويت, الكويت) = substitution of ك by ح at letter 2: accepted
+//! ```
+
+use rustc_hash::FxHashSet;
+
+use super::WordFilter;
+
+/// Words of the ANT news corpus written at least
+/// [`FREQUENT_MIN_COUNT`] times (`gazetteers/build/build_word_frequency.py`).
+static WORDS_AR: &[u8] = include_bytes!("../../gazetteers/frequency/words_ar.tsv.gz");
+
+/// A word written this many times in the corpus is a word, never a typo.
+/// The table holds the words seen at least 5 times.
+pub(crate) const FREQUENT_MIN_COUNT: u64 = 5;
+
+/// The fewest letters (not counting a leading article ال, or the ل of the
+/// ل-for-ال spelling) an Arabic form must have to be matched with a typo.
+pub(crate) const MIN_LETTERS_AR: usize = 4;
+
+/// The fewest letters a form in another script must have to be matched
+/// with a typo.
+pub(crate) const MIN_LETTERS_LATIN: usize = 6;
+
+/// The longest word (in letters) that is looked up.
+const MAX_LETTERS: usize = 40;
+
+/// One edit that turns a form into a word; positions count the form's
+/// letters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Edit {
+    /// The form's letter at this position is another letter in the word.
+    Substitution(usize),
+    /// The word has one more letter, before the form's letter at this
+    /// position (or at its end).
+    Insertion(usize),
+    /// The form's letter at this position is missing from the word.
+    Deletion(usize),
+    /// The form's letters at this position and the next are swapped.
+    Transposition(usize),
+}
+
+impl Edit {
+    /// Where in the form the edit is.
+    pub(crate) fn position(self) -> usize {
+        match self {
+            Edit::Substitution(i) | Edit::Insertion(i) | Edit::Deletion(i) => i,
+            Edit::Transposition(i) => i,
+        }
+    }
+
+    /// The edit in words, for `alam gazetteer lookup`, e.g.
+    /// `ك written ح at letter 3`.
+    pub(crate) fn describe(self, form: &[char], word: &[char]) -> String {
+        let at = |i: usize| form.get(i).copied().unwrap_or(' ');
+        match self {
+            Edit::Substitution(i) => format!(
+                "{} written {} at letter {}",
+                at(i),
+                word.get(i).copied().unwrap_or(' '),
+                i + 1
+            ),
+            Edit::Insertion(i) => format!(
+                "{} added before letter {}",
+                word.get(i).copied().unwrap_or(' '),
+                i + 1
+            ),
+            Edit::Deletion(i) => format!("{} left out at letter {}", at(i), i + 1),
+            Edit::Transposition(i) => {
+                format!("{}{} swapped at letter {}", at(i), at(i + 1), i + 1)
+            }
+        }
+    }
+}
+
+/// The one edit that turns `form` into `word`, or `None` when they are
+/// equal or further apart (the optimal string alignment distance is not 1).
+pub(crate) fn one_edit(word: &[char], form: &[char]) -> Option<Edit> {
+    let common = word.iter().zip(form).take_while(|(a, b)| a == b).count();
+    match word.len() as isize - form.len() as isize {
+        0 => {
+            if common == word.len() {
+                return None;
+            }
+            let i = common;
+            if word[i + 1..] == form[i + 1..] {
+                Some(Edit::Substitution(i))
+            } else if i + 1 < word.len()
+                && word[i] == form[i + 1]
+                && word[i + 1] == form[i]
+                && word[i + 2..] == form[i + 2..]
+            {
+                Some(Edit::Transposition(i))
+            } else {
+                None
+            }
+        }
+        1 => (word[common + 1..] == form[common..]).then_some(Edit::Insertion(common)),
+        -1 => (word[common..] == form[common + 1..]).then_some(Edit::Deletion(common)),
+        _ => None,
+    }
+}
+
+/// A 64-bit hash of a sequence of letters, with the hashes of each of its
+/// one-letter deletions computed from prefix and suffix sums (a polynomial
+/// hash), so that a word of `L` letters gives its `L + 1` keys in `O(L)`.
+fn keys(letters: &[char], out: &mut Vec<u64>) {
+    const B: u64 = 0x0000_0100_0000_01b3;
+    let n = letters.len();
+    let value = |c: char| u64::from(c) + 1;
+    // prefix[i] = hash of letters[..i]; suffix[i] = hash of letters[i..];
+    // power[k] = B^k.
+    let mut prefix = [0u64; MAX_LETTERS + 2];
+    let mut suffix = [0u64; MAX_LETTERS + 2];
+    let mut power = [1u64; MAX_LETTERS + 2];
+    for i in 0..n {
+        prefix[i + 1] = prefix[i].wrapping_mul(B).wrapping_add(value(letters[i]));
+        power[i + 1] = power[i].wrapping_mul(B);
+    }
+    for i in (0..n).rev() {
+        suffix[i] = suffix[i + 1].wrapping_add(value(letters[i]).wrapping_mul(power[n - 1 - i]));
+    }
+    out.clear();
+    out.push(mix(prefix[n], n));
+    for i in 0..n {
+        let h = prefix[i]
+            .wrapping_mul(power[n - 1 - i])
+            .wrapping_add(suffix[i + 1]);
+        out.push(mix(h, n - 1));
+    }
+}
+
+/// Spreads a polynomial hash (and its length) over the high bits, which
+/// the [`WordFilter`] reads.
+fn mix(h: u64, len: usize) -> u64 {
+    let mut x = h ^ (len as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    x ^= x >> 33;
+    x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    x ^= x >> 33;
+    x = x.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    x ^ (x >> 33)
+}
+
+/// Whether a letter is Arabic (U+0600–U+06FF).
+pub(crate) fn is_arabic(c: char) -> bool {
+    ('\u{0600}'..='\u{06FF}').contains(&c)
+}
+
+/// The letters of a form that count towards the minimum: all of them but
+/// a leading article ال (or, for the ل-for-ال spelling, its ل).
+pub(crate) fn core_letters(pattern: &[char], lam: bool) -> usize {
+    if lam {
+        pattern.len().saturating_sub(1)
+    } else if pattern.starts_with(&['ا', 'ل']) {
+        pattern.len() - 2
+    } else {
+        pattern.len()
+    }
+}
+
+/// Where a form's article ends (its edits must come after it): 2 for a
+/// form that begins with ال, 1 for the ل-for-ال spelling, else 0.
+pub(crate) fn article_len(pattern: &[char], lam: bool) -> usize {
+    if lam {
+        1
+    } else if pattern.starts_with(&['ا', 'ل']) {
+        2
+    } else {
+        0
+    }
+}
+
+/// One form one edit away from a word of a text, and what rule 9 made of
+/// it (for `alam gazetteer lookup`).
+#[derive(Clone, Debug)]
+pub(crate) struct FuzzyTrace {
+    /// The word, in normalized bytes (its prefix included).
+    pub word: std::ops::Range<usize>,
+    /// Where the reading of the word without its prefix starts.
+    pub start: usize,
+    /// The pattern.
+    pub pattern: u32,
+    /// The edit from the pattern to the word.
+    pub edit: Edit,
+    /// Why it was refused, or `None` when it was accepted.
+    pub refused: Option<&'static str>,
+}
+
+/// The index of the forms that may be matched with a typo, and the words
+/// that are never typos.
+pub(crate) struct FuzzyIndex {
+    /// `(key, pattern)` for each form and each of its deletions, sorted.
+    keys: Vec<(u64, u32)>,
+    /// The keys, to skip most lookups without a search.
+    filter: WordFilter,
+    /// The patterns' letters, by pattern id (empty for a pattern that is
+    /// not indexed).
+    letters: Vec<Box<[char]>>,
+    /// The form as written in the gazetteer that gave each indexed pattern.
+    pub(crate) written: Vec<Box<str>>,
+    /// The most letters an indexed pattern has.
+    longest: usize,
+    /// The real words (normalized): Arabic words of the corpus, English
+    /// common words.
+    frequent: FxHashSet<Box<str>>,
+}
+
+impl std::fmt::Debug for FuzzyIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FuzzyIndex")
+            .field("keys", &self.keys.len())
+            .field("frequent", &self.frequent.len())
+            .finish()
+    }
+}
+
+impl FuzzyIndex {
+    /// Indexes `patterns` (`(id, normalized pattern, form as written,
+    /// whether it is the ل-for-ال spelling)`, the strong one-word forms);
+    /// `pattern_count` is the number of pattern ids.
+    pub(crate) fn new<'a>(
+        patterns: impl Iterator<Item = (u32, &'a str, &'a str, bool)>,
+        pattern_count: usize,
+    ) -> FuzzyIndex {
+        let mut letters: Vec<Box<[char]>> = vec![Box::from([]); pattern_count];
+        let mut written: Vec<Box<str>> = vec![Box::from(""); pattern_count];
+        let mut all = Vec::new();
+        let mut buf = Vec::new();
+        let mut longest = 0;
+        for (id, pattern, form, lam) in patterns {
+            let chars: Vec<char> = pattern.chars().collect();
+            let arabic = chars.first().is_some_and(|&c| is_arabic(c));
+            let min = if arabic {
+                MIN_LETTERS_AR
+            } else {
+                MIN_LETTERS_LATIN
+            };
+            if chars.len() > MAX_LETTERS || core_letters(&chars, lam) < min {
+                continue;
+            }
+            let Some(slot) = letters.get_mut(id as usize) else {
+                continue;
+            };
+            if !slot.is_empty() {
+                continue;
+            }
+            keys(&chars, &mut buf);
+            all.extend(buf.iter().map(|&k| (k, id)));
+            longest = longest.max(chars.len());
+            *slot = chars.into_boxed_slice();
+            written[id as usize] = Box::from(form);
+        }
+        all.sort_unstable();
+        all.dedup();
+        let filter = WordFilter::new(all.iter().map(|&(k, _)| k));
+        FuzzyIndex {
+            keys: all,
+            filter,
+            letters,
+            written,
+            longest,
+            frequent: frequent_words(),
+        }
+    }
+
+    /// The letters of pattern `id` (empty when it is not indexed).
+    pub(crate) fn letters(&self, id: u32) -> &[char] {
+        self.letters.get(id as usize).map_or(&[], |l| l)
+    }
+
+    /// Whether `word` (normalized) is a real word: frequent in the corpus
+    /// (Arabic) or an English common word.
+    pub(crate) fn is_frequent(&self, word: &str) -> bool {
+        self.frequent.contains(word)
+    }
+
+    /// Calls `found(pattern, edit)` for each indexed pattern one edit away
+    /// from `word` (its letters), each once.
+    pub(crate) fn lookup(
+        &self,
+        word: &[char],
+        buf: &mut Vec<u64>,
+        hits: &mut Vec<u32>,
+        mut found: impl FnMut(u32, Edit),
+    ) {
+        if word.len() > self.longest + 1 || word.len() > MAX_LETTERS || word.len() < 3 {
+            return;
+        }
+        keys(word, buf);
+        hits.clear();
+        for &k in buf.iter() {
+            if !self.filter.may_contain(k) {
+                continue;
+            }
+            let from = self.keys.partition_point(|&(h, _)| h < k);
+            for &(h, id) in &self.keys[from..] {
+                if h != k {
+                    break;
+                }
+                hits.push(id);
+            }
+        }
+        if hits.is_empty() {
+            return;
+        }
+        hits.sort_unstable();
+        hits.dedup();
+        for &id in hits.iter() {
+            if let Some(edit) = one_edit(word, self.letters(id)) {
+                found(id, edit);
+            }
+        }
+    }
+}
+
+/// The real-word table: the Arabic words of `words_ar.tsv.gz` seen at
+/// least [`FREQUENT_MIN_COUNT`] times, and the English words of the
+/// lexicon's `common_en.csv`.
+fn frequent_words() -> FxHashSet<Box<str>> {
+    use std::io::Read;
+    let mut text = String::new();
+    let mut set: FxHashSet<Box<str>> = FxHashSet::default();
+    // The table is part of the program; a broken one leaves the guard to
+    // the English words (and a test fails).
+    if flate2::read::GzDecoder::new(WORDS_AR)
+        .read_to_string(&mut text)
+        .is_ok()
+    {
+        for line in text.lines() {
+            let Some((word, count)) = line.split_once('\t') else {
+                continue;
+            };
+            if count.parse::<u64>().is_ok_and(|n| n >= FREQUENT_MIN_COUNT) {
+                set.insert(Box::from(word));
+            }
+        }
+    }
+    for (name, data) in crate::lexicon::BUILTIN {
+        if *name != "common_en.csv" {
+            continue;
+        }
+        for line in data.lines().skip(1) {
+            let word = line.split(',').next().unwrap_or("");
+            if !word.is_empty() {
+                set.insert(Box::from(crate::normalize_str(word).trim()));
+            }
+        }
+    }
+    set
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chars(s: &str) -> Vec<char> {
+        s.chars().collect()
+    }
+
+    /// The optimal string alignment distance, by the textbook table.
+    fn osa(a: &[char], b: &[char]) -> usize {
+        let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+        for (i, row) in d.iter_mut().enumerate() {
+            row[0] = i;
+        }
+        for j in 0..=b.len() {
+            d[0][j] = j;
+        }
+        for i in 1..=a.len() {
+            for j in 1..=b.len() {
+                let cost = usize::from(a[i - 1] != b[j - 1]);
+                d[i][j] = (d[i - 1][j] + 1)
+                    .min(d[i][j - 1] + 1)
+                    .min(d[i - 1][j - 1] + cost);
+                if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                    d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
+                }
+            }
+        }
+        d[a.len()][b.len()]
+    }
+
+    #[test]
+    fn edits_table() {
+        for (word, form, edit) in [
+            ("الحويت", "الكويت", Some(Edit::Substitution(2))),
+            ("erdogn", "erdogan", Some(Edit::Deletion(5))),
+            ("zelenksy", "zelensky", Some(Edit::Transposition(5))),
+            ("kazakstan", "kazakhstan", Some(Edit::Deletion(5))),
+            ("russsia", "russia", Some(Edit::Insertion(3))),
+            ("russiaa", "russia", Some(Edit::Insertion(6))),
+            ("russia", "russia", None),
+            ("rusia", "russian", None),
+            ("abdc", "abcd", Some(Edit::Transposition(2))),
+            ("badc", "abcd", None),
+        ] {
+            assert_eq!(one_edit(&chars(word), &chars(form)), edit, "{word} {form}");
+        }
+    }
+
+    #[test]
+    fn deletion_keys_are_the_keys_of_the_deleted_strings() {
+        let word = chars("الكويت");
+        let mut all = Vec::new();
+        keys(&word, &mut all);
+        assert_eq!(all.len(), word.len() + 1);
+        let mut one = Vec::new();
+        for i in 0..word.len() {
+            let mut w = word.clone();
+            w.remove(i);
+            keys(&w, &mut one);
+            assert_eq!(all[i + 1], one[0], "deletion {i}");
+        }
+    }
+
+    #[test]
+    fn the_word_table_loads() {
+        let set = frequent_words();
+        assert!(set.len() > 50_000, "{}", set.len());
+        // Frequent Arabic words, normalized (ة is ه), and English ones.
+        for w in ["الحكومه", "الرئيس", "taxes", "the"] {
+            assert!(set.contains(w), "{w}");
+        }
+        assert!(!set.contains("الحويت"));
+    }
+
+    proptest::proptest! {
+        /// `one_edit` finds an edit exactly where the distance is 1, and
+        /// the symmetric-delete keys of two such strings always meet.
+        #[test]
+        fn one_edit_is_distance_one(
+            a in proptest::collection::vec(proptest::sample::select(&['ا', 'ل', 'ك', 'ح', 'a', 'b'][..]), 0..8),
+            b in proptest::collection::vec(proptest::sample::select(&['ا', 'ل', 'ك', 'ح', 'a', 'b'][..]), 0..8),
+        ) {
+            let d = osa(&a, &b);
+            proptest::prop_assert_eq!(one_edit(&a, &b).is_some(), d == 1, "{:?} {:?}", a, b);
+            if d == 1 {
+                let (mut ka, mut kb) = (Vec::new(), Vec::new());
+                keys(&a, &mut ka);
+                keys(&b, &mut kb);
+                proptest::prop_assert!(ka.iter().any(|k| kb.contains(k)));
+            }
+        }
+    }
+}

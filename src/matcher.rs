@@ -500,7 +500,10 @@ impl Matcher {
                         article: takes_article(&entity.kind, form),
                     };
                     let id = add(pattern, entry);
-                    let strong = matches!(form, Form::Name | Form::Alias) && !caps_only;
+                    // Demonyms are indexed too, to refuse the words one
+                    // edit from them (inflected adjectives).
+                    let strong =
+                        matches!(form, Form::Name | Form::Alias | Form::Demonym) && !caps_only;
                     if fuzzy && strong {
                         written.push((id, form_text));
                     }
@@ -579,8 +582,12 @@ impl Matcher {
             // ل-for-ال spelling counts its letters from after the ل.
             let one_word = written.into_iter().filter_map(|(id, form)| {
                 let p = patterns[id as usize].as_str();
-                let lam = entries[id as usize].iter().all(|e| e.lam);
-                p.chars().all(is_word_char).then_some((id, p, form, lam))
+                let list = &entries[id as usize];
+                let lam = list.iter().all(|e| e.lam);
+                let demonym = list.iter().any(|e| e.form == Form::Demonym);
+                p.chars()
+                    .all(|c| is_word_char(c) && !c.is_ascii_digit())
+                    .then_some((id, p, form, lam, demonym))
             });
             FuzzyIndex::new(one_word, patterns.len())
         });
@@ -751,11 +758,7 @@ impl Matcher {
     /// and 7, given the entities with a strong candidate anywhere in the
     /// document (sorted). The mentions kept, sorted by start.
     pub(crate) fn keep(&self, mut candidates: Vec<Candidate>, strong: &[u32]) -> Vec<Candidate> {
-        let counts = |c: &Candidate| {
-            c.entries
-                .iter()
-                .any(|e| e.form != Form::Weak || strong.binary_search(&e.entity).is_ok())
-        };
+        let counts = |c: &Candidate| c.entries.iter().any(|e| entry_counts(e, strong));
         let mut weak_full_words: Vec<usize> = candidates
             .iter()
             .filter(|c| c.word == c.start && !is_strong(c) && counts(c))
@@ -805,8 +808,7 @@ impl Matcher {
         // text is a strong form of one entity, weak forms of others on it
         // do not count.
         for c in &mut kept {
-            c.entries
-                .retain(|e| e.form != Form::Weak || strong.binary_search(&e.entity).is_ok());
+            c.entries.retain(|e| entry_counts(e, strong));
             if c.entries.iter().any(|e| e.form != Form::Weak) {
                 c.entries.retain(|e| e.form != Form::Weak);
             }
@@ -938,14 +940,92 @@ impl Matcher {
                             });
                         }
                     };
+                let near_demonym = found.iter().any(|&(id, _)| index.is_demonym(id));
+                let has_digit = letters.iter().any(char::is_ascii_digit);
                 for &(id, edit) in &found {
+                    if index.is_demonym(id) {
+                        continue;
+                    }
                     let form = index.letters(id);
+                    if near_demonym {
+                        refused(
+                            id,
+                            edit,
+                            "the word is one edit from a demonym too (an inflected adjective)",
+                            &mut trace,
+                        );
+                        continue;
+                    }
+                    if has_digit {
+                        refused(id, edit, "the word has a digit", &mut trace);
+                        continue;
+                    }
+                    if start > word && letters.len() < fuzzy::MIN_LETTERS_AFTER_PREFIX {
+                        refused(id, edit, "too few letters after the prefix", &mut trace);
+                        continue;
+                    }
                     let lam = self.entries[id as usize].iter().all(|e| e.lam);
+                    let arabic = form.first().copied().is_some_and(is_arabic);
+                    if state.has_article() {
+                        refused(
+                            id,
+                            edit,
+                            "a typo is never read after a prefix with the article",
+                            &mut trace,
+                        );
+                        continue;
+                    }
+                    let min = if arabic {
+                        fuzzy::MIN_LETTERS_AR
+                    } else {
+                        fuzzy::MIN_LETTERS_LATIN
+                    };
+                    if fuzzy::core_letters(&letters, false) < min {
+                        refused(id, edit, "too few letters after the prefix", &mut trace);
+                        continue;
+                    }
+                    if state.ends_with_kaf() && letters.len() < KAF_MIN_LETTERS {
+                        refused(id, edit, "too few letters after ك (rule 2)", &mut trace);
+                        continue;
+                    }
+                    if let fuzzy::Edit::Substitution(k) = edit {
+                        let (a, b) = (form[k], letters[k]);
+                        if !fuzzy::is_close(a, b) {
+                            refused(
+                                id,
+                                edit,
+                                "the two letters are neither keyboard neighbours nor look-alikes",
+                                &mut trace,
+                            );
+                            continue;
+                        }
+                    }
+                    if arabic
+                        && edit == fuzzy::Edit::Insertion(0)
+                        && letters.get(1) != letters.first()
+                    {
+                        refused(
+                            id,
+                            edit,
+                            "a letter added before a name is another word (d'Italia), unless it doubles the first",
+                            &mut trace,
+                        );
+                        continue;
+                    }
+                    if arabic && fuzzy::is_suffix(edit, form, &letters) {
+                        refused(
+                            id,
+                            edit,
+                            "a letter added at the end is a suffix (ي ه ت ن و), not a typo",
+                            &mut trace,
+                        );
+                        continue;
+                    }
                     if edit.position() < fuzzy::article_len(form, lam) {
                         refused(id, edit, "the edit is in the article ال", &mut trace);
                         continue;
                     }
-                    if edit.position() == 0 && !form.first().copied().is_some_and(is_arabic) {
+                    if edit.position() == 0 && !arabic {
                         refused(
                             id,
                             edit,
@@ -1167,6 +1247,16 @@ impl Matcher {
             orig_word,
             fuzzy: None,
         })
+    }
+}
+
+/// Whether an entry of a candidate counts, given the entities with a
+/// strong candidate (sorted): a weak form (rule 7) and a fuzzy one (rule 9)
+/// only for one of them.
+fn entry_counts(e: &Entry, strong: &[u32]) -> bool {
+    match e.form {
+        Form::Weak | Form::Fuzzy => strong.binary_search(&e.entity).is_ok(),
+        _ => true,
     }
 }
 

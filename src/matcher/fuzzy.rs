@@ -38,6 +38,10 @@ pub(crate) const MIN_LETTERS_AR: usize = 4;
 /// with a typo.
 pub(crate) const MIN_LETTERS_LATIN: usize = 6;
 
+/// The fewest letters a word must have after a proclitic prefix (وفرنا is
+/// "and we provided", not و + a typo of فرنسا).
+pub(crate) const MIN_LETTERS_AFTER_PREFIX: usize = 5;
+
 /// The longest word (in letters) that is looked up.
 const MAX_LETTERS: usize = 40;
 
@@ -157,6 +161,77 @@ fn mix(h: u64, len: usize) -> u64 {
     x ^ (x >> 33)
 }
 
+/// Whether `edit` adds one of the letters of Arabic suffixes (ي ه ت ن و:
+/// a nisba, ة, a pronoun, a dual or plural) after the last letter of
+/// `form`: الأهوازي is "from Ahvaz", not a typo of الأهواز.
+/// So is a ت before the last letter of a form that ends with ه (ة): حماته
+/// is "his mother-in-law", حماة + a pronoun.
+pub(crate) fn is_suffix(edit: Edit, form: &[char], word: &[char]) -> bool {
+    match edit {
+        Edit::Insertion(i) if i == form.len() => word
+            .last()
+            .is_some_and(|c| matches!(c, 'ي' | 'ه' | 'ت' | 'ن' | 'و')),
+        Edit::Insertion(i) => {
+            i + 1 == form.len() && form.last() == Some(&'ه') && word.get(i) == Some(&'ت')
+        }
+        _ => false,
+    }
+}
+
+/// The rows of the Arabic keyboard (the common 101-key layout; لا, on its
+/// own key, left out), and of QWERTY.
+const KEYBOARD_AR: [&str; 3] = ["ضصثقفغعهخحجد", "شسيبلاتنمكط", "ئءؤرىهوزظ"];
+const KEYBOARD_LATIN: [&str; 3] = ["qwertyuiop", "asdfghjkl", "zxcvbnm"];
+
+/// Arabic letters that look alike (they differ by their dots), and the
+/// two letters Arabic writes for a foreign g (غ and ج). The long vowels
+/// (ا و ي) are not among them: فافا (Vavá) is no typo of فيفا.
+const CLOSE_AR: &[&str] = &[
+    "بتثني",
+    "جحخ",
+    "دذ",
+    "رز",
+    "سش",
+    "صض",
+    "طظ",
+    "عغ",
+    "فق",
+    "غج",
+];
+const CLOSE_LATIN: &[&str] = &[];
+
+/// Whether two letters are next to each other on a keyboard (`rows`): in
+/// a row, or one row apart (each key touches the two above it).
+fn neighbours(rows: &[&str; 3], a: char, b: char) -> bool {
+    let at = |c: char| {
+        rows.iter()
+            .enumerate()
+            .find_map(|(r, row)| row.chars().position(|k| k == c).map(|i| (r, i)))
+    };
+    let (Some((ra, ia)), Some((rb, ib))) = (at(a), at(b)) else {
+        return false;
+    };
+    match (ra as isize - rb as isize, ia as isize - ib as isize) {
+        (0, d) => d.abs() == 1,
+        // a is one row below b: it touches b's key and the one to b's right.
+        (1, d) => d == 0 || d == -1,
+        (-1, d) => d == 0 || d == 1,
+        _ => false,
+    }
+}
+
+/// Whether a typist easily writes `b` for `a`: keyboard neighbours,
+/// look-alike letters, or two spellings of one foreign sound (see
+/// [`CLOSE_AR`]). Other substitutions are not taken for typos.
+pub(crate) fn is_close(a: char, b: char) -> bool {
+    let (rows, close) = if is_arabic(a) {
+        (&KEYBOARD_AR, CLOSE_AR)
+    } else {
+        (&KEYBOARD_LATIN, CLOSE_LATIN)
+    };
+    neighbours(rows, a, b) || close.iter().any(|g| g.contains(a) && g.contains(b))
+}
+
 /// Whether a letter is Arabic (U+0600–U+06FF).
 pub(crate) fn is_arabic(c: char) -> bool {
     ('\u{0600}'..='\u{06FF}').contains(&c)
@@ -209,6 +284,9 @@ pub(crate) struct FuzzyIndex {
     keys: Vec<(u64, u32)>,
     /// The keys, to skip most lookups without a search.
     filter: WordFilter,
+    /// By pattern id, whether it is a demonym (indexed only to refuse the
+    /// words near it).
+    demonyms: Vec<bool>,
     /// The patterns' letters, by pattern id (empty for a pattern that is
     /// not indexed).
     letters: Vec<Box<[char]>>,
@@ -232,18 +310,20 @@ impl std::fmt::Debug for FuzzyIndex {
 
 impl FuzzyIndex {
     /// Indexes `patterns` (`(id, normalized pattern, form as written,
-    /// whether it is the ل-for-ال spelling)`, the strong one-word forms);
-    /// `pattern_count` is the number of pattern ids.
+    /// whether it is the ل-for-ال spelling, whether it is a demonym)`, the
+    /// strong one-word forms and the demonyms); `pattern_count` is the
+    /// number of pattern ids.
     pub(crate) fn new<'a>(
-        patterns: impl Iterator<Item = (u32, &'a str, &'a str, bool)>,
+        patterns: impl Iterator<Item = (u32, &'a str, &'a str, bool, bool)>,
         pattern_count: usize,
     ) -> FuzzyIndex {
+        let mut demonyms = vec![false; pattern_count];
         let mut letters: Vec<Box<[char]>> = vec![Box::from([]); pattern_count];
         let mut written: Vec<Box<str>> = vec![Box::from(""); pattern_count];
         let mut all = Vec::new();
         let mut buf = Vec::new();
         let mut longest = 0;
-        for (id, pattern, form, lam) in patterns {
+        for (id, pattern, form, lam, demonym) in patterns {
             let chars: Vec<char> = pattern.chars().collect();
             let arabic = chars.first().is_some_and(|&c| is_arabic(c));
             let min = if arabic {
@@ -265,6 +345,7 @@ impl FuzzyIndex {
             longest = longest.max(chars.len());
             *slot = chars.into_boxed_slice();
             written[id as usize] = Box::from(form);
+            demonyms[id as usize] = demonym;
         }
         all.sort_unstable();
         all.dedup();
@@ -272,6 +353,7 @@ impl FuzzyIndex {
         FuzzyIndex {
             keys: all,
             filter,
+            demonyms,
             letters,
             written,
             longest,
@@ -282,6 +364,11 @@ impl FuzzyIndex {
     /// The letters of pattern `id` (empty when it is not indexed).
     pub(crate) fn letters(&self, id: u32) -> &[char] {
         self.letters.get(id as usize).map_or(&[], |l| l)
+    }
+
+    /// Whether pattern `id` is a demonym.
+    pub(crate) fn is_demonym(&self, id: u32) -> bool {
+        self.demonyms.get(id as usize).copied().unwrap_or(false)
     }
 
     /// Whether `word` (normalized) is a real word: frequent in the corpus
@@ -329,9 +416,21 @@ impl FuzzyIndex {
     }
 }
 
+/// The lexicon's lists whose words are never typos: English common words,
+/// and the given names and surnames of discovery (a name of someone else:
+/// كلاهي, العلاق).
+const REAL_WORD_LISTS: &[&str] = &[
+    "common_en.csv",
+    "given_ar.csv",
+    "given_en.csv",
+    "given_foreign_ar.csv",
+    "surnames_ar.csv",
+    "surnames_foreign_ar.csv",
+];
+
 /// The real-word table: the Arabic words of `words_ar.tsv.gz` seen at
-/// least [`FREQUENT_MIN_COUNT`] times, and the English words of the
-/// lexicon's `common_en.csv`.
+/// least [`FREQUENT_MIN_COUNT`] times, and the words of
+/// [`REAL_WORD_LISTS`].
 fn frequent_words() -> FxHashSet<Box<str>> {
     use std::io::Read;
     let mut text = String::new();
@@ -352,7 +451,7 @@ fn frequent_words() -> FxHashSet<Box<str>> {
         }
     }
     for (name, data) in crate::lexicon::BUILTIN {
-        if *name != "common_en.csv" {
+        if !REAL_WORD_LISTS.contains(name) {
             continue;
         }
         for line in data.lines().skip(1) {
@@ -412,6 +511,37 @@ mod tests {
         ] {
             assert_eq!(one_edit(&chars(word), &chars(form)), edit, "{word} {form}");
         }
+    }
+
+    #[test]
+    fn close_letters() {
+        for (a, b, close) in [
+            ('ك', 'ح', true),  // keyboard: ; and P
+            ('ع', 'ه', true),  // keyboard: U and I
+            ('ي', 'ب', true),  // keyboard and dots
+            ('ر', 'ز', true),  // dots
+            ('غ', 'ج', true),  // g
+            ('ب', 'م', false), // ترمب, ترمم
+            ('ا', 'س', false),
+            ('ل', 'ن', false),
+            ('e', 'r', true),
+            ('a', 'e', false),
+            ('ا', 'ي', false),
+            ('d', 'x', true),
+            ('a', 'k', false),
+        ] {
+            assert_eq!(is_close(a, b), close, "{a} {b}");
+            assert_eq!(is_close(b, a), close, "{b} {a}");
+        }
+    }
+
+    #[test]
+    fn suffixes() {
+        let c = chars;
+        assert!(is_suffix(Edit::Insertion(7), &c("الاهواز"), &c("الاهوازي")));
+        assert!(is_suffix(Edit::Insertion(3), &c("حماه"), &c("حماته")));
+        assert!(!is_suffix(Edit::Insertion(6), &c("تايلاند"), &c("تايلاندا")));
+        assert!(!is_suffix(Edit::Deletion(3), &c("كندا"), &c("كند")));
     }
 
     #[test]

@@ -916,6 +916,13 @@ impl Matcher {
             {
                 continue;
             }
+            // Without a trace, the readings the rules below refuse whatever
+            // form they find are not looked up: a real word first (most
+            // words of a text).
+            let quick = trace.is_none();
+            if quick && index.is_frequent(&text[word..end]) {
+                continue;
+            }
             // The readings of the word: whole, then after each proclitic
             // prefix (rule 1).
             let mut state = ProcliticState::Start;
@@ -924,9 +931,16 @@ impl Matcher {
                 letters.clear();
                 letters.extend(text[start..end].chars());
                 found.clear();
-                index.lookup(&letters, &mut keys, &mut hits, |id, edit| {
-                    found.push((id, edit))
-                });
+                let refused_anyway = start > word
+                    && (state.has_article()
+                        || letters.len() < fuzzy::MIN_LETTERS_AFTER_PREFIX
+                        || (state.ends_with_kaf() && letters.len() < KAF_MIN_LETTERS)
+                        || index.is_frequent(&text[start..end]));
+                if !(quick && refused_anyway) {
+                    index.lookup(&letters, &mut keys, &mut hits, |id, edit| {
+                        found.push((id, edit))
+                    });
+                }
                 accepted.clear();
                 let refused =
                     |id: u32, edit, why: &'static str, trace: &mut Option<&mut Vec<FuzzyTrace>>| {
@@ -1008,6 +1022,25 @@ impl Matcher {
                             id,
                             edit,
                             "a letter added before a name is another word (d'Italia), unless it doubles the first",
+                            &mut trace,
+                        );
+                        continue;
+                    }
+                    if arabic && letters.starts_with(&['ا', 'ل']) && !form.starts_with(&['ا', 'ل'])
+                    {
+                        refused(
+                            id,
+                            edit,
+                            "the word begins with the article and the name does not (أليطاليا)",
+                            &mut trace,
+                        );
+                        continue;
+                    }
+                    if arabic && matches!(edit, fuzzy::Edit::Insertion(k) if letters[k] == 'ت') {
+                        refused(
+                            id,
+                            edit,
+                            "an added ت is a verb or noun pattern (المغترب), not a typo",
                             &mut trace,
                         );
                         continue;

@@ -20,6 +20,8 @@
 
 use rustc_hash::FxHashSet;
 
+use super::hash_word;
+
 use super::WordFilter;
 
 /// Words of the ANT news corpus written at least
@@ -122,31 +124,42 @@ pub(crate) fn one_edit(word: &[char], form: &[char]) -> Option<Edit> {
 }
 
 /// A 64-bit hash of a sequence of letters, with the hashes of each of its
-/// one-letter deletions computed from prefix and suffix sums (a polynomial
-/// hash), so that a word of `L` letters gives its `L + 1` keys in `O(L)`.
+/// one-letter deletions (a polynomial hash `H = sum c_k B^(n-1-k)`, so that
+/// deleting letter `i` gives `H + (P_i (1 - B) - c_i) B^(n-1-i)`, `P_i`
+/// being the hash of the first `i` letters): a word of `L` letters gives
+/// its `L + 1` keys in `O(L)`, without tables.
 fn keys(letters: &[char], out: &mut Vec<u64>) {
     const B: u64 = 0x0000_0100_0000_01b3;
+    // The inverse of B modulo 2^64 (B is odd), by Newton's iteration.
+    const B_INV: u64 = {
+        let mut x = B;
+        let mut k = 0;
+        while k < 6 {
+            x = x.wrapping_mul(2u64.wrapping_sub(B.wrapping_mul(x)));
+            k += 1;
+        }
+        x
+    };
     let n = letters.len();
     let value = |c: char| u64::from(c) + 1;
-    // prefix[i] = hash of letters[..i]; suffix[i] = hash of letters[i..];
-    // power[k] = B^k.
-    let mut prefix = [0u64; MAX_LETTERS + 2];
-    let mut suffix = [0u64; MAX_LETTERS + 2];
-    let mut power = [1u64; MAX_LETTERS + 2];
-    for i in 0..n {
-        prefix[i + 1] = prefix[i].wrapping_mul(B).wrapping_add(value(letters[i]));
-        power[i + 1] = power[i].wrapping_mul(B);
-    }
-    for i in (0..n).rev() {
-        suffix[i] = suffix[i + 1].wrapping_add(value(letters[i]).wrapping_mul(power[n - 1 - i]));
+    let mut whole = 0u64;
+    let mut power = 1u64;
+    for (i, &c) in letters.iter().enumerate() {
+        whole = whole.wrapping_mul(B).wrapping_add(value(c));
+        if i + 1 < n {
+            power = power.wrapping_mul(B);
+        }
     }
     out.clear();
-    out.push(mix(prefix[n], n));
-    for i in 0..n {
-        let h = prefix[i]
-            .wrapping_mul(power[n - 1 - i])
-            .wrapping_add(suffix[i + 1]);
-        out.push(mix(h, n - 1));
+    out.push(mix(whole, n));
+    let mut prefix = 0u64;
+    for &c in letters {
+        let delta = prefix
+            .wrapping_mul(1u64.wrapping_sub(B))
+            .wrapping_sub(value(c));
+        out.push(mix(whole.wrapping_add(delta.wrapping_mul(power)), n - 1));
+        prefix = prefix.wrapping_mul(B).wrapping_add(value(c));
+        power = power.wrapping_mul(B_INV);
     }
 }
 
@@ -296,7 +309,8 @@ pub(crate) struct FuzzyIndex {
     longest: usize,
     /// The real words (normalized): Arabic words of the corpus, English
     /// common words.
-    frequent: FxHashSet<Box<str>>,
+    /// (Their hashes: a collision only refuses a typo.)
+    frequent: FxHashSet<u64>,
 }
 
 impl std::fmt::Debug for FuzzyIndex {
@@ -316,6 +330,15 @@ impl FuzzyIndex {
     pub(crate) fn new<'a>(
         patterns: impl Iterator<Item = (u32, &'a str, &'a str, bool, bool)>,
         pattern_count: usize,
+    ) -> FuzzyIndex {
+        FuzzyIndex::with_real_words(patterns, pattern_count, frequent_words())
+    }
+
+    /// [`FuzzyIndex::new`] with these real words (hashes).
+    fn with_real_words<'a>(
+        patterns: impl Iterator<Item = (u32, &'a str, &'a str, bool, bool)>,
+        pattern_count: usize,
+        frequent: FxHashSet<u64>,
     ) -> FuzzyIndex {
         let mut demonyms = vec![false; pattern_count];
         let mut letters: Vec<Box<[char]>> = vec![Box::from([]); pattern_count];
@@ -357,7 +380,7 @@ impl FuzzyIndex {
             letters,
             written,
             longest,
-            frequent: frequent_words(),
+            frequent,
         }
     }
 
@@ -374,7 +397,7 @@ impl FuzzyIndex {
     /// Whether `word` (normalized) is a real word: frequent in the corpus
     /// (Arabic) or an English common word.
     pub(crate) fn is_frequent(&self, word: &str) -> bool {
-        self.frequent.contains(word)
+        self.frequent.contains(&hash_word(word.as_bytes()))
     }
 
     /// Calls `found(pattern, edit)` for each indexed pattern one edit away
@@ -431,12 +454,13 @@ const REAL_WORD_LISTS: &[&str] = &[
 /// The real-word table: the Arabic words of `words_ar.tsv.gz` seen at
 /// least [`FREQUENT_MIN_COUNT`] times, and the words of
 /// [`REAL_WORD_LISTS`].
-fn frequent_words() -> FxHashSet<Box<str>> {
+fn frequent_words() -> FxHashSet<u64> {
     use std::io::Read;
     let mut text = String::new();
-    let mut set: FxHashSet<Box<str>> = FxHashSet::default();
+    let mut set: FxHashSet<u64> = FxHashSet::default();
+    set.reserve(120_000);
     // The table is part of the program; a broken one leaves the guard to
-    // the English words (and a test fails).
+    // the lexicon's words (and a test fails).
     if flate2::read::GzDecoder::new(WORDS_AR)
         .read_to_string(&mut text)
         .is_ok()
@@ -445,19 +469,30 @@ fn frequent_words() -> FxHashSet<Box<str>> {
             let Some((word, count)) = line.split_once('\t') else {
                 continue;
             };
-            if count.parse::<u64>().is_ok_and(|n| n >= FREQUENT_MIN_COUNT) {
-                set.insert(Box::from(word));
+            // Most frequent first.
+            if count.parse::<u64>().is_ok_and(|n| n < FREQUENT_MIN_COUNT) {
+                break;
             }
+            set.insert(hash_word(word.as_bytes()));
         }
     }
+    let mut lower = String::new();
     for (name, data) in crate::lexicon::BUILTIN {
         if !REAL_WORD_LISTS.contains(name) {
             continue;
         }
         for line in data.lines().skip(1) {
             let word = line.split(',').next().unwrap_or("");
-            if !word.is_empty() {
-                set.insert(Box::from(crate::normalize_str(word).trim()));
+            if word.is_empty() {
+                continue;
+            }
+            if word.is_ascii() {
+                lower.clear();
+                lower.push_str(word);
+                lower.make_ascii_lowercase();
+                set.insert(hash_word(lower.trim().as_bytes()));
+            } else {
+                set.insert(hash_word(crate::normalize_str(word).trim().as_bytes()));
             }
         }
     }
@@ -564,13 +599,45 @@ mod tests {
         let set = frequent_words();
         assert!(set.len() > 50_000, "{}", set.len());
         // Frequent Arabic words, normalized (ة is ه), and English ones.
-        for w in ["الحكومه", "الرئيس", "taxes", "the"] {
-            assert!(set.contains(w), "{w}");
+        let has = |w: &str| set.contains(&hash_word(w.as_bytes()));
+        for w in ["الحكومه", "الرئيس", "taxes", "the", "james"] {
+            assert!(has(w), "{w}");
         }
-        assert!(!set.contains("الحويت"));
+        assert!(!has("الحويت"));
     }
 
     proptest::proptest! {
+        /// The index finds exactly the indexed forms one edit away from a
+        /// word, as a scan of every form with the textbook distance does.
+        #[test]
+        fn lookup_is_a_scan_of_every_form(
+            forms in proptest::collection::vec(
+                proptest::collection::vec(proptest::sample::select(&['ب', 'ت', 'ن', 'ي', 'ر'][..]), 4..8),
+                1..30,
+            ),
+            word in proptest::collection::vec(proptest::sample::select(&['ب', 'ت', 'ن', 'ي', 'ر'][..]), 3..9),
+        ) {
+            let texts: Vec<String> = forms.iter().map(|f| f.iter().collect()).collect();
+            let index = FuzzyIndex::with_real_words(
+                texts.iter().enumerate().map(|(i, t)| (i as u32, t.as_str(), t.as_str(), false, false)),
+                texts.len(),
+                FxHashSet::default(),
+            );
+            let (mut buf, mut hits) = (Vec::new(), Vec::new());
+            let mut got = Vec::new();
+            index.lookup(&word, &mut buf, &mut hits, |id, _| got.push(texts[id as usize].clone()));
+            got.sort();
+            got.dedup();
+            let mut want: Vec<String> = texts
+                .iter()
+                .filter(|t| osa(&word, &chars(t)) == 1)
+                .cloned()
+                .collect();
+            want.sort();
+            want.dedup();
+            proptest::prop_assert_eq!(got, want);
+        }
+
         /// `one_edit` finds an edit exactly where the distance is 1, and
         /// the symmetric-delete keys of two such strings always meet.
         #[test]

@@ -1149,16 +1149,16 @@ impl Matcher {
                 }
                 let full_word = start == word && !accepted.is_empty();
                 if let Some(c) = accepted.drain(..).next() {
-                    if let (Some(id), Some(t)) = (c.fuzzy, trace.as_deref_mut()) {
-                        if let Some(&(_, edit)) = found.iter().find(|f| f.0 == id) {
-                            t.push(FuzzyTrace {
-                                word: word..end,
-                                start,
-                                pattern: id,
-                                edit,
-                                refused: None,
-                            });
-                        }
+                    if let (Some(id), Some(t)) = (c.fuzzy, trace.as_deref_mut())
+                        && let Some(&(_, edit)) = found.iter().find(|f| f.0 == id)
+                    {
+                        t.push(FuzzyTrace {
+                            word: word..end,
+                            start,
+                            pattern: id,
+                            edit,
+                            refused: None,
+                        });
                     }
                     out.push(c);
                 }

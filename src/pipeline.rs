@@ -239,18 +239,21 @@ impl PipelineBuilder<'_> {
     /// Whether to also find misspelled names (default: `false`): a word
     /// that no exact match touches, one edit away from a strong one-word
     /// name or alias, gives a mention of [`Form::Fuzzy`] whose
-    /// [`Mention::matched`] is that form (see the README, "Misspelled
-    /// names (--fuzzy)"). Off by default: it adds few mentions, and each
-    /// is a guess.
+    /// [`Mention::matched`] is that form, where the document also names
+    /// the entity exactly (see the README, "Misspelled names (--fuzzy)").
+    /// Off by default: it adds few mentions, and each is a guess.
     ///
     /// ```
     /// use alam::{Document, Form, Gazetteer, Pipeline};
     /// let mut gaz = Gazetteer::new();
     /// gaz.add_csv("c.csv", "id,type,name,name_ar\ncountry:KW,country,Kuwait,الكويت\n".as_bytes());
     /// let pipeline = Pipeline::builder(&gaz).fuzzy(true).build()?;
-    /// let found = pipeline.extract(&Document::new("d", "عقد الاجتماع بالحويت"));
-    /// assert_eq!((found[0].surface.as_str(), found[0].prefix.as_str()), ("الحويت", "ب"));
-    /// assert_eq!((found[0].form, found[0].matched.as_deref()), (Form::Fuzzy, Some("الكويت")));
+    /// let found = pipeline.extract(&Document::new("d", "زار الوفد الكويت ثم عقد الاجتماع بالحويت"));
+    /// let typo = &found[1];
+    /// assert_eq!((typo.surface.as_str(), typo.prefix.as_str()), ("الحويت", "ب"));
+    /// assert_eq!((typo.form, typo.matched.as_deref()), (Form::Fuzzy, Some("الكويت")));
+    /// // Without the exact name in the document, no fuzzy mention.
+    /// assert!(pipeline.extract(&Document::new("d", "عقد الاجتماع بالحويت")).is_empty());
     /// # Ok::<(), alam::Error>(())
     /// ```
     pub fn fuzzy(mut self, fuzzy: bool) -> Self {

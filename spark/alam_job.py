@@ -1,21 +1,23 @@
 #!/usr/bin/env python3
-"""alam on Apache Spark: the tables of `alam extract`, computed by a cluster.
+"""alam on Apache Spark: the files of `alam extract`, computed by a cluster.
 
     spark-submit --files alam --archives gaz.tar.gz#gaz spark/alam_job.py \
         --input hdfs:///news/*.jsonl --output /data/alam-out
 
-Reads JSONL documents (a local path or any Hadoop URI Spark can read), runs
-`alam stream` on every partition (the binary shipped with `--files alam`,
-the gazetteer folder with `--archives gaz.tar.gz#gaz`, or `--alam PATH` /
-`--gazetteer DIR` for local runs), sums the entity and pair counts in Spark,
-and writes, byte for byte, the files `alam extract --format csv,json` writes
-for the same input, but for the per-document CSVs (documents.csv,
-mentions.csv): entities.csv, cooccurrence.csv (NPMI recomputed by `alam
-merge` from the summed counts), entities.json, cooccurrence.json,
-summary.json (its gazetteer label names the shipped folder) and
-mentions.jsonl. A plain --output path is written by the driver; a URI
-(hdfs://, s3a://, file://) through Hadoop, mentions.jsonl then being a
-folder of part files (part-00000, ... in input order).
+Reads JSONL documents (a local path or any Hadoop URI Spark can read) and
+runs `alam extract` once per partition (the binary shipped with `--files
+alam`, the gazetteer folder with `--archives gaz.tar.gz#gaz`, or `--alam
+PATH` / `--gazetteer DIR` for local runs): the partition's lines on its
+stdin, named as lines of the whole input, into a partial output folder.
+The per-document files of each partition (mentions.jsonl, documents.csv,
+mentions.csv) go to the output as part files (OUTPUT/NAME/part-NNNNN, in
+input order, the CSV header in part 0 only); the partial tables are summed
+by `alam merge` on the driver. The tables are, byte for byte, those `alam
+extract --format csv,json` writes for the same input (summary.json's
+gazetteer label names the shipped folder), and the part files joined are
+its per-document files. A plain --output path must be shared by the driver
+and the executors (local mode, a shared file system); a URI (hdfs://,
+s3a://, file://) is written through Hadoop.
 
 A document without an id gets `INPUT:LINE` (INPUT as given with --input,
 LINE its line in the whole input), as `alam extract INPUT` names it.
@@ -25,8 +27,7 @@ With --strict, the first bad line fails its task, the job and spark-submit.
 import argparse
 import json
 import os
-import queue
-import re
+import pickle
 import shutil
 import stat
 import subprocess
@@ -34,10 +35,10 @@ import sys
 import tempfile
 import threading
 import time
+import zlib
 from collections import deque
 from urllib.parse import urlparse
 
-MAX_EXAMPLES = 3  # examples kept per pair, the first in input order (as alam)
 STDERR_KEEP = 40  # last stderr lines of alam quoted in a task failure
 
 
@@ -57,7 +58,7 @@ def parse_args(argv=None):
         "--archives gaz.tar.gz#gaz, else alam's built-in gazetteer)",
     )
     ap.add_argument("--window", default="sentence", choices=["sentence", "paragraph", "document"])
-    ap.add_argument("--id-field", default="id")
+    ap.add_argument("--id-field", help="JSONL field of the document id (default: id)")
     ap.add_argument("--text-field", default="text", help="field(s), comma-separated")
     ap.add_argument("--strict", action="store_true", help="fail the job at the first bad line")
     ap.add_argument(
@@ -144,231 +145,238 @@ def alam_env():
     return {"PATH": "/usr/bin:/bin", "LC_ALL": "C.UTF-8", "LANG": "C.UTF-8"}
 
 
-def probe(conf):
-    """Runs on an executor: `alam --version` with the shipped gazetteer.
+# --------------------------------------------------------------------------
+# One partition through `alam extract`: a partial output folder
 
-    Returns the gazetteer label (e.g. `gaz 378a205bce182570`): the folder
-    name as the tasks use it, and its content hash.
+# The files of a partial folder written per document: in the output store
+# as part files, in partition order; the rest are the mergeable tables.
+PER_DOCUMENT = ("mentions.jsonl", "documents.csv", "mentions.csv")
+FEED_BYTES = 1 << 20  # lines written to alam's stdin this many bytes at a time
+
+
+MAX_SPLIT = 1 << 30  # default partitions: one per core, at most 1 GiB each
+
+
+def input_bytes(sc, uri):
+    """The size of the input (all files the path or glob names), or None."""
+    try:
+        fs, path = hadoop_fs(sc, uri)
+        statuses = fs.globStatus(path) or []
+        total = 0
+        for st in statuses:
+            total += fs.getContentSummary(st.getPath()).getLength()
+        return total
+    except Exception:
+        return None
+
+
+def read_input(sc, uri, partitions):
+    """The input's lines (bytes, as read: no decoding in Python) and the
+    number of lines before each partition.
+
+    Without --partitions, each core gets one partition of the same size
+    (at most 1 GiB: more partitions then, a multiple of the cores), since
+    every partition starts one alam (0.4 s of CPU to load the gazetteer):
+    Hadoop would cut a local file in 32 MB blocks, 90 MB into 3 partitions
+    for 2 cores, leaving one core idle for a third of the job. The lines
+    are counted in the JVM (zipWithIndex counts every partition once, and
+    its partitions hold their first line's index), the text not crossing
+    into Python for it.
+    """
+    cores = sc.defaultParallelism
+    if not partitions:
+        size = input_bytes(sc, uri)
+        if size:
+            split = min(-(-size // cores), MAX_SPLIT)
+            sc._jsc.hadoopConfiguration().set(
+                "mapreduce.input.fileinputformat.split.minsize", str(split)
+            )
+    jlines = sc._jsc.textFile(uri, partitions or cores)
+    n = jlines.getNumPartitions()
+    if not partitions and n % cores:
+        jlines = sc._jsc.textFile(uri, -(-n // cores) * cores)
+    starts = [p.startIndex() for p in jlines.rdd().zipWithIndex().partitions()]
+    lines = sc.textFile(uri, jlines.getNumPartitions(), use_unicode=False)
+    if lines.getNumPartitions() != len(starts):
+        raise RuntimeError(f"{uri}: the input's partitions changed while it was read")
+    return lines, starts
+
+
+def run_partition(conf, split, rows, part_dir):
+    """Runs `alam extract -` once over the partition's lines (bytes).
+
+    alam reads them on stdin, named as lines `lines_before + 1`, ... of the
+    whole input (`--stdin-name INPUT --stdin-lines-before N`), so that ids,
+    examples and messages are those of `alam extract INPUT`, and writes a
+    complete output folder into `part_dir`. Returns the number of lines
+    written (0: alam was not run, the partition is empty). Raises with
+    alam's last stderr lines when it fails (--strict: the first bad line).
     """
     alam = resolve_alam(conf["alam"])
     gaz = resolve_gazetteer(conf["gazetteer"])
-    cwd, arg = None, gaz
+    cwd, gaz_arg = None, gaz
     if gaz and not conf["gazetteer"]:
         # Label a shipped archive by its name in the task's folder (`gaz`).
-        cwd, arg = os.path.dirname(gaz), os.path.basename(gaz)
-    p = subprocess.run(
-        [alam, "--version"] + gazetteer_args(arg),
-        cwd=cwd,
-        env=alam_env(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    out = p.stdout.decode("utf-8", "replace").strip()
-    if p.returncode != 0:
-        raise RuntimeError(
-            f"`{alam} --version` failed on an executor (exit {p.returncode}): "
-            + p.stderr.decode("utf-8", "replace").strip()
-        )
-    m = re.search(r"\(gazetteer (.*)\)\s*$", out)
-    return m.group(1) if m else "spark"
-
-
-# --------------------------------------------------------------------------
-# One partition through `alam stream`
-
-_LOCAL_ID = re.compile(r"^-:(\d+)$")
-_LOCAL_POS = re.compile(r"(^|\()(-:\d+)(?=[:)])")
-
-
-_MENTIONS = b',"mentions":['
-_ENTITIES = b'],"entities":['
-_MENTION = b'{"entity_id":'
-
-
-def split_stream_line(raw):
-    """Parses one `alam stream` line, keeping its mentions as raw JSON.
-
-    Returns (the line without its mentions, parsed; the mentions array's
-    inner JSON text as alam wrote it; the number of mentions). The markers
-    cannot occur inside a JSON string (a bare quote is always escaped
-    there), so the first of each is the top-level one.
-    """
-    head, found, tail = raw.partition(_MENTIONS)
-    mentions, found2, rest = tail.partition(_ENTITIES)
-    if not found or not found2:
-        d = json.loads(raw)  # not the expected layout: parse it all
-        text = json.dumps(d["mentions"], ensure_ascii=False, separators=(",", ":"))
-        return d, text[1:-1].encode("utf-8"), len(d["mentions"])
-    d = json.loads(head + b',"mentions":[],"entities":[' + rest)
-    return d, mentions, mentions.count(_MENTION)
-
-
-def mentions_line(doc_id, mentions_raw):
-    """The mentions.jsonl line of a document, as `alam extract` writes it:
-    serde_json's compact `{"doc_id":...,"mentions":[...]}` (Python's
-    json.dumps with these options escapes strings exactly as serde_json)."""
-    return (
-        '{"doc_id":'
-        + json.dumps(doc_id, ensure_ascii=False)
-        + ',"mentions":['
-        + mentions_raw.decode("utf-8")
-        + "]}"
-    )
-
-
-def run_partition(conf, source_label, split, rows):
-    """mapPartitionsWithIndex: (line, index) rows through `alam stream`.
-
-    Yields (0, mentions.jsonl line) for each non-error document, in input
-    order, then the partition's sums as (1, key, value): key ("t",) for the
-    totals, ("e", id) for an entity, ("p", a, b) for a pair with its first
-    examples (by line index).
-    """
-    alam = resolve_alam(conf["alam"])
-    gaz = resolve_gazetteer(conf["gazetteer"])
-    cmd = [alam, "stream", "--window", conf["window"], "--id-field", conf["id_field"]]
-    cmd += ["--text-field", conf["text_field"], "--threads", str(conf["threads"])]
-    cmd += gazetteer_args(gaz)
+        cwd, gaz_arg = os.path.dirname(gaz), os.path.basename(gaz)
+    part_dir = os.path.abspath(part_dir)
+    lines_before = conf["starts"][split]
+    cmd = [alam, "extract", "-", "--stdin-format", "jsonl", "--stdin-name", conf["source"]]
+    cmd += ["--stdin-lines-before", str(lines_before), "-o", part_dir, "-q", "--no-fsync"]
+    cmd += ["--format", "csv,json", "--window", conf["window"], "--text-field", conf["text_field"]]
+    cmd += ["--threads", str(conf["threads"])]
+    if conf["id_field"] is not None:
+        cmd += ["--id-field", conf["id_field"]]
+    cmd += gazetteer_args(gaz_arg)
     if conf["strict"]:
         cmd.append("--strict")
-    proc = subprocess.Popen(
-        cmd,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=alam_env(),
-        bufsize=1 << 16,
-    )
-    indices = queue.Queue()  # global line index of each line written, in order
-    written = [0]
-    first_index = [None]  # global index of the partition's first line
-    failure = []
+    rows = iter(rows)
+    first = next(rows, None)
+    if first is None:
+        return 0  # no lines: no part (alam would count an "empty file")
+    try:
+        proc = subprocess.Popen(
+            cmd, cwd=cwd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE, env=alam_env(),
+        )
+    except OSError as e:
+        raise RuntimeError(f"cannot run {alam} on an executor: {e}") from None
     stderr_tail = deque(maxlen=STDERR_KEEP)
     stderr_count = [0]
 
-    def global_id(local):
-        """`-:N` (line N of this partition) as INPUT:LINE."""
-        m = _LOCAL_ID.match(local)
-        if not m or first_index[0] is None:
-            return local
-        return f"{source_label}:{first_index[0] + int(m.group(1))}"
-
-    def write():
-        try:
-            for line, index in rows:
-                if first_index[0] is None:
-                    first_index[0] = index  # lines -:1, -:2 ... are index, index+1 ...
-                indices.put(index)
-                proc.stdin.write(line.encode("utf-8"))
-                proc.stdin.write(b"\n")
-                written[0] += 1
-        except BrokenPipeError:
-            pass  # alam stopped (--strict): its exit code tells
-        except Exception as e:  # reading the input failed: report it
-            failure.append(e)
-        finally:
-            try:
-                proc.stdin.close()
-            except BrokenPipeError:
-                pass
-
     def drain_stderr():
-        # alam's diagnostics (warnings, errors) go to the executor's log,
-        # with the partition's line numbers made lines of the whole input.
+        # alam's diagnostics (warnings, errors: already INPUT:LINE) go to
+        # the executor's log.
         for raw in proc.stderr:
             stderr_count[0] += 1
-            line = _LOCAL_POS.sub(
-                lambda m: m.group(1) + global_id(m.group(2)),
-                raw.decode("utf-8", "replace").rstrip("\n"),
-            )
+            line = raw.decode("utf-8", "replace").rstrip("\n")
             stderr_tail.append(line)
             print(f"alam[{split}]: {line}", file=sys.stderr, flush=True)
 
-    writer = threading.Thread(target=write, name="alam-stdin", daemon=True)
     reader = threading.Thread(target=drain_stderr, name="alam-stderr", daemon=True)
-    writer.start()
     reader.start()
-
-    produced = 0
-    totals = [0, 0, 0, 0, 0, 0]  # documents, errors, warnings, mentions, windows, chars
-    entities = {}  # id -> [type, name, name_ar, mentions, windows, documents]
-    pairs = {}  # (a, b) -> [windows, documents, [(index, example), ...]]
+    written = 0
     try:
-        for raw in proc.stdout:
-            index = indices.get()
-            produced += 1
-            d, mentions_raw, n_mentions = split_stream_line(raw)
-            status = d["status"]
-            totals[0] += 1
-            totals[3] += n_mentions
-            totals[5] += d["chars"]
-            if status == "error":
-                totals[1] += 1
-                continue
-            if status == "warning":
-                totals[2] += 1
-            totals[4] += d["windows"]
-            doc_id = d["doc_id"]
-            if doc_id == d["source"]:  # no id in the document: alam named it -:N
-                doc_id = f"{source_label}:{index + 1}"
-            yield (0, mentions_line(doc_id, mentions_raw))
-            for e in d["entities"]:
-                c = entities.get(e["entity_id"])
-                if c is None:
-                    entities[e["entity_id"]] = [e["type"], e["name"], e["name_ar"], e["mentions"], e["windows"], 1]
-                else:
-                    c[3] += e["mentions"]
-                    c[4] += e["windows"]
-                    c[5] += 1
-            for p in d["pairs"]:
-                a, b = p["source_id"], p["target_id"]
-                key = (a, b) if a <= b else (b, a)
-                c = pairs.get(key)
-                if c is None:
-                    c = pairs[key] = [0, 0, []]
-                c[0] += p["windows"]
-                c[1] += 1
-                if len(c[2]) < MAX_EXAMPLES:
-                    ex = p["example"]
-                    ex["doc_id"] = doc_id
-                    c[2].append((index, ex))
-        # The partition's sums, once alam is done with it.
-        yield (1, ("t",), ("t", tuple(totals)))
-        for eid, c in entities.items():
-            yield (1, ("e", eid), ("e", tuple(c)))
-        for key, c in pairs.items():
-            yield (1, ("p",) + key, ("p", c[0], c[1], tuple(c[2])))
+        buf, size = [first], len(first) + 1
+        for line in rows:
+            buf.append(line)
+            size += len(line) + 1
+            if size >= FEED_BYTES:
+                buf.append(b"")
+                proc.stdin.write(b"\n".join(buf))
+                written += len(buf) - 1
+                buf, size = [], 0
+        if buf:
+            buf.append(b"")
+            proc.stdin.write(b"\n".join(buf))
+            written += len(buf) - 1
+        proc.stdin.close()
+    except BrokenPipeError:
+        pass  # alam stopped (--strict): its exit code tells
     finally:
-        proc.stdout.close()
         rc = proc.wait()
-        writer.join()
         reader.join()
-    if failure:
-        raise RuntimeError(f"reading partition {split} failed: {failure[0]!r}")
     if rc != 0:
         raise RuntimeError(
-            f"alam stream failed on partition {split} (exit code {rc}, "
+            f"alam extract failed on partition {split} (exit code {rc}, "
             f"{stderr_count[0]} stderr lines; the last ones):\n" + "\n".join(stderr_tail)
         )
-    if produced != written[0]:
-        raise RuntimeError(
-            f"alam stream gave {produced} lines for {written[0]} input lines (partition {split})"
-        )
+    return written
 
 
-# --------------------------------------------------------------------------
-# Reductions (associative and commutative: order-independent sums)
+def split_off_documents(part_dir, split, place):
+    """Takes the per-document files out of a partial folder: `place(name,
+    path)` puts each one, without its CSV header but in part 0, where it
+    goes; summary.json then lists only the tables (what `alam merge`
+    reads). Returns the CSV headers, {name: header line}."""
+    headers = {}
+    for name in PER_DOCUMENT:
+        path = os.path.join(part_dir, name)
+        if name.endswith(".csv"):
+            with open(path, "rb") as f:
+                headers[name] = f.readline().decode("utf-8")
+                if split != 0:
+                    with open(path + ".rows", "wb") as rows:
+                        shutil.copyfileobj(f, rows, 1 << 20)
+            if split != 0:
+                os.replace(path + ".rows", path)
+        place(name, path)
+    sp = os.path.join(part_dir, "summary.json")
+    with open(sp, encoding="utf-8") as f:
+        summary = json.load(f)
+    summary["files"] = [e for e in summary.get("files", []) if e["name"] not in PER_DOCUMENT]
+    with open(sp + ".tmp", "w", encoding="utf-8") as f:
+        json.dump(summary, f, ensure_ascii=False, indent=2)
+        f.write("\n")
+    os.replace(sp + ".tmp", sp)
+    return headers
 
 
-def add_sums(x, y):
-    """Sums two values of one key: totals, an entity or a pair."""
-    if x[0] == "t":
-        return ("t", tuple(a + b for a, b in zip(x[1], y[1])))
-    if x[0] == "e":
-        (ka, na, ara, ma, wa, da), (_, _, _, mb, wb, db) = x[1], y[1]
-        return ("e", (ka, na, ara, ma + mb, wa + wb, da + db))
-    examples = tuple(sorted(x[3] + y[3], key=lambda e: e[0])[:MAX_EXAMPLES])
-    return ("p", x[1] + y[1], x[2] + y[2], examples)
+def tables_of(part_dir):
+    """The mergeable tables of a partial folder, zlib-compressed:
+    {name: compressed bytes}."""
+    out = {}
+    for name in sorted(os.listdir(part_dir)):
+        path = os.path.join(part_dir, name)
+        if name.startswith(".") or not os.path.isfile(path):
+            continue
+        with open(path, "rb") as f:
+            out[name] = zlib.compress(f.read(), 1)
+    return out
+
+
+def partition_task(conf, split, rows):
+    """mapPartitionsWithIndex over the input lines: one partial folder.
+
+    A plain output path (shared by the driver and the executors): alam
+    writes the partial folder into the output's staging folder, its
+    per-document files are moved to OUTPUT/NAME/part-NNNNN, and the task
+    yields only ("part", split, lines, headers). A URI: alam writes into a
+    local temporary folder; the task yields ("part", split, lines,
+    headers, tables) for the driver and ("doc", name, split, text) for
+    each per-document file, saved as part files by Spark.
+    """
+    if conf["staging"]:
+        part = os.path.join(conf["staging"], f"part-{split:05d}")
+        n = run_partition(conf, split, rows, part)
+        headers = {}
+        if n:
+
+            def dest(name, path):
+                # alam wrote the partial folder without fsync (scratch); the
+                # part files are output, made durable as alam extract's files.
+                final = os.path.join(conf["output"], name, f"part-{split:05d}")
+                os.replace(path, final)
+                fd = os.open(final, os.O_RDONLY)
+                try:
+                    os.fsync(fd)
+                finally:
+                    os.close(fd)
+
+            headers = split_off_documents(part, split, dest)
+        yield ("part", split, n, headers, None)
+        return
+    tmp = tempfile.mkdtemp(prefix=f"alam-part-{split}-")
+    try:
+        part = os.path.join(tmp, "part")
+        n = run_partition(conf, split, rows, part)
+        if n == 0:
+            yield ("part", split, 0, {}, None)
+            return
+        docs = {}
+
+        def keep(name, path):  # out of the partial folder, read below
+            docs[name] = os.path.join(tmp, name)
+            os.replace(path, docs[name])
+
+        headers = split_off_documents(part, split, keep)
+        yield ("part", split, n, headers, tables_of(part))
+        for name, path in docs.items():
+            with open(path, "rb") as f:
+                text = f.read().decode("utf-8")
+            if text:
+                yield ("doc", name, split, text[:-1] if text.endswith("\n") else text)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 # --------------------------------------------------------------------------
@@ -376,63 +384,26 @@ def add_sums(x, y):
 
 
 def is_local(uri):
-    """A plain path: written by the driver. A URI (hdfs://, s3a://, file://):
-    written through Hadoop, mentions.jsonl as a folder of part files."""
+    """A plain path: shared by the driver and the executors (local mode, a
+    shared file system). A URI (hdfs://, s3a://, file://): written through
+    Hadoop, the per-document files as folders of part files."""
     return urlparse(uri).scheme == ""
 
 
-def write_part(part, summary, entities, pairs):
-    """A tables-only output folder that `alam merge` reads as one part."""
-    import csv
-
-    os.makedirs(part, exist_ok=True)
-    with open(os.path.join(part, "summary.json"), "w", encoding="utf-8") as f:
-        json.dump(summary, f, ensure_ascii=False, indent=2)
-        f.write("\n")
-    with open(os.path.join(part, "entities.csv"), "w", encoding="utf-8", newline="") as f:
-        w = csv.writer(f, lineterminator="\n")
-        w.writerow(["entity_id", "type", "name", "name_ar", "mentions", "documents", "windows"])
-        for eid, (kind, name, name_ar, mentions, windows, documents) in entities:
-            w.writerow([eid, kind, name, name_ar, mentions, documents, windows])
-    info = {eid: (v[0], v[1]) for eid, v in entities}
-    with open(os.path.join(part, "cooccurrence.csv"), "w", encoding="utf-8", newline="") as f:
-        w = csv.writer(f, lineterminator="\n")
-        w.writerow(
-            [
-                "source_id", "source_name", "source_type",
-                "target_id", "target_name", "target_type",
-                "windows", "documents", "npmi",
-            ]
+def merge_parts(alam, parts, out):
+    """`alam merge PARTS -o OUT`: the partial folders summed (the same code
+    as any merge of shards). Returns its time in seconds."""
+    t0 = time.time()
+    p = subprocess.run(
+        [alam, "merge", *parts, "-o", out, "--format", "csv,json", "-q"],
+        env=alam_env(),
+        stderr=subprocess.PIPE,
+    )
+    if p.returncode != 0:
+        raise RuntimeError(
+            f"alam merge failed (exit {p.returncode}): " + p.stderr.decode("utf-8", "replace").strip()
         )
-        for (a, b), (windows, documents, _) in pairs:
-            ta, na = info[a]
-            tb, nb = info[b]
-            w.writerow([a, na, ta, b, nb, tb, windows, documents, ""])
-    with open(os.path.join(part, "cooccurrence.json"), "w", encoding="utf-8") as f:
-        json.dump(
-            [
-                {"source_id": a, "target_id": b, "examples": [ex for _, ex in examples]}
-                for (a, b), (_, _, examples) in pairs
-            ],
-            f,
-            ensure_ascii=False,
-        )
-
-
-def list_in_summary(out, name, rows):
-    """Adds the file `name`, written after `alam merge`, to the `files` of
-    out/summary.json, so that `alam merge` and `alam report` take it as the
-    run's (they refuse files summary.json does not list)."""
-    path = os.path.join(out, "summary.json")
-    with open(path, encoding="utf-8") as f:
-        summary = json.load(f)
-    files = [e for e in summary.get("files", []) if e.get("name") != name]
-    files.append({"name": name, "bytes": os.path.getsize(os.path.join(out, name)), "rows": rows})
-    summary["files"] = sorted(files, key=lambda e: e["name"])
-    with open(path + ".tmp", "w", encoding="utf-8") as f:
-        json.dump(summary, f, ensure_ascii=False, indent=2)
-        f.write("\n")
-    os.replace(path + ".tmp", path)
+    return time.time() - t0
 
 
 def hadoop_fs(sc, uri):
@@ -456,102 +427,144 @@ def main(argv=None):
         "text_field": args.text_field,
         "strict": args.strict,
         "threads": threads,
+        "source": args.input,
     }
     log = lambda m: print(f"alam-spark: {m}", file=sys.stderr, flush=True)
+    metrics = Metrics(sc)
 
-    # Fail early (and clearly) when the binary cannot run on the executors,
-    # e.g. a glibc too old for it; the label records the gazetteer used.
-    label = sc.parallelize([0], 1).map(lambda _: probe(conf)).first()
-    log(f"gazetteer {label}")
-
-    lines = sc.textFile(args.input, args.partitions or None)
-    source_label = args.input
-    docs = (
-        lines.zipWithIndex()
-        .mapPartitionsWithIndex(lambda i, rows: run_partition(conf, source_label, i, rows))
-        .persist(StorageLevel.MEMORY_AND_DISK)
-    )
-    sums = (
-        docs.filter(lambda r: r[0] == 1)
-        .map(lambda r: (r[1], r[2]))
-        .reduceByKey(add_sums)
-        .collect()
-    )
-    n_docs, errors, warnings, mentions, windows, chars = (0,) * 6
-    entities, pairs = [], []
-    for key, value in sums:
-        if key[0] == "t":
-            n_docs, errors, warnings, mentions, windows, chars = value[1]
-        elif key[0] == "e":
-            entities.append((key[1], value[1]))
-        else:
-            pairs.append(((key[1], key[2]), value[1:]))
-    entities.sort()
-    pairs.sort()
-    log(
-        f"{n_docs} documents ({errors} errors, {warnings} warnings), {mentions} mentions, "
-        f"{len(entities)} entities, {len(pairs)} pairs in {time.time() - started:.1f} s"
-    )
-
-    summary = {
-        "window": args.window,
-        "documents": n_docs,
-        "errors": errors,
-        "warnings": warnings,
-        "mentions": mentions,
-        "windows": windows,
-        "chars": chars,
-        "min_count": 1,
-        "excel": False,
-        "formats": ["csv", "json"],
-        "gazetteer": label,
-    }
+    lines, starts = read_input(sc, args.input, args.partitions)
+    conf["starts"] = starts
+    count_secs = time.time() - started
     alam = resolve_alam(args.alam)  # the driver's copy (client or local mode)
     local_out = is_local(args.output)
+    staging = None
     tmp = tempfile.mkdtemp(prefix="alam-spark-")
+    ok = False
     try:
-        part = os.path.join(tmp, "part")
-        write_part(part, summary, entities, pairs)
-        out = args.output if local_out else os.path.join(tmp, "out")
-        p = subprocess.run(
-            [alam, "merge", part, "-o", out, "--format", "csv,json"],
-            env=alam_env(),
-            stderr=subprocess.PIPE,
-        )
-        if p.returncode != 0:
-            raise RuntimeError(
-                f"alam merge failed (exit {p.returncode}): "
-                + p.stderr.decode("utf-8", "replace").strip()
-            )
-        mlines = docs.filter(lambda r: r[0] == 0).map(lambda r: r[1])
         if local_out:
-            # Partitions come in input order, lines in order inside each.
-            final = os.path.join(out, "mentions.jsonl")
-            rows = 0
-            with open(final + ".tmp", "w", encoding="utf-8", newline="\n") as f:
-                for line in mlines.toLocalIterator():
-                    f.write(line)
-                    f.write("\n")
-                    rows += 1
-            os.replace(final + ".tmp", final)
-            list_in_summary(out, "mentions.jsonl", rows)
+            out = os.path.abspath(args.output)
+            os.makedirs(out, exist_ok=True)
+            staging = os.path.join(out, ".alam-spark-parts")
+            shutil.rmtree(staging, ignore_errors=True)
+            os.makedirs(staging)
+            for name in PER_DOCUMENT:  # an earlier run's: files or folders
+                path = os.path.join(out, name)
+                if os.path.isdir(path):
+                    shutil.rmtree(path)
+                elif os.path.exists(path):
+                    os.remove(path)
+                os.makedirs(path)
+            conf["output"] = out
+        conf["staging"] = staging
+        t0 = time.time()
+        results = lines.mapPartitionsWithIndex(lambda i, rows: partition_task(conf, i, rows))
+        if local_out:
+            parts = results.collect()
+        else:
+            results = results.persist(StorageLevel.MEMORY_AND_DISK)
+            parts = results.filter(lambda r: r[0] == "part").collect()
+        parts.sort(key=lambda r: r[1])
+        alam_secs = time.time() - t0
+        headers = {}
+        for p in parts:
+            headers.update(p[3])
+        if not headers:
+            raise RuntimeError(f"no lines in {args.input}")
+        dirs = []
+        for _, split, n, _, tables in parts:
+            if not n:
+                continue
+            if local_out:
+                dirs.append(os.path.join(staging, f"part-{split:05d}"))
+                continue
+            d = os.path.join(tmp, f"part-{split:05d}")
+            os.makedirs(d)
+            for name, data in tables.items():
+                with open(os.path.join(d, name), "wb") as f:
+                    f.write(zlib.decompress(data))
+            dirs.append(d)
+        if not local_out:
+            out = os.path.join(tmp, "out")
+        merge_secs = merge_parts(alam, dirs, out)
+        with open(os.path.join(out, "summary.json"), encoding="utf-8") as f:
+            summary = json.load(f)
+        # The CSV headers are in part 0's files: the first partition had no
+        # lines (an empty first file), so that part is the headers alone.
+        empty_first = parts[0][2] == 0
+        if local_out:
+            if empty_first:
+                for name, header in headers.items():
+                    with open(os.path.join(out, name, "part-00000"), "w", encoding="utf-8") as f:
+                        f.write(header)
         else:
             fs, dest = hadoop_fs(sc, args.output)
             fs.mkdirs(dest)
+            Path = sc._jvm.org.apache.hadoop.fs.Path
             for name in sorted(os.listdir(out)):
-                src = sc._jvm.org.apache.hadoop.fs.Path("file://" + os.path.join(out, name))
-                fs.copyFromLocalFile(False, True, src, sc._jvm.org.apache.hadoop.fs.Path(dest, name))
-            # A folder of part files (part-00000, ...), in input order.
-            mlines.saveAsTextFile(args.output.rstrip("/") + "/mentions.jsonl")
+                if name.startswith("."):
+                    continue
+                src = Path("file://" + os.path.join(out, name))
+                fs.copyFromLocalFile(False, True, src, Path(dest, name))
+            # Folders of part files (part-00000, ...), in input order.
+            for name in PER_DOCUMENT:
+                docs = results.filter(lambda r, name=name: r[0] == "doc" and r[1] == name)
+                docs.map(lambda r: r[3]).saveAsTextFile(args.output.rstrip("/") + "/" + name)
+                if empty_first and name in headers:
+                    f = fs.create(Path(dest, name + "/part-00000"), True)
+                    f.write(bytearray(headers[name].encode("utf-8")))
+                    f.close()
+        ok = True
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-        docs.unpersist()
+        if staging:
+            shutil.rmtree(staging, ignore_errors=True)
+            if not ok:  # no half-written part files
+                for name in PER_DOCUMENT:
+                    shutil.rmtree(os.path.join(out, name), ignore_errors=True)
     secs = time.time() - started
+    moved = metrics.moved()
+    collected = len(pickle.dumps(parts))
+    log(f"gazetteer {summary.get('gazetteer')}")
+    log(
+        f"{len(dirs)} partial folders; counting lines {count_secs:.2f} s, alam {alam_secs:.2f} s, "
+        f"merge {merge_secs:.2f} s"
+    )
+    log(f"collected by the driver: {collected} bytes (pickled)")
+    if moved is not None:
+        log(f"Spark metrics: {moved['shuffle']} bytes shuffled, {moved['result']} bytes of task results")
     log(f"done in {secs:.1f} s -> {args.output}")
     sc.stop()
-    if n_docs > 0 and errors == n_docs:  # as alam extract: exit code 1
-        log("no input could be read")
+    if summary["documents"] > 0 and summary["errors"] == summary["documents"]:
+        log("no input could be read")  # as alam extract: exit code 1
         sys.exit(1)
+
+
+class Metrics:
+    """Bytes moved by the job, read from Spark's status REST API (the UI's
+    /api/v1): shuffle read and written, and the task results sent to the
+    driver (resultSize). None when the UI is off."""
+
+    def __init__(self, sc):
+        self.sc = sc
+
+    def moved(self):
+        import urllib.request
+
+        url = self.sc.uiWebUrl
+        if not url:
+            return None
+        app = self.sc.applicationId
+        try:
+            with urllib.request.urlopen(f"{url}/api/v1/applications/{app}/stages?details=true") as r:
+                stages = json.load(r)
+        except Exception:
+            return None
+        shuffle = sum(s.get("shuffleReadBytes", 0) + s.get("shuffleWriteBytes", 0) for s in stages)
+        result = 0
+        for s in stages:
+            for t in (s.get("tasks") or {}).values():
+                result += (t.get("taskMetrics") or {}).get("resultSize", 0)
+        return {"shuffle": shuffle, "result": result}
 
 
 if __name__ == "__main__":

@@ -160,6 +160,14 @@ pub struct InputOptions {
     /// a longer one is an error record and is skipped. Default:
     /// [`DEFAULT_MAX_DOCUMENT_BYTES`].
     pub max_document_bytes: u64,
+    /// The name standard input (`-`) gets in document ids (`NAME:LINE`)
+    /// and messages. Default: `-`.
+    pub stdin_name: String,
+    /// The number of lines before standard input's first one when it is
+    /// JSONL: its lines are numbered from this plus one, so that a slice of
+    /// a larger file (a Spark partition) names its documents and errors as
+    /// the whole file would. Default: 0.
+    pub stdin_lines_before: u64,
 }
 
 /// The default of [`InputOptions::max_document_bytes`]: 256 MiB.
@@ -174,6 +182,8 @@ impl Default for InputOptions {
             stdin_format: StdinFormat::Auto,
             exclude: Vec::new(),
             max_document_bytes: DEFAULT_MAX_DOCUMENT_BYTES,
+            stdin_name: "-".to_string(),
+            stdin_lines_before: 0,
         }
     }
 }

@@ -113,6 +113,61 @@ pub fn check_files(dir: &Path, summary: &RunSummary, names: &[&str]) -> Result<(
     Ok(())
 }
 
+/// Appends a part's per-document file `path` (`mentions.jsonl`, or a
+/// CSV file whose first line must be `header`, comma-separated, and is
+/// skipped) to `out` byte for byte, adding a line end if its last line
+/// has none. Returns the number of lines appended.
+///
+/// This is `alam merge`'s concatenation for parts written by alam without
+/// `--excel` (the only ones [`check_mergeable`] accepts), whose files
+/// [`check_files`] found to be their run's: their rows are copied, not
+/// parsed and written again, at the speed of the disk. For example, parts
+/// holding `a,b\n1,2\n` and `a,b\n3,4` with header `["a", "b"]` append
+/// `1,2\n3,4\n`. A different first line is an error naming `path:1`.
+pub fn append_file(
+    path: &Path,
+    header: Option<&[&str]>,
+    out: &mut dyn std::io::Write,
+) -> Result<u64, Error> {
+    use std::io::BufRead;
+    let file = std::fs::File::open(path).map_err(|e| io_error(path, e))?;
+    let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
+    let out_error = |e: std::io::Error| io_error(Path::new("(merged output)"), e);
+    if let Some(header) = header {
+        let mut first = Vec::new();
+        reader
+            .read_until(b'\n', &mut first)
+            .map_err(|e| io_error(path, e))?;
+        let found = String::from_utf8_lossy(&first);
+        let found = found.trim_end_matches(['\n', '\r']);
+        if found != header.join(",") {
+            return Err(input_error(
+                path,
+                1,
+                format!("unexpected header {found} (expected {})", header.join(",")),
+            ));
+        }
+    }
+    let mut lines = 0u64;
+    let mut last = b'\n';
+    loop {
+        let chunk = reader.fill_buf().map_err(|e| io_error(path, e))?;
+        if chunk.is_empty() {
+            break;
+        }
+        lines += memchr::memchr_iter(b'\n', chunk).count() as u64;
+        last = chunk[chunk.len() - 1];
+        out.write_all(chunk).map_err(out_error)?;
+        let n = chunk.len();
+        reader.consume(n);
+    }
+    if last != b'\n' {
+        out.write_all(b"\n").map_err(out_error)?;
+        lines += 1;
+    }
+    Ok(lines)
+}
+
 /// Whether `summary` lists the files of its run (every `summary.json`
 /// written since alam lists them does; an older one does not).
 pub fn lists_files(summary: &RunSummary) -> bool {

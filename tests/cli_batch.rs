@@ -687,3 +687,164 @@ fn report_from_a_folder_equals_the_one_extract_writes() {
         stderr(&out)
     );
 }
+
+/// Runs `alam extract -` with `stdin`, in `wd`.
+fn extract_stdin(wd: &Workdir, args: &[&str], stdin: &str) -> std::process::Output {
+    let gaz = fixture_gazetteer();
+    let mut all = vec!["extract", "-", "-g", gaz.as_str(), "-q"];
+    all.extend_from_slice(args);
+    wd.run_with_stdin(&all, stdin)
+}
+
+#[test]
+fn slices_on_stdin_merge_into_the_run_over_the_whole_file() {
+    // As the Spark job runs alam: every slice of lines of in.jsonl piped on
+    // stdin, named as lines of in.jsonl (--stdin-name, --stdin-lines-before),
+    // then `alam merge` of the slices' folders in order. Every file must be
+    // the whole run's: documents without an id (every 7th) are named
+    // in.jsonl:LINE, broken lines (batch) are errors at their line.
+    let wd = Workdir::new();
+    let mut lines: Vec<String> = batch(300).lines().map(String::from).collect();
+    for (i, line) in lines.iter_mut().enumerate() {
+        if i % 7 == 3 {
+            *line = line.replacen(&format!("\"id\":\"d{i}\","), "", 1);
+            assert!(!line.contains("\"id\""), "{line}");
+        }
+    }
+    wd.create("in.jsonl", &(lines.join("\n") + "\n"));
+    let whole = extract(&wd, &["in.jsonl", "-o", "whole"]);
+    assert!(whole.status.success(), "{}", stderr(&whole));
+    assert!(
+        wd.read("whole/mentions.jsonl")
+            .contains("{\"doc_id\":\"in.jsonl:4\",")
+    );
+    // (slice boundaries, in lines): one slice; uneven; a slice of one line.
+    let cases: &[&[usize]] = &[&[0, 300], &[0, 14, 150, 300], &[0, 1, 2, 299, 300]];
+    for (c, bounds) in cases.iter().enumerate() {
+        let mut parts = Vec::new();
+        let mut messages = String::new();
+        for (k, w) in bounds.windows(2).enumerate() {
+            let part = format!("c{c}/p{k}");
+            let before = w[0].to_string();
+            let slice = lines[w[0]..w[1]].join("\n") + "\n";
+            let o = extract_stdin(
+                &wd,
+                &[
+                    "--stdin-format",
+                    "jsonl",
+                    "--stdin-name",
+                    "in.jsonl",
+                    "--stdin-lines-before",
+                    &before,
+                    "-o",
+                    &part,
+                ],
+                &slice,
+            );
+            assert!(o.status.success(), "{}", stderr(&o));
+            messages.push_str(&stderr(&o));
+            parts.push(part);
+        }
+        // Bad lines are reported at their line of in.jsonl.
+        assert_eq!(messages, stderr(&whole), "case {c}");
+        let mut args = vec!["merge"];
+        args.extend(parts.iter().map(String::as_str));
+        let merged = format!("c{c}/merged");
+        args.extend_from_slice(&["-o", &merged, "-q"]);
+        let o = wd.run(&args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        for f in ALL_FILES.iter().filter(|f| !f.starts_with("graph")) {
+            assert_eq!(
+                wd.read(&format!("{merged}/{f}")),
+                wd.read(&format!("whole/{f}")),
+                "case {c}: {f}"
+            );
+        }
+    }
+    // --strict names the broken line of in.jsonl (line 14: batch's i = 13).
+    let o = extract_stdin(
+        &wd,
+        &[
+            "--stdin-format",
+            "jsonl",
+            "--stdin-name",
+            "in.jsonl",
+            "--stdin-lines-before",
+            "10",
+            "--strict",
+            "-o",
+            "strict",
+        ],
+        &(lines[10..20].join("\n") + "\n"),
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("stopping at the first error (in.jsonl:14)"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn merge_appends_per_document_files_as_written_and_checks_csv_headers() {
+    // Two parts; then the second's documents.csv header is changed (to one
+    // of the same size, so that only the header check can refuse it).
+    let wd = Workdir::new();
+    let all = batch(60);
+    let lines: Vec<&str> = all.lines().collect();
+    wd.create("a.jsonl", &(lines[..30].join("\n") + "\n"));
+    wd.create("b.jsonl", &(lines[30..].join("\n") + "\n"));
+    for (input, out) in [("a.jsonl", "p1"), ("b.jsonl", "p2")] {
+        let o = extract(&wd, &[input, "-o", out]);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    let o = wd.run(&["merge", "p1", "p2", "-o", "m", "-q"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for f in ["documents.csv", "mentions.csv", "mentions.jsonl"] {
+        // The header once, then each part's rows as they are.
+        let (a, b) = (wd.read(&format!("p1/{f}")), wd.read(&format!("p2/{f}")));
+        let expected = match f.ends_with(".csv") {
+            true => a.clone() + b.split_once('\n').unwrap().1,
+            false => a.clone() + &b,
+        };
+        assert_eq!(wd.read(&format!("m/{f}")), expected, "{f}");
+    }
+    let doc = wd
+        .read("p2/documents.csv")
+        .replacen("doc_id,", "doc_ID,", 1);
+    wd.create("p2/documents.csv", &doc);
+    let o = wd.run(&["merge", "p1", "p2", "-o", "m2", "-q"]);
+    assert!(!o.status.success());
+    assert!(
+        stderr(&o).contains("p2/documents.csv:1: unexpected header doc_ID,"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn no_fsync_writes_the_same_files() {
+    // --no-fsync only skips waiting for the disk: the same files, the same
+    // summary (its run id is derived from their content), the same checks.
+    let wd = Workdir::new();
+    wd.create("in.jsonl", &batch(120));
+    for (out, extra) in [("durable", None), ("scratch", Some("--no-fsync"))] {
+        let mut args = vec!["in.jsonl", "-o", out];
+        args.extend(extra);
+        let o = extract(&wd, &args);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    for f in ALL_FILES.iter().filter(|f| !f.starts_with("graph")) {
+        assert_eq!(
+            wd.read(&format!("scratch/{f}")),
+            wd.read(&format!("durable/{f}")),
+            "{f}"
+        );
+    }
+    let o = wd.run(&["merge", "scratch", "-o", "merged", "-q"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        wd.read("merged/cooccurrence.csv"),
+        wd.read("durable/cooccurrence.csv")
+    );
+}

@@ -163,12 +163,25 @@ pub struct Args {
     /// (jsonl when its first line is a JSON object, else text).
     #[arg(long, value_name = "FORMAT", default_value = "auto", value_parser = parse_stdin_format)]
     pub stdin_format: StdinFormat,
+    /// The name of standard input (-) in document ids (NAME:LINE) and
+    /// messages [default: -].
+    #[arg(long, value_name = "NAME")]
+    pub stdin_name: Option<String>,
+    /// Lines before standard input's first one: JSONL lines on stdin are
+    /// numbered from N+1 (for a slice of a larger file, e.g. a Spark
+    /// partition, named as in the whole file).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub stdin_lines_before: u64,
     /// Write CSV for Excel: UTF-8 BOM, CRLF, formula-like cells prefixed with '.
     #[arg(long)]
     pub excel: bool,
     /// Stop with exit code 1 at the first input error.
     #[arg(long)]
     pub strict: bool,
+    /// Do not fsync the output (scratch output, e.g. partial folders
+    /// merged right after).
+    #[arg(long)]
+    pub no_fsync: bool,
     /// No progress bar and no summary line (errors are still printed).
     #[arg(short = 'q', long)]
     pub quiet: bool,
@@ -196,12 +209,19 @@ fn parse_stdin_format(s: &str) -> Result<StdinFormat, String> {
 
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
+    if args.no_fsync {
+        alam::output::folder::set_durable(false);
+    }
     let gaz = args.gazetteer.load()?;
     let pipeline = args
         .gazetteer
         .pipeline(&gaz, args.process.discover, args.process.fuzzy)?;
     let batch = args.process.batch(&pipeline)?;
     let mut options = args.process.input_options(args.stdin_format);
+    if let Some(name) = &args.stdin_name {
+        options.stdin_name = name.clone();
+    }
+    options.stdin_lines_before = args.stdin_lines_before;
     // The output folder is never read, even inside an input folder.
     options.exclude = vec![args.output.clone()];
     let inputs = Inputs::new(&args.inputs, options);

@@ -33,7 +33,8 @@ use std::process::ExitCode;
 use alam::cooccur::{Aggregates, EntityPair, Evidence};
 use alam::input::Status;
 use alam::merge::{
-    PER_DOCUMENT_FILES, check_files, check_mergeable, lists_files, parse_stream_line, read_part,
+    PER_DOCUMENT_FILES, append_file, check_files, check_mergeable, lists_files, parse_stream_line,
+    read_part,
 };
 use alam::output::csv::{DOCUMENTS_HEADER, MENTIONS_HEADER};
 use alam::output::{
@@ -230,6 +231,16 @@ fn concat_csv(
     mut book: Option<&mut XlsxBook>,
 ) -> anyhow::Result<()> {
     let (name, header, input_cols) = (format!("{}.csv", part.name), part.header, part.input_cols);
+    if csv && book.is_none() && !style.excel {
+        // Parts written by alam without --excel: their rows as they are.
+        let mut file = out.create(&name)?;
+        writeln!(file, "{}", header.join(","))?;
+        for dir in parts {
+            append_file(&dir.join(&name), Some(header), &mut file)?;
+        }
+        file.commit()?;
+        return Ok(());
+    }
     let mut table = match csv {
         true => Some(CsvTable::new(out.create(&name)?, header, style)?),
         false => None,
@@ -282,13 +293,7 @@ fn concat_csv(
 fn concat_lines(parts: &[PathBuf], out: &OutputFolder, name: &str) -> anyhow::Result<()> {
     let mut file = out.create(name)?;
     for dir in parts {
-        let path = dir.join(name);
-        let f = std::fs::File::open(&path)
-            .with_context(|| format!("{}: cannot open", path.display()))?;
-        for line in BufReader::new(f).lines() {
-            let line = line.with_context(|| format!("{}: cannot read", path.display()))?;
-            writeln!(file, "{line}")?;
-        }
+        append_file(&dir.join(name), None, &mut file)?;
     }
     file.commit()?;
     Ok(())

@@ -92,7 +92,7 @@ pub(super) fn file_records(file: FileInput, options: &Arc<InputOptions>) -> Reco
     } else {
         raw
     };
-    records(reader, file.kind, &file.label, source, options)
+    records(reader, file.kind, &file.label, source, 0, options)
 }
 
 /// The records of standard input.
@@ -102,16 +102,27 @@ pub(super) fn stdin_records(options: &Arc<InputOptions>) -> Records {
         StdinFormat::Jsonl => Some(Kind::Jsonl),
         StdinFormat::Auto => None,
     };
-    records(Box::new(io::stdin()), kind, "-", "-".to_string(), options)
+    let name = &options.stdin_name;
+    let before = options.stdin_lines_before;
+    records(
+        Box::new(io::stdin()),
+        kind,
+        name,
+        name.clone(),
+        before,
+        options,
+    )
 }
 
 /// The records of `reader`, of kind `kind` (`None`: found from its first
-/// bytes; only standard input and files with other names).
+/// bytes; only standard input and files with other names). A JSONL
+/// reader's lines are numbered from `lines_before` plus one.
 fn records(
     reader: Reader,
     kind: Option<Kind>,
     label: &str,
     source: String,
+    lines_before: u64,
     options: &Arc<InputOptions>,
 ) -> Records {
     let fail = |e: io::Error| -> Records {
@@ -149,6 +160,7 @@ fn records(
         Kind::Jsonl => Box::new(JsonlRecords::new(
             BufReader::new(reader),
             source.clone(),
+            lines_before,
             options.clone(),
         )),
         Kind::Json => Box::new(JsonValues::new(

@@ -31,12 +31,19 @@ pub(super) struct JsonlRecords<R> {
 }
 
 impl<R: BufRead> JsonlRecords<R> {
-    pub(super) fn new(reader: R, source: String, options: Arc<InputOptions>) -> Self {
+    /// The records of `reader`, named `source`, whose first line is line
+    /// `lines_before + 1`.
+    pub(super) fn new(
+        reader: R,
+        source: String,
+        lines_before: u64,
+        options: Arc<InputOptions>,
+    ) -> Self {
         JsonlRecords {
             reader,
             source,
             options,
-            line: 0,
+            line: lines_before,
             after_cr: false,
             done: false,
         }
@@ -417,7 +424,7 @@ mod tests {
     }
 
     fn jsonl(data: &str, options: InputOptions) -> Vec<InputRecord> {
-        JsonlRecords::new(data.as_bytes(), "f.jsonl".to_string(), Arc::new(options))
+        JsonlRecords::new(data.as_bytes(), "f.jsonl".to_string(), 0, Arc::new(options))
             .map(RawRecord::into_record)
             .collect()
     }
@@ -431,7 +438,7 @@ mod tests {
             ..InputOptions::default()
         };
         let reader = std::io::BufReader::with_capacity(chunk, data);
-        JsonlRecords::new(reader, "f".to_string(), Arc::new(options))
+        JsonlRecords::new(reader, "f".to_string(), 0, Arc::new(options))
             .map(|raw| match raw {
                 RawRecord::JsonLine {
                     bytes, position, ..
@@ -639,6 +646,7 @@ mod tests {
         let recs: Vec<InputRecord> = JsonlRecords::new(
             &data[..],
             "f".to_string(),
+            0,
             Arc::new(InputOptions::default()),
         )
         .map(RawRecord::into_record)

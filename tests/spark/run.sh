@@ -2,10 +2,13 @@
 # The Spark job (spark/alam_job.py) against the single-machine run, byte for
 # byte. Called from the repository root after `cargo build --release`.
 #
+# The job runs alam extract once per partition and alam merge on the partial
+# folders; every file is compared, the per-document ones included.
+#
 # Installs what is missing: a venv target/spark-venv with pyspark==4.3.0
 # (kept between runs), Java 17 (Debian's openjdk-17-jre-headless). Runs the
-# job in local[2] on a few thousand generated documents, compares its tables
-# and mentions.jsonl with `alam extract`, checks that --strict fails the job
+# job in local[2] on a few thousand generated documents, compares every file
+# with `alam extract`'s, checks that --strict fails the job
 # on a broken line, prints the throughput of both, and ends with
 # `spark: N passed, M failed`.
 set -uo pipefail
@@ -85,39 +88,40 @@ echo "== $N_DOCS documents, $BYTES bytes in $DOCS"
 SPARK=(spark-submit --master "local[2]" --conf spark.ui.enabled=false
     --conf spark.sql.shuffle.partitions=2 --conf spark.task.maxFailures=1)
 
-same_files() { # same_files LABEL DIR_A DIR_B
-    local label=$1 a=$2 b=$3
-    for f in entities.csv cooccurrence.csv entities.json cooccurrence.json mentions.jsonl; do
-        if [ -f "$a/$f" ] && [ -f "$b/$f" ] && cmp -s "$a/$f" "$b/$f"; then
-            ok "$label: $f identical ($(wc -l <"$a/$f") lines)"
+# Every file alam extract --format csv,json writes but summary.json.
+FILES="entities.csv cooccurrence.csv discovered.csv entities.json cooccurrence.json mentions.jsonl documents.csv mentions.csv"
+same_files() { # same_files LABEL EXTRACT_DIR JOB_DIR (a folder of part files: joined)
+    local label=$1 a=$2 b=$3 f got
+    for f in $FILES; do
+        got=$b/$f
+        if [ -d "$b/$f" ]; then
+            got=$WORK/joined.tmp
+            cat "$b/$f"/part-* >"$got"
+        fi
+        if [ -f "$a/$f" ] && [ -f "$got" ] && cmp -s "$a/$f" "$got"; then
+            ok "$label: $f identical ($(wc -l <"$a/$f") lines$([ -d "$b/$f" ] && echo ", $(ls "$b/$f"/part-* | wc -l) part files"))"
         else
             fail "$label: $f differs"
-            [ -f "$a/$f" ] && [ -f "$b/$f" ] && diff "$a/$f" "$b/$f" | head -n 6
+            [ -f "$a/$f" ] && [ -f "$got" ] && diff "$a/$f" "$got" | head -n 6
         fi
     done
+    rm -f "$WORK/joined.tmp"
 }
 
-same_summary() { # the totals of summary.json, all but the gazetteer's folder name
-    # (run_id and files differ: the job writes no documents.csv nor mentions.csv;
-    # the files the job writes as extract does must have the same sizes and rows)
+same_summary() { # summary.json, all but the gazetteer's folder name and the run id
+    # (derived from the files, the summary included) must be extract's: totals,
+    # settings, and the tables listed with their sizes (the per-document files
+    # are folders of part files, not listed)
     python3 - "$1" "$2" <<'EOF'
 import json, sys
 a, b = (json.load(open(p + "/summary.json")) for p in sys.argv[1:3])
 ga, gb = a.pop("gazetteer").split()[-1], b.pop("gazetteer").split()[-1]
-fa, fb = ({f["name"]: f for f in s.pop("files")} for s in (a, b))
 a.pop("run_id"), b.pop("run_id")
-compared = ("entities.csv", "cooccurrence.csv", "entities.json", "cooccurrence.json", "mentions.jsonl")
-same_files = all(n in fb and fa.get(n) == fb[n] for n in compared)
-sys.exit(0 if a == b and ga == gb and same_files else 1)
+per_doc = ("mentions.jsonl", "documents.csv", "mentions.csv")
+a["files"] = [f for f in a["files"] if f["name"] not in per_doc]
+sys.exit(0 if a == b and ga == gb else 1)
 EOF
 }
-
-# --- 0. the job's parsing of alam stream lines, without Spark -------------
-if python3 tests/spark/check_split.py "$ALAM" "$DOCS" 2000; then
-    ok "stream lines split into mentions.jsonl lines as extract writes them"
-else
-    fail "check_split.py"
-fi
 
 # --- 1. shipped binary and gazetteer archive, sentence window -----------
 echo "== alam extract (single machine)"
@@ -133,6 +137,7 @@ t0=$(now)
 if "${SPARK[@]}" --files "$ALAM" --archives "$WORK/gaz.tar.gz#gaz" spark/alam_job.py \
     --input "$DOCS" --output "$WORK/out" --text-field title,text >"$WORK/spark.log" 2>&1; then
     ok "spark job (sentence window) exited 0"
+    grep "^alam-spark: " "$WORK/spark.log" | sed 's/^/   /'
 else
     fail "spark job (sentence window) exited non-zero: see $WORK/spark.log"
     grep "alam-spark" "$WORK/spark.log" | tail -n 5
@@ -150,24 +155,7 @@ if grep -q "\"gazetteer\": \"gaz $("$ALAM" --version | sed 's/.* \([0-9a-f]\{16\
 else
     fail "summary.json gazetteer label: $(grep gazetteer "$WORK/out/summary.json")"
 fi
-if python3 - "$WORK/extract/mentions.jsonl" <<'PY'; then
-import json, sys
-# The job writes mentions.jsonl from alam stream's own JSON and json.dumps
-# (doc ids; all of a line if its layout is unexpected): check that
-# json.dumps(..., ensure_ascii=False, separators=(",", ":")) gives
-# extract's lines byte for byte.
-for line in open(sys.argv[1], encoding="utf-8"):
-    line = line.rstrip("\n")
-    again = json.dumps(json.loads(line), ensure_ascii=False, separators=(",", ":"))
-    if again != line:
-        print(f"json.dumps differs:\n{line[:200]}\n{again[:200]}")
-        sys.exit(1)
-PY
-    ok "json.dumps reproduces extract's mentions.jsonl lines byte for byte"
-else
-    fail "json.dumps does not reproduce extract's mentions.jsonl lines"
-fi
-missing=$(grep -c "^{\"doc_id\":\"$DOCS:" "$WORK/out/mentions.jsonl" || true)
+missing=$(cat "$WORK/out/mentions.jsonl"/part-* | grep -c "^{\"doc_id\":\"$DOCS:" || true)
 if [ "$missing" -gt 0 ]; then
     ok "documents without an id are named $DOCS:LINE as by extract ($missing)"
 else
@@ -187,19 +175,12 @@ else
     fail "spark job (paragraph window) exited non-zero: see $WORK/spark-par.log"
     grep "alam-spark" "$WORK/spark-par.log" | tail -n 5
 fi
-parts=$(ls "$WORK/out-par/mentions.jsonl"/part-* 2>/dev/null | wc -l)
-if [ "$parts" -ge 5 ]; then
-    cat "$WORK/out-par/mentions.jsonl"/part-* >"$WORK/out-par/mentions.joined.jsonl"
-    ok "file:// output: mentions.jsonl is a folder of $parts part files"
-else
-    fail "file:// output: expected mentions.jsonl/part-* files, found $parts"
-fi
-mkdir -p "$WORK/cmp-par"
-for f in entities.csv cooccurrence.csv entities.json cooccurrence.json; do
-    cp "$WORK/out-par/$f" "$WORK/cmp-par/$f" 2>/dev/null || true
+for f in mentions.jsonl documents.csv mentions.csv; do
+    parts=$(ls "$WORK/out-par/$f"/part-* 2>/dev/null | wc -l)
+    [ "$parts" -ge 5 ] && ok "file:// output: $f is a folder of $parts part files" ||
+        fail "file:// output: expected $f/part-* files (5 or more), found $parts"
 done
-cp "$WORK/out-par/mentions.joined.jsonl" "$WORK/cmp-par/mentions.jsonl" 2>/dev/null || true
-same_files "paragraph" "$WORK/extract-par" "$WORK/cmp-par"
+same_files "paragraph" "$WORK/extract-par" "$WORK/out-par"
 
 # --- 3. --strict: one broken line fails the job --------------------------
 echo "== spark-submit --strict on a broken line"
@@ -217,6 +198,8 @@ else
     fail "--strict: no message naming $BROKEN:321"
 fi
 [ ! -e "$WORK/out-strict/entities.csv" ] && ok "--strict: no tables written" || fail "--strict: tables written"
+left=$(ls -A "$WORK/out-strict" 2>/dev/null | grep -v '^\.alam\.lock$' | tr '\n' ' ')
+[ -z "$left" ] && ok "--strict: no part files nor partial folders left" || fail "--strict: left in the output: $left"
 rm -rf "$WORK/out-lax"
 if "${SPARK[@]}" --files "$ALAM" spark/alam_job.py --input "$BROKEN" --output "$WORK/out-lax" \
     >"$WORK/spark-lax.log" 2>&1 &&
@@ -232,4 +215,7 @@ echo "== throughput on $DOCS"
 echo "   alam extract (one machine, 2 cores): $(mbps "$BYTES" "$EXTRACT_SECS")"
 echo "   spark-submit local[2] (wall, JVM start included): $(mbps "$BYTES" "$SPARK_SECS")"
 [ -n "$JOB_SECS" ] && echo "   spark job from SparkContext start: $(mbps "$BYTES" "$JOB_SECS")"
+COLLECTED=$(sed -n 's/^alam-spark: collected by the driver: \([0-9]*\) bytes.*/\1/p' "$WORK/spark.log")
+[ -n "$COLLECTED" ] && echo "   collected by the driver: $COLLECTED bytes ($(python3 -c "import sys; print(f'{100*int(sys.argv[1])/int(sys.argv[2]):.4f}')" "$COLLECTED" "$BYTES")% of the input; the job has no shuffle stage)"
+sed -n 's/^alam-spark: \([0-9]* partial folders.*\)/   \1/p' "$WORK/spark.log"
 finish

@@ -850,6 +850,7 @@ mod tests {
             byte_end: 0,
             form: Form::Name,
             rule: None,
+            matched: None,
             ambiguous: false,
             alternatives: vec![],
             sentence,

@@ -393,6 +393,7 @@ mod tests {
             sentence: 0,
             paragraph: 0,
             rule: None,
+            matched: None,
         }
     }
 

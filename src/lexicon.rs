@@ -97,7 +97,8 @@ pub mod class {
 }
 
 /// The built-in lexicon files, compiled into the library (see build.rs).
-const BUILTIN: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/builtin_lexicon.rs"));
+pub(crate) const BUILTIN: &[(&str, &str)] =
+    include!(concat!(env!("OUT_DIR"), "/builtin_lexicon.rs"));
 
 /// Word lists for the discovery rules, keyed by normalized form.
 ///

@@ -57,6 +57,7 @@ pub use crate::lexicon::Lexicon;
 pub use crate::matcher::Form;
 pub use crate::normalize::{Normalized, is_word_char, normalize, normalize_str};
 pub use crate::pipeline::{
-    Analysis, Document, Mention, PIECE_BYTES, PIECES_ABOVE, Pipeline, PipelineBuilder, entity_info,
+    Analysis, Document, FuzzyCandidate, Mention, PIECE_BYTES, PIECES_ABOVE, Pipeline,
+    PipelineBuilder, entity_info,
 };
 pub use crate::segment::{Segmenter, Windows};

@@ -76,7 +76,10 @@ use crate::error::Error;
 use crate::gazetteer::Entity;
 use crate::normalize::{Normalized, is_word_char, normalize_str};
 
+mod fuzzy;
 mod words;
+pub(crate) use fuzzy::FuzzyTrace;
+use fuzzy::{FuzzyIndex, is_arabic};
 use words::WordBits;
 
 /// How a mention was found: which kind of form of its entity matched.
@@ -93,6 +96,9 @@ pub enum Form {
     Demonym,
     /// One of its `weak_aliases`.
     Weak,
+    /// One edit away from one of its names or aliases (`--fuzzy`, rule 9):
+    /// a misspelling.
+    Fuzzy,
     /// Found by a discovery rule (no gazetteer lists it; see
     /// [`crate::discover`]).
     Discovered,
@@ -109,6 +115,7 @@ impl Form {
             "alias" => Form::Alias,
             "demonym" => Form::Demonym,
             "weak" => Form::Weak,
+            "fuzzy" => Form::Fuzzy,
             "discovered" => Form::Discovered,
             "discovered-weak" => Form::DiscoveredWeak,
             _ => return None,
@@ -116,13 +123,14 @@ impl Form {
     }
 
     /// The lowercase word used in output files: `name`, `alias`,
-    /// `demonym`, `weak`, `discovered`, `discovered-weak`.
+    /// `demonym`, `weak`, `fuzzy`, `discovered`, `discovered-weak`.
     pub fn as_str(self) -> &'static str {
         match self {
             Form::Name => "name",
             Form::Alias => "alias",
             Form::Demonym => "demonym",
             Form::Weak => "weak",
+            Form::Fuzzy => "fuzzy",
             Form::Discovered => "discovered",
             Form::DiscoveredWeak => "discovered-weak",
         }
@@ -162,7 +170,7 @@ fn takes_article(kind: &str, form: Form) -> bool {
     match form {
         Form::Demonym => true,
         Form::Weak | Form::DiscoveredWeak => false,
-        Form::Name | Form::Alias | Form::Discovered => !NO_ARTICLE_KINDS
+        Form::Name | Form::Alias | Form::Fuzzy | Form::Discovered => !NO_ARTICLE_KINDS
             .iter()
             .any(|k| kind.eq_ignore_ascii_case(k)),
     }
@@ -189,6 +197,9 @@ pub(crate) struct Found {
     pub ambiguous: bool,
     /// The other entities the same form names, in gazetteer order.
     pub alternatives: Vec<usize>,
+    /// For a fuzzy mention, the pattern it is one edit away from (see
+    /// [`Matcher::written_form`]).
+    pub matched: Option<u32>,
 }
 
 /// A set of word hashes that may answer yes for a word it does not hold
@@ -402,6 +413,8 @@ pub(crate) struct Matcher {
     country_of: Vec<Option<u32>>,
     /// The length in bytes of the longest pattern.
     longest: usize,
+    /// The index of rule 9, when fuzzy matching is on.
+    fuzzy: Option<FuzzyIndex>,
 }
 
 impl std::fmt::Debug for Matcher {
@@ -435,15 +448,21 @@ pub(crate) struct Candidate {
     orig_word: usize,
     /// Length of the name in original characters.
     chars: usize,
+    /// For a fuzzy candidate (rule 9), the pattern it is one edit from.
+    fuzzy: Option<u32>,
 }
 
 impl Matcher {
-    /// Compiles every form of every entity.
-    pub fn new(entities: &[Entity]) -> Result<Matcher, Error> {
+    /// Compiles every form of every entity; with `fuzzy`, also the index
+    /// of rule 9.
+    pub fn new(entities: &[Entity], fuzzy: bool) -> Result<Matcher, Error> {
         let mut ids: FxHashMap<String, usize> = FxHashMap::default();
         let mut patterns: Vec<String> = Vec::new();
         let mut entries: Vec<Vec<Entry>> = Vec::new();
-        let mut add = |pattern: String, entry: Entry| {
+        // For rule 9: the first strong form as written that gave each
+        // pattern.
+        let mut written: Vec<(u32, &str)> = Vec::new();
+        let mut add = |pattern: String, entry: Entry| -> u32 {
             let id = match ids.get(pattern.as_str()) {
                 Some(&id) => id,
                 None => {
@@ -464,6 +483,7 @@ impl Matcher {
                 Some(e) => e.form = e.form.min(entry.form),
                 None => list.push(entry),
             }
+            id as u32
         };
         for (index, entity) in entities.iter().enumerate() {
             let entity_index = u32::try_from(index)
@@ -479,9 +499,19 @@ impl Matcher {
                         lam: false,
                         article: takes_article(&entity.kind, form),
                     };
-                    add(pattern, entry);
+                    let id = add(pattern, entry);
+                    // Demonyms are indexed too, to refuse the words one
+                    // edit from them (inflected adjectives).
+                    let strong =
+                        matches!(form, Form::Name | Form::Alias | Form::Demonym) && !caps_only;
+                    if fuzzy && strong {
+                        written.push((id, form_text));
+                    }
                     if let Some(lam) = lam {
-                        add(lam, Entry { lam: true, ..entry });
+                        let id = add(lam, Entry { lam: true, ..entry });
+                        if fuzzy && strong {
+                            written.push((id, form_text));
+                        }
                     }
                 }
             }
@@ -546,6 +576,21 @@ impl Matcher {
             .map(|e| e.country.as_deref().and_then(|c| index.get(c).copied()))
             .collect();
         let starts = StartFilter::new(patterns.iter().map(String::as_str));
+        let fuzzy = fuzzy.then(|| {
+            // The strong one-word forms (every character a word
+            // character); a pattern all of whose entries are the
+            // ل-for-ال spelling counts its letters from after the ل.
+            let one_word = written.into_iter().filter_map(|(id, form)| {
+                let p = patterns[id as usize].as_str();
+                let list = &entries[id as usize];
+                let lam = list.iter().all(|e| e.lam);
+                let demonym = list.iter().any(|e| e.form == Form::Demonym);
+                p.chars()
+                    .all(|c| is_word_char(c) && !c.is_ascii_digit())
+                    .then_some((id, p, form, lam, demonym))
+            });
+            FuzzyIndex::new(one_word, patterns.len())
+        });
         Ok(Matcher {
             tries,
             lengths,
@@ -556,6 +601,7 @@ impl Matcher {
             letters,
             country_of,
             longest,
+            fuzzy,
         })
     }
 
@@ -660,6 +706,16 @@ impl Matcher {
     /// document as a whole says: [`strong_entities`], then
     /// [`unambiguous_entities`].
     pub(crate) fn candidates(&self, original: &str, norm: &Normalized) -> Vec<Candidate> {
+        let mut candidates = self.candidates_exact(original, norm);
+        if self.fuzzy.is_some() {
+            let found = self.fuzzy_candidates(original, norm, &candidates, None);
+            candidates.extend(found);
+        }
+        candidates
+    }
+
+    /// [`Matcher::candidates`] without rule 9.
+    pub(crate) fn candidates_exact(&self, original: &str, norm: &Normalized) -> Vec<Candidate> {
         let text = norm.as_str();
         let mut candidates = Vec::new();
         self.walk(text, |word, start, pattern, prefix| {
@@ -684,15 +740,25 @@ impl Matcher {
         candidates
     }
 
+    /// The letters of pattern `id` as the index of rule 9 holds them.
+    pub(crate) fn pattern_letters(&self, id: u32) -> &[char] {
+        self.fuzzy.as_ref().map_or(&[], |f| f.letters(id))
+    }
+
+    /// The entities pattern `id` names, each once.
+    pub(crate) fn pattern_entities(&self, id: u32) -> impl Iterator<Item = usize> + '_ {
+        let list = self.entries.get(id as usize).map_or(&[][..], |l| l);
+        list.iter()
+            .enumerate()
+            .filter(move |(k, e)| list[..*k].iter().all(|p| p.entity != e.entity))
+            .map(|(_, e)| e.entity as usize)
+    }
+
     /// The second stage of [`Matcher::find`]: the rest of rule 5, rules 6
     /// and 7, given the entities with a strong candidate anywhere in the
     /// document (sorted). The mentions kept, sorted by start.
     pub(crate) fn keep(&self, mut candidates: Vec<Candidate>, strong: &[u32]) -> Vec<Candidate> {
-        let counts = |c: &Candidate| {
-            c.entries
-                .iter()
-                .any(|e| e.form != Form::Weak || strong.binary_search(&e.entity).is_ok())
-        };
+        let counts = |c: &Candidate| c.entries.iter().any(|e| entry_counts(e, strong));
         let mut weak_full_words: Vec<usize> = candidates
             .iter()
             .filter(|c| c.word == c.start && !is_strong(c) && counts(c))
@@ -742,8 +808,7 @@ impl Matcher {
         // text is a strong form of one entity, weak forms of others on it
         // do not count.
         for c in &mut kept {
-            c.entries
-                .retain(|e| e.form != Form::Weak || strong.binary_search(&e.entity).is_ok());
+            c.entries.retain(|e| entry_counts(e, strong));
             if c.entries.iter().any(|e| e.form != Form::Weak) {
                 c.entries.retain(|e| e.form != Form::Weak);
             }
@@ -791,9 +856,336 @@ impl Matcher {
                     form: chosen.form,
                     ambiguous,
                     alternatives,
+                    matched: c.fuzzy,
                 }
             })
             .collect()
+    }
+
+    /// The form as written in the gazetteer that gave pattern `id`, for a
+    /// fuzzy mention's `matched` (empty when fuzzy matching is off).
+    pub(crate) fn written_form(&self, id: u32) -> &str {
+        self.fuzzy
+            .as_ref()
+            .and_then(|f| f.written.get(id as usize))
+            .map_or("", |w| w)
+    }
+
+    /// Whether the index of rule 9 was built.
+    pub(crate) fn is_fuzzy(&self) -> bool {
+        self.fuzzy.is_some()
+    }
+
+    /// Rule 9, the candidates of the words that no exact candidate in
+    /// `exact` touches; with `trace`, every form one edit away that was
+    /// looked at, and why it was accepted or refused.
+    pub(crate) fn fuzzy_candidates(
+        &self,
+        original: &str,
+        norm: &Normalized,
+        exact: &[Candidate],
+        mut trace: Option<&mut Vec<FuzzyTrace>>,
+    ) -> Vec<Candidate> {
+        let Some(index) = &self.fuzzy else {
+            return Vec::new();
+        };
+        let text = norm.as_str();
+        let bytes = text.as_bytes();
+        let mut covered: Vec<(usize, usize)> = exact.iter().map(|c| (c.word, c.end)).collect();
+        covered.sort_unstable();
+        let (mut next_covered, mut covered_to) = (0, 0);
+        let mut out = Vec::new();
+        let words = WordBits::new(text);
+        let (mut letters, mut keys, mut hits) = (Vec::new(), Vec::new(), Vec::new());
+        let mut found: Vec<(u32, fuzzy::Edit)> = Vec::new();
+        let mut accepted: Vec<Candidate> = Vec::new();
+        let mut i = 0;
+        while let Some(word) = words.next_word(i) {
+            let end = words.word_end(word);
+            i = end;
+            while next_covered < covered.len() && covered[next_covered].0 < end {
+                covered_to = covered_to.max(covered[next_covered].1);
+                next_covered += 1;
+            }
+            // Only words that begin with a letter, and that no exact
+            // candidate touches: an exact match always wins.
+            let first = bytes[word];
+            if covered_to > word
+                || !(first.is_ascii_alphabetic() || first == 0xD8 || first == 0xD9)
+                || end - word < 3
+            {
+                continue;
+            }
+            // Without a trace, the readings the rules below refuse whatever
+            // form they find are not looked up: a real word first (most
+            // words of a text).
+            let quick = trace.is_none();
+            if quick && index.is_frequent(&text[word..end]) {
+                continue;
+            }
+            // The readings of the word: whole, then after each proclitic
+            // prefix (rule 1).
+            let mut state = ProcliticState::Start;
+            let mut start = word;
+            loop {
+                letters.clear();
+                letters.extend(text[start..end].chars());
+                found.clear();
+                let refused_anyway = start > word
+                    && (state.has_article()
+                        || letters.len() < fuzzy::MIN_LETTERS_AFTER_PREFIX
+                        || (state.ends_with_kaf() && letters.len() < KAF_MIN_LETTERS)
+                        || index.is_frequent(&text[start..end]));
+                if !(quick && refused_anyway) {
+                    index.lookup(&letters, &mut keys, &mut hits, |id, edit| {
+                        found.push((id, edit))
+                    });
+                }
+                accepted.clear();
+                let refused =
+                    |id: u32, edit, why: &'static str, trace: &mut Option<&mut Vec<FuzzyTrace>>| {
+                        if let Some(t) = trace.as_deref_mut() {
+                            t.push(FuzzyTrace {
+                                word: word..end,
+                                start,
+                                pattern: id,
+                                edit,
+                                refused: Some(why),
+                            });
+                        }
+                    };
+                let near_demonym = found.iter().any(|&(id, _)| index.is_demonym(id));
+                let has_digit = letters.iter().any(char::is_ascii_digit);
+                for &(id, edit) in &found {
+                    if index.is_demonym(id) {
+                        continue;
+                    }
+                    let form = index.letters(id);
+                    if near_demonym {
+                        refused(
+                            id,
+                            edit,
+                            "the word is one edit from a demonym too (an inflected adjective)",
+                            &mut trace,
+                        );
+                        continue;
+                    }
+                    if has_digit {
+                        refused(id, edit, "the word has a digit", &mut trace);
+                        continue;
+                    }
+                    if start > word && letters.len() < fuzzy::MIN_LETTERS_AFTER_PREFIX {
+                        refused(id, edit, "too few letters after the prefix", &mut trace);
+                        continue;
+                    }
+                    let lam = self.entries[id as usize].iter().all(|e| e.lam);
+                    let arabic = form.first().copied().is_some_and(is_arabic);
+                    if state.has_article() {
+                        refused(
+                            id,
+                            edit,
+                            "a typo is never read after a prefix with the article",
+                            &mut trace,
+                        );
+                        continue;
+                    }
+                    let min = if arabic {
+                        fuzzy::MIN_LETTERS_AR
+                    } else {
+                        fuzzy::MIN_LETTERS_LATIN
+                    };
+                    if fuzzy::core_letters(&letters, false) < min {
+                        refused(id, edit, "too few letters after the prefix", &mut trace);
+                        continue;
+                    }
+                    if state.ends_with_kaf() && letters.len() < KAF_MIN_LETTERS {
+                        refused(id, edit, "too few letters after ك (rule 2)", &mut trace);
+                        continue;
+                    }
+                    if let fuzzy::Edit::Substitution(k) = edit {
+                        let (a, b) = (form[k], letters[k]);
+                        if !fuzzy::is_close(a, b) {
+                            refused(
+                                id,
+                                edit,
+                                "the two letters are neither keyboard neighbours nor look-alikes",
+                                &mut trace,
+                            );
+                            continue;
+                        }
+                    }
+                    if arabic
+                        && edit == fuzzy::Edit::Insertion(0)
+                        && letters.get(1) != letters.first()
+                    {
+                        refused(
+                            id,
+                            edit,
+                            "a letter added before a name is another word (d'Italia), unless it doubles the first",
+                            &mut trace,
+                        );
+                        continue;
+                    }
+                    if arabic && letters.starts_with(&['ا', 'ل']) && !form.starts_with(&['ا', 'ل'])
+                    {
+                        refused(
+                            id,
+                            edit,
+                            "the word begins with the article and the name does not (أليطاليا)",
+                            &mut trace,
+                        );
+                        continue;
+                    }
+                    if arabic && matches!(edit, fuzzy::Edit::Insertion(k) if letters[k] == 'ت') {
+                        refused(
+                            id,
+                            edit,
+                            "an added ت is a verb or noun pattern (المغترب), not a typo",
+                            &mut trace,
+                        );
+                        continue;
+                    }
+                    if arabic && fuzzy::is_suffix(edit, form, &letters) {
+                        refused(
+                            id,
+                            edit,
+                            "a letter added at the end is a suffix (ي ه ت ن و), not a typo",
+                            &mut trace,
+                        );
+                        continue;
+                    }
+                    if edit.position() < fuzzy::article_len(form, lam) {
+                        refused(id, edit, "the edit is in the article ال", &mut trace);
+                        continue;
+                    }
+                    if edit.position() == 0 && !arabic {
+                        refused(
+                            id,
+                            edit,
+                            "the first letter of a Latin name is never the typo",
+                            &mut trace,
+                        );
+                        continue;
+                    }
+                    let Some(mut c) =
+                        self.candidate(original, norm, id as usize, state, word, start, end)
+                    else {
+                        refused(
+                            id,
+                            edit,
+                            "the rules of exact matching refuse this prefix or case",
+                            &mut trace,
+                        );
+                        continue;
+                    };
+                    let surface_lower = original[c.orig.clone()]
+                        .chars()
+                        .next()
+                        .is_some_and(char::is_lowercase);
+                    let form_upper = self
+                        .written_form(id)
+                        .chars()
+                        .next()
+                        .is_some_and(char::is_uppercase);
+                    if surface_lower && form_upper {
+                        refused(
+                            id,
+                            edit,
+                            "a lowercase word is never a typo of a capitalized name",
+                            &mut trace,
+                        );
+                        continue;
+                    }
+                    if index.is_frequent(&text[word..end]) {
+                        refused(
+                            id,
+                            edit,
+                            "the word is a real word (frequent in the corpus, or common English)",
+                            &mut trace,
+                        );
+                        continue;
+                    }
+                    if start > word && index.is_frequent(&text[start..end]) {
+                        refused(
+                            id,
+                            edit,
+                            "the word after the prefix is a real word (frequent in the corpus)",
+                            &mut trace,
+                        );
+                        continue;
+                    }
+                    // Only the strong forms (a weak alias or a demonym
+                    // that shares the pattern is no evidence).
+                    c.entries
+                        .retain(|e| matches!(e.form, Form::Name | Form::Alias));
+                    for e in &mut c.entries {
+                        e.form = Form::Fuzzy;
+                    }
+                    c.fuzzy = Some(id);
+                    accepted.push(c);
+                }
+                let entity = accepted
+                    .first()
+                    .and_then(|c| c.entries.first())
+                    .map(|e| e.entity);
+                let one_entity = accepted
+                    .iter()
+                    .all(|c| c.entries.iter().all(|e| Some(e.entity) == entity));
+                if !accepted.is_empty() && !one_entity {
+                    for c in accepted.drain(..) {
+                        if let (Some(id), Some(t)) = (c.fuzzy, trace.as_deref_mut()) {
+                            let edit = found.iter().find(|f| f.0 == id).map(|f| f.1);
+                            if let Some(edit) = edit {
+                                t.push(FuzzyTrace {
+                                    word: word..end,
+                                    start,
+                                    pattern: id,
+                                    edit,
+                                    refused: Some("several entities are one edit away"),
+                                });
+                            }
+                        }
+                    }
+                }
+                let full_word = start == word && !accepted.is_empty();
+                if let Some(c) = accepted.drain(..).next() {
+                    if let (Some(id), Some(t)) = (c.fuzzy, trace.as_deref_mut())
+                        && let Some(&(_, edit)) = found.iter().find(|f| f.0 == id)
+                    {
+                        t.push(FuzzyTrace {
+                            word: word..end,
+                            start,
+                            pattern: id,
+                            edit,
+                            refused: None,
+                        });
+                    }
+                    out.push(c);
+                }
+                // Rule 5: a whole word that is a typo of a name hides its
+                // proclitic readings.
+                if full_word {
+                    break;
+                }
+                // The next proclitic reading, if any.
+                let mut next = None;
+                while start + 1 < end {
+                    let Some(after) = state.after(bytes[start], bytes[start + 1]) else {
+                        break;
+                    };
+                    state = after;
+                    start += 2;
+                    if state.is_prefix() && start < end {
+                        next = Some(start);
+                        break;
+                    }
+                }
+                if next.is_none() {
+                    break;
+                }
+            }
+        }
+        out
     }
 
     /// The length in bytes of the longest pattern.
@@ -886,7 +1278,18 @@ impl Matcher {
             chars: surface.chars().count(),
             orig,
             orig_word,
+            fuzzy: None,
         })
+    }
+}
+
+/// Whether an entry of a candidate counts, given the entities with a
+/// strong candidate (sorted): a weak form (rule 7) and a fuzzy one (rule 9)
+/// only for one of them.
+fn entry_counts(e: &Entry, strong: &[u32]) -> bool {
+    match e.form {
+        Form::Weak | Form::Fuzzy => strong.binary_search(&e.entity).is_ok(),
+        _ => true,
     }
 }
 
@@ -902,7 +1305,7 @@ pub(crate) fn strong_entities(candidates: &[Candidate], out: &mut Vec<u32>) {
         candidates
             .iter()
             .flat_map(|c| c.entries.iter())
-            .filter(|e| e.form != Form::Weak)
+            .filter(|e| e.form != Form::Weak && e.form != Form::Fuzzy)
             .map(|e| e.entity),
     );
     out.sort_unstable();
@@ -915,7 +1318,9 @@ pub(crate) fn strong_entities(candidates: &[Candidate], out: &mut Vec<u32>) {
 pub(crate) fn unambiguous_entities(kept: &[Candidate], out: &mut Vec<u32>) {
     out.extend(
         kept.iter()
-            .filter(|c| c.entries.len() == 1 && c.entries[0].form != Form::Weak)
+            .filter(|c| {
+                c.entries.len() == 1 && !matches!(c.entries[0].form, Form::Weak | Form::Fuzzy)
+            })
             .map(|c| c.entries[0].entity),
     );
     out.sort_unstable();

@@ -95,6 +95,10 @@ pub struct Mention {
     pub paragraph: usize,
     /// The discovery rule that found it (`None` for a gazetteer mention).
     pub rule: Option<Rule>,
+    /// For a [`Form::Fuzzy`] mention, the name or alias as written in the
+    /// gazetteer that the surface is one edit away from (`الكويت` for
+    /// `الحويت`); `None` for every other mention.
+    pub matched: Option<Arc<str>>,
 }
 
 impl Mention {
@@ -116,6 +120,25 @@ impl Mention {
             "gazetteer"
         }
     }
+}
+
+/// A form one edit away from a word, as fuzzy matching judged it (see
+/// [`Pipeline::fuzzy_candidates`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FuzzyCandidate {
+    /// The word, normalized, its prefix included.
+    pub word: String,
+    /// The proclitic prefix of this reading (normalized), or empty.
+    pub prefix: String,
+    /// The name or alias as written in the gazetteer.
+    pub form: String,
+    /// The entities the form names.
+    pub entity_ids: Vec<String>,
+    /// The edit from the form to the word, in words.
+    pub edit: String,
+    /// Why it was refused, or `None` when it gives a mention (the
+    /// mention may still lose to a longer one on the same text).
+    pub refused: Option<&'static str>,
 }
 
 /// What [`Pipeline::analyze`] finds in one document.
@@ -169,7 +192,8 @@ pub struct Pipeline {
 /// Builds a [`Pipeline`] with options.
 ///
 /// Defaults: discovery [`Discovery::Off`] (only the gazetteer's mentions;
-/// the command line turns it on), the built-in [`Lexicon`].
+/// the command line turns it on), the built-in [`Lexicon`], fuzzy matching
+/// off.
 ///
 /// ```
 /// use alam::{Discovery, Document, Gazetteer, Pipeline};
@@ -186,6 +210,7 @@ pub struct PipelineBuilder<'g> {
     gazetteer: &'g Gazetteer,
     discovery: Discovery,
     lexicon: Option<Lexicon>,
+    fuzzy: bool,
 }
 
 /// [`Pipeline::analyze`] reads a document longer than this (1 MiB) in
@@ -211,6 +236,31 @@ impl PipelineBuilder<'_> {
         self
     }
 
+    /// Whether to also find misspelled names (default: `false`): a word
+    /// that no exact match touches, one edit away from a strong one-word
+    /// name or alias, gives a mention of [`Form::Fuzzy`] whose
+    /// [`Mention::matched`] is that form, where the document also names
+    /// the entity exactly (see the README, "Misspelled names (--fuzzy)").
+    /// Off by default: it adds few mentions, and each is a guess.
+    ///
+    /// ```
+    /// use alam::{Document, Form, Gazetteer, Pipeline};
+    /// let mut gaz = Gazetteer::new();
+    /// gaz.add_csv("c.csv", "id,type,name,name_ar\ncountry:KW,country,Kuwait,الكويت\n".as_bytes());
+    /// let pipeline = Pipeline::builder(&gaz).fuzzy(true).build()?;
+    /// let found = pipeline.extract(&Document::new("d", "زار الوفد الكويت ثم عقد الاجتماع بالحويت"));
+    /// let typo = &found[1];
+    /// assert_eq!((typo.surface.as_str(), typo.prefix.as_str()), ("الحويت", "ب"));
+    /// assert_eq!((typo.form, typo.matched.as_deref()), (Form::Fuzzy, Some("الكويت")));
+    /// // Without the exact name in the document, no fuzzy mention.
+    /// assert!(pipeline.extract(&Document::new("d", "عقد الاجتماع بالحويت")).is_empty());
+    /// # Ok::<(), alam::Error>(())
+    /// ```
+    pub fn fuzzy(mut self, fuzzy: bool) -> Self {
+        self.fuzzy = fuzzy;
+        self
+    }
+
     /// The word lists of discovery (default: [`Lexicon::builtin`]).
     pub fn lexicon(mut self, lexicon: Lexicon) -> Self {
         self.lexicon = Some(lexicon);
@@ -233,7 +283,7 @@ impl PipelineBuilder<'_> {
         if !errors.is_empty() {
             return Err(Error::Gazetteer(errors));
         }
-        let mut p = Pipeline::gazetteer_only(self.gazetteer)?;
+        let mut p = Pipeline::gazetteer_only(self.gazetteer, self.fuzzy)?;
         p.discoverer = Discoverer::new(lexicon, self.discovery);
         Ok(p)
     }
@@ -244,7 +294,7 @@ impl Pipeline {
     /// [`Pipeline::builder`]). Fails if the gazetteer has errors (see
     /// [`Gazetteer::check`]); warnings are allowed.
     pub fn new(gazetteer: &Gazetteer) -> Result<Pipeline, Error> {
-        Pipeline::gazetteer_only(gazetteer)
+        Pipeline::gazetteer_only(gazetteer, false)
     }
 
     /// A builder for a pipeline over this gazetteer, with options.
@@ -253,6 +303,7 @@ impl Pipeline {
             gazetteer,
             discovery: Discovery::Off,
             lexicon: None,
+            fuzzy: false,
         }
     }
 
@@ -261,7 +312,44 @@ impl Pipeline {
         self.discoverer.mode()
     }
 
-    fn gazetteer_only(gazetteer: &Gazetteer) -> Result<Pipeline, Error> {
+    /// Whether the pipeline finds misspelled names ([`PipelineBuilder::fuzzy`]).
+    pub fn fuzzy(&self) -> bool {
+        self.matcher.is_fuzzy()
+    }
+
+    /// What fuzzy matching makes of the words of `text`: every strong
+    /// one-word form one edit away from a word that no exact match
+    /// touches, with the verdict (for `alam gazetteer lookup`). Empty when
+    /// the pipeline was built without [`PipelineBuilder::fuzzy`].
+    pub fn fuzzy_candidates(&self, text: &str) -> Vec<FuzzyCandidate> {
+        let norm = normalize(text);
+        let exact = self.matcher.candidates_exact(text, &norm);
+        let mut trace = Vec::new();
+        self.matcher
+            .fuzzy_candidates(text, &norm, &exact, Some(&mut trace));
+        let normalized = norm.as_str();
+        trace
+            .into_iter()
+            .map(|t| {
+                let form: Vec<char> = self.matcher.pattern_letters(t.pattern).to_vec();
+                let word: Vec<char> = normalized[t.start..t.word.end].chars().collect();
+                FuzzyCandidate {
+                    word: normalized[t.word.clone()].to_string(),
+                    prefix: normalized[t.word.start..t.start].to_string(),
+                    form: self.matcher.written_form(t.pattern).to_string(),
+                    entity_ids: self
+                        .matcher
+                        .pattern_entities(t.pattern)
+                        .map(|e| self.labels[e].id.to_string())
+                        .collect(),
+                    edit: t.edit.describe(&form, &word),
+                    refused: t.refused,
+                }
+            })
+            .collect()
+    }
+
+    fn gazetteer_only(gazetteer: &Gazetteer, fuzzy: bool) -> Result<Pipeline, Error> {
         gazetteer.check()?;
         let entities = gazetteer.entities();
         let labels = entities
@@ -273,7 +361,7 @@ impl Pipeline {
             })
             .collect();
         Ok(Pipeline {
-            matcher: Matcher::new(entities)?,
+            matcher: Matcher::new(entities, fuzzy)?,
             labels,
             segmenter: Segmenter::default(),
             discoverer: Discoverer::new(Lexicon::new(), Discovery::Off),
@@ -651,6 +739,7 @@ impl Pipeline {
                     sentence,
                     paragraph,
                     rule: Some(d.rule),
+                    matched: None,
                 });
             };
         for f in found {
@@ -686,6 +775,7 @@ impl Pipeline {
                 sentence,
                 paragraph,
                 rule: None,
+                matched: f.matched.map(|id| Arc::from(self.matcher.written_form(id))),
             });
         }
         for d in discovered {

@@ -76,10 +76,13 @@ fn build_pipeline(
     gazetteer: Option<PathBuf>,
     add: Vec<PathBuf>,
     discover: &str,
+    fuzzy: bool,
 ) -> PyResult<Pipeline> {
     let discovery = parse_discovery(discover)?;
     let (gazetteer, lexicon) = load(gazetteer, &add).map_err(alam_err)?;
-    let mut builder = alam::Pipeline::builder(&gazetteer).discovery(discovery);
+    let mut builder = alam::Pipeline::builder(&gazetteer)
+        .discovery(discovery)
+        .fuzzy(fuzzy);
     if discovery != Discovery::Off {
         builder = builder.lexicon(lexicon);
     }
@@ -248,9 +251,20 @@ fn batch(
 #[pymethods]
 impl Pipeline {
     #[new]
-    #[pyo3(signature = (gazetteer=None, add=Vec::new(), discover="on"))]
-    fn new(gazetteer: Option<PathBuf>, add: Vec<PathBuf>, discover: &str) -> PyResult<Self> {
-        build_pipeline(gazetteer, add, discover)
+    #[pyo3(signature = (gazetteer=None, add=Vec::new(), discover="on", fuzzy=false))]
+    fn new(
+        gazetteer: Option<PathBuf>,
+        add: Vec<PathBuf>,
+        discover: &str,
+        fuzzy: bool,
+    ) -> PyResult<Self> {
+        build_pipeline(gazetteer, add, discover, fuzzy)
+    }
+
+    /// Whether misspelled names are found (`fuzzy=True`, as `--fuzzy`).
+    #[getter]
+    fn fuzzy(&self) -> bool {
+        self.pipeline.fuzzy()
     }
 
     /// The discovery mode: "off", "high" or "on".
@@ -413,7 +427,8 @@ impl RunObserver for Observer {
 #[pyo3(signature = (
     inputs, output="output".into(), *, formats="csv,json", gazetteer=None, add=Vec::new(),
     discover="on", window="sentence", threads=None, text_field=vec!["text".to_string()],
-    id_field="id".to_string(), min_count=1, excel=false, strict=false, progress=None
+    id_field="id".to_string(), min_count=1, excel=false, strict=false, progress=None,
+    fuzzy=false
 ))]
 #[allow(clippy::too_many_arguments)]
 fn run<'py>(
@@ -432,6 +447,7 @@ fn run<'py>(
     excel: bool,
     strict: bool,
     progress: Option<Py<PyAny>>,
+    fuzzy: bool,
 ) -> PyResult<Bound<'py, PyDict>> {
     let formats = Formats::parse(formats).map_err(PyValueError::new_err)?;
     let window = parse_window(window)?;
@@ -443,7 +459,7 @@ fn run<'py>(
         parts.extend(add.iter().map(|d| format!("+{}", d.display())));
         parts.join(" ")
     };
-    let p = build_pipeline(gazetteer, add, discover)?;
+    let p = build_pipeline(gazetteer, add, discover, fuzzy)?;
     let batch = batch(&p.pipeline, threads, window)?;
     let options = InputOptions {
         id_field,

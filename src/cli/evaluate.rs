@@ -28,6 +28,9 @@ pub struct Args {
     /// Discovery: off, high or on.
     #[arg(long, value_name = "MODE", default_value = "on", value_parser = parse_discovery)]
     pub discover: Discovery,
+    /// Also find misspelled names (as `extract --fuzzy`).
+    #[arg(long)]
+    pub fuzzy: bool,
     /// Sentences per document when the file has no -DOCSTART- lines.
     #[arg(long, value_name = "N", default_value_t = Evaluation::SENTENCES_PER_DOCUMENT)]
     pub sentences_per_document: usize,
@@ -48,7 +51,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         args.sentences_per_document,
     )?;
     let gaz = args.gazetteer.load()?;
-    let pipeline = args.gazetteer.pipeline(&gaz, args.discover)?;
+    let pipeline = args.gazetteer.pipeline(&gaz, args.discover, args.fuzzy)?;
     let keep = args.misses.is_some();
     let found: Vec<Vec<alam::Mention>> = docs
         .par_iter()
@@ -61,10 +64,11 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let mut out = std::io::stdout().lock();
     writeln!(
         out,
-        "{}: {} documents, discovery {}",
+        "{}: {} documents, discovery {}{}",
         args.gold.display(),
         eval.documents,
-        args.discover.as_str()
+        args.discover.as_str(),
+        if args.fuzzy { ", fuzzy" } else { "" }
     )?;
     let (open, sep, close) = if args.markdown {
         ("| ", " | ", " |")

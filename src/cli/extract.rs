@@ -70,6 +70,11 @@ pub struct ProcessArgs {
     /// most precise rules only) or on.
     #[arg(long, value_name = "MODE", default_value = "on", value_parser = parse_discovery)]
     pub discover: alam::Discovery,
+    /// Also find misspelled names: a word one edit away from a strong
+    /// one-word name or alias, with no exact match and not a real word,
+    /// gives a mention of form `fuzzy` (see the README).
+    #[arg(long)]
+    pub fuzzy: bool,
     /// Longest document, JSONL line or CSV record, in bytes (suffixes K,
     /// M, G: KiB, MiB, GiB); a longer one is an error row, skipped.
     #[arg(long, value_name = "N", default_value = "256M", value_parser = parse_bytes)]
@@ -236,7 +241,9 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         alam::output::folder::set_durable(false);
     }
     let gaz = args.gazetteer.load()?;
-    let pipeline = args.gazetteer.pipeline(&gaz, args.process.discover)?;
+    let pipeline = args
+        .gazetteer
+        .pipeline(&gaz, args.process.discover, args.process.fuzzy)?;
     let batch = args.process.batch(&pipeline, &args.gazetteer)?;
     let mut options = args.process.input_options(args.stdin_format);
     if let Some(name) = &args.stdin_name {

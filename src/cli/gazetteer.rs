@@ -45,6 +45,10 @@ pub enum Command {
     Lookup {
         /// An alias or a short text, e.g. "بالكويت" or "Putin".
         text: String,
+        /// Read TEXT as `extract --fuzzy` does, and list the forms one
+        /// edit away from its words, each accepted or refused, and why.
+        #[arg(long)]
+        fuzzy: bool,
         #[command(flatten)]
         gazetteer: GazetteerArgs,
     },
@@ -81,7 +85,11 @@ fn run_to(cmd: &Command, out: &mut impl Write) -> anyhow::Result<ExitCode> {
                 lexicon_code
             })
         }
-        Command::Lookup { text, gazetteer } => lookup(&gazetteer.load()?, text, out),
+        Command::Lookup {
+            text,
+            fuzzy,
+            gazetteer,
+        } => lookup(&gazetteer.load()?, text, *fuzzy, out),
         Command::Export { gazetteer } => export(&gazetteer.load()?, out),
     }
 }
@@ -173,7 +181,12 @@ fn export(gaz: &Gazetteer, out: &mut impl Write) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn lookup(gaz: &Gazetteer, text: &str, out: &mut impl Write) -> anyhow::Result<ExitCode> {
+fn lookup(
+    gaz: &Gazetteer,
+    text: &str,
+    fuzzy: bool,
+    out: &mut impl Write,
+) -> anyhow::Result<ExitCode> {
     let norm = normalize_str(text);
     writeln!(out, "normalized: {norm}")?;
     let key = norm.trim();
@@ -197,7 +210,7 @@ fn lookup(gaz: &Gazetteer, text: &str, out: &mut impl Write) -> anyhow::Result<E
     if exact == 0 {
         writeln!(out, "form: (no entity has exactly this form)")?;
     }
-    let pipeline = Pipeline::new(gaz)?;
+    let pipeline = Pipeline::builder(gaz).fuzzy(fuzzy).build()?;
     let mentions = pipeline.extract(&Document::new("lookup", text));
     if mentions.is_empty() {
         writeln!(out, "mention: (none found in the text)")?;
@@ -214,11 +227,38 @@ fn lookup(gaz: &Gazetteer, text: &str, out: &mut impl Write) -> anyhow::Result<E
             m.end,
             m.form.as_str()
         );
+        if let Some(matched) = &m.matched {
+            line.push_str(&format!(" {matched:?}"));
+        }
         if m.ambiguous {
             let alts: Vec<&str> = m.alternatives.iter().map(|a| a.as_ref()).collect();
             line.push_str(&format!("\tambiguous, also: {}", alts.join(", ")));
         }
         writeln!(out, "{line}")?;
+    }
+    if fuzzy {
+        let candidates = pipeline.fuzzy_candidates(text);
+        if candidates.is_empty() {
+            writeln!(
+                out,
+                "fuzzy: (no form one edit away from a word without an exact match)"
+            )?;
+        }
+        for c in candidates {
+            writeln!(
+                out,
+                "fuzzy: {:?} prefix {:?} ~ {:?} ({})\t{}\t{}",
+                c.word,
+                c.prefix,
+                c.form,
+                c.entity_ids.join(", "),
+                c.edit,
+                match c.refused {
+                    None => "accepted".to_string(),
+                    Some(why) => format!("refused: {why}"),
+                }
+            )?;
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -170,15 +170,18 @@ impl GazetteerArgs {
         )?)
     }
 
-    /// The pipeline over `gaz` with this discovery mode and these
-    /// options' lexicon.
+    /// The pipeline over `gaz` with this discovery mode, fuzzy matching
+    /// or not, and these options' lexicon.
     pub fn pipeline(
         &self,
         gaz: &alam::Gazetteer,
         discovery: alam::Discovery,
+        fuzzy: bool,
     ) -> anyhow::Result<alam::Pipeline> {
         self.print_warnings(gaz);
-        let mut builder = alam::Pipeline::builder(gaz).discovery(discovery);
+        let mut builder = alam::Pipeline::builder(gaz)
+            .discovery(discovery)
+            .fuzzy(fuzzy);
         if discovery != alam::Discovery::Off {
             builder = builder.lexicon(self.load_lexicon()?);
         }

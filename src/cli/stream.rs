@@ -46,7 +46,9 @@ pub struct Args {
 
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let gaz = args.gazetteer.load()?;
-    let pipeline = args.gazetteer.pipeline(&gaz, args.process.discover)?;
+    let pipeline = args
+        .gazetteer
+        .pipeline(&gaz, args.process.discover, args.process.fuzzy)?;
     let batch = args.process.batch(&pipeline, &args.gazetteer)?;
     let options = args.process.input_options(StdinFormat::Jsonl);
     let inputs = Inputs::new(&["-".to_string()], options);

@@ -80,6 +80,9 @@ pub struct MentionRecord<'a> {
     /// The discovery rule, only on discovered mentions.
     #[serde(default, skip_serializing_if = "Option::is_none", borrow)]
     rule: Option<Cow<'a, str>>,
+    /// The form a fuzzy mention is one edit away from, only on those.
+    #[serde(default, skip_serializing_if = "Option::is_none", borrow)]
+    matched: Option<Cow<'a, str>>,
 }
 
 impl<'a> From<&'a Mention> for MentionRecord<'a> {
@@ -104,6 +107,7 @@ impl<'a> From<&'a Mention> for MentionRecord<'a> {
                 .map(|a| Cow::Borrowed(a.as_ref()))
                 .collect(),
             rule: m.rule.map(|r| Cow::Borrowed(r.as_str())),
+            matched: m.matched.as_deref().map(Cow::Borrowed),
         }
     }
 }
@@ -136,6 +140,7 @@ impl MentionRecord<'_> {
                 Some(r) => Some(Rule::parse(r).ok_or_else(|| format!("unknown rule {r:?}"))?),
                 None => None,
             },
+            matched: self.matched.as_deref().map(Arc::from),
         })
     }
 }

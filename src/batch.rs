@@ -724,15 +724,15 @@ impl<'b, 'p> Run<'b, 'p> {
         outcome.summary.windows = agg.windows;
         // The per-document files are flushed while the tables are written;
         // then the folder's commit puts them all in place, summary.json last.
-        outcome.summary = finish_run(
-            writers,
-            folder,
-            &agg,
-            &outcome.summary,
-            self.formats,
-            self.style,
-        )
-        .map_err(Error::Output)?;
+        // On the batch's pool, so that `threads` bounds the sorting and
+        // the table writing too.
+        let summary = &outcome.summary;
+        let (formats, style) = (self.formats, self.style);
+        outcome.summary = self
+            .batch
+            .pool
+            .install(|| finish_run(writers, folder, &agg, summary, formats, style))
+            .map_err(Error::Output)?;
         outcome.entities = agg.entities.len();
         outcome.pairs = agg.pair_count(self.min_count);
         Ok(outcome)

@@ -30,12 +30,16 @@ impl fmt::Display for Position {
 #[non_exhaustive]
 pub enum Error {
     /// A file or folder could not be read.
-    #[error("{path}: {source}")]
+    ///
+    /// The message names the path and the reason, so the error has no
+    /// `source()` (a chain printer such as anyhow's `{:#}` would say the
+    /// reason twice).
+    #[error("{path}: {error}")]
     Io {
         /// The path that failed.
         path: PathBuf,
         /// The underlying error.
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// The gazetteer has errors (malformed rows, duplicate ids, ...).
     /// Each problem is listed with its position.
@@ -48,8 +52,11 @@ pub enum Error {
     /// message names it).
     #[error("{0}")]
     Output(std::io::Error),
-    /// A gazetteer folder could not be loaded (`source` says why).
-    #[error("loading the gazetteer {}", dir.display())]
+    /// A gazetteer folder could not be loaded (`source` says why). The
+    /// message names the folder unless `source` does (the folder itself
+    /// cannot be read), so a chain printer says it once:
+    /// `loading the gazetteer: g: No such file or directory (os error 2)`.
+    #[error("{}", load_message(dir, source))]
     Load {
         /// The folder.
         dir: PathBuf,
@@ -68,6 +75,13 @@ pub enum Error {
         /// What is wrong with it.
         message: String,
     },
+}
+
+fn load_message(dir: &std::path::Path, source: &Error) -> String {
+    match source {
+        Error::Io { path, .. } if path == dir => "loading the gazetteer".to_string(),
+        _ => format!("loading the gazetteer {}", dir.display()),
+    }
 }
 
 fn join_lines(lines: &[String]) -> String {

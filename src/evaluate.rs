@@ -139,7 +139,7 @@ pub fn read_bio(
         let line_no = index as u64 + 1;
         let line = line.map_err(|source| Error::Io {
             path: path.to_path_buf(),
-            source,
+            error: source,
         })?;
         let line = line.trim_end_matches(['\r', '\n']);
         if line.trim().is_empty() {

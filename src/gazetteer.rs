@@ -175,7 +175,7 @@ impl Default for Gazetteer {
 pub(crate) fn csv_files(dir: &Path) -> Result<Vec<PathBuf>, Error> {
     let io = |source| Error::Io {
         path: dir.to_path_buf(),
-        source,
+        error: source,
     };
     let mut files: Vec<PathBuf> = Vec::new();
     for entry in std::fs::read_dir(dir).map_err(io)? {
@@ -254,7 +254,7 @@ impl Gazetteer {
         for path in files {
             let file = std::fs::File::open(&path).map_err(|source| Error::Io {
                 path: path.clone(),
-                source,
+                error: source,
             })?;
             self.add_csv(&path.display().to_string(), file);
         }

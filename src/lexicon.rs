@@ -166,7 +166,7 @@ impl Lexicon {
         for path in csv_files(dir)? {
             let file = std::fs::File::open(&path).map_err(|source| Error::Io {
                 path: path.clone(),
-                source,
+                error: source,
             })?;
             self.add_csv(&path.display().to_string(), file);
         }

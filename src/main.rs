@@ -15,9 +15,6 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    if let Some(code) = cli::version_with_gazetteer() {
-        return code;
-    }
     let args = cli::Cli::parse();
     match cli::run(args) {
         Ok(code) => code,

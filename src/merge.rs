@@ -29,7 +29,7 @@ use crate::pipeline::{Document, Mention};
 fn io_error(path: &Path, source: std::io::Error) -> Error {
     Error::Io {
         path: path.to_path_buf(),
-        source,
+        error: source,
     }
 }
 

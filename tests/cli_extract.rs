@@ -169,12 +169,62 @@ fn a_gazetteer_with_errors_is_refused() {
 fn missing_gazetteer_folder_is_a_clear_error() {
     let wd = Workdir::new();
     wd.create("t.txt", "x");
-    let out = wd.run(&["extract", "-g", "nope", "t.txt"]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out).contains("loading the gazetteer nope: nope:"),
-        "{}",
-        stderr(&out)
+    wd.create("afile", "x");
+    // (-g, exact stderr): the folder and the reason, each said once.
+    let cases = [
+        (
+            "nope",
+            "alam: loading the gazetteer: nope: No such file or directory (os error 2)\n",
+        ),
+        (
+            "afile",
+            "alam: loading the gazetteer: afile: Not a directory (os error 20)\n",
+        ),
+    ];
+    for (dir, expected) in cases {
+        for args in [&["extract", "-g", dir, "t.txt"][..], &["stream", "-g", dir]] {
+            let out = wd.run(args);
+            assert_eq!(out.status.code(), Some(1), "{args:?}");
+            assert_eq!(stderr(&out), expected, "{args:?}");
+        }
+    }
+}
+
+#[test]
+fn empty_stdin_is_one_warning_said_once() {
+    let wd = Workdir::new();
+    let gaz = fixture_gazetteer();
+    // (arguments, exact stderr)
+    let cases: [(&[&str], &str); 3] = [
+        (
+            &["extract", "-g", &gaz, "-", "-o", "o1", "-q"],
+            "-: empty document\n",
+        ),
+        (
+            &[
+                "extract",
+                "-g",
+                &gaz,
+                "--stdin-format",
+                "jsonl",
+                "-",
+                "-o",
+                "o2",
+                "-q",
+            ],
+            "-: empty file\n",
+        ),
+        (&["stream", "-g", &gaz], "-: empty file\n"),
+    ];
+    for (args, expected) in cases {
+        let out = wd.run_with_stdin(args, "");
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        assert_eq!(stderr(&out), expected, "{args:?}");
+    }
+    // The one record says it once too.
+    assert_eq!(
+        wd.read("o2/documents.csv"),
+        "doc_id,source,chars,mentions,entities,status,message\n-,-,0,0,0,warning,-: empty file\n"
     );
 }
 

@@ -105,23 +105,41 @@ fn export_lists_every_form() {
 fn version_prints_the_gazetteer_hash() {
     let wd = Workdir::new();
     wd.create("g/a.csv", "id,type,name\na:1,t,A\n");
-    let out = wd.run(&["--version", "-g", "g"]);
-    assert!(out.status.success(), "{}", stderr(&out));
     // FNV-1a 64 of "a.csv" and the bytes, computed in Python.
+    let expected = format!(
+        "alam {} (gazetteer g 329ca82093c11463)\n",
+        env!("CARGO_PKG_VERSION")
+    );
+    // Every spelling clap accepts for -g names the same gazetteer.
+    for args in [
+        &["--version", "-g", "g"][..],
+        &["--version", "--gazetteer", "g"],
+        &["--version", "--gazetteer=g"],
+        &["--version", "-gg"],
+        &["-g", "g", "-V"],
+        &["-Vgg"],
+    ] {
+        let out = wd.run(args);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        assert_eq!(stdout(&out), expected, "{args:?}");
+    }
+    let out = wd.run(&["--version"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    let hash = alam::Gazetteer::builtin().content_hash();
     assert_eq!(
-        stdout(&out),
+        text,
         format!(
-            "alam {} (gazetteer g 329ca82093c11463)\n",
+            "alam {} (gazetteer builtin {hash})\n",
             env!("CARGO_PKG_VERSION")
         )
     );
-    let out = wd.run(&["--version"]);
-    assert!(stdout(&out).starts_with("alam "), "{}", stdout(&out));
-    assert!(
-        stdout(&out).contains("(gazetteer builtin "),
-        "{}",
-        stdout(&out)
-    );
+    // -g without --version is a usage error, not silently ignored.
+    let out = wd.run(&["-g", "g", "extract", "x.txt"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let out = wd.run(&["-g", "g"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("--version"), "{}", stderr(&out));
 }
 
 const HEADER: &str = "id,type,name,name_ar,aliases,weak_aliases,demonyms,country\n";

@@ -17,10 +17,41 @@ use clap::{Args, Parser, Subcommand};
 /// Find people, countries, organizations and cities in news articles
 /// (Arabic and English) and write entity tables.
 #[derive(Debug, Parser)]
-#[command(name = "alam", version, about)]
+#[command(
+    name = "alam",
+    about,
+    disable_version_flag = true,
+    arg_required_else_help = true,
+    args_conflicts_with_subcommands = true
+)]
 pub struct Cli {
+    /// Print the version and the content hash of the gazetteer (the
+    /// built-in one, or the one -g / --add-gazetteer name).
+    #[arg(short = 'V', long = "version")]
+    version: bool,
+    /// The gazetteer whose hash `--version` prints.
+    #[command(flatten)]
+    version_gazetteer: VersionGazetteerArgs,
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
+}
+
+/// `-g DIR` / `--add-gazetteer DIR` beside `--version` (only there: the
+/// subcommands have their own).
+#[derive(Debug, Args, Clone, Default)]
+struct VersionGazetteerArgs {
+    /// With --version: the gazetteer CSV files in DIR instead of the
+    /// built-in ones.
+    #[arg(
+        short = 'g',
+        long = "gazetteer",
+        value_name = "DIR",
+        requires = "version"
+    )]
+    gazetteer: Option<PathBuf>,
+    /// With --version: add the gazetteer CSV files in DIR. Repeatable.
+    #[arg(long = "add-gazetteer", value_name = "DIR", requires = "version")]
+    add: Vec<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -42,46 +73,43 @@ enum Command {
     Stream(stream::Args),
 }
 
-/// `alam --version` (or `-V`), with `-g DIR` / `--add-gazetteer DIR`
-/// anywhere on the line: prints the version and the content hash of the
-/// gazetteer those options name, so a cluster run can record which lists
-/// produced its tables. `None` when the line asks for something else.
-pub fn version_with_gazetteer() -> Option<ExitCode> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    if !args.iter().any(|a| a == "--version" || a == "-V") {
-        return None;
-    }
-    let mut gaz = GazetteerArgs::default();
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        match a.as_str() {
-            "-g" | "--gazetteer" => gaz.gazetteer = it.next().map(PathBuf::from),
-            "--add-gazetteer" => gaz.add.extend(it.next().map(PathBuf::from)),
-            _ => {}
-        }
-    }
-    match gaz.load() {
-        Ok(g) => {
-            println!(
-                "alam {} (gazetteer {})",
-                env!("CARGO_PKG_VERSION"),
-                gaz.label(&g)
-            );
-            Some(ExitCode::SUCCESS)
-        }
-        Err(e) => {
-            eprintln!("alam: {e:#}");
-            Some(ExitCode::from(1))
-        }
-    }
+/// `alam --version` (or `-V`), with `-g DIR` / `--add-gazetteer DIR`:
+/// prints the version and the content hash of the gazetteer those options
+/// name, so a cluster run can record which lists produced its tables.
+fn print_version(args: &VersionGazetteerArgs) -> anyhow::Result<ExitCode> {
+    let gaz = GazetteerArgs {
+        gazetteer: args.gazetteer.clone(),
+        add: args.add.clone(),
+    };
+    let g = gaz.load()?;
+    println!(
+        "alam {} (gazetteer {})",
+        env!("CARGO_PKG_VERSION"),
+        gaz.label(&g)
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Runs the parsed command.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    if matches!(cli.command, Command::Extract(_) | Command::Merge(_)) {
+    let Some(command) = cli.command else {
+        if cli.version {
+            return print_version(&cli.version_gazetteer);
+        }
+        // Unreachable through clap (a subcommand or --version is required),
+        // but a usage error rather than a panic if it ever is.
+        use clap::CommandFactory;
+        Cli::command()
+            .error(
+                clap::error::ErrorKind::MissingSubcommand,
+                "a subcommand or --version is required",
+            )
+            .exit();
+    };
+    if matches!(command, Command::Extract(_) | Command::Merge(_)) {
         stop_cleanly_on_interrupt()?;
     }
-    match cli.command {
+    match command {
         Command::Extract(args) => extract::run(&args),
         Command::Evaluate(args) => evaluate::run(&args),
         Command::Gazetteer(cmd) => gazetteer::run(&cmd),

@@ -144,16 +144,24 @@ mod avx2 {
             // boundary, and ends before a byte that begins a character),
             // each either kept or replaced by a character of the same
             // length, so the `len` bytes added to `out` keep it UTF-8. The
-            // 32 bytes are stored into room reserved for them; the bytes
-            // past `len` are left outside the string.
+            // 32 bytes are stored into room reserved for them, which makes
+            // the first `len` of them initialized; they are checked to be
+            // UTF-8 (in release builds too) before `set_len` makes them
+            // part of the string, so a flaw in that argument panics here
+            // instead of leaving `out` invalid. The bytes past `len` are
+            // left outside the string.
             unsafe {
                 let vec = out.as_mut_vec();
                 vec.reserve(32);
                 let end = vec.len();
                 _mm256_storeu_si256(vec.as_mut_ptr().add(end).cast(), normalized);
+                let added = std::slice::from_raw_parts(vec.as_ptr().add(end), len);
+                assert!(
+                    std::str::from_utf8(added).is_ok(),
+                    "plain_run produced invalid UTF-8 at byte {i}"
+                );
                 vec.set_len(end + len);
             }
-            debug_assert!(std::str::from_utf8(&out.as_bytes()[out.len() - len..]).is_ok());
             i += len;
             if bad != 0 {
                 // A byte that is not part of a run: the per-character code

@@ -519,20 +519,19 @@ pub(crate) fn write_in_blocks<T: Sync>(
     Ok(())
 }
 
-/// Runs `jobs` at once, one thread each, and returns the first error in
-/// their order.
+/// Runs `jobs` at once as tasks of the rayon pool the caller runs on (the
+/// batch's pool, so `threads` bounds the tail of a run too: with one
+/// thread they run one after the other), and returns the first error in
+/// their order. A job that panics is an error, "a table writer failed".
 fn run_jobs(jobs: Vec<Job<'_>>) -> io::Result<()> {
-    std::thread::scope(|scope| {
-        let running: Vec<_> = jobs.into_iter().map(|job| scope.spawn(job)).collect();
-        let mut first = Ok(());
-        for handle in running {
-            let result = handle
-                .join()
-                .unwrap_or_else(|_| Err(io::Error::other("a table writer failed")));
-            if first.is_ok() {
-                first = result;
-            }
+    let mut results: Vec<io::Result<()>> = jobs.iter().map(|_| Ok(())).collect();
+    rayon::scope(|scope| {
+        for (job, slot) in jobs.into_iter().zip(results.iter_mut()) {
+            scope.spawn(move |_| {
+                *slot = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job))
+                    .unwrap_or_else(|_| Err(io::Error::other("a table writer failed")));
+            });
         }
-        first
-    })
+    });
+    results.into_iter().collect()
 }

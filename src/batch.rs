@@ -690,16 +690,10 @@ impl<'b, 'p> Run<'b, 'p> {
                 }
                 observer.record(&p);
                 let summary = &mut outcome.summary;
-                match p.record.status {
-                    Status::Error => {
-                        summary.errors += 1;
-                        if self.strict {
-                            outcome.stopped_at = Some(p.record.document.id.clone());
-                            return Ok(false);
-                        }
-                    }
-                    Status::Warning => summary.warnings += 1,
-                    Status::Ok => {}
+                if p.record.status == Status::Error && self.strict {
+                    summary.errors += 1;
+                    outcome.stopped_at = Some(p.record.document.id.clone());
+                    return Ok(false);
                 }
                 let entities = p.count(window).entities().len();
                 match &p.rendered {
@@ -707,9 +701,7 @@ impl<'b, 'p> Run<'b, 'p> {
                     None => writers.write(&p.record, p.chars, &p.mentions, entities),
                 }
                 .map_err(Error::Output)?;
-                summary.documents += 1;
-                summary.mentions += p.mentions.len() as u64;
-                summary.chars += p.chars as u64;
+                summary.count(p.record.status, p.mentions.len(), p.chars);
                 outcome.bytes += p.record.document.text.len() as u64;
                 p.add_to(&mut agg, self.gazetteer);
                 if summary.documents.is_multiple_of(1000) {

@@ -25,44 +25,14 @@ use std::collections::BTreeMap;
 use std::ops::Range;
 use std::sync::Arc;
 
+use crate::error::Error;
 use crate::pipeline::Mention;
 use crate::relations::Hits;
 
 /// An unordered entity pair, smaller id first.
 pub type EntityPair = (Arc<str>, Arc<str>);
 
-/// What a co-occurrence window is.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum WindowKind {
-    /// One sentence (the default).
-    #[default]
-    Sentence,
-    /// One paragraph.
-    Paragraph,
-    /// The whole document.
-    Document,
-}
-
-impl WindowKind {
-    /// `sentence`, `paragraph` or `document`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            WindowKind::Sentence => "sentence",
-            WindowKind::Paragraph => "paragraph",
-            WindowKind::Document => "document",
-        }
-    }
-
-    /// Parses `sentence`, `paragraph` or `document`.
-    pub fn parse(s: &str) -> Option<WindowKind> {
-        match s {
-            "sentence" => Some(WindowKind::Sentence),
-            "paragraph" => Some(WindowKind::Paragraph),
-            "document" => Some(WindowKind::Document),
-            _ => None,
-        }
-    }
-}
+pub use crate::segment::WindowKind;
 
 /// What is known of an entity for the tables: its type, names and the
 /// extra columns of its gazetteer row.
@@ -369,13 +339,113 @@ fn learn_columns(columns: &mut Vec<String>, attributes: &Attributes) {
     }
 }
 
-/// The aggregates of one or more documents. Adding documents and merging
-/// are sums, so the order of documents and of merges does not matter.
+/// The run's totals and settings, as `summary.json` holds them.
+///
+/// It lives with the aggregates because every front end keeps it the same
+/// way: [`RunSummary::count`] for each record, `+=` ([`AddAssign`]) to add
+/// up the totals of parts.
+///
+/// [`AddAssign`]: std::ops::AddAssign
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct RunSummary {
+    /// The window kind: `sentence`, `paragraph` or `document`.
+    pub window: String,
+    /// Input records (documents and errors).
+    pub documents: u64,
+    /// Records with status `error`.
+    pub errors: u64,
+    /// Records with status `warning`.
+    pub warnings: u64,
+    /// Mentions found.
+    pub mentions: u64,
+    /// Windows in all documents (the N of NPMI).
+    pub windows: u64,
+    /// Characters of text read.
+    pub chars: u64,
+    /// The `--min-count` the pair tables were written with.
+    pub min_count: u64,
+    /// Whether CSV files were written for Excel.
+    pub excel: bool,
+    /// The output formats written.
+    pub formats: Vec<String>,
+    /// The gazetteer used: where it came from and its content hash.
+    #[serde(default)]
+    pub gazetteer: String,
+    /// What identifies this run's files: 16 hex digits of a hash of every
+    /// file's name, size and bytes and of the fields above, so two runs
+    /// that wrote the same files have the same id (runs stay byte for byte
+    /// reproducible) and `alam merge` can tell a part given twice. Empty in
+    /// folders written before it existed.
+    #[serde(default)]
+    pub run_id: String,
+    /// The files the run wrote (all but `summary.json`), by name. `alam
+    /// merge` and `alam report` refuse a file whose size differs: it comes
+    /// from another run. Empty in folders written before it existed.
+    #[serde(default)]
+    pub files: Vec<FileEntry>,
+}
+
+/// One file of a run, as `summary.json` lists it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct FileEntry {
+    /// The file name, e.g. `documents.csv`.
+    pub name: String,
+    /// Its size in bytes.
+    pub bytes: u64,
+    /// Its rows (CSV, header not counted), lines (JSONL) or records (JSON
+    /// arrays); absent for the graph files and the report.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rows: Option<u64>,
+}
+
+impl RunSummary {
+    /// Counts one input record of `status` with `mentions` mentions and
+    /// `chars` characters of text: every record is a document; errors and
+    /// warnings are also counted as such.
+    pub fn count(&mut self, status: crate::input::Status, mentions: usize, chars: usize) {
+        self.documents += 1;
+        self.mentions += mentions as u64;
+        self.chars += chars as u64;
+        match status {
+            crate::input::Status::Error => self.errors += 1,
+            crate::input::Status::Warning => self.warnings += 1,
+            crate::input::Status::Ok => {}
+        }
+    }
+}
+
+/// Adds the totals of `other` (documents, errors, warnings, mentions,
+/// windows, characters) to these; the settings (window, min count, formats,
+/// gazetteer, run id, files) are left as they are.
+impl std::ops::AddAssign<&RunSummary> for RunSummary {
+    fn add_assign(&mut self, other: &RunSummary) {
+        self.documents += other.documents;
+        self.errors += other.errors;
+        self.warnings += other.warnings;
+        self.mentions += other.mentions;
+        self.windows += other.windows;
+        self.chars += other.chars;
+    }
+}
+
+/// The aggregates of one or more documents.
+///
+/// The counts (mentions, windows, documents, relations) are sums, so they
+/// do not depend on the order of the documents or of the merges. What an
+/// entity or a pair is first seen with does: an entity keeps the info of
+/// the first document that names it, and a pair keeps its first
+/// [`MAX_EXAMPLES`] examples in input order. So the aggregates of
+/// consecutive parts merged in input order (`first.merge(second)`, grouped
+/// in any way) equal the aggregates of all the documents added one by one,
+/// info and examples included; merged in another order, only the counts
+/// are equal.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Aggregates {
     /// The window kind the counts are for.
     pub window: WindowKind,
-    /// Documents counted (whatever their status).
+    /// Documents added (error records are never added: see
+    /// `batch::Processed::add_to`); read back from a folder, the part's
+    /// `documents - errors`.
     pub documents: u64,
     /// Windows in all documents (the `N` of NPMI).
     pub windows: u64,
@@ -702,10 +772,22 @@ impl Aggregates {
         }
     }
 
-    /// Adds everything counted in `other` (same window kind), which holds
-    /// documents that come after ours: entity info already known is kept,
-    /// and `other`'s examples fill up the pairs that have room.
-    pub fn merge(&mut self, other: Aggregates) {
+    /// Adds everything counted in `other`, which holds documents that come
+    /// after ours: entity info already known is kept, and `other`'s
+    /// examples fill up the pairs that have room (see [`Aggregates`] on
+    /// order).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::WindowMismatch`] when `other` counts another window kind
+    /// (its counts cannot be added to ours); `self` is left unchanged.
+    pub fn merge(&mut self, other: Aggregates) -> Result<(), Error> {
+        if other.window != self.window {
+            return Err(Error::WindowMismatch {
+                ours: self.window,
+                theirs: other.window,
+            });
+        }
         self.documents += other.documents;
         self.windows += other.windows;
         for column in other.attribute_columns {
@@ -738,6 +820,7 @@ impl Aggregates {
         for (id, d) in other.discovered {
             self.discovered.entry(id).or_default().merge(d);
         }
+        Ok(())
     }
 
     /// The NPMI of a pair (see the module docs); `None` for an unknown pair.
@@ -867,6 +950,177 @@ mod tests {
 
     fn info(_: &str) -> EntityInfo {
         EntityInfo::default()
+    }
+
+    /// Adds documents `docs[range]` (each a list of `(entity, sentence)`)
+    /// one by one: entity info names the document that first brought the
+    /// entity, examples name the document and the window, and discovered
+    /// counts are left out (they have their own merge test).
+    fn aggregate(docs: &[Vec<(usize, usize)>], range: Range<usize>) -> Aggregates {
+        const IDS: [&str; 5] = ["a", "b", "c", "d", "e"];
+        let mut agg = Aggregates::new(WindowKind::Sentence);
+        for i in range {
+            let ms: Vec<Mention> = docs[i].iter().map(|&(e, s)| m(IDS[e], s, 0)).collect();
+            let windows = ms.iter().map(|m| m.sentence as u64 + 1).max().unwrap_or(0);
+            agg.add(
+                DocumentCounts::new(&ms, WindowKind::Sentence, windows),
+                |id| EntityInfo {
+                    kind: format!("seen first in d{i}"),
+                    name: id.to_uppercase(),
+                    ..EntityInfo::default()
+                },
+                |_, ev| {
+                    Some(Example {
+                        doc_id: format!("d{i}"),
+                        text: format!("window {}", ev.window),
+                        marks: [(0, 1), (2, 3)],
+                        trigger: None,
+                    })
+                },
+            );
+        }
+        agg
+    }
+
+    /// The counts alone: entity info and examples left out.
+    fn counts_only(mut agg: Aggregates) -> Aggregates {
+        for e in agg.entities.values_mut() {
+            e.info = EntityInfo::default();
+        }
+        for p in agg.pairs.values_mut() {
+            p.examples.clear();
+        }
+        agg
+    }
+
+    #[test]
+    fn run_summaries_count_records_and_add_up() {
+        use crate::input::Status;
+        let mut a = RunSummary {
+            window: "sentence".into(),
+            gazetteer: "g 1".into(),
+            ..RunSummary::default()
+        };
+        // (status, mentions, chars)
+        for (status, mentions, chars) in [
+            (Status::Ok, 3, 100),
+            (Status::Warning, 0, 0),
+            (Status::Error, 0, 0),
+            (Status::Ok, 1, 20),
+        ] {
+            a.count(status, mentions, chars);
+        }
+        assert_eq!(
+            (a.documents, a.errors, a.warnings, a.mentions, a.chars),
+            (4, 1, 1, 4, 120)
+        );
+        let b = RunSummary {
+            documents: 2,
+            errors: 1,
+            warnings: 0,
+            mentions: 5,
+            windows: 7,
+            chars: 9,
+            gazetteer: "other".into(),
+            ..RunSummary::default()
+        };
+        a.windows = 3;
+        a += &b;
+        assert_eq!(
+            (
+                a.documents,
+                a.errors,
+                a.warnings,
+                a.mentions,
+                a.windows,
+                a.chars
+            ),
+            (6, 2, 1, 9, 10, 129)
+        );
+        // Settings are not totals.
+        assert_eq!(
+            (a.window.as_str(), a.gazetteer.as_str()),
+            ("sentence", "g 1")
+        );
+    }
+
+    #[test]
+    fn merge_refuses_another_window_kind() {
+        let mut sentence = Aggregates::new(WindowKind::Sentence);
+        sentence.add(
+            DocumentCounts::new(&[m("a", 0, 0), m("b", 0, 0)], WindowKind::Sentence, 1),
+            info,
+            |_, _| None,
+        );
+        let before = sentence.clone();
+        let mut paragraph = Aggregates::new(WindowKind::Paragraph);
+        paragraph.add(
+            DocumentCounts::new(&[m("a", 0, 0)], WindowKind::Paragraph, 1),
+            info,
+            |_, _| None,
+        );
+        let err = sentence.merge(paragraph).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::WindowMismatch {
+                    ours: WindowKind::Sentence,
+                    theirs: WindowKind::Paragraph
+                }
+            ),
+            "{err:?}"
+        );
+        assert_eq!(
+            err.to_string(),
+            "window paragraph differs from window sentence"
+        );
+        assert_eq!(sentence, before);
+    }
+
+    proptest::proptest! {
+        /// What the doc comment of [`Aggregates`] promises: merging the
+        /// aggregates of consecutive parts in input order, however the
+        /// documents are cut into parts and however the merges are
+        /// grouped, gives exactly what adding the documents one by one
+        /// gives, entity info and examples included; and the counts do not
+        /// depend on the order at all (the parts merged last to first).
+        #[test]
+        fn merge_of_parts_equals_one_pass(
+            docs in proptest::collection::vec(
+                proptest::collection::vec((0usize..5, 0usize..3), 0..6),
+                0..12,
+            ),
+            cuts in proptest::collection::vec(0usize..13, 0..4),
+            right_first in proptest::bool::ANY,
+        ) {
+            let whole = aggregate(&docs, 0..docs.len());
+            let mut bounds: Vec<usize> = cuts.into_iter().map(|c| c.min(docs.len())).collect();
+            bounds.extend([0, docs.len()]);
+            bounds.sort_unstable();
+            let parts: Vec<Aggregates> =
+                bounds.windows(2).map(|w| aggregate(&docs, w[0]..w[1])).collect();
+            // Grouped left to right, or right to left (a, (b, c)).
+            let merged = if right_first {
+                parts.clone().into_iter().rev().reduce(|later, mut earlier| {
+                    earlier.merge(later).unwrap();
+                    earlier
+                })
+            } else {
+                parts.clone().into_iter().reduce(|mut earlier, later| {
+                    earlier.merge(later).unwrap();
+                    earlier
+                })
+            };
+            let merged = merged.unwrap_or_else(|| Aggregates::new(WindowKind::Sentence));
+            proptest::prop_assert_eq!(&merged, &whole);
+            // Last part first: the same counts (info and examples differ).
+            let reversed = parts.into_iter().rev().reduce(|mut a, b| {
+                a.merge(b).unwrap();
+                a
+            });
+            let reversed = reversed.unwrap_or_else(|| Aggregates::new(WindowKind::Sentence));
+            proptest::prop_assert_eq!(counts_only(reversed), counts_only(whole));
+        }
     }
 
     proptest::proptest! {
@@ -1101,8 +1355,8 @@ mod tests {
             );
         }
         let mut other_order = second.clone();
-        other_order.merge(first.clone());
-        first.merge(second);
+        other_order.merge(first.clone()).unwrap();
+        first.merge(second).unwrap();
         assert_eq!(first, whole);
         assert_eq!(other_order, whole);
     }

@@ -67,6 +67,24 @@ pub enum Error {
     /// The batch engine could not start or lost a thread.
     #[error("{0}")]
     Batch(String),
+    /// An output folder that cannot be summed with others
+    /// ([`crate::merge::check_mergeable`]).
+    #[error("{}: {reason}", path.display())]
+    NotMergeable {
+        /// The part's `summary.json`.
+        path: PathBuf,
+        /// Why.
+        reason: NotMergeable,
+    },
+    /// Aggregates of one window kind cannot take counts of another
+    /// ([`crate::Aggregates::merge`]).
+    #[error("window {} differs from window {}", theirs.as_str(), ours.as_str())]
+    WindowMismatch {
+        /// The window kind of the aggregates merged into.
+        ours: crate::WindowKind,
+        /// The window kind of the aggregates that were refused.
+        theirs: crate::WindowKind,
+    },
     /// A malformed input record.
     #[error("{position}: {message}")]
     Input {
@@ -75,6 +93,31 @@ pub enum Error {
         /// What is wrong with it.
         message: String,
     },
+}
+
+/// Why an output folder cannot be merged with others.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum NotMergeable {
+    /// Its pair tables leave out the pairs below this minimum count.
+    MinCount(u64),
+    /// Its CSV files were written for Excel (BOM, CRLF, prefixed cells).
+    Excel,
+}
+
+impl fmt::Display for NotMergeable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            NotMergeable::MinCount(n) => write!(
+                f,
+                "this part was written with a minimum count of {n}; merging needs every pair (a minimum count of 1)"
+            ),
+            NotMergeable::Excel => write!(
+                f,
+                "this part was written as CSV for Excel; merge parts written without it"
+            ),
+        }
+    }
 }
 
 fn load_message(dir: &std::path::Path, source: &Error) -> String {
@@ -94,6 +137,44 @@ impl Error {
         match self {
             Error::Input { position, .. } => Some(position),
             _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// Library messages name no command-line option: the CLI adds those.
+    #[test]
+    fn not_mergeable_names_the_part_and_no_option() {
+        let summary = |min_count, excel| crate::output::RunSummary {
+            min_count,
+            excel,
+            ..Default::default()
+        };
+        // (min_count, excel, message)
+        let cases = [
+            (1, false, None),
+            (
+                3,
+                false,
+                Some(
+                    "p/summary.json: this part was written with a minimum count of 3; merging needs every pair (a minimum count of 1)",
+                ),
+            ),
+            (
+                1,
+                true,
+                Some(
+                    "p/summary.json: this part was written as CSV for Excel; merge parts written without it",
+                ),
+            ),
+        ];
+        for (min_count, excel, expected) in cases {
+            let got = crate::merge::check_mergeable("p".as_ref(), &summary(min_count, excel))
+                .err()
+                .map(|e| e.to_string());
+            assert_eq!(got.as_deref(), expected, "{min_count} {excel}");
+            assert!(!got.unwrap_or_default().contains("--"));
         }
     }
 }

@@ -86,13 +86,69 @@ impl Entity {
     /// All surface forms of the entity with the form they give a mention:
     /// the name and Arabic name first, then aliases, demonyms and weak
     /// aliases.
-    pub fn forms(&self) -> impl Iterator<Item = (&str, crate::Form)> {
-        use crate::Form;
+    pub fn forms(&self) -> impl Iterator<Item = (&str, Form)> {
         std::iter::once((self.name.as_str(), Form::Name))
             .chain(self.name_ar.iter().map(|s| (s.as_str(), Form::Name)))
             .chain(self.aliases.iter().map(|s| (s.as_str(), Form::Alias)))
             .chain(self.demonyms.iter().map(|s| (s.as_str(), Form::Demonym)))
             .chain(self.weak_aliases.iter().map(|s| (s.as_str(), Form::Weak)))
+    }
+}
+
+/// Which kind of form of its entity a text is: the gazetteer column it
+/// comes from (`name`, `aliases`, ...), or how a mention was found
+/// otherwise (fuzzy, discovered).
+///
+/// Ordered from the most to the least specific: when one text is several
+/// kinds of form of the same entity, the first kind is reported.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Form {
+    /// The entity's `name` or `name_ar`.
+    Name,
+    /// One of its `aliases`.
+    Alias,
+    /// One of its `demonyms`, possibly inflected.
+    Demonym,
+    /// One of its `weak_aliases`.
+    Weak,
+    /// One edit away from one of its names or aliases (`--fuzzy`, rule 9):
+    /// a misspelling.
+    Fuzzy,
+    /// Found by a discovery rule (no gazetteer lists it; see
+    /// [`crate::discover`]).
+    Discovered,
+    /// A shorter form (a surname alone) of a name discovered in the same
+    /// document, which counts like a weak alias.
+    DiscoveredWeak,
+}
+
+impl Form {
+    /// Parses the word [`Form::as_str`] writes.
+    pub fn parse(s: &str) -> Option<Form> {
+        Some(match s {
+            "name" => Form::Name,
+            "alias" => Form::Alias,
+            "demonym" => Form::Demonym,
+            "weak" => Form::Weak,
+            "fuzzy" => Form::Fuzzy,
+            "discovered" => Form::Discovered,
+            "discovered-weak" => Form::DiscoveredWeak,
+            _ => return None,
+        })
+    }
+
+    /// The lowercase word used in output files: `name`, `alias`,
+    /// `demonym`, `weak`, `fuzzy`, `discovered`, `discovered-weak`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Form::Name => "name",
+            Form::Alias => "alias",
+            Form::Demonym => "demonym",
+            Form::Weak => "weak",
+            Form::Fuzzy => "fuzzy",
+            Form::Discovered => "discovered",
+            Form::DiscoveredWeak => "discovered-weak",
+        }
     }
 }
 
@@ -846,7 +902,7 @@ impl Gazetteer {
         let mut by_alias: BTreeMap<String, Vec<usize>> = BTreeMap::new();
         for (i, entity) in self.entities.iter().enumerate() {
             for (form, kind) in entity.forms() {
-                if kind == crate::Form::Weak {
+                if kind == Form::Weak {
                     continue;
                 }
                 let norm = normalize_str(form).trim().to_string();

@@ -51,10 +51,9 @@ mod simd;
 
 pub use crate::cooccur::{Aggregates, WindowKind};
 pub use crate::discover::{Discovery, Rule};
-pub use crate::error::{Error, Position};
-pub use crate::gazetteer::{Ambiguity, Diagnostic, Entity, Gazetteer, Severity};
+pub use crate::error::{Error, NotMergeable, Position};
+pub use crate::gazetteer::{Ambiguity, Diagnostic, Entity, Form, Gazetteer, Severity};
 pub use crate::lexicon::Lexicon;
-pub use crate::matcher::Form;
 pub use crate::normalize::{Normalized, is_word_char, normalize, normalize_str};
 pub use crate::pipeline::{
     Analysis, Document, FuzzyCandidate, Mention, PIECE_BYTES, PIECES_ABOVE, Pipeline,

@@ -82,60 +82,7 @@ pub(crate) use fuzzy::FuzzyTrace;
 use fuzzy::{FuzzyIndex, is_arabic};
 use words::WordBits;
 
-/// How a mention was found: which kind of form of its entity matched.
-///
-/// Ordered from the most to the least specific: when one text is several
-/// kinds of form of the same entity, the first kind is reported.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Form {
-    /// The entity's `name` or `name_ar`.
-    Name,
-    /// One of its `aliases`.
-    Alias,
-    /// One of its `demonyms`, possibly inflected.
-    Demonym,
-    /// One of its `weak_aliases`.
-    Weak,
-    /// One edit away from one of its names or aliases (`--fuzzy`, rule 9):
-    /// a misspelling.
-    Fuzzy,
-    /// Found by a discovery rule (no gazetteer lists it; see
-    /// [`crate::discover`]).
-    Discovered,
-    /// A shorter form (a surname alone) of a name discovered in the same
-    /// document, which counts like a weak alias.
-    DiscoveredWeak,
-}
-
-impl Form {
-    /// Parses the word [`Form::as_str`] writes.
-    pub fn parse(s: &str) -> Option<Form> {
-        Some(match s {
-            "name" => Form::Name,
-            "alias" => Form::Alias,
-            "demonym" => Form::Demonym,
-            "weak" => Form::Weak,
-            "fuzzy" => Form::Fuzzy,
-            "discovered" => Form::Discovered,
-            "discovered-weak" => Form::DiscoveredWeak,
-            _ => return None,
-        })
-    }
-
-    /// The lowercase word used in output files: `name`, `alias`,
-    /// `demonym`, `weak`, `fuzzy`, `discovered`, `discovered-weak`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Form::Name => "name",
-            Form::Alias => "alias",
-            Form::Demonym => "demonym",
-            Form::Weak => "weak",
-            Form::Fuzzy => "fuzzy",
-            Form::Discovered => "discovered",
-            Form::DiscoveredWeak => "discovered-weak",
-        }
-    }
-}
+pub use crate::gazetteer::Form;
 
 /// Arabic suffixes a demonym ending in ي takes (normalized: ة is ه).
 const DEMONYM_SUFFIXES_AR: &[&str] = &["ه", "ون", "ين", "ان", "ات", "تان", "تين"];

@@ -19,6 +19,7 @@ use crate::cooccur::{
     Aggregates, Attributes, DiscoveredCounts, DocumentCounts, EntityCounts, EntityInfo, EntityPair,
     Evidence, Example, PairCounts, WindowKind,
 };
+use crate::error::NotMergeable;
 use crate::error::{Error, Position};
 use crate::input::{InputRecord, Status};
 use crate::output::RunSummary;
@@ -43,28 +44,22 @@ fn input_error(path: &Path, line: u64, message: String) -> Error {
     }
 }
 
-/// Checks that a part can be summed with others: written with
-/// `--min-count 1` and without `--excel`.
+/// Checks that a part can be summed with others: its pair tables list
+/// every pair (minimum count 1) and its CSV files are plain (not written
+/// for Excel). The error is [`Error::NotMergeable`], which names no
+/// command-line option (the CLI adds them).
 pub fn check_mergeable(dir: &Path, summary: &RunSummary) -> Result<(), Error> {
-    let path = dir.join("summary.json");
-    if summary.min_count > 1 {
-        return Err(input_error(
-            &path,
-            0,
-            format!(
-                "this part was written with --min-count {}; merging needs every pair (--min-count 1)",
-                summary.min_count
-            ),
-        ));
-    }
-    if summary.excel {
-        return Err(input_error(
-            &path,
-            0,
-            "this part was written with --excel; merge parts written without it".into(),
-        ));
-    }
-    Ok(())
+    let reason = if summary.min_count > 1 {
+        NotMergeable::MinCount(summary.min_count)
+    } else if summary.excel {
+        NotMergeable::Excel
+    } else {
+        return Ok(());
+    };
+    Err(Error::NotMergeable {
+        path: dir.join("summary.json"),
+        reason,
+    })
 }
 
 /// The tables [`read_part`] reads (those that exist).
@@ -207,7 +202,8 @@ pub fn read_part(dir: &Path) -> Result<(RunSummary, Aggregates), Error> {
     })?;
     check_files(dir, &summary, TABLE_FILES)?;
     let mut agg = Aggregates::new(window);
-    agg.documents = summary.documents;
+    // Error records are not in the aggregates (see `Aggregates::documents`).
+    agg.documents = summary.documents.saturating_sub(summary.errors);
     agg.windows = summary.windows;
 
     let path = dir.join("entities.csv");

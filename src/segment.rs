@@ -20,6 +20,39 @@
 
 use crate::normalize::is_word_char;
 
+/// What a co-occurrence window is.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum WindowKind {
+    /// One sentence (the default).
+    #[default]
+    Sentence,
+    /// One paragraph.
+    Paragraph,
+    /// The whole document.
+    Document,
+}
+
+impl WindowKind {
+    /// `sentence`, `paragraph` or `document`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WindowKind::Sentence => "sentence",
+            WindowKind::Paragraph => "paragraph",
+            WindowKind::Document => "document",
+        }
+    }
+
+    /// Parses `sentence`, `paragraph` or `document`.
+    pub fn parse(s: &str) -> Option<WindowKind> {
+        match s {
+            "sentence" => Some(WindowKind::Sentence),
+            "paragraph" => Some(WindowKind::Paragraph),
+            "document" => Some(WindowKind::Document),
+            _ => None,
+        }
+    }
+}
+
 /// Words after which a `.` does not end a sentence (compared lowercase).
 const ABBREVIATIONS: &[&str] = &[
     "mr", "mrs", "ms", "dr", "prof", "st", "jr", "sr", "inc", "ltd", "co", "corp", "vs", "etc",

@@ -1,6 +1,11 @@
 //! Acceptance on the seed article, which lives outside the repository in
 //! `../shared/seeds/` (article text is never copied into the project). The
 //! test runs the built binary as a user would, with the default gazetteers.
+//!
+//! The tests are ignored by default, so that a machine without the seed
+//! cannot pass them by skipping: `.ci/run` runs them with
+//! `cargo test -- --include-ignored` when `../shared/seeds` exists, and
+//! then a missing seed file fails them.
 
 mod common;
 
@@ -12,11 +17,9 @@ const SEED: &str = concat!(
 );
 
 #[test]
+#[ignore = "needs ../shared/seeds"]
 fn seed_article() {
-    if !std::path::Path::new(SEED).exists() {
-        eprintln!("skipped: {SEED} is not there");
-        return;
-    }
+    assert!(std::path::Path::new(SEED).exists(), "{SEED} is not there");
     let wd = Workdir::new();
     let out = wd.run(&["extract", SEED, "-o", "o", "-q", "--format", "csv,json"]);
     assert!(out.status.success(), "{}", stderr(&out));
@@ -117,11 +120,9 @@ fn seed_article() {
 }
 
 #[test]
+#[ignore = "needs ../shared/seeds"]
 fn seed_cooccurrence() {
-    if !std::path::Path::new(SEED).exists() {
-        eprintln!("skipped: {SEED} is not there");
-        return;
-    }
+    assert!(std::path::Path::new(SEED).exists(), "{SEED} is not there");
     let wd = Workdir::new();
     let out = wd.run(&["extract", SEED, "-o", "o", "-q", "--window", "sentence"]);
     assert!(out.status.success(), "{}", stderr(&out));
@@ -135,6 +136,13 @@ fn seed_cooccurrence() {
             .map_or(0, |r| r[6].parse().unwrap())
     };
     assert!(rdr.records().count() > 10);
-    assert!(windows("country:CN", "country:RU") >= 3);
-    assert!(windows("city:beijing", "person:sergey-lavrov") >= 1);
+    // Counted by hand in the seed file, a sentence at a time: China and
+    // Russia (names, alias forms with Persian letters, or demonyms) are
+    // named together in two sentences of line 7 and in one sentence each
+    // of lines 13, 14, 18, 19, 23 (the keyword line), 44 and 48: 9
+    // windows. Beijing and Lavrov: the first two sentences of line 1 and
+    // the keyword line 23: 3 windows (line 14 names Lavrov without
+    // Beijing).
+    assert_eq!(windows("country:CN", "country:RU"), 9);
+    assert_eq!(windows("city:beijing", "person:sergey-lavrov"), 3);
 }

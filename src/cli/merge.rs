@@ -93,25 +93,21 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             );
         }
         run_ids.push((dir, s.run_id.clone()));
-        if a.window != agg.window {
-            bail!(
+        match agg.merge(a) {
+            Ok(()) => {}
+            Err(alam::Error::WindowMismatch { ours, theirs }) => bail!(
                 "{}: window {} differs from {}'s window {}",
                 dir.display(),
-                a.window.as_str(),
+                theirs.as_str(),
                 first.display(),
-                agg.window.as_str()
-            );
+                ours.as_str()
+            ),
+            Err(e) => return Err(e.into()),
         }
-        summary.documents += s.documents;
-        summary.errors += s.errors;
-        summary.warnings += s.warnings;
-        summary.mentions += s.mentions;
-        summary.windows += s.windows;
-        summary.chars += s.chars;
+        summary += &s;
         if s.gazetteer != summary.gazetteer {
             summary.gazetteer = "mixed".to_string();
         }
-        agg.merge(a);
     }
     summary.min_count = args.min_count;
     summary.excel = args.excel;
@@ -185,7 +181,23 @@ fn refuse_repeated_paths(parts: &[PathBuf]) -> anyhow::Result<()> {
 /// with others, and its per-document files are its run's. A folder whose
 /// summary.json lists no files (an older alam's) is merged with a warning.
 fn check_part(dir: &Path, summary: &RunSummary) -> anyhow::Result<()> {
-    check_mergeable(dir, summary)?;
+    match check_mergeable(dir, summary) {
+        Ok(()) => {}
+        // Today's messages, with the options that make a mergeable part.
+        Err(alam::Error::NotMergeable { path, reason }) => {
+            let why = match reason {
+                alam::NotMergeable::MinCount(n) => format!(
+                    "this part was written with --min-count {n}; merging needs every pair (--min-count 1)"
+                ),
+                alam::NotMergeable::Excel => {
+                    "this part was written with --excel; merge parts written without it".to_string()
+                }
+                other => other.to_string(),
+            };
+            bail!("{}: {why}", path.display());
+        }
+        Err(e) => return Err(e.into()),
+    }
     check_files(dir, summary, PER_DOCUMENT_FILES)?;
     if !lists_files(summary) {
         eprintln!(
@@ -334,14 +346,7 @@ fn merge_streams(args: &Args) -> anyhow::Result<ExitCode> {
                 );
             }
             writers.write(&d.record, d.chars, &d.mentions, d.infos.len())?;
-            summary.documents += 1;
-            summary.mentions += d.mentions.len() as u64;
-            summary.chars += d.chars as u64;
-            match d.record.status {
-                Status::Error => summary.errors += 1,
-                Status::Warning => summary.warnings += 1,
-                Status::Ok => {}
-            }
+            summary.count(d.record.status, d.mentions.len(), d.chars);
             if d.record.status != Status::Error {
                 // Looked up by key: a document-window line can hold
                 // thousands of pairs.

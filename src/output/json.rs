@@ -33,6 +33,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use crate::cooccur::{Aggregates, Attributes, Example, SortedPair};
+pub use crate::cooccur::{FileEntry, RunSummary};
 use crate::discover::Rule;
 use crate::{Document, Form, Mention};
 
@@ -590,59 +591,6 @@ pub fn write_cooccurrence<W: Write>(
     super::write_in_blocks(pairs, elements, |block| w.write_all(block))?;
     w.write_all(b"\n]\n")?;
     Ok(w)
-}
-
-/// What `summary.json` holds: the run's totals and settings.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
-pub struct RunSummary {
-    /// The window kind: `sentence`, `paragraph` or `document`.
-    pub window: String,
-    /// Input records (documents and errors).
-    pub documents: u64,
-    /// Records with status `error`.
-    pub errors: u64,
-    /// Records with status `warning`.
-    pub warnings: u64,
-    /// Mentions found.
-    pub mentions: u64,
-    /// Windows in all documents (the N of NPMI).
-    pub windows: u64,
-    /// Characters of text read.
-    pub chars: u64,
-    /// The `--min-count` the pair tables were written with.
-    pub min_count: u64,
-    /// Whether CSV files were written for Excel.
-    pub excel: bool,
-    /// The output formats written.
-    pub formats: Vec<String>,
-    /// The gazetteer used: where it came from and its content hash.
-    #[serde(default)]
-    pub gazetteer: String,
-    /// What identifies this run's files: 16 hex digits of a hash of every
-    /// file's name, size and bytes and of the fields above, so two runs
-    /// that wrote the same files have the same id (runs stay byte for byte
-    /// reproducible) and `alam merge` can tell a part given twice. Empty in
-    /// folders written before it existed.
-    #[serde(default)]
-    pub run_id: String,
-    /// The files the run wrote (all but `summary.json`), by name. `alam
-    /// merge` and `alam report` refuse a file whose size differs: it comes
-    /// from another run. Empty in folders written before it existed.
-    #[serde(default)]
-    pub files: Vec<FileEntry>,
-}
-
-/// One file of a run, as `summary.json` lists it.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
-pub struct FileEntry {
-    /// The file name, e.g. `documents.csv`.
-    pub name: String,
-    /// Its size in bytes.
-    pub bytes: u64,
-    /// Its rows (CSV, header not counted), lines (JSONL) or records (JSON
-    /// arrays); absent for the graph files and the report.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rows: Option<u64>,
 }
 
 impl RunSummary {

@@ -1,43 +1,6 @@
 //! Gazetteers: folders of CSV files, one entity per row (SPEC section 2).
 //!
-//! Columns (a header row is required; only `id`, `type` and `name` must be
-//! present; unknown columns are kept as attributes):
-//!
-//! | column | meaning |
-//! |---|---|
-//! | `id` | unique id, e.g. `country:RU`, `person:vladimir-putin` |
-//! | `type` | `person`, `country`, `organization`, `city` or any other word |
-//! | `name` | canonical display name (English); also an alias |
-//! | `name_ar` | canonical Arabic name; also an alias |
-//! | `aliases` | `\|`-separated surface forms in any script |
-//! | `weak_aliases` | `\|`-separated forms that count only in a document where a strong form of the same entity matched |
-//! | `demonyms` | `\|`-separated adjectives (`Russian`, `روسي`), matched with inflections |
-//! | `country` | id of the related country (optional) |
-//!
-//! Loading never drops a row silently: every problem becomes a
-//! [`Diagnostic`] with its `file:line`. Errors (a malformed row, a quoted
-//! cell never closed, a line break in an `id`, `type` or `country` cell,
-//! a missing required field, a duplicate id) make [`Gazetteer::check`]
-//! fail; warnings (an empty alias, a one-letter alias, a header with no
-//! rows, an unknown `country` id) do not.
-//!
-//! Layers: [`Gazetteer::add_layer_dir`] (what `--add-gazetteer` does)
-//! loads a folder on top of the earlier ones, and a row whose id they
-//! define adds its forms to that entity (the rule is on
-//! [`Gazetteer::start_layer`]).
-//!
-//! Order matters: files of a folder load in file-name order and rows in
-//! file order. When an alias names several entities and the document does
-//! not settle it, the first-listed entity wins.
-//!
-//! ```
-//! let csv = "id,type,name,name_ar,aliases\n\
-//!            country:RU,country,Russia,روسيا,Russian Federation\n";
-//! let mut gaz = alam::Gazetteer::new();
-//! gaz.add_csv("countries.csv", csv.as_bytes());
-//! assert_eq!(gaz.entities().len(), 1);
-//! assert!(gaz.check().is_ok());
-//! ```
+//! The rules are documented on [`Gazetteer`], where `cargo doc` shows them.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
@@ -192,6 +155,47 @@ pub struct Ambiguity {
 }
 
 /// A set of entities loaded from CSV files, with what was wrong in them.
+///
+/// # Format
+///
+/// Columns (a header row is required; only `id`, `type` and `name` must be
+/// present; unknown columns are kept as attributes):
+///
+/// | column | meaning |
+/// |---|---|
+/// | `id` | unique id, e.g. `country:RU`, `person:vladimir-putin` |
+/// | `type` | `person`, `country`, `organization`, `city` or any other word |
+/// | `name` | canonical display name (English); also an alias |
+/// | `name_ar` | canonical Arabic name; also an alias |
+/// | `aliases` | `\|`-separated surface forms in any script |
+/// | `weak_aliases` | `\|`-separated forms that count only in a document where a strong form of the same entity matched |
+/// | `demonyms` | `\|`-separated adjectives (`Russian`, `روسي`), matched with inflections |
+/// | `country` | id of the related country (optional) |
+///
+/// Loading never drops a row silently: every problem becomes a
+/// [`Diagnostic`] with its `file:line`. Errors (a malformed row, a quoted
+/// cell never closed, a line break in an `id`, `type` or `country` cell,
+/// a missing required field, a duplicate id) make [`Gazetteer::check`]
+/// fail; warnings (an empty alias, a one-letter alias, a header with no
+/// rows, an unknown `country` id) do not.
+///
+/// Layers: [`Gazetteer::add_layer_dir`] (what `--add-gazetteer` does)
+/// loads a folder on top of the earlier ones, and a row whose id they
+/// define adds its forms to that entity (the rule is on
+/// [`Gazetteer::start_layer`]).
+///
+/// Order matters: files of a folder load in file-name order and rows in
+/// file order. When an alias names several entities and the document does
+/// not settle it, the first-listed entity wins.
+///
+/// ```
+/// let csv = "id,type,name,name_ar,aliases\n\
+///            country:RU,country,Russia,روسيا,Russian Federation\n";
+/// let mut gaz = alam::Gazetteer::new();
+/// gaz.add_csv("countries.csv", csv.as_bytes());
+/// assert_eq!(gaz.entities().len(), 1);
+/// assert!(gaz.check().is_ok());
+/// ```
 #[derive(Clone, Debug)]
 pub struct Gazetteer {
     entities: Vec<Entity>,

@@ -60,3 +60,9 @@ pub use crate::pipeline::{
     PipelineBuilder, entity_info,
 };
 pub use crate::segment::{Segmenter, Windows};
+
+/// The Rust examples of README.md, run as doctests (`cargo test --doc`),
+/// so the README's library section cannot drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

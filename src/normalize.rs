@@ -1,76 +1,6 @@
 //! Normalization: one function for gazetteer aliases and for document
-//! text, so that both meet in the same form (SPEC section 3).
 //!
-//! [`normalize`] returns the normalized string together with an offset map:
-//! for every byte of the normalized string, the byte range of the original
-//! text it came from. Matching runs on the normalized text; every offset
-//! reported to a user is mapped back to the original text.
-//!
-//! # Rules, in the order they apply
-//!
-//! | step | input | output |
-//! |---|---|---|
-//! | 1 | any text | Unicode NFC (هـ + U+0654 → composed; رئيس stays رئيس) |
-//! | 2 | U+200B–200F, U+202A–202E, U+2060, U+2066–2069, U+061C, U+FEFF | deleted (never a space); before NFC where a mark follows |
-//! | 3 | presentation forms U+FB50–FDFF, U+FE70–FEFF | NFKC (ﻻ → لا, ﷲ → الله); U+FE70–FE7F deleted |
-//! | 4 | آ أ إ ٱ ٲ ٳ | ا |
-//! | 4 | ى ی ې ے | ي |
-//! | 4 | ک ڪ گ | ك |
-//! | 4 | ة ۃ ۀ ہ ۂ ھ ە | ه |
-//! | 4 | پ چ ژ ڤ | ب ج ز ف |
-//! | 4 | ڨ (U+06A8, Maghrebi g) | ق |
-//! | 4 | ٠–٩, ۰–۹ | 0–9 |
-//! | 5 | harakat and marks U+064B–0655, U+0670, U+0610–061A, U+06D6–06ED, tatweel U+0640 | deleted |
-//! | 6 | ء ؤ ئ | kept as they are; ى or ی + hamza above U+0654 (which NFC leaves apart) → ئ |
-//! | 7 | other scripts | lowercased (ß → ss, ς → σ), accents stripped (é → e) |
-//! | 7 | ł ŀ ø ı đ ð ħ ŧ æ œ þ (no decomposition) | l l o i d d h t ae oe th |
-//! | 8 | a run of whitespace | one space |
-//! | 8 | a hyphen or dash between two letters | a space (Al-Qaeda → al qaeda) |
-//! | 8 | an underscore between two word characters (letters, marks, digits) | a space (#الاتحاد_الأوروبي → #الاتحاد الاوروبي) |
-//!
-//! Step 7's exception for short capital acronyms (US, WHO) is not a
-//! normalization: the matcher checks the case of the original text.
-//!
-//! Laws: normalization is idempotent (`normalize(normalize(x)) ==
-//! normalize(x)`), and the same function is applied to aliases and text.
-//!
-//! # Notes beyond SPEC section 3
-//!
-//! - **Underscores** (issue 19). SPEC section 3 is silent on them; a
-//!   hashtag joins its words with `_`, so an underscore between two word
-//!   characters is a space, one byte for one: `#كيم_جونج_أون` names Kim
-//!   Jong Un, and the mention's surface is `كيم_جونج_أون` (the `#`, a
-//!   boundary, stays outside). A lone underscore elsewhere (`_a`, `a__b`,
-//!   `a_-b`) is kept. English `snake_case_identifiers` split the same
-//!   way: `new_york_times` names New York, as `new york times` would.
-//! - **The rules of step 8 look at normalized characters** on both sides
-//!   of a dash or an underscore: the last character written, and the
-//!   first one the rest of the text gives. A dash before ﷼ (U+FDFC, no
-//!   letter, but ريال after step 3) is between letters: `ī-﷼` → `i ريال`,
-//!   which stays `i ريال` (audit #18, class C).
-//! - **Deleted characters before a mark are deleted before NFC.** A
-//!   control of step 2, a tatweel, a Quranic sign that is no mark
-//!   (U+06DD…) or an isolated haraka (U+FE70–FE7F) right before a mark
-//!   would otherwise leave the marks on its two sides next to each other
-//!   out of canonical order, and a second pass would reorder them; now
-//!   `\u{08E8}\u{200B}\u{08F6}` gives `\u{08F6}\u{08E8}` at once (audit
-//!   #18, class B). The marks also compose across it (و + ZWJ + U+0654 →
-//!   ؤ). Such a deleted character belongs to the letter before it: a
-//!   mention that ends there includes it.
-//! - **Characters NFC replaces by another** (U+2000, U+2001, U+037E,
-//!   U+0387, U+212A Kelvin, U+212B Ångström, U+2126 Ohm, U+2329, U+232A,
-//!   the CJK compatibility ideographs U+F900–FAFF) are each a piece of
-//!   the offset map of their own, so a word next to one maps back to its
-//!   own characters only (audit #8: the surface of Putin in
-//!   `Putin\u{2001}met` was `Putin\u{2001}`).
-//!
-//! ```
-//! let n = alam::normalize("وروسیا");
-//! assert_eq!(n.as_str(), "وروسيا");
-//! // The normalized text is shorter than the original here: "ی" (2 bytes)
-//! // became "ي" (2 bytes), but bytes map back one by one.
-//! assert_eq!(n.original_range(2..12), 2..12);
-//! ```
+//! The rules are documented on [`normalize()`], where `cargo doc` shows them.
 
 use std::ops::Range;
 
@@ -238,6 +168,81 @@ impl Normalized {
 }
 
 /// Normalizes `text` and keeps the offset map (see the module docs).
+///
+/// # Normalization
+///
+/// text, so that both meet in the same form (SPEC section 3).
+///
+/// [`normalize`] returns the normalized string together with an offset map:
+/// for every byte of the normalized string, the byte range of the original
+/// text it came from. Matching runs on the normalized text; every offset
+/// reported to a user is mapped back to the original text.
+///
+/// ## Rules, in the order they apply
+///
+/// | step | input | output |
+/// |---|---|---|
+/// | 1 | any text | Unicode NFC (هـ + U+0654 → composed; رئيس stays رئيس) |
+/// | 2 | U+200B–200F, U+202A–202E, U+2060, U+2066–2069, U+061C, U+FEFF | deleted (never a space); before NFC where a mark follows |
+/// | 3 | presentation forms U+FB50–FDFF, U+FE70–FEFF | NFKC (ﻻ → لا, ﷲ → الله); U+FE70–FE7F deleted |
+/// | 4 | آ أ إ ٱ ٲ ٳ | ا |
+/// | 4 | ى ی ې ے | ي |
+/// | 4 | ک ڪ گ | ك |
+/// | 4 | ة ۃ ۀ ہ ۂ ھ ە | ه |
+/// | 4 | پ چ ژ ڤ | ب ج ز ف |
+/// | 4 | ڨ (U+06A8, Maghrebi g) | ق |
+/// | 4 | ٠–٩, ۰–۹ | 0–9 |
+/// | 5 | harakat and marks U+064B–0655, U+0670, U+0610–061A, U+06D6–06ED, tatweel U+0640 | deleted |
+/// | 6 | ء ؤ ئ | kept as they are; ى or ی + hamza above U+0654 (which NFC leaves apart) → ئ |
+/// | 7 | other scripts | lowercased (ß → ss, ς → σ), accents stripped (é → e) |
+/// | 7 | ł ŀ ø ı đ ð ħ ŧ æ œ þ (no decomposition) | l l o i d d h t ae oe th |
+/// | 8 | a run of whitespace | one space |
+/// | 8 | a hyphen or dash between two letters | a space (Al-Qaeda → al qaeda) |
+/// | 8 | an underscore between two word characters (letters, marks, digits) | a space (#الاتحاد_الأوروبي → #الاتحاد الاوروبي) |
+///
+/// Step 7's exception for short capital acronyms (US, WHO) is not a
+/// normalization: the matcher checks the case of the original text.
+///
+/// Laws: normalization is idempotent (`normalize(normalize(x)) ==
+/// normalize(x)`), and the same function is applied to aliases and text.
+///
+/// ## Notes beyond SPEC section 3
+///
+/// - **Underscores** (issue 19). SPEC section 3 is silent on them; a
+///   hashtag joins its words with `_`, so an underscore between two word
+///   characters is a space, one byte for one: `#كيم_جونج_أون` names Kim
+///   Jong Un, and the mention's surface is `كيم_جونج_أون` (the `#`, a
+///   boundary, stays outside). A lone underscore elsewhere (`_a`, `a__b`,
+///   `a_-b`) is kept. English `snake_case_identifiers` split the same
+///   way: `new_york_times` names New York, as `new york times` would.
+/// - **The rules of step 8 look at normalized characters** on both sides
+///   of a dash or an underscore: the last character written, and the
+///   first one the rest of the text gives. A dash before ﷼ (U+FDFC, no
+///   letter, but ريال after step 3) is between letters: `ī-﷼` → `i ريال`,
+///   which stays `i ريال` (audit #18, class C).
+/// - **Deleted characters before a mark are deleted before NFC.** A
+///   control of step 2, a tatweel, a Quranic sign that is no mark
+///   (U+06DD…) or an isolated haraka (U+FE70–FE7F) right before a mark
+///   would otherwise leave the marks on its two sides next to each other
+///   out of canonical order, and a second pass would reorder them; now
+///   `\u{08E8}\u{200B}\u{08F6}` gives `\u{08F6}\u{08E8}` at once (audit
+///   #18, class B). The marks also compose across it (و + ZWJ + U+0654 →
+///   ؤ). Such a deleted character belongs to the letter before it: a
+///   mention that ends there includes it.
+/// - **Characters NFC replaces by another** (U+2000, U+2001, U+037E,
+///   U+0387, U+212A Kelvin, U+212B Ångström, U+2126 Ohm, U+2329, U+232A,
+///   the CJK compatibility ideographs U+F900–FAFF) are each a piece of
+///   the offset map of their own, so a word next to one maps back to its
+///   own characters only (audit #8: the surface of Putin in
+///   `Putin\u{2001}met` was `Putin\u{2001}`).
+///
+/// ```
+/// let n = alam::normalize("وروسیا");
+/// assert_eq!(n.as_str(), "وروسيا");
+/// // The normalized text is as long as the original here: "ی" (2 bytes)
+/// // became "ي" (2 bytes), so bytes map back one by one.
+/// assert_eq!(n.original_range(2..12), 2..12);
+/// ```
 pub fn normalize(text: &str) -> Normalized {
     normalize_if_nfc(text, true).unwrap_or_else(|| normalize_any(text))
 }

@@ -178,6 +178,74 @@ struct EntityLabels {
 /// assert_eq!(surfaces, ["بوتين", "Putin"]);
 /// # Ok::<(), alam::Error>(())
 /// ```
+///
+/// # Matching rules
+///
+/// All forms of all entities, normalized, go into a double-array trie
+/// (`crawdad`; two in fact, built at once: forms that begin with an Arabic
+/// letter, and the others). Since a name can only start at a word start or right after
+/// a proclitic prefix (rule 1), the trie is walked from those places only,
+/// and every pattern found on each walk is a candidate (a common-prefix
+/// search), so no candidate is hidden by a longer one that later fails a
+/// boundary rule. The trie builds a million aliases in under a second, an
+/// Aho-Corasick automaton (which must also look for names inside words)
+/// took 8 s and 2 GB. A walk is only made where the rest of the word is
+/// the first word of some pattern (by hash, see `Matcher::walk`): rule 3
+/// would drop whatever the others found. Each occurrence then has to pass
+/// these rules, in this order:
+///
+/// 1. **Start.** It starts at a word start, or right after a proclitic
+///    prefix that starts at a word start: `{و ف}? {ب ك ل}? ال?` (every
+///    non-empty combination), or `{و ف}? لل` (ل + the article, written
+///    لل). Never س. An alias beginning with ال is also looked for with ل
+///    in place of ال after the prefixes ل, ول, فل: in للكويت the
+///    surface is لكويت with prefix ل. A prefix that holds the article
+///    (ends with ال, or is لل) comes only before a demonym or a strong
+///    form of an entity whose type is not a place or a person
+///    (person, country, city, region, place, location): السيول (the floods) is not سيول (Seoul),
+///    but الفيسبوك is Facebook and الروسية is a demonym.
+/// 2. **Length guard.** After a one-letter prefix at least 3 letters of
+///    the alias remain; after a longer one, 2 (so وشي is never و + شي);
+///    after a prefix that ends with ك (ك، وك، فك), 5: كروسيا is "like
+///    Russia", كسرت ("broke") is not ك + سرت (Sirte). The article's
+///    letters count: كالصين is fine.
+/// 3. **End.** It ends at a word end (English 's needs no rule: the
+///    apostrophe is a boundary). Enclitic pronouns are never stripped.
+///    This holds for forms that end (or begin) with punctuation too: the
+///    text must not go on (or come before) with a word character, so
+///    U.S. is not found in U.S.S.R., nor .net in asp.net (but U.S.-led
+///    and U.S.'s are fine).
+/// 4. **Case.** A form written in capitals with at most five letters (US,
+///    WHO, NATO, U.S.) matches only text written in capitals.
+/// 5. **Full word first.** If a word, as written from its first letter,
+///    starts a candidate, no proclitic reading of that word is kept: بكين
+///    is Beijing, never ب + كين. A candidate made only of weak forms does
+///    so only where it counts (rule 7, judged on the candidates the strong
+///    full words left); one that does not count also gives way to a
+///    candidate that counts on the same text, prefix included: with
+///    السوداني a weak form of a person named nowhere else, الرئيس
+///    السوداني is ال + the demonym سوداني.
+/// 6. **Overlaps.** The longest candidate (in original characters, prefix
+///    excluded) wins, then the leftmost; kept mentions (with their
+///    prefixes) never overlap. With the forms `الخليج` and `مجلس التعاون
+///    لدول الخليج العربية`, the text `مجلس التعاون لدول الخليج العربية`
+///    gives one mention, of the longer form.
+/// 7. **Weak forms** count only for an entity that has a strong candidate
+///    (name, alias or demonym) in the same document, never take the
+///    article (المالي is not مالي), and give way to a strong form of
+///    another entity on the same text (الكويت stays the country when
+///    مدينة الكويت, whose weak form it is, is also named). A weak form that
+///    does not count still covers its text in rule 6: a weak `مجلس الأمن
+///    القومي` keeps `مجلس الأمن` (the UN Security Council) from matching
+///    inside it.
+/// 8. **Ambiguity.** A form shared by several entities goes to the one
+///    that has an unambiguous strong mention in the document; when none
+///    does, to the one whose related country (`country` column) has one
+///    (عمان is Amman in a document that names الأردن); when that does not
+///    settle it either, to the first-listed, flagged ambiguous.
+///
+/// Demonyms also match inflected: an Arabic demonym ending in ي takes
+/// ـه (ـة) ـون ـين ـان ـات ـتان ـتين; a Latin one takes -s.
 #[derive(Debug)]
 pub struct Pipeline {
     matcher: Matcher,

@@ -1,22 +1,6 @@
 //! Sentences and paragraphs (SPEC section 5).
 //!
-//! - **Paragraphs** split at blank lines. A text without any blank line
-//!   but with line breaks is read as one paragraph per line.
-//! - **Sentences** split at `.` `!` `?` `؟` `؛` `…` and at every line
-//!   break, but not at a `.` between digits (`3.5`), after a single capital
-//!   (`George W. Bush`), after a word with a dot inside (`U.S.`), or after a
-//!   common abbreviation (`Dr.`, `Mr.`, `Inc.`, `e.g.`, see `ABBREVIATIONS`).
-//!
-//! Indexes are 0-based per document and dense: a run of terminators or
-//! empty lines opens one new sentence, not several, and a window starts at
-//! its first letter or digit.
-//!
-//! ```
-//! let w = alam::Segmenter::default().segment("Putin spoke. Xi replied!\n\nLater...");
-//! assert_eq!(w.locate(0), (0, 0));   // "Putin"
-//! assert_eq!(w.locate(13), (1, 0));  // "Xi"
-//! assert_eq!(w.locate(26), (2, 1));  // "Later"
-//! ```
+//! The rules are documented on [`Segmenter`], where `cargo doc` shows them.
 
 use crate::normalize::is_word_char;
 
@@ -62,6 +46,26 @@ const ABBREVIATIONS: &[&str] = &[
 ];
 
 /// Splits texts into sentences and paragraphs.
+///
+/// # Segmentation rules
+///
+/// - **Paragraphs** split at blank lines. A text without any blank line
+///   but with line breaks is read as one paragraph per line.
+/// - **Sentences** split at `.` `!` `?` `؟` `؛` `…` and at every line
+///   break, but not at a `.` between digits (`3.5`), after a single capital
+///   (`George W. Bush`), after a word with a dot inside (`U.S.`), or after a
+///   common abbreviation (`Dr.`, `Mr.`, `Inc.`, `e.g.`, see `ABBREVIATIONS`).
+///
+/// Indexes are 0-based per document and dense: a run of terminators or
+/// empty lines opens one new sentence, not several, and a window starts at
+/// its first letter or digit.
+///
+/// ```
+/// let w = alam::Segmenter::default().segment("Putin spoke. Xi replied!\n\nLater...");
+/// assert_eq!(w.locate(0), (0, 0));   // "Putin"
+/// assert_eq!(w.locate(13), (1, 0));  // "Xi"
+/// assert_eq!(w.locate(26), (2, 1));  // "Later"
+/// ```
 #[derive(Clone, Debug, Default)]
 pub struct Segmenter {}
 

@@ -281,7 +281,7 @@ fn to_io(e: XlsxError) -> io::Error {
 
 /// The `documents` and `mentions` rows of one input record, made by a
 /// worker (see [`crate::output::RenderedRecord`]) and written by
-/// [`Workbook::write_record`].
+/// [`XlsxBook::write_record`].
 #[derive(Clone, Debug, Default)]
 pub struct RecordRows {
     id: String,

@@ -823,15 +823,21 @@ impl Aggregates {
         Ok(())
     }
 
-    /// The NPMI of a pair (see the module docs); `None` for an unknown pair.
+    /// The counts of the pair of entities `a` and `b`, in either order;
+    /// `None` when they never co-occur. One hash lookup (the key is built
+    /// from the two ids, so the cost does not grow with the number of
+    /// pairs).
+    pub fn pair(&self, a: &str, b: &str) -> Option<&PairCounts> {
+        let (a, b) = if a <= b { (a, b) } else { (b, a) };
+        self.pairs.get(&(Arc::from(a), Arc::from(b)))
+    }
+
+    /// The NPMI of a pair (see the module docs), in either order; `None`
+    /// for an unknown pair. One lookup, as [`Aggregates::pair`].
     pub fn npmi(&self, a: &str, b: &str) -> Option<f64> {
-        let key = if a <= b { (a, b) } else { (b, a) };
-        let pair = self
-            .pairs
-            .iter()
-            .find(|((x, y), _)| (x.as_ref(), y.as_ref()) == key)?
-            .1;
-        Some(self.npmi_of(key.0, key.1, pair))
+        let (a, b) = if a <= b { (a, b) } else { (b, a) };
+        let pair = self.pair(a, b)?;
+        Some(self.npmi_of(a, b, pair))
     }
 
     pub(crate) fn npmi_of(&self, a: &str, b: &str, pair: &PairCounts) -> f64 {
@@ -1182,6 +1188,11 @@ mod tests {
         assert_eq!((putin.mentions, putin.documents, putin.windows), (3, 1, 2));
         let pair = &agg.pairs[&(Arc::from("putin"), Arc::from("xi"))];
         assert_eq!((pair.windows, pair.documents), (2, 1));
+        // `pair` finds it in either order, and nothing for a non-pair.
+        assert_eq!(agg.pair("xi", "putin"), Some(pair));
+        assert_eq!(agg.pair("putin", "xi"), Some(pair));
+        assert_eq!(agg.pair("putin", "putin"), None);
+        assert_eq!(agg.pair("putin", "nobody"), None);
         // Both in every window: p(x,y) = 1.
         assert_eq!(agg.npmi("xi", "putin"), Some(1.0));
     }

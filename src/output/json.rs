@@ -618,6 +618,10 @@ pub struct RunSummary {
     /// The gazetteer used: where it came from and its content hash.
     #[serde(default)]
     pub gazetteer: String,
+    /// The periods, when the documents were counted by period
+    /// (`--date-field`); absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub periods: Option<PeriodSummary>,
     /// What identifies this run's files: 16 hex digits of a hash of every
     /// file's name, size and bytes and of the fields above, so two runs
     /// that wrote the same files have the same id (runs stay byte for byte
@@ -630,6 +634,43 @@ pub struct RunSummary {
     /// from another run. Empty in folders written before it existed.
     #[serde(default)]
     pub files: Vec<FileEntry>,
+}
+
+/// What `summary.json` says of the periods of a dated run.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct PeriodSummary {
+    /// The bucket: `day`, `week` or `month`.
+    pub bucket: String,
+    /// Periods with at least one document (`undated` included).
+    pub periods: u64,
+    /// Documents with a date that parses.
+    pub dated: u64,
+    /// Documents in the period `undated`: no date, or one that does not
+    /// parse.
+    pub undated: u64,
+    /// Of these, documents whose date does not parse (each has a
+    /// warning in `documents.csv`).
+    pub unparsed_dates: u64,
+}
+
+impl PeriodSummary {
+    /// The summary of `agg`'s periods; `None` when it is not counted by
+    /// period.
+    pub fn of(agg: &Aggregates) -> Option<PeriodSummary> {
+        let bucket = agg.bucket?;
+        let undated = agg
+            .periods
+            .get(crate::period::UNDATED)
+            .map_or(0, |p| p.documents);
+        let all: u64 = agg.periods.values().map(|p| p.documents).sum();
+        Some(PeriodSummary {
+            bucket: bucket.as_str().to_string(),
+            periods: agg.periods.len() as u64,
+            dated: all - undated,
+            undated,
+            unparsed_dates: agg.unparsed_dates,
+        })
+    }
 }
 
 /// One file of a run, as `summary.json` lists it.

@@ -102,6 +102,20 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
                 agg.window.as_str()
             );
         }
+        if a.bucket != agg.bucket {
+            let by = |b: Option<alam::period::Bucket>| {
+                b.map_or("not by period".to_string(), |b| {
+                    format!("by {}", b.as_str())
+                })
+            };
+            bail!(
+                "{}: counted {}, but {} is counted {} (give every part the same --date-field and --bucket)",
+                dir.display(),
+                by(a.bucket),
+                first.display(),
+                by(agg.bucket)
+            );
+        }
         summary.documents += s.documents;
         summary.errors += s.errors;
         summary.warnings += s.warnings;
@@ -116,6 +130,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     summary.min_count = args.min_count;
     summary.excel = args.excel;
     summary.formats = args.format.names();
+    summary.periods = alam::output::PeriodSummary::of(&agg);
     let folder = OutputFolder::open(&args.output)?;
     let style = CsvStyle { excel: args.excel };
     let have = [

@@ -578,7 +578,10 @@ pub fn parse_stream_line(line: &str, path: &Path, line_no: u64) -> Result<Stream
     }
     Ok(StreamDocument {
         record: InputRecord {
-            document: Document::new(l.doc_id.as_ref(), ""),
+            document: Document {
+                date: l.date.as_deref().map(String::from),
+                ..Document::new(l.doc_id.as_ref(), "")
+            },
             source: l.source.to_string(),
             status,
             message: l.message.to_string(),

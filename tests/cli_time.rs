@@ -347,3 +347,85 @@ fn shards_split_by_date_merge_into_one_run() {
         );
     }
 }
+
+/// `alam stream --date-field` lines carry each document's date, and
+/// `alam merge --bucket week` of them gives extract's tables by period.
+#[test]
+fn stream_lines_carry_dates_and_merge_by_period() {
+    let wd = Workdir::new();
+    wd.create("news.jsonl", ARTICLES);
+    let gaz = fixture_gazetteer();
+    let out = wd.run_with_stdin(
+        &[
+            "stream",
+            "-g",
+            &gaz,
+            "--discover",
+            "off",
+            "--date-field",
+            "date",
+        ],
+        ARTICLES,
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let lines = common::stdout(&out);
+    let dates: Vec<Option<String>> = lines
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).expect("a JSON line");
+            v.get("date").and_then(|d| d.as_str()).map(String::from)
+        })
+        .collect();
+    // Parsed dates are the article's own calendar date; a bad one is kept
+    // as written; none is absent.
+    assert_eq!(
+        dates,
+        [
+            Some("2024-03-10"),
+            Some("2024-03-11"),
+            Some("2024-02-29"),
+            Some("2024-03-31"),
+            Some("2024-04-01"),
+            Some("next week"),
+            None
+        ]
+        .map(|d| d.map(String::from))
+    );
+    wd.create("stream.jsonl", &lines);
+    let out = wd.run(&[
+        "merge",
+        "-q",
+        "stream.jsonl",
+        "--bucket",
+        "week",
+        "-o",
+        "merged",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    extract(
+        &wd,
+        &[
+            "news.jsonl",
+            "--date-field",
+            "date",
+            "--bucket",
+            "week",
+            "-o",
+            "one",
+        ],
+    );
+    for name in [
+        "periods.csv",
+        "entities_by_period.csv",
+        "cooccurrence_by_period.csv",
+    ] {
+        assert_eq!(
+            wd.read(&format!("one/{name}")),
+            wd.read(&format!("merged/{name}")),
+            "{name}"
+        );
+    }
+    // --bucket is refused with output folders.
+    let out = wd.run(&["merge", "-q", "one", "--bucket", "week", "-o", "bad"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+}

@@ -357,6 +357,10 @@ pub struct StreamLine<'a> {
     pub window: Cow<'a, str>,
     /// The document's number of windows.
     pub windows: u64,
+    /// The document's date, when `--date-field` gave one (`YYYY-MM-DD`
+    /// when it parses, else as written); absent otherwise.
+    #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
+    pub date: Option<Cow<'a, str>>,
     /// Its mentions.
     #[serde(borrow)]
     pub mentions: Vec<MentionRecord<'a>>,
@@ -439,6 +443,7 @@ impl<'a> StreamLine<'a> {
             chars: p.chars,
             window: Cow::Borrowed(window.as_str()),
             windows: counts.windows(),
+            date: doc.date.as_deref().map(Cow::Borrowed),
             mentions: p.mentions.iter().map(MentionRecord::from).collect(),
             entities,
             pairs,

@@ -60,6 +60,10 @@ def parse_args(argv=None):
     ap.add_argument("--window", default="sentence", choices=["sentence", "paragraph", "document"])
     ap.add_argument("--id-field", help="JSONL field of the document id (default: id)")
     ap.add_argument("--text-field", default="text", help="field(s), comma-separated")
+    ap.add_argument("--date-field", help="JSONL field of the document date: tables by period too")
+    ap.add_argument(
+        "--bucket", choices=["day", "week", "month"], help="periods of --date-field (default: month)"
+    )
     ap.add_argument("--strict", action="store_true", help="fail the job at the first bad line")
     ap.add_argument(
         "--partitions", type=int, default=0, help="minimum input partitions (default: Spark's)"
@@ -226,6 +230,10 @@ def run_partition(conf, split, rows, part_dir):
     cmd += ["--threads", str(conf["threads"])]
     if conf["id_field"] is not None:
         cmd += ["--id-field", conf["id_field"]]
+    if conf.get("date_field") is not None:
+        cmd += ["--date-field", conf["date_field"]]
+        if conf.get("bucket") is not None:
+            cmd += ["--bucket", conf["bucket"]]
     cmd += gazetteer_args(gaz_arg)
     if conf["strict"]:
         cmd.append("--strict")
@@ -425,6 +433,8 @@ def main(argv=None):
         "window": args.window,
         "id_field": args.id_field,
         "text_field": args.text_field,
+        "date_field": args.date_field,
+        "bucket": args.bucket,
         "strict": args.strict,
         "threads": threads,
         "source": args.input,

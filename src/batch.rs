@@ -60,6 +60,7 @@ use crate::input::{DuplicateIds, InputRecord, RawRecord, Status};
 use crate::output::{
     CsvStyle, DocumentWriters, Formats, OutputFolder, RenderedRecord, RunSummary, finish_run,
 };
+use crate::period::Bucket;
 use crate::pipeline::{Document, Mention, Pipeline};
 use crate::relations::{Hits, Relations};
 use crate::segment::Windows;
@@ -153,6 +154,7 @@ impl Processed {
         let kind = agg.window;
         let counts = self.take_counts(kind);
         let doc = &self.record.document;
+        agg.add_to_period(doc.date.as_deref(), &counts);
         let example = |_: &EntityPair, ev: &Evidence| {
             let window = self.window_range(kind, ev.window);
             Some(
@@ -574,6 +576,7 @@ pub struct Run<'b, 'p> {
     min_count: u64,
     strict: bool,
     label: Option<String>,
+    bucket: Option<Bucket>,
 }
 
 impl<'b, 'p> Run<'b, 'p> {
@@ -589,6 +592,7 @@ impl<'b, 'p> Run<'b, 'p> {
             min_count: 1,
             strict: false,
             label: None,
+            bucket: None,
         }
     }
 
@@ -620,6 +624,17 @@ impl<'b, 'p> Run<'b, 'p> {
     /// Stop at the first error record and write nothing. `--strict`.
     pub fn strict(mut self, strict: bool) -> Self {
         self.strict = strict;
+        self
+    }
+
+    /// Count the documents by period of `bucket` too, by their
+    /// [`Document::date`] (see [`crate::period`]): the run then writes
+    /// `periods.csv`, `entities_by_period.csv`,
+    /// `cooccurrence_by_period.csv` and a dynamic `graph.gexf`. `None`:
+    /// not by period (the default). `--bucket` (or `--date-field`, whose
+    /// default bucket is `month`).
+    pub fn bucket(mut self, bucket: Option<Bucket>) -> Self {
+        self.bucket = bucket;
         self
     }
 
@@ -664,6 +679,7 @@ impl<'b, 'p> Run<'b, 'p> {
         let window = self.batch.window();
         let mut agg = Aggregates::new(window);
         agg.attribute_columns = self.gazetteer.attribute_columns().to_vec();
+        agg.bucket = self.bucket;
         let mut outcome = RunOutcome {
             summary: RunSummary {
                 window: window.as_str().to_string(),
@@ -714,6 +730,7 @@ impl<'b, 'p> Run<'b, 'p> {
             return Ok(outcome);
         }
         outcome.summary.windows = agg.windows;
+        outcome.summary.periods = crate::output::PeriodSummary::of(&agg);
         // The per-document files are flushed while the tables are written;
         // then the folder's commit puts them all in place, summary.json last.
         // On the batch's pool, so that `threads` bounds the sorting and

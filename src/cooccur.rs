@@ -26,6 +26,7 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use crate::error::Error;
+use crate::period::{Bucket, UNDATED};
 use crate::pipeline::Mention;
 use crate::relations::Hits;
 
@@ -371,6 +372,10 @@ pub struct RunSummary {
     /// The gazetteer used: where it came from and its content hash.
     #[serde(default)]
     pub gazetteer: String,
+    /// The periods, when the documents were counted by period
+    /// (`--date-field`); absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub periods: Option<PeriodSummary>,
     /// What identifies this run's files: 16 hex digits of a hash of every
     /// file's name, size and bytes and of the fields above, so two runs
     /// that wrote the same files have the same id (runs stay byte for byte
@@ -383,6 +388,43 @@ pub struct RunSummary {
     /// from another run. Empty in folders written before it existed.
     #[serde(default)]
     pub files: Vec<FileEntry>,
+}
+
+/// What `summary.json` says of the periods of a dated run.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PeriodSummary {
+    /// The bucket: `day`, `week` or `month`.
+    pub bucket: String,
+    /// Periods with at least one document (`undated` included).
+    pub periods: u64,
+    /// Documents with a date that parses.
+    pub dated: u64,
+    /// Documents in the period `undated`: no date, or one that does not
+    /// parse.
+    pub undated: u64,
+    /// Of these, documents whose date does not parse (each has a
+    /// warning in `documents.csv`).
+    pub unparsed_dates: u64,
+}
+
+impl PeriodSummary {
+    /// The summary of `agg`'s periods; `None` when it is not counted by
+    /// period.
+    pub fn of(agg: &Aggregates) -> Option<PeriodSummary> {
+        let bucket = agg.bucket?;
+        let undated = agg
+            .periods
+            .get(crate::period::UNDATED)
+            .map_or(0, |p| p.documents);
+        let all: u64 = agg.periods.values().map(|p| p.documents).sum();
+        Some(PeriodSummary {
+            bucket: bucket.as_str().to_string(),
+            periods: agg.periods.len() as u64,
+            dated: all - undated,
+            undated,
+            unparsed_dates: agg.unparsed_dates,
+        })
+    }
 }
 
 /// One file of a run, as `summary.json` lists it.
@@ -463,6 +505,113 @@ pub struct Aggregates {
     /// appended when the entity is first added, and [`Aggregates::merge`]
     /// appends the other side's columns.
     pub attribute_columns: Vec<String>,
+    /// The bucket of [`Aggregates::periods`], when the documents are
+    /// counted by period too (`--date-field`); `None`: they are not.
+    pub bucket: Option<Bucket>,
+    /// The counts of each period, by label (see [`crate::period`]),
+    /// [`UNDATED`] for documents without a date that parses: every
+    /// document counted is in exactly one period, so the periods' counts
+    /// sum to the whole. Empty unless [`Aggregates::bucket`] is set.
+    pub periods: BTreeMap<String, PeriodCounts>,
+    /// Documents whose date was given but does not parse (counted in
+    /// [`UNDATED`]).
+    pub unparsed_dates: u64,
+}
+
+/// The counts of the documents of one period: the same counts as the
+/// whole's, without names or examples.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PeriodCounts {
+    /// Documents in the period.
+    pub documents: u64,
+    /// Windows in the period's documents (the `N` of the period's NPMI).
+    pub windows: u64,
+    /// Per-entity counts in the period.
+    pub entities: FxHashMap<Arc<str>, PeriodEntity>,
+    /// Per-pair counts in the period, by (smaller id, larger id).
+    pub pairs: FxHashMap<EntityPair, PeriodPair>,
+}
+
+/// One entity's counts in one period.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PeriodEntity {
+    /// Mentions in the period's documents.
+    pub mentions: u64,
+    /// The period's documents with at least one mention.
+    pub documents: u64,
+    /// The period's windows with at least one mention.
+    pub windows: u64,
+}
+
+/// One pair's counts in one period.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PeriodPair {
+    /// The period's windows in which both entities appear.
+    pub windows: u64,
+    /// The period's documents with at least one such window.
+    pub documents: u64,
+}
+
+impl PeriodCounts {
+    /// Adds `other`'s counts.
+    pub fn merge(&mut self, other: PeriodCounts) {
+        self.documents += other.documents;
+        self.windows += other.windows;
+        for (id, c) in other.entities {
+            let e = self.entities.entry(id).or_default();
+            e.mentions += c.mentions;
+            e.documents += c.documents;
+            e.windows += c.windows;
+        }
+        for (pair, c) in other.pairs {
+            let p = self.pairs.entry(pair).or_default();
+            p.windows += c.windows;
+            p.documents += c.documents;
+        }
+    }
+
+    /// The NPMI of pair `(a, b)` within the period (as
+    /// [`Aggregates::npmi`], over the period's windows).
+    pub fn npmi_of(&self, a: &str, b: &str, pair: &PeriodPair) -> f64 {
+        let wa = self.entities.get(a).map_or(0, |e| e.windows);
+        let wb = self.entities.get(b).map_or(0, |e| e.windows);
+        npmi(self.windows, wa, wb, pair.windows)
+    }
+
+    /// The entities sorted for output: most mentions first, then by id.
+    pub fn entities_sorted(&self) -> Vec<(&Arc<str>, &PeriodEntity)> {
+        let mut v: Vec<_> = self.entities.iter().collect();
+        v.sort_unstable_by(|a, b| b.1.mentions.cmp(&a.1.mentions).then(a.0.cmp(b.0)));
+        v
+    }
+
+    /// The pairs `keep` accepts, sorted for output: most windows first,
+    /// then by ids; with their NPMI within the period.
+    pub fn pairs_sorted(
+        &self,
+        keep: impl Fn(&EntityPair) -> bool,
+    ) -> Vec<(&EntityPair, &PeriodPair, f64)> {
+        let mut v: Vec<_> = self.pairs.iter().filter(|(k, _)| keep(k)).collect();
+        v.sort_unstable_by(|a, b| b.1.windows.cmp(&a.1.windows).then(a.0.cmp(b.0)));
+        v.into_iter()
+            .map(|(k, c)| (k, c, self.npmi_of(&k.0, &k.1, c)))
+            .collect()
+    }
+}
+
+/// NPMI from counts: `n` windows in all, `wa` and `wb` with each entity,
+/// `wab` with both (see the module docs).
+fn npmi(n: u64, wa: u64, wb: u64, wab: u64) -> f64 {
+    let (n, wa, wb, wab) = (n as f64, wa as f64, wb as f64, wab as f64);
+    if n <= 0.0 || wa <= 0.0 || wb <= 0.0 || wab <= 0.0 {
+        return -1.0;
+    }
+    let pab = wab / n;
+    if pab >= 1.0 {
+        return 1.0;
+    }
+    let pmi = (pab / ((wa / n) * (wb / n))).ln();
+    (pmi / -pab.ln()).clamp(-1.0, 1.0)
 }
 
 /// What a run saw of a discovered entity beyond its counts: the surfaces
@@ -820,6 +969,13 @@ impl Aggregates {
         for (id, d) in other.discovered {
             self.discovered.entry(id).or_default().merge(d);
         }
+        if self.bucket.is_none() {
+            self.bucket = other.bucket;
+        }
+        self.unparsed_dates += other.unparsed_dates;
+        for (label, p) in other.periods {
+            self.periods.entry(label).or_default().merge(p);
+        }
         Ok(())
     }
 
@@ -841,19 +997,52 @@ impl Aggregates {
     }
 
     pub(crate) fn npmi_of(&self, a: &str, b: &str, pair: &PairCounts) -> f64 {
-        let n = self.windows as f64;
-        let wa = self.entities.get(a).map_or(0, |e| e.windows) as f64;
-        let wb = self.entities.get(b).map_or(0, |e| e.windows) as f64;
-        let wab = pair.windows as f64;
-        if n <= 0.0 || wa <= 0.0 || wb <= 0.0 || wab <= 0.0 {
-            return -1.0;
+        let wa = self.entities.get(a).map_or(0, |e| e.windows);
+        let wb = self.entities.get(b).map_or(0, |e| e.windows);
+        npmi(self.windows, wa, wb, pair.windows)
+    }
+
+    /// Adds one document's counts to its period, when the aggregates are
+    /// counted by period ([`Aggregates::bucket`]); `date` is the
+    /// document's date as written ([`crate::Document::date`]). Call it
+    /// with the same counts as [`Aggregates::add`].
+    ///
+    /// ```
+    /// use alam::{Aggregates, WindowKind};
+    /// use alam::cooccur::DocumentCounts;
+    /// use alam::period::Bucket;
+    /// let mut agg = Aggregates::new(WindowKind::Sentence);
+    /// agg.bucket = Some(Bucket::Week);
+    /// let doc = DocumentCounts::from_parts(2, vec![("a".into(), 3, 2)], vec![]);
+    /// agg.add_to_period(Some("Sun, 10 Mar 2024 23:00:00 +0300"), &doc);
+    /// agg.add_to_period(Some("not a date"), &doc);
+    /// assert_eq!(agg.periods["2024-W10"].entities["a"].mentions, 3);
+    /// assert_eq!((agg.periods["undated"].documents, agg.unparsed_dates), (1, 1));
+    /// ```
+    pub fn add_to_period(&mut self, date: Option<&str>, doc: &DocumentCounts) {
+        let Some(bucket) = self.bucket else { return };
+        let parsed = date.map(crate::period::parse_date);
+        if matches!(parsed, Some(None)) {
+            self.unparsed_dates += 1;
         }
-        let pab = wab / n;
-        if pab >= 1.0 {
-            return 1.0;
+        let label = match parsed.flatten() {
+            Some(d) => bucket.label(d),
+            None => UNDATED.to_string(),
+        };
+        let p = self.periods.entry(label).or_default();
+        p.documents += 1;
+        p.windows += doc.windows;
+        for (id, mentions, windows) in &doc.entities {
+            let e = p.entities.entry(id.clone()).or_default();
+            e.mentions += mentions;
+            e.windows += windows;
+            e.documents += 1;
         }
-        let pmi = (pab / ((wa / n) * (wb / n))).ln();
-        (pmi / -pab.ln()).clamp(-1.0, 1.0)
+        for (pair, windows, _) in &doc.pairs {
+            let c = p.pairs.entry(pair.clone()).or_default();
+            c.windows += windows;
+            c.documents += 1;
+        }
     }
 
     /// Entities sorted for output: most mentions first, then by id.

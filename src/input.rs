@@ -168,6 +168,13 @@ pub struct InputOptions {
     /// a larger file (a Spark partition) names its documents and errors as
     /// the whole file would. Default: 0.
     pub stdin_lines_before: u64,
+    /// The field holding the document's date (`--date-field`), read into
+    /// [`Document::date`]: a date that parses (see
+    /// [`crate::period::parse_date`]) is stored as `YYYY-MM-DD`; one that
+    /// does not is kept as written and the record gets the warning
+    /// `FILE:LINE: date "..." does not parse`; a missing, null or empty
+    /// field leaves the document undated. Default: none (no dates read).
+    pub date_field: Option<String>,
 }
 
 /// The default of [`InputOptions::max_document_bytes`]: 256 MiB.
@@ -184,6 +191,7 @@ impl Default for InputOptions {
             max_document_bytes: DEFAULT_MAX_DOCUMENT_BYTES,
             stdin_name: "-".to_string(),
             stdin_lines_before: 0,
+            date_field: None,
         }
     }
 }
@@ -332,6 +340,7 @@ fn decode(bytes: Vec<u8>) -> (String, Option<usize>) {
 fn document_record(
     id: String,
     text: String,
+    date: Option<String>,
     source: String,
     mut notes: Vec<String>,
 ) -> InputRecord {
@@ -349,7 +358,7 @@ fn document_record(
         format!("{source}: {}", notes.join("; "))
     };
     InputRecord {
-        document: Document::new(id, text),
+        document: Document { id, text, date },
         source,
         status,
         message,
@@ -377,7 +386,7 @@ fn read_text(reader: Box<dyn Read + Send>, id: &str, source: &str, max_bytes: u6
         .map(|at| format!("invalid UTF-8 at byte {at}, replaced with U+FFFD"))
         .into_iter()
         .collect();
-    document_record(id.to_string(), text, source.to_string(), notes)
+    document_record(id.to_string(), text, None, source.to_string(), notes)
 }
 
 /// A field of a record, as read.
@@ -406,8 +415,8 @@ fn id_of(field: Option<&Field>, position: &str) -> String {
     }
 }
 
-/// The id and text of a record from its fields (`get` looks a field up;
-/// `None` when the record has no such field).
+/// The id, text and date of a record from its fields (`get` looks a
+/// field up; `None` when the record has no such field).
 ///
 /// The id is a string field as it is, another JSON value as written
 /// (`1.50` stays `1.50`), else `position`. The text fields are joined with
@@ -418,8 +427,25 @@ fn assemble(
     options: &InputOptions,
     position: &str,
     notes: &mut Vec<String>,
-) -> Result<(String, String), String> {
+) -> Result<(String, String, Option<String>), String> {
     let id = id_of(get(&options.id_field).as_ref(), position);
+    let date = options.date_field.as_deref().and_then(|f| {
+        let raw = match get(f)? {
+            Field::Text(t) => t,
+            Field::Json { raw, .. } => raw,
+            Field::Null => return None,
+        };
+        if raw.trim().is_empty() {
+            return None;
+        }
+        match crate::period::parse_date(&raw) {
+            Some(d) => Some(d.format("%Y-%m-%d").to_string()),
+            None => {
+                notes.push(format!("date {raw:?} does not parse"));
+                Some(raw)
+            }
+        }
+    });
     let mut parts = Vec::new();
     let mut missing = Vec::new();
     let mut null = Vec::new();
@@ -452,5 +478,5 @@ fn assemble(
     } else {
         parts.join("\n\n")
     };
-    Ok((id, text))
+    Ok((id, text, date))
 }

@@ -43,6 +43,7 @@ mod matcher;
 pub mod merge;
 mod normalize;
 pub mod output;
+pub mod period;
 mod pipeline;
 pub mod relations;
 pub mod review;

@@ -17,7 +17,7 @@ use rustc_hash::FxHashMap;
 
 use crate::cooccur::{
     Aggregates, Attributes, DiscoveredCounts, DocumentCounts, EntityCounts, EntityInfo, EntityPair,
-    Evidence, Example, PairCounts, WindowKind,
+    Evidence, Example, PairCounts, PeriodCounts, PeriodEntity, PeriodPair, WindowKind,
 };
 use crate::error::NotMergeable;
 use crate::error::{Error, Position};
@@ -25,6 +25,7 @@ use crate::input::{InputRecord, Status};
 use crate::output::RunSummary;
 use crate::output::csv::{ENTITIES_HEADER, parse_counted};
 use crate::output::json::{ExampleRecord, StreamLine};
+use crate::period::Bucket;
 use crate::pipeline::{Document, Mention};
 
 fn io_error(path: &Path, source: std::io::Error) -> Error {
@@ -68,6 +69,9 @@ pub const TABLE_FILES: &[&str] = &[
     "cooccurrence.csv",
     "cooccurrence.json",
     "discovered.csv",
+    "periods.csv",
+    "entities_by_period.csv",
+    "cooccurrence_by_period.csv",
 ];
 
 /// The per-document files `alam merge` concatenates.
@@ -273,7 +277,84 @@ pub fn read_part(dir: &Path) -> Result<(RunSummary, Aggregates), Error> {
     }
     read_examples(&dir.join("cooccurrence.json"), &mut agg)?;
     read_discovered(&dir.join("discovered.csv"), &mut agg)?;
+    if let Some(periods) = &summary.periods {
+        let bucket = Bucket::parse(&periods.bucket).ok_or_else(|| {
+            input_error(
+                &summary_path,
+                0,
+                format!("unknown bucket {:?}", periods.bucket),
+            )
+        })?;
+        agg.bucket = Some(bucket);
+        agg.unparsed_dates = periods.unparsed_dates;
+        read_periods(dir, &mut agg)?;
+    }
     Ok((summary, agg))
+}
+
+/// Adds the tables by period of a dated part: `periods.csv`,
+/// `entities_by_period.csv`, `cooccurrence_by_period.csv` (all three
+/// required; entities and pairs must be in `entities.csv`, periods in
+/// `periods.csv`).
+fn read_periods(dir: &Path, agg: &mut Aggregates) -> Result<(), Error> {
+    let path = dir.join("periods.csv");
+    for (line, row) in read_rows(&path)? {
+        let label = field(&path, line, &row, "period")?.to_string();
+        let p = agg.periods.entry(label).or_default();
+        p.documents += parse_u64(&path, line, &row, "documents")?;
+        p.windows += parse_u64(&path, line, &row, "windows")?;
+    }
+    fn period_of<'a>(
+        agg: &'a mut Aggregates,
+        path: &Path,
+        line: u64,
+        row: &Row,
+    ) -> Result<&'a mut PeriodCounts, Error> {
+        let label = field(path, line, row, "period")?;
+        let known = |id: &str| agg.entities.contains_key(id);
+        for key in ["entity_id", "source_id", "target_id"] {
+            if let Some((_, id)) = row.iter().find(|(k, _)| k == key)
+                && !known(id)
+            {
+                return Err(input_error(
+                    path,
+                    line,
+                    format!("entity {id:?} is not in entities.csv"),
+                ));
+            }
+        }
+        agg.periods.get_mut(label).ok_or_else(|| {
+            input_error(
+                path,
+                line,
+                format!("period {label:?} is not in periods.csv"),
+            )
+        })
+    }
+    let path = dir.join("entities_by_period.csv");
+    for (line, row) in read_rows(&path)? {
+        let id: Arc<str> = Arc::from(field(&path, line, &row, "entity_id")?);
+        let counts = PeriodEntity {
+            mentions: parse_u64(&path, line, &row, "mentions")?,
+            documents: parse_u64(&path, line, &row, "documents")?,
+            windows: parse_u64(&path, line, &row, "windows")?,
+        };
+        let p = period_of(agg, &path, line, &row)?;
+        p.entities.insert(id, counts);
+    }
+    let path = dir.join("cooccurrence_by_period.csv");
+    for (line, row) in read_rows(&path)? {
+        let a: Arc<str> = Arc::from(field(&path, line, &row, "source_id")?);
+        let b: Arc<str> = Arc::from(field(&path, line, &row, "target_id")?);
+        let counts = PeriodPair {
+            windows: parse_u64(&path, line, &row, "windows")?,
+            documents: parse_u64(&path, line, &row, "documents")?,
+        };
+        let p = period_of(agg, &path, line, &row)?;
+        let key = if a <= b { (a, b) } else { (b, a) };
+        p.pairs.insert(key, counts);
+    }
+    Ok(())
 }
 
 /// Adds the rows of `discovered.csv`, when the part has one: variants,
@@ -493,7 +574,10 @@ pub fn parse_stream_line(line: &str, path: &Path, line_no: u64) -> Result<Stream
     }
     Ok(StreamDocument {
         record: InputRecord {
-            document: Document::new(l.doc_id.as_ref(), ""),
+            document: Document {
+                date: l.date.as_deref().map(String::from),
+                ..Document::new(l.doc_id.as_ref(), "")
+            },
             source: l.source.to_string(),
             status,
             message: l.message.to_string(),

@@ -27,6 +27,11 @@ pub struct Document {
     pub id: String,
     /// The document's text.
     pub text: String,
+    /// The document's date as written (the `--date-field` of its record),
+    /// if it has one; see [`crate::period::parse_date`] for what parses.
+    /// Readers store a date that parses as `YYYY-MM-DD` (its calendar
+    /// date in its own offset). Default: none.
+    pub date: Option<String>,
 }
 
 impl Document {
@@ -35,7 +40,20 @@ impl Document {
         Document {
             id: id.into(),
             text: text.into(),
+            date: None,
         }
+    }
+
+    /// This document with the date `date` (as written, see
+    /// [`Document::date`]).
+    ///
+    /// ```
+    /// let doc = alam::Document::new("a1", "Putin met Xi.").with_date("5 March 2024");
+    /// assert_eq!(doc.date.as_deref(), Some("5 March 2024"));
+    /// ```
+    pub fn with_date(mut self, date: impl Into<String>) -> Document {
+        self.date = Some(date.into());
+        self
     }
 }
 

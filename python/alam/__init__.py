@@ -181,6 +181,8 @@ def run(
     excel: bool = False,
     strict: bool = False,
     progress: Union[bool, Callable[[int, int], Any], None] = None,
+    date_field: Optional[str] = None,
+    bucket: Optional[str] = None,
 ) -> Dict[str, Any]:
     """What ``alam extract INPUTS -o OUTPUT`` does, with the same files.
 
@@ -192,7 +194,10 @@ def run(
     counts the rest; all are in documents.csv). ``progress``: True for a tqdm
     bar, or a function called with (documents, bytes) every 1,000 records.
     Raises AlamError on a broken gazetteer, an unwritable folder, a strict
-    stop, or when no input could be read."""
+    stop, or when no input could be read. ``date_field`` and ``bucket``
+    (``day``, ``week`` or ``month``, the default) are ``--date-field`` and
+    ``--bucket``: the tables by period too (periods.csv,
+    entities_by_period.csv, cooccurrence_by_period.csv)."""
     if isinstance(inputs, str):
         inputs = [inputs]
     if isinstance(text_field, str):
@@ -222,6 +227,8 @@ def run(
             excel=excel,
             strict=strict,
             progress=callback if callback not in (None, False) else None,
+            date_field=date_field,
+            bucket=bucket,
         )
     finally:
         if bar is not None:

@@ -428,7 +428,7 @@ impl RunObserver for Observer {
     inputs, output="output".into(), *, formats="csv,json", gazetteer=None, add=Vec::new(),
     discover="on", window="sentence", threads=None, text_field=vec!["text".to_string()],
     id_field="id".to_string(), min_count=1, excel=false, strict=false, progress=None,
-    fuzzy=false
+    fuzzy=false, date_field=None, bucket=None
 ))]
 #[allow(clippy::too_many_arguments)]
 fn run<'py>(
@@ -448,8 +448,18 @@ fn run<'py>(
     strict: bool,
     progress: Option<Py<PyAny>>,
     fuzzy: bool,
+    date_field: Option<String>,
+    bucket: Option<String>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let formats = Formats::parse(formats).map_err(PyValueError::new_err)?;
+    let bucket = match (&date_field, bucket.as_deref()) {
+        (None, None) => None,
+        (None, Some(_)) => return Err(PyValueError::new_err("bucket needs date_field")),
+        (Some(_), None) => Some(alam::period::Bucket::default()),
+        (Some(_), Some(b)) => Some(alam::period::Bucket::parse(b).ok_or_else(|| {
+            PyValueError::new_err(format!("unknown bucket {b:?} (expected day, week, month)"))
+        })?),
+    };
     let window = parse_window(window)?;
     let label = {
         let mut parts = vec![match &gazetteer {
@@ -464,6 +474,7 @@ fn run<'py>(
     let options = InputOptions {
         id_field,
         text_fields: text_field,
+        date_field,
         // As `alam extract`: the output folder is never read as input.
         exclude: vec![output.clone()],
         ..InputOptions::default()
@@ -484,6 +495,7 @@ fn run<'py>(
                 .excel(excel)
                 .min_count(min_count)
                 .strict(strict)
+                .bucket(bucket)
                 .gazetteer_label(format!("{label} {}", gaz.content_hash()))
                 .run_with(inputs, &mut observer)
         })

@@ -160,6 +160,32 @@ def test_run_writes_what_alam_extract_writes(tmp_path):
         assert a == b, name
 
 
+def test_run_by_period_writes_what_alam_extract_writes(tmp_path):
+    binary = os.environ.get("ALAM_BIN")
+    if not binary:
+        pytest.skip("ALAM_BIN (the alam binary) not set")
+    src = tmp_path / "in.jsonl"
+    # Sunday 10 March and Monday 11 March 2024 (weeks 10 and 11), a date
+    # that does not parse, none.
+    dates = ["2024-03-10T23:30:00-05:00", "Mon, 11 Mar 2024 00:10:00 +0300", "soon", None]
+    rows = [{"id": f"d{i}", "date": dates[i % 4], "text": [AR, EN][i % 2]} for i in range(40)]
+    src.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
+    summary = alam.run([str(src)], str(tmp_path / "py"), date_field="date", bucket="week")
+    assert summary["warnings"] == 10
+    periods = (tmp_path / "py" / "periods.csv").read_text(encoding="utf-8").splitlines()
+    assert [p.split(",")[0] for p in periods] == ["period", "2024-W10", "2024-W11", "undated"]
+    subprocess.run(
+        [binary, "extract", str(src), "-o", str(tmp_path / "cli"), "--date-field", "date",
+         "--bucket", "week", "-q"],
+        check=True,
+    )
+    for name in sorted(os.listdir(tmp_path / "cli")):
+        if not name.startswith("."):
+            assert (tmp_path / "cli" / name).read_bytes() == (tmp_path / "py" / name).read_bytes(), name
+    with pytest.raises(ValueError, match="bucket"):
+        alam.run([str(src)], str(tmp_path / "o"), bucket="week")
+
+
 def test_run_errors_raise(tmp_path):
     (tmp_path / "in.jsonl").write_text('{"id": "a", "text": "x"}\n{bad\n')
     with pytest.raises(alam.AlamError, match="strict"):

@@ -40,6 +40,7 @@ use alam::batch::{Batch, Processed, Run, RunObserver};
 use alam::cooccur::WindowKind;
 use alam::input::{InputOptions, Inputs, StdinFormat};
 use alam::output::Formats;
+use alam::period::Bucket;
 
 use super::GazetteerArgs;
 
@@ -84,6 +85,13 @@ pub struct ProcessArgs {
     /// relations/ folder of -g and --add-gazetteer folders.
     #[arg(long, value_name = "MODE", default_value = "on", value_parser = parse_on_off, action = clap::ArgAction::Set)]
     pub relations: bool,
+    /// JSONL/CSV field holding the document's date (ISO 8601, RFC 2822,
+    /// "5 March 2024", "05/03/2024" day first, Arabic month names): the
+    /// tables are then counted by period too (see --bucket). A date that
+    /// does not parse is a warning; such documents and those without a
+    /// date are counted in the period "undated".
+    #[arg(long, value_name = "FIELD")]
+    pub date_field: Option<String>,
 }
 
 /// `on` or `off`.
@@ -104,6 +112,7 @@ impl ProcessArgs {
             text_fields: self.text_field.clone(),
             stdin_format,
             max_document_bytes: self.max_document_bytes,
+            date_field: self.date_field.clone(),
             ..InputOptions::default()
         }
     }
@@ -187,6 +196,10 @@ pub struct Args {
     /// Drop pairs that co-occur in fewer than N windows.
     #[arg(long, value_name = "N", default_value_t = 1)]
     pub min_count: u64,
+    /// The periods of --date-field: day (2024-03-05), week (ISO week,
+    /// Monday to Sunday: 2024-W10) or month (2024-03) [default: month].
+    #[arg(long, value_name = "PERIOD", value_parser = parse_bucket, requires = "date_field")]
+    pub bucket: Option<Bucket>,
     /// What standard input (-) holds: text (one document), jsonl, or auto
     /// (jsonl when its first line is a JSON object, else text).
     #[arg(long, value_name = "FORMAT", default_value = "auto", value_parser = parse_stdin_format)]
@@ -213,6 +226,10 @@ pub struct Args {
     /// No progress bar and no summary line (errors are still printed).
     #[arg(short = 'q', long)]
     pub quiet: bool,
+}
+
+pub(super) fn parse_bucket(s: &str) -> Result<Bucket, String> {
+    Bucket::parse(s).ok_or_else(|| format!("unknown bucket {s:?} (expected day, week, month)"))
 }
 
 fn parse_formats(s: &str) -> Result<Formats, String> {
@@ -263,6 +280,12 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         .excel(args.excel)
         .min_count(args.min_count)
         .strict(args.strict)
+        .bucket(
+            args.process
+                .date_field
+                .as_ref()
+                .map(|_| args.bucket.unwrap_or_default()),
+        )
         .gazetteer_label(args.gazetteer.label(&gaz))
         .run_with(inputs, &mut progress)?;
     progress.bar.finish_and_clear();
@@ -285,6 +308,12 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             outcome.bytes as f64 / 1e6 / secs,
             args.output.display()
         );
+        if let Some(p) = &summary.periods {
+            eprintln!(
+                "{} periods of a {}: {} documents dated, {} undated ({} with a date that does not parse)",
+                p.periods, p.bucket, p.dated, p.undated, p.unparsed_dates
+            );
+        }
     }
     if outcome.nothing_read() {
         eprintln!(
@@ -393,6 +422,16 @@ mod tests {
             (a.format, a.process.window, a.excel, a.strict),
             (Formats::default(), WindowKind::Sentence, false, false)
         );
+        let a = parse(&["x", "--date-field", "published", "--bucket", "week"]).unwrap();
+        assert_eq!(
+            (a.process.date_field.as_deref(), a.bucket),
+            (Some("published"), Some(Bucket::Week))
+        );
+        let a = parse(&["x", "--date-field", "published"]).unwrap();
+        assert_eq!(a.bucket, None);
+        // --bucket needs --date-field; only the three buckets.
+        assert!(parse(&["x", "--bucket", "week"]).is_err());
+        assert!(parse(&["x", "--date-field", "d", "--bucket", "year"]).is_err());
         assert!(parse(&["x", "--window", "line"]).is_err());
         assert!(parse(&["x", "--format", "pdf"]).is_err());
         assert!(parse(&[]).is_err());

@@ -60,6 +60,11 @@ pub struct Args {
     /// Write CSV for Excel: UTF-8 BOM, CRLF, formula-like cells prefixed with '.
     #[arg(long)]
     pub excel: bool,
+    /// For alam stream files whose lines carry dates (alam stream
+    /// --date-field): count by period too, of day, week or month. Output
+    /// folders carry their own periods: not allowed with them.
+    #[arg(long, value_name = "PERIOD", value_parser = super::extract::parse_bucket)]
+    pub bucket: Option<alam::period::Bucket>,
     /// No summary line.
     #[arg(short = 'q', long)]
     pub quiet: bool,
@@ -73,6 +78,11 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     }
     if files > 0 {
         bail!("give either output folders or alam stream files to merge, not both");
+    }
+    if args.bucket.is_some() {
+        bail!(
+            "--bucket is for alam stream files: output folders keep the periods they were counted in"
+        );
     }
     let mut parts = args.parts.iter();
     let first = parts.next().context("no part given")?;
@@ -93,6 +103,20 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             );
         }
         run_ids.push((dir, s.run_id.clone()));
+        if a.bucket != agg.bucket {
+            let by = |b: Option<alam::period::Bucket>| {
+                b.map_or("not by period".to_string(), |b| {
+                    format!("by {}", b.as_str())
+                })
+            };
+            bail!(
+                "{}: counted {}, but {} is counted {} (give every part the same --date-field and --bucket)",
+                dir.display(),
+                by(a.bucket),
+                first.display(),
+                by(agg.bucket)
+            );
+        }
         match agg.merge(a) {
             Ok(()) => {}
             Err(alam::Error::WindowMismatch { ours, theirs }) => bail!(
@@ -112,6 +136,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     summary.min_count = args.min_count;
     summary.excel = args.excel;
     summary.formats = args.format.names();
+    summary.periods = alam::output::PeriodSummary::of(&agg);
     let folder = OutputFolder::open(&args.output)?;
     let style = CsvStyle { excel: args.excel };
     let have = [
@@ -336,7 +361,10 @@ fn merge_streams(args: &Args) -> anyhow::Result<ExitCode> {
                 continue;
             }
             let d = parse_stream_line(&line, path, line_no)?;
-            let agg = agg.get_or_insert_with(|| Aggregates::new(d.window));
+            let agg = agg.get_or_insert_with(|| Aggregates {
+                bucket: args.bucket,
+                ..Aggregates::new(d.window)
+            });
             if d.window != agg.window {
                 bail!(
                     "{}:{line_no}: window {} differs from the first line's window {}",
@@ -352,6 +380,7 @@ fn merge_streams(args: &Args) -> anyhow::Result<ExitCode> {
                 // thousands of pairs.
                 let info = |id: &str| d.infos.get(id).cloned().unwrap_or_default();
                 let example = |pair: &EntityPair, _: &Evidence| d.examples.get(pair).cloned();
+                agg.add_to_period(d.record.document.date.as_deref(), &d.counts);
                 agg.add(d.counts, info, example);
                 let examples = &d.discovered_examples;
                 agg.add_discovered(&d.record.document.id, &d.mentions, |m| {
@@ -360,9 +389,13 @@ fn merge_streams(args: &Args) -> anyhow::Result<ExitCode> {
             }
         }
     }
-    let agg = agg.unwrap_or_default();
+    let agg = agg.unwrap_or_else(|| Aggregates {
+        bucket: args.bucket,
+        ..Aggregates::default()
+    });
     summary.window = agg.window.as_str().to_string();
     summary.windows = agg.windows;
+    summary.periods = alam::output::PeriodSummary::of(&agg);
     finish_run(writers, folder, &agg, &summary, args.format, style)?;
     print_summary(args, "stream files", &summary, &agg);
     Ok(ExitCode::SUCCESS)

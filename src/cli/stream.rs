@@ -7,6 +7,7 @@
 //!
 //! ```text
 //! {"doc_id", "source", "status", "message", "chars", "window", "windows",
+//!  "date" (only with --date-field and a date: YYYY-MM-DD when it parses, else as written),
 //!  "mentions": [... the records of mentions.jsonl ...],
 //!  "entities": [{"entity_id", "type", "name", "name_ar", "mentions", "windows",
 //!                "attributes": {...} (only when the gazetteer row has extra columns)}],
@@ -20,7 +21,8 @@
 //! `pairs` are the document's co-occurring entity pairs (smaller id first)
 //! with their window counts and the first window where they co-occur.
 //! `alam merge` reads these lines back (files ending in `.jsonl`) and
-//! gives the tables `alam extract` gives for the same documents.
+//! gives the tables `alam extract` gives for the same documents
+//! (`alam merge --bucket week` the tables by period too).
 //! With `--strict`, the first error record stops the run with exit code 1
 //! and its document id on stderr. Memory: a few chunks of documents.
 

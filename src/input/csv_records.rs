@@ -175,6 +175,11 @@ impl CsvRecords {
             notes.push(reason);
             return Some(Err(error_record(&position, &position, &notes.join("; "))));
         }
+        if let Some(f) = self.options.date_field.as_deref().filter(|f| !has(f)) {
+            notes.push(format!(
+                "the header has no column \"{f}\" (--date-field): its records are undated"
+            ));
+        }
         if !notes.is_empty() {
             self.header_note = Some(notes.join("; "));
         }
@@ -261,7 +266,7 @@ impl Iterator for CsvRecords {
             Some(Field::Text(String::from_utf8_lossy(raw).into_owned()))
         };
         match assemble(get, &self.options, &position, &mut notes) {
-            Ok((id, text)) => Some(document_record(id, text, position, notes)),
+            Ok((id, text, date)) => Some(document_record(id, text, date, position, notes)),
             Err(reason) => {
                 notes.push(reason);
                 Some(error_record(&position, &position, &notes.join("; ")))

@@ -286,6 +286,7 @@ fn parse_jsonl_line_with(
     // fast path when every value is a string, else by serde.
     let mut names: Vec<&str> = vec![options.id_field.as_str()];
     names.extend(options.text_fields.iter().map(String::as_str));
+    names.extend(options.date_field.as_deref());
     let strings = if fast_path {
         json_fields::string_fields(trimmed, &names)
     } else {
@@ -319,14 +320,16 @@ fn parse_jsonl_line_with(
             return id.clone();
         }
         let i = names.iter().position(|n| *n == f)?;
-        if options.text_fields.iter().filter(|t| *t == f).count() > 1 {
+        let uses = options.text_fields.iter().filter(|t| *t == f).count()
+            + usize::from(options.date_field.as_deref() == Some(f));
+        if uses > 1 {
             found[i].clone()
         } else {
             found[i].take()
         }
     };
     match assemble(get, options, &position, &mut notes) {
-        Ok((id, text)) => document_record(id, text, position, notes),
+        Ok((id, text, date)) => document_record(id, text, date, position, notes),
         Err(reason) => error_record(&id_of(id.as_ref(), &position), &position, &reason),
     }
 }

@@ -70,9 +70,57 @@ pub fn edge_relation<'a>(
     Some((kind, source, crate::output::csv::counted(&c.relations)))
 }
 
-/// Writes `graph.gexf` (GEXF 1.3).
+/// The dated periods of `agg` as `(label, first day, last day)`, in time
+/// order (`undated` left out).
+fn dated_periods(agg: &Aggregates) -> Vec<(&str, String, String)> {
+    let Some(bucket) = agg.bucket else {
+        return Vec::new();
+    };
+    agg.periods
+        .keys()
+        .filter_map(|label| {
+            let (start, end) = bucket.range(label)?;
+            Some((label.as_str(), start, end))
+        })
+        .collect()
+}
+
+/// The `<attvalue>`s of a dynamic attribute `key` and the `<spells>` of a
+/// node or edge: one per period of `periods` in which `count` gives a
+/// number, with the period's first and last days (both included).
+fn spells(
+    periods: &[(&str, String, String)],
+    key: &str,
+    count: impl Fn(&str) -> Option<u64>,
+) -> (String, String) {
+    use std::fmt::Write as _;
+    let (mut values, mut spells) = (String::new(), String::new());
+    for (label, start, end) in periods {
+        if let Some(n) = count(label) {
+            let _ = write!(
+                values,
+                r#"<attvalue for="{key}" value="{n}" start="{start}" end="{end}"/>"#
+            );
+            let _ = write!(spells, r#"<spell start="{start}" end="{end}"/>"#);
+        }
+    }
+    if !spells.is_empty() {
+        spells = format!("<spells>{spells}</spells>");
+    }
+    (values, spells)
+}
+
+/// Writes `graph.gexf` (GEXF 1.3). When `agg` is counted by period, the
+/// graph is dynamic (`timeformat="date"`): every node and edge has one
+/// spell per dated period it appears in (first to last day of the
+/// period), and the dynamic attributes `mentions_by_period` (nodes) and
+/// `windows_by_period` (edges) give its count in each, so that Gephi's
+/// timeline plays the network period by period. Entities and pairs seen
+/// only in undated documents have no spell.
 pub fn write_gexf<W: Write>(mut w: W, agg: &Aggregates, pairs: &[SortedPair]) -> io::Result<W> {
     let e = xml_escape;
+    let periods = dated_periods(agg);
+    let dynamic = agg.bucket.is_some();
     writeln!(w, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
     writeln!(w, r#"<gexf xmlns="http://gexf.net/1.3" version="1.3">"#)?;
     writeln!(
@@ -80,7 +128,22 @@ pub fn write_gexf<W: Write>(mut w: W, agg: &Aggregates, pairs: &[SortedPair]) ->
         r#"  <meta><creator>alam</creator><description>entity co-occurrence, window = {}</description></meta>"#,
         agg.window.as_str()
     )?;
-    writeln!(w, r#"  <graph mode="static" defaultedgetype="undirected">"#)?;
+    if dynamic {
+        writeln!(
+            w,
+            r#"  <graph mode="dynamic" defaultedgetype="undirected" timeformat="date">"#
+        )?;
+        writeln!(
+            w,
+            r#"    <attributes class="node" mode="dynamic"><attribute id="mentions_t" title="mentions_by_period" type="integer"/></attributes>"#
+        )?;
+        writeln!(
+            w,
+            r#"    <attributes class="edge" mode="dynamic"><attribute id="windows_t" title="windows_by_period" type="integer"/></attributes>"#
+        )?;
+    } else {
+        writeln!(w, r#"  <graph mode="static" defaultedgetype="undirected">"#)?;
+    }
     writeln!(w, r#"    <attributes class="node">"#)?;
     writeln!(
         w,
@@ -128,9 +191,12 @@ pub fn write_gexf<W: Write>(mut w: W, agg: &Aggregates, pairs: &[SortedPair]) ->
     writeln!(w, r#"    </attributes>"#)?;
     writeln!(w, "    <nodes>")?;
     for (id, c) in agg.entities_sorted() {
+        let (values, spells) = spells(&periods, "mentions_t", |label| {
+            Some(agg.periods.get(label)?.entities.get(id)?.mentions)
+        });
         writeln!(
             w,
-            r#"      <node id="{}" label="{}"><attvalues><attvalue for="type" value="{}"/><attvalue for="name_ar" value="{}"/><attvalue for="mentions" value="{}"/><attvalue for="documents" value="{}"/><attvalue for="source" value="{}"/>{}</attvalues></node>"#,
+            r#"      <node id="{}" label="{}"><attvalues><attvalue for="type" value="{}"/><attvalue for="name_ar" value="{}"/><attvalue for="mentions" value="{}"/><attvalue for="documents" value="{}"/><attvalue for="source" value="{}"/>{}{values}</attvalues>{spells}</node>"#,
             e(id),
             e(&c.info.name),
             e(&c.info.kind),
@@ -147,9 +213,13 @@ pub fn write_gexf<W: Write>(mut w: W, agg: &Aggregates, pairs: &[SortedPair]) ->
     writeln!(w, "    </nodes>")?;
     writeln!(w, "    <edges>")?;
     for (i, &(a, b, c, npmi)) in pairs.iter().enumerate() {
+        let key = (a.clone(), b.clone());
+        let (values, spells) = spells(&periods, "windows_t", |label| {
+            Some(agg.periods.get(label)?.pairs.get(&key)?.windows)
+        });
         writeln!(
             w,
-            r#"      <edge id="{i}" source="{}" target="{}" weight="{}"><attvalues><attvalue for="documents" value="{}"/><attvalue for="npmi" value="{npmi:.6}"/>{}</attvalues></edge>"#,
+            r#"      <edge id="{i}" source="{}" target="{}" weight="{}"><attvalues><attvalue for="documents" value="{}"/><attvalue for="npmi" value="{npmi:.6}"/>{}{values}</attvalues>{spells}</edge>"#,
             e(a),
             e(b),
             c.windows,

@@ -119,9 +119,12 @@ pub fn report_data(agg: &Aggregates, summary: &RunSummary) -> Value {
         })
         .collect();
     let scored = by_score(pairs.clone());
-    let network = network(agg, &scored);
+    let mut network = network(agg, &scored);
     let index = index(&sorted, &types, &scored);
+    let mut top_entities = top_entities;
+    let time = time_data(agg, &mut network, &mut top_entities);
     json!({
+        "time": time,
         "title": "alam report",
         "summary": {
             "documents": summary.documents, "errors": summary.errors, "warnings": summary.warnings,
@@ -133,6 +136,66 @@ pub fn report_data(agg: &Aggregates, summary: &RunSummary) -> Value {
         "network": network,
         "pairs": table,
         "index": index,
+    })
+}
+
+/// The periods of a dated run (`null` otherwise): `{"bucket", "periods":
+/// [{"label", "start", "end", "documents"}], "undated"}` (dated periods
+/// in time order; `undated`: the documents of the period `undated`), and
+/// the `series` of each node and edge of the network and each entity of
+/// the bar charts: its mentions (windows, for an edge) in each dated
+/// period, in that order. The page draws a time slider and sparklines
+/// from them.
+fn time_data(agg: &Aggregates, network: &mut Value, top_entities: &mut [Value]) -> Value {
+    let Some(bucket) = agg.bucket else {
+        return Value::Null;
+    };
+    let dated: Vec<(&String, &crate::cooccur::PeriodCounts, (String, String))> = agg
+        .periods
+        .iter()
+        .filter_map(|(label, p)| Some((label, p, bucket.range(label)?)))
+        .collect();
+    let entity_series = |id: &str| -> Value {
+        dated
+            .iter()
+            .map(|(_, p, _)| p.entities.get(id).map_or(0, |e| e.mentions))
+            .collect::<Vec<_>>()
+            .into()
+    };
+    if let Some(nodes) = network.get_mut("nodes").and_then(Value::as_array_mut) {
+        for n in nodes {
+            let series = entity_series(n["id"].as_str().unwrap_or(""));
+            n["series"] = series;
+        }
+    }
+    if let Some(edges) = network.get_mut("edges").and_then(Value::as_array_mut) {
+        for e in edges {
+            let (a, b) = (
+                e["source"].as_str().unwrap_or(""),
+                e["target"].as_str().unwrap_or(""),
+            );
+            let key: crate::cooccur::EntityPair = (Arc::from(a), Arc::from(b));
+            let series: Vec<u64> = dated
+                .iter()
+                .map(|(_, p, _)| p.pairs.get(&key).map_or(0, |c| c.windows))
+                .collect();
+            e["series"] = series.into();
+        }
+    }
+    for block in top_entities.iter_mut() {
+        if let Some(list) = block.get_mut("entities").and_then(Value::as_array_mut) {
+            for e in list {
+                let series = entity_series(e["id"].as_str().unwrap_or(""));
+                e["series"] = series;
+            }
+        }
+    }
+    json!({
+        "bucket": bucket.as_str(),
+        "periods": dated.iter().map(|(label, p, (start, end))| json!({
+            "label": label, "start": start, "end": end, "documents": p.documents,
+        })).collect::<Vec<_>>(),
+        "undated": agg.periods.get(crate::period::UNDATED).map_or(0, |p| p.documents),
     })
 }
 

@@ -33,7 +33,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use crate::cooccur::{Aggregates, Attributes, Example, SortedPair};
-pub use crate::cooccur::{FileEntry, RunSummary};
+pub use crate::cooccur::{FileEntry, PeriodSummary, RunSummary};
 use crate::discover::Rule;
 use crate::{Document, Form, Mention};
 
@@ -358,6 +358,10 @@ pub struct StreamLine<'a> {
     pub window: Cow<'a, str>,
     /// The document's number of windows.
     pub windows: u64,
+    /// The document's date, when `--date-field` gave one (`YYYY-MM-DD`
+    /// when it parses, else as written); absent otherwise.
+    #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
+    pub date: Option<Cow<'a, str>>,
     /// Its mentions.
     #[serde(borrow)]
     pub mentions: Vec<MentionRecord<'a>>,
@@ -440,6 +444,7 @@ impl<'a> StreamLine<'a> {
             chars: p.chars,
             window: Cow::Borrowed(window.as_str()),
             windows: counts.windows(),
+            date: doc.date.as_deref().map(Cow::Borrowed),
             mentions: p.mentions.iter().map(MentionRecord::from).collect(),
             entities,
             pairs,

@@ -11,11 +11,12 @@ pub mod graph;
 pub mod html;
 pub mod json;
 pub mod neo4j;
+pub mod periods;
 pub mod xlsx;
 
 pub use self::csv::{CsvStyle, CsvTable};
 pub use self::folder::{AtomicFile, OutputFolder};
-pub use self::json::{FileEntry, RunSummary};
+pub use self::json::{FileEntry, PeriodSummary, RunSummary};
 pub use self::xlsx::XlsxBook;
 
 use std::io::{self, Write};
@@ -433,6 +434,20 @@ fn write_tables_with<'a>(
                 csv::write_cooccurrence(dir.create("cooccurrence.csv")?, agg, pairs, style)?
                     .commit()
             }));
+            if agg.bucket.is_some() {
+                jobs.push(Box::new(move || {
+                    periods::write_periods(dir.create("periods.csv")?, agg, style)?.commit()
+                }));
+                jobs.push(Box::new(move || {
+                    let f = dir.create("entities_by_period.csv")?;
+                    periods::write_entities_by_period(f, agg, style)?.commit()
+                }));
+                jobs.push(Box::new(move || {
+                    let f = dir.create("cooccurrence_by_period.csv")?;
+                    periods::write_cooccurrence_by_period(f, agg, summary.min_count, style)?
+                        .commit()
+                }));
+            }
         }
         if formats.json {
             jobs.push(Box::new(move || {
@@ -476,7 +491,11 @@ fn write_tables_with<'a>(
         .filter(|id| agg.discovered.contains_key(*id))
         .count() as u64;
     let pairs = pairs.len() as u64;
+    let [periods, period_entities, period_pairs] = periods::row_counts(agg, summary.min_count);
     let rows = [
+        ("periods.csv", periods),
+        ("entities_by_period.csv", period_entities),
+        ("cooccurrence_by_period.csv", period_pairs),
         ("documents.csv", summary.documents),
         ("mentions.csv", summary.mentions),
         ("mentions.jsonl", summary.documents - summary.errors),

@@ -206,6 +206,65 @@ else
     fail "bare template renders its no-data message"
 fi
 
+echo "== over time: a dated run (--date-field, --bucket week)"
+# The same documents with dates (9 of 10 dated, 8 a day from Monday
+# 2024-03-04 on, the 10th undated): the network gets a time slider, the
+# bars a sparkline each. #period=2024-W11 starts at that week: what the page
+# dims must be what cooccurrence_by_period.csv and entities_by_period.csv say.
+python3 - "$work/docs.jsonl" "$work/dated.jsonl" <<'PY'
+import datetime, json, sys
+with open(sys.argv[2], "w", encoding="utf-8") as out:
+    for k, line in enumerate(open(sys.argv[1], encoding="utf-8")):
+        d = json.loads(line)
+        if k % 10 != 9:
+            d["date"] = (datetime.date(2024, 3, 4) + datetime.timedelta(days=k // 8)).isoformat()
+        out.write(json.dumps(d, ensure_ascii=False) + "\n")
+PY
+if "$alam" extract "$work/dated.jsonl" --date-field date --bucket week -o "$work/dated" --format csv,html -q; then
+    pass "alam extract --date-field --format html"
+    dump "$work/period.html" "file://$PWD/$work/dated/report.html#period=2024-W11"
+    dump "$work/period-all.html" "file://$PWD/$work/dated/report.html"
+    out=$(python3 - "$work/dated" "$work/period.html" "$work/period-all.html" <<'PY'
+import csv, html, json, re, sys
+out, page, page_all = sys.argv[1], open(sys.argv[2], encoding="utf-8").read(), open(sys.argv[3], encoding="utf-8").read()
+def check(name, ok):
+    print(("PASS " if ok else "FAIL ") + name)
+periods = [p for p in csv.DictReader(open(f"{out}/periods.csv", encoding="utf-8")) if p["start"]]
+w11 = [p for p in periods if p["period"] == "2024-W11"]
+m = re.search(r'<input[^>]*id="period"[^>]*>', page)
+check("time slider with a stop per week and one for all", m is not None and f'max="{len(periods)}"' in m.group(0))
+label = re.search(r'id="period-label"[^>]*>([^<]*)<', page)
+label = html.unescape(label.group(1)) if label else ""
+check(f"#period=2024-W11 shows the week and its documents: {label!r}",
+      bool(w11) and label.startswith("2024-W11: 2024-03-11 \u2013 2024-03-17 \u00b7 " + w11[0]["documents"] + " documents"))
+pairs = {(r["source_id"], r["target_id"]) for r in csv.DictReader(open(f"{out}/cooccurrence_by_period.csv", encoding="utf-8")) if r["period"] == "2024-W11"}
+edges = re.findall(r'<line class="edge( off-period)?" data-source="([^"]*)" data-target="([^"]*)"', page)
+wrong = [(s, t) for off, s, t in edges if bool(off) == (((html.unescape(s), html.unescape(t)) in pairs) or ((html.unescape(t), html.unescape(s)) in pairs))]
+check(f"edges dimmed exactly when not in 2024-W11 ({sum(1 for e in edges if e[0])} of {len(edges)})", edges and not wrong and any(e[0] for e in edges) and not all(e[0] for e in edges))
+ents = {r["entity_id"] for r in csv.DictReader(open(f"{out}/entities_by_period.csv", encoding="utf-8")) if r["period"] == "2024-W11"}
+nodes = re.findall(r'<g class="node([^"]*)" data-id="([^"]*)"', page)
+wrong = [i for cls, i in nodes if ("off-period" in cls) == (html.unescape(i) in ents)]
+check(f"nodes dimmed exactly when not mentioned in 2024-W11 ({len(nodes)} nodes)", nodes and not wrong)
+check("without #period nothing is dimmed", "off-period" not in re.sub(r"<style.*?</style>|<script.*?</script>", "", page_all, flags=re.S))
+bars = len(re.findall(r'<div class="bar timed"', page_all))
+sparks = len(re.findall(r'<svg class="spark"', page_all))
+check(f"a sparkline on each of the {bars} bars", bars > 0 and sparks == bars)
+data = json.loads(html.unescape(re.search(r'<script id="alam-data" type="application/json">(.*?)</script>', page_all, re.S).group(1)))
+by = {(r["period"], r["entity_id"]): int(r["mentions"]) for r in csv.DictReader(open(f"{out}/entities_by_period.csv", encoding="utf-8"))}
+first = data["top_entities"][0]["entities"][0]
+want = [by.get((p["period"], first["id"]), 0) for p in periods]
+check(f"the sparkline of {first['id']} is its mentions by week {want}", first.get("series") == want)
+PY
+)
+    echo "$out"
+    p=$(echo "$out" | grep -c '^PASS ')
+    f=$(echo "$out" | grep -c '^FAIL ')
+    passed=$((passed + p))
+    failed=$((failed + f))
+else
+    fail "alam extract --date-field --format html"
+fi
+
 echo "== screenshot"
 rm -f "$work/report.png"
 chrome --screenshot="$work/report.png" --window-size=1400,1800 "$url" >/dev/null

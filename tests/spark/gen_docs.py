@@ -9,6 +9,7 @@ a few lines are empty documents (warnings) or lack the text field (errors);
 --broken-at LINE makes that line malformed JSON (for the --strict check).
 """
 import argparse
+import datetime
 import json
 import random
 
@@ -109,6 +110,20 @@ def main():
             lang = "ar" if rng.random() < 0.5 else "en"
             title, text = document(rng, lang)
             rec = {"id": f"{lang}-{line:06d}", "lang": lang, "title": title, "text": text}
+            # A date from the line number alone (the random draws stay as
+            # they were): 150 days from 2024-01-01, as ISO dates with an
+            # offset, RFC 2822 or day-first; none every 61st line, one that
+            # does not parse every 89th.
+            day = datetime.date(2024, 1, 1) + datetime.timedelta(days=(line * 37) % 150)
+            rec["published"] = [
+                day.isoformat() + "T23:30:00-05:00",
+                day.strftime("%a, %d %b %Y 08:00:00 +0300"),
+                day.strftime("%d/%m/%Y"),
+            ][line % 3]
+            if line % 61 == 0:
+                del rec["published"]
+            if line % 89 == 0:
+                rec["published"] = "soon"
             if a.missing_id_every and line % a.missing_id_every == 0:
                 del rec["id"]
             if line % 997 == 0:

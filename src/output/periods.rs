@@ -1,0 +1,148 @@
+//! The tables by period, written when documents are dated
+//! (`--date-field`; see [`crate::period`]).
+//!
+//! | file | one row per | columns |
+//! |---|---|---|
+//! | `periods.csv` | period | period, start, end, documents, windows |
+//! | `entities_by_period.csv` | entity and period it is mentioned in | period, entity_id, name, type, mentions, documents, windows |
+//! | `cooccurrence_by_period.csv` | pair and period it co-occurs in | period, source_id, source_name, target_id, target_name, windows, documents, npmi |
+//!
+//! Rows are sorted by period (time order, `undated` last), then as in
+//! `entities.csv` (most mentions first, then id) and `cooccurrence.csv`
+//! (most windows first, then ids). `start` and `end` are the first and
+//! last days of the period (`YYYY-MM-DD`), empty for `undated`. `npmi` is
+//! computed within the period (over its windows). A pair has rows only if
+//! `cooccurrence.csv` lists it (`--min-count` applies to its total), so
+//! the by-period table is the history of the pairs of the whole table;
+//! the counts of a pair's (or an entity's) rows sum to its counts in
+//! `cooccurrence.csv` (`entities.csv`).
+
+use std::io::{self, Write};
+
+use super::csv::{CsvStyle, CsvTable};
+use crate::cooccur::Aggregates;
+
+/// The header of `periods.csv`.
+pub const PERIODS_HEADER: [&str; 5] = ["period", "start", "end", "documents", "windows"];
+/// The header of `entities_by_period.csv`.
+pub const ENTITIES_BY_PERIOD_HEADER: [&str; 7] = [
+    "period",
+    "entity_id",
+    "name",
+    "type",
+    "mentions",
+    "documents",
+    "windows",
+];
+/// The header of `cooccurrence_by_period.csv`.
+pub const COOCCURRENCE_BY_PERIOD_HEADER: [&str; 8] = [
+    "period",
+    "source_id",
+    "source_name",
+    "target_id",
+    "target_name",
+    "windows",
+    "documents",
+    "npmi",
+];
+
+/// The first and last days of `label`, empty for `undated` (or without a
+/// bucket).
+pub fn period_range(agg: &Aggregates, label: &str) -> (String, String) {
+    agg.bucket.and_then(|b| b.range(label)).unwrap_or_default()
+}
+
+/// Writes `periods.csv`.
+pub fn write_periods<W: Write>(w: W, agg: &Aggregates, style: CsvStyle) -> io::Result<W> {
+    let mut table = CsvTable::new(w, &PERIODS_HEADER, style)?;
+    let mut n = [itoa::Buffer::new(), itoa::Buffer::new()];
+    for (label, p) in &agg.periods {
+        let (start, end) = period_range(agg, label);
+        let [documents, windows] = &mut n;
+        table.row([
+            label.as_bytes(),
+            start.as_bytes(),
+            end.as_bytes(),
+            documents.format(p.documents).as_bytes(),
+            windows.format(p.windows).as_bytes(),
+        ])?;
+    }
+    table.finish()
+}
+
+/// Writes `entities_by_period.csv`.
+pub fn write_entities_by_period<W: Write>(
+    w: W,
+    agg: &Aggregates,
+    style: CsvStyle,
+) -> io::Result<W> {
+    let mut table = CsvTable::new(w, &ENTITIES_BY_PERIOD_HEADER, style)?;
+    let mut n = [
+        itoa::Buffer::new(),
+        itoa::Buffer::new(),
+        itoa::Buffer::new(),
+    ];
+    for (label, p) in &agg.periods {
+        for (id, c) in p.entities_sorted() {
+            let info = agg.entities.get(id).map(|e| &e.info);
+            let (name, kind) = info.map_or(("", ""), |i| (i.name.as_str(), i.kind.as_str()));
+            let cells = [id.as_ref(), name, kind].map(|s| style.cell(s));
+            let [mentions, documents, windows] = &mut n;
+            table.row([
+                label.as_bytes(),
+                cells[0].as_bytes(),
+                cells[1].as_bytes(),
+                cells[2].as_bytes(),
+                mentions.format(c.mentions).as_bytes(),
+                documents.format(c.documents).as_bytes(),
+                windows.format(c.windows).as_bytes(),
+            ])?;
+        }
+    }
+    table.finish()
+}
+
+/// Writes `cooccurrence_by_period.csv`, for the pairs with at least
+/// `min_count` windows in all.
+pub fn write_cooccurrence_by_period<W: Write>(
+    w: W,
+    agg: &Aggregates,
+    min_count: u64,
+    style: CsvStyle,
+) -> io::Result<W> {
+    let mut table = CsvTable::new(w, &COOCCURRENCE_BY_PERIOD_HEADER, style)?;
+    let mut n = [itoa::Buffer::new(), itoa::Buffer::new()];
+    let name = |id: &str| agg.entities.get(id).map_or("", |e| e.info.name.as_str());
+    for (label, p) in &agg.periods {
+        let keep = |k: &_| agg.pairs.get(k).is_some_and(|c| c.windows >= min_count);
+        for ((a, b), c, npmi) in p.pairs_sorted(keep) {
+            let cells = [a.as_ref(), name(a), b.as_ref(), name(b)].map(|s| style.cell(s));
+            let [windows, documents] = &mut n;
+            let npmi = format!("{npmi:.6}");
+            table.row([
+                label.as_bytes(),
+                cells[0].as_bytes(),
+                cells[1].as_bytes(),
+                cells[2].as_bytes(),
+                cells[3].as_bytes(),
+                windows.format(c.windows).as_bytes(),
+                documents.format(c.documents).as_bytes(),
+                npmi.as_bytes(),
+            ])?;
+        }
+    }
+    table.finish()
+}
+
+/// The rows of the three tables: periods, entity rows, pair rows (those
+/// [`write_cooccurrence_by_period`] writes).
+pub fn row_counts(agg: &Aggregates, min_count: u64) -> [u64; 3] {
+    let entities = agg.periods.values().map(|p| p.entities.len() as u64).sum();
+    let pairs = agg
+        .periods
+        .values()
+        .flat_map(|p| p.pairs.keys())
+        .filter(|k| agg.pairs.get(*k).is_some_and(|c| c.windows >= min_count))
+        .count() as u64;
+    [agg.periods.len() as u64, entities, pairs]
+}

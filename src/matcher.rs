@@ -1230,7 +1230,16 @@ pub(crate) fn is_caps_acronym(form: &str) -> bool {
 /// Whether every letter of `text` is a capital (and there is one).
 fn is_all_caps(text: &str) -> bool {
     let mut any = false;
-    for c in text.chars().filter(|c| c.is_alphabetic()) {
+    for c in text.chars() {
+        // The Arabic letters are letters without case: most forms stop at
+        // their first letter, here, without the Unicode table lookups
+        // (34M instructions of every start-up).
+        if ('\u{0621}'..='\u{064A}').contains(&c) {
+            return false;
+        }
+        if !c.is_alphabetic() {
+            continue;
+        }
         if !c.is_uppercase() {
             return false;
         }
@@ -1326,6 +1335,29 @@ mod tests {
             ("2020", false),
         ] {
             assert_eq!(is_caps_acronym(form), yes, "{form}");
+        }
+    }
+
+    /// The shortcut of `is_all_caps` (an Arabic letter ends the check) is
+    /// the textbook definition on every text made of one or two
+    /// characters around the Arabic block, Latin capitals included.
+    #[test]
+    fn all_caps_shortcut_is_the_definition() {
+        fn textbook(text: &str) -> bool {
+            let letters: Vec<char> = text.chars().filter(|c| c.is_alphabetic()).collect();
+            !letters.is_empty() && letters.iter().all(|c| c.is_uppercase())
+        }
+        let chars: Vec<char> = ('\u{0600}'..='\u{06FF}')
+            .chain(['A', 'b', '.', ' ', '1'])
+            .collect();
+        for &a in &chars {
+            let one = a.to_string();
+            assert_eq!(is_all_caps(&one), textbook(&one), "{a:?}");
+            for &b in &['A', 'z', '.', 'ب'] {
+                for text in [format!("{a}{b}"), format!("{b}{a}")] {
+                    assert_eq!(is_all_caps(&text), textbook(&text), "{text:?}");
+                }
+            }
         }
     }
 

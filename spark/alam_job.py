@@ -32,9 +32,11 @@ partition, whichever task failed first).
 
 import argparse
 import base64
+import itertools
 import json
 import os
 import pickle
+import shlex
 import shutil
 import stat
 import subprocess
@@ -84,6 +86,14 @@ def parse_args(argv=None):
         help="how the tasks write a URI output: arrow (pyarrow.fs, each task writes its own "
         "files), spark (Spark's writers, saveAsTextFile), auto (arrow when pyarrow opens the "
         "URI, else spark); a plain path is written directly",
+    )
+    ap.add_argument(
+        "--feed",
+        default="subprocess",
+        choices=["subprocess", "pipe", "arrow"],
+        help="how the lines reach alam, for measuring (README): subprocess (mapPartitions "
+        "writing to alam's stdin, the default), pipe (RDD.pipe; needs --alam, a plain --output "
+        "path), arrow (spark.read.text + mapInArrow, pyarrow's buffers; not with --writer spark)",
     )
     return ap.parse_args(argv)
 
@@ -227,25 +237,9 @@ def run_partition(conf, split, rows, part_dir):
     written (0: alam was not run, the partition is empty). Raises with
     alam's last stderr lines when it fails (--strict: the first bad line).
     """
-    alam = resolve_alam(conf["alam"])
-    gaz = resolve_gazetteer(conf["gazetteer"])
-    cwd, gaz_arg = None, gaz
-    if gaz and not conf["gazetteer"]:
-        # Label a shipped archive by its name in the task's folder (`gaz`).
-        cwd, gaz_arg = os.path.dirname(gaz), os.path.basename(gaz)
-    part_dir = os.path.abspath(part_dir)
-    lines_before = conf["starts"][split]
-    cmd = [alam, "extract", "-", "--stdin-format", "jsonl", "--stdin-name", conf["source"]]
-    cmd += ["--stdin-lines-before", str(lines_before), "-o", part_dir, "-q", "--no-fsync"]
-    cmd += ["--format", "csv,json", "--window", conf["window"], "--text-field", conf["text_field"]]
-    cmd += ["--threads", str(conf["threads"])]
-    if conf["id_field"] is not None:
-        cmd += ["--id-field", conf["id_field"]]
-    cmd += gazetteer_args(gaz_arg)
-    if conf["strict"]:
-        cmd.append("--strict")
-    rows = iter(rows)
-    first = next(rows, None)
+    cmd, cwd = alam_command(conf, str(conf["starts"][split]), os.path.abspath(part_dir))
+    blocks = iter(line_blocks(rows) if conf.get("feed", "subprocess") == "subprocess" else rows)
+    first = next(blocks, None)
     if first is None:
         return 0  # no lines: no part (alam would count an "empty file")
     try:
@@ -272,19 +266,12 @@ def run_partition(conf, split, rows, part_dir):
     reader.start()
     written = 0
     try:
-        buf, size = [first], len(first) + 1
-        for line in rows:
-            buf.append(line)
-            size += len(line) + 1
-            if size >= FEED_BYTES:
-                buf.append(b"")
-                proc.stdin.write(b"\n".join(buf))
-                written += len(buf) - 1
-                buf, size = [], 0
-        if buf:
-            buf.append(b"")
-            proc.stdin.write(b"\n".join(buf))
-            written += len(buf) - 1
+        block, n = first
+        proc.stdin.write(block)
+        written += n
+        for block, n in blocks:
+            proc.stdin.write(block)
+            written += n
         proc.stdin.close()
     except BrokenPipeError:
         pass  # alam stopped (--strict): its exit code tells
@@ -298,6 +285,61 @@ def run_partition(conf, split, rows, part_dir):
             f"{stderr_count[0]} stderr lines; the last ones):\n" + "\n".join(stderr_tail)
         )
     return written
+
+
+def alam_command(conf, lines_before, part_dir):
+    """The `alam extract -` command of a partition and its working folder."""
+    alam = resolve_alam(conf["alam"])
+    gaz = resolve_gazetteer(conf["gazetteer"])
+    cwd, gaz_arg = None, gaz
+    if gaz and not conf["gazetteer"]:
+        # Label a shipped archive by its name in the task's folder (`gaz`).
+        cwd, gaz_arg = os.path.dirname(gaz), os.path.basename(gaz)
+    cmd = [alam, "extract", "-", "--stdin-format", "jsonl", "--stdin-name", conf["source"]]
+    cmd += ["--stdin-lines-before", lines_before, "-o", part_dir, "-q", "--no-fsync"]
+    cmd += ["--format", "csv,json", "--window", conf["window"], "--text-field", conf["text_field"]]
+    cmd += ["--threads", str(conf["threads"])]
+    if conf["id_field"] is not None:
+        cmd += ["--id-field", conf["id_field"]]
+    cmd += gazetteer_args(gaz_arg)
+    if conf["strict"]:
+        cmd.append("--strict")
+    return cmd, cwd
+
+
+def line_blocks(rows):
+    """The lines (bytes, without their line ends) joined into blocks of
+    about FEED_BYTES, each ending with a line end: (block, lines)."""
+    buf, size = [], 0
+    for line in rows:
+        buf.append(line)
+        size += len(line) + 1
+        if size >= FEED_BYTES:
+            buf.append(b"")
+            yield b"\n".join(buf), len(buf) - 1
+            buf, size = [], 0
+    if buf:
+        buf.append(b"")
+        yield b"\n".join(buf), len(buf) - 1
+
+
+def arrow_blocks(batches):
+    """The lines of Arrow record batches (one string column, as
+    spark.read.text gives) as blocks for alam's stdin: each line and a line
+    end joined by Arrow's compute kernel, the block handed over as the
+    array's own buffer (no Python string per line)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    for batch in batches:
+        if batch.num_rows == 0:
+            continue
+        joined = pc.binary_join_element_wise(batch.column(0), "", "\n")
+        bufs = joined.buffers()  # validity, offsets, data
+        large = pa.types.is_large_string(joined.type) or pa.types.is_large_binary(joined.type)
+        offsets = memoryview(bufs[1]).cast("q" if large else "i")
+        start, end = offsets[joined.offset], offsets[joined.offset + len(joined)]
+        yield memoryview(bufs[2])[start:end], batch.num_rows
 
 
 STRICT_STOP = "--strict: stopping at the first error"  # alam's message at a bad line
@@ -696,6 +738,89 @@ def hadoop_fs(sc, uri):
     return path.getFileSystem(sc._jsc.hadoopConfiguration()), path
 
 
+def arrow_feed(sc, args, conf):
+    """--feed arrow: the input as a DataFrame (spark.read.text, one
+    partition per core as with the default feed), its lines counted per
+    partition in the JVM (spark_partition_id), then mapInArrow hands each
+    task its lines as Arrow batches, joined into alam's stdin blocks by
+    Arrow (arrow_blocks). Returns an RDD of partition_task's records."""
+    if conf["mode"] == "spark":
+        raise RuntimeError("--feed arrow writes a plain path or through pyarrow.fs (not --writer spark)")
+    from pyspark.sql import SparkSession
+    from pyspark.sql import functions as F
+
+    spark = SparkSession.builder.getOrCreate()
+    size = input_bytes(sc, args.input) or 0
+    parts = args.partitions or sc.defaultParallelism
+    if size:
+        split = max(-(-size // parts), 1 << 20)
+        spark.conf.set("spark.sql.files.maxPartitionBytes", str(min(split, MAX_SPLIT)))
+    df = spark.read.text(args.input)
+    counts = dict(df.groupBy(F.spark_partition_id().alias("p")).count().collect())
+    n = df.rdd.getNumPartitions()
+    starts, total = [], 0
+    for i in range(n):
+        starts.append(total)
+        total += counts.get(i, 0)
+    conf["starts"] = starts
+
+    def task(batches):
+        import pyarrow as pa
+        from pyspark import TaskContext
+
+        split = TaskContext.get().partitionId()
+        out = {"kind": [], "split": [], "n": [], "info": []}
+        for rec in partition_task(conf, split, arrow_blocks(batches)):
+            out["kind"].append(rec[0])
+            out["split"].append(rec[1])
+            out["n"].append(rec[2] if rec[0] == "part" else 0)
+            out["info"].append(json.dumps(rec[3]) if rec[0] == "part" else rec[2])
+        yield pa.RecordBatch.from_pydict(out)
+
+    schema = "kind string, split long, n long, info string"
+    rows = df.mapInArrow(task, schema).rdd
+    return rows.map(
+        lambda r: ("part", r.split, r.n, json.loads(r.info)) if r.kind == "part" else (r.kind, r.split, r.info)
+    )
+
+
+def pipe_feed(sc, args, conf, lines):
+    """--feed pipe: PySpark's RDD.pipe runs one shell per partition that
+    reads the partition's number from its first line and execs alam (the
+    lines decoded to text, as pipe needs, and encoded again by it). A
+    failure is pipe's "exited with error code" (alam's message only in the
+    executor's log). Returns an RDD of the tasks' records."""
+    if conf["mode"] != "local" or not args.alam:
+        raise RuntimeError("--feed pipe needs --alam PATH and a plain --output path")
+    cmd, cwd = alam_command(conf, "$BEFORE", "$DIR")
+    if cwd:
+        raise RuntimeError("--feed pipe needs --gazetteer DIR")
+    script = (
+        'read split; BEFORE=$(echo "$STARTS" | cut -d" " -f$((split + 1))); '
+        'DIR="$STAGING/tables/part-$(printf %05d "$split")"; mkdir "$DIR" || exit 3; '
+        "exec " + " ".join(a if a in ("$BEFORE", "$DIR") else shlex.quote(a) for a in cmd)
+    )
+    script = script.replace(" $BEFORE ", ' "$BEFORE" ').replace(" $DIR ", ' "$DIR" ')
+    env = dict(alam_env(), STARTS=" ".join(map(str, conf["starts"])), STAGING=conf["staging"])
+    text = sc.textFile(args.input, lines.getNumPartitions())  # str lines: pipe writes str
+
+    def finish(split, out):
+        for _ in out:  # alam's stdout (-q: nothing); ends when alam exited 0
+            pass
+        part = os.path.join(conf["staging"], "tables", f"part-{split:05d}")
+
+        def place(name, path):
+            final = os.path.join(conf["staging"], name, f"part-{split:05d}")
+            os.replace(path, final)
+            fsync(final)
+
+        yield ("part", split, 1, split_off_documents(part, split, place))
+
+    piped = text.mapPartitionsWithIndex(lambda i, it: itertools.chain([str(i)], it))
+    piped = piped.pipe("sh -c " + shlex.quote(script), env=env, checkCode=True)
+    return piped.mapPartitionsWithIndex(finish)
+
+
 def wait_for_tasks(sc, log, timeout=120):
     """After a failed job: waits until no task runs any more (Spark kills
     the others, their Python workers within spark.python.task.killTimeout,
@@ -738,7 +863,10 @@ def main(argv=None):
     log = lambda m: print(f"alam-spark: {m}", file=sys.stderr, flush=True)
     metrics = Metrics(sc)
 
-    lines, starts = read_input(sc, args.input, args.partitions)
+    if args.feed == "arrow":
+        lines, starts = None, None  # counted per DataFrame partition below
+    else:
+        lines, starts = read_input(sc, args.input, args.partitions)
     conf["starts"] = starts
     count_secs = time.time() - started
     alam = resolve_alam(args.alam)  # the driver's copy (client or local mode)
@@ -752,7 +880,13 @@ def main(argv=None):
     running = False
     try:
         t0 = time.time()
-        results = lines.mapPartitionsWithIndex(lambda i, rows: partition_task(conf, i, rows))
+        conf["feed"] = args.feed
+        if args.feed == "arrow":
+            results = arrow_feed(sc, args, conf)
+        elif args.feed == "pipe":
+            results = pipe_feed(sc, args, conf, lines)
+        else:
+            results = lines.mapPartitionsWithIndex(lambda i, rows: partition_task(conf, i, rows))
         running = True
         if store.kind == "spark":
             results = results.persist(StorageLevel.MEMORY_AND_DISK)

@@ -216,6 +216,28 @@ fi
 # The gazetteer label differs (gazetteers, not the shipped gaz): compare files only.
 same_files "spark writers" "$WORK/extract" "$WORK/out-sw"
 
+# --- 2c. the other feeds (--feed pipe, --feed arrow), kept for measuring -
+rm -rf "$WORK/extract-builtin" # alam's built-in gazetteer, as the jobs below
+"$ALAM" extract "$DOCS" --text-field title,text -o "$WORK/extract-builtin" --format csv,json -q 2>/dev/null
+for feed in pipe arrow; do
+    if [ "$feed" = arrow ] && ! python -c "import pandas" 2>/dev/null; then
+        # mapInArrow needs pandas; installed here, not required by the job
+        "$VENV/bin/pip" install -q --disable-pip-version-check pandas==3.1.1 >>"$WORK/pip.log" 2>&1 ||
+            { echo "skip --feed arrow: pip install pandas==3.1.1 failed (see $WORK/pip.log)"; continue; }
+    fi
+    echo "== spark-submit local[2]: --feed $feed"
+    rm -rf "$WORK/out-$feed"
+    if "${SPARK[@]}" spark/alam_job.py --alam "$ALAM" --input "$DOCS" --output "$WORK/out-$feed" \
+        --text-field title,text --feed "$feed" >"$WORK/spark-$feed.log" 2>&1; then
+        ok "spark job (--feed $feed) exited 0"
+        grep "^alam-spark: " "$WORK/spark-$feed.log" | sed 's/^/   /'
+    else
+        fail "spark job (--feed $feed) failed: see $WORK/spark-$feed.log"
+        grep "alam-spark" "$WORK/spark-$feed.log" | tail -n 5
+    fi
+    same_files "--feed $feed" "$WORK/extract-builtin" "$WORK/out-$feed"
+done
+
 # --- 3. --strict: one broken line fails the job --------------------------
 echo "== spark-submit --strict on a broken line"
 rm -rf "$WORK/out-strict"

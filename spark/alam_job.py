@@ -246,7 +246,7 @@ def run_partition(conf, split, rows, part_dir):
         proc = subprocess.Popen(
             cmd, cwd=cwd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE, env=alam_env(),
-            preexec_fn=die_with_parent if sys.platform.startswith("linux") else None,
+            preexec_fn=die_with_parent(),
         )
     except OSError as e:
         raise RuntimeError(f"cannot run {alam} on an executor: {e}") from None
@@ -346,16 +346,22 @@ STRICT_STOP = "--strict: stopping at the first error"  # alam's message at a bad
 
 
 def die_with_parent():
-    """preexec_fn of alam: killed when its Python worker dies (Linux's
-    PR_SET_PDEATHSIG), so that a task Spark kills stops writing at once
-    (alam would read the end of its stdin as the end of the input)."""
+    """A preexec_fn for alam, or None: alam is killed when its Python worker
+    dies (Linux's PR_SET_PDEATHSIG), so that a task Spark kills stops
+    writing at once (alam would read the end of its stdin as the end of the
+    input). libc's prctl is looked up here, in the worker: the forked child
+    only calls it (no import between fork and exec)."""
+    if not sys.platform.startswith("linux"):
+        return None
     try:
         import ctypes
         import signal
 
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+        kill = int(signal.SIGKILL)
     except Exception:
-        pass
+        return None
+    return lambda: prctl(1, kill)  # 1 = PR_SET_PDEATHSIG
 
 
 def split_off_documents(part_dir, split, place):
@@ -560,6 +566,9 @@ class LocalStore:
     def tables(self, staging, tmp, splits):
         return [os.path.join(staging, "tables", f"part-{s:05d}") for s in splits]
 
+    def merged(self, staging, tmp):
+        return os.path.join(staging, "merged")  # renamed into the output: same file system
+
     def write(self, staging, rel, data):
         with open(os.path.join(staging, rel), "wb") as f:
             f.write(data)
@@ -605,6 +614,9 @@ class ArrowStore:
 
     def _path(self, staging):
         return arrow_fs(staging)[1]
+
+    def merged(self, staging, tmp):
+        return os.path.join(tmp, "merged")  # uploaded from local disk
 
     def tables(self, staging, tmp, splits):
         from pyarrow import fs as pafs
@@ -669,6 +681,9 @@ class HadoopStore:
 
     def staging(self, run):
         return f"{self.uri}/_alam-spark-{run}"
+
+    def merged(self, staging, tmp):
+        return os.path.join(tmp, "merged")  # copied from local disk
 
     def tables(self, staging, tmp, splits):
         local = os.path.join(tmp, "tables")
@@ -914,7 +929,7 @@ def main(argv=None):
         t1 = time.time()
         dirs = store.tables(staging, tmp, splits)
         fetch_secs = time.time() - t1
-        merged = os.path.join(tmp, "merged")
+        merged = store.merged(staging, tmp)
         merge_secs = merge_parts(alam, dirs, merged)
         with open(os.path.join(merged, "summary.json"), encoding="utf-8") as f:
             summary = json.load(f)

@@ -279,6 +279,24 @@ staged=$(ls -A "$WORK/out-two" | grep -c alam-spark)
 [ "$staged" -eq 0 ] && ok "--strict, two bad lines: no staging folder left" || fail "--strict: staging folder left"
 same_files "earlier output after a failed run" "$WORK/extract" "$WORK/out-two"
 
+# A task that fails otherwise (here alam "crashes" on the second partition
+# while the first one runs): its message is quoted, nothing is left.
+printf '#!/bin/sh\ncase " $* " in\n  *" --stdin-lines-before 0 "*) exec %s "$@" ;;\n  *) echo "simulated crash" >&2; exit 3 ;;\nesac\n' \
+    "$ALAM" >"$WORK/crash-alam" && chmod +x "$WORK/crash-alam"
+rm -rf "$WORK/out-crash"
+if "${SPARK[@]}" spark/alam_job.py --alam "$WORK/crash-alam" --input "$DOCS" --output "$WORK/out-crash" \
+    --partitions 2 >"$WORK/spark-crash.log" 2>&1; then
+    fail "a crashing task: the job exited 0"
+elif grep -A 2 "alam-spark: failed" "$WORK/spark-crash.log" | grep -q "exit code 3" &&
+    grep -A 2 "alam-spark: failed" "$WORK/spark-crash.log" | grep -q "simulated crash"; then
+    ok "a crashing task: the job fails quoting alam's exit code and stderr"
+else
+    fail "a crashing task: no message quoting it (see $WORK/spark-crash.log)"
+fi
+sleep 3
+left=$(ls -A "$WORK/out-crash" 2>/dev/null | tr '\n' ' ')
+[ -z "$left" ] && ok "a crashing task: nothing left in the output" || fail "a crashing task: left: $left"
+
 rm -rf "$WORK/out-lax"
 if "${SPARK[@]}" --files "$ALAM" spark/alam_job.py --input "$BROKEN" --output "$WORK/out-lax" \
     >"$WORK/spark-lax.log" 2>&1 &&

@@ -12,7 +12,10 @@
 # (default: Spark's default, 8 and 32), with the Spark UI on so that the job
 # reads the bytes shuffled and the task results' size from the status REST
 # API. SPARK_JOB=FILE runs another version of the job (e.g. the previous one,
-# `git show REV:spark/alam_job.py`) the same way. Prints, per run: the job's time from SparkContext start and its
+# `git show REV:spark/alam_job.py`) the same way. FEEDS="subprocess pipe
+# arrow" runs each partition count once per feed (--feed; arrow needs pandas
+# and pyarrow in the venv), REPEAT=3 all of it three times (the medians are
+# for the reader to take). Prints, per run: the job's time from SparkContext start and its
 # throughput against extract's, the merge step's time, the bytes collected and
 # shuffled against the input's size, and whether every file is byte for byte
 # extract's.
@@ -49,13 +52,17 @@ extract() { # prints "WALL CPU"
 }
 extract >/dev/null # warm the page cache
 
+FEEDS=${FEEDS:-subprocess}
+REPEAT=${REPEAT:-1}
+for rep in $(seq "$REPEAT"); do
+for feed in $FEEDS; do
 for p in "${PARTS[@]}"; do
     rm -rf "$WORK/out"
     BEFORE=$(extract)
     t0=$(now)
     /usr/bin/time -f "%e %U %S" -o "$WORK/time-job.txt" spark-submit --master "local[2]" --conf spark.task.maxFailures=1 --conf spark.ui.showConsoleProgress=false \
         "$JOB" --alam "$ALAM" --input "$DOCS" --output "$WORK/out" --text-field title,text \
-        --partitions "$p" >"$WORK/spark-$p.log" 2>&1 || { echo "job failed: $WORK/spark-$p.log"; continue; }
+        --partitions "$p" --feed "$feed" >"$WORK/spark-$p.log" 2>&1 || { echo "job failed: $WORK/spark-$p.log"; continue; }
     WALL=$(secs "$t0" "$(now)")
     JOBCPU=$(awk '{print $2 + $3}' "$WORK/time-job.txt")
     AFTER=$(extract)
@@ -68,9 +75,9 @@ for p in "${PARTS[@]}"; do
         [ -d "$got" ] && { cat "$got"/part-* >"$WORK/joined.tmp"; got=$WORK/joined.tmp; }
         if cmp -s "$WORK/extract/$f" "$got"; then same=$((same + 1)); else differ="$differ $f"; fi
     done
-    python3 - "$WORK/spark-$p.log" "$BYTES" "$EXTRACT" "$WALL" "$p" "$same" "$differ" "$EXTRACTCPU" "$JOBCPU" <<'EOF'
+    python3 - "$WORK/spark-$p.log" "$BYTES" "$EXTRACT" "$WALL" "$p" "$same" "$differ" "$EXTRACTCPU" "$JOBCPU" "$feed" <<'EOF'
 import re, sys
-log, size, extract, wall, p, same, differ, ecpu, jcpu = sys.argv[1:10]
+log, size, extract, wall, p, same, differ, ecpu, jcpu, feed = sys.argv[1:11]
 text = open(log, encoding="utf-8", errors="replace").read()
 get = lambda pat: (re.search(pat, text) or [None, None])[1]
 job = float(get(r"alam-spark: done in ([0-9.]+) s"))
@@ -82,7 +89,7 @@ m = re.search(r"Spark metrics: (\d+) bytes shuffled, (\d+) bytes of task results
 shuffled, results = (int(m[1]), int(m[2])) if m else (None, None)
 size, extract = int(size), float(extract)
 mbps = size / 1e6 / job
-print(f"partitions {p if p != '0' else 'default'} ({parts} parts): job {job:.1f} s = {mbps:.1f} MB/s "
+print(f"feed {feed}, partitions {p if p != '0' else 'default'} ({parts} parts): job {job:.1f} s = {mbps:.1f} MB/s "
       f"= {extract / job:.2f} x extract's {size / 1e6 / extract:.1f} MB/s (spark-submit wall {float(wall):.1f} s, "
       f"CPU {float(jcpu):.1f} s against extract's {float(ecpu):.1f} s); counting lines {count} s, "
       f"alam {alam} s, merge {merge} s; collected {collected} B ({100 * collected / size:.4f}% of input), "
@@ -90,4 +97,6 @@ print(f"partitions {p if p != '0' else 'default'} ({parts} parts): job {job:.1f}
       f"{f' ({100 * results / size:.3f}%)' if results is not None else ''}; "
       f"files identical to extract: {same}/8{(' differ:' + differ) if differ.strip() else ''}")
 EOF
+done
+done
 done

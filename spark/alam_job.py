@@ -10,24 +10,33 @@ alam`, the gazetteer folder with `--archives gaz.tar.gz#gaz`, or `--alam
 PATH` / `--gazetteer DIR` for local runs): the partition's lines on its
 stdin, named as lines of the whole input, into a partial output folder.
 The per-document files of each partition (mentions.jsonl, documents.csv,
-mentions.csv) go to the output as part files (OUTPUT/NAME/part-NNNNN, in
-input order, the CSV header in part 0 only); the partial tables are summed
-by `alam merge` on the driver. The tables are, byte for byte, those `alam
-extract --format csv,json` writes for the same input (summary.json's
-gazetteer label names the shipped folder), and the part files joined are
-its per-document files. A plain --output path must be shared by the driver
-and the executors (local mode, a shared file system); a URI (hdfs://,
-s3a://, file://) is written through Hadoop.
+mentions.csv) go to the output store as part files (OUTPUT/NAME/part-NNNNN,
+in input order, the CSV header in part 0 only), written by the tasks; the
+partial tables too, read back and summed by `alam merge` on the driver. The
+tables are, byte for byte, those `alam extract --format csv,json` writes for
+the same input (summary.json's gazetteer label names the shipped folder),
+and the part files joined are its per-document files. A plain --output path
+must be shared by the driver and the executors (local mode, a shared file
+system); a URI is written by the tasks through pyarrow.fs (file://, s3a://,
+hdfs:// with libhdfs) or else through Spark's writers (--writer). Everything
+goes to a staging folder of the output first, moved into place by the
+driver once every task succeeded, summary.json last: a failed run leaves
+the output as it was.
 
 A document without an id gets `INPUT:LINE` (INPUT as given with --input,
 LINE its line in the whole input), as `alam extract INPUT` names it.
-With --strict, the first bad line fails its task, the job and spark-submit.
+With --strict, a bad line fails the job and spark-submit, with alam's
+message naming the first bad line of the input (that of the first failed
+partition, whichever task failed first).
 """
 
 import argparse
+import base64
+import itertools
 import json
 import os
 import pickle
+import shlex
 import shutil
 import stat
 import subprocess
@@ -73,6 +82,22 @@ def parse_args(argv=None):
         type=int,
         default=0,
         help="alam threads per task (default: spark.task.cpus, i.e. 1)",
+    )
+    ap.add_argument(
+        "--writer",
+        default="auto",
+        choices=["auto", "arrow", "spark"],
+        help="how the tasks write a URI output: arrow (pyarrow.fs, each task writes its own "
+        "files), spark (Spark's writers, saveAsTextFile), auto (arrow when pyarrow opens the "
+        "URI, else spark); a plain path is written directly",
+    )
+    ap.add_argument(
+        "--feed",
+        default="subprocess",
+        choices=["subprocess", "pipe", "arrow"],
+        help="how the lines reach alam, for measuring (README): subprocess (mapPartitions "
+        "writing to alam's stdin, the default), pipe (RDD.pipe; needs --alam, a plain --output "
+        "path), arrow (spark.read.text + mapInArrow, pyarrow's buffers; not with --writer spark)",
     )
     return ap.parse_args(argv)
 
@@ -216,35 +241,16 @@ def run_partition(conf, split, rows, part_dir):
     written (0: alam was not run, the partition is empty). Raises with
     alam's last stderr lines when it fails (--strict: the first bad line).
     """
-    alam = resolve_alam(conf["alam"])
-    gaz = resolve_gazetteer(conf["gazetteer"])
-    cwd, gaz_arg = None, gaz
-    if gaz and not conf["gazetteer"]:
-        # Label a shipped archive by its name in the task's folder (`gaz`).
-        cwd, gaz_arg = os.path.dirname(gaz), os.path.basename(gaz)
-    part_dir = os.path.abspath(part_dir)
-    lines_before = conf["starts"][split]
-    cmd = [alam, "extract", "-", "--stdin-format", "jsonl", "--stdin-name", conf["source"]]
-    cmd += ["--stdin-lines-before", str(lines_before), "-o", part_dir, "-q", "--no-fsync"]
-    cmd += ["--format", "csv,json", "--window", conf["window"], "--text-field", conf["text_field"]]
-    cmd += ["--threads", str(conf["threads"])]
-    if conf["id_field"] is not None:
-        cmd += ["--id-field", conf["id_field"]]
-    if conf.get("date_field") is not None:
-        cmd += ["--date-field", conf["date_field"]]
-        if conf.get("bucket") is not None:
-            cmd += ["--bucket", conf["bucket"]]
-    cmd += gazetteer_args(gaz_arg)
-    if conf["strict"]:
-        cmd.append("--strict")
-    rows = iter(rows)
-    first = next(rows, None)
+    cmd, cwd = alam_command(conf, str(conf["starts"][split]), os.path.abspath(part_dir))
+    blocks = iter(line_blocks(rows) if conf.get("feed", "subprocess") == "subprocess" else rows)
+    first = next(blocks, None)
     if first is None:
         return 0  # no lines: no part (alam would count an "empty file")
     try:
         proc = subprocess.Popen(
             cmd, cwd=cwd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE, env=alam_env(),
+            preexec_fn=die_with_parent(),
         )
     except OSError as e:
         raise RuntimeError(f"cannot run {alam} on an executor: {e}") from None
@@ -264,19 +270,12 @@ def run_partition(conf, split, rows, part_dir):
     reader.start()
     written = 0
     try:
-        buf, size = [first], len(first) + 1
-        for line in rows:
-            buf.append(line)
-            size += len(line) + 1
-            if size >= FEED_BYTES:
-                buf.append(b"")
-                proc.stdin.write(b"\n".join(buf))
-                written += len(buf) - 1
-                buf, size = [], 0
-        if buf:
-            buf.append(b"")
-            proc.stdin.write(b"\n".join(buf))
-            written += len(buf) - 1
+        block, n = first
+        proc.stdin.write(block)
+        written += n
+        for block, n in blocks:
+            proc.stdin.write(block)
+            written += n
         proc.stdin.close()
     except BrokenPipeError:
         pass  # alam stopped (--strict): its exit code tells
@@ -284,11 +283,93 @@ def run_partition(conf, split, rows, part_dir):
         rc = proc.wait()
         reader.join()
     if rc != 0:
-        raise RuntimeError(
+        stopped = rc == 1 and any(STRICT_STOP in line for line in stderr_tail)
+        raise (BadLine if stopped else RuntimeError)(
             f"alam extract failed on partition {split} (exit code {rc}, "
             f"{stderr_count[0]} stderr lines; the last ones):\n" + "\n".join(stderr_tail)
         )
     return written
+
+
+def alam_command(conf, lines_before, part_dir):
+    """The `alam extract -` command of a partition and its working folder."""
+    alam = resolve_alam(conf["alam"])
+    gaz = resolve_gazetteer(conf["gazetteer"])
+    cwd, gaz_arg = None, gaz
+    if gaz and not conf["gazetteer"]:
+        # Label a shipped archive by its name in the task's folder (`gaz`).
+        cwd, gaz_arg = os.path.dirname(gaz), os.path.basename(gaz)
+    cmd = [alam, "extract", "-", "--stdin-format", "jsonl", "--stdin-name", conf["source"]]
+    cmd += ["--stdin-lines-before", lines_before, "-o", part_dir, "-q", "--no-fsync"]
+    cmd += ["--format", "csv,json", "--window", conf["window"], "--text-field", conf["text_field"]]
+    cmd += ["--threads", str(conf["threads"])]
+    if conf["id_field"] is not None:
+        cmd += ["--id-field", conf["id_field"]]
+    if conf.get("date_field") is not None:
+        cmd += ["--date-field", conf["date_field"]]
+        if conf.get("bucket") is not None:
+            cmd += ["--bucket", conf["bucket"]]
+    cmd += gazetteer_args(gaz_arg)
+    if conf["strict"]:
+        cmd.append("--strict")
+    return cmd, cwd
+
+
+def line_blocks(rows):
+    """The lines (bytes, without their line ends) joined into blocks of
+    about FEED_BYTES, each ending with a line end: (block, lines)."""
+    buf, size = [], 0
+    for line in rows:
+        buf.append(line)
+        size += len(line) + 1
+        if size >= FEED_BYTES:
+            buf.append(b"")
+            yield b"\n".join(buf), len(buf) - 1
+            buf, size = [], 0
+    if buf:
+        buf.append(b"")
+        yield b"\n".join(buf), len(buf) - 1
+
+
+def arrow_blocks(batches):
+    """The lines of Arrow record batches (one string column, as
+    spark.read.text gives) as blocks for alam's stdin: each line and a line
+    end joined by Arrow's compute kernel, the block handed over as the
+    array's own buffer (no Python string per line)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    for batch in batches:
+        if batch.num_rows == 0:
+            continue
+        joined = pc.binary_join_element_wise(batch.column(0), "", "\n")
+        bufs = joined.buffers()  # validity, offsets, data
+        large = pa.types.is_large_string(joined.type) or pa.types.is_large_binary(joined.type)
+        offsets = memoryview(bufs[1]).cast("q" if large else "i")
+        start, end = offsets[joined.offset], offsets[joined.offset + len(joined)]
+        yield memoryview(bufs[2])[start:end], batch.num_rows
+
+
+STRICT_STOP = "--strict: stopping at the first error"  # alam's message at a bad line
+
+
+def die_with_parent():
+    """A preexec_fn for alam, or None: alam is killed when its Python worker
+    dies (Linux's PR_SET_PDEATHSIG), so that a task Spark kills stops
+    writing at once (alam would read the end of its stdin as the end of the
+    input). libc's prctl is looked up here, in the worker: the forked child
+    only calls it (no import between fork and exec)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        import ctypes
+        import signal
+
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+        kill = int(signal.SIGKILL)
+    except Exception:
+        return None
+    return lambda: prctl(1, kill)  # 1 = PR_SET_PDEATHSIG
 
 
 def split_off_documents(part_dir, split, place):
@@ -319,56 +400,83 @@ def split_off_documents(part_dir, split, place):
     return headers
 
 
-def tables_of(part_dir):
-    """The mergeable tables of a partial folder, zlib-compressed:
-    {name: compressed bytes}."""
-    out = {}
-    for name in sorted(os.listdir(part_dir)):
-        path = os.path.join(part_dir, name)
-        if name.startswith(".") or not os.path.isfile(path):
-            continue
-        with open(path, "rb") as f:
-            out[name] = zlib.compress(f.read(), 1)
-    return out
+class BadLine(RuntimeError):
+    """alam --strict stopped at a bad line of the partition: the message
+    names it (INPUT:LINE)."""
 
 
 def partition_task(conf, split, rows):
     """mapPartitionsWithIndex over the input lines: one partial folder.
 
-    A plain output path (shared by the driver and the executors): alam
-    writes the partial folder into the output's staging folder, its
-    per-document files are moved to OUTPUT/NAME/part-NNNNN, and the task
-    yields only ("part", split, lines, headers). A URI: alam writes into a
-    local temporary folder; the task yields ("part", split, lines,
-    headers, tables) for the driver and ("doc", name, split, text) for
-    each per-document file, saved as part files by Spark.
-    """
-    if conf["staging"]:
-        part = os.path.join(conf["staging"], f"part-{split:05d}")
-        n = run_partition(conf, split, rows, part)
-        headers = {}
-        if n:
+    Every writer puts the task's files in the run's staging folder of the
+    output (OUTPUT/.alam-spark-RUN or OUTPUT/_alam-spark-RUN), never in the
+    output itself: the driver moves them there once every task succeeded.
 
-            def dest(name, path):
+    - "local" (a plain path shared by the driver and the executors): alam
+      writes its partial folder into STAGING/tables/part-NNNNN, the
+      per-document files are moved to STAGING/NAME/part-NNNNN.
+    - "arrow" (a URI that pyarrow.fs opens: file://, s3a://, hdfs:// with
+      libhdfs, ...): alam writes into a local temporary folder, the task
+      uploads the per-document files to STAGING/NAME/part-NNNNN and the
+      tables to STAGING/tables/part-NNNNN/.
+    - "spark" (any other Hadoop URI): the task yields its files as records
+      ("doc", name, split, text) and ("tables", split, line), saved as part
+      files by Spark's writers.
+
+    Yields ("part", split, lines, headers) for the driver, or, when
+    --strict stopped alam at a bad line, ("failed", split, message): the
+    driver reports the failure of the first such partition in input order,
+    the first bad line of the input, as `alam extract --strict` does.
+    """
+    mode = conf["mode"]
+    tmp = None
+    try:
+        if mode == "local":
+            part = os.path.join(conf["staging"], "tables", f"part-{split:05d}")
+            try:
+                os.mkdir(part)  # not makedirs: a staging folder removed stays so
+            except FileNotFoundError:
+                raise RuntimeError(f"the job's staging folder {conf['staging']} is gone") from None
+        else:
+            tmp = tempfile.mkdtemp(prefix=f"alam-part-{split}-")
+            part = os.path.join(tmp, "part")
+        try:
+            n = run_partition(conf, split, rows, part)
+        except BadLine as e:
+            if not conf["strict"]:
+                raise
+            yield ("failed", split, str(e))
+            return
+        if n == 0:
+            yield ("part", split, 0, {})
+            return
+        if mode == "local":
+
+            def place(name, path):
                 # alam wrote the partial folder without fsync (scratch); the
                 # part files are output, made durable as alam extract's files.
-                final = os.path.join(conf["output"], name, f"part-{split:05d}")
+                final = os.path.join(conf["staging"], name, f"part-{split:05d}")
                 os.replace(path, final)
-                fd = os.open(final, os.O_RDONLY)
-                try:
-                    os.fsync(fd)
-                finally:
-                    os.close(fd)
+                fsync(final)
 
-            headers = split_off_documents(part, split, dest)
-        yield ("part", split, n, headers, None)
-        return
-    tmp = tempfile.mkdtemp(prefix=f"alam-part-{split}-")
-    try:
-        part = os.path.join(tmp, "part")
-        n = run_partition(conf, split, rows, part)
-        if n == 0:
-            yield ("part", split, 0, {}, None)
+            headers = split_off_documents(part, split, place)
+            yield ("part", split, n, headers)
+            return
+        if mode == "arrow":
+            fs, root = arrow_fs(conf["staging"])
+
+            def place(name, path):
+                arrow_upload(fs, path, f"{root}/{name}/part-{split:05d}")
+                os.remove(path)  # what stays in the folder is the tables
+
+            headers = split_off_documents(part, split, place)
+            tables = f"{root}/tables/part-{split:05d}"
+            fs.create_dir(tables, recursive=True)
+            for name in sorted(os.listdir(part)):
+                path = os.path.join(part, name)
+                if not name.startswith(".") and os.path.isfile(path):
+                    arrow_upload(fs, path, f"{tables}/{name}")
+            yield ("part", split, n, headers)
             return
         docs = {}
 
@@ -377,25 +485,258 @@ def partition_task(conf, split, rows):
             os.replace(path, docs[name])
 
         headers = split_off_documents(part, split, keep)
-        yield ("part", split, n, headers, tables_of(part))
+        yield ("part", split, n, headers)
+        yield ("tables", split, tables_line(part))
         for name, path in docs.items():
             with open(path, "rb") as f:
                 text = f.read().decode("utf-8")
             if text:
                 yield ("doc", name, split, text[:-1] if text.endswith("\n") else text)
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        if tmp:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def fsync(path):
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def tables_line(part_dir):
+    """The mergeable tables of a partial folder as one text line (Spark's
+    writers write lines): NAME=BASE64(ZLIB(BYTES)), tab-separated."""
+    fields = []
+    for name in sorted(os.listdir(part_dir)):
+        path = os.path.join(part_dir, name)
+        if name.startswith(".") or not os.path.isfile(path):
+            continue
+        with open(path, "rb") as f:
+            data = base64.b64encode(zlib.compress(f.read(), 1)).decode("ascii")
+        fields.append(f"{name}={data}")
+    return "\t".join(fields)
+
+
+def write_tables_line(line, part_dir):
+    """The partial folder of a line of `tables_line`."""
+    os.makedirs(part_dir)
+    for field in line.rstrip("\n").split("\t"):
+        name, _, data = field.partition("=")
+        with open(os.path.join(part_dir, name), "wb") as f:
+            f.write(zlib.decompress(base64.b64decode(data)))
 
 
 # --------------------------------------------------------------------------
-# Output
+# Output stores
 
 
 def is_local(uri):
     """A plain path: shared by the driver and the executors (local mode, a
     shared file system). A URI (hdfs://, s3a://, file://): written through
-    Hadoop, the per-document files as folders of part files."""
+    pyarrow.fs or Hadoop, the per-document files as folders of part files."""
     return urlparse(uri).scheme == ""
+
+
+def arrow_fs(uri):
+    """(pyarrow file system, path) of a URI; s3a:// is pyarrow's s3://."""
+    from pyarrow import fs as pafs
+
+    if uri.startswith("s3a://"):
+        uri = "s3://" + uri[len("s3a://"):]
+    return pafs.FileSystem.from_uri(uri)
+
+
+def arrow_upload(fs, local, dest):
+    """Copies a local file to `dest` on `fs` (its folder created first)."""
+    fs.create_dir(dest.rsplit("/", 1)[0], recursive=True)
+    with open(local, "rb") as f, fs.open_output_stream(dest) as out:
+        shutil.copyfileobj(f, out, 1 << 20)
+
+
+class LocalStore:
+    """A plain output path, seen by the driver and every executor."""
+
+    kind = "local"
+
+    def __init__(self, path):
+        self.root = os.path.abspath(path)
+        os.makedirs(self.root, exist_ok=True)
+
+    def staging(self, run):
+        d = os.path.join(self.root, f".alam-spark-{run}")
+        os.makedirs(os.path.join(d, "tables"))
+        for name in PER_DOCUMENT:
+            os.makedirs(os.path.join(d, name))
+        return d
+
+    def tables(self, staging, tmp, splits):
+        return [os.path.join(staging, "tables", f"part-{s:05d}") for s in splits]
+
+    def merged(self, staging, tmp):
+        return os.path.join(staging, "merged")  # renamed into the output: same file system
+
+    def write(self, staging, rel, data):
+        with open(os.path.join(staging, rel), "wb") as f:
+            f.write(data)
+
+    def commit(self, staging, merged):
+        for name in PER_DOCUMENT:  # an earlier run's: files or folders
+            dest = os.path.join(self.root, name)
+            if os.path.isdir(dest):
+                shutil.rmtree(dest)
+            elif os.path.exists(dest):
+                os.remove(dest)
+            os.replace(os.path.join(staging, name), dest)
+        for name in table_files(merged):  # summary.json last
+            os.replace(os.path.join(merged, name), os.path.join(self.root, name))
+
+    def remove(self, staging):
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def table_files(folder):
+    """The files of a merged folder to publish, summary.json last."""
+    names = [n for n in sorted(os.listdir(folder)) if not n.startswith(".")]
+    names = [n for n in names if os.path.isfile(os.path.join(folder, n))]
+    names.sort(key=lambda n: n == "summary.json")
+    return names
+
+
+class ArrowStore:
+    """A URI pyarrow.fs opens (file://, s3a://, hdfs:// where libhdfs is
+    installed, ...): the tasks write their part files themselves."""
+
+    kind = "arrow"
+
+    def __init__(self, uri):
+        self.uri = uri.rstrip("/")
+        self.fs, self.root = arrow_fs(self.uri)
+        self.fs.create_dir(self.root, recursive=True)
+
+    def staging(self, run):
+        rel = f"_alam-spark-{run}"
+        self.fs.create_dir(f"{self.root}/{rel}/tables", recursive=True)
+        return f"{self.uri}/{rel}"
+
+    def _path(self, staging):
+        return arrow_fs(staging)[1]
+
+    def merged(self, staging, tmp):
+        return os.path.join(tmp, "merged")  # uploaded from local disk
+
+    def tables(self, staging, tmp, splits):
+        from pyarrow import fs as pafs
+
+        root = self._path(staging) + "/tables"
+        dirs = []
+        for s in splits:
+            src = f"{root}/part-{s:05d}"
+            d = os.path.join(tmp, f"part-{s:05d}")
+            os.makedirs(d)
+            for info in self.fs.get_file_info(pafs.FileSelector(src)):
+                if info.type == pafs.FileType.File:
+                    with self.fs.open_input_stream(info.path) as f, open(
+                        os.path.join(d, info.base_name), "wb"
+                    ) as out:
+                        shutil.copyfileobj(f, out, 1 << 20)
+            dirs.append(d)
+        return dirs
+
+    def write(self, staging, rel, data):
+        path = f"{self._path(staging)}/{rel}"
+        self.fs.create_dir(path.rsplit("/", 1)[0], recursive=True)
+        with self.fs.open_output_stream(path) as out:
+            out.write(data)
+
+    def commit(self, staging, merged):
+        from pyarrow import fs as pafs
+
+        src = self._path(staging)
+        for name in PER_DOCUMENT:
+            dest = f"{self.root}/{name}"
+            info = self.fs.get_file_info(dest)
+            if info.type == pafs.FileType.Directory:
+                self.fs.delete_dir(dest)
+            elif info.type == pafs.FileType.File:
+                self.fs.delete_file(dest)
+            self.fs.create_dir(dest, recursive=True)
+            for f in self.fs.get_file_info(pafs.FileSelector(f"{src}/{name}")):
+                self.fs.move(f.path, f"{dest}/{f.base_name}")  # files: S3 moves no folders
+        for name in table_files(merged):
+            arrow_upload(self.fs, os.path.join(merged, name), f"{self.root}/{name}")
+
+    def remove(self, staging):
+        try:
+            self.fs.delete_dir(self._path(staging))
+        except FileNotFoundError:
+            pass
+
+
+class HadoopStore:
+    """Any Hadoop URI, through the driver's JVM; the tasks' files go
+    through Spark's writers (saveAsTextFile)."""
+
+    kind = "spark"
+
+    def __init__(self, sc, uri):
+        self.sc = sc
+        self.uri = uri.rstrip("/")
+        self.Path = sc._jvm.org.apache.hadoop.fs.Path
+        self.fs, self.root = hadoop_fs(sc, self.uri)
+        self.fs.mkdirs(self.root)
+
+    def staging(self, run):
+        return f"{self.uri}/_alam-spark-{run}"
+
+    def merged(self, staging, tmp):
+        return os.path.join(tmp, "merged")  # copied from local disk
+
+    def tables(self, staging, tmp, splits):
+        local = os.path.join(tmp, "tables")
+        self.fs.copyToLocalFile(False, self.Path(staging + "/tables"), self.Path("file://" + local), True)
+        dirs = []
+        for s in splits:
+            with open(os.path.join(local, f"part-{s:05d}"), encoding="ascii") as f:
+                line = f.readline()
+            d = os.path.join(tmp, f"part-{s:05d}")
+            write_tables_line(line, d)
+            dirs.append(d)
+        return dirs
+
+    def write(self, staging, rel, data):
+        f = self.fs.create(self.Path(f"{staging}/{rel}"), True)
+        f.write(bytearray(data))
+        f.close()
+
+    def commit(self, staging, merged):
+        for name in PER_DOCUMENT:
+            dest = self.Path(self.root, name)
+            if self.fs.exists(dest):
+                self.fs.delete(dest, True)
+            if not self.fs.rename(self.Path(f"{staging}/{name}"), dest):
+                raise RuntimeError(f"cannot move {staging}/{name} to {self.uri}/{name}")
+        for name in table_files(merged):
+            src = self.Path("file://" + os.path.join(merged, name))
+            self.fs.copyFromLocalFile(False, True, src, self.Path(self.root, name))
+
+    def remove(self, staging):
+        self.fs.delete(self.Path(staging), True)
+
+
+def open_store(sc, uri, writer):
+    """The store of --output: a plain path, else pyarrow.fs when it opens
+    the URI (--writer auto or arrow), else Spark's writers."""
+    if is_local(uri):
+        return LocalStore(uri)
+    if writer in ("auto", "arrow"):
+        try:
+            return ArrowStore(uri)
+        except Exception as e:
+            if writer == "arrow":
+                raise RuntimeError(f"--writer arrow: pyarrow.fs cannot open {uri}: {e}") from None
+    return HadoopStore(sc, uri)
 
 
 def merge_parts(alam, parts, out):
@@ -420,6 +761,111 @@ def hadoop_fs(sc, uri):
     return path.getFileSystem(sc._jsc.hadoopConfiguration()), path
 
 
+def arrow_feed(sc, args, conf):
+    """--feed arrow: the input as a DataFrame (spark.read.text, one
+    partition per core as with the default feed), its lines counted per
+    partition in the JVM (spark_partition_id), then mapInArrow hands each
+    task its lines as Arrow batches, joined into alam's stdin blocks by
+    Arrow (arrow_blocks). Returns an RDD of partition_task's records."""
+    if conf["mode"] == "spark":
+        raise RuntimeError("--feed arrow writes a plain path or through pyarrow.fs (not --writer spark)")
+    from pyspark.sql import SparkSession
+    from pyspark.sql import functions as F
+
+    spark = SparkSession.builder.getOrCreate()
+    size = input_bytes(sc, args.input) or 0
+    parts = args.partitions or sc.defaultParallelism
+    if size:
+        split = max(-(-size // parts), 1 << 20)
+        spark.conf.set("spark.sql.files.maxPartitionBytes", str(min(split, MAX_SPLIT)))
+    df = spark.read.text(args.input)
+    counts = dict(df.groupBy(F.spark_partition_id().alias("p")).count().collect())
+    n = df.rdd.getNumPartitions()
+    starts, total = [], 0
+    for i in range(n):
+        starts.append(total)
+        total += counts.get(i, 0)
+    conf["starts"] = starts
+
+    def task(batches):
+        import pyarrow as pa
+        from pyspark import TaskContext
+
+        split = TaskContext.get().partitionId()
+        out = {"kind": [], "split": [], "n": [], "info": []}
+        for rec in partition_task(conf, split, arrow_blocks(batches)):
+            out["kind"].append(rec[0])
+            out["split"].append(rec[1])
+            out["n"].append(rec[2] if rec[0] == "part" else 0)
+            out["info"].append(json.dumps(rec[3]) if rec[0] == "part" else rec[2])
+        yield pa.RecordBatch.from_pydict(out)
+
+    schema = "kind string, split long, n long, info string"
+    rows = df.mapInArrow(task, schema).rdd
+    return rows.map(
+        lambda r: ("part", r.split, r.n, json.loads(r.info)) if r.kind == "part" else (r.kind, r.split, r.info)
+    )
+
+
+def pipe_feed(sc, args, conf, lines):
+    """--feed pipe: PySpark's RDD.pipe runs one shell per partition that
+    reads the partition's number from its first line and execs alam (the
+    lines decoded to text, as pipe needs, and encoded again by it). A
+    failure is pipe's "exited with error code" (alam's message only in the
+    executor's log). Returns an RDD of the tasks' records."""
+    if conf["mode"] != "local" or not args.alam:
+        raise RuntimeError("--feed pipe needs --alam PATH and a plain --output path")
+    cmd, cwd = alam_command(conf, "$BEFORE", "$DIR")
+    if cwd:
+        raise RuntimeError("--feed pipe needs --gazetteer DIR")
+    script = (
+        'read split; BEFORE=$(echo "$STARTS" | cut -d" " -f$((split + 1))); '
+        'DIR="$STAGING/tables/part-$(printf %05d "$split")"; mkdir "$DIR" || exit 3; '
+        "exec " + " ".join(a if a in ("$BEFORE", "$DIR") else shlex.quote(a) for a in cmd)
+    )
+    script = script.replace(" $BEFORE ", ' "$BEFORE" ').replace(" $DIR ", ' "$DIR" ')
+    env = dict(alam_env(), STARTS=" ".join(map(str, conf["starts"])), STAGING=conf["staging"])
+    text = sc.textFile(args.input, lines.getNumPartitions())  # str lines: pipe writes str
+
+    def finish(split, out):
+        for _ in out:  # alam's stdout (-q: nothing); ends when alam exited 0
+            pass
+        part = os.path.join(conf["staging"], "tables", f"part-{split:05d}")
+
+        def place(name, path):
+            final = os.path.join(conf["staging"], name, f"part-{split:05d}")
+            os.replace(path, final)
+            fsync(final)
+
+        yield ("part", split, 1, split_off_documents(part, split, place))
+
+    piped = text.mapPartitionsWithIndex(lambda i, it: itertools.chain([str(i)], it))
+    piped = piped.pipe("sh -c " + shlex.quote(script), env=env, checkCode=True)
+    return piped.mapPartitionsWithIndex(finish)
+
+
+def wait_for_tasks(sc, log, timeout=120):
+    """After a failed job: waits until no task runs any more (Spark kills
+    the others, their Python workers within spark.python.task.killTimeout,
+    and alam dies with its worker), so that the staging folder is removed
+    after the last write into it."""
+    tracker = sc._jsc.sc().statusTracker()
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        running = sum(e.numRunningTasks() for e in tracker.getExecutorInfos())
+        if running == 0:
+            break
+        time.sleep(0.2)
+    else:
+        log(f"tasks still running after {timeout} s; removing the staging folder anyway")
+    kill = sc.getConf().get("spark.python.task.killTimeout", "2s")
+    try:
+        secs = float(kill.rstrip("s")) if not kill.endswith("ms") else float(kill[:-2]) / 1000
+    except ValueError:
+        secs = 2.0
+    time.sleep(min(secs + 0.5, 10))
+
+
 def main(argv=None):
     args = parse_args(argv)
     from pyspark import SparkConf, SparkContext, StorageLevel
@@ -442,102 +888,81 @@ def main(argv=None):
     log = lambda m: print(f"alam-spark: {m}", file=sys.stderr, flush=True)
     metrics = Metrics(sc)
 
-    lines, starts = read_input(sc, args.input, args.partitions)
+    if args.feed == "arrow":
+        lines, starts = None, None  # counted per DataFrame partition below
+    else:
+        lines, starts = read_input(sc, args.input, args.partitions)
     conf["starts"] = starts
     count_secs = time.time() - started
     alam = resolve_alam(args.alam)  # the driver's copy (client or local mode)
-    local_out = is_local(args.output)
-    staging = None
+    store = open_store(sc, args.output, args.writer)
+    conf["mode"] = store.kind
+    run = f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}"
+    staging = store.staging(run)
+    conf["staging"] = staging
+    log(f"writer: {store.kind}")
     tmp = tempfile.mkdtemp(prefix="alam-spark-")
-    ok = False
+    running = False
     try:
-        if local_out:
-            out = os.path.abspath(args.output)
-            os.makedirs(out, exist_ok=True)
-            staging = os.path.join(out, ".alam-spark-parts")
-            shutil.rmtree(staging, ignore_errors=True)
-            os.makedirs(staging)
-            for name in PER_DOCUMENT:  # an earlier run's: files or folders
-                path = os.path.join(out, name)
-                if os.path.isdir(path):
-                    shutil.rmtree(path)
-                elif os.path.exists(path):
-                    os.remove(path)
-                os.makedirs(path)
-            conf["output"] = out
-        conf["staging"] = staging
         t0 = time.time()
-        results = lines.mapPartitionsWithIndex(lambda i, rows: partition_task(conf, i, rows))
-        if local_out:
-            parts = results.collect()
+        conf["feed"] = args.feed
+        if args.feed == "arrow":
+            results = arrow_feed(sc, args, conf)
+        elif args.feed == "pipe":
+            results = pipe_feed(sc, args, conf, lines)
         else:
+            results = lines.mapPartitionsWithIndex(lambda i, rows: partition_task(conf, i, rows))
+        running = True
+        if store.kind == "spark":
             results = results.persist(StorageLevel.MEMORY_AND_DISK)
-            parts = results.filter(lambda r: r[0] == "part").collect()
+            parts = results.filter(lambda r: r[0] in ("part", "failed")).collect()
+        else:
+            parts = results.collect()
+        running = False
         parts.sort(key=lambda r: r[1])
+        failed = [p for p in parts if p[0] == "failed"]
+        if failed:  # the first bad line of the input: that of the first failed partition
+            raise RuntimeError(failed[0][2])
+        if store.kind == "spark":
+            tables = results.filter(lambda r: r[0] == "tables").map(lambda r: r[2])
+            tables.saveAsTextFile(staging + "/tables")
+            for name in PER_DOCUMENT:  # folders of part files, in input order
+                docs = results.filter(lambda r, name=name: r[0] == "doc" and r[1] == name)
+                docs.map(lambda r: r[3]).saveAsTextFile(staging + "/" + name)
         alam_secs = time.time() - t0
         headers = {}
         for p in parts:
             headers.update(p[3])
         if not headers:
             raise RuntimeError(f"no lines in {args.input}")
-        dirs = []
-        for _, split, n, _, tables in parts:
-            if not n:
-                continue
-            if local_out:
-                dirs.append(os.path.join(staging, f"part-{split:05d}"))
-                continue
-            d = os.path.join(tmp, f"part-{split:05d}")
-            os.makedirs(d)
-            for name, data in tables.items():
-                with open(os.path.join(d, name), "wb") as f:
-                    f.write(zlib.decompress(data))
-            dirs.append(d)
-        if not local_out:
-            out = os.path.join(tmp, "out")
-        merge_secs = merge_parts(alam, dirs, out)
-        with open(os.path.join(out, "summary.json"), encoding="utf-8") as f:
+        splits = [p[1] for p in parts if p[2]]
+        t1 = time.time()
+        dirs = store.tables(staging, tmp, splits)
+        fetch_secs = time.time() - t1
+        merged = store.merged(staging, tmp)
+        merge_secs = merge_parts(alam, dirs, merged)
+        with open(os.path.join(merged, "summary.json"), encoding="utf-8") as f:
             summary = json.load(f)
         # The CSV headers are in part 0's files: the first partition had no
         # lines (an empty first file), so that part is the headers alone.
-        empty_first = parts[0][2] == 0
-        if local_out:
-            if empty_first:
-                for name, header in headers.items():
-                    with open(os.path.join(out, name, "part-00000"), "w", encoding="utf-8") as f:
-                        f.write(header)
-        else:
-            fs, dest = hadoop_fs(sc, args.output)
-            fs.mkdirs(dest)
-            Path = sc._jvm.org.apache.hadoop.fs.Path
-            for name in sorted(os.listdir(out)):
-                if name.startswith("."):
-                    continue
-                src = Path("file://" + os.path.join(out, name))
-                fs.copyFromLocalFile(False, True, src, Path(dest, name))
-            # Folders of part files (part-00000, ...), in input order.
-            for name in PER_DOCUMENT:
-                docs = results.filter(lambda r, name=name: r[0] == "doc" and r[1] == name)
-                docs.map(lambda r: r[3]).saveAsTextFile(args.output.rstrip("/") + "/" + name)
-                if empty_first and name in headers:
-                    f = fs.create(Path(dest, name + "/part-00000"), True)
-                    f.write(bytearray(headers[name].encode("utf-8")))
-                    f.close()
-        ok = True
+        if parts[0][2] == 0:
+            for name, header in headers.items():
+                store.write(staging, f"{name}/part-00000", header.encode("utf-8"))
+        store.commit(staging, merged)
+    except BaseException:
+        if running:  # a task raised: the others may still be writing
+            wait_for_tasks(sc, log)
+        raise
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-        if staging:
-            shutil.rmtree(staging, ignore_errors=True)
-            if not ok:  # no half-written part files
-                for name in PER_DOCUMENT:
-                    shutil.rmtree(os.path.join(out, name), ignore_errors=True)
+        store.remove(staging)
     secs = time.time() - started
     moved = metrics.moved()
     collected = len(pickle.dumps(parts))
     log(f"gazetteer {summary.get('gazetteer')}")
     log(
         f"{len(dirs)} partial folders; counting lines {count_secs:.2f} s, alam {alam_secs:.2f} s, "
-        f"merge {merge_secs:.2f} s"
+        f"merge {merge_secs:.2f} s (reading the partial tables {fetch_secs:.2f} s)"
     )
     log(f"collected by the driver: {collected} bytes (pickled)")
     if moved is not None:

@@ -376,6 +376,27 @@ fn cases() -> Vec<Case> {
             ],
             stderr: &["alam: note: standard input is JSONL (its first line is a JSON object)"],
         },
+        // The note once went missing when standard input had a name (the
+        // Spark job's tasks name theirs as lines of the whole input).
+        Case {
+            name: "JSONL on standard input named with --stdin-name keeps the note",
+            files: vec![],
+            args: &[
+                "-",
+                "--stdin-name",
+                "news.jsonl",
+                "--stdin-lines-before",
+                "10",
+            ],
+            stdin: Some("{\"text\":\"Xi\"}\n{\"id\":\"s2\",\"text\":\"Xi\"}\n"),
+            reruns: 0,
+            code: 0,
+            rows: &[
+                ("news.jsonl:11", "news.jsonl:11", "ok", ""),
+                ("s2", "news.jsonl:12", "ok", ""),
+            ],
+            stderr: &["alam: note: standard input is JSONL (its first line is a JSON object)"],
+        },
         Case {
             name: "text on standard input with --text-field warns",
             files: vec![],

@@ -92,7 +92,8 @@ pub(super) fn file_records(file: FileInput, options: &Arc<InputOptions>) -> Reco
     } else {
         raw
     };
-    records(reader, file.kind, &file.label, source, 0, options)
+    let origin = Origin::File;
+    records(reader, file.kind, &file.label, source, 0, origin, options)
 }
 
 /// The records of standard input.
@@ -110,8 +111,18 @@ pub(super) fn stdin_records(options: &Arc<InputOptions>) -> Records {
         name,
         name.clone(),
         before,
+        Origin::Stdin,
         options,
     )
+}
+
+/// Where a reader's bytes come from: standard input gets a note on
+/// stderr when its format is found from its first bytes, whatever
+/// `--stdin-name` calls it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Origin {
+    File,
+    Stdin,
 }
 
 /// The records of `reader`, of kind `kind` (`None`: found from its first
@@ -123,6 +134,7 @@ fn records(
     label: &str,
     source: String,
     lines_before: u64,
+    origin: Origin,
     options: &Arc<InputOptions>,
 ) -> Records {
     let fail = |e: io::Error| -> Records {
@@ -140,7 +152,7 @@ fn records(
         Some(k) => (k, reader),
         None => match sniff_format(reader) {
             Ok((k, r)) => {
-                if label == "-" {
+                if origin == Origin::Stdin {
                     note_stdin(k, options);
                 }
                 (k, r)

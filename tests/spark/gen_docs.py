@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """Deterministic JSONL news documents (Arabic and English) for the Spark test.
 
-Usage: gen_docs.py N OUT.jsonl [--seed S] [--missing-id-every K] [--broken-at LINE]
+Usage: gen_docs.py N OUT.jsonl [--seed S] [--missing-id-every K] [--broken-at LINE ...] [--clean]
 
 Every document names entities of the default gazetteer in sentences written
 for this test. Each K-th line has no "id" (alam then names it FILE:LINE);
 a few lines are empty documents (warnings) or lack the text field (errors);
---broken-at LINE makes that line malformed JSON (for the --strict check).
+--broken-at LINE (repeatable) makes that line malformed JSON (for the --strict
+checks); --clean leaves out the empty documents and the records without text.
 """
 import argparse
 import datetime
@@ -102,7 +103,10 @@ def main():
     ap.add_argument("out")
     ap.add_argument("--seed", type=int, default=6)
     ap.add_argument("--missing-id-every", type=int, default=0)
-    ap.add_argument("--broken-at", type=int, default=0)
+    ap.add_argument("--broken-at", type=int, action="append", default=[], help="repeatable")
+    ap.add_argument(
+        "--clean", action="store_true", help="no empty document nor record without text"
+    )
     a = ap.parse_args()
     rng = random.Random(a.seed)
     with open(a.out, "w", encoding="utf-8", newline="\n") as f:
@@ -126,13 +130,13 @@ def main():
                 rec["published"] = "soon"
             if a.missing_id_every and line % a.missing_id_every == 0:
                 del rec["id"]
-            if line % 997 == 0:
+            if line % 997 == 0 and not a.clean:
                 rec["text"] = ""  # an empty document: a warning
                 rec["title"] = ""
-            if line % 1499 == 0:
+            if line % 1499 == 0 and not a.clean:
                 del rec["text"]  # no text field: an error record
                 del rec["title"]
-            if line == a.broken_at:
+            if line in a.broken_at:
                 f.write('{"id": "broken-%d", "text": "unterminated\n' % line)
                 continue
             f.write(json.dumps(rec, ensure_ascii=False) + "\n")

@@ -6,11 +6,14 @@
 # folders; every file is compared, the per-document ones included.
 #
 # Installs what is missing: a venv target/spark-venv with pyspark==4.3.0
-# (kept between runs), Java 17 (Debian's openjdk-17-jre-headless). Runs the
-# job in local[2] on a few thousand generated documents, compares every file
-# with `alam extract`'s, checks that --strict fails the job
-# on a broken line, prints the throughput of both, and ends with
-# `spark: N passed, M failed`.
+# and pyarrow==26.0.1 (kept between runs), Java 17 (Debian's
+# openjdk-17-jre-headless). Runs the job in local[2] on a few thousand
+# generated documents, to a plain path and to file:// URIs through both
+# writers (pyarrow.fs in the tasks, Spark's saveAsTextFile), compares every
+# file with `alam extract`'s, checks that --strict fails the job on a broken
+# line naming the first one of the input and leaves an earlier output as it
+# was, prints the bytes collected by the driver and the throughput of both,
+# and ends with `spark: N passed, M failed`.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -20,6 +23,7 @@ WORK=$ROOT/target/spark
 VENV=${SPARK_VENV:-$ROOT/target/spark-venv} # kept between runs; pip caches the built wheel too
 DOCS=target/spark/docs.jsonl # relative: documents without an id are named DOCS:LINE
 BROKEN=target/spark/broken.jsonl
+TWO_BAD=target/spark/two-bad.jsonl
 N_DOCS=${SPARK_TEST_DOCS:-6000}
 
 passed=0
@@ -59,16 +63,16 @@ fi
 echo "== $(java -version 2>&1 | head -n1)"
 
 # --- pyspark in a venv (cached) -----------------------------------------
-if ! "$VENV/bin/python" -c "import pyspark, sys; sys.exit(pyspark.__version__ != '4.3.0')" 2>/dev/null; then
-    echo "== installing pyspark==4.3.0 into $VENV (a source package: 1-2 minutes)"
+if ! "$VENV/bin/python" -c "import pyspark, pyarrow, sys; sys.exit(pyspark.__version__ != '4.3.0' or pyarrow.__version__ != '26.0.1')" 2>/dev/null; then
+    echo "== installing pyspark==4.3.0 and pyarrow==26.0.1 into $VENV (a source package: 1-2 minutes)"
     t0=$(now)
     rm -rf "$VENV"
     if ! python3 -m venv "$VENV" 2>"$WORK/venv.log"; then
         (apt-get update -qq && apt-get install -y -qq python3-venv) >>"$WORK/venv.log" 2>&1
         python3 -m venv "$VENV" 2>>"$WORK/venv.log" || die "python3 -m venv failed (see $WORK/venv.log)"
     fi
-    "$VENV/bin/pip" install -q --disable-pip-version-check pyspark==4.3.0 >"$WORK/pip.log" 2>&1 ||
-        die "pip install pyspark==4.3.0 failed (see $WORK/pip.log)"
+    "$VENV/bin/pip" install -q --disable-pip-version-check pyspark==4.3.0 pyarrow==26.0.1 >"$WORK/pip.log" 2>&1 ||
+        die "pip install pyspark==4.3.0 pyarrow==26.0.1 failed (see $WORK/pip.log)"
     echo "   installed in $(python3 -c "import sys; print(f'{float(sys.argv[2])-float(sys.argv[1]):.0f}')" "$t0" "$(now)") s"
 fi
 export PATH="$VENV/bin:$PATH"
@@ -76,11 +80,15 @@ export SPARK_LOCAL_IP=127.0.0.1
 export PYSPARK_PYTHON="$VENV/bin/python"
 export PYSPARK_DRIVER_PYTHON="$VENV/bin/python"
 command -v spark-submit >/dev/null || die "spark-submit not in $VENV/bin"
-echo "== pyspark $(python -c 'import pyspark; print(pyspark.__version__)'), $($ALAM --version)"
+echo "== pyspark $(python -c 'import pyspark; print(pyspark.__version__)'), pyarrow $(python -c 'import pyarrow; print(pyarrow.__version__)'), $($ALAM --version)"
 
 # --- inputs -------------------------------------------------------------
 python3 tests/spark/gen_docs.py "$N_DOCS" "$DOCS" --missing-id-every 50 || die "gen_docs.py failed"
 python3 tests/spark/gen_docs.py 400 "$BROKEN" --broken-at 321 || die "gen_docs.py failed"
+# Two bad lines, one in each of 2 partitions: the second partition's comes
+# early in it, the first's late, so that the second partition fails first.
+python3 tests/spark/gen_docs.py 12000 "$TWO_BAD" --clean --broken-at 5500 --broken-at 6500 ||
+    die "gen_docs.py failed"
 tar -czf "$WORK/gaz.tar.gz" -C gazetteers $(cd gazetteers && ls ./*.csv) || die "cannot pack gazetteers"
 BYTES=$(stat -c %s "$DOCS")
 echo "== $N_DOCS documents, $BYTES bytes in $DOCS"
@@ -173,6 +181,10 @@ if "${SPARK[@]}" spark/alam_job.py --alam "$ALAM" --gazetteer gazetteers --windo
     --partitions 5 --input "$DOCS" --output "file://$WORK/out-par" --text-field title,text \
     >"$WORK/spark-par.log" 2>&1; then
     ok "spark job (paragraph window, file:// output) exited 0"
+    grep "^alam-spark: " "$WORK/spark-par.log" | sed 's/^/   /'
+    grep -q "^alam-spark: writer: arrow" "$WORK/spark-par.log" &&
+        ok "file:// output: written by the tasks through pyarrow.fs (--writer auto)" ||
+        fail "file:// output: not written through pyarrow.fs"
 else
     fail "spark job (paragraph window) exited non-zero: see $WORK/spark-par.log"
     grep "alam-spark" "$WORK/spark-par.log" | tail -n 5
@@ -186,6 +198,50 @@ same_files "paragraph" "$WORK/extract-par" "$WORK/out-par"
 # The same run is dated (--date-field published --bucket week): the tables
 # by period are extract's too, byte for byte.
 FILES="periods.csv entities_by_period.csv cooccurrence_by_period.csv" same_files "paragraph, by week" "$WORK/extract-par" "$WORK/out-par"
+if same_summary "$WORK/extract-par" "$WORK/out-par"; then
+    ok "paragraph: summary.json totals equal"
+else
+    fail "paragraph: summary.json differs"
+fi
+staged=$(ls -A "$WORK/out-par" | grep -c alam-spark)
+[ "$staged" -eq 0 ] && ok "file:// output: no staging folder left" || fail "file:// output: staging folder left"
+
+# --- 2b. the same through Spark's writers (no pyarrow on a cluster) ------
+echo "== spark-submit local[2]: file:// output through Spark's writers (--writer spark), 3 partitions"
+rm -rf "$WORK/out-sw"
+if "${SPARK[@]}" spark/alam_job.py --alam "$ALAM" --gazetteer gazetteers --partitions 3 \
+    --input "$DOCS" --output "file://$WORK/out-sw" --text-field title,text --writer spark \
+    >"$WORK/spark-sw.log" 2>&1 && grep -q "^alam-spark: writer: spark" "$WORK/spark-sw.log"; then
+    ok "spark job (--writer spark) exited 0"
+    grep "^alam-spark: " "$WORK/spark-sw.log" | sed 's/^/   /'
+else
+    fail "spark job (--writer spark) failed: see $WORK/spark-sw.log"
+    grep "alam-spark" "$WORK/spark-sw.log" | tail -n 5
+fi
+# The gazetteer label differs (gazetteers, not the shipped gaz): compare files only.
+same_files "spark writers" "$WORK/extract" "$WORK/out-sw"
+
+# --- 2c. the other feeds (--feed pipe, --feed arrow), kept for measuring -
+rm -rf "$WORK/extract-builtin" # alam's built-in gazetteer, as the jobs below
+"$ALAM" extract "$DOCS" --text-field title,text -o "$WORK/extract-builtin" --format csv,json -q 2>/dev/null
+for feed in pipe arrow; do
+    if [ "$feed" = arrow ] && ! python -c "import pandas" 2>/dev/null; then
+        # mapInArrow needs pandas; installed here, not required by the job
+        "$VENV/bin/pip" install -q --disable-pip-version-check pandas==3.1.1 >>"$WORK/pip.log" 2>&1 ||
+            { echo "skip --feed arrow: pip install pandas==3.1.1 failed (see $WORK/pip.log)"; continue; }
+    fi
+    echo "== spark-submit local[2]: --feed $feed"
+    rm -rf "$WORK/out-$feed"
+    if "${SPARK[@]}" spark/alam_job.py --alam "$ALAM" --input "$DOCS" --output "$WORK/out-$feed" \
+        --text-field title,text --feed "$feed" >"$WORK/spark-$feed.log" 2>&1; then
+        ok "spark job (--feed $feed) exited 0"
+        grep "^alam-spark: " "$WORK/spark-$feed.log" | sed 's/^/   /'
+    else
+        fail "spark job (--feed $feed) failed: see $WORK/spark-$feed.log"
+        grep "alam-spark" "$WORK/spark-$feed.log" | tail -n 5
+    fi
+    same_files "--feed $feed" "$WORK/extract-builtin" "$WORK/out-$feed"
+done
 
 # --- 3. --strict: one broken line fails the job --------------------------
 echo "== spark-submit --strict on a broken line"
@@ -203,8 +259,49 @@ else
     fail "--strict: no message naming $BROKEN:321"
 fi
 [ ! -e "$WORK/out-strict/entities.csv" ] && ok "--strict: no tables written" || fail "--strict: tables written"
+sleep 3 # a task still writing would show by now
 left=$(ls -A "$WORK/out-strict" 2>/dev/null | grep -v '^\.alam\.lock$' | tr '\n' ' ')
 [ -z "$left" ] && ok "--strict: no part files nor partial folders left" || fail "--strict: left in the output: $left"
+
+# Two bad lines in two partitions: the job names the first one of the input
+# (as alam extract --strict does), whichever task fails first, and an earlier
+# complete output in the same folder is left as it was.
+rm -rf "$WORK/out-two" && cp -r "$WORK/out" "$WORK/out-two"
+if "${SPARK[@]}" spark/alam_job.py --alam "$ALAM" --gazetteer gazetteers --input "$TWO_BAD" \
+    --output "$WORK/out-two" --strict --partitions 2 >"$WORK/spark-two.log" 2>&1; then
+    fail "--strict, two bad lines: the job exited 0"
+else
+    ok "--strict, two bad lines: spark-submit exited non-zero"
+fi
+if grep -q "stopping at the first error ($TWO_BAD:5500)" "$WORK/spark-two.log" &&
+    grep "alam-spark: failed" -A 3 "$WORK/spark-two.log" | grep -q "$TWO_BAD:5500: malformed JSON"; then
+    ok "--strict, two bad lines: the failure names the first one ($TWO_BAD:5500)"
+else
+    fail "--strict, two bad lines: the failure does not name $TWO_BAD:5500: $(grep -A 2 'alam-spark: failed' "$WORK/spark-two.log" | tr '\n' ' ')"
+fi
+sleep 3 # a task still writing would show by now
+staged=$(ls -A "$WORK/out-two" | grep -c alam-spark)
+[ "$staged" -eq 0 ] && ok "--strict, two bad lines: no staging folder left" || fail "--strict: staging folder left"
+same_files "earlier output after a failed run" "$WORK/extract" "$WORK/out-two"
+
+# A task that fails otherwise (here alam "crashes" on the second partition
+# while the first one runs): its message is quoted, nothing is left.
+printf '#!/bin/sh\ncase " $* " in\n  *" --stdin-lines-before 0 "*) exec %s "$@" ;;\n  *) echo "simulated crash" >&2; exit 3 ;;\nesac\n' \
+    "$ALAM" >"$WORK/crash-alam" && chmod +x "$WORK/crash-alam"
+rm -rf "$WORK/out-crash"
+if "${SPARK[@]}" spark/alam_job.py --alam "$WORK/crash-alam" --input "$DOCS" --output "$WORK/out-crash" \
+    --partitions 2 >"$WORK/spark-crash.log" 2>&1; then
+    fail "a crashing task: the job exited 0"
+elif grep -A 2 "alam-spark: failed" "$WORK/spark-crash.log" | grep -q "exit code 3" &&
+    grep -A 2 "alam-spark: failed" "$WORK/spark-crash.log" | grep -q "simulated crash"; then
+    ok "a crashing task: the job fails quoting alam's exit code and stderr"
+else
+    fail "a crashing task: no message quoting it (see $WORK/spark-crash.log)"
+fi
+sleep 3
+left=$(ls -A "$WORK/out-crash" 2>/dev/null | tr '\n' ' ')
+[ -z "$left" ] && ok "a crashing task: nothing left in the output" || fail "a crashing task: left: $left"
+
 rm -rf "$WORK/out-lax"
 if "${SPARK[@]}" --files "$ALAM" spark/alam_job.py --input "$BROKEN" --output "$WORK/out-lax" \
     >"$WORK/spark-lax.log" 2>&1 &&

@@ -257,16 +257,10 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     if args.no_fsync {
         alam::output::folder::set_durable(false);
     }
-    // Never dropped: the process ends after the run, and freeing the
-    // gazetteer and the pipeline one allocation at a time cost 35M
-    // instructions (2% of a one-document run).
-    let gaz = std::mem::ManuallyDrop::new(args.gazetteer.load()?);
-    let pipeline = std::mem::ManuallyDrop::new(args.gazetteer.pipeline(
-        &gaz,
-        args.process.discover,
-        args.process.fuzzy,
-    )?);
-    let batch = args.process.batch(&pipeline, &args.gazetteer)?;
+    let (gaz, pipeline) = args
+        .gazetteer
+        .load_for_process(args.process.discover, args.process.fuzzy)?;
+    let batch = args.process.batch(pipeline, &args.gazetteer)?;
     let mut options = args.process.input_options(args.stdin_format);
     if let Some(name) = &args.stdin_name {
         options.stdin_name = name.clone();
@@ -279,7 +273,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         bar: progress_bar(args.quiet),
         started,
     };
-    let outcome = Run::new(&batch, &gaz)
+    let outcome = Run::new(&batch, gaz)
         .output(&args.output)
         .formats(args.format)
         .excel(args.excel)
@@ -291,7 +285,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
                 .as_ref()
                 .map(|_| args.bucket.unwrap_or_default()),
         )
-        .gazetteer_label(args.gazetteer.label(&gaz))
+        .gazetteer_label(args.gazetteer.label(gaz))
         .run_with(inputs, &mut progress)?;
     progress.bar.finish_and_clear();
     if let Some(id) = &outcome.stopped_at {

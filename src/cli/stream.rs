@@ -47,16 +47,10 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
-    // Never dropped: the process ends after the run, and freeing the
-    // gazetteer and the pipeline one allocation at a time cost 35M
-    // instructions (2% of a one-document run).
-    let gaz = std::mem::ManuallyDrop::new(args.gazetteer.load()?);
-    let pipeline = std::mem::ManuallyDrop::new(args.gazetteer.pipeline(
-        &gaz,
-        args.process.discover,
-        args.process.fuzzy,
-    )?);
-    let batch = args.process.batch(&pipeline, &args.gazetteer)?;
+    let (gaz, pipeline) = args
+        .gazetteer
+        .load_for_process(args.process.discover, args.process.fuzzy)?;
+    let batch = args.process.batch(pipeline, &args.gazetteer)?;
     let options = args.process.input_options(StdinFormat::Jsonl);
     let inputs = Inputs::new(&["-".to_string()], options);
     let stdout = std::io::stdout();
@@ -76,7 +70,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             return Ok(false);
         }
         let counts = p.take_counts(window);
-        let line = StreamLine::of(&p, &counts, window, &gaz);
+        let line = StreamLine::of(&p, &counts, window, gaz);
         serde_json::to_writer(&mut out, &line)?;
         out.write_all(b"\n")?;
         Ok(true)

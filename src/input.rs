@@ -175,6 +175,89 @@ pub struct InputOptions {
     /// `FILE:LINE: date "..." does not parse`; a missing, null or empty
     /// field leaves the document undated. Default: none (no dates read).
     pub date_field: Option<String>,
+    /// How the caller names these options, for the messages that point at
+    /// one (a record over the size limit, a CSV header without the id or
+    /// date column). Default: no names (the messages name no option).
+    pub names: OptionNames,
+    /// Told how standard input was recognized when its format is found
+    /// from its first bytes ([`StdinFormat::Auto`]). Default: none (the
+    /// library prints nothing).
+    pub on_stdin: Option<StdinHook>,
+}
+
+/// The names the caller gives to [`InputOptions`]' fields, added to the
+/// messages that point at one as ` (NAME)`: the command line sets
+/// `--max-document-bytes`, `--id-field` and `--date-field`, so that
+/// `documents.csv` says which flag to change; the library itself names no
+/// flag. `None` (the default): the message names no option.
+///
+/// ```
+/// use alam::input::OptionNames;
+/// let names = OptionNames {
+///     max_document_bytes: Some("--max-document-bytes".into()),
+///     ..OptionNames::default()
+/// };
+/// assert_eq!(names.hint(&names.max_document_bytes), " (--max-document-bytes)");
+/// assert_eq!(names.hint(&names.id_field), "");
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct OptionNames {
+    /// The name of [`InputOptions::max_document_bytes`].
+    pub max_document_bytes: Option<String>,
+    /// The name of [`InputOptions::id_field`].
+    pub id_field: Option<String>,
+    /// The name of [`InputOptions::date_field`].
+    pub date_field: Option<String>,
+}
+
+impl OptionNames {
+    /// ` (NAME)` for a named option, else the empty string.
+    pub fn hint(&self, name: &Option<String>) -> String {
+        match name {
+            Some(n) => format!(" ({n})"),
+            None => String::new(),
+        }
+    }
+}
+
+/// How standard input was recognized ([`StdinFormat::Auto`]), as told to
+/// [`InputOptions::on_stdin`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum StdinDetected {
+    /// One text (its first line is not a JSON object).
+    Text {
+        /// The id or text fields are not the defaults, and do not apply
+        /// to one text.
+        fields_ignored: bool,
+    },
+    /// JSONL (its first line is a JSON object), one record per line.
+    Jsonl,
+    /// A JSON array, one record per element.
+    JsonArray,
+}
+
+/// A function told how standard input was recognized (see
+/// [`InputOptions::on_stdin`]); it may be called on the thread that reads
+/// the inputs.
+#[derive(Clone)]
+pub struct StdinHook(Arc<dyn Fn(StdinDetected) + Send + Sync>);
+
+impl StdinHook {
+    /// A hook that calls `f`.
+    pub fn new(f: impl Fn(StdinDetected) + Send + Sync + 'static) -> StdinHook {
+        StdinHook(Arc::new(f))
+    }
+
+    pub(crate) fn call(&self, detected: StdinDetected) {
+        (self.0)(detected)
+    }
+}
+
+impl std::fmt::Debug for StdinHook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("StdinHook")
+    }
 }
 
 /// The default of [`InputOptions::max_document_bytes`]: 256 MiB.
@@ -192,6 +275,8 @@ impl Default for InputOptions {
             stdin_name: "-".to_string(),
             stdin_lines_before: 0,
             date_field: None,
+            names: OptionNames::default(),
+            on_stdin: None,
         }
     }
 }
@@ -365,7 +450,13 @@ fn document_record(
     }
 }
 
-fn read_text(reader: Box<dyn Read + Send>, id: &str, source: &str, max_bytes: u64) -> InputRecord {
+fn read_text(
+    reader: Box<dyn Read + Send>,
+    id: &str,
+    source: &str,
+    options: &InputOptions,
+) -> InputRecord {
+    let max_bytes = options.max_document_bytes;
     let mut bytes = Vec::new();
     // One byte more than the limit tells a document over it.
     if let Err(e) = reader
@@ -378,7 +469,10 @@ fn read_text(reader: Box<dyn Read + Send>, id: &str, source: &str, max_bytes: u6
         return error_record(
             id,
             source,
-            &format!("document of more than {max_bytes} bytes (--max-document-bytes); skipped"),
+            &format!(
+                "document of more than {max_bytes} bytes{}; skipped",
+                options.names.hint(&options.names.max_document_bytes)
+            ),
         );
     }
     let (text, bad) = decode(bytes);

@@ -38,7 +38,7 @@ use std::time::Instant;
 use alam::Pipeline;
 use alam::batch::{Batch, Processed, Run, RunObserver};
 use alam::cooccur::WindowKind;
-use alam::input::{InputOptions, Inputs, StdinFormat};
+use alam::input::{InputOptions, Inputs, OptionNames, StdinDetected, StdinFormat, StdinHook};
 use alam::output::Formats;
 use alam::period::Bucket;
 
@@ -94,6 +94,27 @@ pub struct ProcessArgs {
     pub date_field: Option<String>,
 }
 
+/// On stderr: how standard input was recognized, and what the field
+/// options do to it.
+fn print_stdin_note(detected: StdinDetected) {
+    let what = match detected {
+        StdinDetected::Text {
+            fields_ignored: false,
+        } => return,
+        StdinDetected::Text {
+            fields_ignored: true,
+        } => {
+            eprintln!(
+                "alam: warning: standard input is read as one text (its first line is not a JSON object), so --id-field and --text-field do not apply to it (--stdin-format jsonl reads it as JSONL)"
+            );
+            return;
+        }
+        StdinDetected::JsonArray => "a JSON array, read as one record per element",
+        _ => "JSONL (its first line is a JSON object), read as one record per line",
+    };
+    eprintln!("alam: note: standard input is {what} (--stdin-format text reads it as one text)");
+}
+
 /// `on` or `off`.
 fn parse_on_off(s: &str) -> Result<bool, String> {
     match s {
@@ -113,6 +134,13 @@ impl ProcessArgs {
             stdin_format,
             max_document_bytes: self.max_document_bytes,
             date_field: self.date_field.clone(),
+            // The library names no flag; the command line's messages do.
+            names: OptionNames {
+                max_document_bytes: Some("--max-document-bytes".to_string()),
+                id_field: Some("--id-field".to_string()),
+                date_field: Some("--date-field".to_string()),
+            },
+            on_stdin: Some(StdinHook::new(print_stdin_note)),
             ..InputOptions::default()
         }
     }

@@ -132,7 +132,13 @@ impl CsvRecords {
         };
         let position = self.at_line(rec.line);
         let recovered = self.recover(&mut rec);
-        if let Some(reason) = rec.dropped_reason(self.options.max_document_bytes) {
+        if let Some(reason) = rec.dropped_reason(
+            self.options.max_document_bytes,
+            &self
+                .options
+                .names
+                .hint(&self.options.names.max_document_bytes),
+        ) {
             let reason = format!("header {reason}; the file was not read");
             return Some(Err(error_record(&position, &position, &reason)));
         }
@@ -153,7 +159,9 @@ impl CsvRecords {
             lacking.extend(self.options.text_fields.iter().map(|f| format!("\"{f}\"")));
         }
         if self.options.id_field_required && !has(&self.options.id_field) {
-            lacking.push(format!("\"{}\" (--id-field)", self.options.id_field));
+            let names = &self.options.names;
+            let hint = names.hint(&names.id_field);
+            lacking.push(format!("\"{}\"{hint}", self.options.id_field));
         }
         if !lacking.is_empty() {
             let mut shown: String = headers.join(",");
@@ -176,8 +184,10 @@ impl CsvRecords {
             return Some(Err(error_record(&position, &position, &notes.join("; "))));
         }
         if let Some(f) = self.options.date_field.as_deref().filter(|f| !has(f)) {
+            let names = &self.options.names;
+            let hint = names.hint(&names.date_field);
             notes.push(format!(
-                "the header has no column \"{f}\" (--date-field): its records are undated"
+                "the header has no column \"{f}\"{hint}: its records are undated"
             ));
         }
         if !notes.is_empty() {
@@ -244,7 +254,13 @@ impl Iterator for CsvRecords {
             notes.push(note);
         }
         notes.extend(self.recover(&mut rec));
-        if let Some(reason) = rec.dropped_reason(self.options.max_document_bytes) {
+        if let Some(reason) = rec.dropped_reason(
+            self.options.max_document_bytes,
+            &self
+                .options
+                .names
+                .hint(&self.options.names.max_document_bytes),
+        ) {
             notes.push(format!("record {reason}; skipped"));
             return Some(error_record(&position, &position, &notes.join("; ")));
         }
@@ -346,9 +362,9 @@ impl RawRecord {
     }
 
     /// Why the fields were dropped, as "of more than N bytes".
-    fn dropped_reason(&self, max: u64) -> Option<String> {
+    fn dropped_reason(&self, max: u64, hint: &str) -> Option<String> {
         Some(match self.dropped? {
-            Dropped::TooLong => format!("of more than {max} bytes (--max-document-bytes)"),
+            Dropped::TooLong => format!("of more than {max} bytes{hint}"),
             Dropped::OutOfMemory(n) => format!("too large for the memory left ({n} bytes read)"),
         })
     }
@@ -683,6 +699,19 @@ mod tests {
         );
         assert_eq!(
             recs[1].message,
+            "f.csv:3: record of more than 10 bytes; skipped"
+        );
+        // The caller's name for the option, when it gives one.
+        let named = InputOptions {
+            max_document_bytes: 10,
+            names: crate::input::OptionNames {
+                max_document_bytes: Some("--max-document-bytes".to_string()),
+                ..Default::default()
+            },
+            ..InputOptions::default()
+        };
+        assert_eq!(
+            read(data.as_bytes(), named)[1].message,
             "f.csv:3: record of more than 10 bytes (--max-document-bytes); skipped"
         );
     }

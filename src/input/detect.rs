@@ -14,8 +14,8 @@ use std::sync::Arc;
 use super::json_array::JsonValues;
 use super::walk::{Kind, display};
 use super::{
-    CsvRecords, FileInput, InputOptions, InputRecord, JsonlRecords, RawRecord, Status, StdinFormat,
-    error_record, read_text,
+    CsvRecords, FileInput, InputOptions, InputRecord, JsonlRecords, RawRecord, Status,
+    StdinDetected, StdinFormat, error_record, read_text,
 };
 use crate::pipeline::Document;
 
@@ -163,7 +163,7 @@ fn records(
     let note = encoding.map(Encoding::note);
     let body: Records = match kind {
         Kind::Text => {
-            let mut rec = read_text(reader, label, &source, options.max_document_bytes);
+            let mut rec = read_text(reader, label, &source, options);
             if let Some(note) = note {
                 add_note(&mut rec, &note);
             }
@@ -198,26 +198,22 @@ fn records(
     }))
 }
 
-/// On stderr: how standard input was recognized, and what the field
-/// options do to it.
+/// Tells [`InputOptions::on_stdin`] how standard input was recognized.
 fn note_stdin(kind: Kind, options: &InputOptions) {
-    if kind == Kind::Text {
-        let defaults = InputOptions::default();
-        if options.id_field != defaults.id_field || options.text_fields != defaults.text_fields {
-            eprintln!(
-                "alam: warning: standard input is read as one text (its first line is not a JSON object), so --id-field and --text-field do not apply to it (--stdin-format jsonl reads it as JSONL)"
-            );
+    let Some(hook) = &options.on_stdin else {
+        return;
+    };
+    hook.call(match kind {
+        Kind::Text => {
+            let defaults = InputOptions::default();
+            StdinDetected::Text {
+                fields_ignored: options.id_field != defaults.id_field
+                    || options.text_fields != defaults.text_fields,
+            }
         }
-    } else {
-        let what = if kind == Kind::Json {
-            "a JSON array, read as one record per element"
-        } else {
-            "JSONL (its first line is a JSON object), read as one record per line"
-        };
-        eprintln!(
-            "alam: note: standard input is {what} (--stdin-format text reads it as one text)"
-        );
-    }
+        Kind::Json => StdinDetected::JsonArray,
+        _ => StdinDetected::Jsonl,
+    });
 }
 
 fn warning_record(id: &str, source: &str, note: &str) -> InputRecord {

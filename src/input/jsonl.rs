@@ -132,7 +132,9 @@ impl<R: BufRead> Iterator for JsonlRecords<R> {
                 });
             }
             Line::TooLong => {
-                format!("line of more than {max} bytes (--max-document-bytes); skipped")
+                let names = &self.options.names;
+                let hint = names.hint(&names.max_document_bytes);
+                format!("line of more than {max} bytes{hint}; skipped")
             }
             Line::OutOfMemory(n) => format!("out of memory reading a line of {n} bytes; skipped"),
         };
@@ -457,9 +459,7 @@ mod tests {
         let long = |p: &str| {
             (
                 p.to_string(),
-                Err(format!(
-                    "{p}: line of more than 4 bytes (--max-document-bytes); skipped"
-                )),
+                Err(format!("{p}: line of more than 4 bytes; skipped")),
             )
         };
         // (input, limit, lines)

@@ -154,7 +154,6 @@ impl Processed {
         let kind = agg.window;
         let counts = self.take_counts(kind);
         let doc = &self.record.document;
-        agg.add_to_period(doc.date.as_deref(), &counts);
         let example = |_: &EntityPair, ev: &Evidence| {
             let window = self.window_range(kind, ev.window);
             Some(
@@ -162,7 +161,8 @@ impl Processed {
                     .with_trigger(&doc.text, ev),
             )
         };
-        agg.add(counts, |id| info_of(gazetteer, id), example);
+        let info = |id: &str| info_of(gazetteer, id);
+        agg.add(counts, doc.date.as_deref(), info, example);
         agg.add_discovered(&doc.id, &self.mentions, |m| {
             let window = self.mention_window(kind, m);
             Some(discovered_example(&doc.text, window, m))

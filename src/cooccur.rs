@@ -22,7 +22,7 @@
 
 use rustc_hash::FxHashMap;
 use std::collections::BTreeMap;
-use std::ops::Range;
+use std::ops::{AddAssign, Range};
 use std::sync::Arc;
 
 use crate::error::Error;
@@ -552,22 +552,83 @@ pub struct PeriodPair {
     pub documents: u64,
 }
 
-impl PeriodCounts {
-    /// Adds `other`'s counts.
-    pub fn merge(&mut self, other: PeriodCounts) {
+/// Adds the counts of another part (which comes after this one in input
+/// order); the info is kept.
+impl AddAssign for EntityCounts {
+    fn add_assign(&mut self, other: EntityCounts) {
+        self.mentions += other.mentions;
         self.documents += other.documents;
         self.windows += other.windows;
-        for (id, c) in other.entities {
-            let e = self.entities.entry(id).or_default();
-            e.mentions += c.mentions;
-            e.documents += c.documents;
-            e.windows += c.windows;
+    }
+}
+
+/// Adds the counts of another part (which comes after this one in input
+/// order): its relation counts, and its examples while there is room.
+impl AddAssign for PairCounts {
+    fn add_assign(&mut self, other: PairCounts) {
+        self.windows += other.windows;
+        self.documents += other.documents;
+        for (kind, n) in other.relations {
+            *self.relations.entry(kind).or_default() += n;
         }
-        for (pair, c) in other.pairs {
-            let p = self.pairs.entry(pair).or_default();
-            p.windows += c.windows;
-            p.documents += c.documents;
+        for (kind, n) in other.directed {
+            *self.directed.entry(kind).or_default() += n;
         }
+        let room = MAX_EXAMPLES.saturating_sub(self.examples.len());
+        self.examples.extend(other.examples.into_iter().take(room));
+    }
+}
+
+/// Adds the counts of another part.
+impl AddAssign for PeriodEntity {
+    fn add_assign(&mut self, other: PeriodEntity) {
+        self.mentions += other.mentions;
+        self.documents += other.documents;
+        self.windows += other.windows;
+    }
+}
+
+/// Adds the counts of another part.
+impl AddAssign for PeriodPair {
+    fn add_assign(&mut self, other: PeriodPair) {
+        self.windows += other.windows;
+        self.documents += other.documents;
+    }
+}
+
+/// Adds the counts of another part of the same period.
+impl AddAssign for PeriodCounts {
+    fn add_assign(&mut self, other: PeriodCounts) {
+        self.documents += other.documents;
+        self.windows += other.windows;
+        add_all(&mut self.entities, other.entities);
+        add_all(&mut self.pairs, other.pairs);
+    }
+}
+
+/// Adds each of `theirs` to the value of its key in `ours`: a key that
+/// `ours` lacks takes `theirs`' value as it is (info and examples
+/// included), one that it has gets `+=`.
+fn add_all<K, V>(ours: &mut FxHashMap<K, V>, theirs: FxHashMap<K, V>)
+where
+    K: std::hash::Hash + Eq,
+    V: AddAssign,
+{
+    use std::collections::hash_map::Entry;
+    for (key, value) in theirs {
+        match ours.entry(key) {
+            Entry::Occupied(mut o) => *o.get_mut() += value,
+            Entry::Vacant(v) => {
+                v.insert(value);
+            }
+        }
+    }
+}
+
+impl PeriodCounts {
+    /// Adds `other`'s counts (the same as `+=`).
+    pub fn merge(&mut self, other: PeriodCounts) {
+        *self += other;
     }
 
     /// The NPMI of pair `(a, b)` within the period (as
@@ -846,16 +907,37 @@ impl Aggregates {
         }
     }
 
-    /// Adds one document. `info` gives the type and names of an entity id
-    /// the first time it is seen; `example` turns the evidence of a pair
-    /// into an example, and is called only for pairs that still have fewer
-    /// than [`MAX_EXAMPLES`].
+    /// Adds one document, and to its period when the aggregates are
+    /// counted by period ([`Aggregates::bucket`]): `date` is the
+    /// document's date as written ([`crate::Document::date`]); a document
+    /// without one, or whose date does not parse, goes to [`UNDATED`].
+    /// `info` gives the type and names of an entity id the first time it
+    /// is seen; `example` turns the evidence of a pair into an example,
+    /// and is called only for pairs that still have fewer than
+    /// [`MAX_EXAMPLES`].
+    ///
+    /// ```
+    /// use alam::{Aggregates, WindowKind};
+    /// use alam::cooccur::DocumentCounts;
+    /// use alam::period::Bucket;
+    /// let mut agg = Aggregates::new(WindowKind::Sentence);
+    /// agg.bucket = Some(Bucket::Week);
+    /// let doc = || DocumentCounts::from_parts(2, vec![("a".into(), 3, 2)], vec![]);
+    /// let (info, example) = (|_: &str| Default::default(), |_: &_, _: &_| None);
+    /// agg.add(doc(), Some("Sun, 10 Mar 2024 23:00:00 +0300"), info, example);
+    /// agg.add(doc(), Some("not a date"), info, example);
+    /// assert_eq!(agg.periods["2024-W10"].entities["a"].mentions, 3);
+    /// assert_eq!((agg.periods["undated"].documents, agg.unparsed_dates), (1, 1));
+    /// assert_eq!((agg.documents, agg.entities["a"].mentions), (2, 6));
+    /// ```
     pub fn add(
         &mut self,
         doc: DocumentCounts,
+        date: Option<&str>,
         info: impl Fn(&str) -> EntityInfo,
         mut example: impl FnMut(&EntityPair, &Evidence) -> Option<Example>,
     ) {
+        self.add_to_period(date, &doc);
         self.documents += 1;
         self.windows += doc.windows;
         for (id, mentions, windows) in doc.entities {
@@ -928,9 +1010,18 @@ impl Aggregates {
     ///
     /// # Errors
     ///
-    /// [`Error::WindowMismatch`] when `other` counts another window kind
-    /// (its counts cannot be added to ours); `self` is left unchanged.
+    /// [`Error::BucketMismatch`] when `other` is counted by another
+    /// bucket, or by period while `self` is not, or the other way round
+    /// (its periods cannot be added to ours); [`Error::WindowMismatch`]
+    /// when it counts another window kind (its counts cannot be added to
+    /// ours). `self` is left unchanged.
     pub fn merge(&mut self, other: Aggregates) -> Result<(), Error> {
+        if other.bucket != self.bucket {
+            return Err(Error::BucketMismatch {
+                ours: self.bucket,
+                theirs: other.bucket,
+            });
+        }
         if other.window != self.window {
             return Err(Error::WindowMismatch {
                 ours: self.window,
@@ -944,37 +1035,14 @@ impl Aggregates {
                 self.attribute_columns.push(column);
             }
         }
-        for (id, c) in other.entities {
-            let e = self.entities.entry(id).or_insert_with(|| EntityCounts {
-                info: c.info.clone(),
-                ..EntityCounts::default()
-            });
-            e.mentions += c.mentions;
-            e.documents += c.documents;
-            e.windows += c.windows;
-        }
-        for (pair, c) in other.pairs {
-            let p = self.pairs.entry(pair).or_default();
-            p.windows += c.windows;
-            p.documents += c.documents;
-            for (kind, n) in c.relations {
-                *p.relations.entry(kind).or_default() += n;
-            }
-            for (kind, n) in c.directed {
-                *p.directed.entry(kind).or_default() += n;
-            }
-            let room = MAX_EXAMPLES.saturating_sub(p.examples.len());
-            p.examples.extend(c.examples.into_iter().take(room));
-        }
+        add_all(&mut self.entities, other.entities);
+        add_all(&mut self.pairs, other.pairs);
         for (id, d) in other.discovered {
             self.discovered.entry(id).or_default().merge(d);
         }
-        if self.bucket.is_none() {
-            self.bucket = other.bucket;
-        }
         self.unparsed_dates += other.unparsed_dates;
         for (label, p) in other.periods {
-            self.periods.entry(label).or_default().merge(p);
+            *self.periods.entry(label).or_default() += p;
         }
         Ok(())
     }
@@ -1003,23 +1071,8 @@ impl Aggregates {
     }
 
     /// Adds one document's counts to its period, when the aggregates are
-    /// counted by period ([`Aggregates::bucket`]); `date` is the
-    /// document's date as written ([`crate::Document::date`]). Call it
-    /// with the same counts as [`Aggregates::add`].
-    ///
-    /// ```
-    /// use alam::{Aggregates, WindowKind};
-    /// use alam::cooccur::DocumentCounts;
-    /// use alam::period::Bucket;
-    /// let mut agg = Aggregates::new(WindowKind::Sentence);
-    /// agg.bucket = Some(Bucket::Week);
-    /// let doc = DocumentCounts::from_parts(2, vec![("a".into(), 3, 2)], vec![]);
-    /// agg.add_to_period(Some("Sun, 10 Mar 2024 23:00:00 +0300"), &doc);
-    /// agg.add_to_period(Some("not a date"), &doc);
-    /// assert_eq!(agg.periods["2024-W10"].entities["a"].mentions, 3);
-    /// assert_eq!((agg.periods["undated"].documents, agg.unparsed_dates), (1, 1));
-    /// ```
-    pub fn add_to_period(&mut self, date: Option<&str>, doc: &DocumentCounts) {
+    /// counted by period (see [`Aggregates::add`], which calls it).
+    fn add_to_period(&mut self, date: Option<&str>, doc: &DocumentCounts) {
         let Some(bucket) = self.bucket else { return };
         let parsed = date.map(crate::period::parse_date);
         if matches!(parsed, Some(None)) {
@@ -1150,15 +1203,20 @@ mod tests {
     /// Adds documents `docs[range]` (each a list of `(entity, sentence)`)
     /// one by one: entity info names the document that first brought the
     /// entity, examples name the document and the window, and discovered
-    /// counts are left out (they have their own merge test).
+    /// counts are left out (they have their own merge test). Counted by
+    /// week: document `i` is dated by `i % 4` (undated, two weeks, a date
+    /// that does not parse), so the periods are merged too.
     fn aggregate(docs: &[Vec<(usize, usize)>], range: Range<usize>) -> Aggregates {
         const IDS: [&str; 5] = ["a", "b", "c", "d", "e"];
+        const DATES: [Option<&str>; 4] = [None, Some("2024-03-04"), Some("2024-03-12"), Some("?")];
         let mut agg = Aggregates::new(WindowKind::Sentence);
+        agg.bucket = Some(Bucket::Week);
         for i in range {
             let ms: Vec<Mention> = docs[i].iter().map(|&(e, s)| m(IDS[e], s, 0)).collect();
             let windows = ms.iter().map(|m| m.sentence as u64 + 1).max().unwrap_or(0);
             agg.add(
                 DocumentCounts::new(&ms, WindowKind::Sentence, windows),
+                DATES[i % 4],
                 |id| EntityInfo {
                     kind: format!("seen first in d{i}"),
                     name: id.to_uppercase(),
@@ -1244,6 +1302,7 @@ mod tests {
         let mut sentence = Aggregates::new(WindowKind::Sentence);
         sentence.add(
             DocumentCounts::new(&[m("a", 0, 0), m("b", 0, 0)], WindowKind::Sentence, 1),
+            None,
             info,
             |_, _| None,
         );
@@ -1251,6 +1310,7 @@ mod tests {
         let mut paragraph = Aggregates::new(WindowKind::Paragraph);
         paragraph.add(
             DocumentCounts::new(&[m("a", 0, 0)], WindowKind::Paragraph, 1),
+            None,
             info,
             |_, _| None,
         );
@@ -1270,6 +1330,48 @@ mod tests {
             "window paragraph differs from window sentence"
         );
         assert_eq!(sentence, before);
+    }
+
+    #[test]
+    fn merge_refuses_another_bucket() {
+        let by = |bucket| Aggregates {
+            bucket,
+            ..Aggregates::new(WindowKind::Sentence)
+        };
+        // (ours, theirs, message): the bucket is checked before the window.
+        let cases = [
+            (
+                Some(Bucket::Week),
+                Some(Bucket::Month),
+                "counted by month, differs from counted by week",
+            ),
+            (
+                None,
+                Some(Bucket::Day),
+                "counted by day, differs from counted not by period",
+            ),
+            (
+                Some(Bucket::Day),
+                None,
+                "counted not by period, differs from counted by day",
+            ),
+        ];
+        for (ours, theirs, message) in cases {
+            let mut agg = by(ours);
+            let mut other = by(theirs);
+            other.window = WindowKind::Paragraph;
+            let err = agg.merge(other).unwrap_err();
+            assert!(
+                matches!(err, Error::BucketMismatch { ours: o, theirs: t } if o == ours && t == theirs),
+                "{err:?}"
+            );
+            assert_eq!(err.to_string(), message);
+            assert_eq!(agg, by(ours));
+        }
+        assert_eq!(
+            by(Some(Bucket::Week)).merge(by(Some(Bucket::Week))).ok(),
+            Some(())
+        );
     }
 
     proptest::proptest! {
@@ -1306,14 +1408,14 @@ mod tests {
                     earlier
                 })
             };
-            let merged = merged.unwrap_or_else(|| Aggregates::new(WindowKind::Sentence));
+            let merged = merged.unwrap_or_else(|| aggregate(&docs, 0..0));
             proptest::prop_assert_eq!(&merged, &whole);
             // Last part first: the same counts (info and examples differ).
             let reversed = parts.into_iter().rev().reduce(|mut a, b| {
                 a.merge(b).unwrap();
                 a
             });
-            let reversed = reversed.unwrap_or_else(|| Aggregates::new(WindowKind::Sentence));
+            let reversed = reversed.unwrap_or_else(|| aggregate(&docs, 0..0));
             proptest::prop_assert_eq!(counts_only(reversed), counts_only(whole));
         }
     }
@@ -1370,6 +1472,7 @@ mod tests {
         let mut agg = Aggregates::new(WindowKind::Sentence);
         agg.add(
             DocumentCounts::new(&ms, WindowKind::Sentence, 2),
+            None,
             info,
             |_, _| None,
         );
@@ -1395,7 +1498,12 @@ mod tests {
             (WindowKind::Document, 1, Some(1), Some(1)),
         ] {
             let mut agg = Aggregates::new(kind);
-            agg.add(DocumentCounts::new(&ms, kind, windows), info, |_, _| None);
+            agg.add(
+                DocumentCounts::new(&ms, kind, windows),
+                None,
+                info,
+                |_, _| None,
+            );
             let get = |x: &str, y: &str| {
                 agg.pairs
                     .get(&(Arc::from(x), Arc::from(y)))
@@ -1420,6 +1528,7 @@ mod tests {
         for d in &docs {
             agg.add(
                 DocumentCounts::new(d, WindowKind::Sentence, 1),
+                None,
                 info,
                 |_, _| None,
             );
@@ -1430,12 +1539,14 @@ mod tests {
         let mut agg = Aggregates::new(WindowKind::Sentence);
         agg.add(
             DocumentCounts::new(&docs[0], WindowKind::Sentence, 1),
+            None,
             info,
             |_, _| None,
         );
         for _ in 0..3 {
             agg.add(
                 DocumentCounts::new(&[], WindowKind::Sentence, 1),
+                None,
                 info,
                 |_, _| None,
             );
@@ -1513,7 +1624,7 @@ mod tests {
         for i in 0..5 {
             let counts =
                 DocumentCounts::new(&[m("a", 0, 0), m("b", 0, 0)], WindowKind::Sentence, 1);
-            agg.add(counts, info, |_, _| {
+            agg.add(counts, None, info, |_, _| {
                 Some(Example {
                     doc_id: format!("d{i}"),
                     ..Example::default()
@@ -1536,6 +1647,7 @@ mod tests {
         for d in &docs {
             whole.add(
                 DocumentCounts::new(d, WindowKind::Sentence, 3),
+                None,
                 info,
                 |_, _| None,
             );
@@ -1543,6 +1655,7 @@ mod tests {
         let mut first = Aggregates::new(WindowKind::Sentence);
         first.add(
             DocumentCounts::new(&docs[0], WindowKind::Sentence, 3),
+            None,
             info,
             |_, _| None,
         );
@@ -1550,6 +1663,7 @@ mod tests {
         for d in &docs[1..] {
             second.add(
                 DocumentCounts::new(d, WindowKind::Sentence, 3),
+                None,
                 info,
                 |_, _| None,
             );

@@ -85,6 +85,16 @@ pub enum Error {
         /// The window kind of the aggregates that were refused.
         theirs: crate::WindowKind,
     },
+    /// Aggregates counted by one time bucket (or not by period) cannot
+    /// take counts of another ([`crate::Aggregates::merge`]).
+    #[error("counted {}, differs from counted {}", by_bucket(*theirs), by_bucket(*ours))]
+    BucketMismatch {
+        /// The bucket of the aggregates merged into (`None`: not by
+        /// period).
+        ours: Option<crate::period::Bucket>,
+        /// The bucket of the aggregates that were refused.
+        theirs: Option<crate::period::Bucket>,
+    },
     /// A malformed input record.
     #[error("{position}: {message}")]
     Input {
@@ -124,6 +134,13 @@ fn load_message(dir: &std::path::Path, source: &Error) -> String {
     match source {
         Error::Io { path, .. } if path == dir => "loading the gazetteer".to_string(),
         _ => format!("loading the gazetteer {}", dir.display()),
+    }
+}
+
+fn by_bucket(bucket: Option<crate::period::Bucket>) -> String {
+    match bucket {
+        Some(b) => format!("by {}", b.as_str()),
+        None => "not by period".to_string(),
     }
 }
 

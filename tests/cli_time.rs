@@ -47,126 +47,204 @@ fn extract(wd: &Workdir, extra: &[&str]) -> std::process::Output {
     out
 }
 
-#[test]
-fn weeks_start_on_monday_in_the_articles_own_offset() {
-    let wd = Workdir::new();
-    wd.create("news.jsonl", ARTICLES);
-    let out = extract(
-        &wd,
-        &[
-            "news.jsonl",
-            "--date-field",
-            "date",
-            "--bucket",
-            "week",
-            "-o",
-            "out",
-        ],
-    );
-    // The warning names the line and the date, and the run goes on.
-    assert!(
-        stderr(&out).contains("news.jsonl:6: date \"next week\" does not parse"),
-        "{}",
-        stderr(&out)
-    );
-    // Windows are sentences: d2 and d3 have two each, the others one.
-    // Weeks: 2024-02-26 and 2024-03-04, 03-11, 03-25, 04-01 are Mondays.
-    assert_eq!(
-        wd.read("out/periods.csv"),
-        "period,start,end,documents,windows\n\
-         2024-W09,2024-02-26,2024-03-03,1,2\n\
-         2024-W10,2024-03-04,2024-03-10,1,1\n\
-         2024-W11,2024-03-11,2024-03-17,1,2\n\
-         2024-W13,2024-03-25,2024-03-31,1,1\n\
-         2024-W14,2024-04-01,2024-04-07,1,1\n\
-         undated,,,2,2\n"
-    );
-    // Within a period: most mentions first, then by id.
-    assert_eq!(
-        wd.read("out/entities_by_period.csv"),
-        "period,entity_id,name,type,mentions,documents,windows\n\
-         2024-W09,person:sergey-lavrov,Sergey Lavrov,person,2,1,2\n\
-         2024-W09,person:vladimir-putin,Vladimir Putin,person,1,1,1\n\
-         2024-W10,person:sergey-lavrov,Sergey Lavrov,person,1,1,1\n\
-         2024-W10,person:vladimir-putin,Vladimir Putin,person,1,1,1\n\
-         2024-W11,person:vladimir-putin,Vladimir Putin,person,2,1,2\n\
-         2024-W11,city:beijing,Beijing,city,1,1,1\n\
-         2024-W13,city:moscow,Moscow,city,1,1,1\n\
-         2024-W13,person:xi-jinping,Xi Jinping,person,1,1,1\n\
-         2024-W14,city:moscow,Moscow,city,1,1,1\n\
-         2024-W14,person:xi-jinping,Xi Jinping,person,1,1,1\n\
-         undated,person:vladimir-putin,Vladimir Putin,person,2,2,2\n\
-         undated,person:xi-jinping,Xi Jinping,person,2,2,2\n"
-    );
-    // NPMI within the period. W09: N = 2 windows, Lavrov in 2, Putin in
-    // 1, both in 1: ln(0.5 / (1 * 0.5)) = 0. W10: N = 1, all in the one
-    // window: 1. W11: N = 2, Putin 2, Beijing 1, both 1: 0.
-    assert_eq!(
-        wd.read("out/cooccurrence_by_period.csv"),
-        "period,source_id,source_name,target_id,target_name,windows,documents,npmi\n\
-         2024-W09,person:sergey-lavrov,Sergey Lavrov,person:vladimir-putin,Vladimir Putin,1,1,0.000000\n\
-         2024-W10,person:sergey-lavrov,Sergey Lavrov,person:vladimir-putin,Vladimir Putin,1,1,1.000000\n\
-         2024-W11,city:beijing,Beijing,person:vladimir-putin,Vladimir Putin,1,1,0.000000\n\
-         2024-W13,city:moscow,Moscow,person:xi-jinping,Xi Jinping,1,1,1.000000\n\
-         2024-W14,city:moscow,Moscow,person:xi-jinping,Xi Jinping,1,1,1.000000\n\
-         undated,person:vladimir-putin,Vladimir Putin,person:xi-jinping,Xi Jinping,2,2,1.000000\n"
-    );
-    // The warning is in documents.csv too; nothing is dropped.
-    let docs = wd.read("out/documents.csv");
-    assert_eq!(docs.lines().count(), 8, "{docs}");
-    assert!(docs.contains("d6,news.jsonl:6,21,2,2,warning,"), "{docs}");
-    let summary: serde_json::Value =
-        serde_json::from_str(&wd.read("out/summary.json")).expect("summary.json");
-    assert_eq!(
-        summary["periods"],
-        serde_json::json!({"bucket": "week", "periods": 6, "dated": 5, "undated": 2, "unparsed_dates": 1})
-    );
+/// What a check expects of a file of the output folder (or of stderr).
+enum Expect {
+    /// Exactly this text.
+    Is(&'static str),
+    /// This text somewhere.
+    Has(&'static str),
+    /// This many lines.
+    Lines(usize),
+    /// The first column of every line after the header.
+    FirstColumn(&'static [&'static str]),
+    /// This JSON at this key of the file's JSON object.
+    Json(&'static str, &'static str),
 }
 
+/// One run of `alam extract ... -o out` and the files it must write.
+struct Case {
+    name: &'static str,
+    /// Files created first: (name, contents).
+    files: &'static [(&'static str, &'static str)],
+    args: &'static [&'static str],
+    /// (file in `out/`, or `stderr`; what it must hold).
+    expect: &'static [(&'static str, Expect)],
+}
+
+const PERIODS_HEADER: &str = "period,start,end,documents,windows\n";
+
 #[test]
-fn months_and_days() {
-    let wd = Workdir::new();
-    wd.create("news.jsonl", ARTICLES);
-    // The default bucket is the month.
-    extract(&wd, &["news.jsonl", "--date-field", "date", "-o", "m"]);
-    // February: d3; March: d1, d2, d4 (1 + 2 + 1 windows); April: d5.
-    assert_eq!(
-        wd.read("m/periods.csv"),
-        "period,start,end,documents,windows\n\
-         2024-02,2024-02-01,2024-02-29,1,2\n\
-         2024-03,2024-03-01,2024-03-31,3,4\n\
-         2024-04,2024-04-01,2024-04-30,1,1\n\
-         undated,,,2,2\n"
-    );
-    extract(
-        &wd,
-        &[
-            "news.jsonl",
-            "--date-field",
-            "date",
-            "--bucket",
-            "day",
-            "-o",
-            "d",
-        ],
-    );
-    let days: Vec<String> = wd
-        .read("d/periods.csv")
-        .lines()
-        .skip(1)
-        .map(|l| l.split(',').next().unwrap_or("").to_string())
-        .collect();
-    assert_eq!(
-        days,
-        [
-            "2024-02-29",
-            "2024-03-10",
-            "2024-03-11",
-            "2024-03-31",
-            "2024-04-01",
-            "undated"
-        ]
-    );
+fn periods_of_one_run() {
+    use Expect::*;
+    let news = &[("news.jsonl", ARTICLES)];
+    let cases = [
+        Case {
+            name: "weeks start on Monday in the article's own offset",
+            files: news,
+            args: &["news.jsonl", "--date-field", "date", "--bucket", "week"],
+            expect: &[
+                // The warning names the line and the date, and the run goes on.
+                (
+                    "stderr",
+                    Has("news.jsonl:6: date \"next week\" does not parse"),
+                ),
+                // Windows are sentences: d2 and d3 have two each, the others one.
+                // Weeks: 2024-02-26 and 2024-03-04, 03-11, 03-25, 04-01 are Mondays.
+                (
+                    "periods.csv",
+                    Is("period,start,end,documents,windows\n\
+                        2024-W09,2024-02-26,2024-03-03,1,2\n\
+                        2024-W10,2024-03-04,2024-03-10,1,1\n\
+                        2024-W11,2024-03-11,2024-03-17,1,2\n\
+                        2024-W13,2024-03-25,2024-03-31,1,1\n\
+                        2024-W14,2024-04-01,2024-04-07,1,1\n\
+                        undated,,,2,2\n"),
+                ),
+                // Within a period: most mentions first, then by id.
+                (
+                    "entities_by_period.csv",
+                    Is("period,entity_id,name,type,mentions,documents,windows\n\
+                        2024-W09,person:sergey-lavrov,Sergey Lavrov,person,2,1,2\n\
+                        2024-W09,person:vladimir-putin,Vladimir Putin,person,1,1,1\n\
+                        2024-W10,person:sergey-lavrov,Sergey Lavrov,person,1,1,1\n\
+                        2024-W10,person:vladimir-putin,Vladimir Putin,person,1,1,1\n\
+                        2024-W11,person:vladimir-putin,Vladimir Putin,person,2,1,2\n\
+                        2024-W11,city:beijing,Beijing,city,1,1,1\n\
+                        2024-W13,city:moscow,Moscow,city,1,1,1\n\
+                        2024-W13,person:xi-jinping,Xi Jinping,person,1,1,1\n\
+                        2024-W14,city:moscow,Moscow,city,1,1,1\n\
+                        2024-W14,person:xi-jinping,Xi Jinping,person,1,1,1\n\
+                        undated,person:vladimir-putin,Vladimir Putin,person,2,2,2\n\
+                        undated,person:xi-jinping,Xi Jinping,person,2,2,2\n"),
+                ),
+                // NPMI within the period. W09: N = 2 windows, Lavrov in 2, Putin in
+                // 1, both in 1: ln(0.5 / (1 * 0.5)) = 0. W10: N = 1, all in the one
+                // window: 1. W11: N = 2, Putin 2, Beijing 1, both 1: 0.
+                (
+                    "cooccurrence_by_period.csv",
+                    Is(
+                        "period,source_id,source_name,target_id,target_name,windows,documents,npmi\n\
+                        2024-W09,person:sergey-lavrov,Sergey Lavrov,person:vladimir-putin,Vladimir Putin,1,1,0.000000\n\
+                        2024-W10,person:sergey-lavrov,Sergey Lavrov,person:vladimir-putin,Vladimir Putin,1,1,1.000000\n\
+                        2024-W11,city:beijing,Beijing,person:vladimir-putin,Vladimir Putin,1,1,0.000000\n\
+                        2024-W13,city:moscow,Moscow,person:xi-jinping,Xi Jinping,1,1,1.000000\n\
+                        2024-W14,city:moscow,Moscow,person:xi-jinping,Xi Jinping,1,1,1.000000\n\
+                        undated,person:vladimir-putin,Vladimir Putin,person:xi-jinping,Xi Jinping,2,2,1.000000\n",
+                    ),
+                ),
+                // The warning is in documents.csv too; nothing is dropped.
+                ("documents.csv", Lines(8)),
+                ("documents.csv", Has("d6,news.jsonl:6,21,2,2,warning,")),
+                (
+                    "summary.json",
+                    Json(
+                        "periods",
+                        r#"{"bucket": "week", "periods": 6, "dated": 5, "undated": 2, "unparsed_dates": 1}"#,
+                    ),
+                ),
+            ],
+        },
+        Case {
+            name: "the default bucket is the month",
+            files: news,
+            args: &["news.jsonl", "--date-field", "date"],
+            // February: d3; March: d1, d2, d4 (1 + 2 + 1 windows); April: d5.
+            expect: &[(
+                "periods.csv",
+                Is("period,start,end,documents,windows\n\
+                    2024-02,2024-02-01,2024-02-29,1,2\n\
+                    2024-03,2024-03-01,2024-03-31,3,4\n\
+                    2024-04,2024-04-01,2024-04-30,1,1\n\
+                    undated,,,2,2\n"),
+            )],
+        },
+        Case {
+            name: "days: each article's own calendar date",
+            files: news,
+            args: &["news.jsonl", "--date-field", "date", "--bucket", "day"],
+            expect: &[(
+                "periods.csv",
+                FirstColumn(&[
+                    "2024-02-29",
+                    "2024-03-10",
+                    "2024-03-11",
+                    "2024-03-31",
+                    "2024-04-01",
+                    "undated",
+                ]),
+            )],
+        },
+        Case {
+            name: "CSV inputs, and a header without the date column",
+            files: &[
+                (
+                    "a.csv",
+                    "id,published,text\n\
+                     x1,2024-03-10,Putin met Lavrov.\n\
+                     x2,\"Mar 11, 2024\",Putin met Lavrov.\n\
+                     x3,,Putin met Lavrov.\n",
+                ),
+                ("b.csv", "id,text\ny1,Putin met Lavrov.\n"),
+            ],
+            args: &[
+                "a.csv",
+                "b.csv",
+                "--date-field",
+                "published",
+                "--bucket",
+                "week",
+            ],
+            // x3 (empty date) and y1 (no such column) are undated; b.csv says why.
+            expect: &[
+                (
+                    "periods.csv",
+                    Is("period,start,end,documents,windows\n\
+                        2024-W10,2024-03-04,2024-03-10,1,1\n\
+                        2024-W11,2024-03-11,2024-03-17,1,1\n\
+                        undated,,,2,2\n"),
+                ),
+                (
+                    "stderr",
+                    Has("b.csv:2: the header has no column \"published\" (--date-field)"),
+                ),
+            ],
+        },
+    ];
+    for case in &cases {
+        let wd = Workdir::new();
+        for (name, contents) in case.files {
+            wd.create(name, contents);
+        }
+        let mut args = case.args.to_vec();
+        args.extend(["-o", "out"]);
+        let out = extract(&wd, &args);
+        for (file, expect) in case.expect {
+            let got = match *file {
+                "stderr" => stderr(&out),
+                _ => wd.read(&format!("out/{file}")),
+            };
+            let what = format!("{}: {file}", case.name);
+            match expect {
+                Is(text) => assert_eq!(got, *text, "{what}"),
+                Has(text) => assert!(got.contains(text), "{what}: {got}"),
+                Lines(n) => assert_eq!(got.lines().count(), *n, "{what}: {got}"),
+                FirstColumn(first) => {
+                    assert!(got.starts_with(PERIODS_HEADER), "{what}: {got}");
+                    let column: Vec<&str> = got
+                        .lines()
+                        .skip(1)
+                        .map(|l| l.split(',').next().unwrap_or(""))
+                        .collect();
+                    assert_eq!(column, *first, "{what}");
+                }
+                Json(key, json) => {
+                    let value: serde_json::Value = serde_json::from_str(&got).expect("JSON");
+                    let want: serde_json::Value = serde_json::from_str(json).expect("JSON");
+                    assert_eq!(value[key], want, "{what}");
+                }
+            }
+        }
+    }
 }
 
 /// The rows of each period of an entity sum to its row of
@@ -212,45 +290,6 @@ fn periods_sum_to_the_whole() {
     assert_eq!(
         sum("out/periods.csv", &[], &[3, 4]).values().next(),
         Some(&vec![7, 9])
-    );
-}
-
-#[test]
-fn csv_inputs_and_a_header_without_the_date_column() {
-    let wd = Workdir::new();
-    wd.create(
-        "a.csv",
-        "id,published,text\n\
-         x1,2024-03-10,Putin met Lavrov.\n\
-         x2,\"Mar 11, 2024\",Putin met Lavrov.\n\
-         x3,,Putin met Lavrov.\n",
-    );
-    wd.create("b.csv", "id,text\ny1,Putin met Lavrov.\n");
-    let out = extract(
-        &wd,
-        &[
-            "a.csv",
-            "b.csv",
-            "--date-field",
-            "published",
-            "--bucket",
-            "week",
-            "-o",
-            "out",
-        ],
-    );
-    // x3 (empty date) and y1 (no such column) are undated; b.csv says why.
-    assert_eq!(
-        wd.read("out/periods.csv"),
-        "period,start,end,documents,windows\n\
-         2024-W10,2024-03-04,2024-03-10,1,1\n\
-         2024-W11,2024-03-11,2024-03-17,1,1\n\
-         undated,,,2,2\n"
-    );
-    assert!(
-        stderr(&out).contains("b.csv:2: the header has no column \"published\" (--date-field)"),
-        "{}",
-        stderr(&out)
     );
 }
 

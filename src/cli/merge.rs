@@ -103,22 +103,22 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             );
         }
         run_ids.push((dir, s.run_id.clone()));
-        if a.bucket != agg.bucket {
-            let by = |b: Option<alam::period::Bucket>| {
-                b.map_or("not by period".to_string(), |b| {
-                    format!("by {}", b.as_str())
-                })
-            };
-            bail!(
-                "{}: counted {}, but {} is counted {} (give every part the same --date-field and --bucket)",
-                dir.display(),
-                by(a.bucket),
-                first.display(),
-                by(agg.bucket)
-            );
-        }
         match agg.merge(a) {
             Ok(()) => {}
+            Err(alam::Error::BucketMismatch { ours, theirs }) => {
+                let by = |b: Option<alam::period::Bucket>| {
+                    b.map_or("not by period".to_string(), |b| {
+                        format!("by {}", b.as_str())
+                    })
+                };
+                bail!(
+                    "{}: counted {}, but {} is counted {} (give every part the same --date-field and --bucket)",
+                    dir.display(),
+                    by(theirs),
+                    first.display(),
+                    by(ours)
+                );
+            }
             Err(alam::Error::WindowMismatch { ours, theirs }) => bail!(
                 "{}: window {} differs from {}'s window {}",
                 dir.display(),
@@ -380,8 +380,8 @@ fn merge_streams(args: &Args) -> anyhow::Result<ExitCode> {
                 // thousands of pairs.
                 let info = |id: &str| d.infos.get(id).cloned().unwrap_or_default();
                 let example = |pair: &EntityPair, _: &Evidence| d.examples.get(pair).cloned();
-                agg.add_to_period(d.record.document.date.as_deref(), &d.counts);
-                agg.add(d.counts, info, example);
+                let date = d.record.document.date.as_deref();
+                agg.add(d.counts, date, info, example);
                 let examples = &d.discovered_examples;
                 agg.add_discovered(&d.record.document.id, &d.mentions, |m| {
                     examples.get(m.entity_id.as_ref()).cloned()

@@ -68,7 +68,7 @@ pub enum Error {
     #[error("{0}")]
     Batch(String),
     /// An output folder that cannot be summed with others
-    /// ([`crate::merge::check_mergeable`]).
+    /// ([`crate::output::check_mergeable`]).
     #[error("{}: {reason}", path.display())]
     NotMergeable {
         /// The part's `summary.json`.
@@ -130,6 +130,25 @@ impl fmt::Display for NotMergeable {
     }
 }
 
+/// An [`Error::Io`] naming `path`.
+pub(crate) fn io_error(path: &std::path::Path, source: std::io::Error) -> Error {
+    Error::Io {
+        path: path.to_path_buf(),
+        error: source,
+    }
+}
+
+/// An [`Error::Input`] at `path:line`.
+pub(crate) fn input_error(path: &std::path::Path, line: u64, message: String) -> Error {
+    Error::Input {
+        position: Position {
+            path: path.to_path_buf(),
+            line,
+        },
+        message,
+    }
+}
+
 fn load_message(dir: &std::path::Path, source: &Error) -> String {
     match source {
         Error::Io { path, .. } if path == dir => "loading the gazetteer".to_string(),
@@ -187,7 +206,7 @@ mod tests {
             ),
         ];
         for (min_count, excel, expected) in cases {
-            let got = crate::merge::check_mergeable("p".as_ref(), &summary(min_count, excel))
+            let got = crate::output::check_mergeable("p".as_ref(), &summary(min_count, excel))
                 .err()
                 .map(|e| e.to_string());
             assert_eq!(got.as_deref(), expected, "{min_count} {excel}");

@@ -40,7 +40,6 @@ mod gazetteer;
 pub mod input;
 pub mod lexicon;
 mod matcher;
-pub mod merge;
 mod normalize;
 pub mod output;
 pub mod period;

@@ -32,14 +32,14 @@ use std::process::ExitCode;
 
 use alam::cooccur::{Aggregates, EntityPair, Evidence};
 use alam::input::Status;
-use alam::merge::{
-    PER_DOCUMENT_FILES, append_file, check_files, check_mergeable, lists_files, parse_stream_line,
-    read_part,
-};
 use alam::output::csv::{DOCUMENTS_HEADER, MENTIONS_HEADER};
 use alam::output::{
     CsvStyle, CsvTable, DocumentWriters, Formats, OutputFolder, RunSummary, XlsxBook, finish_run,
     write_tables, write_tables_and_book,
+};
+use alam::output::{
+    PER_DOCUMENT_FILES, append_file, check_files, check_mergeable, lists_files, parse_stream_line,
+    read_part,
 };
 use anyhow::{Context, bail};
 

@@ -14,10 +14,10 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use alam::merge::{lists_files, read_part};
 use alam::output::AtomicFile;
 use alam::output::folder::FolderLock;
 use alam::output::html::write_report;
+use alam::output::{lists_files, read_part};
 use anyhow::Context;
 
 #[derive(Debug, clap::Args)]

@@ -32,6 +32,12 @@ use std::io::{self, Write};
 use crate::cooccur::{Aggregates, SortedPair};
 use crate::input::InputRecord;
 use crate::pipeline::{Document, Mention};
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::cooccur::{Attributes, DiscoveredCounts, EntityCounts, EntityInfo, PairCounts};
+use crate::error::{Error, input_error, io_error};
 
 /// How CSV files are written.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -439,6 +445,171 @@ pub fn write_cooccurrence<W: Write>(
     };
     super::write_in_blocks(pairs, rows, |rows| table.rows(rows))?;
     table.finish()
+}
+
+/// Reads `entities.csv` back into `agg` (its counts, info and the
+/// gazetteer's extra columns): the inverse of [`write_entities`], for
+/// `alam merge` and `alam report`.
+pub(crate) fn read_entities(path: &Path, agg: &mut Aggregates) -> Result<(), Error> {
+    let (header, rows) = read_table(path)?;
+    // The columns after the known ones are the gazetteer's extra columns.
+    agg.attribute_columns = header
+        .into_iter()
+        .filter(|h| !ENTITIES_HEADER.contains(&h.as_str()))
+        .collect();
+    for (line, row) in rows {
+        let num = |k: &str| parse_u64(path, line, &row, k);
+        let id: Arc<str> = Arc::from(field(path, line, &row, "entity_id")?);
+        let attributes = Attributes::new(
+            row.iter()
+                .filter(|(k, _)| !ENTITIES_HEADER.contains(&k.as_str()))
+                .cloned(),
+        );
+        let counts = EntityCounts {
+            info: EntityInfo {
+                kind: field(path, line, &row, "type")?.to_string(),
+                name: field(path, line, &row, "name")?.to_string(),
+                name_ar: field(path, line, &row, "name_ar")?.to_string(),
+                attributes,
+            },
+            mentions: num("mentions")?,
+            documents: num("documents")?,
+            windows: num("windows")?,
+        };
+        agg.entities.insert(id, counts);
+    }
+    Ok(())
+}
+
+/// Reads `cooccurrence.csv` back into `agg` (pairs of entities already
+/// read from `entities.csv`): the inverse of [`write_cooccurrence`].
+pub(crate) fn read_pairs(path: &Path, agg: &mut Aggregates) -> Result<(), Error> {
+    for (line, row) in read_rows(path)? {
+        let a: Arc<str> = Arc::from(field(path, line, &row, "source_id")?);
+        let b: Arc<str> = Arc::from(field(path, line, &row, "target_id")?);
+        let mut counts = PairCounts {
+            windows: parse_u64(path, line, &row, "windows")?,
+            documents: parse_u64(path, line, &row, "documents")?,
+            ..PairCounts::default()
+        };
+        // A part written before alam had relation hints has no such
+        // columns: no relation.
+        for (key, map) in [
+            ("relations", &mut counts.relations),
+            ("directed", &mut counts.directed),
+        ] {
+            let Some((_, cell)) = row.iter().find(|(k, _)| k == key) else {
+                continue;
+            };
+            let items = parse_counted(cell).map_err(|item| {
+                input_error(path, line, format!("{key}: {item:?} is not KIND:COUNT"))
+            })?;
+            for (kind, n) in items {
+                *map.entry(kind.to_string()).or_default() += n;
+            }
+        }
+        for id in [&a, &b] {
+            if !agg.entities.contains_key(id) {
+                return Err(input_error(
+                    path,
+                    line,
+                    format!("entity {id:?} is not in entities.csv"),
+                ));
+            }
+        }
+        let key = if a <= b { (a, b) } else { (b, a) };
+        agg.pairs.insert(key, counts);
+    }
+    Ok(())
+}
+
+/// Adds the rows of `discovered.csv`, when the part has one: variants,
+/// rules and the example of each discovered entity of `entities.csv`.
+pub(crate) fn read_discovered(path: &Path, agg: &mut Aggregates) -> Result<(), Error> {
+    if !path.exists() {
+        return Ok(());
+    }
+    for (line, row) in read_rows(path)? {
+        let id: Arc<str> = Arc::from(field(path, line, &row, "entity_id")?);
+        if !agg.entities.contains_key(&id) {
+            return Err(input_error(
+                path,
+                line,
+                format!("entity {id:?} is not in entities.csv"),
+            ));
+        }
+        let counts = |key: &str| -> Result<BTreeMap<String, u64>, Error> {
+            let mut out = BTreeMap::new();
+            let cell = field(path, line, &row, key)?;
+            let items = parse_counted(cell).map_err(|item| {
+                input_error(path, line, format!("{key}: {item:?} is not TEXT:COUNT"))
+            })?;
+            for (text, n) in items {
+                *out.entry(text.to_string()).or_default() += n;
+            }
+            Ok(out)
+        };
+        let doc = field(path, line, &row, "example_doc")?;
+        let example = field(path, line, &row, "example")?;
+        let d = DiscoveredCounts {
+            variants: counts("variants")?,
+            rules: counts("rules")?,
+            example: (!doc.is_empty() || !example.is_empty())
+                .then(|| (doc.to_string(), example.to_string())),
+        };
+        agg.discovered.insert(id, d);
+    }
+    Ok(())
+}
+
+pub(crate) type Row = Vec<(String, String)>;
+
+/// The rows of a CSV file with a header, as (line, [(column, value)]).
+pub(crate) fn read_rows(path: &Path) -> Result<Vec<(u64, Row)>, Error> {
+    Ok(read_table(path)?.1)
+}
+
+/// A CSV file's header and its rows with their lines.
+pub(crate) type Table = (Vec<String>, Vec<(u64, Row)>);
+
+/// The header and the rows of a CSV file (see [`read_rows`]).
+fn read_table(path: &Path) -> Result<Table, Error> {
+    let file = std::fs::File::open(path).map_err(|e| io_error(path, e))?;
+    let mut rdr = csv::Reader::from_reader(file);
+    let headers = rdr
+        .headers()
+        .map_err(|e| input_error(path, 1, format!("cannot read the header: {e}")))?
+        .clone();
+    let mut rows = Vec::new();
+    for rec in rdr.records() {
+        let rec = rec.map_err(|e| {
+            let line = e.position().map_or(0, |p| p.line());
+            input_error(path, line, format!("malformed row: {e}"))
+        })?;
+        let line = rec.position().map_or(0, |p| p.line());
+        rows.push((
+            line,
+            headers
+                .iter()
+                .zip(rec.iter())
+                .map(|(h, v)| (h.to_string(), v.to_string()))
+                .collect(),
+        ));
+    }
+    Ok((headers.iter().map(String::from).collect(), rows))
+}
+
+pub(crate) fn field<'a>(path: &Path, line: u64, row: &'a Row, key: &str) -> Result<&'a str, Error> {
+    row.iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
+        .ok_or_else(|| input_error(path, line, format!("missing column {key}")))
+}
+
+pub(crate) fn parse_u64(path: &Path, line: u64, row: &Row, key: &str) -> Result<u64, Error> {
+    let v = field(path, line, row, key)?;
+    v.parse()
+        .map_err(|_| input_error(path, line, format!("{key} is not a count: {v:?}")))
 }
 
 #[cfg(test)]

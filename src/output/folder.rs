@@ -39,6 +39,10 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use super::json::{self, FileEntry, RunSummary};
 
+use crate::cooccur::{Aggregates, WindowKind};
+use crate::error::{Error, NotMergeable, input_error, io_error};
+use crate::period::Bucket;
+
 /// The lock file in an output folder.
 pub const LOCK_FILE: &str = ".alam.lock";
 /// The name every staging folder starts with.
@@ -615,6 +619,190 @@ fn remove_leftovers(dir: &Path) -> io::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Checks that a part can be summed with others: its pair tables list
+/// every pair (minimum count 1) and its CSV files are plain (not written
+/// for Excel). The error is [`Error::NotMergeable`], which names no
+/// command-line option (the CLI adds them).
+pub fn check_mergeable(dir: &Path, summary: &RunSummary) -> Result<(), Error> {
+    let reason = if summary.min_count > 1 {
+        NotMergeable::MinCount(summary.min_count)
+    } else if summary.excel {
+        NotMergeable::Excel
+    } else {
+        return Ok(());
+    };
+    Err(Error::NotMergeable {
+        path: dir.join("summary.json"),
+        reason,
+    })
+}
+
+/// The tables [`read_part`] reads (those that exist).
+pub const TABLE_FILES: &[&str] = &[
+    "entities.csv",
+    "cooccurrence.csv",
+    "cooccurrence.json",
+    "discovered.csv",
+    "periods.csv",
+    "entities_by_period.csv",
+    "cooccurrence_by_period.csv",
+];
+
+/// The per-document files `alam merge` concatenates.
+pub const PER_DOCUMENT_FILES: &[&str] = &["documents.csv", "mentions.csv", "mentions.jsonl"];
+
+/// Checks that the files `names` of the folder `dir` belong to the run
+/// its `summary` describes: each one there is listed in `summary.files`
+/// with its size, and each one listed is there. Nothing is checked for a
+/// summary that lists no files (written before alam listed them; see
+/// [`lists_files`]).
+pub fn check_files(dir: &Path, summary: &RunSummary, names: &[&str]) -> Result<(), Error> {
+    if !lists_files(summary) {
+        return Ok(());
+    }
+    for name in names {
+        let path = dir.join(name);
+        // A folder of that name (mentions.jsonl as Hadoop's part files) is
+        // not a file of the run, as for merge.
+        let on_disk = match std::fs::metadata(&path) {
+            Ok(m) if m.is_file() => Some(m.len()),
+            Ok(_) => None,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(io_error(&path, e)),
+        };
+        let message = match (on_disk, summary.file(name)) {
+            (Some(n), Some(f)) if n != f.bytes => format!(
+                "{name} does not belong to this run ({n} bytes, summary.json says {})",
+                f.bytes
+            ),
+            (Some(n), None) => format!(
+                "{name} does not belong to this run ({n} bytes, summary.json does not list it)"
+            ),
+            (None, Some(_)) => format!("{name} is missing (summary.json lists it)"),
+            _ => continue,
+        };
+        return Err(input_error(dir, 0, message));
+    }
+    Ok(())
+}
+
+/// Appends a part's per-document file `path` (`mentions.jsonl`, or a
+/// CSV file whose first line must be `header`, comma-separated, and is
+/// skipped) to `out` byte for byte, adding a line end if its last line
+/// has none. Returns the number of lines appended.
+///
+/// This is `alam merge`'s concatenation for parts written by alam without
+/// `--excel` (the only ones [`check_mergeable`] accepts), whose files
+/// [`check_files`] found to be their run's: their rows are copied, not
+/// parsed and written again, at the speed of the disk. For example, parts
+/// holding `a,b\n1,2\n` and `a,b\n3,4` with header `["a", "b"]` append
+/// `1,2\n3,4\n`. A different first line is an error naming `path:1`.
+pub fn append_file(
+    path: &Path,
+    header: Option<&[&str]>,
+    out: &mut dyn std::io::Write,
+) -> Result<u64, Error> {
+    use std::io::BufRead;
+    let file = std::fs::File::open(path).map_err(|e| io_error(path, e))?;
+    let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
+    let out_error = |e: std::io::Error| io_error(Path::new("(merged output)"), e);
+    if let Some(header) = header {
+        let mut first = Vec::new();
+        reader
+            .read_until(b'\n', &mut first)
+            .map_err(|e| io_error(path, e))?;
+        let found = String::from_utf8_lossy(&first);
+        let found = found.trim_end_matches(['\n', '\r']);
+        if found != header.join(",") {
+            return Err(input_error(
+                path,
+                1,
+                format!("unexpected header {found} (expected {})", header.join(",")),
+            ));
+        }
+    }
+    let mut lines = 0u64;
+    let mut last = b'\n';
+    loop {
+        let chunk = reader.fill_buf().map_err(|e| io_error(path, e))?;
+        if chunk.is_empty() {
+            break;
+        }
+        lines += memchr::memchr_iter(b'\n', chunk).count() as u64;
+        last = chunk[chunk.len() - 1];
+        out.write_all(chunk).map_err(out_error)?;
+        let n = chunk.len();
+        reader.consume(n);
+    }
+    if last != b'\n' {
+        out.write_all(b"\n").map_err(out_error)?;
+        lines += 1;
+    }
+    Ok(lines)
+}
+
+/// Whether `summary` lists the files of its run (every `summary.json`
+/// written since alam lists them does; an older one does not).
+pub fn lists_files(summary: &RunSummary) -> bool {
+    !summary.files.is_empty()
+}
+
+/// Reads the summary and aggregates of one output folder, after checking
+/// that it is a finished run's ([`check_files`] for the tables read). A
+/// folder without `summary.json` is an error: the run that wrote it did
+/// not finish.
+pub fn read_part(dir: &Path) -> Result<(RunSummary, Aggregates), Error> {
+    let summary_path = dir.join("summary.json");
+    let text = match std::fs::read_to_string(&summary_path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && dir.is_dir() => {
+            return Err(input_error(
+                dir,
+                0,
+                "no summary.json: the run that wrote this folder did not finish".into(),
+            ));
+        }
+        Err(e) => return Err(io_error(&summary_path, e)),
+    };
+    let summary: RunSummary = serde_json::from_str(&text).map_err(|e| {
+        input_error(
+            &summary_path,
+            e.line() as u64,
+            format!("not a summary.json: {e}"),
+        )
+    })?;
+    let window = WindowKind::parse(&summary.window).ok_or_else(|| {
+        input_error(
+            &summary_path,
+            0,
+            format!("unknown window {:?}", summary.window),
+        )
+    })?;
+    check_files(dir, &summary, TABLE_FILES)?;
+    let mut agg = Aggregates::new(window);
+    // Error records are not in the aggregates (see `Aggregates::documents`).
+    agg.documents = summary.documents.saturating_sub(summary.errors);
+    agg.windows = summary.windows;
+
+    super::csv::read_entities(&dir.join("entities.csv"), &mut agg)?;
+    super::csv::read_pairs(&dir.join("cooccurrence.csv"), &mut agg)?;
+    super::json::read_examples(&dir.join("cooccurrence.json"), &mut agg)?;
+    super::csv::read_discovered(&dir.join("discovered.csv"), &mut agg)?;
+    if let Some(periods) = &summary.periods {
+        let bucket = Bucket::parse(&periods.bucket).ok_or_else(|| {
+            input_error(
+                &summary_path,
+                0,
+                format!("unknown bucket {:?}", periods.bucket),
+            )
+        })?;
+        agg.bucket = Some(bucket);
+        agg.unparsed_dates = periods.unparsed_dates;
+        super::periods::read_periods(dir, &mut agg)?;
+    }
+    Ok((summary, agg))
 }
 
 #[cfg(test)]

@@ -36,6 +36,13 @@ use crate::cooccur::{Aggregates, Attributes, Example, SortedPair};
 pub use crate::cooccur::{FileEntry, PeriodSummary, RunSummary};
 use crate::discover::Rule;
 use crate::{Document, Form, Mention};
+use std::path::Path;
+
+use rustc_hash::FxHashMap;
+
+use crate::cooccur::{DocumentCounts, EntityInfo, EntityPair, Evidence, WindowKind};
+use crate::error::{Error, input_error, io_error};
+use crate::input::{InputRecord, Status};
 
 #[derive(Serialize)]
 struct DocLine<'a> {
@@ -610,6 +617,152 @@ pub fn write_summary<W: Write>(mut w: W, summary: &RunSummary) -> io::Result<W> 
     serde_json::to_writer_pretty(&mut w, summary)?;
     w.write_all(b"\n")?;
     Ok(w)
+}
+
+#[derive(serde::Deserialize)]
+struct PairExamples<'a> {
+    #[serde(borrow)]
+    source_id: Cow<'a, str>,
+    #[serde(borrow)]
+    target_id: Cow<'a, str>,
+    #[serde(default, borrow)]
+    examples: Vec<ExampleRecord<'a>>,
+}
+
+/// Adds the examples of `cooccurrence.json`, when the part has one.
+pub(crate) fn read_examples(path: &Path, agg: &mut Aggregates) -> Result<(), Error> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(io_error(path, e)),
+    };
+    let records: Vec<PairExamples> = serde_json::from_str(&text).map_err(|e| {
+        input_error(
+            path,
+            e.line() as u64,
+            format!("not a cooccurrence.json: {e}"),
+        )
+    })?;
+    for r in records {
+        let (a, b) = (
+            Arc::<str>::from(r.source_id.as_ref()),
+            Arc::<str>::from(r.target_id.as_ref()),
+        );
+        let key = if a <= b { (a, b) } else { (b, a) };
+        if let Some(pair) = agg.pairs.get_mut(&key) {
+            pair.examples = r.examples.iter().map(ExampleRecord::to_example).collect();
+        }
+    }
+    Ok(())
+}
+
+/// A document read back from a stream line: what `alam extract` writes
+/// for it and adds to its aggregates.
+pub struct StreamDocument {
+    /// The input record (text not kept).
+    pub record: InputRecord,
+    /// Its length in code points.
+    pub chars: usize,
+    /// Its window kind.
+    pub window: WindowKind,
+    /// Its mentions.
+    pub mentions: Vec<Mention>,
+    /// Its counts.
+    pub counts: DocumentCounts,
+    /// The first window of each pair, as an example.
+    pub examples: FxHashMap<EntityPair, Example>,
+    /// Type and names of each entity.
+    pub infos: FxHashMap<String, EntityInfo>,
+    /// The example of each discovered entity of the document.
+    pub discovered_examples: FxHashMap<String, String>,
+}
+
+/// Parses one `alam stream` line; `path` and `line_no` name it in errors.
+pub fn parse_stream_line(line: &str, path: &Path, line_no: u64) -> Result<StreamDocument, Error> {
+    let bad = |m: String| input_error(path, line_no, m);
+    let l: StreamLine =
+        serde_json::from_str(line).map_err(|e| bad(format!("not an alam stream line: {e}")))?;
+    let status = match l.status.as_ref() {
+        "ok" => Status::Ok,
+        "warning" => Status::Warning,
+        "error" => Status::Error,
+        other => return Err(bad(format!("unknown status {other:?}"))),
+    };
+    let window = WindowKind::parse(&l.window)
+        .ok_or_else(|| bad(format!("unknown window {:?}", l.window)))?;
+    let mentions = l
+        .mentions
+        .iter()
+        .map(|m| m.to_mention().map_err(bad))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut infos = FxHashMap::default();
+    let mut discovered_examples = FxHashMap::default();
+    let mut entities = Vec::new();
+    for e in &l.entities {
+        entities.push((
+            Arc::<str>::from(e.entity_id.as_ref()),
+            e.mentions,
+            e.windows,
+        ));
+        let info = EntityInfo {
+            kind: e.entity_type.to_string(),
+            name: e.name.to_string(),
+            name_ar: e.name_ar.to_string(),
+            attributes: Attributes::new(e.attributes.0.iter().cloned()),
+        };
+        infos.insert(e.entity_id.to_string(), info);
+        if let Some(ex) = &e.example {
+            discovered_examples.insert(e.entity_id.to_string(), ex.to_string());
+        }
+    }
+    let mut pairs = Vec::new();
+    let mut relations = Vec::new();
+    let mut examples = FxHashMap::default();
+    for (index, p) in l.pairs.iter().enumerate() {
+        let (a, b) = (
+            Arc::<str>::from(p.source_id.as_ref()),
+            Arc::<str>::from(p.target_id.as_ref()),
+        );
+        // Written smaller id first; a line with the ids the other way
+        // round has its directions the other way round too.
+        let swapped = a > b;
+        let key = if swapped { (b, a) } else { (a, b) };
+        for (kind, &n) in &p.relations {
+            let directed = |suffix: char| {
+                p.directed
+                    .get(&format!("{kind}{suffix}"))
+                    .copied()
+                    .unwrap_or(0)
+            };
+            let (fwd, bwd) = (directed('>'), directed('<'));
+            let counts = if swapped {
+                [n, bwd, fwd]
+            } else {
+                [n, fwd, bwd]
+            };
+            relations.push((index, Arc::<str>::from(kind.as_str()), counts));
+        }
+        pairs.push((key.clone(), p.windows, Evidence::default()));
+        examples.insert(key, p.example.to_example());
+    }
+    Ok(StreamDocument {
+        record: InputRecord {
+            document: Document {
+                date: l.date.as_deref().map(String::from),
+                ..Document::new(l.doc_id.as_ref(), "")
+            },
+            source: l.source.to_string(),
+            status,
+            message: l.message.to_string(),
+        },
+        chars: l.chars,
+        window,
+        mentions,
+        counts: DocumentCounts::from_parts(l.windows, entities, pairs).with_relations(relations),
+        examples,
+        infos,
+        discovered_examples,
+    })
 }
 
 #[cfg(test)]

@@ -4,6 +4,14 @@
 //! earlier run's, `summary.json` last: an interrupted run never leaves a
 //! half-written table behind a valid name, nor a mix of two runs' tables
 //! (see [`folder`]).
+//!
+//! Each format's reader sits beside its writer, so a header and its
+//! parser change together: [`read_part`] (in `folder`) reads a finished
+//! run's folder back for `alam merge` and `alam report`, with
+//! `csv` reading `entities.csv`, `cooccurrence.csv` and `discovered.csv`,
+//! `json` the examples of `cooccurrence.json` and the lines of
+//! `alam stream` ([`parse_stream_line`]), and `periods` the tables by
+//! period.
 
 pub mod csv;
 pub mod folder;
@@ -15,8 +23,12 @@ pub mod periods;
 pub mod xlsx;
 
 pub use self::csv::{CsvStyle, CsvTable};
-pub use self::folder::{AtomicFile, OutputFolder};
+pub use self::folder::{
+    AtomicFile, OutputFolder, PER_DOCUMENT_FILES, TABLE_FILES, append_file, check_files,
+    check_mergeable, lists_files, read_part,
+};
 pub use self::json::{FileEntry, PeriodSummary, RunSummary};
+pub use self::json::{StreamDocument, parse_stream_line};
 pub use self::xlsx::XlsxBook;
 
 use std::io::{self, Write};

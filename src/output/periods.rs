@@ -21,6 +21,12 @@ use std::io::{self, Write};
 
 use super::csv::{CsvStyle, CsvTable};
 use crate::cooccur::Aggregates;
+use std::path::Path;
+use std::sync::Arc;
+
+use super::csv::{Row, field, parse_u64, read_rows};
+use crate::cooccur::{PeriodCounts, PeriodEntity, PeriodPair};
+use crate::error::{Error, input_error};
 
 /// The header of `periods.csv`.
 pub const PERIODS_HEADER: [&str; 5] = ["period", "start", "end", "documents", "windows"];
@@ -145,4 +151,68 @@ pub fn row_counts(agg: &Aggregates, min_count: u64) -> [u64; 3] {
         .filter(|k| agg.pairs.get(*k).is_some_and(|c| c.windows >= min_count))
         .count() as u64;
     [agg.periods.len() as u64, entities, pairs]
+}
+/// Adds the tables by period of a dated part: `periods.csv`,
+/// `entities_by_period.csv`, `cooccurrence_by_period.csv` (all three
+/// required; entities and pairs must be in `entities.csv`, periods in
+/// `periods.csv`).
+pub(crate) fn read_periods(dir: &Path, agg: &mut Aggregates) -> Result<(), Error> {
+    let path = dir.join("periods.csv");
+    for (line, row) in read_rows(&path)? {
+        let label = field(&path, line, &row, "period")?.to_string();
+        let p = agg.periods.entry(label).or_default();
+        p.documents += parse_u64(&path, line, &row, "documents")?;
+        p.windows += parse_u64(&path, line, &row, "windows")?;
+    }
+    fn period_of<'a>(
+        agg: &'a mut Aggregates,
+        path: &Path,
+        line: u64,
+        row: &Row,
+    ) -> Result<&'a mut PeriodCounts, Error> {
+        let label = field(path, line, row, "period")?;
+        let known = |id: &str| agg.entities.contains_key(id);
+        for key in ["entity_id", "source_id", "target_id"] {
+            if let Some((_, id)) = row.iter().find(|(k, _)| k == key)
+                && !known(id)
+            {
+                return Err(input_error(
+                    path,
+                    line,
+                    format!("entity {id:?} is not in entities.csv"),
+                ));
+            }
+        }
+        agg.periods.get_mut(label).ok_or_else(|| {
+            input_error(
+                path,
+                line,
+                format!("period {label:?} is not in periods.csv"),
+            )
+        })
+    }
+    let path = dir.join("entities_by_period.csv");
+    for (line, row) in read_rows(&path)? {
+        let id: Arc<str> = Arc::from(field(&path, line, &row, "entity_id")?);
+        let counts = PeriodEntity {
+            mentions: parse_u64(&path, line, &row, "mentions")?,
+            documents: parse_u64(&path, line, &row, "documents")?,
+            windows: parse_u64(&path, line, &row, "windows")?,
+        };
+        let p = period_of(agg, &path, line, &row)?;
+        p.entities.insert(id, counts);
+    }
+    let path = dir.join("cooccurrence_by_period.csv");
+    for (line, row) in read_rows(&path)? {
+        let a: Arc<str> = Arc::from(field(&path, line, &row, "source_id")?);
+        let b: Arc<str> = Arc::from(field(&path, line, &row, "target_id")?);
+        let counts = PeriodPair {
+            windows: parse_u64(&path, line, &row, "windows")?,
+            documents: parse_u64(&path, line, &row, "documents")?,
+        };
+        let p = period_of(agg, &path, line, &row)?;
+        let key = if a <= b { (a, b) } else { (b, a) };
+        p.pairs.insert(key, counts);
+    }
+    Ok(())
 }

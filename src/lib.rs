@@ -32,6 +32,7 @@
 #![deny(missing_docs)]
 
 pub mod batch;
+mod cli;
 pub mod cooccur;
 pub mod discover;
 mod error;
@@ -60,6 +61,33 @@ pub use crate::pipeline::{
     PipelineBuilder, entity_info,
 };
 pub use crate::segment::{Segmenter, Windows};
+
+/// Runs the `alam` command line on the process's arguments: parses them,
+/// dispatches, prints messages and returns the exit code (0 success, 1 the
+/// run failed or `--strict` tripped, 2 bad usage). This is what the `alam`
+/// binary's `main` calls; it is not part of the library's API (the
+/// command line lives in the crate so that it can use internals the API
+/// does not export).
+#[doc(hidden)]
+pub fn run_command_line() -> std::process::ExitCode {
+    use clap::Parser;
+    let args = cli::Cli::parse();
+    match cli::run(args) {
+        Ok(code) => code,
+        Err(err) => {
+            let broken_pipe = err.chain().any(|cause| {
+                cause
+                    .downcast_ref::<std::io::Error>()
+                    .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+            });
+            if broken_pipe {
+                return std::process::ExitCode::SUCCESS;
+            }
+            eprintln!("alam: {err:#}");
+            std::process::ExitCode::from(1)
+        }
+    }
+}
 
 /// The Rust examples of README.md, run as doctests (`cargo test --doc`),
 /// so the README's library section cannot drift from the API.

@@ -1,5 +1,5 @@
 //! `alam evaluate GOLD.bio`: precision, recall and F1 per entity type on
-//! annotated text, with the scoring convention of `alam::evaluate`.
+//! annotated text, with the scoring convention of `crate::evaluate`.
 //!
 //! Prints a table per type and per rule; `--misses FILE` writes every wrong
 //! prediction and every missed entity as TSV (doc, kind, type, surface,
@@ -9,8 +9,8 @@ use std::io::{BufReader, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use alam::evaluate::{Evaluation, GoldType, read_bio};
-use alam::{Discovery, Document};
+use crate::evaluate::{Evaluation, GoldType, read_bio};
+use crate::{Discovery, Document};
 use anyhow::Context;
 use rayon::prelude::*;
 
@@ -53,7 +53,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let gaz = args.gazetteer.load()?;
     let pipeline = args.gazetteer.pipeline(&gaz, args.discover, args.fuzzy)?;
     let keep = args.misses.is_some();
-    let found: Vec<Vec<alam::Mention>> = docs
+    let found: Vec<Vec<crate::Mention>> = docs
         .par_iter()
         .map(|d| pipeline.extract(&Document::new(d.id.clone(), d.text.clone())))
         .collect();

@@ -5,7 +5,7 @@
 //! `*.ndjson`, `*.json`, `*.csv`, `*.tsv` and their `.gz` forms; never the
 //! `-o` folder), or `-` for standard input (JSONL when its first line is a
 //! JSON object, else one text; `--stdin-format` says which). See
-//! `alam::input`.
+//! `crate::input`.
 //!
 //! Outputs in `-o DIR` (default `output/`), selected with `--format`
 //! (default `csv,json`):
@@ -20,11 +20,11 @@
 //!
 //! One run at a time writes into DIR (a lock), and its files replace the
 //! earlier run's only once all of them are written (see
-//! `alam::output::folder`).
+//! `crate::output::folder`).
 //!
-//! The work is `alam::batch::Run`: documents are read by one thread,
+//! The work is `crate::batch::Run`: documents are read by one thread,
 //! processed in parallel and written in input order, so `--threads 1` and
-//! `--threads 8` give byte-identical files (memory: see `alam::batch`).
+//! `--threads 8` give byte-identical files (memory: see `crate::batch`).
 //!
 //! Every input record gets a `documents.csv` row; every error or warning is
 //! also printed on stderr as `FILE:LINE: reason`. The run goes on after a
@@ -35,12 +35,12 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use alam::Pipeline;
-use alam::batch::{Batch, Processed, Run, RunObserver};
-use alam::cooccur::WindowKind;
-use alam::input::{InputOptions, Inputs, OptionNames, StdinDetected, StdinFormat, StdinHook};
-use alam::output::Formats;
-use alam::period::Bucket;
+use crate::Pipeline;
+use crate::batch::{Batch, Processed, Run, RunObserver};
+use crate::cooccur::WindowKind;
+use crate::input::{InputOptions, Inputs, OptionNames, StdinDetected, StdinFormat, StdinHook};
+use crate::output::Formats;
+use crate::period::Bucket;
 
 use super::GazetteerArgs;
 
@@ -70,7 +70,7 @@ pub struct ProcessArgs {
     /// Find people and organizations no gazetteer lists: off, high (the
     /// most precise rules only) or on.
     #[arg(long, value_name = "MODE", default_value = "on", value_parser = parse_discovery)]
-    pub discover: alam::Discovery,
+    pub discover: crate::Discovery,
     /// Also find misspelled names: a word one edit away from a strong
     /// one-word name or alias, with no exact match and not a real word,
     /// gives a mention of form `fuzzy` (see the README).
@@ -110,7 +110,9 @@ fn print_stdin_note(detected: StdinDetected) {
             return;
         }
         StdinDetected::JsonArray => "a JSON array, read as one record per element",
-        _ => "JSONL (its first line is a JSON object), read as one record per line",
+        StdinDetected::Jsonl => {
+            "JSONL (its first line is a JSON object), read as one record per line"
+        }
     };
     eprintln!("alam: note: standard input is {what} (--stdin-format text reads it as one text)");
 }
@@ -153,7 +155,7 @@ impl ProcessArgs {
         gazetteer: &GazetteerArgs,
     ) -> anyhow::Result<Batch<'p>> {
         let relations = if self.relations {
-            Some(alam::relations::Relations::for_gazetteer(
+            Some(crate::relations::Relations::for_gazetteer(
                 gazetteer.gazetteer.as_deref(),
                 &gazetteer.add,
             )?)
@@ -196,8 +198,8 @@ fn parse_bytes(s: &str) -> Result<u64, String> {
     }
 }
 
-pub(super) fn parse_discovery(s: &str) -> Result<alam::Discovery, String> {
-    alam::Discovery::parse(s)
+pub(super) fn parse_discovery(s: &str) -> Result<crate::Discovery, String> {
+    crate::Discovery::parse(s)
         .ok_or_else(|| format!("unknown discovery mode {s:?} (expected off, high, on)"))
 }
 
@@ -283,7 +285,7 @@ fn parse_stdin_format(s: &str) -> Result<StdinFormat, String> {
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     if args.no_fsync {
-        alam::output::folder::set_durable(false);
+        crate::output::folder::set_durable(false);
     }
     let (gaz, pipeline) = args
         .gazetteer

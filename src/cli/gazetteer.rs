@@ -21,7 +21,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use alam::{Document, Gazetteer, Pipeline, Severity, normalize_str};
+use crate::{Document, Gazetteer, Pipeline, Severity, normalize_str};
 
 use super::GazetteerArgs;
 
@@ -138,7 +138,7 @@ fn check(gaz: &Gazetteer, out: &mut impl Write) -> anyhow::Result<ExitCode> {
 
 /// Prints the lexicon's problems and a line of counts per class; exit
 /// code 1 if there is an error.
-fn check_lexicon(lex: &alam::Lexicon, out: &mut impl Write) -> anyhow::Result<ExitCode> {
+fn check_lexicon(lex: &crate::Lexicon, out: &mut impl Write) -> anyhow::Result<ExitCode> {
     for d in lex.diagnostics() {
         writeln!(out, "{d}")?;
     }

@@ -24,20 +24,20 @@
 //! with the same `run_id`), naming both arguments. A folder whose
 //! `summary.json` lists no files (an older alam's) is merged with a
 //! warning. The output folder is written as `extract` writes one (see
-//! `alam::output::folder`).
+//! `crate::output::folder`).
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use alam::cooccur::{Aggregates, EntityPair, Evidence};
-use alam::input::Status;
-use alam::output::csv::{DOCUMENTS_HEADER, MENTIONS_HEADER};
-use alam::output::{
+use crate::cooccur::{Aggregates, EntityPair, Evidence};
+use crate::input::Status;
+use crate::output::csv::{DOCUMENTS_HEADER, MENTIONS_HEADER};
+use crate::output::{
     CsvStyle, CsvTable, DocumentWriters, Formats, OutputFolder, RunSummary, XlsxBook, finish_run,
     write_tables, write_tables_and_book,
 };
-use alam::output::{
+use crate::output::{
     PER_DOCUMENT_FILES, append_file, check_files, check_mergeable, lists_files, parse_stream_line,
     read_part,
 };
@@ -64,7 +64,7 @@ pub struct Args {
     /// --date-field): count by period too, of day, week or month. Output
     /// folders carry their own periods: not allowed with them.
     #[arg(long, value_name = "PERIOD", value_parser = super::extract::parse_bucket)]
-    pub bucket: Option<alam::period::Bucket>,
+    pub bucket: Option<crate::period::Bucket>,
     /// No summary line.
     #[arg(short = 'q', long)]
     pub quiet: bool,
@@ -105,8 +105,8 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         run_ids.push((dir, s.run_id.clone()));
         match agg.merge(a) {
             Ok(()) => {}
-            Err(alam::Error::BucketMismatch { ours, theirs }) => {
-                let by = |b: Option<alam::period::Bucket>| {
+            Err(crate::Error::BucketMismatch { ours, theirs }) => {
+                let by = |b: Option<crate::period::Bucket>| {
                     b.map_or("not by period".to_string(), |b| {
                         format!("by {}", b.as_str())
                     })
@@ -119,7 +119,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
                     by(ours)
                 );
             }
-            Err(alam::Error::WindowMismatch { ours, theirs }) => bail!(
+            Err(crate::Error::WindowMismatch { ours, theirs }) => bail!(
                 "{}: window {} differs from {}'s window {}",
                 dir.display(),
                 theirs.as_str(),
@@ -136,7 +136,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     summary.min_count = args.min_count;
     summary.excel = args.excel;
     summary.formats = args.format.names();
-    summary.periods = alam::output::PeriodSummary::of(&agg);
+    summary.periods = crate::output::PeriodSummary::of(&agg);
     let folder = OutputFolder::open(&args.output)?;
     let style = CsvStyle { excel: args.excel };
     let have = [
@@ -209,15 +209,14 @@ fn check_part(dir: &Path, summary: &RunSummary) -> anyhow::Result<()> {
     match check_mergeable(dir, summary) {
         Ok(()) => {}
         // Today's messages, with the options that make a mergeable part.
-        Err(alam::Error::NotMergeable { path, reason }) => {
+        Err(crate::Error::NotMergeable { path, reason }) => {
             let why = match reason {
-                alam::NotMergeable::MinCount(n) => format!(
+                crate::NotMergeable::MinCount(n) => format!(
                     "this part was written with --min-count {n}; merging needs every pair (--min-count 1)"
                 ),
-                alam::NotMergeable::Excel => {
+                crate::NotMergeable::Excel => {
                     "this part was written with --excel; merge parts written without it".to_string()
                 }
-                other => other.to_string(),
             };
             bail!("{}: {why}", path.display());
         }
@@ -395,7 +394,7 @@ fn merge_streams(args: &Args) -> anyhow::Result<ExitCode> {
     });
     summary.window = agg.window.as_str().to_string();
     summary.windows = agg.windows;
-    summary.periods = alam::output::PeriodSummary::of(&agg);
+    summary.periods = crate::output::PeriodSummary::of(&agg);
     finish_run(writers, folder, &agg, &summary, args.format, style)?;
     print_summary(args, "stream files", &summary, &agg);
     Ok(ExitCode::SUCCESS)

@@ -132,7 +132,7 @@ fn stop_cleanly_on_interrupt() -> anyhow::Result<()> {
         return Ok(());
     }
     ctrlc::set_handler(|| {
-        let dirs = alam::output::folder::abandon_runs();
+        let dirs = crate::output::folder::abandon_runs();
         let dirs: Vec<String> = dirs.iter().map(|d| d.display().to_string()).collect();
         if dirs.is_empty() {
             eprintln!("alam: interrupted");
@@ -180,7 +180,7 @@ pub struct GazetteerArgs {
 impl GazetteerArgs {
     /// Where the gazetteer comes from and its content hash, e.g.
     /// `builtin 3f2a9c1e0b7d4411`.
-    pub fn label(&self, gaz: &alam::Gazetteer) -> String {
+    pub fn label(&self, gaz: &crate::Gazetteer) -> String {
         let mut parts = vec![match &self.gazetteer {
             Some(dir) => dir.display().to_string(),
             None => "builtin".to_string(),
@@ -191,8 +191,8 @@ impl GazetteerArgs {
 
     /// The discovery lexicon these options name (see
     /// `Lexicon::for_gazetteer`).
-    pub fn load_lexicon(&self) -> anyhow::Result<alam::Lexicon> {
-        Ok(alam::Lexicon::for_gazetteer(
+    pub fn load_lexicon(&self) -> anyhow::Result<crate::Lexicon> {
+        Ok(crate::Lexicon::for_gazetteer(
             self.gazetteer.as_deref(),
             &self.add,
         )?)
@@ -202,15 +202,15 @@ impl GazetteerArgs {
     /// or not, and these options' lexicon.
     pub fn pipeline(
         &self,
-        gaz: &alam::Gazetteer,
-        discovery: alam::Discovery,
+        gaz: &crate::Gazetteer,
+        discovery: crate::Discovery,
         fuzzy: bool,
-    ) -> anyhow::Result<alam::Pipeline> {
+    ) -> anyhow::Result<crate::Pipeline> {
         self.print_warnings(gaz);
-        let mut builder = alam::Pipeline::builder(gaz)
+        let mut builder = crate::Pipeline::builder(gaz)
             .discovery(discovery)
             .fuzzy(fuzzy);
-        if discovery != alam::Discovery::Off {
+        if discovery != crate::Discovery::Off {
             builder = builder.lexicon(self.load_lexicon()?);
         }
         builder.build().context("the gazetteer cannot be used")
@@ -222,10 +222,10 @@ impl GazetteerArgs {
     /// instructions (2% of a one-document run).
     pub fn load_for_process(
         &self,
-        discovery: alam::Discovery,
+        discovery: crate::Discovery,
         fuzzy: bool,
-    ) -> anyhow::Result<(&'static alam::Gazetteer, &'static alam::Pipeline)> {
-        let gaz: &'static alam::Gazetteer = Box::leak(Box::new(self.load()?));
+    ) -> anyhow::Result<(&'static crate::Gazetteer, &'static crate::Pipeline)> {
+        let gaz: &'static crate::Gazetteer = Box::leak(Box::new(self.load()?));
         let pipeline = Box::leak(Box::new(self.pipeline(gaz, discovery, fuzzy)?));
         Ok((gaz, pipeline))
     }
@@ -235,11 +235,11 @@ impl GazetteerArgs {
     /// that lists them all. Nothing when there is none (the built-in
     /// gazetteer has none), or when there are errors (the run stops on
     /// them and lists them).
-    fn print_warnings(&self, gaz: &alam::Gazetteer) {
+    fn print_warnings(&self, gaz: &crate::Gazetteer) {
         let diagnostics = gaz.diagnostics();
         if diagnostics
             .iter()
-            .any(|d| d.severity == alam::Severity::Error)
+            .any(|d| d.severity == crate::Severity::Error)
         {
             return;
         }
@@ -278,8 +278,8 @@ impl GazetteerArgs {
     /// here: see `Gazetteer::check`). Each `--add-gazetteer` folder is a
     /// layer on top of the earlier ones: its rows can add forms to their
     /// entities by id (`Gazetteer::add_layer_dir`).
-    pub fn load(&self) -> anyhow::Result<alam::Gazetteer> {
-        Ok(alam::Gazetteer::layered(
+    pub fn load(&self) -> anyhow::Result<crate::Gazetteer> {
+        Ok(crate::Gazetteer::layered(
             self.gazetteer.as_deref(),
             &self.add,
         )?)

@@ -4,7 +4,7 @@
 //! Reads `summary.json`, `entities.csv`, `cooccurrence.csv` and, when
 //! present, `cooccurrence.json` (for the example sentences). Writes
 //! `DIR/report.html` unless `-o` names another file. The page is
-//! self-contained (see `alam::output::html`). Memory: the tables of DIR.
+//! self-contained (see `crate::output::html`). Memory: the tables of DIR.
 //!
 //! DIR must hold a finished run whose tables are the ones its
 //! `summary.json` lists (same sizes); a folder without `summary.json`, or
@@ -14,10 +14,10 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use alam::output::AtomicFile;
-use alam::output::folder::FolderLock;
-use alam::output::html::write_report;
-use alam::output::{lists_files, read_part};
+use crate::output::AtomicFile;
+use crate::output::folder::FolderLock;
+use crate::output::html::write_report;
+use crate::output::{lists_files, read_part};
 use anyhow::Context;
 
 #[derive(Debug, clap::Args)]

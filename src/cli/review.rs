@@ -1,13 +1,13 @@
 //! `alam review DISCOVERED.csv -o DIR`: turn a reviewed `discovered.csv`
 //! into a folder to pass back with `--add-gazetteer DIR` (see
-//! `alam::review`): `DIR/candidates.csv` (gazetteer rows) and
+//! `crate::review`): `DIR/candidates.csv` (gazetteer rows) and
 //! `DIR/lexicon/rejected.csv` (the names discovery must not report).
 
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use alam::review::{candidates, read_discovered, rejected};
+use crate::review::{candidates, read_discovered, rejected};
 use anyhow::Context;
 
 #[derive(Debug, clap::Args)]

@@ -29,8 +29,8 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use alam::input::{DuplicateIds, Inputs, Status, StdinFormat};
-use alam::output::json::StreamLine;
+use crate::input::{DuplicateIds, Inputs, Status, StdinFormat};
+use crate::output::json::StreamLine;
 
 use super::GazetteerArgs;
 use super::extract::ProcessArgs;

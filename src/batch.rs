@@ -1,49 +1,4 @@
-//! The batch engine: many documents through one [`Pipeline`], in
-//! parallel, with the results in input order.
-//!
-//! Two levels:
-//!
-//! - [`Batch::for_each`] reads records from any iterator (a list of
-//!   [`Document`]s through [`records`], or the files of
-//!   [`Inputs`](crate::input::Inputs)), processes them on a worker pool and
-//!   hands each [`Processed`] record to a closure on the calling thread, in
-//!   input order, while later records are being processed.
-//! - [`Run`] does what `alam extract` does: the same loop, writing the
-//!   per-document files as it goes and the tables at the end, into an
-//!   output folder; it returns a [`RunOutcome`] (the `summary.json`
-//!   figures) and, through [`Run::run_with`], tells a [`RunObserver`] about
-//!   every record (its message), the progress, and a `--strict` stop.
-//!
-//! Both give byte-identical results for any number of threads.
-//!
-//! ```
-//! use alam::batch::{Batch, records};
-//! use alam::{Document, Gazetteer, Pipeline};
-//!
-//! let pipeline = Pipeline::new(&Gazetteer::builtin())?;
-//! let batch = Batch::builder().threads(2).build(&pipeline)?;
-//! let docs = vec![
-//!     Document::new("a", "Putin arrived in Beijing."),
-//!     Document::new("b", "وصل لافروف إلى بكين."),
-//! ];
-//! let mut ids = Vec::new();
-//! batch.for_each(records(docs), |p| {
-//!     ids.push(p.record.document.id.clone());
-//!     Ok::<_, alam::Error>(true)
-//! })?;
-//! assert_eq!(ids, ["a", "b"]); // input order, whatever the threads did
-//! # Ok::<(), alam::Error>(())
-//! ```
-//!
-//! Documents are read by one thread in chunks (`CHUNK_DOCUMENTS` documents
-//! or `CHUNK_BYTES` of text, whichever comes first; a single larger
-//! document still fits), processed in parallel, a chunk per worker at a
-//! time, and handed over in input order. Memory: at most six chunks of
-//! documents plus two per worker (at least four) at a time (one being read,
-//! four queued, one waiting for a slot, the others being processed, waiting
-//! for an earlier one, or being used), plus, in a [`Run`], the aggregates,
-//! which grow with the number of distinct entities and pairs, not with the
-//! number of documents.
+//! The batch engine; its rules are documented on [`Batch`], the public item.
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -245,7 +200,7 @@ impl BatchBuilder {
     }
 
     /// The relation trigger lists pairs are given relation hints with
-    /// (see [`crate::relations`]), or `None` for no hints (`--relations
+    /// (see [`Relations`](crate::Relations)), or `None` for no hints (`--relations
     /// off`); default: [`Relations::builtin`].
     pub fn relations(mut self, relations: Option<Relations>) -> Self {
         self.relations = Some(relations);
@@ -275,7 +230,52 @@ impl BatchBuilder {
     }
 }
 
-/// A pipeline with its worker threads: see the [module docs](self).
+/// The batch engine: many documents through one [`Pipeline`], in
+/// parallel, with the results in input order.
+///
+/// Two levels:
+///
+/// - [`Batch::for_each`] reads records from any iterator (a list of
+///   [`Document`]s through [`records`], or the files of
+///   [`Inputs`](crate::input::Inputs)), processes them on a worker pool and
+///   hands each [`Processed`] record to a closure on the calling thread, in
+///   input order, while later records are being processed.
+/// - [`Run`] does what `alam extract` does: the same loop, writing the
+///   per-document files as it goes and the tables at the end, into an
+///   output folder; it returns a [`RunOutcome`] (the `summary.json`
+///   figures) and, through [`Run::run_with`], tells a [`RunObserver`] about
+///   every record (its message), the progress, and a `--strict` stop.
+///
+/// Both give byte-identical results for any number of threads.
+///
+/// ```
+/// use alam::{Batch, records};
+/// use alam::{Document, Gazetteer, Pipeline};
+///
+/// let pipeline = Pipeline::new(&Gazetteer::builtin())?;
+/// let batch = Batch::builder().threads(2).build(&pipeline)?;
+/// let docs = vec![
+///     Document::new("a", "Putin arrived in Beijing."),
+///     Document::new("b", "وصل لافروف إلى بكين."),
+/// ];
+/// let mut ids = Vec::new();
+/// batch.for_each(records(docs), |p| {
+///     ids.push(p.record.document.id.clone());
+///     Ok::<_, alam::Error>(true)
+/// })?;
+/// assert_eq!(ids, ["a", "b"]); // input order, whatever the threads did
+/// # Ok::<(), alam::Error>(())
+/// ```
+///
+/// Documents are read by one thread in chunks (`CHUNK_DOCUMENTS` documents
+/// or `CHUNK_BYTES` of text, whichever comes first; a single larger
+/// document still fits), processed in parallel, a chunk per worker at a
+/// time, and handed over in input order. Memory: at most six chunks of
+/// documents plus two per worker (at least four) at a time (one being read,
+/// four queued, one waiting for a slot, the others being processed, waiting
+/// for an earlier one, or being used), plus, in a [`Run`], the aggregates,
+/// which grow with the number of distinct entities and pairs, not with the
+/// number of documents.
 #[derive(Debug)]
 pub struct Batch<'p> {
     pipeline: &'p Pipeline,
@@ -554,8 +554,7 @@ impl RunOutcome {
 /// gazetteer label `builtin` with the gazetteer's content hash.
 ///
 /// ```no_run
-/// use alam::batch::{Batch, Run};
-/// use alam::input::{InputOptions, Inputs};
+/// use alam::{Batch, InputOptions, Inputs, Run};
 /// use alam::{Gazetteer, Pipeline};
 ///
 /// let gaz = Gazetteer::builtin();
@@ -628,7 +627,7 @@ impl<'b, 'p> Run<'b, 'p> {
     }
 
     /// Count the documents by period of `bucket` too, by their
-    /// [`Document::date`] (see [`crate::period`]): the run then writes
+    /// [`Document::date`] (see [`Bucket`](crate::Bucket)): the run then writes
     /// `periods.csv`, `entities_by_period.csv`,
     /// `cooccurrence_by_period.csv` and a dynamic `graph.gexf`. `None`:
     /// not by period (the default). `--bucket` (or `--date-field`, whose
@@ -659,7 +658,7 @@ impl<'b, 'p> Run<'b, 'p> {
     /// error); the per-document files are written into a staging folder as
     /// the records come, the tables at the end, and then everything is put
     /// in place of the earlier run's files, `summary.json` last (see
-    /// [`OutputFolder`]). A `--strict` stop, or an error, leaves the folder
+    /// `OutputFolder`). A `--strict` stop, or an error, leaves the folder
     /// as the earlier run left it.
     pub fn run_with<I>(
         &self,

@@ -107,7 +107,7 @@ pub struct PairCounts {
     /// ones in input order.
     pub examples: Vec<Example>,
     /// Windows in which a trigger of each relation kind links the two
-    /// (see [`crate::relations`]), by kind.
+    /// (see [`crate::Relations`]), by kind.
     pub relations: BTreeMap<String, u64>,
     /// Of those, the windows where the trigger gives a direction: by
     /// `KIND>` (from the smaller id to the larger) and `KIND<` (the other
@@ -508,7 +508,7 @@ pub struct Aggregates {
     /// The bucket of [`Aggregates::periods`], when the documents are
     /// counted by period too (`--date-field`); `None`: they are not.
     pub bucket: Option<Bucket>,
-    /// The counts of each period, by label (see [`crate::period`]),
+    /// The counts of each period, by label (see [`crate::Bucket`]),
     /// [`UNDATED`] for documents without a date that parses: every
     /// document counted is in exactly one period, so the periods' counts
     /// sum to the whole. Empty unless [`Aggregates::bucket`] is set.
@@ -918,8 +918,7 @@ impl Aggregates {
     ///
     /// ```
     /// use alam::{Aggregates, WindowKind};
-    /// use alam::cooccur::DocumentCounts;
-    /// use alam::period::Bucket;
+    /// use alam::{Bucket, DocumentCounts};
     /// let mut agg = Aggregates::new(WindowKind::Sentence);
     /// agg.bucket = Some(Bucket::Week);
     /// let doc = || DocumentCounts::from_parts(2, vec![("a".into(), 3, 2)], vec![]);
@@ -972,7 +971,7 @@ impl Aggregates {
 
     /// Adds the discovered mentions of one document (see
     /// [`Aggregates::discovered`]); `example` gives the example text of
-    /// a mention (see [`discovered_example`]), asked only for an entity
+    /// a mention (the command line crops its sentence), asked only for an entity
     /// that has none yet.
     pub fn add_discovered(
         &mut self,

@@ -201,13 +201,9 @@ pub fn entity_id(kind: Kind, key: &str) -> String {
     }
 }
 
-/// The kind and key of a discovered entity's id; `None` for another id.
-///
-/// ```
-/// use alam::discover::{parse_id, Kind};
-/// assert_eq!(parse_id("person:~john-smith"), Some((Kind::Person, "john-smith")));
-/// assert_eq!(parse_id("person:putin"), None);
-/// ```
+/// The kind and key of a discovered entity's id; `None` for another id:
+/// `person:~john-smith` is `(Kind::Person, "john-smith")`, `person:putin`
+/// is `None` (unit test `discovered_ids_parse_and_display`).
 pub fn parse_id(id: &str) -> Option<(Kind, &str)> {
     if let Some(key) = id.strip_prefix(PERSON_PREFIX) {
         Some((Kind::Person, key))
@@ -223,12 +219,8 @@ pub fn is_discovered_id(id: &str) -> bool {
 }
 
 /// The display name of a discovered entity's key: the words separated by
-/// spaces, Latin words capitalized (`john-smith` → `John Smith`).
-///
-/// ```
-/// assert_eq!(alam::discover::display_name("john-smith"), "John Smith");
-/// assert_eq!(alam::discover::display_name("فيصل-المقداد"), "فيصل المقداد");
-/// ```
+/// spaces, Latin words capitalized (`john-smith` → `John Smith`; unit
+/// test `discovered_ids_parse_and_display`).
 pub fn display_name(key: &str) -> String {
     let mut out = String::with_capacity(key.len());
     for (i, word) in key.split('-').enumerate() {
@@ -2058,6 +2050,18 @@ fn is_kunya(word: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The examples of `parse_id` and `display_name`.
+    #[test]
+    fn discovered_ids_parse_and_display() {
+        assert_eq!(
+            parse_id("person:~john-smith"),
+            Some((Kind::Person, "john-smith"))
+        );
+        assert_eq!(parse_id("person:putin"), None);
+        assert_eq!(display_name("john-smith"), "John Smith");
+        assert_eq!(display_name("فيصل-المقداد"), "فيصل المقداد");
+    }
 
     #[test]
     fn proclitics_by_first_letter_keep_the_order() {

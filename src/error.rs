@@ -68,7 +68,7 @@ pub enum Error {
     #[error("{0}")]
     Batch(String),
     /// An output folder that cannot be summed with others
-    /// ([`crate::output::check_mergeable`]).
+    /// (`alam merge` checks each part).
     #[error("{}: {reason}", path.display())]
     NotMergeable {
         /// The part's `summary.json`.

@@ -18,15 +18,7 @@
 //! - precision = correct predictions / predictions, recall = gold entities
 //!   overlapped by a prediction of their type / gold entities.
 //!
-//! ```
-//! use alam::evaluate::{read_bio, Evaluation, GoldType};
-//! let bio = "Putin B-PER\nvisited O\nParis B-LOC\n. O\n";
-//! let docs = read_bio("gold.bio", bio.as_bytes(), 10)?;
-//! assert_eq!(docs[0].text, "Putin visited Paris .");
-//! assert_eq!(docs[0].entities[1].kind, GoldType::Location);
-//! assert_eq!((docs[0].entities[1].start, docs[0].entities[1].end), (14, 19));
-//! # Ok::<(), alam::Error>(())
-//! ```
+//! (The worked example is the unit test `module_example_reads_bio`.)
 
 use std::collections::BTreeMap;
 use std::io::BufRead;
@@ -373,6 +365,21 @@ fn miss(
 
 #[cfg(test)]
 mod tests {
+
+    /// The worked example of the module docs.
+    #[test]
+    fn module_example_reads_bio() -> Result<(), crate::Error> {
+        use crate::evaluate::{GoldType, read_bio};
+        let bio = "Putin B-PER\nvisited O\nParis B-LOC\n. O\n";
+        let docs = read_bio("gold.bio", bio.as_bytes(), 10)?;
+        assert_eq!(docs[0].text, "Putin visited Paris .");
+        assert_eq!(docs[0].entities[1].kind, GoldType::Location);
+        assert_eq!(
+            (docs[0].entities[1].start, docs[0].entities[1].end),
+            (14, 19)
+        );
+        Ok(())
+    }
     use super::*;
     use std::sync::Arc;
 

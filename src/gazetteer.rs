@@ -80,7 +80,7 @@ pub enum Form {
     /// a misspelling.
     Fuzzy,
     /// Found by a discovery rule (no gazetteer lists it; see
-    /// [`crate::discover`]).
+    /// [`crate::Discovery`]).
     Discovered,
     /// A shorter form (a surname alone) of a name discovered in the same
     /// document, which counts like a weak alias.

@@ -192,7 +192,7 @@ pub struct InputOptions {
 /// flag. `None` (the default): the message names no option.
 ///
 /// ```
-/// use alam::input::OptionNames;
+/// use alam::OptionNames;
 /// let names = OptionNames {
 ///     max_document_bytes: Some("--max-document-bytes".into()),
 ///     ..OptionNames::default()

@@ -103,7 +103,7 @@ pub(crate) const BUILTIN: &[(&str, &str)] =
 /// Word lists for the discovery rules, keyed by normalized form.
 ///
 /// ```
-/// use alam::lexicon::{class, Lexicon};
+/// use alam::{Lexicon, lexicon_class as class};
 /// let mut lex = Lexicon::new();
 /// lex.add_csv("my.csv", "form,class\nفيصل,given\nوزير الخارجية,role\n".as_bytes());
 /// assert!(lex.diagnostics().is_empty());
@@ -323,7 +323,7 @@ impl Lexicon {
         self.phrase_starts.get(word).copied().unwrap_or(1)
     }
 
-    /// True when a phrase (see [`lexicon_key`]: normalized words joined
+    /// True when a phrase (normalized words joined
     /// by one space) was rejected by a reviewer (class `reject`).
     pub fn is_rejected(&self, key: &str) -> bool {
         let bits = if key.contains(' ') {

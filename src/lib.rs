@@ -11,7 +11,7 @@
 //!   default lists), with every problem reported at `file:line`.
 //! - [`Pipeline`]: built once from a gazetteer; [`Pipeline::extract`]
 //!   finds the [`Mention`]s in a [`Document`]. It is `Send + Sync`.
-//! - [`batch`]: many documents on worker threads, results in input order;
+//! - [`Batch`]: many documents on worker threads, results in input order;
 //!   [`batch::Run`] writes an output folder as `alam extract` does.
 //! - [`normalize()`]: the text normalization used on both aliases and
 //!   text, with its offset map.
@@ -30,37 +30,64 @@
 //! # Ok::<(), alam::Error>(())
 //! ```
 #![deny(missing_docs)]
+#![warn(unnameable_types)]
 
-pub mod batch;
+mod batch;
 mod cli;
-pub mod cooccur;
-pub mod discover;
+mod cooccur;
+mod discover;
 mod error;
-pub mod evaluate;
+mod evaluate;
 mod gazetteer;
-pub mod input;
-pub mod lexicon;
+mod input;
+mod lexicon;
 mod matcher;
 mod normalize;
-pub mod output;
-pub mod period;
+mod output;
+mod period;
 mod pipeline;
-pub mod relations;
-pub mod review;
+mod relations;
+mod review;
 mod segment;
 mod simd;
 
-pub use crate::cooccur::{Aggregates, WindowKind};
-pub use crate::discover::{Discovery, Rule};
-pub use crate::error::{Error, NotMergeable, Position};
+// The public API, item by item (README "Library" lists them and why).
+// Matching: the gazetteer, the pipeline and what it finds.
 pub use crate::gazetteer::{Ambiguity, Diagnostic, Entity, Form, Gazetteer, Severity};
-pub use crate::lexicon::Lexicon;
-pub use crate::normalize::{Normalized, is_word_char, normalize, normalize_str};
 pub use crate::pipeline::{
     Analysis, Document, FuzzyCandidate, Mention, PIECE_BYTES, PIECES_ABOVE, Pipeline,
     PipelineBuilder, entity_info,
 };
-pub use crate::segment::{Segmenter, Windows};
+// Discovery of unlisted names.
+pub use crate::discover::{Discovery, Rule, is_discovered_id};
+pub use crate::lexicon::{Lexicon, class as lexicon_class};
+// Normalization and segmentation.
+pub use crate::normalize::{Normalized, OffsetCursor, is_word_char, normalize, normalize_str};
+pub use crate::segment::{Segmenter, WindowKind, Windows};
+// Errors.
+pub use crate::error::{Error, NotMergeable, Position};
+// Reading inputs.
+pub use crate::input::{
+    DEFAULT_MAX_DOCUMENT_BYTES, InputOptions, InputRecord, Inputs, OptionNames, RawRecord, Status,
+    StdinDetected, StdinFormat, StdinHook,
+};
+// Many documents on worker threads, and a run's output folder.
+pub use crate::batch::{Batch, BatchBuilder, Processed, Run, RunObserver, RunOutcome, records};
+pub use crate::output::{CsvStyle, Formats};
+// Counting: aggregates, NPMI, periods, relation hints.
+pub use crate::cooccur::{
+    Aggregates, Attributes, DiscoveredCounts, DocumentCounts, EntityCounts, EntityInfo, EntityPair,
+    Evidence, Example, FileEntry, MAX_EXAMPLES, PairCounts, PeriodCounts, PeriodEntity, PeriodPair,
+    PeriodSummary, RunSummary,
+};
+pub use crate::period::{Bucket, UNDATED, parse_date};
+pub use crate::relations::{Hit, Hits, Relations};
+// The rows of the per-document files and the tables' headers, for
+// writers of their own (the same bytes as `alam extract`'s files).
+pub use crate::output::csv::{
+    COOCCURRENCE_HEADER, ENTITIES_HEADER, MENTIONS_HEADER, counted, mentions_rows,
+};
+pub use crate::output::json::mentions_line;
 
 /// Runs the `alam` command line on the process's arguments: parses them,
 /// dispatches, prints messages and returns the exit code (0 success, 1 the

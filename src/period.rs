@@ -1,32 +1,4 @@
-//! Dates of articles and the periods they are counted in
-//! (`--date-field`, `--bucket`).
-//!
-//! [`parse_date`] reads the date of an article as news dumps write it and
-//! gives its calendar date **in the article's own offset**:
-//! `2024-03-05T23:30:00-05:00` is the 5th (it was already the 6th in
-//! UTC); a date without an offset is taken as written.
-//!
-//! | written | example |
-//! |---|---|
-//! | ISO 8601 date | `2024-03-05`, `2024/03/05` |
-//! | ISO 8601 / RFC 3339 date and time | `2024-03-05T10:00:00Z`, `2024-03-05 10:00:00.25+03:00`, `+0300`, `+03` |
-//! | RFC 2822 | `Tue, 05 Mar 2024 10:00:00 +0300`, `... GMT` |
-//! | English month names (full or 3 letters) | `March 5, 2024`, `5 March 2024`, `Tuesday, 5 Mar 2024 10:00` |
-//! | Arabic month names (Egyptian and Levantine) | `5 مارس 2024`, `٥ آذار ٢٠٢٤`, `الثلاثاء 5 تشرين الأول 2024` |
-//! | day, month and year in digits: **day first** | `05/03/2024`, `5.3.2024`, `05-03-2024` = 5 March |
-//!
-//! Day first is the order of Arabic, British and most non-US news; a
-//! date such as `03/25/2024` (no month 25) does not parse rather than
-//! being read month first, so that a month-first corpus shows itself in
-//! the warnings instead of being half misread. Anything after a
-//! recognized date and time (a zone name such as `GMT`, `UTC`, `EST`) is
-//! ignored only in the RFC 2822 and month-name forms.
-//!
-//! A [`Bucket`] turns a date into a period label: `2024-03-05` (day),
-//! `2024-W10` (ISO 8601 week, Monday to Sunday, numbered in its ISO year:
-//! 2024-12-30 is in `2025-W01`), `2024-03` (month). Labels sort in time
-//! order as strings; documents without a usable date are counted in the
-//! period [`UNDATED`], which sorts after every label.
+//! Dates and periods; the rules are documented on [`Bucket`], the public item.
 
 use chrono::{Datelike, NaiveDate};
 
@@ -34,6 +6,36 @@ use chrono::{Datelike, NaiveDate};
 /// parse.
 pub const UNDATED: &str = "undated";
 
+/// Dates of articles and the periods they are counted in
+/// (`--date-field`, `--bucket`).
+///
+/// [`parse_date`] reads the date of an article as news dumps write it and
+/// gives its calendar date **in the article's own offset**:
+/// `2024-03-05T23:30:00-05:00` is the 5th (it was already the 6th in
+/// UTC); a date without an offset is taken as written.
+///
+/// | written | example |
+/// |---|---|
+/// | ISO 8601 date | `2024-03-05`, `2024/03/05` |
+/// | ISO 8601 / RFC 3339 date and time | `2024-03-05T10:00:00Z`, `2024-03-05 10:00:00.25+03:00`, `+0300`, `+03` |
+/// | RFC 2822 | `Tue, 05 Mar 2024 10:00:00 +0300`, `... GMT` |
+/// | English month names (full or 3 letters) | `March 5, 2024`, `5 March 2024`, `Tuesday, 5 Mar 2024 10:00` |
+/// | Arabic month names (Egyptian and Levantine) | `5 مارس 2024`, `٥ آذار ٢٠٢٤`, `الثلاثاء 5 تشرين الأول 2024` |
+/// | day, month and year in digits: **day first** | `05/03/2024`, `5.3.2024`, `05-03-2024` = 5 March |
+///
+/// Day first is the order of Arabic, British and most non-US news; a
+/// date such as `03/25/2024` (no month 25) does not parse rather than
+/// being read month first, so that a month-first corpus shows itself in
+/// the warnings instead of being half misread. Anything after a
+/// recognized date and time (a zone name such as `GMT`, `UTC`, `EST`) is
+/// ignored only in the RFC 2822 and month-name forms.
+///
+/// A [`Bucket`] turns a date into a period label: `2024-03-05` (day),
+/// `2024-W10` (ISO 8601 week, Monday to Sunday, numbered in its ISO year:
+/// 2024-12-30 is in `2025-W01`), `2024-03` (month). Labels sort in time
+/// order as strings; documents without a usable date are counted in the
+/// period [`UNDATED`], which sorts after every label.
+///
 /// How dates are grouped into periods.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Bucket {
@@ -69,7 +71,7 @@ impl Bucket {
     /// The label of the period `date` is in.
     ///
     /// ```
-    /// use alam::period::{Bucket, parse_date};
+    /// use alam::{Bucket, parse_date};
     /// let d = parse_date("Sun, 10 Mar 2024 23:59:00 +0300").unwrap();
     /// assert_eq!(Bucket::Week.label(d), "2024-W10");
     /// assert_eq!(Bucket::Month.label(d), "2024-03");
@@ -123,7 +125,7 @@ impl Bucket {
 /// docs), in the article's own offset; `None` when it does not parse.
 ///
 /// ```
-/// use alam::period::parse_date;
+/// use alam::parse_date;
 /// let d = |s| parse_date(s).map(|d| d.to_string());
 /// assert_eq!(d("2024-03-05T23:30:00-05:00").as_deref(), Some("2024-03-05"));
 /// assert_eq!(d("5 March 2024").as_deref(), Some("2024-03-05"));

@@ -1,51 +1,4 @@
-//! Relation hints: trigger words that say *how* two co-occurring entities
-//! are linked (met, visited, sanctioned, ...), from word lists beside the
-//! gazetteers (`gazetteers/relations/*.csv`, compiled in; a `-g` or
-//! `--add-gazetteer` folder's `relations/` folder replaces or adds to them).
-//!
-//! A relation file is UTF-8 CSV with the header `kind,trigger,pattern`
-//! (and an optional `note`): one trigger a row. `trigger` is one word or a
-//! phrase; `kind` names the relation (`meet`, `visit`, ...); `pattern` is
-//! empty (the relation has no direction) or one or more of `X T Y`, `T X Y`
-//! and `Y T X` joined by `|`: the orders in which the trigger (`T`) gives a
-//! direction from the source `X` to the target `Y`. A row of kind `not`
-//! lists a word that is never a trigger, whatever it looks like (`وزارة`,
-//! a ministry, is not و + زار + ة); it holds after a proclitic prefix too.
-//!
-//! **Matching.** Triggers are normalized like gazetteer aliases. The first
-//! word of a trigger matches inflected:
-//!
-//! - Arabic: after a proclitic prefix (`و ف`, then `ب ك ل س`, then `ال`,
-//!   as in `وزار`, `سيزور`, `بالزيارة`), when the trigger's form keeps at
-//!   least three letters, or two after `و`/`ف` alone (`بحثها` is not ب +
-//!   حث + ها, `وحثها` is و + حث + ها); with one suffix (verb endings `ت ا وا تا
-//!   تم نا ن`, pronouns `ه ها هم هما هن ك كم ني`, and their combinations
-//!   with `ت`; plural and dual endings `ات ان ين ون تان تين`); a form that
-//!   ends in `ة` (`ه` normalized) also takes its suffix after `ت`
-//!   (`زيارته`) or in its place (`زيارات`); one that ends in `ى` or `ا`
-//!   also drops it (`التقت`, `دعت`); a form that starts with `ي` (the imperfect) also starts
-//!   with `ت`, `ن` or `ا` (`تزور`, `نزور`). A verb that took an object
-//!   pronoun (`استقبلها بوتين`, Putin received her) has the name after it
-//!   as its subject: `X T Y` reads `Y T X`, and `T X Y` gives no
-//!   direction.
-//! - Latin: with `-s`, `-es`, `-ed`, `-d` or `-ing`, and a form that ends in
-//!   `e` also without it before `-ing`/`-ed` (`urging`).
-//!
-//! The other words of a phrase match as listed, or after `ال`. At each word
-//! the longest trigger wins (`called on` before `call`). A trigger inside
-//! a mention is no trigger.
-//!
-//! **Counting.** A trigger links two mentions of the same sentence when it
-//! is between them, or before the first or after the second with at most
-//! [`REACH`] words in between. A co-occurring pair gets, per window, one
-//! count for each kind of trigger that links two of its mentions in that
-//! window; the count is directed (`X → Y`) when the trigger's pattern says
-//! so for where the trigger and the two names are.
-//!
-//! Worked example, window = sentence: `زار بوتين الصين ثم التقى شي.` has
-//! `زار` before Putin and China (pattern `T X Y`: Putin → China, visit) and
-//! `التقى` after both with no word between (meet, undirected): the pair
-//! (China, Putin) gets `meet:1|visit:1` and a directed visit from Putin.
+//! Relation hints; the rules are documented on [`Relations`], the public item.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -155,7 +108,7 @@ struct Trigger {
     kind: u16,
     /// The normalized words after the first.
     rest: Box<[Box<str>]>,
-    /// Pattern bits (see [`pattern`]).
+    /// Pattern bits (one per pattern of the trigger's row).
     patterns: u8,
 }
 
@@ -170,7 +123,7 @@ pub struct Hit {
     pub end: usize,
     /// Its sentence.
     pub sentence: usize,
-    /// Pattern bits (see [`pattern`]).
+    /// Pattern bits (one per pattern of the trigger's row).
     pub patterns: u8,
 }
 
@@ -195,10 +148,58 @@ impl Hits {
     }
 }
 
-/// The relation trigger lists: see the [module docs](self).
+/// Relation hints: trigger words that say *how* two co-occurring entities
+/// are linked (met, visited, sanctioned, ...), from word lists beside the
+/// gazetteers (`gazetteers/relations/*.csv`, compiled in; a `-g` or
+/// `--add-gazetteer` folder's `relations/` folder replaces or adds to them).
+///
+/// A relation file is UTF-8 CSV with the header `kind,trigger,pattern`
+/// (and an optional `note`): one trigger a row. `trigger` is one word or a
+/// phrase; `kind` names the relation (`meet`, `visit`, ...); `pattern` is
+/// empty (the relation has no direction) or one or more of `X T Y`, `T X Y`
+/// and `Y T X` joined by `|`: the orders in which the trigger (`T`) gives a
+/// direction from the source `X` to the target `Y`. A row of kind `not`
+/// lists a word that is never a trigger, whatever it looks like (`وزارة`,
+/// a ministry, is not و + زار + ة); it holds after a proclitic prefix too.
+///
+/// **Matching.** Triggers are normalized like gazetteer aliases. The first
+/// word of a trigger matches inflected:
+///
+/// - Arabic: after a proclitic prefix (`و ف`, then `ب ك ل س`, then `ال`,
+///   as in `وزار`, `سيزور`, `بالزيارة`), when the trigger's form keeps at
+///   least three letters, or two after `و`/`ف` alone (`بحثها` is not ب +
+///   حث + ها, `وحثها` is و + حث + ها); with one suffix (verb endings `ت ا وا تا
+///   تم نا ن`, pronouns `ه ها هم هما هن ك كم ني`, and their combinations
+///   with `ت`; plural and dual endings `ات ان ين ون تان تين`); a form that
+///   ends in `ة` (`ه` normalized) also takes its suffix after `ت`
+///   (`زيارته`) or in its place (`زيارات`); one that ends in `ى` or `ا`
+///   also drops it (`التقت`, `دعت`); a form that starts with `ي` (the imperfect) also starts
+///   with `ت`, `ن` or `ا` (`تزور`, `نزور`). A verb that took an object
+///   pronoun (`استقبلها بوتين`, Putin received her) has the name after it
+///   as its subject: `X T Y` reads `Y T X`, and `T X Y` gives no
+///   direction.
+/// - Latin: with `-s`, `-es`, `-ed`, `-d` or `-ing`, and a form that ends in
+///   `e` also without it before `-ing`/`-ed` (`urging`).
+///
+/// The other words of a phrase match as listed, or after `ال`. At each word
+/// the longest trigger wins (`called on` before `call`). A trigger inside
+/// a mention is no trigger.
+///
+/// **Counting.** A trigger links two mentions of the same sentence when it
+/// is between them, or before the first or after the second with at most
+/// `REACH` (3) words in between. A co-occurring pair gets, per window, one
+/// count for each kind of trigger that links two of its mentions in that
+/// window; the count is directed (`X → Y`) when the trigger's pattern says
+/// so for where the trigger and the two names are.
+///
+/// Worked example, window = sentence: `زار بوتين الصين ثم التقى شي.` has
+/// `زار` before Putin and China (pattern `T X Y`: Putin → China, visit) and
+/// `التقى` after both with no word between (meet, undirected): the pair
+/// (China, Putin) gets `meet:1|visit:1` and a directed visit from Putin.
+///
 ///
 /// ```
-/// use alam::relations::Relations;
+/// use alam::Relations;
 /// let mut rel = Relations::new();
 /// rel.add_csv("mine.csv", "kind,trigger,pattern\nvisit,زار,X T Y|T X Y\n".as_bytes())?;
 /// assert_eq!(rel.lookup("وزارها").map(|(kind, _)| kind), Some("visit"));

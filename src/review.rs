@@ -20,20 +20,7 @@
 //! The candidates are for a person to edit (merge the spellings that
 //! `similar` lists, fix names, add a country) before relying on them.
 //!
-//! ```
-//! use alam::review::{read_discovered, Decision};
-//! let table = "entity_id,type,name,mentions,documents,variants,rules,similar,example_doc,example,status\n\
-//!     person:~john-smith,person,John Smith,3,2,John Smith:2|JOHN SMITH:1,en-given:3,,d1,John Smith said,\n\
-//!     person:~fine-china,person,Fine China,1,1,Fine China:1,en-caps:1,,d2,fine China,reject\n";
-//! let rows = read_discovered("discovered.csv", table.as_bytes())?;
-//! assert_eq!(rows[0].decision, Decision::Open);
-//! assert_eq!(rows[1].decision, Decision::Reject);
-//! let cands = alam::review::candidates(&rows, 2);
-//! assert_eq!(cands[0].id, "person:r-john-smith");
-//! assert_eq!(cands[0].aliases, ["JOHN SMITH"]);
-//! assert_eq!(cands[0].weak_aliases, ["Smith"]);
-//! # Ok::<(), alam::Error>(())
-//! ```
+//! (The worked example is the unit test `module_example_reads_and_proposes`.)
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -246,4 +233,24 @@ pub fn rejected(rows: &[DiscoveredRow]) -> Vec<&str> {
         .filter(|r| r.decision == Decision::Reject)
         .map(|r| r.name.as_str())
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    /// The worked example of the module docs.
+    #[test]
+    fn module_example_reads_and_proposes() -> Result<(), crate::Error> {
+        use crate::review::{Decision, read_discovered};
+        let table = "entity_id,type,name,mentions,documents,variants,rules,similar,example_doc,example,status\n\
+            person:~john-smith,person,John Smith,3,2,John Smith:2|JOHN SMITH:1,en-given:3,,d1,John Smith said,\n\
+            person:~fine-china,person,Fine China,1,1,Fine China:1,en-caps:1,,d2,fine China,reject\n";
+        let rows = read_discovered("discovered.csv", table.as_bytes())?;
+        assert_eq!(rows[0].decision, Decision::Open);
+        assert_eq!(rows[1].decision, Decision::Reject);
+        let cands = crate::review::candidates(&rows, 2);
+        assert_eq!(cands[0].id, "person:r-john-smith");
+        assert_eq!(cands[0].aliases, ["JOHN SMITH"]);
+        assert_eq!(cands[0].weak_aliases, ["Smith"]);
+        Ok(())
+    }
 }

@@ -4,9 +4,9 @@
 
 mod common;
 
-use alam::batch::{Batch, Processed, Run, RunObserver, records};
-use alam::input::{InputOptions, Inputs};
+use alam::{Batch, Processed, Run, RunObserver, records};
 use alam::{Document, Gazetteer, Pipeline, WindowKind};
+use alam::{InputOptions, Inputs};
 use common::Workdir;
 
 /// Invented sentences, some with names, some without, one empty.
@@ -171,7 +171,7 @@ fn run_writes_the_folder_alam_extract_writes() {
     let mut messages = Messages::default();
     let outcome = Run::new(&batch, &gaz)
         .output(wd.path().join("lib"))
-        .formats(alam::output::Formats::parse("csv,json,graph,html").unwrap())
+        .formats(alam::Formats::parse("csv,json,graph,html").unwrap())
         .gazetteer_label(format!("builtin {}", gaz.content_hash()))
         .run_with(inputs, &mut messages)
         .unwrap();
@@ -217,13 +217,13 @@ fn a_strict_run_stops_at_the_first_error_and_writes_nothing() {
     let gaz = Gazetteer::builtin();
     let pipeline = Pipeline::new(&gaz).unwrap();
     let batch = Batch::builder().threads(2).build(&pipeline).unwrap();
-    let mut docs: Vec<alam::input::RawRecord> = records(documents(5)).collect();
+    let mut docs: Vec<alam::RawRecord> = records(documents(5)).collect();
     docs.insert(
         3,
-        alam::input::RawRecord::Ready(alam::input::InputRecord {
+        alam::RawRecord::Ready(alam::InputRecord {
             document: Document::new("bad", ""),
             source: "x:4".into(),
-            status: alam::input::Status::Error,
+            status: alam::Status::Error,
             message: "x:4: broken".into(),
         }),
     );

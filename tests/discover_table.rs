@@ -412,7 +412,7 @@ proptest! {
             }
             // The id is a function of the surface: the same name alone
             // gets the same id (unless it is a linked short form).
-            prop_assert!(alam::discover::is_discovered_id(&d.entity_id));
+            prop_assert!(alam::is_discovered_id(&d.entity_id));
             prop_assert_eq!(&text[d.byte_start..d.byte_end], d.surface.as_str());
         }
         // Mentions stay in text order and never overlap each other.

@@ -7,8 +7,8 @@ mod common;
 
 use std::sync::OnceLock;
 
-use alam::output::{CsvStyle, csv, json};
 use alam::{Analysis, Discovery, Document, Gazetteer, PIECES_ABOVE, Pipeline};
+use alam::{CsvStyle, mentions_line, mentions_rows};
 use common::{Workdir, stderr};
 use proptest::prelude::*;
 
@@ -244,9 +244,9 @@ fn a_long_document_through_the_command_gives_the_rows_of_one_pass() {
     );
     assert!(one_pass.mentions.iter().any(|m| m.rule.is_some()));
     let mut rows = Vec::new();
-    csv::mentions_rows(&mut rows, &doc, &one_pass.mentions, CsvStyle::default());
+    mentions_rows(&mut rows, &doc, &one_pass.mentions, CsvStyle::default());
     let mut line = Vec::new();
-    json::mentions_line(&doc, &one_pass.mentions, &mut line).expect("serialize");
+    mentions_line(&doc, &one_pass.mentions, &mut line).expect("serialize");
     for threads in ["1", "2"] {
         let wd = Workdir::new();
         let out = wd.run_with_stdin(

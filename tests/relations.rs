@@ -5,7 +5,7 @@
 
 mod common;
 
-use alam::relations::Relations;
+use alam::Relations;
 use common::{Workdir, fixture_gazetteer, stderr};
 
 /// A CSV file as rows of (column, value), header not included.

@@ -10,7 +10,7 @@
 
 mod common;
 
-use alam::batch::{Batch, Run, records};
+use alam::{Batch, Run, records};
 use alam::{Document, Gazetteer, Pipeline};
 use common::Workdir;
 
@@ -32,7 +32,7 @@ fn a_run_with_one_thread_never_uses_the_global_pool() {
     let batch = Batch::builder().threads(1).build(&pipeline).unwrap();
     assert_eq!(batch.threads(), 1);
     let out = wd.path().join("out");
-    let formats = alam::output::Formats::parse("csv,json,graph,html,xlsx,neo4j").unwrap();
+    let formats = alam::Formats::parse("csv,json,graph,html,xlsx,neo4j").unwrap();
     let outcome = Run::new(&batch, &gaz)
         .output(&out)
         .formats(formats)

@@ -30,8 +30,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use alam::input::{InputOptions, Inputs};
 use alam::{Discovery, Document, Gazetteer, Pipeline};
+use alam::{InputOptions, Inputs};
 
 /// xorshift64*: small, fast, and the same on every machine.
 struct Rng(u64);
@@ -468,7 +468,7 @@ fn csv_field(s: &str) -> String {
 
 /// Reads `path` with the default options: every record, or what went
 /// wrong (a panic is caught by the caller).
-fn read_records(path: &Path) -> Vec<alam::input::InputRecord> {
+fn read_records(path: &Path) -> Vec<alam::InputRecord> {
     let inputs = Inputs::new(&[path.display().to_string()], InputOptions::default());
     inputs.map(|r| r.into_record()).collect()
 }
@@ -517,7 +517,7 @@ fn check_reader(
         .map_err(|e| (format!("writing {}: {e}", path.display()), bytes.clone()))?;
     let records = read_records(&path);
     for r in &records {
-        if r.status == alam::input::Status::Error && r.message.is_empty() {
+        if r.status == alam::Status::Error && r.message.is_empty() {
             return Err(("an error record without a message".into(), bytes));
         }
     }

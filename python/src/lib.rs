@@ -8,11 +8,11 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-use alam::batch::{Batch, Processed, Run, RunObserver, records};
-use alam::input::{InputOptions, Inputs};
-use alam::output::Formats;
-use alam::output::csv::COOCCURRENCE_HEADER;
+use alam::COOCCURRENCE_HEADER;
+use alam::Formats;
 use alam::{Aggregates, Discovery, Document, Gazetteer, Lexicon, Mention, WindowKind};
+use alam::{Batch, Processed, Run, RunObserver, records};
+use alam::{InputOptions, Inputs};
 use pyo3::create_exception;
 use pyo3::exceptions::{PyException, PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -352,7 +352,7 @@ fn tables<'py>(py: Python<'py>, agg: &Aggregates, min_count: u64) -> PyResult<Bo
         d.set_item(k[4], c.mentions)?;
         d.set_item(k[5], c.documents)?;
         d.set_item(k[6], c.windows)?;
-        let source = if alam::discover::is_discovered_id(id) {
+        let source = if alam::is_discovered_id(id) {
             "discovered"
         } else {
             "gazetteer"
@@ -376,8 +376,8 @@ fn tables<'py>(py: Python<'py>, agg: &Aggregates, min_count: u64) -> PyResult<Bo
         d.set_item(k[6], c.windows)?;
         d.set_item(k[7], c.documents)?;
         d.set_item(k[8], npmi)?;
-        d.set_item(k[9], alam::output::csv::counted(&c.relations))?;
-        d.set_item(k[10], alam::output::csv::counted(&c.directed))?;
+        d.set_item(k[9], alam::counted(&c.relations))?;
+        d.set_item(k[10], alam::counted(&c.directed))?;
         pairs.append(d)?;
     }
     let out = PyDict::new(py);
@@ -455,8 +455,8 @@ fn run<'py>(
     let bucket = match (&date_field, bucket.as_deref()) {
         (None, None) => None,
         (None, Some(_)) => return Err(PyValueError::new_err("bucket needs date_field")),
-        (Some(_), None) => Some(alam::period::Bucket::default()),
-        (Some(_), Some(b)) => Some(alam::period::Bucket::parse(b).ok_or_else(|| {
+        (Some(_), None) => Some(alam::Bucket::default()),
+        (Some(_), Some(b)) => Some(alam::Bucket::parse(b).ok_or_else(|| {
             PyValueError::new_err(format!("unknown bucket {b:?} (expected day, week, month)"))
         })?),
     };

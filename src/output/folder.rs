@@ -281,11 +281,6 @@ impl AtomicFile {
         }
     }
 
-    /// The final path of the file.
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
     /// Flushes, fsyncs and renames to the final name. On an error, the
     /// temporary file is removed.
     pub fn commit(mut self) -> io::Result<()> {

@@ -24,11 +24,11 @@ pub mod xlsx;
 
 pub use self::csv::{CsvStyle, CsvTable};
 pub use self::folder::{
-    AtomicFile, OutputFolder, PER_DOCUMENT_FILES, TABLE_FILES, append_file, check_files,
-    check_mergeable, lists_files, read_part,
+    AtomicFile, OutputFolder, PER_DOCUMENT_FILES, append_file, check_files, check_mergeable,
+    lists_files, read_part,
 };
-pub use self::json::{FileEntry, PeriodSummary, RunSummary};
-pub use self::json::{StreamDocument, parse_stream_line};
+pub use self::json::parse_stream_line;
+pub use self::json::{PeriodSummary, RunSummary};
 pub use self::xlsx::XlsxBook;
 
 use std::io::{self, Write};

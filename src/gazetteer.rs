@@ -14,6 +14,7 @@ use crate::normalize::{is_word_char, normalize_str};
 
 /// One entity: a person, country, organization, city, or any other type.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Entity {
     /// Stable unique id, e.g. `country:RU`.
     pub id: String,
@@ -67,6 +68,7 @@ impl Entity {
 /// Ordered from the most to the least specific: when one text is several
 /// kinds of form of the same entity, the first kind is reported.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
 pub enum Form {
     /// The entity's `name` or `name_ar`.
     Name,

@@ -50,6 +50,7 @@ use walk::{Found, Kind, display, id_of as file_id, kind_of, walk};
 
 /// How a document was read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Status {
     /// Read without a problem.
     Ok,

@@ -22,6 +22,7 @@ use crate::segment::{Segmenter, Windows};
 /// assert_eq!(doc.id, "a1");
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Document {
     /// The document's id (a file name, a JSON `id` field, `FILE:LINE`).
     pub id: String,
@@ -81,6 +82,7 @@ impl Document {
 /// # Ok::<(), alam::Error>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Mention {
     /// The entity's id, e.g. `country:RU`.
     pub entity_id: Arc<str>,

@@ -6,6 +6,7 @@ use crate::normalize::is_word_char;
 
 /// What a co-occurrence window is.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum WindowKind {
     /// One sentence (the default).
     #[default]

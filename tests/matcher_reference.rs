@@ -431,16 +431,15 @@ fn entity(i: usize, pool: Vec<String>) -> impl Strategy<Value = Entity> {
         prop::collection::vec(prop_oneof![pick, alias()], 0..2),
     )
         .prop_map(
-            move |(country, kind, name, name_ar, aliases, weak, demonyms)| Entity {
-                id: format!("e:{i}"),
-                kind: kind.into(),
-                name,
-                name_ar,
-                aliases,
-                weak_aliases: weak,
-                demonyms,
-                country: country.map(|c| format!("e:{c}")),
-                ..Entity::default()
+            move |(country, kind, name, name_ar, aliases, weak, demonyms)| {
+                // Entity is #[non_exhaustive]: built from its constructor.
+                let mut e = Entity::new(&format!("e:{i}"), kind, &name);
+                e.name_ar = name_ar;
+                e.aliases = aliases;
+                e.weak_aliases = weak;
+                e.demonyms = demonyms;
+                e.country = country.map(|c| format!("e:{c}"));
+                e
             },
         )
 }

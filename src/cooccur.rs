@@ -31,7 +31,7 @@ use crate::pipeline::Mention;
 use crate::relations::Hits;
 
 /// An unordered entity pair, smaller id first.
-pub type EntityPair = (Arc<str>, Arc<str>);
+pub(crate) type EntityPair = (Arc<str>, Arc<str>);
 
 pub use crate::segment::WindowKind;
 
@@ -169,7 +169,7 @@ impl PairCounts {
 
 /// A pair as the tables list it: its two ids (smaller first), its counts
 /// and its NPMI (see [`Aggregates::pairs_sorted`]).
-pub type SortedPair<'a> = (&'a Arc<str>, &'a Arc<str>, &'a PairCounts, f64);
+pub(crate) type SortedPair<'a> = (&'a Arc<str>, &'a Arc<str>, &'a PairCounts, f64);
 
 /// How many examples a pair keeps.
 pub const MAX_EXAMPLES: usize = 3;
@@ -279,7 +279,7 @@ impl Example {
 
     /// This example with the trigger of `evidence` (a byte range of
     /// `text`), if it has one.
-    pub fn with_trigger(mut self, text: &str, evidence: &Evidence) -> Example {
+    pub(crate) fn with_trigger(mut self, text: &str, evidence: &Evidence) -> Example {
         self.trigger = evidence.trigger.as_ref().and_then(|(kind, range)| {
             text.get(range.clone())
                 .map(|t| (kind.to_string(), t.to_string()))
@@ -290,7 +290,7 @@ impl Example {
 
 /// The example of a discovered mention: the window (byte range) it is
 /// in, cropped around it like a pair's [`Example`].
-pub fn discovered_example(text: &str, window: Range<usize>, m: &Mention) -> String {
+pub(crate) fn discovered_example(text: &str, window: Range<usize>, m: &Mention) -> String {
     let span = m.byte_start..m.byte_end;
     Example::new("", text, window, span.clone(), span).text
 }
@@ -315,7 +315,7 @@ fn forward_chars(text: &str, at: usize, n: usize) -> usize {
 /// Where a pair first co-occurs in one document: the window index and the
 /// byte ranges of the first mention of each entity in it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Evidence {
+pub(crate) struct Evidence {
     /// The window index (sentence, paragraph, or 0).
     pub window: usize,
     /// The first entity's mention (smaller id).
@@ -329,7 +329,7 @@ pub struct Evidence {
 
 /// A pair's relation counts in one document: `(index of the pair in
 /// [`DocumentCounts::pairs`], kind, [windows, forward, backward])`.
-pub type PairRelation = (usize, Arc<str>, [u64; 3]);
+pub(crate) type PairRelation = (usize, Arc<str>, [u64; 3]);
 
 /// Appends the columns of `attributes` that `columns` lacks.
 fn learn_columns(columns: &mut Vec<String>, attributes: &Attributes) {
@@ -491,14 +491,15 @@ pub struct Aggregates {
     pub documents: u64,
     /// Windows in all documents (the `N` of NPMI).
     pub windows: u64,
-    /// Per-entity counts, by entity id (unordered: see
-    /// [`Aggregates::entities_sorted`]).
-    pub entities: FxHashMap<Arc<str>, EntityCounts>,
-    /// Per-pair counts, by (smaller id, larger id).
-    pub pairs: FxHashMap<EntityPair, PairCounts>,
+    /// Per-entity counts, by entity id (read with [`Aggregates::entity`]
+    /// and [`Aggregates::entity_rows`]).
+    pub(crate) entities: FxHashMap<Arc<str>, EntityCounts>,
+    /// Per-pair counts, by (smaller id, larger id) (read with
+    /// [`Aggregates::pair`] and [`Aggregates::pair_rows`]).
+    pub(crate) pairs: FxHashMap<EntityPair, PairCounts>,
     /// What was seen of each discovered entity (ids `person:~KEY`,
     /// `organization:~KEY`), for `discovered.csv`.
-    pub discovered: FxHashMap<Arc<str>, DiscoveredCounts>,
+    pub(crate) discovered: FxHashMap<Arc<str>, DiscoveredCounts>,
     /// The extra gazetteer columns the entity tables write, in order: set
     /// from [`crate::Gazetteer::attribute_columns`] before the first
     /// document; a column of an entity's [`Attributes`] not listed yet is
@@ -512,10 +513,35 @@ pub struct Aggregates {
     /// [`UNDATED`] for documents without a date that parses: every
     /// document counted is in exactly one period, so the periods' counts
     /// sum to the whole. Empty unless [`Aggregates::bucket`] is set.
-    pub periods: BTreeMap<String, PeriodCounts>,
+    pub(crate) periods: BTreeMap<String, PeriodCounts>,
     /// Documents whose date was given but does not parse (counted in
     /// [`UNDATED`]).
     pub unparsed_dates: u64,
+}
+
+/// One row of [`Aggregates::entity_rows`]: an entity id and its counts.
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct EntityRow<'a> {
+    /// The entity id.
+    pub id: &'a str,
+    /// Its counts, type and names.
+    pub counts: &'a EntityCounts,
+}
+
+/// One row of [`Aggregates::pair_rows`]: a pair (smaller id first), its
+/// counts and its NPMI.
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct PairRow<'a> {
+    /// The smaller entity id.
+    pub source: &'a str,
+    /// The larger entity id.
+    pub target: &'a str,
+    /// The pair's counts, examples and relation hints.
+    pub counts: &'a PairCounts,
+    /// The pair's NPMI (see [`Aggregates::npmi`]).
+    pub npmi: f64,
 }
 
 /// The counts of the documents of one period: the same counts as the
@@ -526,10 +552,11 @@ pub struct PeriodCounts {
     pub documents: u64,
     /// Windows in the period's documents (the `N` of the period's NPMI).
     pub windows: u64,
-    /// Per-entity counts in the period.
-    pub entities: FxHashMap<Arc<str>, PeriodEntity>,
-    /// Per-pair counts in the period, by (smaller id, larger id).
-    pub pairs: FxHashMap<EntityPair, PeriodPair>,
+    /// Per-entity counts in the period (see [`PeriodCounts::entity`]).
+    pub(crate) entities: FxHashMap<Arc<str>, PeriodEntity>,
+    /// Per-pair counts in the period, by (smaller id, larger id) (see
+    /// [`PeriodCounts::pair`]).
+    pub(crate) pairs: FxHashMap<EntityPair, PeriodPair>,
 }
 
 /// One entity's counts in one period.
@@ -626,6 +653,29 @@ where
 }
 
 impl PeriodCounts {
+    /// The counts of entity `id` in the period; `None` when it is not
+    /// mentioned in the period.
+    pub fn entity(&self, id: &str) -> Option<&PeriodEntity> {
+        self.entities.get(id)
+    }
+
+    /// The counts of the pair `a`, `b` (in either order) in the period;
+    /// `None` when they do not co-occur in it. One hash lookup.
+    pub fn pair(&self, a: &str, b: &str) -> Option<&PeriodPair> {
+        let (a, b) = if a <= b { (a, b) } else { (b, a) };
+        self.pairs.get(&(Arc::from(a), Arc::from(b)))
+    }
+
+    /// The number of entities mentioned in the period.
+    pub fn entity_count(&self) -> usize {
+        self.entities.len()
+    }
+
+    /// The number of pairs that co-occur in the period.
+    pub fn pair_count(&self) -> usize {
+        self.pairs.len()
+    }
+
     /// Adds `other`'s counts (the same as `+=`).
     pub fn merge(&mut self, other: PeriodCounts) {
         *self += other;
@@ -633,14 +683,14 @@ impl PeriodCounts {
 
     /// The NPMI of pair `(a, b)` within the period (as
     /// [`Aggregates::npmi`], over the period's windows).
-    pub fn npmi_of(&self, a: &str, b: &str, pair: &PeriodPair) -> f64 {
+    pub(crate) fn npmi_of(&self, a: &str, b: &str, pair: &PeriodPair) -> f64 {
         let wa = self.entities.get(a).map_or(0, |e| e.windows);
         let wb = self.entities.get(b).map_or(0, |e| e.windows);
         npmi(self.windows, wa, wb, pair.windows)
     }
 
     /// The entities sorted for output: most mentions first, then by id.
-    pub fn entities_sorted(&self) -> Vec<(&Arc<str>, &PeriodEntity)> {
+    pub(crate) fn entities_sorted(&self) -> Vec<(&Arc<str>, &PeriodEntity)> {
         let mut v: Vec<_> = self.entities.iter().collect();
         v.sort_unstable_by(|a, b| b.1.mentions.cmp(&a.1.mentions).then(a.0.cmp(b.0)));
         v
@@ -648,7 +698,7 @@ impl PeriodCounts {
 
     /// The pairs `keep` accepts, sorted for output: most windows first,
     /// then by ids; with their NPMI within the period.
-    pub fn pairs_sorted(
+    pub(crate) fn pairs_sorted(
         &self,
         keep: impl Fn(&EntityPair) -> bool,
     ) -> Vec<(&EntityPair, &PeriodPair, f64)> {
@@ -720,7 +770,7 @@ impl DocumentCounts {
     /// Counts made elsewhere (e.g. read back from `alam stream` output):
     /// the document's window count, `(entity, mentions, windows)` and
     /// `((a, b), windows, evidence)` with `a < b`.
-    pub fn from_parts(
+    pub(crate) fn from_parts(
         windows: u64,
         entities: Vec<(Arc<str>, u64, u64)>,
         pairs: Vec<(EntityPair, u64, Evidence)>,
@@ -735,13 +785,13 @@ impl DocumentCounts {
 
     /// These counts with the pairs' relation counts `relations` (by pair
     /// index, in pair order).
-    pub fn with_relations(mut self, relations: Vec<PairRelation>) -> DocumentCounts {
+    pub(crate) fn with_relations(mut self, relations: Vec<PairRelation>) -> DocumentCounts {
         self.relations = relations;
         self
     }
 
     /// The pairs' relation counts, in pair order.
-    pub fn relations(&self) -> &[PairRelation] {
+    pub(crate) fn relations(&self) -> &[PairRelation] {
         &self.relations
     }
 
@@ -751,24 +801,25 @@ impl DocumentCounts {
     }
 
     /// `(entity, mentions, windows)`, by entity id.
-    pub fn entities(&self) -> &[(Arc<str>, u64, u64)] {
+    pub(crate) fn entities(&self) -> &[(Arc<str>, u64, u64)] {
         &self.entities
     }
 
     /// `((a, b), windows, evidence)` with `a < b`, by pair.
-    pub fn pairs(&self) -> &[(EntityPair, u64, Evidence)] {
+    pub(crate) fn pairs(&self) -> &[(EntityPair, u64, Evidence)] {
         &self.pairs
     }
 
     /// Counts one document's mentions. `windows` is its number of windows
     /// of the chosen kind (0 for a document with no text).
-    pub fn new(mentions: &[Mention], kind: WindowKind, windows: u64) -> DocumentCounts {
+    #[cfg(test)]
+    pub(crate) fn new(mentions: &[Mention], kind: WindowKind, windows: u64) -> DocumentCounts {
         DocumentCounts::with_hits(mentions, kind, windows, &Hits::default())
     }
 
     /// [`DocumentCounts::new`], and the relations the triggers `hits` (of
     /// [`crate::relations::Relations::find`]) give each pair.
-    pub fn with_hits(
+    pub(crate) fn with_hits(
         mentions: &[Mention],
         kind: WindowKind,
         windows: u64,
@@ -914,22 +965,10 @@ impl Aggregates {
     /// `info` gives the type and names of an entity id the first time it
     /// is seen; `example` turns the evidence of a pair into an example,
     /// and is called only for pairs that still have fewer than
-    /// [`MAX_EXAMPLES`].
-    ///
-    /// ```
-    /// use alam::{Aggregates, WindowKind};
-    /// use alam::{Bucket, DocumentCounts};
-    /// let mut agg = Aggregates::new(WindowKind::Sentence);
-    /// agg.bucket = Some(Bucket::Week);
-    /// let doc = || DocumentCounts::from_parts(2, vec![("a".into(), 3, 2)], vec![]);
-    /// let (info, example) = (|_: &str| Default::default(), |_: &_, _: &_| None);
-    /// agg.add(doc(), Some("Sun, 10 Mar 2024 23:00:00 +0300"), info, example);
-    /// agg.add(doc(), Some("not a date"), info, example);
-    /// assert_eq!(agg.periods["2024-W10"].entities["a"].mentions, 3);
-    /// assert_eq!((agg.periods["undated"].documents, agg.unparsed_dates), (1, 1));
-    /// assert_eq!((agg.documents, agg.entities["a"].mentions), (2, 6));
-    /// ```
-    pub fn add(
+    /// [`MAX_EXAMPLES`]. (Outside the crate, documents are added with
+    /// [`crate::Processed::add_to`]; the unit test
+    /// `add_counts_the_period_too` shows the periods.)
+    pub(crate) fn add(
         &mut self,
         doc: DocumentCounts,
         date: Option<&str>,
@@ -973,7 +1012,7 @@ impl Aggregates {
     /// [`Aggregates::discovered`]); `example` gives the example text of
     /// a mention (the command line crops its sentence), asked only for an entity
     /// that has none yet.
-    pub fn add_discovered(
+    pub(crate) fn add_discovered(
         &mut self,
         doc_id: &str,
         mentions: &[Mention],
@@ -1046,6 +1085,57 @@ impl Aggregates {
         Ok(())
     }
 
+    /// The counts of entity `id`; `None` when it was never mentioned.
+    pub fn entity(&self, id: &str) -> Option<&EntityCounts> {
+        self.entities.get(id)
+    }
+
+    /// The number of entities mentioned.
+    pub fn entity_count(&self) -> usize {
+        self.entities.len()
+    }
+
+    /// The entities as `entities.csv` lists them: most mentions first,
+    /// then by id.
+    pub fn entity_rows(&self) -> Vec<EntityRow<'_>> {
+        self.entities_sorted()
+            .into_iter()
+            .map(|(id, counts)| EntityRow { id, counts })
+            .collect()
+    }
+
+    /// The pairs with at least `min_count` windows as `cooccurrence.csv`
+    /// lists them: most windows first, then by ids, each with its NPMI.
+    pub fn pair_rows(&self, min_count: u64) -> Vec<PairRow<'_>> {
+        self.pairs_sorted(min_count)
+            .into_iter()
+            .map(|(source, target, counts, npmi)| PairRow {
+                source,
+                target,
+                counts,
+                npmi,
+            })
+            .collect()
+    }
+
+    /// What was seen of the discovered entity `id` (`person:~KEY`,
+    /// `organization:~KEY`); `None` for an id discovery did not make.
+    pub fn discovered(&self, id: &str) -> Option<&DiscoveredCounts> {
+        self.discovered.get(id)
+    }
+
+    /// The counts of the period `label` (see [`Aggregates::bucket`];
+    /// [`UNDATED`] for documents without a date that parses).
+    pub fn period(&self, label: &str) -> Option<&PeriodCounts> {
+        self.periods.get(label)
+    }
+
+    /// The periods and their counts, in time order ([`UNDATED`] last).
+    pub fn periods(&self) -> impl Iterator<Item = (&str, &PeriodCounts)> {
+        // Labels sort in time order as strings, and `undated` after them.
+        self.periods.iter().map(|(label, p)| (label.as_str(), p))
+    }
+
     /// The counts of the pair of entities `a` and `b`, in either order;
     /// `None` when they never co-occur. One hash lookup (the key is built
     /// from the two ids, so the cost does not grow with the number of
@@ -1098,7 +1188,7 @@ impl Aggregates {
     }
 
     /// Entities sorted for output: most mentions first, then by id.
-    pub fn entities_sorted(&self) -> Vec<(&Arc<str>, &EntityCounts)> {
+    pub(crate) fn entities_sorted(&self) -> Vec<(&Arc<str>, &EntityCounts)> {
         let mut v: Vec<_> = self.entities.iter().collect();
         // Ids are unique: an unstable sort gives the one order there is.
         v.sort_unstable_by(|a, b| b.1.mentions.cmp(&a.1.mentions).then(a.0.cmp(b.0)));
@@ -1106,7 +1196,7 @@ impl Aggregates {
     }
 
     /// How many pairs have at least `min_count` windows (the length of
-    /// [`Aggregates::pairs_sorted`], without sorting).
+    /// [`Aggregates::pair_rows`], without sorting).
     pub fn pair_count(&self, min_count: u64) -> usize {
         self.pairs
             .values()
@@ -1116,7 +1206,7 @@ impl Aggregates {
 
     /// Pairs with at least `min_count` windows, sorted for output: most
     /// windows first, then by ids; with their NPMI.
-    pub fn pairs_sorted(&self, min_count: u64) -> Vec<SortedPair<'_>> {
+    pub(crate) fn pairs_sorted(&self, min_count: u64) -> Vec<SortedPair<'_>> {
         let kept: Vec<(&EntityPair, &PairCounts)> = self
             .pairs
             .iter()
@@ -1329,6 +1419,30 @@ mod tests {
             "window paragraph differs from window sentence"
         );
         assert_eq!(sentence, before);
+    }
+
+    #[test]
+    fn add_counts_the_period_too() {
+        let mut agg = Aggregates::new(WindowKind::Sentence);
+        agg.bucket = Some(Bucket::Week);
+        let doc = || DocumentCounts::from_parts(2, vec![("a".into(), 3, 2)], vec![]);
+        // A Sunday 23:00 at +03:00 is in its own week 10; a date that does
+        // not parse is undated, and counted apart.
+        agg.add(
+            doc(),
+            Some("Sun, 10 Mar 2024 23:00:00 +0300"),
+            info,
+            |_, _| None,
+        );
+        agg.add(doc(), Some("not a date"), info, |_, _| None);
+        let week = agg.period("2024-W10").expect("week 10");
+        assert_eq!(week.entity("a").map(|e| e.mentions), Some(3));
+        let undated = agg.period(UNDATED).expect("undated");
+        assert_eq!((undated.documents, agg.unparsed_dates), (1, 1));
+        assert_eq!(agg.entity("a").map(|e| e.mentions), Some(6));
+        assert_eq!(agg.documents, 2);
+        let labels: Vec<&str> = agg.periods().map(|(label, _)| label).collect();
+        assert_eq!(labels, ["2024-W10", UNDATED]);
     }
 
     #[test]

@@ -76,8 +76,8 @@ pub use crate::batch::{Batch, BatchBuilder, Processed, Run, RunObserver, RunOutc
 pub use crate::output::{CsvStyle, Formats};
 // Counting: aggregates, NPMI, periods, relation hints.
 pub use crate::cooccur::{
-    Aggregates, Attributes, DiscoveredCounts, DocumentCounts, EntityCounts, EntityInfo, EntityPair,
-    Evidence, Example, FileEntry, MAX_EXAMPLES, PairCounts, PeriodCounts, PeriodEntity, PeriodPair,
+    Aggregates, Attributes, DiscoveredCounts, DocumentCounts, EntityCounts, EntityInfo, EntityRow,
+    Example, FileEntry, MAX_EXAMPLES, PairCounts, PairRow, PeriodCounts, PeriodEntity, PeriodPair,
     PeriodSummary, RunSummary,
 };
 pub use crate::period::{Bucket, UNDATED, parse_date};

@@ -343,9 +343,10 @@ impl Pipeline {
 fn tables<'py>(py: Python<'py>, agg: &Aggregates, min_count: u64) -> PyResult<Bound<'py, PyDict>> {
     let entities = PyList::empty(py);
     let k = ENTITY_FIELDS;
-    for (id, c) in agg.entities_sorted() {
+    for row in agg.entity_rows() {
+        let (id, c) = (row.id, row.counts);
         let d = PyDict::new(py);
-        d.set_item(k[0], id.as_ref())?;
+        d.set_item(k[0], id)?;
         d.set_item(k[1], &c.info.kind)?;
         d.set_item(k[2], &c.info.name)?;
         d.set_item(k[3], &c.info.name_ar)?;
@@ -361,16 +362,17 @@ fn tables<'py>(py: Python<'py>, agg: &Aggregates, min_count: u64) -> PyResult<Bo
         entities.append(d)?;
     }
     let pairs = PyList::empty(py);
-    let info = |id: &str| agg.entities.get(id).map(|e| &e.info);
+    let info = |id: &str| agg.entity(id).map(|e| &e.info);
     // The columns of cooccurrence.csv.
     let k = COOCCURRENCE_HEADER;
-    for (a, b, c, npmi) in agg.pairs_sorted(min_count) {
+    for row in agg.pair_rows(min_count) {
+        let (a, b, c, npmi) = (row.source, row.target, row.counts, row.npmi);
         let d = PyDict::new(py);
         let (ia, ib) = (info(a), info(b));
-        d.set_item(k[0], a.as_ref())?;
+        d.set_item(k[0], a)?;
         d.set_item(k[1], ia.map(|i| i.name.as_str()))?;
         d.set_item(k[2], ia.map(|i| i.kind.as_str()))?;
-        d.set_item(k[3], b.as_ref())?;
+        d.set_item(k[3], b)?;
         d.set_item(k[4], ib.map(|i| i.name.as_str()))?;
         d.set_item(k[5], ib.map(|i| i.kind.as_str()))?;
         d.set_item(k[6], c.windows)?;

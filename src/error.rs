@@ -41,10 +41,11 @@ pub enum Error {
         /// The underlying error.
         error: std::io::Error,
     },
-    /// The gazetteer has errors (malformed rows, duplicate ids, ...).
-    /// Each problem is listed with its position.
+    /// The gazetteer (or the discovery lexicon) has errors (malformed
+    /// rows, duplicate ids, ...): each one a [`crate::Diagnostic`] with its
+    /// position, listed one per line by `Display`.
     #[error("the gazetteer has {} error(s):\n{}", .0.len(), join_lines(.0))]
-    Gazetteer(Vec<String>),
+    Gazetteer(Vec<crate::Diagnostic>),
     /// The matcher could not be built from the gazetteer.
     #[error("cannot build the matcher: {0}")]
     Build(String),
@@ -163,7 +164,8 @@ fn by_bucket(bucket: Option<crate::period::Bucket>) -> String {
     }
 }
 
-fn join_lines(lines: &[String]) -> String {
+fn join_lines(diagnostics: &[crate::Diagnostic]) -> String {
+    let lines: Vec<String> = diagnostics.iter().map(|d| d.to_string()).collect();
     lines.join("\n")
 }
 
@@ -179,6 +181,39 @@ impl Error {
 
 #[cfg(test)]
 mod tests {
+    /// A gazetteer error carries its diagnostics (with their positions)
+    /// and prints them one per line, as before they were typed.
+    #[test]
+    fn gazetteer_errors_are_diagnostics_printed_one_per_line() {
+        use crate::{Diagnostic, Severity};
+        let at = |line| super::Position {
+            path: "g/people.csv".into(),
+            line,
+        };
+        let err = super::Error::Gazetteer(vec![
+            Diagnostic {
+                severity: Severity::Error,
+                position: at(3),
+                message: "duplicate id person:x".into(),
+            },
+            Diagnostic {
+                severity: Severity::Error,
+                position: at(0),
+                message: "no name column".into(),
+            },
+        ]);
+        assert_eq!(
+            err.to_string(),
+            "the gazetteer has 2 error(s):\n\
+             g/people.csv:3: error: duplicate id person:x\n\
+             g/people.csv: error: no name column"
+        );
+        let super::Error::Gazetteer(diagnostics) = &err else {
+            unreachable!()
+        };
+        assert_eq!(diagnostics[0].position.line, 3);
+    }
+
     /// Library messages name no command-line option: the CLI adds those.
     #[test]
     fn not_mergeable_names_the_part_and_no_option() {

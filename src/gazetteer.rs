@@ -899,9 +899,7 @@ impl Gazetteer {
         if errors.is_empty() {
             Ok(())
         } else {
-            Err(Error::Gazetteer(
-                errors.iter().map(|d| d.to_string()).collect(),
-            ))
+            Err(Error::Gazetteer(errors))
         }
     }
 

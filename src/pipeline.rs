@@ -363,11 +363,7 @@ impl PipelineBuilder<'_> {
             None if self.discovery == Discovery::Off => Lexicon::new(),
             None => Lexicon::builtin(),
         };
-        let errors: Vec<String> = lexicon
-            .diagnostics()
-            .iter()
-            .map(|d| d.to_string())
-            .collect();
+        let errors = lexicon.diagnostics().to_vec();
         if !errors.is_empty() {
             return Err(Error::Gazetteer(errors));
         }

@@ -121,3 +121,30 @@ pub fn run_command_line() -> std::process::ExitCode {
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
+
+/// The public types a user shares across threads are `Send + Sync`; the
+/// input stream and the hooks are `Send` (read on the batch's reader
+/// thread). A change that loses one of these fails to compile here.
+#[cfg(test)]
+mod api_traits {
+    fn send_sync<T: Send + Sync>() {}
+    fn send<T: Send>() {}
+
+    #[test]
+    fn public_types_are_send_and_sync() {
+        send_sync::<crate::Pipeline>();
+        send_sync::<crate::Gazetteer>();
+        send_sync::<crate::Mention>();
+        send_sync::<crate::Document>();
+        send_sync::<crate::Aggregates>();
+        send_sync::<crate::RunSummary>();
+        send_sync::<crate::Error>();
+        send_sync::<crate::Batch<'static>>();
+        send_sync::<crate::InputOptions>();
+        send_sync::<crate::StdinHook>();
+        send_sync::<crate::Lexicon>();
+        send_sync::<crate::Relations>();
+        send::<crate::Inputs>();
+        send::<crate::Processed>();
+    }
+}

@@ -180,6 +180,38 @@ def alam_env():
 # The files of a partial folder written per document: in the output store
 # as part files, in partition order; the rest are the mergeable tables.
 PER_DOCUMENT = ("mentions.jsonl", "documents.csv", "mentions.csv")
+# Every file name an alam run can write into its output folder (the
+# KNOWN_FILES of src/output/folder.rs; a Rust test checks the two lists
+# agree). A commit removes the ones this run did not publish, as alam
+# extract does, so that an earlier run's tables (say the tables by period of
+# a dated run, or its graph files) are not left beside this run's.
+KNOWN_FILES = (
+    "mentions.csv",
+    "documents.csv",
+    "entities.csv",
+    "cooccurrence.csv",
+    "discovered.csv",
+    "periods.csv",
+    "entities_by_period.csv",
+    "cooccurrence_by_period.csv",
+    "mentions.jsonl",
+    "entities.json",
+    "cooccurrence.json",
+    "graph.gexf",
+    "graph.graphml",
+    "report.html",
+    "tables.xlsx",
+    "neo4j/nodes.csv",
+    "neo4j/relationships.csv",
+    "summary.json",
+)
+
+
+def stale_files(published):
+    """The known names an earlier run may have left that this run, which
+    publishes `published` (and the per-document folders), does not."""
+    keep = set(published) | set(PER_DOCUMENT)
+    return [n for n in KNOWN_FILES if n not in keep]
 FEED_BYTES = 1 << 20  # lines written to alam's stdin this many bytes at a time
 
 
@@ -589,7 +621,12 @@ class LocalStore:
             elif os.path.exists(dest):
                 os.remove(dest)
             os.replace(os.path.join(staging, name), dest)
-        for name in table_files(merged):  # summary.json last
+        names = table_files(merged)
+        for name in stale_files(names):
+            path = os.path.join(self.root, name)
+            if os.path.isfile(path) or os.path.islink(path):
+                os.remove(path)
+        for name in names:  # summary.json last
             os.replace(os.path.join(merged, name), os.path.join(self.root, name))
 
     def remove(self, staging):
@@ -664,7 +701,11 @@ class ArrowStore:
             self.fs.create_dir(dest, recursive=True)
             for f in self.fs.get_file_info(pafs.FileSelector(f"{src}/{name}")):
                 self.fs.move(f.path, f"{dest}/{f.base_name}")  # files: S3 moves no folders
-        for name in table_files(merged):
+        names = table_files(merged)
+        for name in stale_files(names):
+            if self.fs.get_file_info(f"{self.root}/{name}").type == pafs.FileType.File:
+                self.fs.delete_file(f"{self.root}/{name}")
+        for name in names:
             arrow_upload(self.fs, os.path.join(merged, name), f"{self.root}/{name}")
 
     def remove(self, staging):
@@ -717,7 +758,12 @@ class HadoopStore:
                 self.fs.delete(dest, True)
             if not self.fs.rename(self.Path(f"{staging}/{name}"), dest):
                 raise RuntimeError(f"cannot move {staging}/{name} to {self.uri}/{name}")
-        for name in table_files(merged):
+        names = table_files(merged)
+        for name in stale_files(names):
+            path = self.Path(self.root, name)
+            if self.fs.exists(path) and self.fs.getFileStatus(path).isFile():
+                self.fs.delete(path, False)
+        for name in names:
             src = self.Path("file://" + os.path.join(merged, name))
             self.fs.copyFromLocalFile(False, True, src, self.Path(self.root, name))
 

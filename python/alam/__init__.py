@@ -60,6 +60,7 @@ class Pipeline:
     lists (``alam extract -g``). ``add``: folders added after it
     (``--add-gazetteer``). ``discover``: ``"on"`` (default), ``"high"`` or
     ``"off"``: whether to find people and organizations no list holds.
+    ``fuzzy``: also find a name misspelled by one letter (``--fuzzy``).
     Raises AlamError (with ``file:line: reason`` lines) on a broken gazetteer.
     """
 
@@ -68,17 +69,24 @@ class Pipeline:
         gazetteer: Optional[str] = None,
         add: Sequence[str] = (),
         discover: str = "on",
+        fuzzy: bool = False,
     ) -> None:
         self._native = _NativePipeline(
             None if gazetteer is None else str(gazetteer),
             [str(a) for a in add],
             discover,
+            bool(fuzzy),
         )
 
     @property
     def discover(self) -> str:
         """The discovery mode: "off", "high" or "on"."""
         return self._native.discover
+
+    @property
+    def fuzzy(self) -> bool:
+        """Whether names misspelled by one letter are found (``--fuzzy``)."""
+        return self._native.fuzzy
 
     @property
     def gazetteer_hash(self) -> str:
@@ -183,6 +191,7 @@ def run(
     progress: Union[bool, Callable[[int, int], Any], None] = None,
     date_field: Optional[str] = None,
     bucket: Optional[str] = None,
+    fuzzy: bool = False,
 ) -> Dict[str, Any]:
     """What ``alam extract INPUTS -o OUTPUT`` does, with the same files.
 
@@ -197,7 +206,8 @@ def run(
     stop, or when no input could be read. ``date_field`` and ``bucket``
     (``day``, ``week`` or ``month``, the default) are ``--date-field`` and
     ``--bucket``: the tables by period too (periods.csv,
-    entities_by_period.csv, cooccurrence_by_period.csv)."""
+    entities_by_period.csv, cooccurrence_by_period.csv). ``fuzzy`` is
+    ``--fuzzy``: names misspelled by one letter too."""
     if isinstance(inputs, str):
         inputs = [inputs]
     if isinstance(text_field, str):
@@ -229,6 +239,7 @@ def run(
             progress=callback if callback not in (None, False) else None,
             date_field=date_field,
             bucket=bucket,
+            fuzzy=bool(fuzzy),
         )
     finally:
         if bar is not None:

@@ -12,10 +12,16 @@ class AlamError(Exception):
 
 class Pipeline:
     def __init__(
-        self, gazetteer: Optional[str] = None, add: Sequence[str] = ..., discover: str = "on"
+        self,
+        gazetteer: Optional[str] = None,
+        add: Sequence[str] = ...,
+        discover: str = "on",
+        fuzzy: bool = False,
     ) -> None: ...
     @property
     def discover(self) -> str: ...
+    @property
+    def fuzzy(self) -> bool: ...
     @property
     def gazetteer_hash(self) -> str: ...
     def extract(self, text: str, id: Optional[str] = None) -> List[Dict[str, Any]]: ...
@@ -47,4 +53,7 @@ def run(
     excel: bool = False,
     strict: bool = False,
     progress: Optional[Callable[[int, int], Any]] = None,
+    fuzzy: bool = False,
+    date_field: Optional[str] = None,
+    bucket: Optional[str] = None,
 ) -> Dict[str, Any]: ...

@@ -186,6 +186,24 @@ def test_run_by_period_writes_what_alam_extract_writes(tmp_path):
         alam.run([str(src)], str(tmp_path / "o"), bucket="week")
 
 
+# The README's worked example of --fuzzy: وبالحويت is الكويت with ك typed
+# ح, read after the prefix وب, and Kuwait is named exactly in the document.
+FUZZY = "زار الوفد الكويت. ثم عاد وبالحويت."
+
+
+def test_fuzzy_is_passed_on_by_pipeline_and_run(tmp_path):
+    plain = alam.Pipeline()
+    fuzzy = alam.Pipeline(fuzzy=True)
+    assert (plain.fuzzy, fuzzy.fuzzy) == (False, True)
+    assert [m["surface"] for m in plain.extract(FUZZY)] == ["الكويت"]
+    found = [(m["surface"], m["prefix"], m["form"], m["entity_id"]) for m in fuzzy.extract(FUZZY)]
+    assert found == [("الكويت", "", "name", "country:KW"), ("الحويت", "وب", "fuzzy", "country:KW")]
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"id": "a", "text": FUZZY}, ensure_ascii=False) + "\n")
+    assert alam.run([str(src)], str(tmp_path / "off"))["mentions"] == 1
+    assert alam.run([str(src)], str(tmp_path / "on"), fuzzy=True)["mentions"] == 2
+
+
 def test_run_errors_raise(tmp_path):
     (tmp_path / "in.jsonl").write_text('{"id": "a", "text": "x"}\n{bad\n')
     with pytest.raises(alam.AlamError, match="strict"):

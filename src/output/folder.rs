@@ -897,6 +897,22 @@ mod tests {
         }
     }
 
+    /// The Spark job removes an earlier run's files by the same list
+    /// (`KNOWN_FILES` in `spark/alam_job.py`): the two must not drift.
+    #[test]
+    fn the_spark_job_knows_the_same_file_names() {
+        let job = include_str!("../../spark/alam_job.py");
+        let start = job.find("KNOWN_FILES = (").expect("KNOWN_FILES in the job");
+        let block = &job[start..];
+        let block = &block[..block.find("\n)").expect("the tuple's end")];
+        let names: Vec<&str> = block
+            .lines()
+            .skip(1)
+            .map(|l| l.trim().trim_end_matches(',').trim_matches('"'))
+            .collect();
+        assert_eq!(names, KNOWN_FILES);
+    }
+
     #[test]
     fn temporary_names_are_unique() {
         let dir = tempfile::tempdir().unwrap();

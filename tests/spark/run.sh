@@ -141,6 +141,11 @@ EXTRACT_SECS=$(python3 -c "import sys; print(float(sys.argv[2])-float(sys.argv[1
 
 echo "== spark-submit local[2]: --files alam --archives gaz.tar.gz#gaz"
 rm -rf "$WORK/out"
+# An earlier run's files that this run does not write (a dated run's tables
+# by period, a graph file), and a file alam never writes: the commit removes
+# the first two, as alam extract does, and keeps the third.
+mkdir -p "$WORK/out" && echo stale >"$WORK/out/periods.csv" && echo stale >"$WORK/out/graph.gexf" &&
+    echo mine >"$WORK/out/notes.txt"
 t0=$(now)
 if "${SPARK[@]}" --files "$ALAM" --archives "$WORK/gaz.tar.gz#gaz" spark/alam_job.py \
     --input "$DOCS" --output "$WORK/out" --text-field title,text >"$WORK/spark.log" 2>&1; then
@@ -153,6 +158,9 @@ fi
 SPARK_SECS=$(python3 -c "import sys; print(float(sys.argv[2])-float(sys.argv[1]))" "$t0" "$(now)")
 JOB_SECS=$(sed -n 's/^alam-spark: done in \([0-9.]*\) s.*/\1/p' "$WORK/spark.log")
 same_files "sentence" "$WORK/extract" "$WORK/out"
+[ ! -e "$WORK/out/periods.csv" ] && [ ! -e "$WORK/out/graph.gexf" ] && [ -f "$WORK/out/notes.txt" ] &&
+    ok "plain path: an earlier run's periods.csv and graph.gexf removed, another file kept" ||
+    fail "plain path: stale files left or a foreign file removed: $(ls "$WORK/out" | tr '\n' ' ')"
 if same_summary "$WORK/extract" "$WORK/out"; then
     ok "sentence: summary.json totals and gazetteer hash equal"
 else
@@ -209,6 +217,8 @@ staged=$(ls -A "$WORK/out-par" | grep -c alam-spark)
 # --- 2b. the same through Spark's writers (no pyarrow on a cluster) ------
 echo "== spark-submit local[2]: file:// output through Spark's writers (--writer spark), 3 partitions"
 rm -rf "$WORK/out-sw"
+# Over the dated run's output: its tables by period must go.
+cp -r "$WORK/out-par" "$WORK/out-sw"
 if "${SPARK[@]}" spark/alam_job.py --alam "$ALAM" --gazetteer gazetteers --partitions 3 \
     --input "$DOCS" --output "file://$WORK/out-sw" --text-field title,text --writer spark \
     >"$WORK/spark-sw.log" 2>&1 && grep -q "^alam-spark: writer: spark" "$WORK/spark-sw.log"; then
@@ -220,6 +230,9 @@ else
 fi
 # The gazetteer label differs (gazetteers, not the shipped gaz): compare files only.
 same_files "spark writers" "$WORK/extract" "$WORK/out-sw"
+left=$(ls "$WORK/out-sw" | grep -c "period" || true)
+[ "$left" -eq 0 ] && ok "spark writers: the earlier dated run's tables by period removed" ||
+    fail "spark writers: $left tables by period of the earlier run left"
 
 # --- 2c. the other feeds (--feed pipe, --feed arrow), kept for measuring -
 rm -rf "$WORK/extract-builtin" # alam's built-in gazetteer, as the jobs below

@@ -97,8 +97,7 @@ pub mod class {
 }
 
 /// The built-in lexicon files, compiled into the library (see build.rs).
-pub(crate) const BUILTIN: &[(&str, &str)] =
-    include!(concat!(env!("OUT_DIR"), "/builtin_lexicon.rs"));
+pub(crate) const BUILTIN: &[(&str, &str)] = crate::builtin::LEXICON;
 
 /// Word lists for the discovery rules, keyed by normalized form.
 ///

@@ -32,6 +32,7 @@
 #![deny(missing_docs)]
 
 pub mod batch;
+mod builtin;
 pub mod cooccur;
 pub mod discover;
 mod error;

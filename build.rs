@@ -4,8 +4,9 @@
 //! slices of `(file name, contents)` in file-name order; the word-character
 //! table of the Basic Multilingual Plane: `$OUT_DIR/word_chars.rs`
 //! (computing it at start-up took 20 ms of every run); and the matcher of
-//! the default gazetteer: `$OUT_DIR/matcher.img` (building it took most of
-//! the start-up, see bench/README.md "Start-up").
+//! the default gazetteer and the lexicon: `$OUT_DIR/matcher.img` and
+//! `$OUT_DIR/lexicon.img` (building them took most of the start-up, see
+//! bench/README.md "Start-up").
 //!
 //! The matcher is built by the library's own code: the modules it needs
 //! are included below under the crate's module names, so that their
@@ -45,6 +46,8 @@ mod builtin {
     pub(crate) const GAZETTEERS: &[(&str, &str)] = &[];
     /// Unused here: the matcher's fuzzy index is not built.
     pub(crate) const LEXICON: &[(&str, &str)] = &[];
+    /// No image here: the script's `Lexicon::builtin` would parse.
+    pub(crate) static LEXICON_IMAGE: &[u8] = &[];
     /// The table the library includes, computed by the same function.
     pub(crate) static BMP_WORD_CHARS: LazyLock<Vec<u64>> = LazyLock::new(super::word_chars);
 }
@@ -145,6 +148,17 @@ fn write_matcher_image(files: &[(String, PathBuf)], out: &Path) {
     std::fs::write(out.join("matcher.img"), image).expect("OUT_DIR is writable");
 }
 
+/// Writes the image of the lexicon of `files`, loaded as
+/// `Lexicon::parse_builtin` loads the same files.
+fn write_lexicon_image(files: &[(String, PathBuf)], out: &Path) {
+    let mut lex = lexicon::Lexicon::new();
+    for (name, path) in files {
+        let data = std::fs::read(path).expect("the lexicon files are readable");
+        lex.add_csv(&format!("<builtin>/lexicon/{name}"), data.as_slice());
+    }
+    std::fs::write(out.join("lexicon.img"), lex.to_image()).expect("OUT_DIR is writable");
+}
+
 fn main() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("gazetteers");
     let out = std::env::var("OUT_DIR").expect("cargo sets OUT_DIR");
@@ -155,11 +169,10 @@ fn main() {
         embed_csv_files(&gazetteers),
     )
     .expect("OUT_DIR is writable");
-    std::fs::write(
-        out.join("builtin_lexicon.rs"),
-        embed_csv_files(&csv_files(&dir.join("lexicon"))),
-    )
-    .expect("OUT_DIR is writable");
+    let lexicon = csv_files(&dir.join("lexicon"));
+    std::fs::write(out.join("builtin_lexicon.rs"), embed_csv_files(&lexicon))
+        .expect("OUT_DIR is writable");
+    write_lexicon_image(&lexicon, out);
     write_word_chars(out);
     write_matcher_image(&gazetteers, out);
 }

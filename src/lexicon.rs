@@ -133,8 +133,8 @@ impl Lexicon {
     }
 
     /// The lexicon shipped in `gazetteers/lexicon/` and compiled in: read
-    /// from the image build.rs made of the same files with
-    /// [`Lexicon::parse_builtin`] (a test checks the two agree), or parsed
+    /// from the image build.rs made of the same files with the same
+    /// loader (a test checks the two agree), or parsed
     /// when there is no image (the files have diagnostics, which the image
     /// does not hold).
     pub fn builtin() -> Lexicon {

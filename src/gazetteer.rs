@@ -216,6 +216,11 @@ pub struct Gazetteer {
     /// Earlier entities the current layer has merged rows into, with the
     /// row that did.
     layer_merged: FxHashMap<String, Position>,
+    /// Whether this is [`Gazetteer::builtin`] as loaded, with nothing
+    /// added: the pipeline then takes the matcher build.rs compiled from
+    /// the same files (`crate::builtin::MATCHER_IMAGE`). Every method that
+    /// changes the gazetteer clears it.
+    pristine_builtin: bool,
 }
 
 /// The FNV-1a 64 offset basis: the hash of nothing.
@@ -257,7 +262,7 @@ pub(crate) fn csv_files(dir: &Path) -> Result<Vec<PathBuf>, Error> {
 }
 
 /// The default gazetteer files, compiled into the library (see build.rs).
-const BUILTIN: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/builtin_gazetteers.rs"));
+const BUILTIN: &[(&str, &str)] = crate::builtin::GAZETTEERS;
 
 impl Gazetteer {
     /// An empty gazetteer.
@@ -270,6 +275,7 @@ impl Gazetteer {
             attribute_columns: Vec::new(),
             layer_start: 0,
             layer_merged: FxHashMap::default(),
+            pristine_builtin: false,
         }
     }
 
@@ -288,7 +294,14 @@ impl Gazetteer {
         for (name, data) in BUILTIN {
             gaz.add_csv(&format!("<builtin>/{name}"), data.as_bytes());
         }
+        gaz.pristine_builtin = true;
         gaz
+    }
+
+    /// Whether this is [`Gazetteer::builtin`] with nothing added or
+    /// changed since (see the field).
+    pub(crate) fn is_pristine_builtin(&self) -> bool {
+        self.pristine_builtin
     }
 
     /// Loads every `*.csv` file of a folder, in file-name order (not
@@ -370,6 +383,7 @@ impl Gazetteer {
     /// `country` or extra column keeps the earlier value, a non-empty one
     /// fills an empty earlier value or must be the same.
     pub fn start_layer(&mut self) {
+        self.pristine_builtin = false;
         self.layer_start = self.entities.len();
         self.layer_merged.clear();
     }
@@ -381,6 +395,7 @@ impl Gazetteer {
     /// of its opening quote, and the rows from the next line on are read
     /// again.
     pub fn add_csv<R: Read>(&mut self, label: &str, mut reader: R) {
+        self.pristine_builtin = false;
         let path = PathBuf::from(label);
         let at = |line: u64| Position {
             path: path.clone(),
@@ -662,6 +677,7 @@ impl Gazetteer {
     /// except that an id an earlier layer defines (see
     /// [`Gazetteer::start_layer`]) merges into that entity.
     pub fn push(&mut self, entity: Entity) {
+        self.pristine_builtin = false;
         let position = entity.position.clone().unwrap_or_else(|| Position {
             path: "<code>".into(),
             line: 0,
@@ -829,6 +845,7 @@ impl Gazetteer {
     /// top of ours (see [`Gazetteer::start_layer`]): an id we define
     /// merges, a new one is appended.
     pub fn extend(&mut self, other: Gazetteer) {
+        self.pristine_builtin = false;
         self.hash = fnv1a(self.hash, &other.hash.to_le_bytes());
         self.diagnostics.extend(other.diagnostics);
         self.start_layer();

@@ -97,8 +97,10 @@ pub mod class {
 }
 
 /// The built-in lexicon files, compiled into the library (see build.rs).
-pub(crate) const BUILTIN: &[(&str, &str)] =
-    include!(concat!(env!("OUT_DIR"), "/builtin_lexicon.rs"));
+pub(crate) const BUILTIN: &[(&str, &str)] = crate::builtin::LEXICON;
+
+/// The first bytes of a lexicon image: a name and the format version.
+const LEXICON_MAGIC: &[u8; 8] = b"alamlex1";
 
 /// Word lists for the discovery rules, keyed by normalized form.
 ///
@@ -130,13 +132,113 @@ impl Lexicon {
         Lexicon::default()
     }
 
-    /// The lexicon shipped in `gazetteers/lexicon/` and compiled in.
+    /// The lexicon shipped in `gazetteers/lexicon/` and compiled in: read
+    /// from the image build.rs made of the same files with the same
+    /// loader (a test checks the two agree), or parsed
+    /// when there is no image (the files have diagnostics, which the image
+    /// does not hold).
     pub fn builtin() -> Lexicon {
+        Lexicon::from_image(crate::builtin::LEXICON_IMAGE).unwrap_or_else(Lexicon::parse_builtin)
+    }
+
+    /// The built-in files parsed, as build.rs does for the image.
+    pub(crate) fn parse_builtin() -> Lexicon {
         let mut lex = Lexicon::new();
         for (name, data) in BUILTIN {
             lex.add_csv(&format!("<builtin>/lexicon/{name}"), data.as_bytes());
         }
         lex
+    }
+
+    /// The lexicon as bytes, for build.rs: empty when it has diagnostics.
+    /// Each table is its length (`u32`) and its entries in the table's
+    /// order, each the key (its length as `u32`, its bytes) and the value
+    /// (`u32`; `u64` for counts), little-endian, after the magic.
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub(crate) fn to_image(&self) -> Vec<u8> {
+        if !self.diagnostics.is_empty() {
+            return Vec::new();
+        }
+        let mut out = LEXICON_MAGIC.to_vec();
+        let mut table = |entries: Vec<(&str, u64)>, wide: bool| {
+            out.extend_from_slice(&(entries.len() as u32).to_le_bytes());
+            for (k, v) in entries {
+                out.extend_from_slice(&(k.len() as u32).to_le_bytes());
+                out.extend_from_slice(k.as_bytes());
+                if wide {
+                    out.extend_from_slice(&v.to_le_bytes());
+                } else {
+                    out.extend_from_slice(&(v as u32).to_le_bytes());
+                }
+            }
+        };
+        fn sorted(mut v: Vec<(&str, u64)>) -> Vec<(&str, u64)> {
+            v.sort_unstable();
+            v
+        }
+        table(
+            sorted(
+                self.words
+                    .iter()
+                    .map(|(k, &v)| (&**k, u64::from(v)))
+                    .collect(),
+            ),
+            false,
+        );
+        table(
+            sorted(
+                self.phrases
+                    .iter()
+                    .map(|(k, &v)| (&**k, u64::from(v)))
+                    .collect(),
+            ),
+            false,
+        );
+        table(
+            sorted(
+                self.phrase_starts
+                    .iter()
+                    .map(|(k, &v)| (&**k, v as u64))
+                    .collect(),
+            ),
+            false,
+        );
+        table(
+            sorted(self.counts.iter().map(|(k, &v)| (&**k, v)).collect()),
+            true,
+        );
+        out
+    }
+
+    /// Reads back what [`Lexicon::to_image`] wrote; `None` for no image or
+    /// a malformed one.
+    pub(crate) fn from_image(image: &[u8]) -> Option<Lexicon> {
+        let mut rest = image.strip_prefix(LEXICON_MAGIC)?;
+        fn take<'a>(rest: &mut &'a [u8], n: usize) -> Option<&'a [u8]> {
+            let (head, tail) = rest.split_at_checked(n)?;
+            *rest = tail;
+            Some(head)
+        }
+        let mut lex = Lexicon::new();
+        for table in 0..4 {
+            let n = u32::from_le_bytes(take(&mut rest, 4)?.try_into().ok()?) as usize;
+            for _ in 0..n {
+                let len = u32::from_le_bytes(take(&mut rest, 4)?.try_into().ok()?) as usize;
+                let key: Box<str> = std::str::from_utf8(take(&mut rest, len)?).ok()?.into();
+                if table == 3 {
+                    let v = u64::from_le_bytes(take(&mut rest, 8)?.try_into().ok()?);
+                    lex.counts.insert(key, v);
+                    continue;
+                }
+                let v = u32::from_le_bytes(take(&mut rest, 4)?.try_into().ok()?);
+                match table {
+                    0 => lex.words.insert(key, v),
+                    1 => lex.phrases.insert(key, v),
+                    _ => lex.phrase_starts.insert(key, v as usize).map(|n| n as u32),
+                };
+            }
+        }
+        rest.is_empty().then_some(lex)
     }
 
     /// The lexicon that goes with the gazetteer of `-g base` and
@@ -396,6 +498,42 @@ pub fn lexicon_key(form: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The compiled-in image is the built-in files parsed, and reads back
+    /// to the same bytes (the image writes its tables sorted).
+    #[test]
+    fn the_compiled_lexicon_image_is_the_builtin_files_parsed() {
+        let image = crate::builtin::LEXICON_IMAGE;
+        assert!(image.len() > 100_000, "the built-in lexicon has an image");
+        assert_eq!(Lexicon::parse_builtin().to_image(), image);
+        let back = Lexicon::from_image(image);
+        assert!(back.as_ref().is_some_and(|l| l.to_image() == image));
+        assert_eq!(back.map(|l| l.len()), Some(Lexicon::parse_builtin().len()));
+    }
+
+    /// A small lexicon round-trips; a malformed image is refused; a
+    /// lexicon with diagnostics has no image.
+    #[test]
+    fn lexicon_images_round_trip_and_refuse_bad_bytes() {
+        let mut lex = Lexicon::new();
+        let csv = "form,class,count\nفيصل,given,12\nوزير الخارجية,role,\nParis,place,3\n";
+        lex.add_csv("l.csv", csv.as_bytes());
+        let image = lex.to_image();
+        let back = Lexicon::from_image(&image);
+        assert!(back.as_ref().is_some_and(|b| b.to_image() == image));
+        let Some(back) = back else { return };
+        assert_eq!(back.classes("فيصل"), class::GIVEN);
+        assert_eq!(back.count("فيصل"), Some(12));
+        assert_eq!(back.phrase_classes(&["وزير", "الخارجيه"]), class::ROLE);
+        assert_eq!(back.longest_phrase_from("وزير"), 2);
+        let mut longer = image.clone();
+        longer.push(0);
+        for bad in [&[][..], &image[..8], &image[..image.len() - 1], &longer] {
+            assert!(Lexicon::from_image(bad).is_none());
+        }
+        lex.add_csv("bad.csv", "form,class\nx,nonsense\n".as_bytes());
+        assert!(lex.to_image().is_empty());
+    }
 
     #[test]
     fn forms_are_normalized_and_classes_accumulate() {

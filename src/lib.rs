@@ -33,6 +33,7 @@
 #![warn(unnameable_types)]
 
 mod batch;
+mod builtin;
 mod cli;
 mod cooccur;
 mod discover;

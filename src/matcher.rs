@@ -12,7 +12,12 @@ use crate::error::Error;
 use crate::gazetteer::Entity;
 use crate::normalize::{Normalized, is_word_char, normalize_str};
 
+// Paths spelled out: build.rs includes this file by `#[path]`.
+#[path = "matcher/fuzzy.rs"]
 mod fuzzy;
+#[path = "matcher/image.rs"]
+mod image;
+#[path = "matcher/words.rs"]
 mod words;
 pub(crate) use fuzzy::FuzzyTrace;
 use fuzzy::{FuzzyIndex, is_arabic};
@@ -274,6 +279,16 @@ fn trie_index(b: u8) -> usize {
     usize::from(!(0xD8..=0xDB).contains(&b))
 }
 
+/// Which bytes begin (in UTF-8) one of `chars`.
+fn nonword_first_bytes(chars: &[char]) -> [bool; 256] {
+    let mut bytes = [false; 256];
+    for c in chars {
+        let mut utf8 = [0; 4];
+        bytes[usize::from(c.encode_utf8(&mut utf8).as_bytes()[0])] = true;
+    }
+    bytes
+}
+
 /// The compiled tries and what each pattern means.
 pub(crate) struct Matcher {
     /// Every pattern, its id as value, in the trie [`trie_index`] gives
@@ -440,11 +455,6 @@ impl Matcher {
             .collect();
         nonword_first.sort_unstable();
         nonword_first.dedup();
-        let mut nonword_first_bytes = [false; 256];
-        for c in &nonword_first {
-            let mut utf8 = [0; 4];
-            nonword_first_bytes[usize::from(c.encode_utf8(&mut utf8).as_bytes()[0])] = true;
-        }
         let letters = patterns
             .iter()
             .map(|p| p.chars().filter(|&c| is_word_char(c)).count())
@@ -477,8 +487,8 @@ impl Matcher {
         Ok(Matcher {
             tries,
             lengths,
+            nonword_first_bytes: nonword_first_bytes(&nonword_first),
             nonword_first,
-            nonword_first_bytes,
             starts,
             entries,
             letters,

@@ -7,6 +7,8 @@ use std::ops::Range;
 use unicode_normalization::char::{canonical_combining_class, decompose_canonical};
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
 
+// The path spelled out: build.rs includes this file by `#[path]`.
+#[path = "normalize/plain_run.rs"]
 mod plain_run;
 
 /// Normalized text with a map back to the original text.
@@ -481,7 +483,7 @@ pub(crate) fn is_word_char_of_pair(lead: u8, second: u8) -> bool {
 
 // The table, computed by build.rs with the same definition as
 // `is_word_char_slow`.
-include!(concat!(env!("OUT_DIR"), "/word_chars.rs"));
+use crate::builtin::BMP_WORD_CHARS;
 
 fn is_word_char_slow(c: char) -> bool {
     c.is_alphanumeric() || is_mark(c)

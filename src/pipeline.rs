@@ -444,8 +444,15 @@ impl Pipeline {
                 name: Arc::from(e.name.as_str()),
             })
             .collect();
+        // The default gazetteer as loaded: the matcher build.rs compiled
+        // from the same files (a test checks it equals a fresh build).
+        let matcher = if gazetteer.is_pristine_builtin() && !fuzzy {
+            Matcher::from_image(crate::builtin::MATCHER_IMAGE)?
+        } else {
+            Matcher::new(entities, fuzzy)?
+        };
         Ok(Pipeline {
-            matcher: Matcher::new(entities, fuzzy)?,
+            matcher,
             labels,
             segmenter: Segmenter::default(),
             discoverer: Discoverer::new(Lexicon::new(), Discovery::Off),

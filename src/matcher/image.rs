@@ -1,0 +1,335 @@
+//! The matcher as bytes: build.rs writes the matcher of the default
+//! gazetteer with [`Matcher::to_image`], the library reads it back with
+//! [`Matcher::from_image`] (copies, no parsing, normalization or sorting),
+//! so that a process with the default gazetteer does not build the tries.
+//!
+//! The layout, every integer little-endian: a magic and format version,
+//! then each field of [`Matcher`] in declaration order; a vector is its
+//! length (`u32`) and its items; a trie is a flag byte and, when present,
+//! its length in bytes (`u32`) and [`Trie::serialize_to_vec`]'s bytes.
+//! The fuzzy index is not in the image (the image is for runs without
+//! `--fuzzy`).
+
+use crawdad::Trie;
+
+use super::{Entry, Matcher, StartFilter, WordFilter, nonword_first_bytes};
+use crate::error::Error;
+use crate::gazetteer::Form;
+
+/// The first bytes of an image: a name and the format version.
+const MAGIC: &[u8; 8] = b"alamimg1";
+
+/// The code of each form in an image.
+const FORMS: [Form; 7] = [
+    Form::Name,
+    Form::Alias,
+    Form::Demonym,
+    Form::Weak,
+    Form::Fuzzy,
+    Form::Discovered,
+    Form::DiscoveredWeak,
+];
+
+/// Writes the parts of an image (build.rs and the tests write images).
+#[cfg_attr(not(test), allow(dead_code))]
+struct Writer(Vec<u8>);
+
+#[cfg_attr(not(test), allow(dead_code))]
+impl Writer {
+    fn u32(&mut self, v: u32) {
+        self.0.extend_from_slice(&v.to_le_bytes());
+    }
+
+    fn len(&mut self, n: usize) {
+        self.u32(u32::try_from(n).unwrap_or(u32::MAX));
+    }
+
+    fn u32s(&mut self, items: impl ExactSizeIterator<Item = u32>) {
+        self.len(items.len());
+        for v in items {
+            self.u32(v);
+        }
+    }
+
+    fn filter(&mut self, f: &WordFilter) {
+        self.u32(f.shift);
+        self.len(f.bits.len());
+        for w in &f.bits {
+            self.0.extend_from_slice(&w.to_le_bytes());
+        }
+    }
+}
+
+/// Reads the parts of an image; every read checks the bytes are there.
+struct Reader<'a>(&'a [u8]);
+
+/// The error of a truncated or malformed image.
+fn bad(what: &str) -> Error {
+    Error::Build(format!("the built-in matcher image is malformed ({what})"))
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], Error> {
+        if self.0.len() < n {
+            return Err(bad("truncated"));
+        }
+        let (head, rest) = self.0.split_at(n);
+        self.0 = rest;
+        Ok(head)
+    }
+
+    fn u32(&mut self) -> Result<u32, Error> {
+        let b = self.take(4)?;
+        Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    }
+
+    fn len(&mut self) -> Result<usize, Error> {
+        Ok(self.u32()? as usize)
+    }
+
+    /// A vector of `u32`, each mapped by `f`.
+    fn u32s<T>(&mut self, f: impl Fn(u32) -> Result<T, Error>) -> Result<Vec<T>, Error> {
+        let n = self.len()?;
+        let bytes = self.take(n.checked_mul(4).ok_or_else(|| bad("length"))?)?;
+        bytes
+            .chunks_exact(4)
+            .map(|b| f(u32::from_le_bytes([b[0], b[1], b[2], b[3]])))
+            .collect()
+    }
+
+    fn filter(&mut self) -> Result<WordFilter, Error> {
+        let shift = self.u32()?;
+        let n = self.len()?;
+        let bytes = self.take(n.checked_mul(8).ok_or_else(|| bad("length"))?)?;
+        let bits = bytes
+            .chunks_exact(8)
+            .map(|b| u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]))
+            .collect();
+        Ok(WordFilter { bits, shift })
+    }
+
+    fn trie(&mut self) -> Result<Option<Trie>, Error> {
+        if self.take(1)?[0] == 0 {
+            return Ok(None);
+        }
+        let n = self.len()?;
+        let bytes = self.take(n)?;
+        let (trie, rest) = Trie::deserialize_from_slice(bytes);
+        if !rest.is_empty() {
+            return Err(bad("trie length"));
+        }
+        Ok(Some(trie))
+    }
+}
+
+impl Matcher {
+    /// The matcher as bytes (see the module). Panics on a fuzzy matcher,
+    /// whose index the image does not hold: only build.rs calls this, on a
+    /// matcher it built without.
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub(crate) fn to_image(&self) -> Vec<u8> {
+        assert!(self.fuzzy.is_none(), "the image holds no fuzzy index");
+        let mut w = Writer(MAGIC.to_vec());
+        for trie in &self.tries {
+            match trie {
+                None => w.0.push(0),
+                Some(t) => {
+                    w.0.push(1);
+                    let bytes = t.serialize_to_vec();
+                    w.len(bytes.len());
+                    w.0.extend_from_slice(&bytes);
+                }
+            }
+        }
+        w.u32s(self.lengths.iter().copied());
+        w.u32s(self.nonword_first.iter().map(|&c| c as u32));
+        w.filter(&self.starts.first);
+        w.filter(&self.starts.single);
+        w.filter(&self.starts.pairs);
+        // The entries: for each pattern its count, then the entries, each
+        // its entity and a byte of form and flags.
+        w.len(self.entries.len());
+        for list in &self.entries {
+            w.len(list.len());
+            for e in list {
+                w.u32(e.entity);
+                let form = FORMS.iter().position(|&f| f == e.form).unwrap_or(0) as u8;
+                w.0.push(
+                    form | u8::from(e.caps_only) << 4
+                        | u8::from(e.lam) << 5
+                        | u8::from(e.article) << 6,
+                );
+            }
+        }
+        w.u32s(
+            self.letters
+                .iter()
+                .map(|&n| u32::try_from(n).unwrap_or(u32::MAX)),
+        );
+        w.u32s(self.country_of.iter().map(|c| c.unwrap_or(u32::MAX)));
+        w.len(self.longest);
+        w.0
+    }
+
+    /// Reads back what [`Matcher::to_image`] wrote.
+    pub(crate) fn from_image(image: &[u8]) -> Result<Matcher, Error> {
+        let mut r = Reader(image);
+        if r.take(MAGIC.len())? != MAGIC {
+            return Err(bad("not an image of this version"));
+        }
+        let tries = [r.trie()?, r.trie()?];
+        let lengths = r.u32s(Ok)?;
+        let nonword_first: Vec<char> =
+            r.u32s(|c| char::from_u32(c).ok_or_else(|| bad("character")))?;
+        let starts = StartFilter {
+            first: r.filter()?,
+            single: r.filter()?,
+            pairs: r.filter()?,
+        };
+        let patterns = r.len()?;
+        let mut entries = Vec::with_capacity(patterns.min(r.0.len()));
+        for _ in 0..patterns {
+            let n = r.len()?;
+            let bytes = r.take(n.checked_mul(5).ok_or_else(|| bad("length"))?)?;
+            let list = bytes
+                .chunks_exact(5)
+                .map(|b| {
+                    let code = b[4];
+                    Ok(Entry {
+                        entity: u32::from_le_bytes([b[0], b[1], b[2], b[3]]),
+                        form: *FORMS
+                            .get(usize::from(code & 0x0F))
+                            .ok_or_else(|| bad("form"))?,
+                        caps_only: code & 1 << 4 != 0,
+                        lam: code & 1 << 5 != 0,
+                        article: code & 1 << 6 != 0,
+                    })
+                })
+                .collect::<Result<Vec<Entry>, Error>>()?;
+            entries.push(list);
+        }
+        let letters = r.u32s(|n| Ok(n as usize))?;
+        let country_of = r.u32s(|c| Ok((c != u32::MAX).then_some(c)))?;
+        let longest = r.len()?;
+        if !r.0.is_empty() || lengths.len() != patterns || letters.len() != patterns {
+            return Err(bad("sizes"));
+        }
+        Ok(Matcher {
+            tries,
+            lengths,
+            nonword_first_bytes: nonword_first_bytes(&nonword_first),
+            nonword_first,
+            starts,
+            entries,
+            letters,
+            country_of,
+            longest,
+            fuzzy: None,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::builtin::MATCHER_IMAGE;
+    use crate::gazetteer::{Entity, Gazetteer};
+
+    /// The image compiled in is what the runtime path builds from the same
+    /// files, byte for byte, and reads back to the same bytes.
+    #[test]
+    fn the_compiled_image_is_a_fresh_build_of_the_builtin_gazetteer() {
+        let fresh = Matcher::new(Gazetteer::builtin().entities(), false).map(|m| m.to_image());
+        assert!(fresh.as_ref().is_ok_and(|f| f == MATCHER_IMAGE));
+        let back = Matcher::from_image(MATCHER_IMAGE).map(|m| m.to_image());
+        assert!(back.is_ok_and(|b| b == MATCHER_IMAGE));
+    }
+
+    /// A small matcher with every kind of entry (lam spellings, demonyms,
+    /// caps-only acronyms, a country link, a pattern that starts with a
+    /// non-word character) survives the round trip.
+    #[test]
+    fn a_small_matcher_round_trips() {
+        let mut fr = Entity::new("country:FR", "country", "France");
+        fr.name_ar = Some("الفرنسا".to_string());
+        fr.demonyms = vec!["French".to_string(), "فرنسي".to_string()];
+        let mut un = Entity::new("org:UN", "organization", "United Nations");
+        un.aliases = vec!["UN".to_string(), "(UN)".to_string()];
+        let mut paris = Entity::new("city:paris", "city", "Paris");
+        paris.country = Some("country:FR".to_string());
+        let entities = [fr, un, paris];
+        let built = Matcher::new(&entities, false).map(|m| m.to_image());
+        let Ok(image) = built else {
+            panic!("the matcher builds")
+        };
+        let back = Matcher::from_image(&image);
+        assert!(back.as_ref().is_ok_and(|m| m.to_image() == image));
+        let Ok(back) = back else { return };
+        assert_eq!(back.country_of, vec![None, None, Some(0)]);
+        assert!(back.nonword_first.contains(&'('));
+        assert!(back.entries.iter().flatten().any(|e| e.lam));
+        assert!(back.entries.iter().flatten().any(|e| e.caps_only));
+        assert!(
+            back.entries
+                .iter()
+                .flatten()
+                .any(|e| e.form == Form::Demonym)
+        );
+    }
+
+    /// Truncated, extended or foreign bytes are an error, not a panic.
+    #[test]
+    fn a_malformed_image_is_an_error() {
+        let Ok(image) =
+            Matcher::new(&[Entity::new("c:x", "city", "Xanadu")], false).map(|m| m.to_image())
+        else {
+            panic!("the matcher builds")
+        };
+        let mut longer = image.clone();
+        longer.push(0);
+        let mut foreign = image.clone();
+        foreign[0] = b'X';
+        let cases: [(&str, &[u8]); 5] = [
+            ("empty", &[]),
+            ("magic only", &image[..MAGIC.len()]),
+            ("one byte short", &image[..image.len() - 1]),
+            ("one byte more", &longer),
+            ("another magic", &foreign),
+        ];
+        for (what, bytes) in cases {
+            assert!(Matcher::from_image(bytes).is_err(), "{what}");
+        }
+        assert!(Matcher::from_image(&image).is_ok());
+    }
+
+    /// Only the built-in gazetteer as loaded takes the image: every change
+    /// sends it down the build path.
+    #[test]
+    fn only_the_untouched_builtin_gazetteer_is_pristine() {
+        type Change = fn(&mut Gazetteer);
+        let cases: [(&str, Change, bool); 6] = [
+            ("as loaded", |_| {}, true),
+            (
+                "push",
+                |g| g.push(Entity::new("c:x", "city", "Xanadu")),
+                false,
+            ),
+            (
+                "add_csv",
+                |g| g.add_csv("x.csv", &b"id,type,name\n"[..]),
+                false,
+            ),
+            ("extend", |g| g.extend(Gazetteer::new()), false),
+            ("start_layer", Gazetteer::start_layer, false),
+            ("clone", |g| *g = g.clone(), true),
+        ];
+        for (what, change, pristine) in cases {
+            let mut gaz = Gazetteer::builtin();
+            change(&mut gaz);
+            assert_eq!(gaz.is_pristine_builtin(), pristine, "{what}");
+        }
+        assert!(!Gazetteer::new().is_pristine_builtin());
+        let layered = Gazetteer::layered(None, &[]);
+        assert!(layered.is_ok_and(|g| g.is_pristine_builtin()));
+    }
+}

@@ -8,7 +8,7 @@ use rustc_hash::FxHashMap;
 
 use crate::error::{Error, Position};
 use crate::gazetteer::csv_files;
-use crate::normalize::{is_word_char, normalize_str};
+use crate::normalize::{is_word_char, normalize_str, normalize_word};
 use crate::pipeline::Mention;
 use crate::segment::Windows;
 
@@ -452,7 +452,7 @@ impl Relations {
         out.words.extend(words.iter().map(|w| w.0));
         let norms: Vec<String> = words
             .iter()
-            .map(|&(s, e)| normalize_str(&text[s..e]))
+            .map(|&(s, e)| normalize_word(&text[s..e]))
             .collect();
         let inside_mention =
             |s: usize, e: usize| mentions.iter().any(|m| m.byte_start < e && s < m.byte_end);

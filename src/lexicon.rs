@@ -172,41 +172,19 @@ impl Lexicon {
                 }
             }
         };
-        fn sorted(mut v: Vec<(&str, u64)>) -> Vec<(&str, u64)> {
+        /// A table's entries with their values widened, sorted by key.
+        fn sorted<V: Copy + TryInto<u64>>(map: &FxHashMap<Box<str>, V>) -> Vec<(&str, u64)> {
+            let mut v: Vec<(&str, u64)> = map
+                .iter()
+                .map(|(k, &v)| (&**k, v.try_into().unwrap_or(u64::MAX)))
+                .collect();
             v.sort_unstable();
             v
         }
-        table(
-            sorted(
-                self.words
-                    .iter()
-                    .map(|(k, &v)| (&**k, u64::from(v)))
-                    .collect(),
-            ),
-            false,
-        );
-        table(
-            sorted(
-                self.phrases
-                    .iter()
-                    .map(|(k, &v)| (&**k, u64::from(v)))
-                    .collect(),
-            ),
-            false,
-        );
-        table(
-            sorted(
-                self.phrase_starts
-                    .iter()
-                    .map(|(k, &v)| (&**k, v as u64))
-                    .collect(),
-            ),
-            false,
-        );
-        table(
-            sorted(self.counts.iter().map(|(k, &v)| (&**k, v)).collect()),
-            true,
-        );
+        table(sorted(&self.words), false);
+        table(sorted(&self.phrases), false);
+        table(sorted(&self.phrase_starts), false);
+        table(sorted(&self.counts), true);
         out
     }
 

@@ -71,6 +71,16 @@ impl CsvRecords {
         format!("{}:{line}", self.source)
     }
 
+    /// Why `rec`'s fields were dropped, with the caller's name of the size
+    /// option, if they were.
+    fn dropped_reason(&self, rec: &RawRecord) -> Option<String> {
+        let names = &self.options.names;
+        rec.dropped_reason(
+            self.options.max_document_bytes,
+            &names.hint(&names.max_document_bytes),
+        )
+    }
+
     /// Deals with a quote left open at the end of the input: cuts the
     /// field at the end of the quote's line and has the scanner read the
     /// lines after it again. Returns the note for the record.
@@ -132,13 +142,7 @@ impl CsvRecords {
         };
         let position = self.at_line(rec.line);
         let recovered = self.recover(&mut rec);
-        if let Some(reason) = rec.dropped_reason(
-            self.options.max_document_bytes,
-            &self
-                .options
-                .names
-                .hint(&self.options.names.max_document_bytes),
-        ) {
+        if let Some(reason) = self.dropped_reason(&rec) {
             let reason = format!("header {reason}; the file was not read");
             return Some(Err(error_record(&position, &position, &reason)));
         }
@@ -254,13 +258,7 @@ impl Iterator for CsvRecords {
             notes.push(note);
         }
         notes.extend(self.recover(&mut rec));
-        if let Some(reason) = rec.dropped_reason(
-            self.options.max_document_bytes,
-            &self
-                .options
-                .names
-                .hint(&self.options.names.max_document_bytes),
-        ) {
+        if let Some(reason) = self.dropped_reason(&rec) {
             notes.push(format!("record {reason}; skipped"));
             return Some(error_record(&position, &position, &notes.join("; ")));
         }

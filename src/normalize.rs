@@ -544,7 +544,10 @@ fn is_mark(c: char) -> bool {
 /// combining class 0 that is not NFC_Quick_Check=Maybe, so that one NFC
 /// replaces by another (U+212B Å, U+2001, the CJK compatibility
 /// ideographs) is a piece of its own. Each piece is composed on its own
-/// and all its output characters map to the whole piece.
+/// and all its output characters map to the whole piece; a piece already
+/// in NFC maps a character at a time, as the fast path maps a text that
+/// is NFC throughout, so that where a character maps back does not depend
+/// on a character elsewhere in the text.
 ///
 /// A run of [`is_deleted_starter`] characters followed by a mark is the
 /// exception: it is deleted before NFC (steps 1 and 2 as one), so the
@@ -562,6 +565,15 @@ fn nfc_units(text: &str) -> Vec<(char, usize, usize)> {
         if joined {
             for c in piece.chars().filter(|&c| !is_deleted_starter(c)).nfc() {
                 units.push((c, start, end));
+            }
+        } else if is_nfc_piece(piece) {
+            // Already NFC, as the fast path would have read it: one unit
+            // per character, so that a deleted mark after a character
+            // that is no word character stays outside its range, as it
+            // does on the fast path (`U.S.` + kasra; the whole text took
+            // this path because of a character elsewhere).
+            for (k, c) in piece.char_indices() {
+                units.push((c, start + k, start + k + c.len_utf8()));
             }
         } else {
             for c in piece.nfc() {
@@ -607,6 +619,13 @@ fn nfc_units(text: &str) -> Vec<(char, usize, usize)> {
     }
     flush(piece_start, text.len(), joined, &mut units);
     units
+}
+
+/// Whether the fast path of [`normalize_if_nfc`] would take `piece` as it
+/// is: every character passes the NFC quick check with a yes, and its
+/// marks are in canonical order.
+fn is_nfc_piece(piece: &str) -> bool {
+    is_nfc_quick(piece.chars()) == IsNormalized::Yes
 }
 
 /// Steps 2 to 8, one original character at a time.
@@ -1197,6 +1216,34 @@ mod tests {
             assert!(plain_word(word).is_none(), "{word:?} is no plain word");
         }
         assert!(taken > 1000, "only {taken} texts took the plain way");
+    }
+
+    /// The general path maps an NFC text back as the fast path does, for
+    /// each normalized character: a text elsewhere not in NFC (which sends
+    /// the whole of it down the general path) must not change where the
+    /// rest maps. Each character up to U+07FF in the texts of `around`,
+    /// and the fuzzer's `U.S.` + kasra.
+    #[test]
+    fn general_path_maps_nfc_text_as_the_fast_path() {
+        let chars = (0u32..0x800).chain([0x2013, 0x200C, 0xFEFB, 0x1F600]);
+        let mut texts: Vec<String> = chars.filter_map(char::from_u32).flat_map(around).collect();
+        texts.push("\rU.S.\u{650} x".to_string());
+        texts.push("\u{627}\u{650}. \u{650}".to_string());
+        for text in &texts {
+            let Some(fast) = normalize_if_nfc(text, false) else {
+                continue;
+            };
+            let general = normalize_any(text);
+            assert_eq!(fast.text, general.text, "{text:?}");
+            for (k, c) in fast.text.char_indices() {
+                let r = k..k + c.len_utf8();
+                assert_eq!(
+                    fast.original_range(r.clone()),
+                    general.original_range(r),
+                    "{c:?} at {k} of {text:?}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -16,8 +16,7 @@
 //!   agree with the byte offsets, and the prefix is the text right before
 //!   the surface.
 //! - `pieces`: [`alam::Pipeline::analyze_in_pieces`] with pieces of 1, 7
-//!   and 40 bytes gives the one-pass analysis. Off in `all` unless
-//!   `--pieces` is given (see the README for the inputs where it differs).
+//!   and 40 bytes gives the one-pass analysis.
 //! - `jsonl`, `csv`: the readers ([`alam::input::Inputs`]) on files of
 //!   valid records and of mutated bytes (invalid UTF-8, broken quotes,
 //!   JSON escapes). No panic; every record of a file of valid records
@@ -252,7 +251,6 @@ struct Options {
     runs: u64,
     seed: u64,
     idempotence: bool,
-    pieces: bool,
     max_pieces: usize,
     text: Option<String>,
 }
@@ -263,7 +261,6 @@ fn parse_args() -> Result<Options, String> {
         runs: 100_000,
         seed: 1,
         idempotence: false,
-        pieces: false,
         max_pieces: 40,
         text: None,
     };
@@ -277,11 +274,10 @@ fn parse_args() -> Result<Options, String> {
             "--max-pieces" => o.max_pieces = parse_count(&value("--max-pieces")?)? as usize,
             "--text" => o.text = Some(value("--text")?),
             "--idempotence" => o.idempotence = true,
-            "--pieces" => o.pieces = true,
             "-h" | "--help" => {
                 return Err(
                     "usage: alam-fuzz [--target all|normalize|extract|pieces|jsonl|csv] \
-                     [--runs N] [--seed S] [--max-pieces N] [--idempotence] [--pieces] [--text TEXT]"
+                     [--runs N] [--seed S] [--max-pieces N] [--idempotence] [--text TEXT]"
                         .into(),
                 );
             }
@@ -605,20 +601,13 @@ fn main() -> ExitCode {
     let alphabet = Alphabet::new();
     let mut rng = Rng(o.seed);
     let targets: Vec<&str> = match o.target.as_str() {
-        "all" if o.pieces => vec![
-            "normalize",
-            "normalize",
-            "extract",
-            "pieces",
-            "jsonl",
-            "csv",
-        ],
         "all" => vec![
             "normalize",
             "normalize",
             "normalize",
             "extract",
             "extract",
+            "pieces",
             "jsonl",
             "csv",
         ],

@@ -361,7 +361,8 @@ fn merge_of_two_halves_equals_the_whole_run() {
             ["", "http://adel.example"].map(String::from)
         );
         assert_eq!(row("city:beijing")[8..], ["", ""].map(String::from));
-        // Merging a merge with nothing else is the identity.
+        // Merging a merge with nothing else is the identity, on one
+        // thread as on all of them.
         let out = wd.run(&[
             "merge",
             "merged",
@@ -369,13 +370,18 @@ fn merge_of_two_halves_equals_the_whole_run() {
             "again",
             "--format",
             "csv,json,graph",
+            "--threads",
+            "1",
             "-q",
         ]);
         assert!(out.status.success(), "{}", stderr(&out));
-        assert_eq!(
-            wd.read("again/cooccurrence.csv"),
-            wd.read("whole/cooccurrence.csv")
-        );
+        for f in ALL_FILES {
+            assert_eq!(
+                wd.read(&format!("again/{f}")),
+                wd.read(&format!("whole/{f}")),
+                "{window}, --threads 1: {f}"
+            );
+        }
     }
     // min-count applies after summing: keep the pairs of the median count.
     let merged = rows(&wd, "merged/cooccurrence.csv");

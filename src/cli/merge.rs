@@ -65,12 +65,30 @@ pub struct Args {
     /// folders carry their own periods: not allowed with them.
     #[arg(long, value_name = "PERIOD", value_parser = super::extract::parse_bucket)]
     pub bucket: Option<crate::period::Bucket>,
+    /// Threads for writing the tables, at least 1 as for extract
+    /// [default: the number of cores].
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
     /// No summary line.
     #[arg(short = 'q', long)]
     pub quiet: bool,
 }
 
+/// Runs the merge on a pool of `--threads` threads, which bounds the
+/// table writing (it sorts and renders on the pool it runs on).
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
+    let threads = args
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let pool = rayon::ThreadPoolBuilder::new()
+        .thread_name(|i| format!("alam-merge-{i}"))
+        .num_threads(threads.max(1))
+        .build()
+        .context("starting the threads")?;
+    pool.install(|| run_on_pool(args))
+}
+
+fn run_on_pool(args: &Args) -> anyhow::Result<ExitCode> {
     refuse_repeated_paths(&args.parts)?;
     let files = args.parts.iter().filter(|p| p.is_file()).count();
     if files == args.parts.len() {

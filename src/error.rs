@@ -6,13 +6,82 @@ use std::path::PathBuf;
 /// Where in an input file something happened.
 ///
 /// Line numbers start at `1`. The path is the file as it was named when it
-/// was opened (or a label such as `<builtin>/countries.csv`).
+/// was opened (or a label such as `<builtin>/countries.csv`). Readers that
+/// know more say it too: the byte offset where the record starts and the
+/// record's number, so a tool can seek to it. `Display` writes only
+/// `path:line` (or `path` when the line is `0`):
+///
+/// ```
+/// let at = alam::Position::new("g/people.csv", 3).with_byte(120).with_record(2);
+/// assert_eq!(at.to_string(), "g/people.csv:3");
+/// assert_eq!((at.byte, at.record), (Some(120), Some(2)));
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Position {
     /// The file (or label) the position is in.
     pub path: PathBuf,
     /// 1-based line number; `0` when the whole file is meant.
     pub line: u64,
+    /// The byte offset in the file where the record (or line) starts,
+    /// when the reader knows it.
+    pub byte: Option<u64>,
+    /// The record's number as the CSV reader counts them (the header row
+    /// is record `0`, the first data row `1`), when the reader knows it.
+    pub record: Option<u64>,
+}
+
+impl Position {
+    /// The position `path:line`, with no byte offset or record number.
+    pub fn new(path: impl Into<PathBuf>, line: u64) -> Position {
+        Position {
+            path: path.into(),
+            line,
+            byte: None,
+            record: None,
+        }
+    }
+
+    /// This position with the byte offset where its record starts.
+    pub fn with_byte(mut self, byte: u64) -> Position {
+        self.byte = Some(byte);
+        self
+    }
+
+    /// This position with its record number.
+    pub fn with_record(mut self, record: u64) -> Position {
+        self.record = Some(record);
+        self
+    }
+
+    /// The position of a CSV record in `path`, from what the `csv` crate
+    /// says of it in `data`, the text it read: the record's line and byte
+    /// plus `base`'s (for text that starts further down a file), and its
+    /// record number when `records` (the text is the whole file).
+    ///
+    /// The crate ends a record at the `\r` of a `\r\n` and starts the
+    /// next one at the `\n`, on the line before it; that `\n` is skipped
+    /// here, so a file saved with CRLF line ends has the same lines as
+    /// with LF (`a\r\nb\r\n`: the record `b` is on line 2, at byte 3).
+    pub(crate) fn of_csv(
+        path: &std::path::Path,
+        data: &[u8],
+        at: &csv::Position,
+        base: CsvBase,
+    ) -> Position {
+        let (mut line, mut byte) = (at.line(), at.byte());
+        let i = usize::try_from(byte).unwrap_or(usize::MAX);
+        if i > 0 && data.get(i) == Some(&b'\n') && data.get(i - 1) == Some(&b'\r') {
+            line += 1;
+            byte += 1;
+        }
+        let position = Position::new(path, line + base.line).with_byte(byte + base.byte);
+        if base.records {
+            position.with_record(at.record())
+        } else {
+            position
+        }
+    }
 }
 
 impl fmt::Display for Position {
@@ -23,6 +92,28 @@ impl fmt::Display for Position {
             write!(f, "{}:{}", self.path.display(), self.line)
         }
     }
+}
+
+/// Where a text the `csv` crate reads starts in its file (see
+/// [`Position::of_csv`]).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct CsvBase {
+    /// Lines before the text.
+    pub line: u64,
+    /// Bytes before the text.
+    pub byte: u64,
+    /// Whether the text is the whole file, so the crate's record numbers
+    /// are the file's.
+    pub records: bool,
+}
+
+impl CsvBase {
+    /// A whole file.
+    pub(crate) const FILE: CsvBase = CsvBase {
+        line: 0,
+        byte: 0,
+        records: true,
+    };
 }
 
 /// An error from the alam library.
@@ -142,10 +233,7 @@ pub(crate) fn io_error(path: &std::path::Path, source: std::io::Error) -> Error 
 /// An [`Error::Input`] at `path:line`.
 pub(crate) fn input_error(path: &std::path::Path, line: u64, message: String) -> Error {
     Error::Input {
-        position: Position {
-            path: path.to_path_buf(),
-            line,
-        },
+        position: Position::new(path, line),
         message,
     }
 }
@@ -186,10 +274,7 @@ mod tests {
     #[test]
     fn gazetteer_errors_are_diagnostics_printed_one_per_line() {
         use crate::{Diagnostic, Severity};
-        let at = |line| super::Position {
-            path: "g/people.csv".into(),
-            line,
-        };
+        let at = |line| super::Position::new("g/people.csv", line);
         let err = super::Error::Gazetteer(vec![
             Diagnostic {
                 severity: Severity::Error,

@@ -153,10 +153,7 @@ pub fn read_bio(
             Some((token, tag)) => (token.trim(), tag.trim()),
             _ => {
                 return Err(Error::Input {
-                    position: Position {
-                        path: path.to_path_buf(),
-                        line: line_no,
-                    },
+                    position: Position::new(path, line_no),
                     message: format!("expected `token TAG`, found {line:?}"),
                 });
             }
@@ -176,10 +173,7 @@ pub fn read_bio(
                 Some(("I", label)) if !label.is_empty() => (false, Some(label)),
                 _ => {
                     return Err(Error::Input {
-                        position: Position {
-                            path: path.to_path_buf(),
-                            line: line_no,
-                        },
+                        position: Position::new(path, line_no),
                         message: format!("unknown tag {tag:?} (expected O, B-TYPE or I-TYPE)"),
                     });
                 }

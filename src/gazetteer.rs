@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use rustc_hash::FxHashMap;
 
-use crate::error::{Error, Position};
+use crate::error::{CsvBase, Error, Position};
 use crate::normalize::{is_word_char, normalize_str};
 
 /// One entity: a person, country, organization, city, or any other type.
@@ -322,10 +322,7 @@ impl Gazetteer {
         let files = csv_files(dir)?;
         if files.is_empty() && !dir.join("lexicon").is_dir() {
             self.error(
-                Position {
-                    path: dir.to_path_buf(),
-                    line: 0,
-                },
+                Position::new(dir, 0),
                 "no *.csv file in this folder (a gazetteer is a folder of CSV files)".to_string(),
             );
         }
@@ -397,10 +394,7 @@ impl Gazetteer {
     pub fn add_csv<R: Read>(&mut self, label: &str, mut reader: R) {
         self.pristine_builtin = false;
         let path = PathBuf::from(label);
-        let at = |line: u64| Position {
-            path: path.clone(),
-            line,
-        };
+        let at = |line: u64| Position::new(path.clone(), line);
         let mut data = Vec::new();
         if let Err(e) = reader.read_to_end(&mut data) {
             self.error(at(0), format!("cannot read the file: {e}"));
@@ -433,7 +427,15 @@ impl Gazetteer {
         let Some(cols) = self.columns(&headers, &at(1)) else {
             return;
         };
-        let mut rows = self.read_rows(&mut rdr, &cols, headers.len(), 0, &path);
+        let segment = &data[..end];
+        let mut rows = self.read_rows(
+            &mut rdr,
+            segment,
+            &cols,
+            headers.len(),
+            CsvBase::FILE,
+            &path,
+        );
         while let Some(c) = cut {
             let line = 1 + data[..c.quote].iter().filter(|&&b| b == b'\n').count() as u64;
             self.error(
@@ -456,7 +458,19 @@ impl Gazetteer {
                 .flexible(true)
                 .has_headers(false)
                 .from_reader(&data[start..end]);
-            rows += self.read_rows(&mut rdr, &cols, headers.len(), line, &path);
+            let base = CsvBase {
+                line,
+                byte: start as u64,
+                records: false,
+            };
+            rows += self.read_rows(
+                &mut rdr,
+                &data[start..end],
+                &cols,
+                headers.len(),
+                base,
+                &path,
+            );
         }
         if rows == 0 {
             self.warning(at(1), "no rows after the header".to_string());
@@ -529,20 +543,18 @@ impl Gazetteer {
         })
     }
 
-    /// Adds the rows `rdr` reads, their lines shifted by `line_offset`;
-    /// returns how many rows it read (well-formed or not).
+    /// Adds the rows `rdr` reads from `data`, which starts at `base` in
+    /// the file; returns how many rows it read (well-formed or not).
     fn read_rows(
         &mut self,
         rdr: &mut csv::Reader<&[u8]>,
+        data: &[u8],
         cols: &Columns,
         fields: usize,
-        line_offset: u64,
+        base: CsvBase,
         path: &Path,
     ) -> usize {
-        let at = |line: u64| Position {
-            path: path.to_path_buf(),
-            line: line + line_offset,
-        };
+        let at = |line: u64| Position::new(path, line + base.line);
         let mut rows = 0;
         let mut record = csv::StringRecord::new();
         loop {
@@ -551,10 +563,12 @@ impl Gazetteer {
                 Ok(false) => break,
                 Ok(true) => {
                     rows += 1;
-                    let line = record.position().map_or(line, |p| p.line());
+                    let position = record
+                        .position()
+                        .map_or_else(|| at(line), |p| Position::of_csv(path, data, p, base));
                     if record.len() != fields {
                         self.error(
-                            at(line),
+                            position,
                             format!(
                                 "malformed row: {} fields, but the header \
                                  has {fields}",
@@ -563,16 +577,18 @@ impl Gazetteer {
                         );
                         continue;
                     }
-                    self.add_record(cols, &record, at(line));
+                    self.add_record(cols, &record, position);
                 }
                 Err(e) => {
                     rows += 1;
-                    let line = e.position().map_or(line, |p| p.line());
+                    let position = e
+                        .position()
+                        .map_or_else(|| at(line), |p| Position::of_csv(path, data, p, base));
                     let message = match e.kind() {
                         csv::ErrorKind::Utf8 { .. } => "malformed row: invalid UTF-8".to_string(),
                         _ => format!("malformed row: {e}"),
                     };
-                    self.error(at(line), message);
+                    self.error(position, message);
                     if !matches!(e.kind(), csv::ErrorKind::Utf8 { .. }) {
                         break;
                     }
@@ -678,10 +694,10 @@ impl Gazetteer {
     /// [`Gazetteer::start_layer`]) merges into that entity.
     pub fn push(&mut self, entity: Entity) {
         self.pristine_builtin = false;
-        let position = entity.position.clone().unwrap_or_else(|| Position {
-            path: "<code>".into(),
-            line: 0,
-        });
+        let position = entity
+            .position
+            .clone()
+            .unwrap_or_else(|| Position::new("<code>", 0));
         if let Some(first) = self.layer_merged.get(&entity.id) {
             let message = format!("duplicate id {:?} (first at {first})", entity.id);
             self.error(position, message);
@@ -887,10 +903,10 @@ impl Gazetteer {
             if !self.by_id.contains_key(country) {
                 all.push(Diagnostic {
                     severity: Severity::Warning,
-                    position: entity.position.clone().unwrap_or_else(|| Position {
-                        path: "<code>".into(),
-                        line: 0,
-                    }),
+                    position: entity
+                        .position
+                        .clone()
+                        .unwrap_or_else(|| Position::new("<code>", 0)),
                     message: format!(
                         "{:?} refers to the unknown country id {country:?}",
                         entity.id
@@ -1109,6 +1125,42 @@ mod tests {
             gaz.get("x:1").unwrap().attributes,
             vec![("wikidata".to_string(), "Q1".to_string())]
         );
+    }
+
+    /// A row's diagnostic says where the row starts in bytes and which
+    /// record it is, beside its line: in `"id,type,name\na:1,t,Ann\n\
+    /// a:2,t\n"` the short row starts at byte 13 + 10 = 23 (the header
+    /// and its line end are 13 bytes, `a:1,t,Ann` and its line end 10),
+    /// on line 3, and is record 2 (the header is record 0).
+    #[test]
+    fn diagnostics_carry_byte_offsets_and_record_numbers() {
+        // (csv, expected (line, byte, record))
+        type Expected = (u64, Option<u64>, Option<u64>);
+        let cases: &[(&str, Expected)] = &[
+            ("id,type,name\na:1,t,Ann\na:2,t\n", (3, Some(23), Some(2))),
+            // CRLF line ends: the same line as with LF, and the byte
+            // after the `\r\n`.
+            ("id,type,name\r\na:2,t\r\n", (2, Some(14), Some(1))),
+            // A quoted line break: the next row starts on line 4.
+            (
+                "id,type,name\na:1,t,\"A\nB\"\na:2,t\n",
+                (4, Some(25), Some(2)),
+            ),
+            // The whole file is meant: no byte offset or record.
+            ("id,name\n", (1, None, None)),
+        ];
+        for (csv, (line, byte, record)) in cases {
+            let mut g = Gazetteer::new();
+            g.add_csv("t.csv", csv.as_bytes());
+            let d = g.errors();
+            assert_eq!(d.len(), 1, "{csv:?}: {d:?}");
+            let p = &d[0].position;
+            assert_eq!(
+                (p.line, p.byte, p.record),
+                (*line, *byte, *record),
+                "{csv:?}"
+            );
+        }
     }
 
     #[test]

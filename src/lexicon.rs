@@ -34,7 +34,7 @@ use std::path::{Path, PathBuf};
 
 use rustc_hash::FxHashMap;
 
-use crate::error::{Error, Position};
+use crate::error::{CsvBase, Error, Position};
 use crate::gazetteer::{Diagnostic, Severity, csv_files};
 use crate::normalize::{is_word_char, normalize_str};
 
@@ -256,14 +256,18 @@ impl Lexicon {
     /// Adds the rows of one CSV file; `label` names it in diagnostics.
     pub fn add_csv<R: Read>(&mut self, label: &str, reader: R) {
         let path = PathBuf::from(label);
-        let at = |line: u64| Position {
-            path: path.clone(),
-            line,
-        };
+        let at = |line: u64| Position::new(path.clone(), line);
+        let mut data = Vec::new();
+        let mut reader = reader;
+        if let Err(e) = reader.read_to_end(&mut data) {
+            self.error(at(0), format!("cannot read the file: {e}"));
+            return;
+        }
+        let data = data.as_slice();
         let mut rdr = csv::ReaderBuilder::new()
             .flexible(true)
             .has_headers(true)
-            .from_reader(reader);
+            .from_reader(data);
         let headers = match rdr.headers() {
             Ok(h) => h.clone(),
             Err(e) => {
@@ -288,22 +292,28 @@ impl Lexicon {
                 Ok(true) => {}
                 Ok(false) => break,
                 Err(e) => {
-                    let line = e.position().map_or(0, |p| p.line());
-                    self.error(at(line), format!("malformed row: {e}"));
+                    let here = e.position().map_or_else(
+                        || at(0),
+                        |p| Position::of_csv(&path, data, p, CsvBase::FILE),
+                    );
+                    self.error(here, format!("malformed row: {e}"));
                     continue;
                 }
             };
-            let line = row.position().map_or(0, |p| p.line());
+            let here = row.position().map_or_else(
+                || at(0),
+                |p| Position::of_csv(&path, data, p, CsvBase::FILE),
+            );
             let form = row.get(form_col).unwrap_or("").trim();
             let class_name = row.get(class_col).unwrap_or("").trim();
             if form.is_empty() {
-                self.error(at(line), "empty form".into());
+                self.error(here.clone(), "empty form".into());
                 continue;
             }
             let Some(bit) = class::parse(class_name) else {
                 let known: Vec<&str> = class::NAMES.iter().map(|(n, _)| *n).collect();
                 self.error(
-                    at(line),
+                    here.clone(),
                     format!(
                         "unknown class {class_name:?} (expected one of {})",
                         known.join(", ")
@@ -316,14 +326,14 @@ impl Lexicon {
                 Some(c) => match c.parse::<u64>() {
                     Ok(n) => Some(n),
                     Err(_) => {
-                        self.error(at(line), format!("count {c:?} is not a whole number"));
+                        self.error(here.clone(), format!("count {c:?} is not a whole number"));
                         continue;
                     }
                 },
             };
             let key = lexicon_key(form);
             if key.is_empty() {
-                self.error(at(line), format!("form {form:?} has no letters"));
+                self.error(here.clone(), format!("form {form:?} has no letters"));
                 continue;
             }
             self.insert(&key, bit, count);

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 
-use crate::error::{Error, Position};
+use crate::error::{CsvBase, Error, Position};
 use crate::gazetteer::csv_files;
 use crate::normalize::{is_word_char, normalize_str, normalize_word};
 use crate::pipeline::Mention;
@@ -273,14 +273,25 @@ impl Relations {
     /// Adds the rows of one CSV file; `label` names it in errors, which
     /// are `label:line: what is wrong`.
     pub fn add_csv<R: Read>(&mut self, label: &str, reader: R) -> Result<(), Error> {
-        let at = |line: u64, message: String| Error::Input {
-            position: Position {
-                path: PathBuf::from(label),
-                line,
-            },
-            message,
+        let path = Path::new(label);
+        let err = |position: Position, message: String| Error::Input { position, message };
+        let at = |line: u64, message: String| err(Position::new(path, line), message);
+        let mut data = Vec::new();
+        let mut reader = reader;
+        reader
+            .read_to_end(&mut data)
+            .map_err(|e| at(0, format!("cannot read the file: {e}")))?;
+        let data = data.as_slice();
+        let at_csv = |p: Option<&csv::Position>, message: String| {
+            err(
+                p.map_or_else(
+                    || Position::new(path, 0),
+                    |p| Position::of_csv(path, data, p, CsvBase::FILE),
+                ),
+                message,
+            )
         };
-        let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
+        let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(data);
         let headers = rdr
             .headers()
             .map_err(|e| at(1, format!("cannot read the header: {e}")))?
@@ -295,28 +306,23 @@ impl Relations {
         };
         let pattern_col = column("pattern");
         for rec in rdr.records() {
-            let rec = rec.map_err(|e| {
-                at(
-                    e.position().map_or(0, |p| p.line()),
-                    format!("malformed row: {e}"),
-                )
-            })?;
-            let line = rec.position().map_or(0, |p| p.line());
+            let rec = rec.map_err(|e| at_csv(e.position(), format!("malformed row: {e}")))?;
+            let here = rec.position();
             let get = |c: usize| rec.get(c).unwrap_or("").trim();
             let (kind, trigger) = (get(kind_col), get(trigger_col));
             if kind.is_empty() || trigger.is_empty() {
-                return Err(at(line, "kind and trigger must not be empty".into()));
+                return Err(at_csv(here, "kind and trigger must not be empty".into()));
             }
             if kind.contains(['|', ':', '>', '<']) {
-                return Err(at(
-                    line,
+                return Err(at_csv(
+                    here,
                     format!("the kind {kind:?} must not contain | : > or <"),
                 ));
             }
             let raw_pattern = pattern_col.map_or("", get);
             let patterns = pattern::parse(raw_pattern).ok_or_else(|| {
-                at(
-                    line,
+                at_csv(
+                    here,
                     format!(
                         "unknown pattern {raw_pattern:?} (expected X T Y, T X Y, Y T X, joined by |, or empty)"
                     ),
@@ -330,15 +336,15 @@ impl Relations {
                         continue;
                     }
                     _ => {
-                        return Err(at(
-                            line,
+                        return Err(at_csv(
+                            here,
                             format!("a `not` row lists one word, not {trigger:?}"),
                         ));
                     }
                 }
             }
             let Some((first, rest)) = words.split_first() else {
-                return Err(at(line, format!("the trigger {trigger:?} has no word")));
+                return Err(at_csv(here, format!("the trigger {trigger:?} has no word")));
             };
             let kind = match self.kinds.iter().position(|k| k.as_ref() == kind) {
                 Some(k) => k,

@@ -23,10 +23,10 @@
 //! (The worked example is the unit test `module_example_reads_and_proposes`.)
 
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::discover::{Kind, parse_id};
-use crate::error::{Error, Position};
+use crate::error::{CsvBase, Error, Position};
 use crate::normalize::is_arabic_block;
 use crate::output::csv::parse_counted;
 
@@ -75,17 +75,28 @@ pub fn read_discovered(
     reader: impl Read,
 ) -> Result<Vec<DiscoveredRow>, Error> {
     let path = label.as_ref();
-    let err = |line: u64, message: String| Error::Input {
-        position: Position {
-            path: PathBuf::from(path),
-            line,
-        },
-        message,
+    let err = |position: Position, message: String| Error::Input { position, message };
+    let mut data = Vec::new();
+    let mut reader = reader;
+    reader
+        .read_to_end(&mut data)
+        .map_err(|e| err(Position::new(path, 0), format!("cannot read the file: {e}")))?;
+    let data = data.as_slice();
+    let at = |p: Option<&csv::Position>| {
+        p.map_or_else(
+            || Position::new(path, 0),
+            |p| Position::of_csv(path, data, p, CsvBase::FILE),
+        )
     };
-    let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
+    let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(data);
     let headers = rdr
         .headers()
-        .map_err(|e| err(1, format!("cannot read the header: {e}")))?
+        .map_err(|e| {
+            err(
+                Position::new(path, 1),
+                format!("cannot read the header: {e}"),
+            )
+        })?
         .clone();
     let col = |name: &str| {
         headers
@@ -93,7 +104,12 @@ pub fn read_discovered(
             .position(|h| h.trim_start_matches('\u{FEFF}') == name)
     };
     let need = |name: &str| {
-        col(name).ok_or_else(|| err(1, format!("no column {name:?}: not a discovered.csv")))
+        col(name).ok_or_else(|| {
+            err(
+                Position::new(path, 1),
+                format!("no column {name:?}: not a discovered.csv"),
+            )
+        })
     };
     let (c_id, c_name, c_mentions) = (need("entity_id")?, need("name")?, need("mentions")?);
     let (c_docs, c_variants) = (need("documents")?, need("variants")?);
@@ -101,17 +117,15 @@ pub fn read_discovered(
     let c_status = col("status");
     let mut rows = Vec::new();
     for record in rdr.records() {
-        let record = record.map_err(|e| {
-            let line = e.position().map_or(0, |p| p.line());
-            err(line, format!("malformed row: {e}"))
-        })?;
-        let line = record.position().map_or(0, |p| p.line());
+        let record = record.map_err(|e| err(at(e.position()), format!("malformed row: {e}")))?;
+        let here = at(record.position());
+        let line = here.line;
         let get = |c: usize| record.get(c).unwrap_or("").trim();
         let opt = |c: Option<usize>| c.map_or("", get);
         let id = get(c_id).to_string();
         let Some((kind, key)) = parse_id(&id) else {
             return Err(err(
-                line,
+                here.clone(),
                 format!(
                     "{id:?} is not the id of a discovered entity (person:~KEY or organization:~KEY)"
                 ),
@@ -119,12 +133,20 @@ pub fn read_discovered(
         };
         let key = key.to_string();
         let number = |c: usize, what: &str| {
-            get(c)
-                .parse::<u64>()
-                .map_err(|_| err(line, format!("{what} {:?} is not a whole number", get(c))))
+            get(c).parse::<u64>().map_err(|_| {
+                err(
+                    here.clone(),
+                    format!("{what} {:?} is not a whole number", get(c)),
+                )
+            })
         };
         let variants = parse_counted(get(c_variants))
-            .map_err(|item| err(line, format!("variants: {item:?} is not TEXT:COUNT")))?
+            .map_err(|item| {
+                err(
+                    here.clone(),
+                    format!("variants: {item:?} is not TEXT:COUNT"),
+                )
+            })?
             .into_iter()
             .map(|(text, n)| (text.trim_start_matches('\'').to_string(), n))
             .collect();
@@ -134,7 +156,7 @@ pub fn read_discovered(
             "reject" | "no" => Decision::Reject,
             other => {
                 return Err(err(
-                    line,
+                    here.clone(),
                     format!("status {other:?}: expected empty, accept or reject"),
                 ));
             }

@@ -192,6 +192,23 @@ fn bad_gazetteers_are_reported_by_check_and_extract() {
             ],
         ),
         (
+            // Saved with CRLF line ends (as Excel does): the csv crate
+            // starts each record at the `\n` of the line before, so the
+            // duplicate on line 3 was reported at line 2.
+            "crlf_line_ends",
+            &[(
+                "g/a.csv",
+                "id,type,name\r\nx:1,thing,Xavier\r\nx:1,thing,Xena\r\n",
+            )],
+            1,
+            &["g/a.csv:3: error: duplicate id \"x:1\" (first at g/a.csv:2)"],
+            1,
+            &[
+                "alam: the gazetteer cannot be used: the gazetteer has 1 error(s):",
+                "g/a.csv:3: error: duplicate id \"x:1\" (first at g/a.csv:2)",
+            ],
+        ),
+        (
             "no_csv_file",
             &[("g/notes.txt", "not a gazetteer\n")],
             1,

@@ -9,7 +9,7 @@ use crate::cooccur::{
     Aggregates, DocumentCounts, EntityInfo, EntityPair, Evidence, Example, WindowKind,
     discovered_example,
 };
-use crate::error::Error;
+use crate::error::{BatchError, Error};
 use crate::gazetteer::Gazetteer;
 use crate::input::{DuplicateIds, InputRecord, RawRecord, Status};
 use crate::output::{
@@ -36,7 +36,7 @@ where
     I::IntoIter: Send,
 {
     docs.into_iter().map(|document| {
-        RawRecord::Ready(InputRecord {
+        RawRecord::from(InputRecord {
             source: document.id.clone(),
             document,
             status: Status::Ok,
@@ -216,7 +216,7 @@ impl BatchBuilder {
             .thread_name(|i| format!("alam-worker-{i}"))
             .num_threads(threads.max(1))
             .build()
-            .map_err(|e| Error::Batch(format!("starting the worker threads: {e}")))?;
+            .map_err(|e| Error::Batch(BatchError::WorkerThreads(Box::new(e))))?;
         let relations = self
             .relations
             .unwrap_or_else(|| Some(Relations::builtin()))
@@ -375,7 +375,7 @@ impl<'p> Batch<'p> {
             let reader = std::thread::Builder::new()
                 .name("alam-reader".into())
                 .spawn_scoped(scope, move || read_chunks(records, share, tx))
-                .map_err(|e| Error::Batch(format!("starting the input reader: {e}")))?;
+                .map_err(|e| Error::Batch(BatchError::ReaderThread(e)))?;
             scope.spawn(move || {
                 pool.in_place_scope(|jobs| {
                     for (index, chunk) in rx.into_iter().enumerate() {
@@ -410,7 +410,7 @@ impl<'p> Batch<'p> {
                 }
             }
             if reader.join().is_err() {
-                return Err(Error::Batch("the input reader failed".into()).into());
+                return Err(Error::Batch(BatchError::ReaderPanicked).into());
             }
             Ok(true)
         })
@@ -432,7 +432,7 @@ fn read_chunks(
         let rec = if share.parse {
             rec
         } else {
-            RawRecord::Ready(rec.into_record())
+            RawRecord::from(rec.into_record())
         };
         chunk.push(rec);
         if chunk.len() >= CHUNK_DOCUMENTS || bytes >= CHUNK_BYTES {

@@ -1,24 +1,8 @@
 //! Mergeable aggregates: per-entity counts and entity co-occurrence
 //! (SPEC section 5).
 //!
-//! A **window** is a sentence, a paragraph or a whole document
-//! ([`WindowKind`]). Two distinct entities co-occur once per window in
-//! which both have a mention, however many mentions; self pairs are not
-//! counted; pairs are undirected and stored with the smaller id first
-//! (byte order of the ids). For each pair: `windows` (co-occurring
-//! windows) and `documents` (documents with at least one such window).
-//!
-//! Worked example, window = sentence: "Putin met Xi. Xi and Putin spoke of
-//! Putin." gives the pair (Putin, Xi) with `windows = 2`, `documents = 1`;
-//! Putin has 3 mentions, 1 document, 2 windows.
-//!
-//! `npmi` is the normalized pointwise mutual information over windows:
-//! with `N` windows in all, `p(x) = windows(x) / N` and `p(x,y) =
-//! windows(x,y) / N`, `npmi = ln(p(x,y) / (p(x) p(y))) / -ln p(x,y)`, in
-//! `[-1, 1]`, and `1` when `p(x,y) = 1`.
-//!
-//! Every count is a sum over documents, so [`Aggregates::merge`] of the
-//! aggregates of two halves of a batch equals the aggregates of the whole.
+//! The rules are documented on [`Aggregates`], which the crate exports
+//! (this module is private, so its own docs do not render).
 
 use rustc_hash::FxHashMap;
 use std::collections::BTreeMap;
@@ -190,11 +174,19 @@ pub struct Example {
     /// names with `…` when long.
     pub text: String,
     /// Where the first and the second entity of the pair are in `text`,
-    /// as `[start, end)` code point offsets.
-    pub marks: [(usize, usize); 2],
-    /// The relation trigger that fired in this window, as `(kind, the
-    /// trigger as written)`, if one did.
-    pub trigger: Option<(String, String)>,
+    /// as `start..end` code point offsets.
+    pub marks: [Range<usize>; 2],
+    /// The relation trigger that fired in this window, if one did.
+    pub trigger: Option<Trigger>,
+}
+
+/// The relation trigger that fired in an [`Example`]'s window.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Trigger {
+    /// The relation kind (`visit`, `meeting`, ...).
+    pub kind: String,
+    /// The trigger as written in the document.
+    pub text: String,
 }
 
 impl Example {
@@ -240,7 +232,7 @@ impl Example {
             std::iter::once(s..e).collect()
         };
         let mut out = String::new();
-        let mut marks = [(0, 0); 2];
+        let mut marks = [0..0, 0..0];
         if long && pieces[0].start > window.start {
             out.push('…');
         }
@@ -253,7 +245,7 @@ impl Example {
                 if piece.start <= name.start && name.end <= piece.end {
                     let before = text[piece.start..name.start].chars().count();
                     let len = text[name.clone()].chars().count();
-                    marks[m] = (offset + before, offset + before + len);
+                    marks[m] = offset + before..offset + before + len;
                 }
             }
             // Line breaks and tabs become spaces (by slices, not by
@@ -281,8 +273,10 @@ impl Example {
     /// `text`), if it has one.
     pub(crate) fn with_trigger(mut self, text: &str, evidence: &Evidence) -> Example {
         self.trigger = evidence.trigger.as_ref().and_then(|(kind, range)| {
-            text.get(range.clone())
-                .map(|t| (kind.to_string(), t.to_string()))
+            text.get(range.clone()).map(|t| Trigger {
+                kind: kind.to_string(),
+                text: t.to_string(),
+            })
         });
         self
     }
@@ -481,6 +475,30 @@ impl std::ops::AddAssign<&RunSummary> for RunSummary {
 /// in any way) equal the aggregates of all the documents added one by one,
 /// info and examples included; merged in another order, only the counts
 /// are equal.
+///
+/// # Windows, pairs and NPMI
+///
+/// Mergeable aggregates: per-entity counts and entity co-occurrence
+/// (SPEC section 5).
+///
+/// A **window** is a sentence, a paragraph or a whole document
+/// ([`WindowKind`]). Two distinct entities co-occur once per window in
+/// which both have a mention, however many mentions; self pairs are not
+/// counted; pairs are undirected and stored with the smaller id first
+/// (byte order of the ids). For each pair: `windows` (co-occurring
+/// windows) and `documents` (documents with at least one such window).
+///
+/// Worked example, window = sentence: "Putin met Xi. Xi and Putin spoke of
+/// Putin." gives the pair (Putin, Xi) with `windows = 2`, `documents = 1`;
+/// Putin has 3 mentions, 1 document, 2 windows.
+///
+/// `npmi` is the normalized pointwise mutual information over windows:
+/// with `N` windows in all, `p(x) = windows(x) / N` and `p(x,y) =
+/// windows(x,y) / N`, `npmi = ln(p(x,y) / (p(x) p(y))) / -ln p(x,y)`, in
+/// `[-1, 1]`, and `1` when `p(x,y) = 1`.
+///
+/// Every count is a sum over documents, so [`Aggregates::merge`] of the
+/// aggregates of two halves of a batch equals the aggregates of the whole.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Aggregates {
     /// The window kind the counts are for.
@@ -733,9 +751,18 @@ pub struct DiscoveredCounts {
     pub variants: BTreeMap<String, u64>,
     /// Mentions by the rule that found them.
     pub rules: BTreeMap<String, u64>,
-    /// The first document that names it and the sentence (cropped) it is
-    /// in.
-    pub example: Option<(String, String)>,
+    /// The first document that names it and the sentence it is in.
+    pub example: Option<DiscoveredExample>,
+}
+
+/// Where a discovered entity was first found ([`DiscoveredCounts`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DiscoveredExample {
+    /// The document's id.
+    pub doc_id: String,
+    /// The sentence the first mention is in, cropped around it with `…`
+    /// when long.
+    pub text: String,
 }
 
 impl DiscoveredCounts {
@@ -1036,7 +1063,10 @@ impl Aggregates {
                 }
             }
             if d.example.is_none() {
-                d.example = example(m).map(|text| (doc_id.to_string(), text));
+                d.example = example(m).map(|text| DiscoveredExample {
+                    doc_id: doc_id.to_string(),
+                    text,
+                });
             }
         }
     }
@@ -1280,9 +1310,14 @@ mod tests {
 
     /// The texts the two marks of an example cover.
     fn marked(ex: &Example) -> (String, String) {
-        let slice =
-            |(s, e): (usize, usize)| ex.text.chars().skip(s).take(e - s).collect::<String>();
-        (slice(ex.marks[0]), slice(ex.marks[1]))
+        let slice = |r: &Range<usize>| {
+            ex.text
+                .chars()
+                .skip(r.start)
+                .take(r.end - r.start)
+                .collect::<String>()
+        };
+        (slice(&ex.marks[0]), slice(&ex.marks[1]))
     }
 
     fn info(_: &str) -> EntityInfo {
@@ -1315,7 +1350,7 @@ mod tests {
                     Some(Example {
                         doc_id: format!("d{i}"),
                         text: format!("window {}", ev.window),
-                        marks: [(0, 1), (2, 3)],
+                        marks: [0..1, 2..3],
                         trigger: None,
                     })
                 },

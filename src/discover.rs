@@ -1,47 +1,8 @@
 //! Discovery: people and organizations that no gazetteer lists, found by
 //! rules over the text that no gazetteer mention covers.
 //!
-//! It runs after the gazetteer mentions are resolved, in the manner of
-//! GATE's ANNIE (lists, small rule phases, veto rules, then a matcher that
-//! links the variants of a name within a document), adapted to Arabic,
-//! which has no capitals and where a name usually starts with a given name.
-//! The word lists come from the [`Lexicon`].
-//!
-//! Guarantees:
-//! - a discovered mention never overlaps, shortens or retypes a gazetteer
-//!   mention (rules read only the words no gazetteer mention touches);
-//! - the id of a discovered entity is a pure function of its surface:
-//!   `person:~KEY` or `organization:~KEY`, with `KEY` the normalized words
-//!   of the name joined by `-` (`person:~فيصل-المقداد`,
-//!   `person:~john-smith`), so shards and threads agree and `alam merge`
-//!   stays exact; its display name is made from the key alone;
-//! - a name a reviewer rejected (lexicon class `reject`) is never reported.
-//!
-//! The rules, each with the [`Rule`] it reports:
-//!
-//! | rule | finds | e.g. (found part in brackets) |
-//! |---|---|---|
-//! | `ar-given` | a given name and 1–3 name words | كان \[عادل الزهراني\] في المكتب |
-//! | `ar-title` | an honorific, then a name | السيد \[غيث الحسيني\] |
-//! | `ar-role` | a role, its complements (demonyms, countries, common words), then a name | وزير الخارجية الكندي \[نيستور بامبو\] |
-//! | `ar-kin` | a kunya or nasab chain | \[أبو سليم\] |
-//! | `ar-demonym` | a demonym used as a noun, then a name | والكندي \[نيستور بامبو\] |
-//! | `ar-said` | a reporting verb, then a name | وقال \[كريس دالتون\] |
-//! | `ar-org` | an organization head and its name | شركة \[كوانتيكا\] / \[حزب الخضر الجديد\] |
-//! | `en-given` | a capitalized given name and capitalized name words | \[John Smith\] said |
-//! | `en-initials` | initials and a surname | \[G. Thornbury\] |
-//! | `en-title` | a title or role, then capitalized words | Dr. \[Jane Doe\] |
-//! | `en-said` | two or three capitalized words next to a reporting verb | said \[Tomasz Wierzbicki\] |
-//! | `en-caps` | two or three capitalized words that are not common words | with \[Zdravko Sabbatelli\] |
-//! | `en-paren` | capitalized words and a country in brackets | \[Zdravko Sabbatelli\] ( Italy ) |
-//! | `en-demonym` | a demonym used as a noun, then two capitalized words | Italian \[Zdravko Sabbatelli\] |
-//! | `en-org` | capitalized words and a designator, or a head with `of` | \[Acme Widgets Inc\] / \[University of Nowhere\] |
-//! | `propagated` | the last word of a name discovered in the same document, or the acronym of an organization discovered there (`form=discovered-weak`) | ... \[الزهراني\], ... \[AWI\] |
-//!
-//! [`Discovery::High`] keeps the rules that need lexical evidence for every
-//! word (`ar-title`, `ar-role` and `ar-given` with listed name words,
-//! `en-given`, `en-title`, `en-org`, `propagated`); [`Discovery::On`] adds
-//! the others and accepts unlisted words after a given name or a title.
+//! The rules are documented on [`Discovery`], which the crate exports
+//! (this module is private, so its own docs do not render).
 
 use std::ops::Range;
 
@@ -51,6 +12,53 @@ use crate::lexicon::{Lexicon, class};
 use crate::normalize::{Normalized, is_arabic_block, is_word_char, is_word_char_of_pair};
 
 /// How much discovery to do.
+///
+/// # The rules of discovery
+///
+/// Discovery: people and organizations that no gazetteer lists, found by
+/// rules over the text that no gazetteer mention covers.
+///
+/// It runs after the gazetteer mentions are resolved, in the manner of
+/// GATE's ANNIE (lists, small rule phases, veto rules, then a matcher that
+/// links the variants of a name within a document), adapted to Arabic,
+/// which has no capitals and where a name usually starts with a given name.
+/// The word lists come from the [`Lexicon`].
+///
+/// Guarantees:
+/// - a discovered mention never overlaps, shortens or retypes a gazetteer
+///   mention (rules read only the words no gazetteer mention touches);
+/// - the id of a discovered entity is a pure function of its surface:
+///   `person:~KEY` or `organization:~KEY`, with `KEY` the normalized words
+///   of the name joined by `-` (`person:~فيصل-المقداد`,
+///   `person:~john-smith`), so shards and threads agree and `alam merge`
+///   stays exact; its display name is made from the key alone;
+/// - a name a reviewer rejected (lexicon class `reject`) is never reported.
+///
+/// The rules, each with the [`Rule`] it reports:
+///
+/// | rule | finds | e.g. (found part in brackets) |
+/// |---|---|---|
+/// | `ar-given` | a given name and 1–3 name words | كان \[عادل الزهراني\] في المكتب |
+/// | `ar-title` | an honorific, then a name | السيد \[غيث الحسيني\] |
+/// | `ar-role` | a role, its complements (demonyms, countries, common words), then a name | وزير الخارجية الكندي \[نيستور بامبو\] |
+/// | `ar-kin` | a kunya or nasab chain | \[أبو سليم\] |
+/// | `ar-demonym` | a demonym used as a noun, then a name | والكندي \[نيستور بامبو\] |
+/// | `ar-said` | a reporting verb, then a name | وقال \[كريس دالتون\] |
+/// | `ar-org` | an organization head and its name | شركة \[كوانتيكا\] / \[حزب الخضر الجديد\] |
+/// | `en-given` | a capitalized given name and capitalized name words | \[John Smith\] said |
+/// | `en-initials` | initials and a surname | \[G. Thornbury\] |
+/// | `en-title` | a title or role, then capitalized words | Dr. \[Jane Doe\] |
+/// | `en-said` | two or three capitalized words next to a reporting verb | said \[Tomasz Wierzbicki\] |
+/// | `en-caps` | two or three capitalized words that are not common words | with \[Zdravko Sabbatelli\] |
+/// | `en-paren` | capitalized words and a country in brackets | \[Zdravko Sabbatelli\] ( Italy ) |
+/// | `en-demonym` | a demonym used as a noun, then two capitalized words | Italian \[Zdravko Sabbatelli\] |
+/// | `en-org` | capitalized words and a designator, or a head with `of` | \[Acme Widgets Inc\] / \[University of Nowhere\] |
+/// | `propagated` | the last word of a name discovered in the same document, or the acronym of an organization discovered there (`form=discovered-weak`) | ... \[الزهراني\], ... \[AWI\] |
+///
+/// [`Discovery::High`] keeps the rules that need lexical evidence for every
+/// word (`ar-title`, `ar-role` and `ar-given` with listed name words,
+/// `en-given`, `en-title`, `en-org`, `propagated`); [`Discovery::On`] adds
+/// the others and accepts unlisted words after a given name or a title.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Discovery {
     /// None: the gazetteer's mentions only.

@@ -137,9 +137,10 @@ pub enum Error {
     /// position, listed one per line by `Display`.
     #[error("the gazetteer has {} error(s):\n{}", .0.len(), join_lines(.0))]
     Gazetteer(Vec<crate::Diagnostic>),
-    /// The matcher could not be built from the gazetteer.
+    /// The matcher could not be built from the gazetteer (or read from
+    /// the built-in image).
     #[error("cannot build the matcher: {0}")]
-    Build(String),
+    Build(BuildError),
     /// An output file or folder could not be written or locked (the
     /// message names it).
     #[error("{0}")]
@@ -158,7 +159,7 @@ pub enum Error {
     },
     /// The batch engine could not start or lost a thread.
     #[error("{0}")]
-    Batch(String),
+    Batch(BatchError),
     /// An output folder that cannot be summed with others
     /// (`alam merge` checks each part).
     #[error("{}: {reason}", path.display())]
@@ -195,6 +196,41 @@ pub enum Error {
         /// What is wrong with it.
         message: String,
     },
+}
+
+/// Why the matcher could not be built ([`Error::Build`]).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum BuildError {
+    /// Entities are numbered with 32 bits.
+    #[error("more than 4 billion entities")]
+    TooManyEntities,
+    /// The trie library refused the patterns; its message (its error
+    /// type is not a `std::error::Error`, so it is kept as text).
+    #[error("{0}")]
+    Trie(String),
+    /// A thread building one of the tries panicked.
+    #[error("the trie build failed")]
+    TrieThread,
+    /// The matcher image compiled into the library is truncated or
+    /// malformed; the part that is wrong.
+    #[error("the built-in matcher image is malformed ({0})")]
+    MalformedImage(&'static str),
+}
+
+/// Why the batch engine stopped ([`Error::Batch`]).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum BatchError {
+    /// The pool of worker threads could not be started.
+    #[error("starting the worker threads: {0}")]
+    WorkerThreads(Box<dyn std::error::Error + Send + Sync>),
+    /// The thread that reads the inputs could not be started.
+    #[error("starting the input reader: {0}")]
+    ReaderThread(std::io::Error),
+    /// The thread that reads the inputs panicked.
+    #[error("the input reader failed")]
+    ReaderPanicked,
 }
 
 /// Why an output folder cannot be merged with others.

@@ -2,31 +2,8 @@
 //! [`InputRecord`]s, one per document or per problem, in input order
 //! (SPEC section 6).
 //!
-//! | input | documents | id |
-//! |---|---|---|
-//! | `*.txt` | one per file | the path (relative to the folder given, for a folder) |
-//! | `*.jsonl`, `*.ndjson` | one per line | `--id-field` (default `id`), else `FILE:LINE` |
-//! | `*.csv`, `*.tsv` | one per record (header required) | same |
-//! | `*.json` | one per element of an array | same, else `FILE:N` |
-//! | `*.gz` of these | decompressed on the fly | same |
-//! | another name | by its first bytes: gzip, JSONL, JSON, else one text | |
-//! | a folder | walked recursively for the above, in path order (`src/input/walk.rs`) | |
-//! | `-` | standard input: one text, or JSONL lines | `-` / `-:LINE` |
-//!
-//! UTF-16 and UTF-32 are decoded to UTF-8 (see `src/input/detect.rs`).
-//!
-//! The text of a document is its `--text-field` fields (default `text`)
-//! joined with a blank line, in the order given (`title,text`).
-//!
-//! Nothing is dropped silently: a malformed JSON line, a missing text
-//! field, an unreadable file, a record over
-//! [`InputOptions::max_document_bytes`] become records with
-//! [`Status::Error`]; invalid UTF-8 (decoded lossily as U+FFFD), an empty
-//! document or an empty line, a text field that is not a string, an
-//! unclosed CSV quote become records with [`Status::Warning`]. Each
-//! record's `message` says what happened. Lines end at LF, CRLF or a lone
-//! CR. See `jsonl.rs` and `csv_records.rs` for the rules of each format,
-//! and [`DuplicateIds`] for duplicate ids.
+//! The rules are documented on [`Inputs`], which the crate exports
+//! (this module is private, so its own docs do not render).
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -84,10 +61,22 @@ pub struct InputRecord {
     pub message: String,
 }
 
-/// A record as the reader thread yields it: ready, or a JSONL line whose
-/// parsing is left to the worker threads ([`RawRecord::into_record`]).
+/// A record as the reader thread yields it: ready, or (inside the
+/// library) a JSONL line whose parsing is left to the worker threads
+/// ([`RawRecord::into_record`]). A user makes one from an
+/// [`InputRecord`] with `From`, or from documents with [`crate::records`].
 #[derive(Clone, Debug)]
-pub enum RawRecord {
+pub struct RawRecord(pub(crate) Raw);
+
+impl From<InputRecord> for RawRecord {
+    fn from(record: InputRecord) -> RawRecord {
+        RawRecord(Raw::Ready(record))
+    }
+}
+
+/// What a [`RawRecord`] holds.
+#[derive(Clone, Debug)]
+pub(crate) enum Raw {
     /// A record already read.
     Ready(InputRecord),
     /// One line of a JSONL input, not parsed yet.
@@ -104,9 +93,9 @@ pub enum RawRecord {
 impl RawRecord {
     /// The size of the raw input, for chunking.
     pub fn len(&self) -> usize {
-        match self {
-            RawRecord::Ready(r) => r.document.text.len(),
-            RawRecord::JsonLine { bytes, .. } => bytes.len(),
+        match &self.0 {
+            Raw::Ready(r) => r.document.text.len(),
+            Raw::JsonLine { bytes, .. } => bytes.len(),
         }
     }
 
@@ -117,9 +106,9 @@ impl RawRecord {
 
     /// Parses what is left to parse.
     pub fn into_record(self) -> InputRecord {
-        match self {
-            RawRecord::Ready(r) => r,
-            RawRecord::JsonLine {
+        match self.0 {
+            Raw::Ready(r) => r,
+            Raw::JsonLine {
                 bytes,
                 position,
                 options,
@@ -294,6 +283,40 @@ struct FileInput {
 }
 
 /// A stream of [`InputRecord`]s over the inputs, in input order.
+///
+/// # Reading inputs
+///
+/// Readers: turn the inputs named on the command line into a stream of
+/// [`InputRecord`]s, one per document or per problem, in input order
+/// (SPEC section 6).
+///
+/// | input | documents | id |
+/// |---|---|---|
+/// | `*.txt` | one per file | the path (relative to the folder given, for a folder) |
+/// | `*.jsonl`, `*.ndjson` | one per line | `--id-field` (default `id`), else `FILE:LINE` |
+/// | `*.csv`, `*.tsv` | one per record (header required) | same |
+/// | `*.json` | one per element of an array | same, else `FILE:N` |
+/// | `*.gz` of these | decompressed on the fly | same |
+/// | another name | by its first bytes: gzip, JSONL, JSON, else one text | |
+/// | a folder | walked recursively for the above, in path order (`src/input/walk.rs`) | |
+/// | `-` | standard input: one text, or JSONL lines | `-` / `-:LINE` |
+///
+/// UTF-16 and UTF-32 are decoded to UTF-8 (see `src/input/detect.rs`).
+///
+/// The text of a document is its `--text-field` fields (default `text`)
+/// joined with a blank line, in the order given (`title,text`).
+///
+/// Nothing is dropped silently: a malformed JSON line, a missing text
+/// field, an unreadable file, a record over
+/// [`InputOptions::max_document_bytes`] become records with
+/// [`Status::Error`]; invalid UTF-8 (decoded lossily as U+FFFD), an empty
+/// document or an empty line, a text field that is not a string, an
+/// unclosed CSV quote become records with [`Status::Warning`]. Each
+/// record's `message` says what happened. Lines end at LF, CRLF or a lone
+/// CR. See `jsonl.rs` and `csv_records.rs` for the rules of each format,
+/// A record whose id an earlier record has keeps it and gets a warning
+/// naming the first one's position (the batch engine checks, across all
+/// inputs).
 pub struct Inputs {
     pending: std::vec::IntoIter<Pending>,
     current: Option<Box<dyn Iterator<Item = RawRecord> + Send>>,
@@ -385,7 +408,7 @@ impl Iterator for Inputs {
                 self.current = None;
             }
             match self.pending.next()? {
-                Pending::Problem(rec) => return Some(RawRecord::Ready(rec)),
+                Pending::Problem(rec) => return Some(RawRecord::from(rec)),
                 Pending::Stdin => self.current = Some(detect::stdin_records(&self.options)),
                 Pending::File(file) => {
                     self.current = Some(detect::file_records(file, &self.options));

@@ -1,33 +1,8 @@
 //! The word lists that discovery rules read: given names, titles, roles,
-//! organization heads, stop words, common words (see [`crate::discover`]).
+//! organization heads, stop words, common words (see [`crate::Discovery`]).
 //!
-//! A lexicon is a folder `lexicon/` beside the gazetteer CSV files, of
-//! UTF-8 CSV files with the header `form,class,count,note` (`form` and
-//! `class` required): one word or phrase and one class a row. Forms are
-//! normalized like gazetteer aliases (so `أحمد` and `احمد`, `Mr.` and
-//! `mr.` are one form). A form may have several classes (a row each).
-//!
-//! | class | meaning | e.g. |
-//! |---|---|---|
-//! | `given` | a given name that starts a person's name | فيصل، Ahmed, John |
-//! | `given-weak` | a given name that is also a common word: needs more evidence | كامل، بيان، Will |
-//! | `name-word` | a word of names (surnames, family names, nisbas) | الحسيني، Smith |
-//! | `title` | an honorific before a name, not part of it | السيد، الشيخ، Mr., Dr. |
-//! | `role` | a job or role before a name, not part of it (its complements, demonyms and countries may come between) | الرئيس، وزير الخارجية، President |
-//! | `kin` | a particle inside a name | بن، ابن، بنت، أبو، Abu, bin, van |
-//! | `org-head` | a head noun whose following name alone is the organization | شركة، صحيفة، نادي |
-//! | `org-head-in` | a head noun that is part of the organization's name | حزب، جامعة، University, Bank |
-//! | `org-suffix` | a designator that ends an organization's name | Inc., Corp., Ltd., FC, Party |
-//! | `report-verb` | a reporting verb next to a speaker | قال، said, told |
-//! | `stop` | never part of a name (function words, verbs, numbers) | في، من، the, of |
-//! | `common` | a common word: not a name unless a list says so | العام، Monday |
-//! | `reject` | a name discovery must never report (a reviewed rejection) | any name |
-//! | `place` | a town the gazetteers do not list: never a person's word, except after a listed given name | Rostock, Poznań |
-//! | `veto` | a word that ends a thing named after a person or a place, so the whole is no person | Cup, Bridge, Prize, Street |
-//!
-//! A malformed row (missing form or class, an unknown class) is an error
-//! at its `file:line`; [`Lexicon::diagnostics`] lists them and
-//! `alam gazetteer check` prints them.
+//! The rules are documented on [`Lexicon`], which the crate exports
+//! (this module is private, so its own docs do not render).
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -112,6 +87,39 @@ const LEXICON_MAGIC: &[u8; 8] = b"alamlex1";
 /// assert_eq!(lex.classes("فيصل"), class::GIVEN);
 /// assert_eq!(lex.phrase_classes(&["وزير", "الخارجيه"]), class::ROLE);
 /// ```
+///
+/// # The lexicon format
+///
+/// The word lists that discovery rules read: given names, titles, roles,
+/// organization heads, stop words, common words (see [`crate::Discovery`]).
+///
+/// A lexicon is a folder `lexicon/` beside the gazetteer CSV files, of
+/// UTF-8 CSV files with the header `form,class,count,note` (`form` and
+/// `class` required): one word or phrase and one class a row. Forms are
+/// normalized like gazetteer aliases (so `أحمد` and `احمد`, `Mr.` and
+/// `mr.` are one form). A form may have several classes (a row each).
+///
+/// | class | meaning | e.g. |
+/// |---|---|---|
+/// | `given` | a given name that starts a person's name | فيصل، Ahmed, John |
+/// | `given-weak` | a given name that is also a common word: needs more evidence | كامل، بيان، Will |
+/// | `name-word` | a word of names (surnames, family names, nisbas) | الحسيني، Smith |
+/// | `title` | an honorific before a name, not part of it | السيد، الشيخ، Mr., Dr. |
+/// | `role` | a job or role before a name, not part of it (its complements, demonyms and countries may come between) | الرئيس، وزير الخارجية، President |
+/// | `kin` | a particle inside a name | بن، ابن، بنت، أبو، Abu, bin, van |
+/// | `org-head` | a head noun whose following name alone is the organization | شركة، صحيفة، نادي |
+/// | `org-head-in` | a head noun that is part of the organization's name | حزب، جامعة، University, Bank |
+/// | `org-suffix` | a designator that ends an organization's name | Inc., Corp., Ltd., FC, Party |
+/// | `report-verb` | a reporting verb next to a speaker | قال، said, told |
+/// | `stop` | never part of a name (function words, verbs, numbers) | في، من، the, of |
+/// | `common` | a common word: not a name unless a list says so | العام، Monday |
+/// | `reject` | a name discovery must never report (a reviewed rejection) | any name |
+/// | `place` | a town the gazetteers do not list: never a person's word, except after a listed given name | Rostock, Poznań |
+/// | `veto` | a word that ends a thing named after a person or a place, so the whole is no person | Cup, Bridge, Prize, Street |
+///
+/// A malformed row (missing form or class, an unknown class) is an error
+/// at its `file:line`; [`Lexicon::diagnostics`] lists them and
+/// `alam gazetteer check` prints them.
 #[derive(Clone, Debug, Default)]
 pub struct Lexicon {
     /// One-word forms.

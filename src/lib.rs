@@ -66,7 +66,7 @@ pub use crate::lexicon::{Lexicon, class as lexicon_class};
 pub use crate::normalize::{Normalized, OffsetCursor, is_word_char, normalize, normalize_str};
 pub use crate::segment::{Segmenter, WindowKind, Windows};
 // Errors.
-pub use crate::error::{Error, NotMergeable, Position};
+pub use crate::error::{BatchError, BuildError, Error, NotMergeable, Position};
 // Reading inputs.
 pub use crate::input::{
     DEFAULT_MAX_DOCUMENT_BYTES, InputOptions, InputRecord, Inputs, OptionNames, RawRecord, Status,
@@ -77,9 +77,9 @@ pub use crate::batch::{Batch, BatchBuilder, Processed, Run, RunObserver, RunOutc
 pub use crate::output::{CsvStyle, Formats};
 // Counting: aggregates, NPMI, periods, relation hints.
 pub use crate::cooccur::{
-    Aggregates, Attributes, DiscoveredCounts, DocumentCounts, EntityCounts, EntityInfo, EntityRow,
-    Example, FileEntry, MAX_EXAMPLES, PairCounts, PairRow, PeriodCounts, PeriodEntity, PeriodPair,
-    PeriodSummary, RunSummary,
+    Aggregates, Attributes, DiscoveredCounts, DiscoveredExample, DocumentCounts, EntityCounts,
+    EntityInfo, EntityRow, Example, FileEntry, MAX_EXAMPLES, PairCounts, PairRow, PeriodCounts,
+    PeriodEntity, PeriodPair, PeriodSummary, RunSummary, Trigger,
 };
 pub use crate::period::{Bucket, UNDATED, parse_date};
 pub use crate::relations::{Hit, Hits, Relations};

@@ -8,7 +8,7 @@ use std::ops::Range;
 use crawdad::Trie;
 use rustc_hash::{FxBuildHasher, FxHashMap};
 
-use crate::error::Error;
+use crate::error::{BuildError, Error};
 use crate::gazetteer::Entity;
 use crate::normalize::{Normalized, is_word_char, normalize_str};
 
@@ -384,8 +384,8 @@ impl Matcher {
             id as u32
         };
         for (index, entity) in entities.iter().enumerate() {
-            let entity_index = u32::try_from(index)
-                .map_err(|_| Error::Build("more than 4 billion entities".to_string()))?;
+            let entity_index =
+                u32::try_from(index).map_err(|_| Error::Build(BuildError::TooManyEntities))?;
             for (form_text, form) in entity.forms() {
                 let caps_only = is_caps_acronym(form_text);
                 for pattern in expand(form_text, form) {
@@ -432,14 +432,14 @@ impl Matcher {
             let records = ids.iter().map(|&id| (patterns[id as usize].as_str(), id));
             Trie::from_records(records)
                 .map(Some)
-                .map_err(|e| Error::Build(e.to_string()))
+                .map_err(|e| Error::Build(BuildError::Trie(e.to_string())))
         };
         let (arabic, other) = std::thread::scope(|scope| {
             let arabic = scope.spawn(|| build(arabic));
             let other = build(other);
             let arabic = arabic
                 .join()
-                .unwrap_or_else(|_| Err(Error::Build("the trie build failed".to_string())));
+                .unwrap_or_else(|_| Err(Error::Build(BuildError::TrieThread)));
             (arabic, other)
         });
         let tries = [arabic?, other?];

@@ -220,7 +220,7 @@ fn a_strict_run_stops_at_the_first_error_and_writes_nothing() {
     let mut docs: Vec<alam::RawRecord> = records(documents(5)).collect();
     docs.insert(
         3,
-        alam::RawRecord::Ready(alam::InputRecord {
+        alam::RawRecord::from(alam::InputRecord {
             document: Document::new("bad", ""),
             source: "x:4".into(),
             status: alam::Status::Error,

@@ -69,7 +69,7 @@ impl Encoding {
 pub(super) fn file_records(file: FileInput, options: &Arc<InputOptions>) -> Records {
     let source = display(&file.path);
     let fail = |e: io::Error| -> Records {
-        Box::new(std::iter::once(RawRecord::Ready(error_record(
+        Box::new(std::iter::once(RawRecord::from(error_record(
             &file.label,
             &source,
             &e.to_string(),
@@ -138,7 +138,7 @@ fn records(
     options: &Arc<InputOptions>,
 ) -> Records {
     let fail = |e: io::Error| -> Records {
-        Box::new(std::iter::once(RawRecord::Ready(error_record(
+        Box::new(std::iter::once(RawRecord::from(error_record(
             label,
             &source,
             &e.to_string(),
@@ -167,7 +167,7 @@ fn records(
             if let Some(note) = note {
                 add_note(&mut rec, &note);
             }
-            return Box::new(std::iter::once(RawRecord::Ready(rec)));
+            return Box::new(std::iter::once(RawRecord::from(rec)));
         }
         Kind::Jsonl => Box::new(JsonlRecords::new(
             BufReader::new(reader),
@@ -182,16 +182,16 @@ fn records(
         )),
         Kind::Csv => {
             let records = CsvRecords::new(reader, source.clone(), (**options).clone());
-            Box::new(records.map(RawRecord::Ready))
+            Box::new(records.map(RawRecord::from))
         }
         Kind::Tsv => {
             let records =
                 CsvRecords::new_delimited(reader, source.clone(), (**options).clone(), b'\t');
-            Box::new(records.map(RawRecord::Ready))
+            Box::new(records.map(RawRecord::from))
         }
     };
     let label = label.to_string();
-    let first = note.map(|note| RawRecord::Ready(warning_record(&label, &source, &note)));
+    let first = note.map(|note| RawRecord::from(warning_record(&label, &source, &note)));
     Box::new(first.into_iter().chain(NonEmpty {
         inner: body,
         empty: Some(warning_record(&label, &source, "empty file")),
@@ -253,7 +253,7 @@ impl Iterator for NonEmpty {
                 self.empty = None;
                 Some(r)
             }
-            None => self.empty.take().map(RawRecord::Ready),
+            None => self.empty.take().map(RawRecord::from),
         }
     }
 }

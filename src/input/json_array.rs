@@ -6,7 +6,7 @@
 use std::io::{self, BufRead};
 use std::sync::Arc;
 
-use super::{InputOptions, RawRecord, error_record};
+use super::{InputOptions, Raw, RawRecord, error_record};
 
 /// The records of a JSON array (or of JSON values one after the other).
 pub(super) struct JsonValues<R> {
@@ -111,7 +111,7 @@ impl<R: BufRead> JsonValues<R> {
     fn error(&mut self, reason: &str) -> RawRecord {
         self.done = true;
         let position = format!("{}:{}", self.source, self.index + 1);
-        RawRecord::Ready(error_record(&position, &position, reason))
+        RawRecord::from(error_record(&position, &position, reason))
     }
 
     fn step(&mut self) -> io::Result<Option<RawRecord>> {
@@ -162,11 +162,11 @@ impl<R: BufRead> JsonValues<R> {
             self.reader.consume(bytes.len());
         }
         self.index += 1;
-        Ok(Some(RawRecord::JsonLine {
+        Ok(Some(RawRecord(Raw::JsonLine {
             bytes,
             position: format!("{}:{}", self.source, self.index),
             options: self.options.clone(),
-        }))
+        })))
     }
 
     fn end_of_array(&mut self) -> io::Result<Option<RawRecord>> {

@@ -14,7 +14,7 @@ use serde_json::value::RawValue;
 
 use super::json_fields;
 use super::{
-    Field, InputOptions, InputRecord, RawRecord, Status, assemble, decode, document_record,
+    Field, InputOptions, InputRecord, Raw, RawRecord, Status, assemble, decode, document_record,
     error_record, id_of,
 };
 use crate::pipeline::Document;
@@ -94,7 +94,7 @@ impl<R: BufRead> Iterator for JsonlRecords<R> {
                     self.done = true;
                     let position = format!("{}:{}", self.source, self.line + 1);
                     let record = error_record(&position, &position, &e.to_string());
-                    return Some(RawRecord::Ready(record));
+                    return Some(RawRecord::from(record));
                 }
             };
             if chunk.is_empty() {
@@ -125,11 +125,11 @@ impl<R: BufRead> Iterator for JsonlRecords<R> {
         let position = format!("{}:{}", self.source, self.line);
         let reason = match line {
             Line::Bytes(bytes) => {
-                return Some(RawRecord::JsonLine {
+                return Some(RawRecord(Raw::JsonLine {
                     bytes,
                     position,
                     options: self.options.clone(),
-                });
+                }));
             }
             Line::TooLong => {
                 let names = &self.options.names;
@@ -138,9 +138,7 @@ impl<R: BufRead> Iterator for JsonlRecords<R> {
             }
             Line::OutOfMemory(n) => format!("out of memory reading a line of {n} bytes; skipped"),
         };
-        Some(RawRecord::Ready(error_record(
-            &position, &position, &reason,
-        )))
+        Some(RawRecord::from(error_record(&position, &position, &reason)))
     }
 }
 
@@ -445,10 +443,10 @@ mod tests {
         let reader = std::io::BufReader::with_capacity(chunk, data);
         JsonlRecords::new(reader, "f".to_string(), 0, Arc::new(options))
             .map(|raw| match raw {
-                RawRecord::JsonLine {
+                RawRecord(Raw::JsonLine {
                     bytes, position, ..
-                } => (position, Ok(String::from_utf8(bytes).unwrap())),
-                RawRecord::Ready(r) => (r.source, Err(r.message)),
+                }) => (position, Ok(String::from_utf8(bytes).unwrap())),
+                RawRecord(Raw::Ready(r)) => (r.source, Err(r.message)),
             })
             .collect()
     }

@@ -64,8 +64,8 @@ impl Writer {
 struct Reader<'a>(&'a [u8]);
 
 /// The error of a truncated or malformed image.
-fn bad(what: &str) -> Error {
-    Error::Build(format!("the built-in matcher image is malformed ({what})"))
+fn bad(what: &'static str) -> Error {
+    Error::Build(crate::error::BuildError::MalformedImage(what))
 }
 
 impl<'a> Reader<'a> {
@@ -297,7 +297,21 @@ mod tests {
             ("another magic", &foreign),
         ];
         for (what, bytes) in cases {
-            assert!(Matcher::from_image(bytes).is_err(), "{what}");
+            let err = Matcher::from_image(bytes).err();
+            assert!(
+                matches!(
+                    err,
+                    Some(Error::Build(crate::error::BuildError::MalformedImage(_)))
+                ),
+                "{what}: {err:?}"
+            );
+            let message = err.map(|e| e.to_string()).unwrap_or_default();
+            assert!(
+                message.starts_with(
+                    "cannot build the matcher: the built-in matcher image is malformed ("
+                ),
+                "{what}: {message}"
+            );
         }
         assert!(Matcher::from_image(&image).is_ok());
     }

@@ -36,7 +36,9 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::cooccur::{Attributes, DiscoveredCounts, EntityCounts, EntityInfo, PairCounts};
+use crate::cooccur::{
+    Attributes, DiscoveredCounts, DiscoveredExample, EntityCounts, EntityInfo, PairCounts,
+};
 use crate::error::{Error, input_error, io_error};
 
 /// How CSV files are written.
@@ -353,7 +355,7 @@ pub fn write_discovered<W: Write>(w: W, agg: &Aggregates, style: CsvStyle) -> io
         let (doc, example) = d
             .example
             .as_ref()
-            .map_or(("", ""), |(doc, text)| (doc.as_str(), text.as_str()));
+            .map_or(("", ""), |e| (e.doc_id.as_str(), e.text.as_str()));
         let (id_cell, kind, name) = (
             style.cell(id),
             style.cell(&c.info.kind),
@@ -554,8 +556,10 @@ pub(crate) fn read_discovered(path: &Path, agg: &mut Aggregates) -> Result<(), E
         let d = DiscoveredCounts {
             variants: counts("variants")?,
             rules: counts("rules")?,
-            example: (!doc.is_empty() || !example.is_empty())
-                .then(|| (doc.to_string(), example.to_string())),
+            example: (!doc.is_empty() || !example.is_empty()).then(|| DiscoveredExample {
+                doc_id: doc.to_string(),
+                text: example.to_string(),
+            }),
         };
         agg.discovered.insert(id, d);
     }

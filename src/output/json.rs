@@ -32,7 +32,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::cooccur::{Aggregates, Attributes, Example, SortedPair};
+use crate::cooccur::{Aggregates, Attributes, Example, SortedPair, Trigger};
 pub use crate::cooccur::{FileEntry, PeriodSummary, RunSummary};
 use crate::discover::Rule;
 use crate::{Document, Form, Mention};
@@ -304,10 +304,10 @@ impl<'a> From<&'a Example> for ExampleRecord<'a> {
         ExampleRecord {
             doc_id: Cow::Borrowed(&e.doc_id),
             text: Cow::Borrowed(&e.text),
-            marks: e.marks,
-            trigger: e.trigger.as_ref().map(|(kind, text)| TriggerRecord {
-                kind: Cow::Borrowed(kind),
-                text: Cow::Borrowed(text),
+            marks: e.marks.clone().map(|r| (r.start, r.end)),
+            trigger: e.trigger.as_ref().map(|t| TriggerRecord {
+                kind: Cow::Borrowed(&t.kind),
+                text: Cow::Borrowed(&t.text),
             }),
         }
     }
@@ -333,11 +333,11 @@ impl ExampleRecord<'_> {
         Example {
             doc_id: self.doc_id.to_string(),
             text: self.text.to_string(),
-            marks: self.marks,
-            trigger: self
-                .trigger
-                .as_ref()
-                .map(|t| (t.kind.to_string(), t.text.to_string())),
+            marks: self.marks.map(|(start, end)| start..end),
+            trigger: self.trigger.as_ref().map(|t| Trigger {
+                kind: t.kind.to_string(),
+                text: t.text.to_string(),
+            }),
         }
     }
 }
@@ -800,8 +800,11 @@ mod tests {
                     .map(|k| Example {
                         doc_id: format!("d{k}"),
                         text: format!("a \"quoted\" \\ back\nslash {i} روسيا {j}"),
-                        marks: [(0, 1), (2, 3)],
-                        trigger: (k == 1).then(|| ("visit".into(), "وزار \"x\"".into())),
+                        marks: [0..1, 2..3],
+                        trigger: (k == 1).then(|| Trigger {
+                            kind: "visit".into(),
+                            text: "وزار \"x\"".into(),
+                        }),
                     })
                     .collect();
                 let mut counts = PairCounts {

@@ -625,7 +625,7 @@ impl XlsxBook {
             let (doc, example) = d
                 .example
                 .as_ref()
-                .map_or(("", ""), |(doc, text)| (doc.as_str(), text.as_str()));
+                .map_or(("", ""), |e| (e.doc_id.as_str(), e.text.as_str()));
             discovered.row(
                 book,
                 styles,

@@ -5,8 +5,9 @@
 //! table of the Basic Multilingual Plane: `$OUT_DIR/word_chars.rs`
 //! (computing it at start-up took 20 ms of every run); and the matcher of
 //! the default gazetteer and the lexicon: `$OUT_DIR/matcher.img` and
-//! `$OUT_DIR/lexicon.img` (building them took most of the start-up, see
-//! bench/README.md "Start-up").
+//! `$OUT_DIR/lexicon.img`; and the default gazetteer as loaded:
+//! `$OUT_DIR/gazetteer.img` (building and parsing them took most of the
+//! start-up, see bench/README.md "Start-up").
 //!
 //! The matcher is built by the library's own code: the modules it needs
 //! are included below under the crate's module names, so that their
@@ -44,6 +45,8 @@ mod builtin {
 
     /// Unused here: the script loads the files from `gazetteers/`.
     pub(crate) const GAZETTEERS: &[(&str, &str)] = &[];
+    /// No image here: the script's `Gazetteer::builtin` would parse.
+    pub(crate) static GAZETTEER_IMAGE: &[u8] = &[];
     /// Unused here: the matcher's fuzzy index is not built.
     pub(crate) const LEXICON: &[(&str, &str)] = &[];
     /// No image here: the script's `Lexicon::builtin` would parse.
@@ -148,8 +151,9 @@ fn embed_csv_files(files: &[(String, PathBuf)]) -> String {
     code
 }
 
-/// Writes the image of the matcher of the gazetteer of `files`, loaded as
-/// `Gazetteer::builtin` loads the same files (same labels, same order).
+/// Writes the images of the matcher of the gazetteer of `files`, loaded as
+/// `Gazetteer::parse_builtin` loads the same files (same labels, same
+/// order), and of the gazetteer itself.
 fn write_matcher_image(files: &[(String, PathBuf)], out: &Path) {
     let mut gaz = gazetteer::Gazetteer::new();
     for (name, path) in files {
@@ -161,6 +165,7 @@ fn write_matcher_image(files: &[(String, PathBuf)], out: &Path) {
         Err(e) => panic!("the matcher of gazetteers/ does not build: {e}"),
     };
     std::fs::write(out.join("matcher.img"), image).expect("OUT_DIR is writable");
+    std::fs::write(out.join("gazetteer.img"), gaz.to_image()).expect("OUT_DIR is writable");
 }
 
 /// Writes the image of the lexicon of `files`, loaded as

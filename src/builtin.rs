@@ -22,6 +22,11 @@ include!(concat!(env!("OUT_DIR"), "/word_chars.rs"));
 /// `Matcher::to_image` writes it (read by `Matcher::from_image`).
 pub(crate) static MATCHER_IMAGE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/matcher.img"));
 
+/// The gazetteer of [`GAZETTEERS`] as `Gazetteer::to_image` writes it (read
+/// by `Gazetteer::from_image`).
+pub(crate) static GAZETTEER_IMAGE: &[u8] =
+    include_bytes!(concat!(env!("OUT_DIR"), "/gazetteer.img"));
+
 /// The lexicon of [`LEXICON`] as `Lexicon::to_image` writes it (empty when
 /// the files have diagnostics; `Lexicon::builtin` then parses them).
 pub(crate) static LEXICON_IMAGE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/lexicon.img"));

@@ -12,6 +12,10 @@ use rustc_hash::FxHashMap;
 use crate::error::{CsvBase, Error, Position};
 use crate::normalize::{is_word_char, normalize_str};
 
+// The path spelled out: build.rs includes this file by `#[path]`.
+#[path = "gazetteer/image.rs"]
+mod image;
+
 /// One entity: a person, country, organization, city, or any other type.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
@@ -201,6 +205,7 @@ pub struct Ambiguity {
 /// assert!(gaz.check().is_ok());
 /// ```
 #[derive(Clone, Debug)]
+#[cfg_attr(test, derive(PartialEq))]
 pub struct Gazetteer {
     entities: Vec<Entity>,
     diagnostics: Vec<Diagnostic>,
@@ -290,11 +295,22 @@ impl Gazetteer {
     /// The default gazetteers shipped in the repository's `gazetteers/`
     /// folder and compiled into the library.
     pub fn builtin() -> Gazetteer {
+        // The image build.rs wrote of the same files (the parse cost 393M
+        // instructions of every start-up); the files are parsed if it
+        // cannot be read.
+        let image = crate::builtin::GAZETTEER_IMAGE;
+        let mut gaz = Gazetteer::from_image(image).unwrap_or_else(Gazetteer::parse_builtin);
+        gaz.pristine_builtin = true;
+        gaz
+    }
+
+    /// The default gazetteer parsed from its CSV files, as build.rs loads
+    /// them for the images (same labels, same order).
+    pub(crate) fn parse_builtin() -> Gazetteer {
         let mut gaz = Gazetteer::new();
         for (name, data) in BUILTIN {
             gaz.add_csv(&format!("<builtin>/{name}"), data.as_bytes());
         }
-        gaz.pristine_builtin = true;
         gaz
     }
 

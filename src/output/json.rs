@@ -44,16 +44,20 @@ use crate::cooccur::{DocumentCounts, EntityInfo, EntityPair, Evidence, WindowKin
 use crate::error::{Error, input_error, io_error};
 use crate::input::{InputRecord, Status};
 
+/// A `mentions.jsonl` line as `serde_json` writes it: the reference the
+/// hand-written text (`json_text`) is tested against.
+#[cfg(test)]
 #[derive(Serialize)]
 struct DocLine<'a> {
     doc_id: &'a str,
     mentions: MentionRecords<'a>,
 }
 
-/// The mentions of a `mentions.jsonl` line, serialized one by one as they
-/// are written (a document may have hundreds of thousands).
+/// The mentions of a `mentions.jsonl` line, serialized one by one.
+#[cfg(test)]
 struct MentionRecords<'a>(&'a [Mention]);
 
+#[cfg(test)]
 impl Serialize for MentionRecords<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_seq(self.0.iter().map(MentionRecord::from))
@@ -156,7 +160,9 @@ impl MentionRecord<'_> {
 /// Appends the `mentions.jsonl` line of one document, with its line end,
 /// to `out`.
 pub fn mentions_line(doc: &Document, mentions: &[Mention], out: &mut Vec<u8>) -> io::Result<()> {
-    write_mentions_line(doc, mentions, out)
+    super::json_text::push_mentions_line(out, doc, mentions, &mut 0, usize::MAX);
+    out.push(b'\n');
+    Ok(())
 }
 
 /// Writes the `mentions.jsonl` line of one document, with its line end,
@@ -167,12 +173,15 @@ pub fn write_mentions_line(
     mentions: &[Mention],
     mut out: impl Write,
 ) -> io::Result<()> {
-    let line = DocLine {
-        doc_id: &doc.id,
-        mentions: MentionRecords(mentions),
-    };
-    serde_json::to_writer(&mut out, &line)?;
-    out.write_all(b"\n")
+    // Written in parts of about 64 KiB.
+    let mut buf = Vec::new();
+    let mut next = 0;
+    while !super::json_text::push_mentions_line(&mut buf, doc, mentions, &mut next, 1 << 16) {
+        out.write_all(&buf)?;
+        buf.clear();
+    }
+    buf.push(b'\n');
+    out.write_all(&buf)
 }
 
 #[derive(Serialize)]
@@ -255,6 +264,9 @@ impl<'de> Deserialize<'de> for OrderedPairs {
     }
 }
 
+/// A `cooccurrence.json` record as `serde_json` writes it: the reference
+/// the hand-written text (`json_text`) is tested against.
+#[cfg(test)]
 #[derive(Serialize)]
 struct PairRecord<'a> {
     source_id: &'a str,
@@ -545,7 +557,8 @@ pub fn write_entities<W: Write>(mut w: W, agg: &Aggregates) -> io::Result<W> {
     Ok(w)
 }
 
-/// A pair as `cooccurrence.json` writes it.
+/// A pair as `cooccurrence.json` wrote it with `serde_json`.
+#[cfg(test)]
 fn pair_record<'a>(agg: &'a Aggregates, &(a, b, c, npmi): &SortedPair<'a>) -> PairRecord<'a> {
     let (ea, eb) = (&agg.entities[a].info, &agg.entities[b].info);
     PairRecord {
@@ -564,12 +577,34 @@ fn pair_record<'a>(agg: &'a Aggregates, &(a, b, c, npmi): &SortedPair<'a>) -> Pa
     }
 }
 
+/// The same record for the hand-written text (`json_text`).
+fn pair_text<'a>(
+    agg: &'a Aggregates,
+    &(a, b, c, npmi): &SortedPair<'a>,
+) -> super::json_text::PairText<'a> {
+    let (ea, eb) = (&agg.entities[a].info, &agg.entities[b].info);
+    super::json_text::PairText {
+        source_id: a,
+        source_name: &ea.name,
+        source_type: &ea.kind,
+        target_id: b,
+        target_name: &eb.name,
+        target_type: &eb.kind,
+        windows: c.windows,
+        documents: c.documents,
+        npmi: (npmi * 1e6).round() / 1e6,
+        relations: &c.relations,
+        directed: &c.directed,
+        examples: &c.examples,
+    }
+}
+
 /// Writes `cooccurrence.json` with `pairs` (from
 /// [`Aggregates::pairs_sorted`]).
 ///
 /// The file is what `serde_json::to_writer_pretty` writes for the array of
-/// pairs (a test checks it), but each pair is serialized on its own, in
-/// parallel blocks: a run of a large corpus has hundreds of thousands of
+/// pairs (a test checks it), but each pair is written on its own (by hand,
+/// see `json_text`), in parallel blocks: a run of a large corpus has hundreds of thousands of
 /// pairs with their examples, all written after the last document.
 pub fn write_cooccurrence<W: Write>(
     mut w: W,
@@ -585,17 +620,9 @@ pub fn write_cooccurrence<W: Write>(
     // too (a string's line breaks are escaped, so every raw one is layout).
     let elements = |first: usize, block: &[SortedPair]| {
         let mut out = Vec::with_capacity(block.len() * 512);
-        let mut one = Vec::new();
         for (k, pair) in block.iter().enumerate() {
-            one.clear();
-            serde_json::to_writer_pretty(&mut one, &pair_record(agg, pair))?;
             out.extend_from_slice(if first + k == 0 { b"\n  " } else { b",\n  " });
-            for &byte in &one {
-                out.push(byte);
-                if byte == b'\n' {
-                    out.extend_from_slice(b"  ");
-                }
-            }
+            super::json_text::push_pair(&mut out, &pair_text(agg, pair));
         }
         Ok(out)
     };
@@ -833,6 +860,82 @@ mod tests {
         let mut out = serde_json::to_vec_pretty(&records).unwrap();
         out.push(b'\n');
         out
+    }
+
+    /// A mention of random fields: strings of the characters that need
+    /// escapes, every form, with and without a rule and a matched form.
+    fn mention_of(
+        (strings, numbers, form, flags): (Vec<String>, [usize; 6], usize, u8),
+    ) -> Mention {
+        let text = |k: usize| strings.get(k).cloned().unwrap_or_default();
+        let forms = [
+            Form::Name,
+            Form::Alias,
+            Form::Demonym,
+            Form::Weak,
+            Form::Fuzzy,
+        ];
+        Mention {
+            entity_id: Arc::from(text(0)),
+            entity_type: Arc::from(text(1)),
+            name: Arc::from(text(2)),
+            surface: text(3),
+            prefix: text(4),
+            start: numbers[0],
+            end: numbers[1],
+            byte_start: numbers[2],
+            byte_end: numbers[3],
+            form: forms[form % forms.len()],
+            ambiguous: flags & 1 != 0,
+            alternatives: strings
+                .iter()
+                .skip(5)
+                .map(|s| Arc::from(s.as_str()))
+                .collect(),
+            sentence: numbers[4],
+            paragraph: numbers[5],
+            rule: (flags & 2 != 0).then_some(Rule::ALL[form % Rule::ALL.len()]),
+            matched: (flags & 4 != 0).then(|| Arc::from(text(1))),
+        }
+    }
+
+    proptest::proptest! {
+        /// The hand-written `mentions.jsonl` line is `serde_json`'s, whole
+        /// (`mentions_line`) and written in parts of any size.
+        #[test]
+        fn mentions_lines_are_what_serde_json_writes(
+            id in "[a\"\\\n\x01 é ر]{0,6}",
+            mentions in proptest::collection::vec(
+                (
+                    proptest::collection::vec("[a\"\\\n\t\x1f\x7f é ر𝄞]{0,9}", 0..8),
+                    proptest::array::uniform6(0usize..100_000),
+                    0usize..16,
+                    0u8..8,
+                ),
+                0..6,
+            ),
+            limit in 0usize..200,
+        ) {
+            let doc = Document::new(&id, "");
+            let mentions: Vec<Mention> = mentions.into_iter().map(mention_of).collect();
+            let line = DocLine { doc_id: &doc.id, mentions: MentionRecords(&mentions) };
+            let mut theirs = serde_json::to_vec(&line).unwrap_or_default();
+            theirs.push(b'\n');
+            let mut ours = Vec::new();
+            mentions_line(&doc, &mentions, &mut ours).unwrap_or_default();
+            proptest::prop_assert_eq!(String::from_utf8_lossy(&ours), String::from_utf8_lossy(&theirs));
+            // In parts: each call writes at least one mention, and the
+            // parts joined are the line.
+            let (mut joined, mut part, mut next, mut calls) = (Vec::new(), Vec::new(), 0, 0);
+            while !super::super::json_text::push_mentions_line(&mut part, &doc, &mentions, &mut next, limit) {
+                joined.append(&mut part);
+                calls += 1;
+                proptest::prop_assert!(calls <= mentions.len());
+            }
+            joined.append(&mut part);
+            joined.push(b'\n');
+            proptest::prop_assert_eq!(joined, theirs);
+        }
     }
 
     #[test]

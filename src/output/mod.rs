@@ -18,6 +18,7 @@ pub mod folder;
 pub mod graph;
 pub mod html;
 pub mod json;
+mod json_text;
 pub mod neo4j;
 pub mod periods;
 pub mod xlsx;

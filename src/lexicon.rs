@@ -75,7 +75,7 @@ pub mod class {
 pub(crate) const BUILTIN: &[(&str, &str)] = crate::builtin::LEXICON;
 
 /// The first bytes of a lexicon image: a name and the format version.
-const LEXICON_MAGIC: &[u8; 8] = b"alamlex1";
+const LEXICON_MAGIC: &[u8; 8] = b"alamlex2";
 
 /// Word lists for the discovery rules, keyed by normalized form.
 ///
@@ -159,20 +159,25 @@ impl Lexicon {
     }
 
     /// The lexicon as bytes, for build.rs: empty when it has diagnostics.
-    /// Each table is its length (`u32`) and its entries in the table's
-    /// order, each the key (its length as `u32`, its bytes) and the value
-    /// (`u32`; `u64` for counts), little-endian, after the magic.
+    /// After the magic, the byte length of the text (`u64`) and the text:
+    /// every key, one after another in the order of the tables (checked to
+    /// be UTF-8 once when read; a check per key cost 20M instructions of
+    /// every start-up). Then each table: its length (`u32`) and its
+    /// entries in the table's order, each the key's byte length (`u32`;
+    /// its bytes are the next ones of the text) and the value (`u32`;
+    /// `u64` for counts), little-endian.
     #[cfg_attr(not(test), allow(dead_code))]
     pub(crate) fn to_image(&self) -> Vec<u8> {
         if !self.diagnostics.is_empty() {
             return Vec::new();
         }
-        let mut out = LEXICON_MAGIC.to_vec();
+        let mut out = Vec::new();
+        let mut text = String::new();
         let mut table = |entries: Vec<(&str, u64)>, wide: bool| {
             out.extend_from_slice(&(entries.len() as u32).to_le_bytes());
             for (k, v) in entries {
                 out.extend_from_slice(&(k.len() as u32).to_le_bytes());
-                out.extend_from_slice(k.as_bytes());
+                text.push_str(k);
                 if wide {
                     out.extend_from_slice(&v.to_le_bytes());
                 } else {
@@ -193,7 +198,11 @@ impl Lexicon {
         table(sorted(&self.phrases), false);
         table(sorted(&self.phrase_starts), false);
         table(sorted(&self.counts), true);
-        out
+        let mut image = LEXICON_MAGIC.to_vec();
+        image.extend_from_slice(&(text.len() as u64).to_le_bytes());
+        image.extend_from_slice(text.as_bytes());
+        image.extend_from_slice(&out);
+        image
     }
 
     /// Reads back what [`Lexicon::to_image`] wrote; `None` for no image or
@@ -205,12 +214,28 @@ impl Lexicon {
             *rest = tail;
             Some(head)
         }
+        let size = u64::from_le_bytes(take(&mut rest, 8)?.try_into().ok()?);
+        let mut text = std::str::from_utf8(take(&mut rest, usize::try_from(size).ok()?)?).ok()?;
         let mut lex = Lexicon::new();
         for table in 0..4 {
             let n = u32::from_le_bytes(take(&mut rest, 4)?.try_into().ok()?) as usize;
+            // Each entry has at least 8 bytes left: a corrupt length
+            // cannot reserve gigabytes.
+            if n > rest.len() / 8 {
+                return None;
+            }
+            match table {
+                0 => lex.words.reserve(n),
+                1 => lex.phrases.reserve(n),
+                2 => lex.phrase_starts.reserve(n),
+                _ => lex.counts.reserve(n),
+            }
             for _ in 0..n {
                 let len = u32::from_le_bytes(take(&mut rest, 4)?.try_into().ok()?) as usize;
-                let key: Box<str> = std::str::from_utf8(take(&mut rest, len)?).ok()?.into();
+                // `get` refuses a key that does not end on a character
+                // boundary.
+                let key: Box<str> = text.get(..len)?.into();
+                text = &text[len..];
                 if table == 3 {
                     let v = u64::from_le_bytes(take(&mut rest, 8)?.try_into().ok()?);
                     lex.counts.insert(key, v);
@@ -224,7 +249,7 @@ impl Lexicon {
                 };
             }
         }
-        rest.is_empty().then_some(lex)
+        (rest.is_empty() && text.is_empty()).then_some(lex)
     }
 
     /// The lexicon that goes with the gazetteer of `-g base` and
@@ -524,7 +549,23 @@ mod tests {
         assert_eq!(back.longest_phrase_from("وزير"), 2);
         let mut longer = image.clone();
         longer.push(0);
-        for bad in [&[][..], &image[..8], &image[..image.len() - 1], &longer] {
+        // The first key is `paris` (the keys are sorted); one byte longer,
+        // it would end inside the first letter of the next key, فيصل.
+        let size = u64::from_le_bytes(image[8..16].try_into().unwrap_or_default()) as usize;
+        let first_len = 16 + size + 4;
+        assert_eq!(&image[first_len..first_len + 4], &5u32.to_le_bytes());
+        assert!(image[16..].starts_with("parisفيصل".as_bytes()));
+        let mut split = image.clone();
+        split[first_len] = 6;
+        let half = &image[..image.len() / 2];
+        for bad in [
+            &[][..],
+            &image[..8],
+            half,
+            &image[..image.len() - 1],
+            &longer,
+            &split,
+        ] {
             assert!(Lexicon::from_image(bad).is_none());
         }
         lex.add_csv("bad.csv", "form,class\nx,nonsense\n".as_bytes());

@@ -215,7 +215,8 @@ impl Lexicon {
             Some(head)
         }
         let size = u64::from_le_bytes(take(&mut rest, 8)?.try_into().ok()?);
-        let mut text = std::str::from_utf8(take(&mut rest, usize::try_from(size).ok()?)?).ok()?;
+        let text = take(&mut rest, usize::try_from(size).ok()?)?;
+        let mut text = simdutf8::basic::from_utf8(text).ok()?;
         let mut lex = Lexicon::new();
         for table in 0..4 {
             let n = u32::from_le_bytes(take(&mut rest, 4)?.try_into().ok()?) as usize;

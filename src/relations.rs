@@ -614,6 +614,18 @@ struct Cuts {
     latin_suffixes: FxHashMap<u64, bool>,
     /// Bit `n` (at most 63) is set when some key has `n` letters.
     key_lengths: u64,
+    /// A bit set of the first two letters of the keys ([`start_bit`]): a
+    /// stem whose bit is clear is no key, and most words of a text are
+    /// refused by it before any key is hashed and looked up.
+    key_starts: Vec<u64>,
+}
+
+/// The bit of [`Cuts::key_starts`] for a key that starts with the letters
+/// `a` and `b` (`None` for a key of one letter).
+fn start_bit(a: char, b: Option<char>) -> usize {
+    let h = (a as u32).wrapping_mul(0x9E37_79B1)
+        ^ b.map_or(0x5BD1_E995, |b| (b as u32).wrapping_mul(0x85EB_CA6B));
+    (h >> 16) as usize
 }
 
 impl Cuts {
@@ -631,11 +643,27 @@ impl Cuts {
             ar_suffixes: suffixes(AR_SUFFIXES, AR_OBJECT_SUFFIXES),
             latin_suffixes: suffixes(LATIN_SUFFIXES, &[]),
             key_lengths: 0,
+            key_starts: vec![0; (1 << 16) / 64],
         }
     }
 
     fn add_key(&mut self, key: &str) {
         self.key_lengths |= 1 << key.chars().count().min(63);
+        let mut letters = key.chars();
+        if let Some(a) = letters.next() {
+            let bit = start_bit(a, letters.next());
+            if let Some(word) = self.key_starts.get_mut(bit / 64) {
+                *word |= 1 << (bit % 64);
+            }
+        }
+    }
+
+    /// Whether some key may start with `a` and `b` (see [`start_bit`]).
+    fn may_start(&self, a: char, b: Option<char>) -> bool {
+        let bit = start_bit(a, b);
+        self.key_starts
+            .get(bit / 64)
+            .is_some_and(|w| w >> (bit % 64) & 1 != 0)
     }
 }
 
@@ -702,6 +730,18 @@ impl Relations {
                     None => continue,
                 }
             }
+            // The stem's first two letters: a stem of one letter, or of
+            // more, that no key starts like is skipped unhashed.
+            let mut letters = word[start..].chars();
+            let Some(a) = letters.next() else {
+                break;
+            };
+            let second = letters.next();
+            let one_letter = cuts.may_start(a, None);
+            let longer = second.is_some_and(|b| cuts.may_start(a, Some(b)));
+            if !one_letter && !longer {
+                continue;
+            }
             for si in 0..n_tails {
                 let end = tails[si];
                 // `si` letters of suffix; with one, the stem keeps at
@@ -710,7 +750,10 @@ impl Relations {
                     break;
                 }
                 let stem = chars - pi - si;
-                if stem < min_stem || cuts.key_lengths & (1 << stem.min(63)) == 0 {
+                if stem < min_stem
+                    || cuts.key_lengths & (1 << stem.min(63)) == 0
+                    || !(if stem == 1 { one_letter } else { longer })
+                {
                     continue;
                 }
                 let object = if si == 0 {

@@ -237,6 +237,35 @@ fn bad_usage_exits_2() {
         Some(2)
     );
     assert_eq!(wd.run(&["frobnicate"]).status.code(), Some(2));
+    // A thread count of 0 (or not a number) is refused, not taken as 1.
+    wd.create("a.txt", "Putin");
+    let cases: [(&[&str], &str); 3] = [
+        (
+            &["extract", "a.txt", "-o", "o", "--threads", "0"],
+            "must be at least 1",
+        ),
+        (
+            &["extract", "a.txt", "-o", "o", "--threads", "two"],
+            "\"two\" is not a whole number",
+        ),
+        (
+            &["merge", "p1", "p2", "-o", "m", "--threads", "0"],
+            "must be at least 1",
+        ),
+    ];
+    for (args, message) in cases {
+        let out = wd.run(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("--threads") && stderr.contains(message),
+            "{args:?}: {stderr}"
+        );
+    }
+    assert!(
+        !wd.path().join("o").exists(),
+        "nothing is written on bad usage"
+    );
 }
 
 /// The entities and pairs of report.html's search index, decoded as the

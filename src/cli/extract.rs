@@ -51,8 +51,8 @@ pub struct ProcessArgs {
     /// Co-occurrence window: sentence, paragraph or document.
     #[arg(long, value_name = "KIND", default_value = "sentence", value_parser = parse_window)]
     pub window: WindowKind,
-    /// Worker threads [default: the number of cores].
-    #[arg(long, value_name = "N")]
+    /// Worker threads, at least 1 [default: the number of cores].
+    #[arg(long, value_name = "N", value_parser = parse_threads)]
     pub threads: Option<usize>,
     /// JSONL/CSV field holding the document id (missing: FILE:LINE)
     /// [default: id; given, a CSV header must have it].
@@ -264,6 +264,16 @@ pub(super) fn parse_bucket(s: &str) -> Result<Bucket, String> {
 
 fn parse_formats(s: &str) -> Result<Formats, String> {
     Formats::parse(s)
+}
+
+/// A thread count: a whole number of at least 1 (`0` used to mean 1
+/// without a word; it is refused now, since it reads as "none" or "all").
+pub(super) fn parse_threads(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(0) => Err("must be at least 1 (leave --threads out for one per core)".into()),
+        Ok(n) => Ok(n),
+        Err(_) => Err(format!("{s:?} is not a whole number")),
+    }
 }
 
 pub(super) fn parse_window(s: &str) -> Result<WindowKind, String> {

@@ -67,7 +67,7 @@ pub struct Args {
     pub bucket: Option<crate::period::Bucket>,
     /// Threads for writing the tables, at least 1 as for extract
     /// [default: the number of cores].
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = super::extract::parse_threads)]
     pub threads: Option<usize>,
     /// No summary line.
     #[arg(short = 'q', long)]

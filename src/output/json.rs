@@ -557,23 +557,24 @@ pub fn write_entities<W: Write>(mut w: W, agg: &Aggregates) -> io::Result<W> {
     Ok(w)
 }
 
-/// A pair as `cooccurrence.json` wrote it with `serde_json`.
+/// A pair as `cooccurrence.json` wrote it with `serde_json`: the fields
+/// [`pair_text`] picks, serialized by serde (the tests' reference).
 #[cfg(test)]
-fn pair_record<'a>(agg: &'a Aggregates, &(a, b, c, npmi): &SortedPair<'a>) -> PairRecord<'a> {
-    let (ea, eb) = (&agg.entities[a].info, &agg.entities[b].info);
+fn pair_record<'a>(agg: &'a Aggregates, pair: &SortedPair<'a>) -> PairRecord<'a> {
+    let t = pair_text(agg, pair);
     PairRecord {
-        source_id: a,
-        source_name: &ea.name,
-        source_type: &ea.kind,
-        target_id: b,
-        target_name: &eb.name,
-        target_type: &eb.kind,
-        windows: c.windows,
-        documents: c.documents,
-        npmi: (npmi * 1e6).round() / 1e6,
-        relations: &c.relations,
-        directed: &c.directed,
-        examples: c.examples.iter().map(ExampleRecord::from).collect(),
+        source_id: t.source_id,
+        source_name: t.source_name,
+        source_type: t.source_type,
+        target_id: t.target_id,
+        target_name: t.target_name,
+        target_type: t.target_type,
+        windows: t.windows,
+        documents: t.documents,
+        npmi: t.npmi,
+        relations: t.relations,
+        directed: t.directed,
+        examples: t.examples.iter().map(ExampleRecord::from).collect(),
     }
 }
 

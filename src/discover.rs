@@ -9,7 +9,8 @@ use std::ops::Range;
 use rustc_hash::FxHashMap;
 
 use crate::lexicon::{Lexicon, class};
-use crate::normalize::{Normalized, is_arabic_block, is_word_char, is_word_char_of_pair};
+use crate::matcher::words::WordBits;
+use crate::normalize::{Normalized, is_arabic_block};
 
 /// How much discovery to do.
 ///
@@ -689,29 +690,17 @@ impl Discoverer {
     /// capitals, cover and classes.
     fn tokens(&self, text: &str, norm: &Normalized, covered: &[Covered]) -> Vec<Token> {
         let ntext = norm.as_str();
-        let bytes = ntext.as_bytes();
         let mut tokens: Vec<Token> = Vec::with_capacity(ntext.len() / 8);
         let mut offsets = norm.cursor();
-        let mut i = 0;
+        // The words: runs of word characters, found with a bit per byte
+        // (the matcher's scan), not a character at a time.
+        let words = WordBits::new(ntext);
+        let mut at = 0;
         let mut cov = 0;
         let mut prev_end = 0;
-        while i < bytes.len() {
-            // Find the next word start.
-            let (word_char, len) = word_char_at(ntext, i);
-            if !word_char {
-                i += len;
-                continue;
-            }
-            let start = i;
-            i += len;
-            while i < bytes.len() {
-                let (word_char, len) = word_char_at(ntext, i);
-                if !word_char {
-                    break;
-                }
-                i += len;
-            }
-            let n = start..i;
+        while let Some(start) = words.next_word(at) {
+            at = words.word_end(start);
+            let n = start..at;
             let o = offsets.original_range(n.clone());
             let gap = gap_between(&text[prev_end.min(o.start)..o.start], tokens.is_empty());
             prev_end = o.end;
@@ -908,22 +897,6 @@ impl WordIndex {
     fn trigger(&self, parts: &[&str]) -> Option<WordEntry> {
         self.prefixed.get(&fingerprint(parts)).copied()
     }
-}
-
-/// Whether the character at byte `i` of `s` (a char boundary) is a word
-/// character ([`is_word_char`]), and its length in bytes: ASCII and the
-/// two-byte range (Arabic, Latin accents) straight from the bytes.
-fn word_char_at(s: &str, i: usize) -> (bool, usize) {
-    let bytes = s.as_bytes();
-    let b = bytes[i];
-    if b < 0x80 {
-        return (b.is_ascii_alphanumeric(), 1);
-    }
-    if b < 0xE0 && i + 1 < bytes.len() {
-        return (is_word_char_of_pair(b, bytes[i + 1]), 2);
-    }
-    let c = s[i..].chars().next().unwrap_or(' ');
-    (is_word_char(c), c.len_utf8().max(1))
 }
 
 /// What the original text between two words says about them.

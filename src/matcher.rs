@@ -18,7 +18,7 @@ mod fuzzy;
 #[path = "matcher/image.rs"]
 mod image;
 #[path = "matcher/words.rs"]
-mod words;
+pub(crate) mod words;
 pub(crate) use fuzzy::FuzzyTrace;
 use fuzzy::{FuzzyIndex, is_arabic};
 use words::WordBits;

@@ -18,14 +18,14 @@
 use crate::normalize::{is_word_char, is_word_char_of_pair};
 
 /// The word bits of one text.
-pub(super) struct WordBits {
+pub(crate) struct WordBits {
     bits: Vec<u64>,
     len: usize,
 }
 
 impl WordBits {
     /// Computes the bits of `text`.
-    pub(super) fn new(text: &str) -> WordBits {
+    pub(crate) fn new(text: &str) -> WordBits {
         let mut words = WordBits {
             bits: vec![0; text.len() / 64 + 1],
             len: text.len(),
@@ -68,7 +68,7 @@ impl WordBits {
     /// The first byte at or after `at` that belongs to a word character,
     /// or `None`.
     #[inline]
-    pub(super) fn next_word(&self, at: usize) -> Option<usize> {
+    pub(crate) fn next_word(&self, at: usize) -> Option<usize> {
         let mut k = at / 64;
         let mut w = *self.bits.get(k)? & (!0u64 << (at % 64));
         loop {
@@ -84,7 +84,7 @@ impl WordBits {
     /// The first byte at or after `at` that does not belong to a word
     /// character (the end of the text if there is none).
     #[inline]
-    pub(super) fn word_end(&self, at: usize) -> usize {
+    pub(crate) fn word_end(&self, at: usize) -> usize {
         let mut k = at / 64;
         let Some(&first) = self.bits.get(k) else {
             return self.len;

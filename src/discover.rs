@@ -758,7 +758,7 @@ impl Discoverer {
     /// written and, for Arabic, after a proclitic prefix; its other
     /// classes are looked up when a rule asks ([`Run::bits`]).
     fn classify(&self, t: &mut Token, word: &str) {
-        if let Some(e) = self.index.trigger(&[word]) {
+        if let Some(e) = self.index.trigger(word) {
             t.trig = e.bits;
             t.phrase = e.phrase;
             t.full.set(e.bits);
@@ -784,9 +784,9 @@ impl Discoverer {
             // ل + ال is written لل: the base is ال + the rest.
             let lam = p.ends_with("لل");
             let base = if lam {
-                self.index.trigger(&["ال", rest])
+                self.index.trigger_after_article(rest)
             } else {
-                self.index.trigger(&[rest])
+                self.index.trigger(rest)
             };
             let Some(base) = base else {
                 continue;
@@ -843,6 +843,63 @@ struct WordEntry {
 struct WordIndex {
     words: FxHashMap<u64, WordEntry>,
     prefixed: FxHashMap<u64, WordEntry>,
+    /// A 65,536-bit set of the [`shape_bit`]s of the keys of `prefixed`:
+    /// a word whose bit is clear is none of them, and most words of a text
+    /// are refused by it before they are hashed.
+    prefixed_shapes: Vec<u64>,
+}
+
+/// The bit of a word in [`WordIndex::prefixed_shapes`]: a hash of its
+/// first four bytes (`head`, fewer and zero-padded for a shorter word),
+/// its last two (`tail`) and its length in bytes, which are read without
+/// going over the word.
+fn shape_bit(head: u32, tail: u32, len: usize) -> usize {
+    let h = head.wrapping_mul(0x9E37_79B1)
+        ^ tail.wrapping_mul(0x85EB_CA6B)
+        ^ (len as u32).wrapping_mul(0xC2B2_AE35);
+    (h >> (32 - SHAPE_BITS)) as usize
+}
+
+/// `log2` of the size of [`WordIndex::prefixed_shapes`]: 2^18 bits (32
+/// KB) for the about 12,500 words of the default lexicon, a twentieth of
+/// them set.
+const SHAPE_BITS: u32 = 18;
+
+/// The first four bytes of `w`, the first in the low byte (zero-padded).
+fn head_of(w: &[u8]) -> u32 {
+    match w.first_chunk::<4>() {
+        Some(b) => u32::from_le_bytes(*b),
+        None => w
+            .iter()
+            .enumerate()
+            .fold(0, |h, (i, &b)| h | u32::from(b) << (8 * i)),
+    }
+}
+
+/// The last two bytes of `w`, the last in the low byte.
+fn tail_of(w: &[u8]) -> u32 {
+    match w {
+        [.., a, b] => u32::from(*b) | u32::from(*a) << 8,
+        [b] => u32::from(*b),
+        [] => 0,
+    }
+}
+
+/// [`shape_bit`] of a word.
+fn word_shape(w: &str) -> usize {
+    shape_bit(head_of(w.as_bytes()), tail_of(w.as_bytes()), w.len())
+}
+
+/// The article ال, whose four bytes are the head of any word after it.
+const ARTICLE: &str = "ال";
+
+/// [`shape_bit`] of ال + `rest`, for a `rest` of two bytes or more.
+fn shape_after_article(rest: &str) -> usize {
+    shape_bit(
+        head_of(ARTICLE.as_bytes()),
+        tail_of(rest.as_bytes()),
+        ARTICLE.len() + rest.len(),
+    )
 }
 
 /// FNV-1a over the bytes of `parts` in order (so a word and the same word
@@ -870,18 +927,29 @@ impl WordIndex {
             e.phrase = e.phrase.max(n.min(255) as u8);
         }
         let mut prefixed: FxHashMap<u64, WordEntry> = FxHashMap::default();
+        let mut prefixed_shapes = vec![0u64; (1 << SHAPE_BITS) / 64];
+        let mut add_shape = |w: &str| {
+            let bit = word_shape(w);
+            prefixed_shapes[bit / 64] |= 1 << (bit % 64);
+        };
         for (w, bits) in lexicon.words() {
             if bits & PREFIXED_CLASSES != 0 {
                 let key = fingerprint(&[w]);
                 prefixed.insert(key, words[&key]);
+                add_shape(w);
             }
         }
         // First words of phrases (وزير الخارجية، Prime Minister) too.
         for (w, _) in lexicon.phrase_starts() {
             let key = fingerprint(&[w]);
             prefixed.insert(key, words[&key]);
+            add_shape(w);
         }
-        WordIndex { words, prefixed }
+        WordIndex {
+            words,
+            prefixed,
+            prefixed_shapes,
+        }
     }
 
     /// The classes of a word as written (all zero when unknown).
@@ -892,10 +960,29 @@ impl WordIndex {
             .unwrap_or_default()
     }
 
-    /// The classes of `parts` (joined) if it is a word of
-    /// [`PREFIXED_CLASSES`] (a small table, which stays in cache).
-    fn trigger(&self, parts: &[&str]) -> Option<WordEntry> {
-        self.prefixed.get(&fingerprint(parts)).copied()
+    /// The classes of `word` if it is a word of [`PREFIXED_CLASSES`] (a
+    /// small table, which stays in cache).
+    fn trigger(&self, word: &str) -> Option<WordEntry> {
+        if !self.may_be_prefixed(word_shape(word)) {
+            return None;
+        }
+        self.prefixed.get(&fingerprint(&[word])).copied()
+    }
+
+    /// [`WordIndex::trigger`] of ال + `rest` (the base of لل + `rest`), for
+    /// a `rest` of two bytes or more.
+    fn trigger_after_article(&self, rest: &str) -> Option<WordEntry> {
+        if !self.may_be_prefixed(shape_after_article(rest)) {
+            return None;
+        }
+        self.prefixed.get(&fingerprint(&[ARTICLE, rest])).copied()
+    }
+
+    /// Whether a word of this [`shape_bit`] may be a key of `prefixed`.
+    fn may_be_prefixed(&self, shape: usize) -> bool {
+        self.prefixed_shapes
+            .get(shape / 64)
+            .is_some_and(|w| w >> (shape % 64) & 1 != 0)
     }
 }
 
@@ -2064,6 +2151,40 @@ mod tests {
     fn fingerprints_hash_pieces_like_the_whole() {
         assert_eq!(fingerprint(&["ال", "رئيس"]), fingerprint(&["الرئيس"]));
         assert_ne!(fingerprint(&["الرئيس"]), fingerprint(&["الرئيسه"]));
+    }
+
+    #[test]
+    fn shapes_of_pieces_are_those_of_the_whole_word() {
+        for rest in ["رئيس", "سيد", "xy", "ab", "وزير الخارجية", "é1"] {
+            let whole = format!("ال{rest}");
+            assert_eq!(shape_after_article(rest), word_shape(&whole), "{rest}");
+        }
+        // Words shorter than four bytes are padded, not read past.
+        assert_eq!(head_of(b"ab"), u32::from(b'a') | u32::from(b'b') << 8);
+        assert_eq!(tail_of(b"abc"), u32::from(b'c') | u32::from(b'b') << 8);
+        assert_eq!(tail_of(b"a"), u32::from(b'a'));
+        assert_ne!(word_shape("ab"), word_shape("abab"));
+    }
+
+    #[test]
+    fn every_word_of_the_small_table_passes_its_shape_filter() {
+        let lexicon = Lexicon::builtin();
+        let index = WordIndex::new(&lexicon);
+        let mut n = 0;
+        for (w, bits) in lexicon.words() {
+            if bits & PREFIXED_CLASSES != 0 {
+                assert!(index.trigger(w).is_some(), "{w}");
+                n += 1;
+            }
+        }
+        for (w, _) in lexicon.phrase_starts() {
+            assert!(index.trigger(w).is_some(), "{w}");
+        }
+        assert!(n > 1000, "{n} words");
+        // The filter refuses most other words: fewer than a tenth of the
+        // bits are set.
+        let set: u32 = index.prefixed_shapes.iter().map(|w| w.count_ones()).sum();
+        assert!(set < (1 << SHAPE_BITS) / 10, "{set} bits set");
     }
 
     #[test]

@@ -474,27 +474,37 @@ fn plain_word(text: &str) -> Option<String> {
     let bytes = text.as_bytes();
     let arabic = arabic_actions();
     let mut out = String::with_capacity(text.len());
+    // `text[kept..i]` is copied as it is when a letter that changes (or
+    // the end) is reached: most words have no letter that changes.
+    let mut kept = 0;
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
-        if b.is_ascii_alphanumeric() {
-            out.push(char::from(b.to_ascii_lowercase()));
-            i += 1;
-        } else if b & 0xFC == 0xD8 {
+        let changed = if b & 0xFC == 0xD8 {
             let second = *bytes.get(i + 1)?;
             let action = arabic[usize::from(b & 3) << 6 | usize::from(second & 0x3F)];
             if action == KEEP {
-                out.push_str(&text[i..i + 2]);
-            } else if action == STOP_ARABIC {
-                return None;
-            } else {
-                out.push(char::from_u32(u32::from(action))?);
+                i += 2;
+                continue;
             }
-            i += 2;
+            if action == STOP_ARABIC {
+                return None;
+            }
+            char::from_u32(u32::from(action))?
+        } else if b.is_ascii_lowercase() || b.is_ascii_digit() {
+            i += 1;
+            continue;
+        } else if b.is_ascii_uppercase() {
+            char::from(b.to_ascii_lowercase())
         } else {
             return None;
-        }
+        };
+        out.push_str(&text[kept..i]);
+        out.push(changed);
+        i += if b < 0x80 { 1 } else { 2 };
+        kept = i;
     }
+    out.push_str(&text[kept..]);
     Some(out)
 }
 

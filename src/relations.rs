@@ -8,6 +8,7 @@ use rustc_hash::FxHashMap;
 
 use crate::error::{CsvBase, Error, Position};
 use crate::gazetteer::csv_files;
+use crate::matcher::words::WordBits;
 use crate::normalize::{is_word_char, normalize_str, normalize_word};
 use crate::pipeline::Mention;
 use crate::segment::Windows;
@@ -522,23 +523,16 @@ fn words_of(trigger: &str) -> Vec<String> {
         .collect()
 }
 
-/// The byte ranges of the words of `text` (runs of word characters),
-/// shifted by `offset`.
+/// The byte ranges of the words of `text` (runs of word characters,
+/// [`is_word_char`]), shifted by `offset`: found with the matcher's bit
+/// per byte ([`WordBits`]), not a character at a time.
 fn word_ranges(text: &str, offset: usize) -> Vec<(usize, usize)> {
+    let words = WordBits::new(text);
     let mut out = Vec::new();
-    let mut start = None;
-    for (i, c) in text.char_indices() {
-        match (is_word_char(c), start) {
-            (true, None) => start = Some(i),
-            (false, Some(s)) => {
-                out.push((offset + s, offset + i));
-                start = None;
-            }
-            _ => {}
-        }
-    }
-    if let Some(s) = start {
-        out.push((offset + s, offset + text.len()));
+    let mut at = 0;
+    while let Some(start) = words.next_word(at) {
+        at = words.word_end(start);
+        out.push((offset + start, offset + at));
     }
     out
 }
@@ -961,7 +955,62 @@ mod tests {
         None
     }
 
+    /// `word_ranges` a character at a time: the runs of word characters.
+    fn naive_word_ranges(text: &str, offset: usize) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        let mut start = None;
+        for (i, c) in text.char_indices() {
+            match (is_word_char(c), start) {
+                (true, None) => start = Some(i),
+                (false, Some(s)) => {
+                    out.push((offset + s, offset + i));
+                    start = None;
+                }
+                _ => {}
+            }
+        }
+        if let Some(s) = start {
+            out.push((offset + s, offset + text.len()));
+        }
+        out
+    }
+
+    #[test]
+    fn word_ranges_are_the_runs_of_word_characters() {
+        let cases: &[(&str, &[(usize, usize)])] = &[
+            ("", &[]),
+            ("ab cd", &[(10, 12), (13, 15)]),
+            ("وروسيا، في", &[(10, 22), (25, 29)]),
+            (" x\u{200C}y ", &[(11, 12), (15, 16)]),
+        ];
+        for (text, want) in cases {
+            assert_eq!(word_ranges(text, 10), *want, "{text:?}");
+        }
+    }
+
     proptest::proptest! {
+        /// The word bits give the words a character-at-a-time scan gives,
+        /// on texts of letters, digits, marks, spaces, punctuation and
+        /// format controls of several scripts, longer than a vector block.
+        #[test]
+        fn word_ranges_match_the_naive_scan(
+            chars in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    'a', 'Z', '7', ' ', '.', '-', '\n', 'é', 'ß', 'ا', 'ل', 'ي', 'ء',
+                    '\u{064B}', '\u{0640}', '\u{200C}', '\u{200F}', '،', '٣', 'پ',
+                    'ی', 'Ж', 'ש', '中', '\u{FEFF}', '😀', '\u{1D400}', '\u{00A0}',
+                ]),
+                0..120,
+            ),
+            offset in 0usize..1000,
+        ) {
+            let text: String = chars.into_iter().collect();
+            proptest::prop_assert_eq!(
+                word_ranges(&text, offset),
+                naive_word_ranges(&text, offset)
+            );
+        }
+
         /// `lookup` (stripping prefixes and suffixes off the word) finds
         /// the kind the naive spelled-out surfaces give, on words made of
         /// prefixes, trigger letters and suffixes.

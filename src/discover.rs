@@ -722,12 +722,11 @@ impl Discoverer {
             } else {
                 Script::Other
             };
-            let orig = &text[o.clone()];
-            let cap =
-                script == Script::Latin && orig.chars().next().is_some_and(char::is_uppercase);
-            let upper = cap
-                && orig.chars().filter(|c| c.is_alphabetic()).count() > 1
-                && !orig.chars().any(char::is_lowercase);
+            let (cap, upper) = if script == Script::Latin {
+                capitals(&text[o.clone()])
+            } else {
+                (false, false)
+            };
             let sentence_start = matches!(gap, Gap::Break)
                 || (gap == Gap::Period && tokens.last().is_some_and(|t| (t.n.end - t.n.start) > 1));
             let mut t = Token {
@@ -984,6 +983,24 @@ impl WordIndex {
             .get(shape / 64)
             .is_some_and(|w| w >> (shape % 64) & 1 != 0)
     }
+}
+
+/// Whether a Latin word as written starts with a capital, and whether it
+/// is all capitals: two letters or more and no small letter (NATO, UN,
+/// not A). One pass, which ends at the first small letter.
+fn capitals(orig: &str) -> (bool, bool) {
+    let mut chars = orig.chars();
+    let Some(first) = chars.next().filter(|c| c.is_uppercase()) else {
+        return (false, false);
+    };
+    let mut letters = usize::from(first.is_alphabetic());
+    for c in chars {
+        if c.is_lowercase() {
+            return (true, false);
+        }
+        letters += usize::from(c.is_alphabetic());
+    }
+    (true, letters > 1)
 }
 
 /// What the original text between two words says about them.
@@ -2151,6 +2168,50 @@ mod tests {
     fn fingerprints_hash_pieces_like_the_whole() {
         assert_eq!(fingerprint(&["ال", "رئيس"]), fingerprint(&["الرئيس"]));
         assert_ne!(fingerprint(&["الرئيس"]), fingerprint(&["الرئيسه"]));
+    }
+
+    /// `capitals` as it was first written: three passes.
+    fn naive_capitals(orig: &str) -> (bool, bool) {
+        let cap = orig.chars().next().is_some_and(char::is_uppercase);
+        let upper = cap
+            && orig.chars().filter(|c| c.is_alphabetic()).count() > 1
+            && !orig.chars().any(char::is_lowercase);
+        (cap, upper)
+    }
+
+    #[test]
+    fn capitals_of_words() {
+        let cases = [
+            ("NATO", (true, true)),
+            ("Nato", (true, false)),
+            ("nato", (false, false)),
+            ("A", (true, false)),
+            ("A1", (true, false)),
+            ("UN2", (true, true)),
+            ("ÉTÉ", (true, true)),
+            ("McDONALD", (true, false)),
+            ("", (false, false)),
+            ("1A", (false, false)),
+        ];
+        for (word, want) in cases {
+            assert_eq!(capitals(word), want, "{word}");
+            assert_eq!(naive_capitals(word), want, "{word}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn capitals_match_the_three_pass_definition(
+            word in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    'A', 'z', 'É', 'é', '1', 'ß', 'Ⓐ', 'ⓐ', 'Ⅻ', 'ǅ', 'ا', '\u{0301}', '\u{1F130}', '-',
+                ]),
+                0..8,
+            )
+        ) {
+            let word: String = word.into_iter().collect();
+            proptest::prop_assert_eq!(capitals(&word), naive_capitals(&word), "{}", word);
+        }
     }
 
     #[test]

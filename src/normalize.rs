@@ -472,6 +472,9 @@ pub(crate) fn normalize_word(word: &str) -> String {
 /// the same length; `None` for any other text.
 fn plain_word(text: &str) -> Option<String> {
     let bytes = text.as_bytes();
+    if bytes.iter().all(u8::is_ascii_alphanumeric) {
+        return Some(text.to_ascii_lowercase());
+    }
     let arabic = arabic_actions();
     let mut out = String::with_capacity(text.len());
     // `text[kept..i]` is copied as it is when a letter that changes (or

@@ -69,6 +69,16 @@ fn discover_modes() {
         [("الزهراني".to_string(), "person:~عادل-الزهراني".to_string())]
     );
     let d = rows(&wd, "on/discovered.csv");
+    // Most mentions first (the full name and the surname alone: 2), then
+    // by id, byte for byte (Latin before Arabic).
+    assert_eq!(
+        column(&d, "entity_id"),
+        [
+            "person:~عادل-الزهراني",
+            "person:~john-smithers",
+            "person:~غيث-الحسيني",
+        ]
+    );
     let row = d[1..]
         .iter()
         .find(|r| r[0] == "person:~عادل-الزهراني")

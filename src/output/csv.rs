@@ -341,12 +341,15 @@ pub fn write_entities<W: Write>(w: W, agg: &Aggregates, style: CsvStyle) -> io::
 /// (`accept`, `reject`, or a note: see `alam review`).
 pub fn write_discovered<W: Write>(w: W, agg: &Aggregates, style: CsvStyle) -> io::Result<W> {
     let mut table = CsvTable::new(w, &DISCOVERED_HEADER, style)?;
+    // The discovered entities that were mentioned, sorted as the entity
+    // table is: sorting all entities and keeping these cost most of the
+    // table when few are discovered (a 3 MB run of English: 43 of 23,700).
     let mut rows: Vec<_> = agg
-        .entities_sorted()
-        .into_iter()
-        .filter_map(|(id, c)| agg.discovered.get(id).map(|d| (id, c, d)))
+        .discovered
+        .iter()
+        .filter_map(|(id, d)| agg.entities.get_key_value(id).map(|(id, c)| (id, c, d)))
         .collect();
-    rows.sort_by(|a, b| b.1.mentions.cmp(&a.1.mentions).then(a.0.cmp(b.0)));
+    rows.sort_unstable_by(|a, b| b.1.mentions.cmp(&a.1.mentions).then_with(|| a.0.cmp(b.0)));
     let ids: Vec<&str> = rows.iter().map(|r| r.0.as_ref()).collect();
     let similar = crate::discover::similar_ids(&ids);
     let mut numbers = [itoa::Buffer::new(), itoa::Buffer::new()];

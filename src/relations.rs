@@ -465,6 +465,12 @@ impl Relations {
             |s: usize, e: usize| mentions.iter().any(|m| m.byte_start < e && s < m.byte_end);
         let mut i = 0;
         while i < words.len() {
+            // A trigger that starts in a mention overlaps it and is refused
+            // whatever it is: the word's keys are not looked up.
+            if inside_mention(words[i].0, words[i].1) {
+                i += 1;
+                continue;
+            }
             let mut best: Option<(&Trigger, usize, bool)> = None;
             self.visit_keys(&norms[i], |key, object| {
                 for &t in self.by_key.get(key).into_iter().flatten() {
@@ -681,19 +687,18 @@ impl Relations {
         let mut heads = [0usize; 5];
         let mut head_codes = [0u64; 5];
         let mut n_heads = 0;
-        let mut chars = 0;
         let mut code = 0u64;
-        for (i, c) in word.char_indices() {
+        for (i, c) in word.char_indices().take(5) {
+            heads[n_heads] = i;
+            head_codes[n_heads] = code;
+            n_heads += 1;
             if n_heads < 5 {
-                heads[n_heads] = i;
-                head_codes[n_heads] = code;
-                n_heads += 1;
-                if n_heads < 5 {
-                    code |= pack(std::iter::once(c)) << (16 * (n_heads - 1));
-                }
+                code |= pack(std::iter::once(c)) << (16 * (n_heads - 1));
             }
-            chars += 1;
         }
+        // Only the first five and the last four letters are decoded; the
+        // rest is counted.
+        let chars = word.chars().count();
         let mut tails = [word.len(); 5];
         let mut tail_codes = [0u64; 5];
         let mut n_tails = 1;

@@ -697,8 +697,9 @@ impl Relations {
             }
         }
         // Only the first five and the last four letters are decoded; the
-        // rest is counted.
-        let chars = word.chars().count();
+        // rest is counted: the bytes that start a character (words are
+        // short, where `chars().count()` costs more).
+        let chars = word.bytes().filter(|&b| (b as i8) >= -0x40).count();
         let mut tails = [word.len(); 5];
         let mut tail_codes = [0u64; 5];
         let mut n_tails = 1;

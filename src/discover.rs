@@ -690,11 +690,12 @@ impl Discoverer {
     /// capitals, cover and classes.
     fn tokens(&self, text: &str, norm: &Normalized, covered: &[Covered]) -> Vec<Token> {
         let ntext = norm.as_str();
-        let mut tokens: Vec<Token> = Vec::with_capacity(ntext.len() / 8);
         let mut offsets = norm.cursor();
         // The words: runs of word characters, found with a bit per byte
-        // (the matcher's scan), not a character at a time.
+        // (the matcher's scan), not a character at a time; counted first,
+        // so that the records are never moved to a larger vector.
         let words = WordBits::new(ntext);
+        let mut tokens: Vec<Token> = Vec::with_capacity(words.word_count());
         let mut at = 0;
         let mut cov = 0;
         let mut prev_end = 0;
@@ -774,9 +775,13 @@ impl Discoverer {
             _ => &["ك"],
         };
         for p in candidates {
-            let Some(rest) = word.strip_prefix(p) else {
+            // Byte by byte: a prefix is at most eight bytes, shorter than
+            // a call to `memcmp` (`strip_prefix`).
+            let (w, pb) = (word.as_bytes(), p.as_bytes());
+            if w.len() < pb.len() || !w.iter().zip(pb).all(|(a, b)| a == b) {
                 continue;
-            };
+            }
+            let rest = &word[p.len()..];
             if rest.chars().nth(1).is_none() {
                 continue;
             }
@@ -1008,7 +1013,8 @@ fn gap_between(between: &str, first: bool) -> Gap {
     if first {
         return Gap::Break;
     }
-    if between == " " {
+    // One space: by its byte, not a call to `memcmp`.
+    if let [b' '] = between.as_bytes() {
         return Gap::Space;
     }
     let (mut period, mut comma, mut apostrophe, mut other, mut space) = (0, 0, 0, 0, false);

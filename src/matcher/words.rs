@@ -81,6 +81,18 @@ impl WordBits {
         }
     }
 
+    /// The number of words (runs of word characters): the bits that are
+    /// set after a clear one, or at the start.
+    pub(crate) fn word_count(&self) -> usize {
+        let mut carry = 0;
+        let mut n = 0;
+        for &w in &self.bits {
+            n += (w & !(w << 1 | carry)).count_ones() as usize;
+            carry = w >> 63;
+        }
+        n
+    }
+
     /// The first byte at or after `at` that does not belong to a word
     /// character (the end of the text if there is none).
     #[inline]
@@ -217,6 +229,11 @@ mod tests {
         let words = WordBits::new(text);
         let got: Vec<bool> = (0..text.len()).map(|i| words.is_word(i)).collect();
         assert_eq!(got, per_char(text), "{text:?}");
+        // word_count counts the runs of set bits.
+        let runs = (0..text.len())
+            .filter(|&i| got[i] && (i == 0 || !got[i - 1]))
+            .count();
+        assert_eq!(words.word_count(), runs, "word_count of {text:?}");
         // next_word and word_end agree with the bits.
         for at in 0..=text.len() {
             let next = (at..text.len()).find(|&i| got[i]);

@@ -534,7 +534,7 @@ fn words_of(trigger: &str) -> Vec<String> {
 /// per byte ([`WordBits`]), not a character at a time.
 fn word_ranges(text: &str, offset: usize) -> Vec<(usize, usize)> {
     let words = WordBits::new(text);
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(words.word_count());
     let mut at = 0;
     while let Some(start) = words.next_word(at) {
         at = words.word_end(start);

@@ -696,12 +696,9 @@ impl Discoverer {
         // so that the records are never moved to a larger vector.
         let words = WordBits::new(ntext);
         let mut tokens: Vec<Token> = Vec::with_capacity(words.word_count());
-        let mut at = 0;
         let mut cov = 0;
         let mut prev_end = 0;
-        while let Some(start) = words.next_word(at) {
-            at = words.word_end(start);
-            let n = start..at;
+        for n in words.ranges() {
             let o = offsets.original_range(n.clone());
             let gap = gap_between(&text[prev_end.min(o.start)..o.start], tokens.is_empty());
             prev_end = o.end;
@@ -847,7 +844,7 @@ struct WordEntry {
 struct WordIndex {
     words: FxHashMap<u64, WordEntry>,
     prefixed: FxHashMap<u64, WordEntry>,
-    /// A 65,536-bit set of the [`shape_bit`]s of the keys of `prefixed`:
+    /// A 2^[`SHAPE_BITS`]-bit set of the [`shape_bit`]s of the keys of `prefixed`:
     /// a word whose bit is clear is none of them, and most words of a text
     /// are refused by it before they are hashed.
     prefixed_shapes: Vec<u64>,

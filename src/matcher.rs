@@ -792,10 +792,7 @@ impl Matcher {
         let (mut letters, mut keys, mut hits) = (Vec::new(), Vec::new(), Vec::new());
         let mut found: Vec<(u32, fuzzy::Edit)> = Vec::new();
         let mut accepted: Vec<Candidate> = Vec::new();
-        let mut i = 0;
-        while let Some(word) = words.next_word(i) {
-            let end = words.word_end(word);
-            i = end;
+        for std::ops::Range { start: word, end } in words.ranges() {
             while next_covered < covered.len() && covered[next_covered].0 < end {
                 covered_to = covered_to.max(covered[next_covered].1);
                 next_covered += 1;

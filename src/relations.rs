@@ -535,11 +535,7 @@ fn words_of(trigger: &str) -> Vec<String> {
 fn word_ranges(text: &str, offset: usize) -> Vec<(usize, usize)> {
     let words = WordBits::new(text);
     let mut out = Vec::with_capacity(words.word_count());
-    let mut at = 0;
-    while let Some(start) = words.next_word(at) {
-        at = words.word_end(start);
-        out.push((offset + start, offset + at));
-    }
+    out.extend(words.ranges().map(|w| (offset + w.start, offset + w.end)));
     out
 }
 

@@ -81,6 +81,16 @@ impl WordBits {
         }
     }
 
+    /// The byte ranges of the words (runs of word characters), in order.
+    pub(crate) fn ranges(&self) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
+        let mut at = 0;
+        std::iter::from_fn(move || {
+            let start = self.next_word(at)?;
+            at = self.word_end(start);
+            Some(start..at)
+        })
+    }
+
     /// The number of words (runs of word characters): the bits that are
     /// set after a clear one, or at the start.
     pub(crate) fn word_count(&self) -> usize {
@@ -229,6 +239,16 @@ mod tests {
         let words = WordBits::new(text);
         let got: Vec<bool> = (0..text.len()).map(|i| words.is_word(i)).collect();
         assert_eq!(got, per_char(text), "{text:?}");
+        // ranges are the runs of set bits.
+        let want: Vec<std::ops::Range<usize>> = (0..text.len())
+            .filter(|&i| got[i] && (i == 0 || !got[i - 1]))
+            .map(|i| i..(i..text.len()).find(|&k| !got[k]).unwrap_or(text.len()))
+            .collect();
+        assert_eq!(
+            words.ranges().collect::<Vec<_>>(),
+            want,
+            "ranges of {text:?}"
+        );
         // word_count counts the runs of set bits.
         let runs = (0..text.len())
             .filter(|&i| got[i] && (i == 0 || !got[i - 1]))

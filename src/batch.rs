@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc::{channel, sync_channel};
 
 use crate::cooccur::{
-    Aggregates, DocumentCounts, EntityInfo, EntityPair, Evidence, Example, WindowKind,
+    Aggregates, DocumentCounts, DocumentExamples, EntityInfo, EntityPair, Evidence, WindowKind,
     discovered_example,
 };
 use crate::error::{BatchError, Error};
@@ -103,16 +103,35 @@ impl Processed {
     /// `agg`, with the types and names of `gazetteer`. Error records add
     /// nothing.
     pub fn add_to(&mut self, agg: &mut Aggregates, gazetteer: &Gazetteer) {
+        self.add_to_with(agg, gazetteer, true);
+    }
+
+    /// [`Processed::add_to`], and the pairs' examples too when
+    /// `pair_examples` (without them, [`crate::PairCounts::examples`] stays
+    /// empty: what a run whose outputs show none, such as `--format csv`,
+    /// need not keep; the discovered names' examples are kept either way).
+    pub(crate) fn add_to_with(
+        &mut self,
+        agg: &mut Aggregates,
+        gazetteer: &Gazetteer,
+        pair_examples: bool,
+    ) {
         if self.record.status == Status::Error {
             return;
         }
         let kind = agg.window;
         let counts = self.take_counts(kind);
         let doc = &self.record.document;
+        let mut examples = DocumentExamples::new(&doc.id, &doc.text);
+        let windows = &self.windows;
         let example = |_: &EntityPair, ev: &Evidence| {
-            let window = self.window_range(kind, ev.window);
+            if !pair_examples {
+                return None;
+            }
+            let window = window_range(windows, kind, ev.window, doc.text.len());
             Some(
-                Example::new(&doc.id, &doc.text, window, ev.a.clone(), ev.b.clone())
+                examples
+                    .example(window, ev.a.clone(), ev.b.clone())
                     .with_trigger(&doc.text, ev),
             )
         };
@@ -694,6 +713,8 @@ impl<'b, 'p> Run<'b, 'p> {
             ..RunOutcome::default()
         };
         let share = WorkerShare::of(self.batch.threads(), Some((self.formats, self.style)));
+        // Only cooccurrence.json and report.html show the pairs' examples.
+        let pair_examples = self.formats.json || self.formats.html;
         let mut duplicates = DuplicateIds::new();
         let completed = self.batch.for_each_with(
             share,
@@ -718,7 +739,7 @@ impl<'b, 'p> Run<'b, 'p> {
                 .map_err(Error::Output)?;
                 summary.count(p.record.status, p.mentions.len(), p.chars);
                 outcome.bytes += p.record.document.text.len() as u64;
-                p.add_to(&mut agg, self.gazetteer);
+                p.add_to_with(&mut agg, self.gazetteer, pair_examples);
                 if summary.documents.is_multiple_of(1000) {
                     observer.progress(summary.documents, outcome.bytes);
                 }

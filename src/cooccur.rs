@@ -166,13 +166,17 @@ const EXAMPLE_CHARS: usize = 280;
 
 /// A window in which two entities co-occur, for a reader to check the
 /// relation (keyword in context).
+///
+/// The document id and the text are shared (`Arc<str>`): the examples that
+/// [`crate::Processed::add_to`] takes from one document share its id, and
+/// those of pairs in the same window, cut the same way, share one text.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Example {
     /// The document it comes from.
-    pub doc_id: String,
+    pub doc_id: Arc<str>,
     /// The window's text (line breaks as spaces), cropped around the two
     /// names with `…` when long.
-    pub text: String,
+    pub text: Arc<str>,
     /// Where the first and the second entity of the pair are in `text`,
     /// as `start..end` code point offsets.
     pub marks: [Range<usize>; 2],
@@ -189,6 +193,119 @@ pub struct Trigger {
     pub text: String,
 }
 
+/// How an example's text is cut from its document: one or two pieces (byte
+/// ranges; the second is unused unless `two`), and whether `…` opens and
+/// closes it. The text is a function of this alone, so two pairs whose
+/// examples have the same cut share one text.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct Cut {
+    pieces: [Range<usize>; 2],
+    two: bool,
+    lead: bool,
+    trail: bool,
+}
+
+impl Cut {
+    /// The cut of the example of names `a` and `b` (byte ranges) in the
+    /// window `window` (byte range) of `text`: see [`Example::new`].
+    fn of(text: &str, window: Range<usize>, a: &Range<usize>, b: &Range<usize>) -> Cut {
+        let (first, second) = if a.start <= b.start { (a, b) } else { (b, a) };
+        let (lo, hi) = (first.start, first.end.max(second.end));
+        // A name written across a window break still shows whole.
+        let window = window.start.min(lo)..window.end.max(hi);
+        // More than EXAMPLE_CHARS characters? (Bytes bound characters from
+        // above, and counting stops at the limit.)
+        let long = window.len() > EXAMPLE_CHARS
+            && text[window.clone()].chars().nth(EXAMPLE_CHARS).is_some();
+        if !long {
+            // Trim white space at the ends, never into a name.
+            let inner = &text[window.clone()];
+            let s = (window.start + inner.len() - inner.trim_start().len()).min(lo);
+            let e = (window.end - (inner.len() - inner.trim_end().len())).max(hi);
+            return Cut {
+                pieces: [s..e, e..e],
+                two: false,
+                lead: false,
+                trail: false,
+            };
+        }
+        let start = back_chars(text, lo, EXAMPLE_CONTEXT).max(window.start);
+        let end = forward_chars(text, hi, EXAMPLE_CONTEXT).min(window.end);
+        let first_end = forward_chars(text, first.end, EXAMPLE_CONTEXT).min(window.end);
+        let second_start = back_chars(text, second.start, EXAMPLE_CONTEXT).max(window.start);
+        let (pieces, two) = if first_end >= second_start || second.start < first.end {
+            ([start..end, end..end], false)
+        } else {
+            ([start..first_end, second_start..end], true)
+        };
+        Cut {
+            two,
+            lead: pieces[0].start > window.start,
+            trail: end < window.end,
+            pieces,
+        }
+    }
+
+    /// The pieces that hold text: one, or two joined by ` … `.
+    fn pieces(&self) -> &[Range<usize>] {
+        if self.two {
+            &self.pieces
+        } else {
+            &self.pieces[..1]
+        }
+    }
+
+    /// The example's text.
+    fn render(&self, text: &str) -> String {
+        let bytes: usize = self.pieces().iter().map(|p| p.len()).sum();
+        let mut out = String::with_capacity(bytes + 3 * '…'.len_utf8() + 2);
+        if self.lead {
+            out.push('…');
+        }
+        for (k, piece) in self.pieces().iter().enumerate() {
+            if k > 0 {
+                out.push_str(" … ");
+            }
+            // Line breaks and tabs become spaces (by slices, not by
+            // character: this was most of the cost of an example).
+            let mut rest = &text[piece.clone()];
+            while let Some(at) = memchr::memchr3(b'\n', b'\r', b'\t', rest.as_bytes()) {
+                out.push_str(&rest[..at]);
+                out.push(' ');
+                rest = &rest[at + 1..];
+            }
+            out.push_str(rest);
+        }
+        if self.trail {
+            out.push('…');
+        }
+        out
+    }
+
+    /// Where names `a` and `b` are in the text (code point offsets; `0..0`
+    /// for a name no piece holds whole). A line break becomes one space, so
+    /// a piece has as many characters in the text as in the document.
+    fn marks(&self, text: &str, a: &Range<usize>, b: &Range<usize>) -> [Range<usize>; 2] {
+        let mut marks = [0..0, 0..0];
+        let mut offset = usize::from(self.lead);
+        for (k, piece) in self.pieces().iter().enumerate() {
+            if k > 0 {
+                // " … " is three characters.
+                offset += 3;
+            }
+            for (m, name) in [a, b].into_iter().enumerate() {
+                if piece.start <= name.start && name.end <= piece.end {
+                    let before = text[piece.start..name.start].chars().count();
+                    let len = text[name.clone()].chars().count();
+                    marks[m] = offset + before..offset + before + len;
+                }
+            }
+            offset += text[piece.clone()].chars().count();
+        }
+        marks
+    }
+}
+
 impl Example {
     /// Builds an example from the window `window` (byte range) of `text`
     /// with the two names at byte ranges `a` and `b` inside it. A window of
@@ -202,69 +319,11 @@ impl Example {
         a: Range<usize>,
         b: Range<usize>,
     ) -> Example {
-        let (first, second) = if a.start <= b.start {
-            (&a, &b)
-        } else {
-            (&b, &a)
-        };
-        let (lo, hi) = (first.start, first.end.max(second.end));
-        // A name written across a window break still shows whole.
-        let window = window.start.min(lo)..window.end.max(hi);
-        // More than EXAMPLE_CHARS characters? (Bytes bound characters from
-        // above, and counting stops at the limit.)
-        let long = window.len() > EXAMPLE_CHARS
-            && text[window.clone()].chars().nth(EXAMPLE_CHARS).is_some();
-        let pieces: Vec<Range<usize>> = if long {
-            let start = back_chars(text, lo, EXAMPLE_CONTEXT).max(window.start);
-            let end = forward_chars(text, hi, EXAMPLE_CONTEXT).min(window.end);
-            let first_end = forward_chars(text, first.end, EXAMPLE_CONTEXT).min(window.end);
-            let second_start = back_chars(text, second.start, EXAMPLE_CONTEXT).max(window.start);
-            if first_end >= second_start || second.start < first.end {
-                std::iter::once(start..end).collect()
-            } else {
-                vec![start..first_end, second_start..end]
-            }
-        } else {
-            // Trim white space at the ends, never into a name.
-            let inner = &text[window.clone()];
-            let s = (window.start + inner.len() - inner.trim_start().len()).min(lo);
-            let e = (window.end - (inner.len() - inner.trim_end().len())).max(hi);
-            std::iter::once(s..e).collect()
-        };
-        let mut out = String::new();
-        let mut marks = [0..0, 0..0];
-        if long && pieces[0].start > window.start {
-            out.push('…');
-        }
-        for (k, piece) in pieces.iter().enumerate() {
-            if k > 0 {
-                out.push_str(" … ");
-            }
-            let offset = out.chars().count();
-            for (m, name) in [&a, &b].into_iter().enumerate() {
-                if piece.start <= name.start && name.end <= piece.end {
-                    let before = text[piece.start..name.start].chars().count();
-                    let len = text[name.clone()].chars().count();
-                    marks[m] = offset + before..offset + before + len;
-                }
-            }
-            // Line breaks and tabs become spaces (by slices, not by
-            // character: this was most of the cost of an example).
-            let mut rest = &text[piece.clone()];
-            while let Some(at) = memchr::memchr3(b'\n', b'\r', b'\t', rest.as_bytes()) {
-                out.push_str(&rest[..at]);
-                out.push(' ');
-                rest = &rest[at + 1..];
-            }
-            out.push_str(rest);
-        }
-        if long && pieces.last().is_some_and(|p| p.end < window.end) {
-            out.push('…');
-        }
+        let cut = Cut::of(text, window, &a, &b);
         Example {
-            doc_id: doc_id.to_string(),
-            text: out,
-            marks,
+            doc_id: Arc::from(doc_id),
+            text: Arc::from(cut.render(text)),
+            marks: cut.marks(text, &a, &b),
             trigger: None,
         }
     }
@@ -282,11 +341,64 @@ impl Example {
     }
 }
 
+/// The examples of one document, made by [`Example::new`]'s rules, sharing
+/// the document's id and, between examples of the same cut (pairs of one
+/// short window, most often), the text.
+pub(crate) struct DocumentExamples<'a> {
+    doc_id: &'a str,
+    text: &'a str,
+    shared_id: Option<Arc<str>>,
+    texts: FxHashMap<Cut, Arc<str>>,
+}
+
+impl<'a> DocumentExamples<'a> {
+    /// The examples of document `doc_id` with text `text`; nothing is
+    /// allocated before the first.
+    pub(crate) fn new(doc_id: &'a str, text: &'a str) -> Self {
+        DocumentExamples {
+            doc_id,
+            text,
+            shared_id: None,
+            texts: FxHashMap::default(),
+        }
+    }
+
+    /// The same example as `Example::new(doc_id, text, window, a, b)`.
+    pub(crate) fn example(
+        &mut self,
+        window: Range<usize>,
+        a: Range<usize>,
+        b: Range<usize>,
+    ) -> Example {
+        let text = self.text;
+        let cut = Cut::of(text, window, &a, &b);
+        let marks = cut.marks(text, &a, &b);
+        let shared = match self.texts.get(&cut) {
+            Some(t) => t.clone(),
+            None => {
+                let t: Arc<str> = Arc::from(cut.render(text));
+                self.texts.insert(cut, t.clone());
+                t
+            }
+        };
+        let doc_id = self
+            .shared_id
+            .get_or_insert_with(|| Arc::from(self.doc_id))
+            .clone();
+        Example {
+            doc_id,
+            text: shared,
+            marks,
+            trigger: None,
+        }
+    }
+}
+
 /// The example of a discovered mention: the window (byte range) it is
 /// in, cropped around it like a pair's [`Example`].
 pub(crate) fn discovered_example(text: &str, window: Range<usize>, m: &Mention) -> String {
     let span = m.byte_start..m.byte_end;
-    Example::new("", text, window, span.clone(), span).text
+    Cut::of(text, window, &span, &span).render(text)
 }
 
 /// The byte offset `n` characters before `at` (or 0).
@@ -1029,8 +1141,13 @@ impl Aggregates {
             while let Some((_, kind, [n, fwd, bwd])) = relations.next_if(|r| r.0 == index) {
                 p.add_relation(&kind, n, fwd, bwd);
             }
-            if p.examples.len() < MAX_EXAMPLES {
-                p.examples.extend(example(&pair_key, &evidence));
+            if p.examples.len() < MAX_EXAMPLES
+                && let Some(e) = example(&pair_key, &evidence)
+            {
+                // One at a time: most pairs keep one example, and a vector
+                // grown by push would hold room for four.
+                p.examples.reserve_exact(1);
+                p.examples.push(e);
             }
         }
     }
@@ -1348,8 +1465,8 @@ mod tests {
                 },
                 |_, ev| {
                     Some(Example {
-                        doc_id: format!("d{i}"),
-                        text: format!("window {}", ev.window),
+                        doc_id: format!("d{i}").into(),
+                        text: format!("window {}", ev.window).into(),
                         marks: [0..1, 2..3],
                         trigger: None,
                     })
@@ -1702,6 +1819,160 @@ mod tests {
         assert!((agg.npmi("a", "b").unwrap() - 1.0).abs() < 1e-12);
     }
 
+    /// `Example::new` as it was written before the cut, the render and the
+    /// marks were split for `DocumentExamples` (commit 13b0ee3): the
+    /// reference the two are compared with.
+    fn reference_example(
+        text: &str,
+        window: Range<usize>,
+        a: Range<usize>,
+        b: Range<usize>,
+    ) -> (String, [Range<usize>; 2]) {
+        let (first, second) = if a.start <= b.start {
+            (&a, &b)
+        } else {
+            (&b, &a)
+        };
+        let (lo, hi) = (first.start, first.end.max(second.end));
+        // A name written across a window break still shows whole.
+        let window = window.start.min(lo)..window.end.max(hi);
+        // More than EXAMPLE_CHARS characters? (Bytes bound characters from
+        // above, and counting stops at the limit.)
+        let long = window.len() > EXAMPLE_CHARS
+            && text[window.clone()].chars().nth(EXAMPLE_CHARS).is_some();
+        let pieces: Vec<Range<usize>> = if long {
+            let start = back_chars(text, lo, EXAMPLE_CONTEXT).max(window.start);
+            let end = forward_chars(text, hi, EXAMPLE_CONTEXT).min(window.end);
+            let first_end = forward_chars(text, first.end, EXAMPLE_CONTEXT).min(window.end);
+            let second_start = back_chars(text, second.start, EXAMPLE_CONTEXT).max(window.start);
+            if first_end >= second_start || second.start < first.end {
+                std::iter::once(start..end).collect()
+            } else {
+                vec![start..first_end, second_start..end]
+            }
+        } else {
+            // Trim white space at the ends, never into a name.
+            let inner = &text[window.clone()];
+            let s = (window.start + inner.len() - inner.trim_start().len()).min(lo);
+            let e = (window.end - (inner.len() - inner.trim_end().len())).max(hi);
+            std::iter::once(s..e).collect()
+        };
+        let mut out = String::new();
+        let mut marks = [0..0, 0..0];
+        if long && pieces[0].start > window.start {
+            out.push('…');
+        }
+        for (k, piece) in pieces.iter().enumerate() {
+            if k > 0 {
+                out.push_str(" … ");
+            }
+            let offset = out.chars().count();
+            for (m, name) in [&a, &b].into_iter().enumerate() {
+                if piece.start <= name.start && name.end <= piece.end {
+                    let before = text[piece.start..name.start].chars().count();
+                    let len = text[name.clone()].chars().count();
+                    marks[m] = offset + before..offset + before + len;
+                }
+            }
+            // Line breaks and tabs become spaces (by slices, not by
+            // character: this was most of the cost of an example).
+            let mut rest = &text[piece.clone()];
+            while let Some(at) = memchr::memchr3(b'\n', b'\r', b'\t', rest.as_bytes()) {
+                out.push_str(&rest[..at]);
+                out.push(' ');
+                rest = &rest[at + 1..];
+            }
+            out.push_str(rest);
+        }
+        if long && pieces.last().is_some_and(|p| p.end < window.end) {
+            out.push('…');
+        }
+        (out, marks)
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(400))]
+
+        /// `Example::new` and `DocumentExamples::example` give the text
+        /// and marks of the reference, on texts of Arabic and Latin words,
+        /// spaces, line breaks and tabs with windows and names anywhere (long
+        /// windows cropped in one piece or two); examples of one document
+        /// with the same text share it.
+        #[test]
+        fn examples_are_the_reference(
+            words in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "بوتين", "شي", "قال", "كلام", "Putin", "Xi", "said", "a",
+                    " ", " ", "\n", "\t", "\r\n", "…", "ـ",
+                ]),
+                1..220,
+            ),
+            picks in proptest::collection::vec(
+                (0usize..1000, 0usize..1000, 0usize..1000, 0usize..1000, 0usize..1000, 1usize..30),
+                1..6,
+            ),
+        ) {
+            let text: String = words.concat();
+            // Character boundaries, to place windows and names on.
+            let bounds: Vec<usize> = text
+                .char_indices()
+                .map(|(i, _)| i)
+                .chain(std::iter::once(text.len()))
+                .collect();
+            let at = |k: usize| bounds[k % bounds.len()];
+            let mut shared = DocumentExamples::new("doc", &text);
+            let mut seen: Vec<(Cut, Example)> = Vec::new();
+            for &(w0, w1, a0, b0, len, _) in &picks {
+                let (w0, w1) = (at(w0).min(at(w1)), at(w0).max(at(w1)));
+                let name = |s: usize| {
+                    let start = at(s);
+                    let k = bounds.iter().position(|&b| b == start).unwrap_or(0);
+                    start..bounds[(k + len % 6 + 1).min(bounds.len() - 1)]
+                };
+                let (a, b) = (name(a0), name(b0));
+                let (want_text, want_marks) =
+                    reference_example(&text, w0..w1, a.clone(), b.clone());
+                let one = Example::new("doc", &text, w0..w1, a.clone(), b.clone());
+                proptest::prop_assert_eq!(&*one.text, want_text.as_str());
+                proptest::prop_assert_eq!(&one.marks, &want_marks);
+                let cut = Cut::of(&text, w0..w1, &a, &b);
+                let ex = shared.example(w0..w1, a, b);
+                proptest::prop_assert_eq!(&ex, &one);
+                for (earlier_cut, earlier) in &seen {
+                    // One text for one cut (and a cut's text is its own).
+                    proptest::prop_assert_eq!(
+                        Arc::ptr_eq(&earlier.text, &ex.text),
+                        *earlier_cut == cut
+                    );
+                    proptest::prop_assert!(Arc::ptr_eq(&earlier.doc_id, &ex.doc_id));
+                }
+                seen.push((cut, ex));
+            }
+        }
+    }
+
+    #[test]
+    fn pairs_of_one_short_window_share_its_text() {
+        let text = "قال بوتين إن شي وأردوغان اتفقوا.\nثم ";
+        let span = |name: &str| {
+            let at = text.find(name).unwrap();
+            at..at + name.len()
+        };
+        let window = 0..text.find('\n').unwrap() + 1;
+        let mut examples = DocumentExamples::new("d", text);
+        let one = examples.example(window.clone(), span("بوتين"), span("شي"));
+        let two = examples.example(window.clone(), span("شي"), span("أردوغان"));
+        assert_eq!(&*one.text, "قال بوتين إن شي وأردوغان اتفقوا.");
+        assert!(Arc::ptr_eq(&one.text, &two.text));
+        assert!(Arc::ptr_eq(&one.doc_id, &two.doc_id));
+        assert_eq!(marked(&two), ("شي".into(), "أردوغان".into()));
+        // Another window: its own text.
+        let rest = window.end..text.len();
+        let three = examples.example(rest, span("ثم"), span("ثم"));
+        assert_eq!(&*three.text, "ثم");
+        assert!(!Arc::ptr_eq(&one.text, &three.text));
+    }
+
     #[test]
     fn examples_mark_both_names() {
         let text = "قال بوتين إن شي صديق.\nوانتهى";
@@ -1709,7 +1980,7 @@ mod tests {
         let b = text.find("شي").unwrap();
         let window = 0..text.find('\n').unwrap() + 1;
         let ex = Example::new("d", text, window, a..a + "بوتين".len(), b..b + "شي".len());
-        assert_eq!(ex.text, "قال بوتين إن شي صديق.");
+        assert_eq!(&*ex.text, "قال بوتين إن شي صديق.");
         assert_eq!(marked(&ex), ("بوتين".into(), "شي".into()));
     }
 
@@ -1774,13 +2045,13 @@ mod tests {
                 DocumentCounts::new(&[m("a", 0, 0), m("b", 0, 0)], WindowKind::Sentence, 1);
             agg.add(counts, None, info, |_, _| {
                 Some(Example {
-                    doc_id: format!("d{i}"),
+                    doc_id: format!("d{i}").into(),
                     ..Example::default()
                 })
             });
         }
         let pair = &agg.pairs[&(Arc::from("a"), Arc::from("b"))];
-        let ids: Vec<&str> = pair.examples.iter().map(|e| e.doc_id.as_str()).collect();
+        let ids: Vec<&str> = pair.examples.iter().map(|e| &*e.doc_id).collect();
         assert_eq!(ids, ["d0", "d1", "d2"]);
     }
 

@@ -113,7 +113,7 @@ pub fn report_data(agg: &Aggregates, summary: &RunSummary) -> Value {
                 "target_name_ar": eb.map(|e| e.name_ar.as_str()), "target_type": eb.map(|e| e.kind.as_str()),
                 "windows": c.windows, "documents": c.documents, "npmi": round6(*npmi),
                 "examples": c.examples.iter().map(|e| json!({
-                    "doc_id": e.doc_id, "text": e.text, "marks": [[e.marks[0].start, e.marks[0].end], [e.marks[1].start, e.marks[1].end]],
+                    "doc_id": &*e.doc_id, "text": &*e.text, "marks": [[e.marks[0].start, e.marks[0].end], [e.marks[1].start, e.marks[1].end]],
                 })).collect::<Vec<_>>(),
             })
         })

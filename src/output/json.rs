@@ -343,8 +343,8 @@ impl ExampleRecord<'_> {
     /// The example this record describes.
     pub fn to_example(&self) -> Example {
         Example {
-            doc_id: self.doc_id.to_string(),
-            text: self.text.to_string(),
+            doc_id: Arc::from(self.doc_id.as_ref()),
+            text: Arc::from(self.text.as_ref()),
             marks: self.marks.map(|(start, end)| start..end),
             trigger: self.trigger.as_ref().map(|t| Trigger {
                 kind: t.kind.to_string(),
@@ -826,8 +826,8 @@ mod tests {
             for j in i + 1..n {
                 let examples = (0..(i + j) % 4)
                     .map(|k| Example {
-                        doc_id: format!("d{k}"),
-                        text: format!("a \"quoted\" \\ back\nslash {i} روسيا {j}"),
+                        doc_id: format!("d{k}").into(),
+                        text: format!("a \"quoted\" \\ back\nslash {i} روسيا {j}").into(),
                         marks: [0..1, 2..3],
                         trigger: (k == 1).then(|| Trigger {
                             kind: "visit".into(),

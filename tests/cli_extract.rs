@@ -354,3 +354,88 @@ fn report_search_index_has_every_entity_and_each_ones_strongest_pair() {
         "{pairs:?}"
     );
 }
+
+/// The pairs' examples are shown by `cooccurrence.json` and `report.html`
+/// only, and kept only when one of them is written: each shows them with
+/// the other absent, and a run without either writes the same CSV files.
+#[test]
+fn pair_examples_are_kept_for_the_formats_that_show_them() {
+    let wd = Workdir::new();
+    wd.create(
+        "in.jsonl",
+        concat!(
+            r#"{"id": "a", "text": "Putin met Lavrov in Moscow. Putin met Lavrov again."}"#,
+            "\n",
+            r#"{"id": "b", "text": "Then Lavrov and Putin left."}"#,
+            "\n",
+        ),
+    );
+    let gaz = fixture_gazetteer();
+    for (dir, formats) in [
+        ("h", "html"),
+        ("j", "json"),
+        ("cj", "csv,json"),
+        ("c", "csv"),
+    ] {
+        let out = wd.run(&[
+            "extract", "-g", &gaz, "in.jsonl", "-o", dir, "--format", formats, "-q",
+        ]);
+        assert!(out.status.success(), "{formats}: {}", stderr(&out));
+    }
+    // report.html alone: its data has the pair's first window in each
+    // document (one example a document).
+    let page = wd.read("h/report.html");
+    let start = page
+        .find(r#"<script id="alam-data" type="application/json">"#)
+        .expect("data element");
+    let json = &page[start..];
+    let json = &json[json.find('>').unwrap() + 1..json.find("</script>").unwrap()];
+    let data: serde_json::Value = serde_json::from_str(json).expect("embedded data parses");
+    let pair = data["pairs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| {
+            p["source_id"] == "person:sergey-lavrov" && p["target_id"] == "person:vladimir-putin"
+        })
+        .expect("the Putin-Lavrov pair");
+    let texts: Vec<&str> = pair["examples"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        texts,
+        ["Putin met Lavrov in Moscow.", "Then Lavrov and Putin left."]
+    );
+    // cooccurrence.json alone: the same two, with the marks of the names.
+    let pairs: serde_json::Value =
+        serde_json::from_str(&wd.read("j/cooccurrence.json")).expect("cooccurrence.json parses");
+    let pair = pairs
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| {
+            p["source_id"] == "person:sergey-lavrov" && p["target_id"] == "person:vladimir-putin"
+        })
+        .expect("the Putin-Lavrov pair");
+    let examples = pair["examples"].as_array().unwrap();
+    assert_eq!(examples.len(), 2);
+    assert_eq!(examples[1]["doc_id"], "b");
+    assert_eq!(examples[1]["text"], "Then Lavrov and Putin left.");
+    assert_eq!(examples[1]["marks"], serde_json::json!([[5, 11], [16, 21]]));
+    // Without them: the same tables.
+    for table in [
+        "entities.csv",
+        "cooccurrence.csv",
+        "mentions.csv",
+        "documents.csv",
+    ] {
+        assert_eq!(
+            wd.read(&format!("c/{table}")),
+            wd.read(&format!("cj/{table}")),
+            "{table}"
+        );
+    }
+}

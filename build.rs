@@ -7,7 +7,8 @@
 //! the default gazetteer and the lexicon: `$OUT_DIR/matcher.img` and
 //! `$OUT_DIR/lexicon.img`; and the default gazetteer as loaded:
 //! `$OUT_DIR/gazetteer.img` (building and parsing them took most of the
-//! start-up, see bench/README.md "Start-up").
+//! start-up, see bench/README.md "Start-up"), with the result of its
+//! country check: `$OUT_DIR/builtin_checks.rs`.
 //!
 //! The matcher is built by the library's own code: the modules it needs
 //! are included below under the crate's module names, so that their
@@ -51,6 +52,8 @@ mod builtin {
     pub(crate) const LEXICON: &[(&str, &str)] = &[];
     /// No image here: the script's `Lexicon::builtin` would parse.
     pub(crate) static LEXICON_IMAGE: &[u8] = &[];
+    /// Not known here: the script's gazetteers are checked in full.
+    pub(crate) const BUILTIN_COUNTRIES_RESOLVE: bool = false;
     /// The table the library includes, computed by the same function.
     pub(crate) static BMP_WORD_CHARS: LazyLock<Vec<u64>> = LazyLock::new(super::word_chars);
 }
@@ -166,6 +169,12 @@ fn write_matcher_image(files: &[(String, PathBuf)], out: &Path) {
     };
     std::fs::write(out.join("matcher.img"), image).expect("OUT_DIR is writable");
     std::fs::write(out.join("gazetteer.img"), gaz.to_image()).expect("OUT_DIR is writable");
+    let resolve = gaz.country_warnings().is_empty();
+    std::fs::write(
+        out.join("builtin_checks.rs"),
+        format!("pub(crate) const BUILTIN_COUNTRIES_RESOLVE: bool = {resolve};\n"),
+    )
+    .expect("OUT_DIR is writable");
 }
 
 /// Writes the image of the lexicon of `files`, loaded as

@@ -48,6 +48,55 @@ struct Entry {
     article: bool,
 }
 
+/// The entries of every pattern, in one vector (one allocation, not one
+/// per pattern: the built-in matcher has about 200,000 patterns, read from
+/// its image at every start): pattern `id`'s are `flat[ends[id - 1]..ends[id]]`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct PatternEntries {
+    flat: Vec<Entry>,
+    ends: Vec<u32>,
+}
+
+impl PatternEntries {
+    /// The entries of `lists[id]` for each pattern `id`.
+    fn from_lists(lists: &[Vec<Entry>]) -> PatternEntries {
+        let mut out = PatternEntries {
+            flat: Vec::with_capacity(lists.iter().map(Vec::len).sum()),
+            ends: Vec::with_capacity(lists.len()),
+        };
+        for list in lists {
+            out.flat.extend_from_slice(list);
+            out.end_pattern();
+        }
+        out
+    }
+
+    /// Ends the entries of the pattern being added (the next id).
+    fn end_pattern(&mut self) {
+        // Entries are at most a few per alias: u32 holds them.
+        self.ends.push(self.flat.len() as u32);
+    }
+
+    /// The number of patterns.
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// The entries of pattern `id` (none for an id past the last).
+    fn get(&self, id: usize) -> &[Entry] {
+        let Some(&end) = self.ends.get(id) else {
+            return &[];
+        };
+        let start = if id == 0 { 0 } else { self.ends[id - 1] };
+        &self.flat[start as usize..end as usize]
+    }
+
+    /// The entries of each pattern, in id order.
+    fn iter(&self) -> impl Iterator<Item = &[Entry]> + '_ {
+        (0..self.len()).map(|id| self.get(id))
+    }
+}
+
 /// Entity types whose strong forms take the article only where the form
 /// itself begins with it (السيول is not سيول, Seoul): places and people.
 const NO_ARTICLE_KINDS: &[&str] = &["person", "country", "city", "region", "place", "location"];
@@ -304,7 +353,7 @@ pub(crate) struct Matcher {
     /// Which words a name may start with, see [`Matcher::walk`].
     starts: StartFilter,
     /// For each pattern id, the entities it names.
-    entries: Vec<Vec<Entry>>,
+    entries: PatternEntries,
     /// For each pattern id, its number of word characters.
     letters: Vec<usize>,
     /// For each entity, the index of its related country, if known.
@@ -490,7 +539,7 @@ impl Matcher {
             nonword_first_bytes: nonword_first_bytes(&nonword_first),
             nonword_first,
             starts,
-            entries,
+            entries: PatternEntries::from_lists(&entries),
             letters,
             country_of,
             longest,
@@ -640,7 +689,7 @@ impl Matcher {
 
     /// The entities pattern `id` names, each once.
     pub(crate) fn pattern_entities(&self, id: u32) -> impl Iterator<Item = usize> + '_ {
-        let list = self.entries.get(id as usize).map_or(&[][..], |l| l);
+        let list = self.entries.get(id as usize);
         list.iter()
             .enumerate()
             .filter(move |(k, e)| list[..*k].iter().all(|p| p.entity != e.entity))
@@ -868,7 +917,7 @@ impl Matcher {
                         refused(id, edit, "too few letters after the prefix", &mut trace);
                         continue;
                     }
-                    let lam = self.entries[id as usize].iter().all(|e| e.lam);
+                    let lam = self.entries.get(id as usize).iter().all(|e| e.lam);
                     let arabic = form.first().copied().is_some_and(is_arabic);
                     if state.has_article() {
                         refused(
@@ -1133,9 +1182,9 @@ impl Matcher {
         let orig = norm.original_range(start..end);
         let surface = &original[orig.clone()];
         // Rule 4: capitals-only forms; and which entries this reading allows.
-        let caps = self.entries[pattern].iter().any(|e| e.caps_only) && is_all_caps(surface);
+        let caps = self.entries.get(pattern).iter().any(|e| e.caps_only) && is_all_caps(surface);
         let mut entries: Vec<Entry> = Vec::new();
-        for e in &self.entries[pattern] {
+        for e in self.entries.get(pattern) {
             let prefix_fits = if e.lam {
                 prefix_state.allows_lam()
             } else {

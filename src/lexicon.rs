@@ -75,7 +75,7 @@ pub mod class {
 pub(crate) const BUILTIN: &[(&str, &str)] = crate::builtin::LEXICON;
 
 /// The first bytes of a lexicon image: a name and the format version.
-const LEXICON_MAGIC: &[u8; 8] = b"alamlex2";
+const LEXICON_MAGIC: &[u8; 8] = b"alamlex3";
 
 /// Word lists for the discovery rules, keyed by normalized form.
 ///
@@ -131,7 +131,133 @@ pub struct Lexicon {
     phrase_starts: FxHashMap<Box<str>, usize>,
     /// Corpus counts given in the files, by one-word form.
     counts: FxHashMap<Box<str>, u64>,
+    /// The built-in lexicon's tables read in place from its image (the
+    /// maps above are then empty): copying its 85,000 keys into the maps
+    /// was 35M instructions of every start. The first change copies them.
+    image: Option<Box<ImageTables>>,
     diagnostics: Vec<Diagnostic>,
+}
+
+/// A table of the image: its keys (slices of the embedded text, sorted),
+/// their values, and an open-addressing hash table over them, as written
+/// (`slots`: `2^bits` little-endian u32s, each `0` for empty or a key's
+/// index + 1, the key at `key_hash(key) >> (64 - bits)` or after it).
+#[derive(Clone, Default)]
+struct ImageTable<V> {
+    keys: Vec<&'static str>,
+    values: Vec<V>,
+    slots: &'static [u8],
+    bits: u32,
+}
+
+impl<V: Copy> ImageTable<V> {
+    fn get(&self, key: &str) -> Option<V> {
+        let n = self.slots.len() / 4;
+        if n == 0 {
+            return None;
+        }
+        let mask = n - 1;
+        let hash = key_hash(key);
+        let mut at = slot_of(hash, self.bits);
+        let tag = slot_tag(hash);
+        loop {
+            let b = self.slots.get(4 * at..4 * at + 4)?;
+            let slot = u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+            // An image with no empty slot is refused when read, so this
+            // ends.
+            let i = ((slot & SLOT_INDEX) as usize).checked_sub(1)?;
+            if slot & !SLOT_INDEX == tag && self.keys.get(i) == Some(&key) {
+                return self.values.get(i).copied();
+            }
+            at = (at + 1) & mask;
+        }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (&'static str, V)> + '_ {
+        self.keys.iter().copied().zip(self.values.iter().copied())
+    }
+}
+
+/// The hash of a key for the image's tables: FxHash's step over eight
+/// bytes at a time (the same in build.rs, which writes the tables, and at
+/// run time, which reads them: it is this crate's code, not a dependency's).
+fn key_hash(key: &str) -> u64 {
+    const K: u64 = 0xf135_7aea_2e62_a9c5;
+    let mut h: u64 = key.len() as u64;
+    let mut chunks = key.as_bytes().chunks_exact(8);
+    for c in &mut chunks {
+        let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+        h = (h.rotate_left(26) ^ w).wrapping_mul(K);
+    }
+    let mut last = [0u8; 8];
+    let tail = chunks.remainder();
+    last[..tail.len()].copy_from_slice(tail);
+    h = (h.rotate_left(26) ^ u64::from_le_bytes(last)).wrapping_mul(K);
+    // The top bits pick the slot: fold the low ones in.
+    h ^ (h >> 29)
+}
+
+/// The bits of a slot that hold its key's index + 1; the top 8 hold a tag
+/// of the key's hash, compared before the key.
+const SLOT_INDEX: u32 = (1 << 24) - 1;
+
+/// The first slot of a key of hash `hash` in a table of `2^bits` slots.
+fn slot_of(hash: u64, bits: u32) -> usize {
+    if bits == 0 {
+        return 0;
+    }
+    (hash >> (64 - bits)) as usize
+}
+
+/// The tag of a key of hash `hash`, in a slot's top 8 bits (from the low
+/// bits of the hash: the top ones pick the slot).
+fn slot_tag(hash: u64) -> u32 {
+    ((hash & 0xFF) as u32) << 24
+}
+
+/// The slots of a table of `keys` (see [`ImageTable`]): at least twice as
+/// many as keys, a power of two; returns `(bits, slots)`, or `None` for
+/// more keys than a slot can number.
+fn slots_for(keys: &[&str]) -> Option<(u32, Vec<u32>)> {
+    if keys.len() >= SLOT_INDEX as usize {
+        return None;
+    }
+    let bits = (2 * keys.len()).next_power_of_two().trailing_zeros().max(1);
+    let n = 1usize << bits;
+    let mut slots = vec![0u32; n];
+    for (i, key) in keys.iter().enumerate() {
+        let hash = key_hash(key);
+        let mut at = slot_of(hash, bits);
+        while slots[at] != 0 {
+            at = (at + 1) & (n - 1);
+        }
+        slots[at] = (i as u32 + 1) | slot_tag(hash);
+    }
+    Some((bits, slots))
+}
+
+/// A key of the image as one of a shorter-lived lexicon's (a trait
+/// object's item type does not shorten by itself).
+fn shorter<'a, V>((key, value): (&'static str, V)) -> (&'a str, V) {
+    (key, value)
+}
+
+/// The four tables of [`Lexicon`] as its image holds them.
+#[derive(Clone, Default)]
+struct ImageTables {
+    words: ImageTable<u32>,
+    phrases: ImageTable<u32>,
+    phrase_starts: ImageTable<u32>,
+    counts: ImageTable<u64>,
+}
+
+impl std::fmt::Debug for ImageTables {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ImageTables")
+            .field("words", &self.words.keys.len())
+            .field("phrases", &self.phrases.keys.len())
+            .finish()
+    }
 }
 
 impl Lexicon {
@@ -163,9 +289,10 @@ impl Lexicon {
     /// every key, one after another in the order of the tables (checked to
     /// be UTF-8 once when read; a check per key cost 20M instructions of
     /// every start-up). Then each table: its length (`u32`) and its
-    /// entries in the table's order, each the key's byte length (`u32`;
-    /// its bytes are the next ones of the text) and the value (`u32`;
-    /// `u64` for counts), little-endian.
+    /// entries sorted by key, each the key's byte length (`u32`; its bytes
+    /// are the next ones of the text) and the value (`u32`; `u64` for
+    /// counts), then its hash table (`bits`, a `u32`, and `2^bits` slots,
+    /// see `ImageTable`), little-endian.
     #[cfg_attr(not(test), allow(dead_code))]
     pub(crate) fn to_image(&self) -> Vec<u8> {
         if !self.diagnostics.is_empty() {
@@ -173,9 +300,10 @@ impl Lexicon {
         }
         let mut out = Vec::new();
         let mut text = String::new();
+        let mut too_large = false;
         let mut table = |entries: Vec<(&str, u64)>, wide: bool| {
             out.extend_from_slice(&(entries.len() as u32).to_le_bytes());
-            for (k, v) in entries {
+            for &(k, v) in &entries {
                 out.extend_from_slice(&(k.len() as u32).to_le_bytes());
                 text.push_str(k);
                 if wide {
@@ -183,6 +311,15 @@ impl Lexicon {
                 } else {
                     out.extend_from_slice(&(v as u32).to_le_bytes());
                 }
+            }
+            let keys: Vec<&str> = entries.iter().map(|&(k, _)| k).collect();
+            let Some((bits, slots)) = slots_for(&keys) else {
+                too_large = true;
+                return;
+            };
+            out.extend_from_slice(&bits.to_le_bytes());
+            for slot in slots {
+                out.extend_from_slice(&slot.to_le_bytes());
             }
         };
         /// A table's entries with their values widened, sorted by key.
@@ -194,10 +331,27 @@ impl Lexicon {
             v.sort_unstable();
             v
         }
-        table(sorted(&self.words), false);
-        table(sorted(&self.phrases), false);
-        table(sorted(&self.phrase_starts), false);
-        table(sorted(&self.counts), true);
+        /// The same of a table read in place (sorted already).
+        fn listed<V: Copy + Into<u64>>(t: &ImageTable<V>) -> Vec<(&str, u64)> {
+            t.iter().map(|(k, v)| (k, v.into())).collect()
+        }
+        match &self.image {
+            Some(img) => {
+                table(listed(&img.words), false);
+                table(listed(&img.phrases), false);
+                table(listed(&img.phrase_starts), false);
+                table(listed(&img.counts), true);
+            }
+            None => {
+                table(sorted(&self.words), false);
+                table(sorted(&self.phrases), false);
+                table(sorted(&self.phrase_starts), false);
+                table(sorted(&self.counts), true);
+            }
+        }
+        if too_large {
+            return Vec::new();
+        }
         let mut image = LEXICON_MAGIC.to_vec();
         image.extend_from_slice(&(text.len() as u64).to_le_bytes());
         image.extend_from_slice(text.as_bytes());
@@ -205,52 +359,128 @@ impl Lexicon {
         image
     }
 
-    /// Reads back what [`Lexicon::to_image`] wrote; `None` for no image or
-    /// a malformed one.
-    pub(crate) fn from_image(image: &[u8]) -> Option<Lexicon> {
+    /// Reads back what [`Lexicon::to_image`] wrote, in place: the keys are
+    /// slices of `image`'s text and the hash tables its bytes; `None` for
+    /// no image or a malformed one (a key that does not end on a character
+    /// boundary, a slot past the keys, a table with no empty slot).
+    pub(crate) fn from_image(image: &'static [u8]) -> Option<Lexicon> {
         let mut rest = image.strip_prefix(LEXICON_MAGIC)?;
         fn take<'a>(rest: &mut &'a [u8], n: usize) -> Option<&'a [u8]> {
             let (head, tail) = rest.split_at_checked(n)?;
             *rest = tail;
             Some(head)
         }
+        fn u32_at(rest: &mut &[u8]) -> Option<u32> {
+            Some(u32::from_le_bytes(take(rest, 4)?.try_into().ok()?))
+        }
         let size = u64::from_le_bytes(take(&mut rest, 8)?.try_into().ok()?);
         let text = take(&mut rest, usize::try_from(size).ok()?)?;
-        let mut text = simdutf8::basic::from_utf8(text).ok()?;
-        let mut lex = Lexicon::new();
+        let mut text: &'static str = simdutf8::basic::from_utf8(text).ok()?;
+        let mut tables = ImageTables::default();
         for table in 0..4 {
-            let n = u32::from_le_bytes(take(&mut rest, 4)?.try_into().ok()?) as usize;
+            let n = u32_at(&mut rest)? as usize;
             // Each entry has at least 8 bytes left: a corrupt length
             // cannot reserve gigabytes.
             if n > rest.len() / 8 {
                 return None;
             }
-            match table {
-                0 => lex.words.reserve(n),
-                1 => lex.phrases.reserve(n),
-                2 => lex.phrase_starts.reserve(n),
-                _ => lex.counts.reserve(n),
+            let mut keys: Vec<&'static str> = Vec::with_capacity(n);
+            let mut narrow: Vec<u32> = Vec::new();
+            let mut wide: Vec<u64> = Vec::new();
+            if table == 3 {
+                wide.reserve(n);
+            } else {
+                narrow.reserve(n);
             }
             for _ in 0..n {
-                let len = u32::from_le_bytes(take(&mut rest, 4)?.try_into().ok()?) as usize;
+                let len = u32_at(&mut rest)? as usize;
                 // `get` refuses a key that does not end on a character
                 // boundary.
-                let key: Box<str> = text.get(..len)?.into();
+                let key = text.get(..len)?;
                 text = &text[len..];
+                keys.push(key);
                 if table == 3 {
-                    let v = u64::from_le_bytes(take(&mut rest, 8)?.try_into().ok()?);
-                    lex.counts.insert(key, v);
-                    continue;
+                    wide.push(u64::from_le_bytes(take(&mut rest, 8)?.try_into().ok()?));
+                } else {
+                    narrow.push(u32_at(&mut rest)?);
                 }
-                let v = u32::from_le_bytes(take(&mut rest, 4)?.try_into().ok()?);
-                match table {
-                    0 => lex.words.insert(key, v),
-                    1 => lex.phrases.insert(key, v),
-                    _ => lex.phrase_starts.insert(key, v as usize).map(|n| n as u32),
-                };
+            }
+            // The slots: at least one empty (else a lookup of a missing key
+            // would not end) and none past the keys; read in place.
+            let bits = u32_at(&mut rest)?;
+            if !(1..=31).contains(&bits) {
+                return None;
+            }
+            let slots = take(&mut rest, 4usize << bits)?;
+            // One pass the compiler vectorizes: the largest index and the
+            // number of empty slots.
+            let (mut largest, mut empty) = (0u32, 0usize);
+            for b in slots.chunks_exact(4) {
+                let slot = u32::from_le_bytes([b[0], b[1], b[2], b[3]]) & SLOT_INDEX;
+                largest = largest.max(slot);
+                empty += usize::from(slot == 0);
+            }
+            if largest as usize > n || empty == 0 {
+                return None;
+            }
+            match table {
+                0 => {
+                    tables.words = ImageTable {
+                        keys,
+                        values: narrow,
+                        slots,
+                        bits,
+                    }
+                }
+                1 => {
+                    tables.phrases = ImageTable {
+                        keys,
+                        values: narrow,
+                        slots,
+                        bits,
+                    }
+                }
+                2 => {
+                    tables.phrase_starts = ImageTable {
+                        keys,
+                        values: narrow,
+                        slots,
+                        bits,
+                    }
+                }
+                _ => {
+                    tables.counts = ImageTable {
+                        keys,
+                        values: wide,
+                        slots,
+                        bits,
+                    }
+                }
             }
         }
-        (rest.is_empty() && text.is_empty()).then_some(lex)
+        (rest.is_empty() && text.is_empty()).then(|| Lexicon {
+            image: Some(Box::new(tables)),
+            ..Lexicon::default()
+        })
+    }
+
+    /// Copies the tables read in place into the maps, before a change.
+    fn own_tables(&mut self) {
+        let Some(img) = self.image.take() else {
+            return;
+        };
+        let boxed = |k: &str| -> Box<str> { k.into() };
+        self.words
+            .extend(img.words.iter().map(|(k, v)| (boxed(k), v)));
+        self.phrases
+            .extend(img.phrases.iter().map(|(k, v)| (boxed(k), v)));
+        self.phrase_starts.extend(
+            img.phrase_starts
+                .iter()
+                .map(|(k, v)| (boxed(k), v as usize)),
+        );
+        self.counts
+            .extend(img.counts.iter().map(|(k, v)| (boxed(k), v)));
     }
 
     /// The lexicon that goes with the gazetteer of `-g base` and
@@ -289,6 +519,7 @@ impl Lexicon {
 
     /// Adds the rows of one CSV file; `label` names it in diagnostics.
     pub fn add_csv<R: Read>(&mut self, label: &str, reader: R) {
+        self.own_tables();
         let path = PathBuf::from(label);
         let at = |line: u64| Position::new(path.clone(), line);
         let mut data = Vec::new();
@@ -407,22 +638,39 @@ impl Lexicon {
 
     /// The classes of a one-word normalized form (0 when unknown).
     pub fn classes(&self, word: &str) -> u32 {
-        self.words.get(word).copied().unwrap_or(0)
+        match &self.image {
+            Some(img) => img.words.get(word),
+            None => self.words.get(word).copied(),
+        }
+        .unwrap_or(0)
     }
 
     /// Every one-word form with its classes (in no order).
-    pub(crate) fn words(&self) -> impl Iterator<Item = (&str, u32)> {
-        self.words.iter().map(|(k, &v)| (k.as_ref(), v))
+    pub(crate) fn words(&self) -> Box<dyn Iterator<Item = (&str, u32)> + '_> {
+        match &self.image {
+            Some(img) => Box::new(img.words.iter().map(shorter)),
+            None => Box::new(self.words.iter().map(|(k, &v)| (k.as_ref(), v))),
+        }
     }
 
     /// Every first word of a phrase with the most words such a phrase has.
-    pub(crate) fn phrase_starts(&self) -> impl Iterator<Item = (&str, usize)> {
-        self.phrase_starts.iter().map(|(k, &v)| (k.as_ref(), v))
+    pub(crate) fn phrase_starts(&self) -> Box<dyn Iterator<Item = (&str, usize)> + '_> {
+        match &self.image {
+            Some(img) => Box::new(
+                img.phrase_starts
+                    .iter()
+                    .map(|(k, v)| shorter((k, v as usize))),
+            ),
+            None => Box::new(self.phrase_starts.iter().map(|(k, &v)| (k.as_ref(), v))),
+        }
     }
 
     /// The corpus count given for a one-word form, if any.
     pub fn count(&self, word: &str) -> Option<u64> {
-        self.counts.get(word).copied()
+        match &self.image {
+            Some(img) => img.counts.get(word),
+            None => self.counts.get(word).copied(),
+        }
     }
 
     /// The classes of a phrase of normalized words (0 when unknown).
@@ -430,28 +678,33 @@ impl Lexicon {
         if words.len() == 1 {
             return self.classes(words[0]);
         }
-        self.phrases
-            .get(words.join(" ").as_str())
-            .copied()
-            .unwrap_or(0)
+        self.phrase_key_classes(&words.join(" "))
     }
 
     /// The classes of a phrase given as its words joined by one space (0
     /// when unknown).
     pub fn phrase_key_classes(&self, key: &str) -> u32 {
-        self.phrases.get(key).copied().unwrap_or(0)
+        match &self.image {
+            Some(img) => img.phrases.get(key),
+            None => self.phrases.get(key).copied(),
+        }
+        .unwrap_or(0)
     }
 
     /// The most words a phrase starting with `word` has (1 when none).
     pub fn longest_phrase_from(&self, word: &str) -> usize {
-        self.phrase_starts.get(word).copied().unwrap_or(1)
+        match &self.image {
+            Some(img) => img.phrase_starts.get(word).map(|n| n as usize),
+            None => self.phrase_starts.get(word).copied(),
+        }
+        .unwrap_or(1)
     }
 
     /// True when a phrase (normalized words joined
     /// by one space) was rejected by a reviewer (class `reject`).
     pub fn is_rejected(&self, key: &str) -> bool {
         let bits = if key.contains(' ') {
-            self.phrases.get(key).copied().unwrap_or(0)
+            self.phrase_key_classes(key)
         } else {
             self.classes(key)
         };
@@ -460,7 +713,10 @@ impl Lexicon {
 
     /// The number of forms (one-word and phrases).
     pub fn len(&self) -> usize {
-        self.words.len() + self.phrases.len()
+        match &self.image {
+            Some(img) => img.words.keys.len() + img.phrases.keys.len(),
+            None => self.words.len() + self.phrases.len(),
+        }
     }
 
     /// True when no form is loaded.
@@ -473,14 +729,24 @@ impl Lexicon {
         class::NAMES
             .iter()
             .map(|&(name, bit)| {
-                let n = self.words.values().chain(self.phrases.values());
-                (name, n.filter(|&&b| b & bit != 0).count())
+                let n = match &self.image {
+                    Some(img) => {
+                        img.words.values.iter().filter(|&&b| b & bit != 0).count()
+                            + img.phrases.values.iter().filter(|&&b| b & bit != 0).count()
+                    }
+                    None => (self.words.values().chain(self.phrases.values()))
+                        .filter(|&&b| b & bit != 0)
+                        .count(),
+                };
+                (name, n)
             })
             .collect()
     }
 
     /// Adds everything of `other` after this lexicon's forms.
-    pub fn extend(&mut self, other: Lexicon) {
+    pub fn extend(&mut self, mut other: Lexicon) {
+        self.own_tables();
+        other.own_tables();
         for (k, v) in other.words {
             *self.words.entry(k).or_default() |= v;
         }
@@ -533,6 +799,63 @@ mod tests {
         assert_eq!(back.map(|l| l.len()), Some(Lexicon::parse_builtin().len()));
     }
 
+    /// The built-in lexicon read in place answers every lookup as the
+    /// parse of its files does, for every form and for forms it lacks; a
+    /// change after it keeps the forms read in place.
+    #[test]
+    fn the_lexicon_read_in_place_answers_as_the_parse() {
+        let parsed = Lexicon::parse_builtin();
+        let image = Lexicon::builtin();
+        assert!(image.image.is_some() && parsed.image.is_none());
+        assert_eq!(image.len(), parsed.len());
+        assert_eq!(image.class_counts(), parsed.class_counts());
+        let mut missing = 0;
+        for (k, &v) in &parsed.words {
+            assert_eq!(image.classes(k), v, "{k}");
+            assert_eq!(image.count(k), parsed.count(k), "{k}");
+            assert_eq!(
+                image.longest_phrase_from(k),
+                parsed.longest_phrase_from(k),
+                "{k}"
+            );
+            // The word with a letter more, which is (mostly) no form.
+            let other = format!("{k}ة");
+            assert_eq!(image.classes(&other), parsed.classes(&other), "{other}");
+            missing += usize::from(parsed.classes(&other) == 0);
+        }
+        assert!(
+            missing > 1000,
+            "the missing forms were looked up: {missing}"
+        );
+        for (k, &v) in &parsed.phrases {
+            assert_eq!(image.phrase_key_classes(k), v, "{k}");
+            assert_eq!(image.is_rejected(k), parsed.is_rejected(k), "{k}");
+        }
+        let mut words: Vec<(&str, u32)> = image.words().collect();
+        words.sort_unstable();
+        let mut want: Vec<(&str, u32)> = parsed.words().collect();
+        want.sort_unstable();
+        assert_eq!(words, want);
+        let mut changed = Lexicon::builtin();
+        changed.add_csv(
+            "more.csv",
+            "form,class
+زرقاوي,name-word
+"
+            .as_bytes(),
+        );
+        assert!(changed.image.is_none());
+        assert_eq!(changed.len(), parsed.len() + 1);
+        let some = parsed
+            .words
+            .keys()
+            .next()
+            .map(|k| k.to_string())
+            .unwrap_or_default();
+        assert_eq!(changed.classes(&some), parsed.classes(&some));
+        assert_eq!(changed.classes("زرقاوي"), class::NAME_WORD);
+    }
+
     /// A small lexicon round-trips; a malformed image is refused; a
     /// lexicon with diagnostics has no image.
     #[test]
@@ -540,15 +863,16 @@ mod tests {
         let mut lex = Lexicon::new();
         let csv = "form,class,count\nفيصل,given,12\nوزير الخارجية,role,\nParis,place,3\n";
         lex.add_csv("l.csv", csv.as_bytes());
-        let image = lex.to_image();
-        let back = Lexicon::from_image(&image);
+        // An image is read in place, so it lives as long as the program.
+        let image: &'static [u8] = lex.to_image().leak();
+        let back = Lexicon::from_image(image);
         assert!(back.as_ref().is_some_and(|b| b.to_image() == image));
         let Some(back) = back else { return };
         assert_eq!(back.classes("فيصل"), class::GIVEN);
         assert_eq!(back.count("فيصل"), Some(12));
         assert_eq!(back.phrase_classes(&["وزير", "الخارجيه"]), class::ROLE);
         assert_eq!(back.longest_phrase_from("وزير"), 2);
-        let mut longer = image.clone();
+        let mut longer = image.to_vec();
         longer.push(0);
         // The first key is `paris` (the keys are sorted); one byte longer,
         // it would end inside the first letter of the next key, فيصل.
@@ -556,8 +880,20 @@ mod tests {
         let first_len = 16 + size + 4;
         assert_eq!(&image[first_len..first_len + 4], &5u32.to_le_bytes());
         assert!(image[16..].starts_with("parisفيصل".as_bytes()));
-        let mut split = image.clone();
+        let mut split = image.to_vec();
         split[first_len] = 6;
+        // The words' hash table: after their 2 entries, `bits` (2: 4
+        // slots), then the slots. A slot past the keys, or no empty slot
+        // (a lookup of a missing word would not end), is refused.
+        let slots_at = first_len + 2 * 8 + 4;
+        assert_eq!(&image[slots_at - 4..slots_at], &2u32.to_le_bytes());
+        let mut past = image.to_vec();
+        past[slots_at..slots_at + 4].copy_from_slice(&3u32.to_le_bytes());
+        let mut full = image.to_vec();
+        for k in 0..4 {
+            let at = slots_at + 4 * k;
+            full[at..at + 4].copy_from_slice(&1u32.to_le_bytes());
+        }
         let half = &image[..image.len() / 2];
         for bad in [
             &[][..],
@@ -566,7 +902,10 @@ mod tests {
             &image[..image.len() - 1],
             &longer,
             &split,
+            &past,
+            &full,
         ] {
+            let bad: &'static [u8] = bad.to_vec().leak();
             assert!(Lexicon::from_image(bad).is_none());
         }
         lex.add_csv("bad.csv", "form,class\nx,nonsense\n".as_bytes());

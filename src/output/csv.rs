@@ -415,7 +415,6 @@ pub fn write_cooccurrence<W: Write>(
 ) -> io::Result<W> {
     let mut table = CsvTable::new(w, &COOCCURRENCE_HEADER, style)?;
     let rows = |_: usize, block: &[SortedPair]| {
-        use std::fmt::Write as _;
         let mut out = Vec::with_capacity(block.len() * 96);
         let mut numbers = [itoa::Buffer::new(), itoa::Buffer::new()];
         let mut npmi_cell = String::new();
@@ -423,7 +422,7 @@ pub fn write_cooccurrence<W: Write>(
             let (ea, eb) = (&agg.entities[a].info, &agg.entities[b].info);
             let [windows, documents] = &mut numbers;
             npmi_cell.clear();
-            let _ = write!(npmi_cell, "{npmi:.6}");
+            super::push_fixed6(&mut npmi_cell, npmi);
             let (relations, directed) = (counted(&c.relations), counted(&c.directed));
             let cells: [&str; 6] = [a, &ea.name, &ea.kind, b, &eb.name, &eb.kind];
             let cells = cells.map(|s| style.cell(s));

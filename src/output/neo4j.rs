@@ -129,14 +129,13 @@ pub fn write_relationships<W: Write>(w: W, pairs: &[SortedPair]) -> io::Result<W
     let style = CsvStyle::default();
     let mut table = CsvTable::new(w, &RELATIONSHIPS_HEADER, style)?;
     let rows = |_: usize, block: &[SortedPair]| {
-        use std::fmt::Write as _;
         let mut out = Vec::with_capacity(block.len() * 64);
         let mut numbers = [itoa::Buffer::new(), itoa::Buffer::new()];
         let mut npmi_cell = String::new();
         for &(a, b, c, npmi) in block {
             let [windows, documents] = &mut numbers;
             npmi_cell.clear();
-            let _ = write!(npmi_cell, "{npmi:.6}");
+            super::push_fixed6(&mut npmi_cell, npmi);
             let (kind, source, all) = super::graph::edge_relation(a, b, c).unwrap_or_default();
             push_record(
                 &mut out,

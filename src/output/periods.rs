@@ -124,7 +124,9 @@ pub fn write_cooccurrence_by_period<W: Write>(
         for ((a, b), c, npmi) in p.pairs_sorted(keep) {
             let cells = [a.as_ref(), name(a), b.as_ref(), name(b)].map(|s| style.cell(s));
             let [windows, documents] = &mut n;
-            let npmi = format!("{npmi:.6}");
+            let mut npmi_cell = String::new();
+            super::push_fixed6(&mut npmi_cell, npmi);
+            let npmi = npmi_cell;
             table.row([
                 label.as_bytes(),
                 cells[0].as_bytes(),

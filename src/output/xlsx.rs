@@ -580,11 +580,10 @@ impl XlsxBook {
         )?;
         let mut npmi_cell = String::new();
         for &(a, b, c, npmi) in pairs {
-            use std::fmt::Write as _;
             let (ea, eb) = (&agg.entities[a].info, &agg.entities[b].info);
             // The value `cooccurrence.csv` shows, 6 decimals.
             npmi_cell.clear();
-            let _ = write!(npmi_cell, "{npmi:.6}");
+            super::push_fixed6(&mut npmi_cell, npmi);
             let npmi: f64 = npmi_cell.parse().unwrap_or(npmi);
             let relations = super::csv::counted(&c.relations);
             let directed = super::csv::counted(&c.directed);

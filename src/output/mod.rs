@@ -537,7 +537,7 @@ fn write_tables_with<'a>(
 pub(crate) fn push_fixed6(out: &mut String, x: f64) {
     use std::fmt::Write as _;
     let scaled = x.abs() * 1e6;
-    if !(scaled <= 1e9) {
+    if scaled.is_nan() || scaled > 1e9 {
         let _ = write!(out, "{x:.6}");
         return;
     }

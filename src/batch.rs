@@ -123,12 +123,11 @@ impl Processed {
         let counts = self.take_counts(kind);
         let doc = &self.record.document;
         let mut examples = DocumentExamples::new(&doc.id, &doc.text);
-        let windows = &self.windows;
         let example = |_: &EntityPair, ev: &Evidence| {
             if !pair_examples {
                 return None;
             }
-            let window = window_range(windows, kind, ev.window, doc.text.len());
+            let window = self.window_range(kind, ev.window);
             Some(
                 examples
                     .example(window, ev.a.clone(), ev.b.clone())

@@ -319,13 +319,7 @@ impl Example {
         a: Range<usize>,
         b: Range<usize>,
     ) -> Example {
-        let cut = Cut::of(text, window, &a, &b);
-        Example {
-            doc_id: Arc::from(doc_id),
-            text: Arc::from(cut.render(text)),
-            marks: cut.marks(text, &a, &b),
-            trigger: None,
-        }
+        DocumentExamples::new(doc_id, text).example(window, a, b)
     }
 
     /// This example with the trigger of `evidence` (a byte range of
@@ -363,7 +357,8 @@ impl<'a> DocumentExamples<'a> {
         }
     }
 
-    /// The same example as `Example::new(doc_id, text, window, a, b)`.
+    /// The example of names `a` and `b` (byte ranges) in window `window`
+    /// (a byte range) of the document: see [`Example::new`].
     pub(crate) fn example(
         &mut self,
         window: Range<usize>,

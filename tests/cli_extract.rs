@@ -268,16 +268,21 @@ fn bad_usage_exits_2() {
     );
 }
 
-/// The entities and pairs of report.html's search index, decoded as the
-/// page decodes them: ids (`0` = `TYPE:~` + name) and pairs as id pairs
-/// with their windows.
-fn report_index(page: &str) -> (Vec<String>, Vec<(String, String, u64)>) {
+/// The data report.html embeds (its `alam-data` element), parsed.
+fn report_data(page: &str) -> serde_json::Value {
     let start = page
         .find(r#"<script id="alam-data" type="application/json">"#)
         .expect("data element");
     let json = &page[start..];
     let json = &json[json.find('>').unwrap() + 1..json.find("</script>").unwrap()];
-    let data: serde_json::Value = serde_json::from_str(json).expect("embedded data parses");
+    serde_json::from_str(json).expect("embedded data parses")
+}
+
+/// The entities and pairs of report.html's search index, decoded as the
+/// page decodes them: ids (`0` = `TYPE:~` + name) and pairs as id pairs
+/// with their windows.
+fn report_index(page: &str) -> (Vec<String>, Vec<(String, String, u64)>) {
+    let data = report_data(page);
     let ix = &data["index"];
     let types = ix["types"].as_array().unwrap();
     let ids: Vec<String> = ix["entities"]
@@ -384,13 +389,7 @@ fn pair_examples_are_kept_for_the_formats_that_show_them() {
     }
     // report.html alone: its data has the pair's first window in each
     // document (one example a document).
-    let page = wd.read("h/report.html");
-    let start = page
-        .find(r#"<script id="alam-data" type="application/json">"#)
-        .expect("data element");
-    let json = &page[start..];
-    let json = &json[json.find('>').unwrap() + 1..json.find("</script>").unwrap()];
-    let data: serde_json::Value = serde_json::from_str(json).expect("embedded data parses");
+    let data = report_data(&wd.read("h/report.html"));
     let pair = data["pairs"]
         .as_array()
         .unwrap()

@@ -463,20 +463,30 @@ pub fn normalize_str(text: &str) -> String {
 /// ways on every character up to U+07FF and on short random words. (Not
 /// for texts that are mostly several words, such as aliases: the first
 /// space sends them to [`normalize`] after the first word was read.)
-pub(crate) fn normalize_word(word: &str) -> String {
-    plain_word(word).unwrap_or_else(|| normalize(word).text)
+/// The result is appended to `out` (one buffer for the words of a
+/// sentence, instead of a string for each).
+pub(crate) fn normalize_word_into(word: &str, out: &mut String) {
+    let start = out.len();
+    if !plain_word_into(word, out) {
+        out.truncate(start);
+        out.push_str(&normalize(word).text);
+    }
 }
 
-/// [`normalize_word`] of a text made only of ASCII letters and digits and
-/// of the Arabic letters [`arabic_actions`] keeps or folds to a letter of
-/// the same length; `None` for any other text.
-fn plain_word(text: &str) -> Option<String> {
+/// Appends [`normalize_word_into`] of `text` to `out` when `text` is made only
+/// of ASCII letters and digits and of the Arabic letters [`arabic_actions`]
+/// keeps or folds to a letter of the same length, and returns `true`; for
+/// any other text returns `false`, having appended part of it.
+fn plain_word_into(text: &str, out: &mut String) -> bool {
     let bytes = text.as_bytes();
     if bytes.iter().all(u8::is_ascii_alphanumeric) {
-        return Some(text.to_ascii_lowercase());
+        let start = out.len();
+        out.push_str(text);
+        out[start..].make_ascii_lowercase();
+        return true;
     }
     let arabic = arabic_actions();
-    let mut out = String::with_capacity(text.len());
+    out.reserve(text.len());
     // `text[kept..i]` is copied as it is when a letter that changes (or
     // the end) is reached: most words have no letter that changes.
     let mut kept = 0;
@@ -484,23 +494,28 @@ fn plain_word(text: &str) -> Option<String> {
     while i < bytes.len() {
         let b = bytes[i];
         let changed = if b & 0xFC == 0xD8 {
-            let second = *bytes.get(i + 1)?;
+            let Some(&second) = bytes.get(i + 1) else {
+                return false;
+            };
             let action = arabic[usize::from(b & 3) << 6 | usize::from(second & 0x3F)];
             if action == KEEP {
                 i += 2;
                 continue;
             }
             if action == STOP_ARABIC {
-                return None;
+                return false;
             }
-            char::from_u32(u32::from(action))?
+            match char::from_u32(u32::from(action)) {
+                Some(c) => c,
+                None => return false,
+            }
         } else if b.is_ascii_lowercase() || b.is_ascii_digit() {
             i += 1;
             continue;
         } else if b.is_ascii_uppercase() {
             char::from(b.to_ascii_lowercase())
         } else {
-            return None;
+            return false;
         };
         out.push_str(&text[kept..i]);
         out.push(changed);
@@ -508,7 +523,23 @@ fn plain_word(text: &str) -> Option<String> {
         kept = i;
     }
     out.push_str(&text[kept..]);
-    Some(out)
+    true
+}
+
+/// [`normalize_word_into`] as a string of its own (for the tests).
+#[cfg(test)]
+fn normalize_word(word: &str) -> String {
+    let mut out = String::new();
+    normalize_word_into(word, &mut out);
+    out
+}
+
+/// [`plain_word_into`] as a string of its own (the tests' way to ask
+/// which words take it).
+#[cfg(test)]
+fn plain_word(text: &str) -> Option<String> {
+    let mut out = String::new();
+    plain_word_into(text, &mut out).then_some(out)
 }
 
 /// Whether `c` is a word character: a Unicode letter, mark or digit.
@@ -1213,6 +1244,10 @@ mod tests {
                 assert_eq!(fast, normalize(t).text, "{t:?}");
             }
             assert_eq!(normalize_word(t), normalize(t).text, "{t:?}");
+            // Appended after another word, whichever way it takes.
+            let mut buf = String::from("Ab");
+            normalize_word_into(t, &mut buf);
+            assert_eq!(buf, format!("Ab{}", normalize(t).text), "{t:?}");
         }
         for word in [
             "Reuters",

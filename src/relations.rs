@@ -1,6 +1,7 @@
 //! Relation hints; the rules are documented on [`Relations`], the public item.
 
 use std::io::Read;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -9,7 +10,7 @@ use rustc_hash::FxHashMap;
 use crate::error::{CsvBase, Error, Position};
 use crate::gazetteer::csv_files;
 use crate::matcher::words::WordBits;
-use crate::normalize::{is_word_char, normalize_str, normalize_word};
+use crate::normalize::{is_word_char, normalize_str, normalize_word_into};
 use crate::pipeline::Mention;
 use crate::segment::Windows;
 
@@ -432,6 +433,7 @@ impl Relations {
         if self.is_empty() {
             return out;
         }
+        let mut words = SentenceWords::default();
         // Mentions are in text order: each run of one sentence.
         for group in mentions.chunk_by(|x, y| x.sentence == y.sentence) {
             let first = &group[0].entity_id;
@@ -440,27 +442,24 @@ impl Relations {
             }
             let sentence = group[0].sentence;
             let range = windows.sentence_range(sentence, text.len());
-            self.find_in(text, range, sentence, group, &mut out);
+            words.read(text, range);
+            self.find_in(&words, sentence, group, &mut out);
         }
         out
     }
 
-    /// The triggers of one sentence (byte range `range` of `text`), whose
+    /// The triggers of one sentence (its words read into `words`), whose
     /// mentions are `mentions`.
     fn find_in(
         &self,
-        text: &str,
-        range: std::ops::Range<usize>,
+        words: &SentenceWords,
         sentence: usize,
         mentions: &[Mention],
         out: &mut Hits,
     ) {
-        let words = word_ranges(&text[range.clone()], range.start);
+        let norms: Vec<&str> = words.norms.iter().map(|r| &words.buf[r.clone()]).collect();
+        let words = &words.ranges;
         out.words.extend(words.iter().map(|w| w.0));
-        let norms: Vec<String> = words
-            .iter()
-            .map(|&(s, e)| normalize_word(&text[s..e]))
-            .collect();
         let inside_mention =
             |s: usize, e: usize| mentions.iter().any(|m| m.byte_start < e && s < m.byte_end);
         let mut i = 0;
@@ -472,7 +471,7 @@ impl Relations {
                 continue;
             }
             let mut best: Option<(&Trigger, usize, bool)> = None;
-            self.visit_keys(&norms[i], |key, object| {
+            self.visit_keys(norms[i], |key, object| {
                 for &t in self.by_key.get(key).into_iter().flatten() {
                     let t = &self.triggers[t as usize];
                     let n = 1 + t.rest.len();
@@ -491,7 +490,7 @@ impl Relations {
             match best {
                 Some((t, n, object))
                     if !inside_mention(words[i].0, words[i + n - 1].1)
-                        && !self.is_not(&norms[i]) =>
+                        && !self.is_not(norms[i]) =>
                 {
                     out.hits.push(Hit {
                         kind: self.kinds[t.kind as usize].clone(),
@@ -514,10 +513,38 @@ impl Relations {
 
 /// Whether the normalized words `words` are the rest of a phrase `rest`
 /// (each as listed, or after the article).
-fn rest_matches(rest: &[Box<str>], words: &[String]) -> bool {
-    rest.iter().zip(words).all(|(r, w)| {
-        w.as_str() == r.as_ref() || w.strip_prefix("ال").is_some_and(|w| w == r.as_ref())
-    })
+fn rest_matches(rest: &[Box<str>], words: &[&str]) -> bool {
+    rest.iter()
+        .zip(words)
+        .all(|(r, w)| *w == r.as_ref() || w.strip_prefix("ال").is_some_and(|w| w == r.as_ref()))
+}
+
+/// The words of one sentence: their byte ranges in the text and their
+/// normalized forms, all in one buffer (kept from one sentence to the
+/// next, so that a document's words cost no allocation each).
+#[derive(Debug, Default)]
+struct SentenceWords {
+    /// Byte ranges of the words in the text.
+    ranges: Vec<(usize, usize)>,
+    /// The normalized words, one after the other.
+    buf: String,
+    /// The byte range of each word's normalized form in `buf`.
+    norms: Vec<Range<usize>>,
+}
+
+impl SentenceWords {
+    /// Reads the words of `text[range]` in place of those read before.
+    fn read(&mut self, text: &str, range: Range<usize>) {
+        self.ranges.clear();
+        self.buf.clear();
+        self.norms.clear();
+        word_ranges_into(&text[range.clone()], range.start, &mut self.ranges);
+        for &(s, e) in &self.ranges {
+            let at = self.buf.len();
+            normalize_word_into(&text[s..e], &mut self.buf);
+            self.norms.push(at..self.buf.len());
+        }
+    }
 }
 
 /// The normalized words of a trigger.
@@ -532,11 +559,11 @@ fn words_of(trigger: &str) -> Vec<String> {
 /// The byte ranges of the words of `text` (runs of word characters,
 /// [`is_word_char`]), shifted by `offset`: found with the matcher's bit
 /// per byte ([`WordBits`]), not a character at a time.
-fn word_ranges(text: &str, offset: usize) -> Vec<(usize, usize)> {
+/// Appended to `out`.
+fn word_ranges_into(text: &str, offset: usize, out: &mut Vec<(usize, usize)>) {
     let words = WordBits::new(text);
-    let mut out = Vec::with_capacity(words.word_count());
+    out.reserve(words.word_count());
     out.extend(words.ranges().map(|w| (offset + w.start, offset + w.end)));
-    out
 }
 
 /// Whether a normalized word is written in Arabic letters.
@@ -614,6 +641,10 @@ struct Cuts {
     /// stem whose bit is clear is no key, and most words of a text are
     /// refused by it before any key is hashed and looked up.
     key_starts: Vec<u64>,
+    /// The same for the last two letters of the keys, the last first
+    /// ([`start_bit`] of the last letter and the one before it): checked
+    /// for each cut of a word before the key is hashed.
+    key_ends: Vec<u64>,
 }
 
 /// The bit of [`Cuts::key_starts`] for a key that starts with the letters
@@ -640,6 +671,7 @@ impl Cuts {
             latin_suffixes: suffixes(LATIN_SUFFIXES, &[]),
             key_lengths: 0,
             key_starts: vec![0; (1 << 16) / 64],
+            key_ends: vec![0; (1 << 16) / 64],
         }
     }
 
@@ -647,20 +679,33 @@ impl Cuts {
         self.key_lengths |= 1 << key.chars().count().min(63);
         let mut letters = key.chars();
         if let Some(a) = letters.next() {
-            let bit = start_bit(a, letters.next());
-            if let Some(word) = self.key_starts.get_mut(bit / 64) {
-                *word |= 1 << (bit % 64);
-            }
+            set_bit(&mut self.key_starts, start_bit(a, letters.next()));
+        }
+        let mut letters = key.chars().rev();
+        if let Some(z) = letters.next() {
+            set_bit(&mut self.key_ends, start_bit(z, letters.next()));
         }
     }
 
     /// Whether some key may start with `a` and `b` (see [`start_bit`]).
     fn may_start(&self, a: char, b: Option<char>) -> bool {
-        let bit = start_bit(a, b);
-        self.key_starts
-            .get(bit / 64)
-            .is_some_and(|w| w >> (bit % 64) & 1 != 0)
+        has_bit(&self.key_starts, start_bit(a, b))
     }
+
+    /// Whether some key may end with `z`, after `y` (see [`start_bit`]).
+    fn may_end(&self, z: char, y: Option<char>) -> bool {
+        has_bit(&self.key_ends, start_bit(z, y))
+    }
+}
+
+fn set_bit(bits: &mut [u64], bit: usize) {
+    if let Some(word) = bits.get_mut(bit / 64) {
+        *word |= 1 << (bit % 64);
+    }
+}
+
+fn has_bit(bits: &[u64], bit: usize) -> bool {
+    bits.get(bit / 64).is_some_and(|w| w >> (bit % 64) & 1 != 0)
 }
 
 impl Relations {
@@ -700,7 +745,14 @@ impl Relations {
         let mut tail_codes = [0u64; 5];
         let mut n_tails = 1;
         let mut code = 0u64;
-        for (i, c) in word.char_indices().rev().take(4) {
+        // The last six letters, the last first: a stem that ends where a
+        // suffix of up to four starts ends with two of them.
+        let mut last = ['\0'; 6];
+        for (k, (i, c)) in word.char_indices().rev().take(6).enumerate() {
+            last[k] = c;
+            if k >= 4 {
+                continue;
+            }
             // The suffix grows at its front: shift what there is.
             code = (code << 16) | pack(std::iter::once(c));
             tails[n_tails] = i;
@@ -749,6 +801,7 @@ impl Relations {
                 if stem < min_stem
                     || cuts.key_lengths & (1 << stem.min(63)) == 0
                     || !(if stem == 1 { one_letter } else { longer })
+                    || !cuts.may_end(last[si], (stem > 1).then(|| last[si + 1]))
                 {
                     continue;
                 }
@@ -958,6 +1011,13 @@ mod tests {
     }
 
     /// `word_ranges` a character at a time: the runs of word characters.
+    fn word_ranges(text: &str, offset: usize) -> Vec<(usize, usize)> {
+        let mut out = vec![(0, 0)];
+        word_ranges_into(text, offset, &mut out);
+        assert_eq!(out.remove(0), (0, 0), "appended, not replaced");
+        out
+    }
+
     fn naive_word_ranges(text: &str, offset: usize) -> Vec<(usize, usize)> {
         let mut out = Vec::new();
         let mut start = None;

@@ -221,6 +221,8 @@ pub struct Relations {
     /// Words that are never the first word of a trigger (kind `not`),
     /// normalized, as written or after a proclitic prefix.
     not: rustc_hash::FxHashSet<Box<str>>,
+    /// The most words a trigger has (0 when there is none).
+    longest: usize,
 }
 
 impl Relations {
@@ -356,6 +358,7 @@ impl Relations {
                 }
             };
             let index = self.triggers.len() as u32;
+            self.longest = self.longest.max(words.len());
             self.triggers.push(Trigger {
                 kind: kind as u16,
                 rest: rest.iter().map(|w| Box::from(w.as_str())).collect(),
@@ -427,7 +430,11 @@ impl Relations {
 
     /// Finds the triggers of the sentences of `text` that have mentions
     /// of at least two entities (the only ones a pair can be linked in),
-    /// outside the mentions.
+    /// outside the mentions, that may link two of them (see the module
+    /// docs): from `REACH` words before the first mention to `REACH` words
+    /// after the last. The triggers found are those a search of the whole
+    /// sentence, left to right, finds there (a phrase that a trigger
+    /// before that stretch would cover is not read as the start of one).
     pub fn find(&self, text: &str, windows: &Windows, mentions: &[Mention]) -> Hits {
         let mut out = Hits::default();
         if self.is_empty() {
@@ -443,59 +450,73 @@ impl Relations {
             let sentence = group[0].sentence;
             let range = windows.sentence_range(sentence, text.len());
             words.read(text, range);
-            self.find_in(&words, sentence, group, &mut out);
+            self.find_in(text, &mut words, sentence, group, &mut out);
         }
         out
     }
 
     /// The triggers of one sentence (its words read into `words`), whose
-    /// mentions are `mentions`.
+    /// mentions are `mentions` (in text order).
     fn find_in(
         &self,
-        words: &SentenceWords,
+        text: &str,
+        words: &mut SentenceWords,
         sentence: usize,
         mentions: &[Mention],
         out: &mut Hits,
     ) {
-        let norms: Vec<&str> = words.norms.iter().map(|r| &words.buf[r.clone()]).collect();
-        let words = &words.ranges;
-        out.words.extend(words.iter().map(|w| w.0));
-        let inside_mention =
-            |s: usize, e: usize| mentions.iter().any(|m| m.byte_start < e && s < m.byte_end);
-        let mut i = 0;
-        while i < words.len() {
-            // A trigger that starts in a mention overlaps it and is refused
-            // whatever it is: the word's keys are not looked up.
-            if inside_mention(words[i].0, words[i].1) {
-                i += 1;
-                continue;
-            }
-            let mut best: Option<(&Trigger, usize, bool)> = None;
-            self.visit_keys(norms[i], |key, object| {
-                for &t in self.by_key.get(key).into_iter().flatten() {
-                    let t = &self.triggers[t as usize];
-                    let n = 1 + t.rest.len();
-                    if i + n > words.len() || !rest_matches(&t.rest, &norms[i + 1..i + n]) {
-                        continue;
-                    }
-                    let better = match best {
-                        None => true,
-                        Some((b, bn, _)) => n > bn || (n == bn && t.kind < b.kind),
-                    };
-                    if better {
-                        best = Some((t, n, object));
-                    }
-                }
+        let n_words = words.ranges.len();
+        out.words.extend(words.ranges.iter().map(|w| w.0));
+        let longest = self.longest.max(1);
+        // A trigger before the first mention links only with at most
+        // REACH words between (`words_between` counts the word starts
+        // before the mention's start, a word it starts in included); one
+        // after the last mention the same (from its end).
+        let first_start = mentions.first().map_or(0, |m| m.byte_start);
+        let last_end = mentions.iter().map(|m| m.byte_end).max().unwrap_or(0);
+        let before = words.ranges.partition_point(|w| w.0 < first_start);
+        let after = words.ranges.partition_point(|w| w.0 < last_end);
+        // A trigger that may link ends at word `before - REACH - 1` or
+        // later: one that starts before it covers it (the scan below finds
+        // it there).
+        let lo = before.saturating_sub(REACH + 1);
+        let hi = (after + REACH + 1).min(n_words);
+        if lo >= hi {
+            return;
+        }
+        // The words normalized: from a little before `lo` (where the scan
+        // may have to start, see below) to the last word a trigger that
+        // starts before `hi` can end on.
+        let end = (hi + longest - 1).min(n_words);
+        let mut from = lo.saturating_sub(2 * longest);
+        words.normalize(text, from, end);
+        // Where a left-to-right scan of the whole sentence would be at a
+        // word at or before `lo`: a word is reached unless a trigger found
+        // fewer than `longest` words before it covers it; then the scan is
+        // at that trigger's word or before.
+        let mut start = lo;
+        loop {
+            let covering = (start.saturating_sub(longest - 1)..start).find(|&q| {
+                self.hit_at(words, mentions, q)
+                    .is_some_and(|(_, n, _)| q + n > start)
             });
-            match best {
-                Some((t, n, object))
-                    if !inside_mention(words[i].0, words[i + n - 1].1)
-                        && !self.is_not(norms[i]) =>
-                {
+            match covering {
+                Some(q) => start = q,
+                None => break,
+            }
+            if start < from + longest && from > 0 {
+                from = 0;
+                words.normalize(text, from, end);
+            }
+        }
+        let mut i = start;
+        while i < hi {
+            match self.hit_at(words, mentions, i) {
+                Some((t, n, object)) => {
                     out.hits.push(Hit {
                         kind: self.kinds[t.kind as usize].clone(),
-                        start: words[i].0,
-                        end: words[i + n - 1].1,
+                        start: words.ranges[i].0,
+                        end: words.ranges[i + n - 1].1,
                         sentence,
                         patterns: if object {
                             with_object(t.patterns)
@@ -505,31 +526,77 @@ impl Relations {
                     });
                     i += n;
                 }
-                _ => i += 1,
+                None => i += 1,
             }
         }
+    }
+
+    /// The trigger found at word `i` of a sentence (normalized from
+    /// before `i` to as far as a trigger reaches), with its number of
+    /// words and whether its first word took an object pronoun: the
+    /// longest that matches (the kind listed first among those as long),
+    /// unless it overlaps a mention or its first word is a `not` word.
+    fn hit_at(
+        &self,
+        words: &SentenceWords,
+        mentions: &[Mention],
+        i: usize,
+    ) -> Option<(&Trigger, usize, bool)> {
+        let ranges = &words.ranges;
+        let inside_mention =
+            |s: usize, e: usize| mentions.iter().any(|m| m.byte_start < e && s < m.byte_end);
+        // A trigger that starts in a mention overlaps it and is refused
+        // whatever it is: the word's keys are not looked up.
+        if inside_mention(ranges[i].0, ranges[i].1) {
+            return None;
+        }
+        let mut best: Option<(&Trigger, usize, bool)> = None;
+        let word = words.norm(i);
+        self.visit_keys(word, |key, object| {
+            for &t in self.by_key.get(key).into_iter().flatten() {
+                let t = &self.triggers[t as usize];
+                let n = 1 + t.rest.len();
+                if i + n > ranges.len() || !rest_matches(&t.rest, |k| words.norm(i + 1 + k)) {
+                    continue;
+                }
+                let better = match best {
+                    None => true,
+                    Some((b, bn, _)) => n > bn || (n == bn && t.kind < b.kind),
+                };
+                if better {
+                    best = Some((t, n, object));
+                }
+            }
+        });
+        best.filter(|&(_, n, _)| {
+            !inside_mention(ranges[i].0, ranges[i + n - 1].1) && !self.is_not(word)
+        })
     }
 }
 
 /// Whether the normalized words `words` are the rest of a phrase `rest`
 /// (each as listed, or after the article).
-fn rest_matches(rest: &[Box<str>], words: &[&str]) -> bool {
-    rest.iter()
-        .zip(words)
-        .all(|(r, w)| *w == r.as_ref() || w.strip_prefix("ال").is_some_and(|w| w == r.as_ref()))
+fn rest_matches<'w>(rest: &[Box<str>], word: impl Fn(usize) -> &'w str) -> bool {
+    rest.iter().enumerate().all(|(k, r)| {
+        let w = word(k);
+        w == r.as_ref() || w.strip_prefix("ال").is_some_and(|w| w == r.as_ref())
+    })
 }
 
-/// The words of one sentence: their byte ranges in the text and their
-/// normalized forms, all in one buffer (kept from one sentence to the
-/// next, so that a document's words cost no allocation each).
+/// The words of one sentence: their byte ranges in the text and the
+/// normalized forms of those [`Relations::find`] reads, all in one buffer
+/// (kept from one sentence to the next, so that a document's words cost
+/// no allocation each).
 #[derive(Debug, Default)]
 struct SentenceWords {
     /// Byte ranges of the words in the text.
     ranges: Vec<(usize, usize)>,
     /// The normalized words, one after the other.
     buf: String,
-    /// The byte range of each word's normalized form in `buf`.
+    /// The byte range in `buf` of the normalized form of word `base + k`.
     norms: Vec<Range<usize>>,
+    /// The first word normalized.
+    base: usize,
 }
 
 impl SentenceWords {
@@ -538,12 +605,27 @@ impl SentenceWords {
         self.ranges.clear();
         self.buf.clear();
         self.norms.clear();
+        self.base = 0;
         word_ranges_into(&text[range.clone()], range.start, &mut self.ranges);
-        for &(s, e) in &self.ranges {
+    }
+
+    /// Normalizes words `from..to` (of `text`, which they were read
+    /// from), in place of those normalized before.
+    fn normalize(&mut self, text: &str, from: usize, to: usize) {
+        self.buf.clear();
+        self.norms.clear();
+        self.base = from;
+        for &(s, e) in &self.ranges[from..to] {
             let at = self.buf.len();
             normalize_word_into(&text[s..e], &mut self.buf);
             self.norms.push(at..self.buf.len());
         }
+    }
+
+    /// The normalized form of word `i` (normalized by [`Self::normalize`]).
+    fn norm(&self, i: usize) -> &str {
+        let r = &self.norms[i - self.base];
+        &self.buf[r.clone()]
     }
 }
 
@@ -1117,6 +1199,147 @@ mod tests {
                 let word = format!("{prefix}{middle}{suffix}");
                 let got = rel.lookup(&word).map(|(k, _)| k.to_string());
                 proptest::prop_assert_eq!(got, naive_kind(&order, &word), "{}", word);
+            }
+        }
+    }
+
+    /// A mention of the entity `id` (its offsets set by the caller).
+    fn mention(id: &str) -> Mention {
+        Mention {
+            entity_id: Arc::from(id),
+            entity_type: Arc::from("person"),
+            name: Arc::from(id),
+            surface: id.to_string(),
+            prefix: String::new(),
+            start: 0,
+            end: 0,
+            byte_start: 0,
+            byte_end: 0,
+            form: crate::matcher::Form::Name,
+            rule: None,
+            matched: None,
+            ambiguous: false,
+            alternatives: vec![],
+            sentence: 0,
+            paragraph: 0,
+        }
+    }
+
+    /// The phrases of the toy list of `find_links_as_the_full_scan`:
+    /// (kind, words, pattern), in list order.
+    const TOY_TRIGGERS: &[(&str, &[&str], u8)] = &[
+        ("meet", &["aa"], 0),
+        ("talks", &["aa", "bb"], pattern::XTY),
+        ("call", &["bb", "cc"], pattern::TXY),
+        ("urge", &["cc", "dd", "ee"], pattern::XTY),
+        ("visit", &["dd"], pattern::YTX),
+        ("meet", &["ee", "aa"], 0),
+    ];
+
+    /// The triggers of a sentence of space-separated words, by the
+    /// definition: left to right over every word, the longest phrase of
+    /// [`TOY_TRIGGERS`] at each (the first listed among those as long),
+    /// refused when it overlaps a mention word (`is_mention`).
+    fn naive_hits(words: &[&str], is_mention: impl Fn(usize) -> bool) -> Hits {
+        let mut starts = Vec::new();
+        let mut at = 0;
+        for w in words {
+            starts.push(at);
+            at += w.len() + 1;
+        }
+        let mut out = Hits {
+            words: starts.clone(),
+            ..Hits::default()
+        };
+        let mut i = 0;
+        while i < words.len() {
+            let best = TOY_TRIGGERS
+                .iter()
+                .filter(|(_, t, _)| words[i..].starts_with(t))
+                .fold(None::<&(&str, &[&str], u8)>, |b, t| match b {
+                    Some(b) if b.1.len() >= t.1.len() => Some(b),
+                    _ => Some(t),
+                });
+            match best {
+                Some((kind, t, patterns)) if !(i..i + t.len()).any(&is_mention) => {
+                    let last = i + t.len() - 1;
+                    out.hits.push(Hit {
+                        kind: Arc::from(*kind),
+                        start: starts[i],
+                        end: starts[last] + words[last].len(),
+                        sentence: 0,
+                        patterns: *patterns,
+                    });
+                    i += t.len();
+                }
+                _ => i += 1,
+            }
+        }
+        out
+    }
+
+    proptest::proptest! {
+        /// `find` reads only the words around a sentence's mentions, and
+        /// starts where a scan of the whole sentence would be: every pair
+        /// of its entities gets the links that all of the sentence's
+        /// triggers give, on sentences of trigger words, phrases that
+        /// chain (aa bb cc dd ee aa ...: where a scan starts changes what
+        /// it finds), other words and mentions.
+        #[test]
+        fn find_links_as_the_full_scan(
+            pieces in proptest::collection::vec((0usize..10, 0usize..5, 1usize..12), 1..12),
+        ) {
+            // Pieces: a word of the vocabulary, or (for the first five) a
+            // run of the chain aa bb cc dd ee aa ... from it, up to 11 words.
+            let vocabulary = ["aa", "bb", "cc", "dd", "ee", "xx", "yy", "pp", "qq", "rr"];
+            let mut words: Vec<&str> = Vec::new();
+            for (k, from, len) in pieces {
+                if k < 5 {
+                    words.extend((from..from + len).map(|i| vocabulary[i % 5]));
+                } else {
+                    words.push(vocabulary[k]);
+                }
+            }
+            let is_mention = |i: usize| matches!(words[i], "pp" | "qq" | "rr");
+            let text = words.join(" ");
+            let mut csv = String::from("kind,trigger,pattern\n");
+            for (kind, t, p) in TOY_TRIGGERS {
+                let p = match *p {
+                    pattern::XTY => "X T Y",
+                    pattern::TXY => "T X Y",
+                    pattern::YTX => "Y T X",
+                    _ => "",
+                };
+                csv.push_str(&format!("{kind},{},{p}\n", t.join(" ")));
+            }
+            let mut rel = Relations::new();
+            proptest::prop_assert!(rel.add_csv("t.csv", csv.as_bytes()).is_ok());
+            let mut mentions = Vec::new();
+            let mut at = 0;
+            for (i, w) in words.iter().enumerate() {
+                if is_mention(i) {
+                    let mut m = mention(w);
+                    m.byte_start = at;
+                    m.byte_end = at + w.len();
+                    mentions.push(m);
+                }
+                at += w.len() + 1;
+            }
+            let fast = rel.find(&text, &Windows::default(), &mentions);
+            let naive = naive_hits(&words, is_mention);
+            for a in ["pp", "qq", "rr"] {
+                for b in ["pp", "qq", "rr"] {
+                    if a >= b {
+                        continue;
+                    }
+                    let xs: Vec<&Mention> = mentions.iter().filter(|m| &*m.entity_id == a).collect();
+                    let ys: Vec<&Mention> = mentions.iter().filter(|m| &*m.entity_id == b).collect();
+                    proptest::prop_assert_eq!(
+                        links(&fast, &xs, &ys),
+                        links(&naive, &xs, &ys),
+                        "{} / {}: {}", a, b, text
+                    );
+                }
             }
         }
     }

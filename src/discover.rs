@@ -682,7 +682,6 @@ impl Discoverer {
     fn run<'a>(&'a self, text: &'a str, norm: &'a Normalized) -> Run<'a> {
         Run {
             lex: &self.lexicon,
-            index: &self.index,
             high: self.mode == Discovery::High,
             text,
             norm,
@@ -799,7 +798,7 @@ impl Discoverer {
             };
             // A full-word reading wins, unless the word is only a common
             // word and the base a trigger (وقال، والرئيس).
-            let own = self.index.word(word).bits;
+            let own = self.lexicon.classes(word);
             if own != 0 && !(own == class::COMMON && base.bits & TRIGGERS != 0) {
                 t.full.set(own);
                 return;
@@ -838,16 +837,16 @@ struct WordEntry {
     phrase: u8,
 }
 
-/// The lexicon's words, keyed by 64-bit fingerprints of the words, not
-/// the words: a lookup reads one bucket and no key string (following the
-/// key pointers was a cache miss per word of text, most of discovery's
-/// time). Every word of text is looked up in the small table of the words
-/// of [`PREFIXED_CLASSES`] (the rules' triggers, which stays in cache),
-/// and only the words the rules look at in the large one. Two words share
+/// The lexicon's words of [`PREFIXED_CLASSES`] and first words of its
+/// phrases (the rules' triggers), keyed by 64-bit fingerprints of the
+/// words, not the words: every word of a text is looked up here, and a
+/// lookup reads one bucket and no key string (following the key pointers
+/// was a cache miss per word of text, most of discovery's time); the table
+/// is small and stays in cache. The other words the rules look at are
+/// looked up in the lexicon itself ([`Lexicon::classes`]). Two words share
 /// a fingerprint with a probability of about 2^-64 per pair.
 #[derive(Debug, Clone, Default)]
 struct WordIndex {
-    words: FxHashMap<u64, WordEntry>,
     prefixed: FxHashMap<u64, WordEntry>,
     /// A 2^[`SHAPE_BITS`]-bit set of the [`shape_bit`]s of the keys of `prefixed`:
     /// a word whose bit is clear is none of them, and most words of a text
@@ -924,49 +923,30 @@ fn fingerprint(parts: &[&str]) -> u64 {
 
 impl WordIndex {
     fn new(lexicon: &Lexicon) -> WordIndex {
-        let mut words: FxHashMap<u64, WordEntry> = FxHashMap::default();
-        // Sized once (it grew by rehashing, 6M instructions of every start).
-        let all = lexicon.words();
-        words.reserve(all.size_hint().0 + lexicon.phrase_starts().size_hint().0);
-        for (w, bits) in all {
-            words.entry(fingerprint(&[w])).or_default().bits |= bits;
-        }
-        for (w, n) in lexicon.phrase_starts() {
-            let e = words.entry(fingerprint(&[w])).or_default();
-            e.phrase = e.phrase.max(n.min(255) as u8);
-        }
         let mut prefixed: FxHashMap<u64, WordEntry> = FxHashMap::default();
         let mut prefixed_shapes = vec![0u64; (1 << SHAPE_BITS) / 64];
-        let mut add_shape = |w: &str| {
+        let mut add = |w: &str| {
+            let entry = WordEntry {
+                bits: lexicon.classes(w),
+                phrase: lexicon.longest_phrase_from(w).min(255) as u8,
+            };
+            prefixed.insert(fingerprint(&[w]), entry);
             let bit = word_shape(w);
             prefixed_shapes[bit / 64] |= 1 << (bit % 64);
         };
         for (w, bits) in lexicon.words() {
             if bits & PREFIXED_CLASSES != 0 {
-                let key = fingerprint(&[w]);
-                prefixed.insert(key, words[&key]);
-                add_shape(w);
+                add(w);
             }
         }
         // First words of phrases (وزير الخارجية، Prime Minister) too.
         for (w, _) in lexicon.phrase_starts() {
-            let key = fingerprint(&[w]);
-            prefixed.insert(key, words[&key]);
-            add_shape(w);
+            add(w);
         }
         WordIndex {
-            words,
             prefixed,
             prefixed_shapes,
         }
-    }
-
-    /// The classes of a word as written (all zero when unknown).
-    fn word(&self, word: &str) -> WordEntry {
-        self.words
-            .get(&fingerprint(&[word]))
-            .copied()
-            .unwrap_or_default()
     }
 
     /// The classes of `word` if it is a word of [`PREFIXED_CLASSES`] (a
@@ -1108,7 +1088,6 @@ const MAX_UNITS: usize = 4;
 /// One document's discovery.
 struct Run<'a> {
     lex: &'a Lexicon,
-    index: &'a WordIndex,
     high: bool,
     text: &'a str,
     norm: &'a Normalized,
@@ -1125,7 +1104,7 @@ impl Run<'_> {
         if known != NOT_LOOKED_UP {
             return known;
         }
-        let bits = self.index.word(self.full(t)).bits;
+        let bits = self.lex.classes(self.full(t));
         t.full.set(bits);
         bits
     }
@@ -2239,18 +2218,23 @@ mod tests {
     }
 
     #[test]
-    fn every_word_of_the_small_table_passes_its_shape_filter() {
+    fn every_trigger_word_is_in_the_small_table_with_its_classes() {
         let lexicon = Lexicon::builtin();
         let index = WordIndex::new(&lexicon);
         let mut n = 0;
         for (w, bits) in lexicon.words() {
             if bits & PREFIXED_CLASSES != 0 {
-                assert!(index.trigger(w).is_some(), "{w}");
+                let e = index.trigger(w);
+                assert_eq!(e.map(|e| e.bits), Some(bits), "{w}");
                 n += 1;
             }
         }
-        for (w, _) in lexicon.phrase_starts() {
-            assert!(index.trigger(w).is_some(), "{w}");
+        for (w, longest) in lexicon.phrase_starts() {
+            // A phrase's first word: its classes as a word (if any) and
+            // the length of its longest phrase.
+            let e = index.trigger(w);
+            assert_eq!(e.map(|e| e.bits), Some(lexicon.classes(w)), "{w}");
+            assert_eq!(e.map(|e| usize::from(e.phrase)), Some(longest.min(255)), "{w}");
         }
         assert!(n > 1000, "{n} words");
         // The filter refuses most other words: fewer than a tenth of the

@@ -2234,7 +2234,11 @@ mod tests {
             // the length of its longest phrase.
             let e = index.trigger(w);
             assert_eq!(e.map(|e| e.bits), Some(lexicon.classes(w)), "{w}");
-            assert_eq!(e.map(|e| usize::from(e.phrase)), Some(longest.min(255)), "{w}");
+            assert_eq!(
+                e.map(|e| usize::from(e.phrase)),
+                Some(longest.min(255)),
+                "{w}"
+            );
         }
         assert!(n > 1000, "{n} words");
         // The filter refuses most other words: fewer than a tenth of the

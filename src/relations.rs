@@ -87,6 +87,12 @@ const AR_PREFIXES: &[(&str, usize)] = &[
     ("س", 3),
 ];
 
+/// Whether `c` is a letter of some prefix of [`AR_PREFIXES`] (a test
+/// checks it against the list).
+fn is_prefix_letter(c: char) -> bool {
+    matches!(c, 'و' | 'ف' | 'ب' | 'ك' | 'ل' | 'س' | 'ا')
+}
+
 /// Arabic suffixes a trigger's first word may take (normalized).
 const AR_SUFFIXES: &[&str] = &[
     "تهما", "تهم", "تها", "ته", "تموه", "وها", "وه", "هما", "هم", "هن", "ها", "ه", "وا", "تا",
@@ -811,12 +817,18 @@ impl Relations {
         let mut head_codes = [0u64; 5];
         let mut n_heads = 0;
         let mut code = 0u64;
+        // How many of the first letters may be letters of a prefix: a
+        // longer prefix is not looked up.
+        let mut prefix_letters = 0;
         for (i, c) in word.char_indices().take(5) {
             heads[n_heads] = i;
             head_codes[n_heads] = code;
             n_heads += 1;
             if n_heads < 5 {
                 code |= pack(std::iter::once(c)) << (16 * (n_heads - 1));
+                if prefix_letters == n_heads - 1 && is_prefix_letter(c) {
+                    prefix_letters += 1;
+                }
             }
         }
         // Only the first five and the last four letters are decoded; the
@@ -852,7 +864,7 @@ impl Relations {
             let mut min_stem = 0;
             // `pi` letters of prefix.
             if pi > 0 {
-                if !arabic {
+                if !arabic || pi > prefix_letters {
                     break;
                 }
                 match cuts.prefixes.get(&head_codes[pi]) {
@@ -1042,6 +1054,17 @@ mod tests {
         }
         out.sort();
         out
+    }
+
+    #[test]
+    fn prefix_letters_are_those_of_the_prefixes() {
+        let mut letters: Vec<char> = AR_PREFIXES.iter().flat_map(|(p, _)| p.chars()).collect();
+        letters.sort_unstable();
+        letters.dedup();
+        let all: Vec<char> = ('\u{0600}'..='\u{06FF}')
+            .filter(|&c| is_prefix_letter(c))
+            .collect();
+        assert_eq!(letters, all);
     }
 
     #[test]

@@ -580,8 +580,8 @@ impl Relations {
     }
 }
 
-/// Whether the normalized words `words` are the rest of a phrase `rest`
-/// (each as listed, or after the article).
+/// Whether the normalized words `word(0)`, `word(1)`, ... are the rest of
+/// a phrase `rest` (each as listed, or after the article).
 fn rest_matches<'w>(rest: &[Box<str>], word: impl Fn(usize) -> &'w str) -> bool {
     rest.iter().enumerate().all(|(k, r)| {
         let w = word(k);
@@ -644,10 +644,9 @@ fn words_of(trigger: &str) -> Vec<String> {
         .collect()
 }
 
-/// The byte ranges of the words of `text` (runs of word characters,
-/// [`is_word_char`]), shifted by `offset`: found with the matcher's bit
-/// per byte ([`WordBits`]), not a character at a time.
-/// Appended to `out`.
+/// Appends to `out` the byte ranges of the words of `text` (runs of word
+/// characters, [`is_word_char`]), shifted by `offset`: found with the
+/// matcher's bit per byte ([`WordBits`]), not a character at a time.
 fn word_ranges_into(text: &str, offset: usize, out: &mut Vec<(usize, usize)>) {
     let words = WordBits::new(text);
     out.reserve(words.word_count());

@@ -925,9 +925,9 @@ impl WordIndex {
     fn new(lexicon: &Lexicon) -> WordIndex {
         let mut prefixed: FxHashMap<u64, WordEntry> = FxHashMap::default();
         let mut prefixed_shapes = vec![0u64; (1 << SHAPE_BITS) / 64];
-        let mut add = |w: &str| {
+        let mut add = |w: &str, bits: u32| {
             let entry = WordEntry {
-                bits: lexicon.classes(w),
+                bits,
                 phrase: lexicon.longest_phrase_from(w).min(255) as u8,
             };
             prefixed.insert(fingerprint(&[w]), entry);
@@ -936,12 +936,12 @@ impl WordIndex {
         };
         for (w, bits) in lexicon.words() {
             if bits & PREFIXED_CLASSES != 0 {
-                add(w);
+                add(w, bits);
             }
         }
         // First words of phrases (وزير الخارجية، Prime Minister) too.
         for (w, _) in lexicon.phrase_starts() {
-            add(w);
+            add(w, lexicon.classes(w));
         }
         WordIndex {
             prefixed,

@@ -360,6 +360,19 @@ fn report_search_index_has_every_entity_and_each_ones_strongest_pair() {
     );
 }
 
+/// The Putin-Lavrov pair of a JSON array of pairs (`cooccurrence.json`'s
+/// rows or `report.html`'s data).
+fn putin_lavrov(pairs: &serde_json::Value) -> &serde_json::Value {
+    pairs
+        .as_array()
+        .expect("an array of pairs")
+        .iter()
+        .find(|p| {
+            p["source_id"] == "person:sergey-lavrov" && p["target_id"] == "person:vladimir-putin"
+        })
+        .expect("the Putin-Lavrov pair")
+}
+
 /// The pairs' examples are shown by `cooccurrence.json` and `report.html`
 /// only, and kept only when one of them is written: each shows them with
 /// the other absent, and a run without either writes the same CSV files.
@@ -390,14 +403,7 @@ fn pair_examples_are_kept_for_the_formats_that_show_them() {
     // report.html alone: its data has the pair's first window in each
     // document (one example a document).
     let data = report_data(&wd.read("h/report.html"));
-    let pair = data["pairs"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| {
-            p["source_id"] == "person:sergey-lavrov" && p["target_id"] == "person:vladimir-putin"
-        })
-        .expect("the Putin-Lavrov pair");
+    let pair = putin_lavrov(&data["pairs"]);
     let texts: Vec<&str> = pair["examples"]
         .as_array()
         .unwrap()
@@ -411,14 +417,7 @@ fn pair_examples_are_kept_for_the_formats_that_show_them() {
     // cooccurrence.json alone: the same two, with the marks of the names.
     let pairs: serde_json::Value =
         serde_json::from_str(&wd.read("j/cooccurrence.json")).expect("cooccurrence.json parses");
-    let pair = pairs
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| {
-            p["source_id"] == "person:sergey-lavrov" && p["target_id"] == "person:vladimir-putin"
-        })
-        .expect("the Putin-Lavrov pair");
+    let pair = putin_lavrov(&pairs);
     let examples = pair["examples"].as_array().unwrap();
     assert_eq!(examples.len(), 2);
     assert_eq!(examples[1]["doc_id"], "b");

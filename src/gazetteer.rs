@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use rustc_hash::FxHashMap;
 
@@ -14,7 +15,9 @@ use crate::normalize::{is_word_char, normalize_str};
 
 // The path spelled out: build.rs includes this file by `#[path]`.
 #[path = "gazetteer/image.rs"]
-mod image;
+pub(crate) mod image;
+
+pub(crate) use image::EntityFields;
 
 /// One entity: a person, country, organization, city, or any other type.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -207,10 +210,9 @@ pub struct Ambiguity {
 #[derive(Clone, Debug)]
 #[cfg_attr(test, derive(PartialEq))]
 pub struct Gazetteer {
-    entities: Vec<Entity>,
+    /// The entities and their ids' index.
+    store: Store,
     diagnostics: Vec<Diagnostic>,
-    /// Fx-hashed: SipHash cost 60M instructions of every start-up.
-    by_id: FxHashMap<String, usize>,
     /// FNV-1a of the file names and contents loaded, in order.
     hash: u64,
     /// The extra columns, in the order of their first appearance.
@@ -226,6 +228,98 @@ pub struct Gazetteer {
     /// the same files (`crate::builtin::MATCHER_IMAGE`). Every method that
     /// changes the gazetteer clears it.
     pristine_builtin: bool,
+}
+
+/// The entities, in load order, and the index of their ids.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct Table {
+    entities: Vec<Entity>,
+    /// Fx-hashed: SipHash cost 60M instructions of every start-up.
+    by_id: FxHashMap<String, usize>,
+}
+
+impl Table {
+    /// The entities with each id mapped to its index.
+    fn plain(entities: Vec<Entity>) -> Table {
+        let mut by_id = FxHashMap::default();
+        by_id.reserve(entities.len());
+        for (i, e) in entities.iter().enumerate() {
+            by_id.insert(e.id.clone(), i);
+        }
+        Table { entities, by_id }
+    }
+
+    /// Whether the id map is each entity's id to its index.
+    fn is_plain(&self) -> bool {
+        self.by_id.len() == self.entities.len()
+            && (self.entities.iter().enumerate()).all(|(i, e)| self.by_id.get(&e.id) == Some(&i))
+    }
+}
+
+/// The table, or for the built-in gazetteer as loaded, the image it is
+/// read from: an entity at a time where it lies, the whole table on the
+/// first call that needs it (see `gazetteer/image.rs`).
+#[derive(Clone, Debug)]
+struct Store {
+    table: OnceLock<Table>,
+    /// The entities in place, while nothing has changed them.
+    image: Option<image::Entities<'static>>,
+}
+
+impl Store {
+    fn built(table: Table) -> Store {
+        Store {
+            table: OnceLock::from(table),
+            image: None,
+        }
+    }
+
+    fn in_place(entities: image::Entities<'static>) -> Store {
+        Store {
+            table: OnceLock::new(),
+            image: Some(entities),
+        }
+    }
+
+    /// The table, read from the image the first time.
+    fn table(&self) -> &Table {
+        self.table.get_or_init(|| {
+            let read = self.image.as_ref().and_then(image::Entities::decode_all);
+            // Only the built-in image is read in place, and a test reads
+            // it whole: the files are the fallback that cannot fail.
+            read.map_or_else(
+                || Gazetteer::parse_builtin().store.into_table(),
+                Table::plain,
+            )
+        })
+    }
+
+    /// The table to change; the image is no longer what it holds.
+    fn table_mut(&mut self) -> &mut Table {
+        self.table();
+        self.image = None;
+        self.table.get_mut().expect("filled by `table` just above")
+    }
+
+    fn into_table(mut self) -> Table {
+        std::mem::take(self.table_mut())
+    }
+
+    /// The number of entities, without reading them.
+    fn len(&self) -> usize {
+        match (self.table.get(), &self.image) {
+            (Some(t), _) => t.entities.len(),
+            (None, Some(image)) => image.len(),
+            (None, None) => 0,
+        }
+    }
+}
+
+#[cfg(test)]
+impl PartialEq for Store {
+    fn eq(&self, other: &Store) -> bool {
+        self.table() == other.table()
+    }
 }
 
 /// The FNV-1a 64 offset basis: the hash of nothing.
@@ -272,14 +366,32 @@ const BUILTIN: &[(&str, &str)] = crate::builtin::GAZETTEERS;
 impl Gazetteer {
     /// An empty gazetteer.
     pub fn new() -> Gazetteer {
+        Gazetteer::from_parts(
+            Store::built(Table::default()),
+            Vec::new(),
+            FNV_OFFSET,
+            Vec::new(),
+            0,
+            FxHashMap::default(),
+        )
+    }
+
+    /// A gazetteer of these parts, not marked as the built-in one.
+    fn from_parts(
+        store: Store,
+        diagnostics: Vec<Diagnostic>,
+        hash: u64,
+        attribute_columns: Vec<String>,
+        layer_start: usize,
+        layer_merged: FxHashMap<String, Position>,
+    ) -> Gazetteer {
         Gazetteer {
-            entities: Vec::new(),
-            diagnostics: Vec::new(),
-            by_id: FxHashMap::default(),
-            hash: FNV_OFFSET,
-            attribute_columns: Vec::new(),
-            layer_start: 0,
-            layer_merged: FxHashMap::default(),
+            store,
+            diagnostics,
+            hash,
+            attribute_columns,
+            layer_start,
+            layer_merged,
             pristine_builtin: false,
         }
     }
@@ -296,10 +408,11 @@ impl Gazetteer {
     /// folder and compiled into the library.
     pub fn builtin() -> Gazetteer {
         // The image build.rs wrote of the same files (the parse cost 393M
-        // instructions of every start-up); the files are parsed if it
-        // cannot be read.
+        // instructions of every start-up), read in place; the files are
+        // parsed if it cannot be read.
         let image = crate::builtin::GAZETTEER_IMAGE;
-        let mut gaz = Gazetteer::from_image(image).unwrap_or_else(Gazetteer::parse_builtin);
+        let mut gaz =
+            Gazetteer::from_image_in_place(image).unwrap_or_else(Gazetteer::parse_builtin);
         gaz.pristine_builtin = true;
         gaz
     }
@@ -397,7 +510,7 @@ impl Gazetteer {
     /// fills an empty earlier value or must be the same.
     pub fn start_layer(&mut self) {
         self.pristine_builtin = false;
-        self.layer_start = self.entities.len();
+        self.layer_start = self.store.len();
         self.layer_merged.clear();
     }
 
@@ -678,7 +791,7 @@ impl Gazetteer {
 
     /// The index of the entity with this id in an earlier layer.
     fn earlier(&self, id: &str) -> Option<usize> {
-        self.by_id
+        (self.store.table().by_id)
             .get(id)
             .copied()
             .filter(|&i| i < self.layer_start)
@@ -723,8 +836,9 @@ impl Gazetteer {
             self.merge_into(i, entity, position);
             return;
         }
-        if let Some(&first) = self.by_id.get(&entity.id) {
-            let where_first = self.entities[first]
+        let table = self.store.table();
+        if let Some(&first) = table.by_id.get(&entity.id) {
+            let where_first = table.entities[first]
                 .position
                 .as_ref()
                 .map_or_else(String::new, |p| format!(" (first at {p})"));
@@ -742,14 +856,15 @@ impl Gazetteer {
                 self.attribute_columns.push(column.clone());
             }
         }
-        self.by_id.insert(entity.id.clone(), self.entities.len());
-        self.entities.push(entity);
+        let table = self.store.table_mut();
+        table.by_id.insert(entity.id.clone(), table.entities.len());
+        table.entities.push(entity);
     }
 
     /// Merges a row of the current layer into the earlier entity `i`
     /// (the rule is on [`Gazetteer::start_layer`]).
     fn merge_into(&mut self, i: usize, entity: Entity, position: Position) {
-        let old = &self.entities[i];
+        let old = &self.store.table().entities[i];
         let first = old
             .position
             .as_ref()
@@ -792,7 +907,7 @@ impl Gazetteer {
             return;
         }
         let mut new_forms: Vec<String> = Vec::new();
-        let old = &mut self.entities[i];
+        let old = &mut self.store.table_mut().entities[i];
         if old.name_ar.is_none() && entity.name_ar.is_some() {
             old.name_ar = entity.name_ar.clone();
             new_forms.extend(entity.name_ar);
@@ -886,7 +1001,7 @@ impl Gazetteer {
                 self.attribute_columns.push(column);
             }
         }
-        for entity in other.entities {
+        for entity in other.store.into_table().entities {
             self.push(entity);
         }
     }
@@ -900,12 +1015,37 @@ impl Gazetteer {
 
     /// The entities, in load order.
     pub fn entities(&self) -> &[Entity] {
-        &self.entities
+        &self.store.table().entities
     }
 
     /// The entity with this id, if any.
     pub fn get(&self, id: &str) -> Option<&Entity> {
-        self.by_id.get(id).map(|&i| &self.entities[i])
+        let table = self.store.table();
+        table.by_id.get(id).map(|&i| &table.entities[i])
+    }
+
+    /// What the tables say of the entity with this id, read where it
+    /// lies: the built-in gazetteer as loaded answers from its image
+    /// without reading the other entities.
+    pub(crate) fn entity_fields(&self, id: &str) -> Option<EntityFields<'_>> {
+        if let (None, Some(image)) = (self.store.table.get(), &self.store.image) {
+            // `None` from a sound image is an id it does not hold.
+            return image.find(id).and_then(|i| image.fields(i));
+        }
+        self.get(id).map(|e| EntityFields {
+            kind: &e.kind,
+            name: &e.name,
+            name_ar: e.name_ar.as_deref(),
+            attributes: (e.attributes.iter())
+                .map(|(c, v)| (c.as_str(), v.as_str()))
+                .collect(),
+        })
+    }
+
+    /// The entities where they lie, for the built-in gazetteer with
+    /// nothing changed since it was loaded.
+    pub(crate) fn entities_in_place(&self) -> Option<&image::Entities<'static>> {
+        self.store.image.as_ref()
     }
 
     /// Everything found while loading, plus the cross-entity checks
@@ -924,11 +1064,12 @@ impl Gazetteer {
     /// The warnings of the entities whose country is not an entity id.
     pub(crate) fn country_warnings(&self) -> Vec<Diagnostic> {
         let mut all = Vec::new();
-        for entity in &self.entities {
+        let table = self.store.table();
+        for entity in &table.entities {
             let Some(country) = &entity.country else {
                 continue;
             };
-            if !self.by_id.contains_key(country) {
+            if !table.by_id.contains_key(country) {
                 all.push(Diagnostic {
                     severity: Severity::Warning,
                     position: entity
@@ -968,7 +1109,8 @@ impl Gazetteer {
     /// alias. Weak aliases are not listed: sharing them is their purpose.
     pub fn ambiguities(&self) -> Vec<Ambiguity> {
         let mut by_alias: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-        for (i, entity) in self.entities.iter().enumerate() {
+        let entities = self.entities();
+        for (i, entity) in entities.iter().enumerate() {
             for (form, kind) in entity.forms() {
                 if kind == Form::Weak {
                     continue;
@@ -985,10 +1127,7 @@ impl Gazetteer {
             .filter(|(alias, ids)| ids.len() > 1 && !alias.is_empty())
             .map(|(alias, ids)| Ambiguity {
                 alias,
-                entity_ids: ids
-                    .into_iter()
-                    .map(|i| self.entities[i].id.clone())
-                    .collect(),
+                entity_ids: ids.into_iter().map(|i| entities[i].id.clone()).collect(),
             })
             .collect()
     }

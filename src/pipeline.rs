@@ -1,6 +1,6 @@
 //! The pipeline: normalize, match, resolve and segment one document.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use rayon::prelude::*;
 
@@ -9,7 +9,7 @@ use crate::discover::{
     Cover, Covered, Discovered, Discoverer, Discovery, Kind, Rule, display_name, rekey,
 };
 use crate::error::Error;
-use crate::gazetteer::Gazetteer;
+use crate::gazetteer::{Entity, Gazetteer};
 use crate::lexicon::Lexicon;
 use crate::matcher::{Form, Found, Matcher, strong_entities, unambiguous_entities};
 use crate::normalize::{Normalized, normalize, normalize_str};
@@ -184,6 +184,61 @@ struct EntityLabels {
     name: Arc<str>,
 }
 
+/// The labels of every entity of the gazetteer, by index: made at once,
+/// or for the built-in gazetteer as loaded, each the first time a mention
+/// needs it, from the gazetteer's image (the 180,000 strings of the
+/// 60,000 entities were 18M instructions of every start).
+#[derive(Debug)]
+enum Labels {
+    Made(Vec<EntityLabels>),
+    InPlace {
+        entities: crate::gazetteer::image::Entities<'static>,
+        made: Box<[OnceLock<EntityLabels>]>,
+        /// The labels of the built-in files parsed, should the image not
+        /// read (the tests read every entity of it).
+        parsed: OnceLock<Vec<EntityLabels>>,
+    },
+}
+
+impl Labels {
+    /// The labels of entity `i` (an index the matcher gave).
+    fn get(&self, i: usize) -> &EntityLabels {
+        match self {
+            Labels::Made(labels) => &labels[i],
+            Labels::InPlace {
+                entities,
+                made,
+                parsed,
+            } => match made[i].get() {
+                Some(labels) => labels,
+                None => Self::make(entities, &made[i], parsed, i),
+            },
+        }
+    }
+
+    /// The labels of entity `i` read from the image, kept in `made`.
+    #[cold]
+    fn make<'a>(
+        entities: &crate::gazetteer::image::Entities<'static>,
+        made: &'a OnceLock<EntityLabels>,
+        parsed: &'a OnceLock<Vec<EntityLabels>>,
+        i: usize,
+    ) -> &'a EntityLabels {
+        match entities.labels(i) {
+            Some((id, kind, name)) => made.get_or_init(|| EntityLabels {
+                id: Arc::from(id),
+                kind: Arc::from(kind),
+                name: Arc::from(name),
+            }),
+            None => {
+                let parsed =
+                    parsed.get_or_init(|| Pipeline::labels(Gazetteer::parse_builtin().entities()));
+                &parsed[i]
+            }
+        }
+    }
+}
+
 /// A pipeline built once from a gazetteer and used for any number of
 /// documents, from any number of threads (it is `Send + Sync`).
 ///
@@ -269,7 +324,7 @@ struct EntityLabels {
 #[derive(Debug)]
 pub struct Pipeline {
     matcher: Matcher,
-    labels: Vec<EntityLabels>,
+    labels: Labels,
     segmenter: Segmenter,
     discoverer: Discoverer,
     /// Shared type strings of discovered mentions.
@@ -424,7 +479,7 @@ impl Pipeline {
                     entity_ids: self
                         .matcher
                         .pattern_entities(t.pattern)
-                        .map(|e| self.labels[e].id.to_string())
+                        .map(|e| self.labels.get(e).id.to_string())
                         .collect(),
                     edit: t.edit.describe(&form, &word),
                     refused: t.refused,
@@ -433,13 +488,12 @@ impl Pipeline {
             .collect()
     }
 
-    fn gazetteer_only(gazetteer: &Gazetteer, fuzzy: bool) -> Result<Pipeline, Error> {
-        gazetteer.check()?;
-        let entities = gazetteer.entities();
+    /// The labels of `entities`, all at once.
+    fn labels(entities: &[Entity]) -> Vec<EntityLabels> {
         // A handful of types for all the entities: one `Arc` each (an
         // allocation per entity was 7M instructions of every start).
         let mut kinds: Vec<Arc<str>> = Vec::new();
-        let labels = entities
+        entities
             .iter()
             .map(|e| {
                 let kind = match kinds.iter().find(|k| ***k == *e.kind) {
@@ -456,13 +510,26 @@ impl Pipeline {
                     name: Arc::from(e.name.as_str()),
                 }
             })
-            .collect();
+            .collect()
+    }
+
+    fn gazetteer_only(gazetteer: &Gazetteer, fuzzy: bool) -> Result<Pipeline, Error> {
+        gazetteer.check()?;
+        let in_place = gazetteer.entities_in_place();
+        let labels = match in_place {
+            Some(entities) => Labels::InPlace {
+                entities: entities.clone(),
+                made: (0..entities.len()).map(|_| OnceLock::new()).collect(),
+                parsed: OnceLock::new(),
+            },
+            None => Labels::Made(Self::labels(gazetteer.entities())),
+        };
         // The default gazetteer as loaded: the matcher build.rs compiled
         // from the same files (a test checks it equals a fresh build).
         let matcher = if gazetteer.is_pristine_builtin() && !fuzzy {
             Matcher::from_image(crate::builtin::MATCHER_IMAGE)?
         } else {
-            Matcher::new(entities, fuzzy)?
+            Matcher::new(gazetteer.entities(), fuzzy)?
         };
         Ok(Pipeline {
             matcher,
@@ -698,7 +765,7 @@ impl Pipeline {
                 cover: if f.form == Form::Demonym {
                     Cover::Demonym
                 } else {
-                    match self.labels[f.entity].kind.as_ref() {
+                    match self.labels.get(f.entity).kind.as_ref() {
                         "country" | "city" | "region" => Cover::Place,
                         "organization" => Cover::Organization,
                         _ => Cover::Other,
@@ -857,7 +924,7 @@ impl Pipeline {
                     push_discovered(d, cursor, mentions);
                 }
             }
-            let labels = &self.labels[f.entity];
+            let labels = &self.labels.get(f.entity);
             let start = cursor.chars_at(f.span.start);
             let end = cursor.chars_at(f.span.end);
             let (sentence, paragraph) = windows.locate(f.span.start);
@@ -876,7 +943,7 @@ impl Pipeline {
                 alternatives: f
                     .alternatives
                     .iter()
-                    .map(|&i| self.labels[i].id.clone())
+                    .map(|&i| self.labels.get(i).id.clone())
                     .collect(),
                 sentence,
                 paragraph,
@@ -950,11 +1017,11 @@ fn clean_start_after(text: &str, mut at: usize) -> usize {
 /// discovered id its type and the name made from its key; `None` for an
 /// id neither knows.
 pub fn entity_info(gazetteer: &Gazetteer, id: &str) -> Option<EntityInfo> {
-    if let Some(e) = gazetteer.get(id) {
+    if let Some(e) = gazetteer.entity_fields(id) {
         return Some(EntityInfo {
-            kind: e.kind.clone(),
-            name: e.name.clone(),
-            name_ar: e.name_ar.clone().unwrap_or_default(),
+            kind: e.kind.to_string(),
+            name: e.name.to_string(),
+            name_ar: e.name_ar.unwrap_or_default().to_string(),
             attributes: attributes_in_table_order(gazetteer, &e.attributes),
         });
     }
@@ -973,13 +1040,15 @@ pub fn entity_info(gazetteer: &Gazetteer, id: &str) -> Option<EntityInfo> {
 /// (that of the entity tables), whatever their order in its own file.
 fn attributes_in_table_order(
     gazetteer: &Gazetteer,
-    pairs: &[(String, String)],
+    pairs: &[(&str, &str)],
 ) -> crate::cooccur::Attributes {
     if pairs.iter().all(|(_, v)| v.is_empty()) {
         return crate::cooccur::Attributes::default();
     }
     let columns = gazetteer.attribute_columns();
-    let mut sorted = pairs.to_vec();
+    let mut sorted: Vec<(String, String)> = (pairs.iter())
+        .map(|&(c, v)| (c.to_string(), v.to_string()))
+        .collect();
     sorted.sort_by_key(|(c, _)| columns.iter().position(|x| x == c));
     crate::cooccur::Attributes::new(sorted)
 }
@@ -1035,6 +1104,31 @@ mod tests {
         assert_eq!(count("سروسيا xروسيا"), 0);
         assert_eq!(count("كروسيا"), 1);
         assert_eq!(count("Russia الصين"), 2);
+    }
+
+    /// The built-in gazetteer read in place labels each mention (id, type,
+    /// name, alternatives) and names each entity as the same gazetteer
+    /// parsed from its files, whose labels are made at once.
+    #[test]
+    fn labels_read_in_place_are_those_made_from_the_parse() {
+        let builtin = Gazetteer::builtin();
+        let parsed = Gazetteer::parse_builtin();
+        let in_place = Pipeline::new(&builtin).unwrap();
+        let made = Pipeline::new(&parsed).unwrap();
+        assert!(matches!(in_place.labels, Labels::InPlace { .. }));
+        assert!(matches!(made.labels, Labels::Made(_)));
+        let text = "قال فلاديمير بوتين في موسكو إن روسيا والصين وبالكويت \
+                    والأمم المتحدة. Vladimir Putin met Xi Jinping in Beijing; \
+                    the Russian and Chinese delegations left Cairo for Paris.";
+        let doc = Document::new("d", text);
+        let (a, b) = (in_place.extract(&doc), made.extract(&doc));
+        assert!(a.len() >= 8, "{a:?}");
+        assert_eq!(a, b);
+        for m in &a {
+            let info = entity_info(&builtin, &m.entity_id);
+            assert_eq!(info, entity_info(&parsed, &m.entity_id), "{}", m.entity_id);
+            assert_eq!(info.map(|i| i.name), Some(m.name.to_string()));
+        }
     }
 
     #[test]

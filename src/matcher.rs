@@ -5,18 +5,20 @@
 use std::collections::BTreeMap;
 use std::ops::Range;
 
-use crawdad::Trie;
 use rustc_hash::{FxBuildHasher, FxHashMap};
 
 use crate::error::{BuildError, Error};
 use crate::gazetteer::Entity;
 use crate::normalize::{Normalized, is_word_char, normalize_str};
+use trie::Trie;
 
 // Paths spelled out: build.rs includes this file by `#[path]`.
 #[path = "matcher/fuzzy.rs"]
 mod fuzzy;
 #[path = "matcher/image.rs"]
 mod image;
+#[path = "matcher/trie.rs"]
+mod trie;
 #[path = "matcher/words.rs"]
 pub(crate) mod words;
 pub(crate) use fuzzy::FuzzyTrace;
@@ -383,7 +385,7 @@ impl std::fmt::Debug for Matcher {
                     .tries
                     .iter()
                     .flatten()
-                    .map(Trie::heap_bytes)
+                    .map(|t| t.as_bytes().len())
                     .sum::<usize>(),
             )
             .finish()
@@ -490,7 +492,7 @@ impl Matcher {
             let records = ids.iter().map(|&id| (patterns[id as usize].as_str(), id));
             Trie::from_records(records)
                 .map(Some)
-                .map_err(|e| Error::Build(BuildError::Trie(e.to_string())))
+                .map_err(|e| Error::Build(BuildError::Trie(e)))
         };
         let (arabic, other) = std::thread::scope(|scope| {
             let arabic = scope.spawn(|| build(arabic));
@@ -586,9 +588,9 @@ impl Matcher {
             let Some(trie) = &self.tries[trie_index(bytes[start])] else {
                 return;
             };
-            for (pattern, _) in trie.common_prefix_search(text[start..].chars()) {
-                visit(word, start, pattern, prefix);
-            }
+            trie.prefixes(&text[start..], |pattern| {
+                visit(word, start, pattern, prefix)
+            });
         };
         let words = WordBits::new(text);
         let mut i = 0;

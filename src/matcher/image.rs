@@ -10,7 +10,9 @@
 //! The fuzzy index is not in the image (the image is for runs without
 //! `--fuzzy`).
 
-use crawdad::Trie;
+use std::borrow::Cow;
+
+use super::trie::Trie;
 
 use super::{Entry, Matcher, PatternEntries, StartFilter, WordFilter, nonword_first_bytes};
 use crate::error::Error;
@@ -114,18 +116,19 @@ impl<'a> Reader<'a> {
             .collect();
         Ok(WordFilter { bits, shift })
     }
+}
 
+impl Reader<'static> {
+    /// A trie, read where it lies (see `matcher/trie.rs`).
     fn trie(&mut self) -> Result<Option<Trie>, Error> {
         if self.take(1)?[0] == 0 {
             return Ok(None);
         }
         let n = self.len()?;
         let bytes = self.take(n)?;
-        let (trie, rest) = Trie::deserialize_from_slice(bytes);
-        if !rest.is_empty() {
-            return Err(bad("trie length"));
-        }
-        Ok(Some(trie))
+        Trie::new(Cow::Borrowed(bytes))
+            .map(Some)
+            .ok_or_else(|| bad("trie length"))
     }
 }
 
@@ -142,9 +145,9 @@ impl Matcher {
                 None => w.0.push(0),
                 Some(t) => {
                     w.0.push(1);
-                    let bytes = t.serialize_to_vec();
+                    let bytes = t.as_bytes();
                     w.len(bytes.len());
-                    w.0.extend_from_slice(&bytes);
+                    w.0.extend_from_slice(bytes);
                 }
             }
         }
@@ -179,7 +182,7 @@ impl Matcher {
     }
 
     /// Reads back what [`Matcher::to_image`] wrote.
-    pub(crate) fn from_image(image: &[u8]) -> Result<Matcher, Error> {
+    pub(crate) fn from_image(image: &'static [u8]) -> Result<Matcher, Error> {
         let mut r = Reader(image);
         if r.take(MAGIC.len())? != MAGIC {
             return Err(bad("not an image of this version"));
@@ -278,7 +281,7 @@ mod tests {
         let Ok(image) = built else {
             panic!("the matcher builds")
         };
-        let back = Matcher::from_image(&image);
+        let back = Matcher::from_image(leak(&image));
         assert!(back.as_ref().is_ok_and(|m| m.to_image() == image));
         let Ok(back) = back else { return };
         assert_eq!(back.country_of, vec![None, None, Some(0)]);
@@ -308,7 +311,7 @@ mod tests {
             ("another magic", &foreign),
         ];
         for (what, bytes) in cases {
-            let err = Matcher::from_image(bytes).err();
+            let err = Matcher::from_image(leak(bytes)).err();
             assert!(
                 matches!(
                     err,
@@ -324,7 +327,12 @@ mod tests {
                 "{what}: {message}"
             );
         }
-        assert!(Matcher::from_image(&image).is_ok());
+        assert!(Matcher::from_image(leak(&image)).is_ok());
+    }
+
+    /// A copy of `bytes` that lives as long as the built-in images do.
+    fn leak(bytes: &[u8]) -> &'static [u8] {
+        Box::leak(bytes.to_vec().into_boxed_slice())
     }
 
     /// Only the built-in gazetteer as loaded takes the image: every change

@@ -197,7 +197,7 @@ enum Labels {
         /// chunk made when one of its entities is first asked for (one
         /// cell per entity at start was 3.4 MB of fresh pages, 800 page
         /// faults).
-        made: Box<[OnceLock<Box<[OnceLock<EntityLabels>]>>]>,
+        made: Box<[OnceLock<LabelChunk>]>,
         /// The labels of the built-in files parsed, should the image not
         /// read (the tests read every entity of it).
         parsed: OnceLock<Vec<EntityLabels>>,
@@ -206,6 +206,9 @@ enum Labels {
 
 /// The entities of a chunk of [`Labels::InPlace`].
 const LABEL_CHUNK: usize = 256;
+
+/// The labels of [`LABEL_CHUNK`] entities, each made on first use.
+type LabelChunk = Box<[OnceLock<EntityLabels>]>;
 
 impl Labels {
     /// The labels of the entities in place, none made yet.

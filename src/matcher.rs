@@ -99,6 +99,43 @@ impl PatternEntries {
     }
 }
 
+/// An array of `u32`s as little-endian bytes: built by [`Matcher::new`]
+/// or borrowed from the image compiled in, where it lies (copying the
+/// image's three arrays of one item per pattern or entity into vectors
+/// was a third of the page faults of every start).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct U32s(std::borrow::Cow<'static, [u8]>);
+
+impl U32s {
+    /// The items of `items`, in order.
+    fn from_items(items: impl IntoIterator<Item = u32>) -> U32s {
+        U32s(items.into_iter().flat_map(u32::to_le_bytes).collect())
+    }
+
+    /// The number of items.
+    fn len(&self) -> usize {
+        self.0.len() / 4
+    }
+
+    /// Item `i`; panics past the end, as indexing a slice does (the
+    /// matcher's ids are checked against the lengths when it is made).
+    fn at(&self, i: usize) -> u32 {
+        let b = &self.0[4 * i..4 * i + 4];
+        u32::from_le_bytes([b[0], b[1], b[2], b[3]])
+    }
+
+    /// The items, in order.
+    fn iter(&self) -> impl ExactSizeIterator<Item = u32> + '_ {
+        self.0
+            .chunks_exact(4)
+            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    }
+}
+
+/// The item of [`Matcher`]'s `country_of` for an entity without a related
+/// country.
+const NO_COUNTRY: u32 = u32::MAX;
+
 /// Entity types whose strong forms take the article only where the form
 /// itself begins with it (السيول is not سيول, Seoul): places and people.
 const NO_ARTICLE_KINDS: &[&str] = &["person", "country", "city", "region", "place", "location"];
@@ -355,7 +392,7 @@ pub(crate) struct Matcher {
     /// for its first byte; `None` for a trie without patterns.
     tries: [Option<Trie>; 2],
     /// For each pattern id, its length in bytes.
-    lengths: Vec<u32>,
+    lengths: U32s,
     /// The non-word characters some pattern begins with (sorted): a walk
     /// starts at each of them too.
     nonword_first: Vec<char>,
@@ -366,9 +403,10 @@ pub(crate) struct Matcher {
     /// For each pattern id, the entities it names.
     entries: PatternEntries,
     /// For each pattern id, its number of word characters.
-    letters: Vec<usize>,
-    /// For each entity, the index of its related country, if known.
-    country_of: Vec<Option<u32>>,
+    letters: U32s,
+    /// For each entity, the index of its related country, or
+    /// [`NO_COUNTRY`].
+    country_of: U32s,
     /// The length in bytes of the longest pattern.
     longest: usize,
     /// The index of rule 9, when fuzzy matching is on.
@@ -503,11 +541,12 @@ impl Matcher {
             (arabic, other)
         });
         let tries = [arabic?, other?];
-        let lengths: Vec<u32> = patterns
-            .iter()
-            .map(|p| u32::try_from(p.len()).unwrap_or(u32::MAX))
-            .collect();
-        let longest = lengths.iter().copied().max().unwrap_or(0) as usize;
+        let lengths = U32s::from_items(
+            patterns
+                .iter()
+                .map(|p| u32::try_from(p.len()).unwrap_or(u32::MAX)),
+        );
+        let longest = lengths.iter().max().unwrap_or(0) as usize;
         let mut nonword_first: Vec<char> = patterns
             .iter()
             .filter_map(|p| p.chars().next())
@@ -515,19 +554,21 @@ impl Matcher {
             .collect();
         nonword_first.sort_unstable();
         nonword_first.dedup();
-        let letters = patterns
-            .iter()
-            .map(|p| p.chars().filter(|&c| is_word_char(c)).count())
-            .collect();
+        let letters = U32s::from_items(patterns.iter().map(|p| {
+            let n = p.chars().filter(|&c| is_word_char(c)).count();
+            u32::try_from(n).unwrap_or(u32::MAX)
+        }));
         let index: FxHashMap<&str, u32> = entities
             .iter()
             .enumerate()
             .map(|(i, e)| (e.id.as_str(), i as u32))
             .collect();
-        let country_of = entities
-            .iter()
-            .map(|e| e.country.as_deref().and_then(|c| index.get(c).copied()))
-            .collect();
+        let country_of = U32s::from_items(entities.iter().map(|e| {
+            e.country
+                .as_deref()
+                .and_then(|c| index.get(c).copied())
+                .unwrap_or(NO_COUNTRY)
+        }));
         let starts = StartFilter::new(patterns.iter().map(String::as_str));
         let fuzzy = fuzzy.then(|| {
             // The strong one-word forms (every character a word
@@ -672,7 +713,7 @@ impl Matcher {
         let text = norm.as_str();
         let mut candidates = Vec::new();
         self.walk(text, |word, start, pattern, prefix| {
-            let end = start + self.lengths[pattern as usize] as usize;
+            let end = start + self.lengths.at(pattern as usize) as usize;
             let pattern = pattern as usize;
             if let Some(c) = self.candidate(original, norm, pattern, prefix, word, start, end) {
                 candidates.push(c);
@@ -779,8 +820,8 @@ impl Matcher {
             .map(|c| {
                 let is_supported = |e: &&Entry| unambiguous.binary_search(&e.entity).is_ok();
                 let by_its_country = |e: &&Entry| {
-                    self.country_of[e.entity as usize]
-                        .is_some_and(|k| unambiguous.binary_search(&k).is_ok())
+                    let k = self.country_of.at(e.entity as usize);
+                    k != NO_COUNTRY && unambiguous.binary_search(&k).is_ok()
                 };
                 let supported = c.entries.iter().filter(is_supported).count();
                 let by_country = c.entries.iter().filter(by_its_country).count();
@@ -1149,7 +1190,7 @@ impl Matcher {
     pub(crate) fn crosses(&self, normalized: &str, cut: usize) -> bool {
         let mut crosses = false;
         self.walk(normalized, |_, start, pattern, _| {
-            let end = start + self.lengths[pattern as usize] as usize;
+            let end = start + self.lengths.at(pattern as usize) as usize;
             crosses |= start < cut && end > cut;
         });
         crosses
@@ -1186,7 +1227,7 @@ impl Matcher {
             } else {
                 2
             };
-            if self.letters[pattern] < need {
+            if (self.letters.at(pattern) as usize) < need {
                 return None;
             }
         }

@@ -14,7 +14,7 @@ use std::borrow::Cow;
 
 use super::trie::Trie;
 
-use super::{Entry, Matcher, PatternEntries, StartFilter, WordFilter, nonword_first_bytes};
+use super::{Entry, Matcher, PatternEntries, StartFilter, U32s, WordFilter, nonword_first_bytes};
 use crate::error::Error;
 use crate::gazetteer::Form;
 
@@ -119,6 +119,13 @@ impl<'a> Reader<'a> {
 }
 
 impl Reader<'static> {
+    /// A length, then that many u32s, read where they lie.
+    fn u32s_in_place(&mut self) -> Result<U32s, Error> {
+        let n = self.len()?;
+        let bytes = self.take(n.checked_mul(4).ok_or_else(|| bad("length"))?)?;
+        Ok(U32s(Cow::Borrowed(bytes)))
+    }
+
     /// A trie, read where it lies (see `matcher/trie.rs`).
     fn trie(&mut self) -> Result<Option<Trie>, Error> {
         if self.take(1)?[0] == 0 {
@@ -151,7 +158,7 @@ impl Matcher {
                 }
             }
         }
-        w.u32s(self.lengths.iter().copied());
+        w.u32s(self.lengths.iter());
         w.u32s(self.nonword_first.iter().map(|&c| c as u32));
         w.filter(&self.starts.first);
         w.filter(&self.starts.single);
@@ -171,12 +178,8 @@ impl Matcher {
                 );
             }
         }
-        w.u32s(
-            self.letters
-                .iter()
-                .map(|&n| u32::try_from(n).unwrap_or(u32::MAX)),
-        );
-        w.u32s(self.country_of.iter().map(|c| c.unwrap_or(u32::MAX)));
+        w.u32s(self.letters.iter());
+        w.u32s(self.country_of.iter());
         w.len(self.longest);
         w.0
     }
@@ -188,7 +191,7 @@ impl Matcher {
             return Err(bad("not an image of this version"));
         }
         let tries = [r.trie()?, r.trie()?];
-        let lengths = r.plain_u32s()?;
+        let lengths = r.u32s_in_place()?;
         let nonword_first: Vec<char> =
             r.u32s(|c| char::from_u32(c).ok_or_else(|| bad("character")))?;
         let starts = StartFilter {
@@ -223,15 +226,19 @@ impl Matcher {
             }
             entries.end_pattern();
         }
-        let letters: Vec<usize> = r.plain_u32s()?.into_iter().map(|n| n as usize).collect();
-        let country_of: Vec<Option<u32>> = r
-            .plain_u32s()?
-            .into_iter()
-            .map(|c| (c != u32::MAX).then_some(c))
-            .collect();
+        let letters = r.u32s_in_place()?;
+        let country_of = r.u32s_in_place()?;
         let longest = r.len()?;
         if !r.0.is_empty() || lengths.len() != patterns || letters.len() != patterns {
             return Err(bad("sizes"));
+        }
+        // Rule 8 reads `country_of` at each entry's entity.
+        if entries
+            .flat
+            .iter()
+            .any(|e| e.entity as usize >= country_of.len())
+        {
+            return Err(bad("entity"));
         }
         Ok(Matcher {
             tries,
@@ -284,7 +291,10 @@ mod tests {
         let back = Matcher::from_image(leak(&image));
         assert!(back.as_ref().is_ok_and(|m| m.to_image() == image));
         let Ok(back) = back else { return };
-        assert_eq!(back.country_of, vec![None, None, Some(0)]);
+        assert_eq!(
+            back.country_of.iter().collect::<Vec<_>>(),
+            [u32::MAX, u32::MAX, 0]
+        );
         assert!(back.nonword_first.contains(&'('));
         assert!(back.entries.flat.iter().any(|e| e.lam));
         assert!(back.entries.flat.iter().any(|e| e.caps_only));
@@ -328,6 +338,22 @@ mod tests {
             );
         }
         assert!(Matcher::from_image(leak(&image)).is_ok());
+        // An entry naming an entity past the last one (rule 8 would read
+        // past `country_of`).
+        let Ok(mut m) = Matcher::new(&[Entity::new("c:x", "city", "Xanadu")], false) else {
+            panic!("the matcher builds")
+        };
+        m.entries.flat[0].entity = 1;
+        let err = Matcher::from_image(leak(&m.to_image())).err();
+        assert!(
+            matches!(
+                err,
+                Some(Error::Build(crate::error::BuildError::MalformedImage(
+                    "entity"
+                )))
+            ),
+            "{err:?}"
+        );
     }
 
     /// A copy of `bytes` that lives as long as the built-in images do.

@@ -75,7 +75,7 @@ pub mod class {
 pub(crate) const BUILTIN: &[(&str, &str)] = crate::builtin::LEXICON;
 
 /// The first bytes of a lexicon image: a name and the format version.
-const LEXICON_MAGIC: &[u8; 8] = b"alamlex3";
+const LEXICON_MAGIC: &[u8; 8] = b"alamlex4";
 
 /// Word lists for the discovery rules, keyed by normalized form.
 ///
@@ -138,19 +138,78 @@ pub struct Lexicon {
     diagnostics: Vec<Diagnostic>,
 }
 
-/// A table of the image: its keys (slices of the embedded text, sorted),
-/// their values, and an open-addressing hash table over them, as written
-/// (`slots`: `2^bits` little-endian u32s, each `0` for empty or a key's
-/// index + 1, the key at `key_hash(key) >> (64 - bits)` or after it).
+/// A table of the image, read where it lies: its records (each the end of
+/// its key in the image's text, a `u32`, and its value, `V::WIDTH` bytes),
+/// the keys (sorted, one after another in the text from `start`), and an
+/// open-addressing hash table over them, as written (`slots`: `2^bits`
+/// little-endian u32s, each `0` for empty or a key's index + 1, the key at
+/// `key_hash(key) >> (64 - bits)` or after it). Nothing is copied at start
+/// (a vector of keys and one of values were 400 page faults of every
+/// start); [`Lexicon::from_image`] checked every end.
 #[derive(Clone, Default)]
 struct ImageTable<V> {
-    keys: Vec<&'static str>,
-    values: Vec<V>,
+    records: &'static [u8],
+    text: &'static str,
+    start: usize,
     slots: &'static [u8],
     bits: u32,
+    values: std::marker::PhantomData<V>,
 }
 
-impl<V: Copy> ImageTable<V> {
+/// A value of an image table: its width in bytes and how it reads.
+trait ImageValue: Copy {
+    /// Its width in bytes.
+    const WIDTH: usize;
+    /// The value of its little-endian bytes (`WIDTH` of them).
+    fn read(bytes: &[u8]) -> Self;
+}
+
+impl ImageValue for u32 {
+    const WIDTH: usize = 4;
+    fn read(b: &[u8]) -> u32 {
+        u32::from_le_bytes([b[0], b[1], b[2], b[3]])
+    }
+}
+
+impl ImageValue for u64 {
+    const WIDTH: usize = 8;
+    fn read(b: &[u8]) -> u64 {
+        u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]])
+    }
+}
+
+/// The `u32` at byte `at` of `bytes`.
+fn u32_at(bytes: &[u8], at: usize) -> u32 {
+    u32::read(&bytes[at..at + 4])
+}
+
+impl<V: ImageValue> ImageTable<V> {
+    /// The width of a record.
+    const RECORD: usize = 4 + V::WIDTH;
+
+    /// The number of keys.
+    fn len(&self) -> usize {
+        self.records.len() / Self::RECORD
+    }
+
+    /// Key `i` (`i < len()`).
+    fn key(&self, i: usize) -> &'static str {
+        let begin = match i {
+            0 => self.start,
+            _ => u32_at(self.records, (i - 1) * Self::RECORD) as usize,
+        };
+        let end = u32_at(self.records, i * Self::RECORD) as usize;
+        // `from_image` checked every end is a character boundary, not
+        // before the one ahead of it and within the text.
+        self.text.get(begin..end).unwrap_or_default()
+    }
+
+    /// Value `i` (`i < len()`).
+    fn value(&self, i: usize) -> V {
+        let at = i * Self::RECORD + 4;
+        V::read(&self.records[at..at + V::WIDTH])
+    }
+
     fn get(&self, key: &str) -> Option<V> {
         let n = self.slots.len() / 4;
         if n == 0 {
@@ -164,17 +223,17 @@ impl<V: Copy> ImageTable<V> {
             let b = self.slots.get(4 * at..4 * at + 4)?;
             let slot = u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
             // An image with no empty slot is refused when read, so this
-            // ends.
+            // ends; nor a slot past the keys.
             let i = ((slot & SLOT_INDEX) as usize).checked_sub(1)?;
-            if slot & !SLOT_INDEX == tag && self.keys.get(i) == Some(&key) {
-                return self.values.get(i).copied();
+            if slot & !SLOT_INDEX == tag && self.key(i) == key {
+                return Some(self.value(i));
             }
             at = (at + 1) & mask;
         }
     }
 
     fn iter(&self) -> impl Iterator<Item = (&'static str, V)> + '_ {
-        self.keys.iter().copied().zip(self.values.iter().copied())
+        (0..self.len()).map(|i| (self.key(i), self.value(i)))
     }
 }
 
@@ -254,8 +313,8 @@ struct ImageTables {
 impl std::fmt::Debug for ImageTables {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ImageTables")
-            .field("words", &self.words.keys.len())
-            .field("phrases", &self.phrases.keys.len())
+            .field("words", &self.words.len())
+            .field("phrases", &self.phrases.len())
             .finish()
     }
 }
@@ -289,10 +348,10 @@ impl Lexicon {
     /// every key, one after another in the order of the tables (checked to
     /// be UTF-8 once when read; a check per key cost 20M instructions of
     /// every start-up). Then each table: its length (`u32`) and its
-    /// entries sorted by key, each the key's byte length (`u32`; its bytes
-    /// are the next ones of the text) and the value (`u32`; `u64` for
-    /// counts), then its hash table (`bits`, a `u32`, and `2^bits` slots,
-    /// see `ImageTable`), little-endian.
+    /// entries sorted by key, each the byte offset in the text where the
+    /// key ends (`u32`; it starts where the one before ends) and the value
+    /// (`u32`; `u64` for counts), then its hash table (`bits`, a `u32`,
+    /// and `2^bits` slots, see `ImageTable`), little-endian.
     #[cfg_attr(not(test), allow(dead_code))]
     pub(crate) fn to_image(&self) -> Vec<u8> {
         if !self.diagnostics.is_empty() {
@@ -304,8 +363,12 @@ impl Lexicon {
         let mut table = |entries: Vec<(&str, u64)>, wide: bool| {
             out.extend_from_slice(&(entries.len() as u32).to_le_bytes());
             for &(k, v) in &entries {
-                out.extend_from_slice(&(k.len() as u32).to_le_bytes());
                 text.push_str(k);
+                let Ok(end) = u32::try_from(text.len()) else {
+                    too_large = true;
+                    return;
+                };
+                out.extend_from_slice(&end.to_le_bytes());
                 if wide {
                     out.extend_from_slice(&v.to_le_bytes());
                 } else {
@@ -332,7 +395,7 @@ impl Lexicon {
             v
         }
         /// The same of a table read in place (sorted already).
-        fn listed<V: Copy + Into<u64>>(t: &ImageTable<V>) -> Vec<(&str, u64)> {
+        fn listed<V: ImageValue + Into<u64>>(t: &ImageTable<V>) -> Vec<(&str, u64)> {
             t.iter().map(|(k, v)| (k, v.into())).collect()
         }
         match &self.image {
@@ -360,105 +423,79 @@ impl Lexicon {
     }
 
     /// Reads back what [`Lexicon::to_image`] wrote, in place: the keys are
-    /// slices of `image`'s text and the hash tables its bytes; `None` for
-    /// no image or a malformed one (a key that does not end on a character
-    /// boundary, a slot past the keys, a table with no empty slot).
+    /// slices of `image`'s text and the records and hash tables its bytes;
+    /// `None` for no image or a malformed one (a key that ends before the
+    /// one ahead of it, past the text or not on a character boundary, a
+    /// slot past the keys, a table with no empty slot).
     pub(crate) fn from_image(image: &'static [u8]) -> Option<Lexicon> {
         let mut rest = image.strip_prefix(LEXICON_MAGIC)?;
-        fn take<'a>(rest: &mut &'a [u8], n: usize) -> Option<&'a [u8]> {
+        fn take(rest: &mut &'static [u8], n: usize) -> Option<&'static [u8]> {
             let (head, tail) = rest.split_at_checked(n)?;
             *rest = tail;
             Some(head)
         }
-        fn u32_at(rest: &mut &[u8]) -> Option<u32> {
-            Some(u32::from_le_bytes(take(rest, 4)?.try_into().ok()?))
+        fn count(rest: &mut &'static [u8]) -> Option<usize> {
+            Some(u32::read(take(rest, 4)?) as usize)
         }
-        let size = u64::from_le_bytes(take(&mut rest, 8)?.try_into().ok()?);
-        let text = take(&mut rest, usize::try_from(size).ok()?)?;
-        let mut text: &'static str = simdutf8::basic::from_utf8(text).ok()?;
-        let mut tables = ImageTables::default();
-        for table in 0..4 {
-            let n = u32_at(&mut rest)? as usize;
-            // Each entry has at least 8 bytes left: a corrupt length
-            // cannot reserve gigabytes.
-            if n > rest.len() / 8 {
-                return None;
-            }
-            let mut keys: Vec<&'static str> = Vec::with_capacity(n);
-            let mut narrow: Vec<u32> = Vec::new();
-            let mut wide: Vec<u64> = Vec::new();
-            if table == 3 {
-                wide.reserve(n);
-            } else {
-                narrow.reserve(n);
-            }
-            for _ in 0..n {
-                let len = u32_at(&mut rest)? as usize;
-                // `get` refuses a key that does not end on a character
-                // boundary.
-                let key = text.get(..len)?;
-                text = &text[len..];
-                keys.push(key);
-                if table == 3 {
-                    wide.push(u64::from_le_bytes(take(&mut rest, 8)?.try_into().ok()?));
-                } else {
-                    narrow.push(u32_at(&mut rest)?);
+        /// One table: its records, checked, then its slots.
+        fn table<V: ImageValue>(
+            rest: &mut &'static [u8],
+            text: &'static str,
+            start: &mut usize,
+        ) -> Option<ImageTable<V>> {
+            let n = count(rest)?;
+            let width = ImageTable::<V>::RECORD;
+            let records = take(rest, n.checked_mul(width)?)?;
+            // Every key ends on a character boundary, not before the one
+            // ahead of it, within the text.
+            let mut end = *start;
+            for r in records.chunks_exact(width) {
+                let next = u32::read(r) as usize;
+                if next < end || !text.is_char_boundary(next) {
+                    return None;
                 }
+                end = next;
             }
             // The slots: at least one empty (else a lookup of a missing key
             // would not end) and none past the keys; read in place.
-            let bits = u32_at(&mut rest)?;
+            let bits = u32::read(take(rest, 4)?);
             if !(1..=31).contains(&bits) {
                 return None;
             }
-            let slots = take(&mut rest, 4usize << bits)?;
+            let slots = take(rest, 4usize << bits)?;
             // One pass the compiler vectorizes: the largest index and the
             // number of empty slots.
             let (mut largest, mut empty) = (0u32, 0usize);
             for b in slots.chunks_exact(4) {
-                let slot = u32::from_le_bytes([b[0], b[1], b[2], b[3]]) & SLOT_INDEX;
+                let slot = u32::read(b) & SLOT_INDEX;
                 largest = largest.max(slot);
                 empty += usize::from(slot == 0);
             }
             if largest as usize > n || empty == 0 {
                 return None;
             }
-            match table {
-                0 => {
-                    tables.words = ImageTable {
-                        keys,
-                        values: narrow,
-                        slots,
-                        bits,
-                    }
-                }
-                1 => {
-                    tables.phrases = ImageTable {
-                        keys,
-                        values: narrow,
-                        slots,
-                        bits,
-                    }
-                }
-                2 => {
-                    tables.phrase_starts = ImageTable {
-                        keys,
-                        values: narrow,
-                        slots,
-                        bits,
-                    }
-                }
-                _ => {
-                    tables.counts = ImageTable {
-                        keys,
-                        values: wide,
-                        slots,
-                        bits,
-                    }
-                }
-            }
+            let table = ImageTable {
+                records,
+                text,
+                start: *start,
+                slots,
+                bits,
+                values: std::marker::PhantomData,
+            };
+            *start = end;
+            Some(table)
         }
-        (rest.is_empty() && text.is_empty()).then(|| Lexicon {
+        let size = u64::read(take(&mut rest, 8)?);
+        let text = take(&mut rest, usize::try_from(size).ok()?)?;
+        let text: &'static str = simdutf8::basic::from_utf8(text).ok()?;
+        let mut start = 0;
+        let tables = ImageTables {
+            words: table(&mut rest, text, &mut start)?,
+            phrases: table(&mut rest, text, &mut start)?,
+            phrase_starts: table(&mut rest, text, &mut start)?,
+            counts: table(&mut rest, text, &mut start)?,
+        };
+        (rest.is_empty() && start == text.len()).then(|| Lexicon {
             image: Some(Box::new(tables)),
             ..Lexicon::default()
         })
@@ -714,7 +751,7 @@ impl Lexicon {
     /// The number of forms (one-word and phrases).
     pub fn len(&self) -> usize {
         match &self.image {
-            Some(img) => img.words.keys.len() + img.phrases.keys.len(),
+            Some(img) => img.words.len() + img.phrases.len(),
             None => self.words.len() + self.phrases.len(),
         }
     }
@@ -730,10 +767,9 @@ impl Lexicon {
             .iter()
             .map(|&(name, bit)| {
                 let n = match &self.image {
-                    Some(img) => {
-                        img.words.values.iter().filter(|&&b| b & bit != 0).count()
-                            + img.phrases.values.iter().filter(|&&b| b & bit != 0).count()
-                    }
+                    Some(img) => (img.words.iter().chain(img.phrases.iter()))
+                        .filter(|&(_, b)| b & bit != 0)
+                        .count(),
                     None => (self.words.values().chain(self.phrases.values()))
                         .filter(|&&b| b & bit != 0)
                         .count(),

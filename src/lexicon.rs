@@ -918,6 +918,13 @@ mod tests {
         assert!(image[16..].starts_with("parisفيصل".as_bytes()));
         let mut split = image.to_vec();
         split[first_len] = 6;
+        // The second key ending before the first does (inside `paris`).
+        let mut backwards = image.to_vec();
+        backwards[first_len + 8..first_len + 12].copy_from_slice(&4u32.to_le_bytes());
+        // The text one byte longer than its keys.
+        let mut longer_text = image.to_vec();
+        longer_text[8..16].copy_from_slice(&(size as u64 + 1).to_le_bytes());
+        longer_text.insert(16 + size, b'x');
         // The words' hash table: after their 2 entries, `bits` (2: 4
         // slots), then the slots. A slot past the keys, or no empty slot
         // (a lookup of a missing word would not end), is refused.
@@ -938,6 +945,8 @@ mod tests {
             &image[..image.len() - 1],
             &longer,
             &split,
+            &backwards,
+            &longer_text,
             &past,
             &full,
         ] {

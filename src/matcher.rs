@@ -50,33 +50,105 @@ struct Entry {
     article: bool,
 }
 
-/// The entries of every pattern, in one vector (one allocation, not one
-/// per pattern: the built-in matcher has about 200,000 patterns, read from
-/// its image at every start): pattern `id`'s are `flat[ends[id - 1]..ends[id]]`.
+/// The code of each form in an entry's record (its index here).
+const FORMS: [Form; 7] = [
+    Form::Name,
+    Form::Alias,
+    Form::Demonym,
+    Form::Weak,
+    Form::Fuzzy,
+    Form::Discovered,
+    Form::DiscoveredWeak,
+];
+
+/// The bytes of an [`Entry`] in [`PatternEntries`].
+const ENTRY_BYTES: usize = 5;
+
+impl Entry {
+    /// Its record: the entity (`u32`, little-endian), then a byte of the
+    /// form's code (the low 4 bits, see [`FORMS`]) and the flags
+    /// `caps_only`, `lam` and `article` (bits 4, 5 and 6).
+    fn record(&self) -> [u8; ENTRY_BYTES] {
+        let form = FORMS.iter().position(|&f| f == self.form).unwrap_or(0) as u8;
+        let [a, b, c, d] = self.entity.to_le_bytes();
+        let code = form
+            | u8::from(self.caps_only) << 4
+            | u8::from(self.lam) << 5
+            | u8::from(self.article) << 6;
+        [a, b, c, d, code]
+    }
+
+    /// The entry of a record (`ENTRY_BYTES` bytes); `None` for an unknown
+    /// form code.
+    fn from_record(b: &[u8]) -> Option<Entry> {
+        let code = b[4];
+        Some(Entry {
+            entity: u32::from_le_bytes([b[0], b[1], b[2], b[3]]),
+            form: *FORMS.get(usize::from(code & 0x0F))?,
+            caps_only: code & 1 << 4 != 0,
+            lam: code & 1 << 5 != 0,
+            article: code & 1 << 6 != 0,
+        })
+    }
+}
+
+/// The entries of every pattern, as records of [`ENTRY_BYTES`] one after
+/// another (built, or borrowed from the image compiled in, where it lies:
+/// decoding the built-in matcher's 200,000 entries into a vector was a
+/// third of the page faults of every start): pattern `id`'s are records
+/// `ends[id - 1]..ends[id]`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 struct PatternEntries {
-    flat: Vec<Entry>,
-    ends: Vec<u32>,
+    records: std::borrow::Cow<'static, [u8]>,
+    ends: U32s,
+}
+
+/// The entries of one pattern (see [`PatternEntries::get`]).
+#[derive(Clone, Copy)]
+struct EntryList<'a>(&'a [u8]);
+
+impl<'a> EntryList<'a> {
+    /// The number of entries.
+    fn len(&self) -> usize {
+        self.0.len() / ENTRY_BYTES
+    }
+
+    /// Entry `k` (`k < len()`).
+    fn at(&self, k: usize) -> Entry {
+        let r = &self.0[k * ENTRY_BYTES..(k + 1) * ENTRY_BYTES];
+        // Every record's form code was checked when the entries were
+        // made or read.
+        Entry::from_record(r).unwrap_or(Entry {
+            entity: u32::from_le_bytes([r[0], r[1], r[2], r[3]]),
+            form: Form::Name,
+            caps_only: false,
+            lam: false,
+            article: false,
+        })
+    }
+
+    /// The entries, in order.
+    fn iter(self) -> impl Iterator<Item = Entry> + 'a {
+        (0..self.len()).map(move |k| self.at(k))
+    }
 }
 
 impl PatternEntries {
     /// The entries of `lists[id]` for each pattern `id`.
     fn from_lists(lists: &[Vec<Entry>]) -> PatternEntries {
-        let mut out = PatternEntries {
-            flat: Vec::with_capacity(lists.iter().map(Vec::len).sum()),
-            ends: Vec::with_capacity(lists.len()),
-        };
-        for list in lists {
-            out.flat.extend_from_slice(list);
-            out.end_pattern();
+        let total: usize = lists.iter().map(Vec::len).sum();
+        let mut records = Vec::with_capacity(total * ENTRY_BYTES);
+        let ends = U32s::from_items(lists.iter().map(|list| {
+            for e in list {
+                records.extend_from_slice(&e.record());
+            }
+            // Entries are at most a few per alias: u32 holds them.
+            u32::try_from(records.len() / ENTRY_BYTES).unwrap_or(u32::MAX)
+        }));
+        PatternEntries {
+            records: records.into(),
+            ends,
         }
-        out
-    }
-
-    /// Ends the entries of the pattern being added (the next id).
-    fn end_pattern(&mut self) {
-        // Entries are at most a few per alias: u32 holds them.
-        self.ends.push(self.flat.len() as u32);
     }
 
     /// The number of patterns.
@@ -85,17 +157,18 @@ impl PatternEntries {
     }
 
     /// The entries of pattern `id` (none for an id past the last).
-    fn get(&self, id: usize) -> &[Entry] {
-        let Some(&end) = self.ends.get(id) else {
-            return &[];
-        };
-        let start = if id == 0 { 0 } else { self.ends[id - 1] };
-        &self.flat[start as usize..end as usize]
+    fn get(&self, id: usize) -> EntryList<'_> {
+        if id >= self.ends.len() {
+            return EntryList(&[]);
+        }
+        let start = if id == 0 { 0 } else { self.ends.at(id - 1) };
+        let (start, end) = (start as usize, self.ends.at(id) as usize);
+        EntryList(&self.records[start * ENTRY_BYTES..end * ENTRY_BYTES])
     }
 
-    /// The entries of each pattern, in id order.
-    fn iter(&self) -> impl Iterator<Item = &[Entry]> + '_ {
-        (0..self.len()).map(|id| self.get(id))
+    /// Every entry, in order.
+    fn all(&self) -> impl Iterator<Item = Entry> + '_ {
+        EntryList(&self.records).iter()
     }
 }
 
@@ -744,7 +817,7 @@ impl Matcher {
         let list = self.entries.get(id as usize);
         list.iter()
             .enumerate()
-            .filter(move |(k, e)| list[..*k].iter().all(|p| p.entity != e.entity))
+            .filter(move |(k, e)| (0..*k).all(|p| list.at(p).entity != e.entity))
             .map(|(_, e)| e.entity as usize)
     }
 
@@ -1236,7 +1309,7 @@ impl Matcher {
         // Rule 4: capitals-only forms; and which entries this reading allows.
         let caps = self.entries.get(pattern).iter().any(|e| e.caps_only) && is_all_caps(surface);
         let mut entries: Vec<Entry> = Vec::new();
-        for e in self.entries.get(pattern) {
+        for e in self.entries.get(pattern).iter() {
             let prefix_fits = if e.lam {
                 prefix_state.allows_lam()
             } else {
@@ -1250,7 +1323,7 @@ impl Matcher {
             }
             match entries.iter_mut().find(|k| k.entity == e.entity) {
                 Some(k) => k.form = k.form.min(e.form),
-                None => entries.push(*e),
+                None => entries.push(e),
             }
         }
         if entries.is_empty() {

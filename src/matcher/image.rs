@@ -14,23 +14,13 @@ use std::borrow::Cow;
 
 use super::trie::Trie;
 
-use super::{Entry, Matcher, PatternEntries, StartFilter, U32s, WordFilter, nonword_first_bytes};
+use super::{
+    ENTRY_BYTES, Entry, Matcher, PatternEntries, StartFilter, U32s, WordFilter, nonword_first_bytes,
+};
 use crate::error::Error;
-use crate::gazetteer::Form;
 
 /// The first bytes of an image: a name and the format version.
-const MAGIC: &[u8; 8] = b"alamimg1";
-
-/// The code of each form in an image.
-const FORMS: [Form; 7] = [
-    Form::Name,
-    Form::Alias,
-    Form::Demonym,
-    Form::Weak,
-    Form::Fuzzy,
-    Form::Discovered,
-    Form::DiscoveredWeak,
-];
+const MAGIC: &[u8; 8] = b"alamimg2";
 
 /// Writes the parts of an image (build.rs and the tests write images).
 #[cfg_attr(not(test), allow(dead_code))]
@@ -163,21 +153,11 @@ impl Matcher {
         w.filter(&self.starts.first);
         w.filter(&self.starts.single);
         w.filter(&self.starts.pairs);
-        // The entries: for each pattern its count, then the entries, each
-        // its entity and a byte of form and flags.
-        w.len(self.entries.len());
-        for list in self.entries.iter() {
-            w.len(list.len());
-            for e in list {
-                w.u32(e.entity);
-                let form = FORMS.iter().position(|&f| f == e.form).unwrap_or(0) as u8;
-                w.0.push(
-                    form | u8::from(e.caps_only) << 4
-                        | u8::from(e.lam) << 5
-                        | u8::from(e.article) << 6,
-                );
-            }
-        }
+        // The entries: each pattern's end (see `PatternEntries`), then the
+        // number of entries and their records.
+        w.u32s(self.entries.ends.iter());
+        w.len(self.entries.records.len() / super::ENTRY_BYTES);
+        w.0.extend_from_slice(&self.entries.records);
         w.u32s(self.letters.iter());
         w.u32s(self.country_of.iter());
         w.len(self.longest);
@@ -199,33 +179,32 @@ impl Matcher {
             single: r.filter()?,
             pairs: r.filter()?,
         };
-        let patterns = r.len()?;
-        let mut entries = PatternEntries {
-            // At least 5 bytes an entry and 4 a pattern: the bytes left
-            // bound both, so a bad count cannot reserve much.
-            flat: Vec::with_capacity(r.0.len() / 5),
-            ends: Vec::with_capacity(patterns.min(r.0.len() / 4)),
-        };
-        for _ in 0..patterns {
-            let n = r.len()?;
-            let bytes = r.take(n.checked_mul(5).ok_or_else(|| bad("length"))?)?;
-            for b in bytes.chunks_exact(5) {
-                let code = b[4];
-                entries.flat.push(Entry {
-                    entity: u32::from_le_bytes([b[0], b[1], b[2], b[3]]),
-                    form: *FORMS
-                        .get(usize::from(code & 0x0F))
-                        .ok_or_else(|| bad("form"))?,
-                    caps_only: code & 1 << 4 != 0,
-                    lam: code & 1 << 5 != 0,
-                    article: code & 1 << 6 != 0,
-                });
+        let ends = r.u32s_in_place()?;
+        let patterns = ends.len();
+        let n = r.len()?;
+        let records = r.take(n.checked_mul(ENTRY_BYTES).ok_or_else(|| bad("length"))?)?;
+        // Each pattern's entries end where the next one's start, the last
+        // at the last entry; every form code is known.
+        let mut end = 0;
+        for e in ends.iter() {
+            if e < end {
+                return Err(bad("entries"));
             }
-            if entries.flat.len() > u32::MAX as usize {
-                return Err(bad("length"));
-            }
-            entries.end_pattern();
+            end = e;
         }
+        if end as usize != n {
+            return Err(bad("entries"));
+        }
+        if records
+            .chunks_exact(ENTRY_BYTES)
+            .any(|b| Entry::from_record(b).is_none())
+        {
+            return Err(bad("form"));
+        }
+        let entries = PatternEntries {
+            records: Cow::Borrowed(records),
+            ends,
+        };
         let letters = r.u32s_in_place()?;
         let country_of = r.u32s_in_place()?;
         let longest = r.len()?;
@@ -233,11 +212,7 @@ impl Matcher {
             return Err(bad("sizes"));
         }
         // Rule 8 reads `country_of` at each entry's entity.
-        if entries
-            .flat
-            .iter()
-            .any(|e| e.entity as usize >= country_of.len())
-        {
+        if entries.all().any(|e| e.entity as usize >= country_of.len()) {
             return Err(bad("entity"));
         }
         Ok(Matcher {
@@ -259,7 +234,7 @@ impl Matcher {
 mod tests {
     use super::*;
     use crate::builtin::MATCHER_IMAGE;
-    use crate::gazetteer::{Entity, Gazetteer};
+    use crate::gazetteer::{Entity, Form, Gazetteer};
 
     /// The image compiled in is what the runtime path builds from the same
     /// files, byte for byte, and reads back to the same bytes.
@@ -296,9 +271,9 @@ mod tests {
             [u32::MAX, u32::MAX, 0]
         );
         assert!(back.nonword_first.contains(&'('));
-        assert!(back.entries.flat.iter().any(|e| e.lam));
-        assert!(back.entries.flat.iter().any(|e| e.caps_only));
-        assert!(back.entries.flat.iter().any(|e| e.form == Form::Demonym));
+        assert!(back.entries.all().any(|e| e.lam));
+        assert!(back.entries.all().any(|e| e.caps_only));
+        assert!(back.entries.all().any(|e| e.form == Form::Demonym));
     }
 
     /// Truncated, extended or foreign bytes are an error, not a panic.
@@ -339,21 +314,47 @@ mod tests {
         }
         assert!(Matcher::from_image(leak(&image)).is_ok());
         // An entry naming an entity past the last one (rule 8 would read
-        // past `country_of`).
-        let Ok(mut m) = Matcher::new(&[Entity::new("c:x", "city", "Xanadu")], false) else {
+        // past `country_of`), an unknown form code, entries that end
+        // before the pattern's before them, and a last end short of the
+        // entries.
+        type Change = fn(&mut Matcher);
+        let changes: [(&str, Change, &str); 4] = [
+            ("entity", |m| m.entries.records.to_mut()[0] = 1, "entity"),
+            ("form", |m| m.entries.records.to_mut()[4] = 0x0F, "form"),
+            (
+                "ends backwards",
+                |m| m.entries.ends = U32s::from_items([2, 1]),
+                "entries",
+            ),
+            (
+                "ends short",
+                |m| m.entries.ends = U32s::from_items([0]),
+                "entries",
+            ),
+        ];
+        let two = [
+            Entity::new("c:x", "city", "Xanadu"),
+            Entity::new("c:y", "city", "Ys"),
+        ];
+        for (what, change, reason) in changes {
+            let Ok(mut m) = Matcher::new(&two[..1], false) else {
+                panic!("the matcher builds")
+            };
+            change(&mut m);
+            let err = Matcher::from_image(leak(&m.to_image())).err();
+            assert!(
+                matches!(
+                    err,
+                    Some(Error::Build(crate::error::BuildError::MalformedImage(r))) if r == reason
+                ),
+                "{what}: {err:?}"
+            );
+        }
+        // Two patterns, their entries as made: read back.
+        let Ok(m) = Matcher::new(&two, false) else {
             panic!("the matcher builds")
         };
-        m.entries.flat[0].entity = 1;
-        let err = Matcher::from_image(leak(&m.to_image())).err();
-        assert!(
-            matches!(
-                err,
-                Some(Error::Build(crate::error::BuildError::MalformedImage(
-                    "entity"
-                )))
-            ),
-            "{err:?}"
-        );
+        assert!(Matcher::from_image(leak(&m.to_image())).is_ok());
     }
 
     /// A copy of `bytes` that lives as long as the built-in images do.

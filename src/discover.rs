@@ -923,7 +923,11 @@ fn fingerprint(parts: &[&str]) -> u64 {
 
 impl WordIndex {
     fn new(lexicon: &Lexicon) -> WordIndex {
-        let mut prefixed: FxHashMap<u64, WordEntry> = FxHashMap::default();
+        // Reserved once: growing it by rehashing touched twice the pages.
+        let mut prefixed: FxHashMap<u64, WordEntry> = FxHashMap::with_capacity_and_hasher(
+            lexicon.count_words_with(PREFIXED_CLASSES) + lexicon.phrase_start_count(),
+            Default::default(),
+        );
         let mut prefixed_shapes = vec![0u64; (1 << SHAPE_BITS) / 64];
         let mut add = |w: &str, bits: u32| {
             let entry = WordEntry {
@@ -934,10 +938,8 @@ impl WordIndex {
             let bit = word_shape(w);
             prefixed_shapes[bit / 64] |= 1 << (bit % 64);
         };
-        for (w, bits) in lexicon.words() {
-            if bits & PREFIXED_CLASSES != 0 {
-                add(w, bits);
-            }
+        for (w, bits) in lexicon.words_with(PREFIXED_CLASSES) {
+            add(w, bits);
         }
         // First words of phrases (وزير الخارجية، Prime Minister) too.
         for (w, _) in lexicon.phrase_starts() {

@@ -683,10 +683,48 @@ impl Lexicon {
     }
 
     /// Every one-word form with its classes (in no order).
+    #[cfg(test)]
     pub(crate) fn words(&self) -> Box<dyn Iterator<Item = (&str, u32)> + '_> {
         match &self.image {
             Some(img) => Box::new(img.words.iter().map(shorter)),
             None => Box::new(self.words.iter().map(|(k, &v)| (k.as_ref(), v))),
+        }
+    }
+
+    /// Every one-word form with a class of `mask`, with its classes (in no
+    /// order): [`Lexicon::words`] filtered, without reading the other
+    /// forms' keys (the image holds each key's value beside its end).
+    pub(crate) fn words_with(&self, mask: u32) -> Box<dyn Iterator<Item = (&str, u32)> + '_> {
+        match &self.image {
+            Some(img) => Box::new(
+                (0..img.words.len())
+                    .filter(move |&i| img.words.value(i) & mask != 0)
+                    .map(|i| (img.words.key(i), img.words.value(i))),
+            ),
+            None => Box::new(
+                self.words
+                    .iter()
+                    .filter(move |&(_, &v)| v & mask != 0)
+                    .map(|(k, &v)| (k.as_ref(), v)),
+            ),
+        }
+    }
+
+    /// The number of one-word forms with a class of `mask`.
+    pub(crate) fn count_words_with(&self, mask: u32) -> usize {
+        match &self.image {
+            Some(img) => (0..img.words.len())
+                .filter(|&i| img.words.value(i) & mask != 0)
+                .count(),
+            None => self.words.values().filter(|&&v| v & mask != 0).count(),
+        }
+    }
+
+    /// The number of first words of phrases.
+    pub(crate) fn phrase_start_count(&self) -> usize {
+        match &self.image {
+            Some(img) => img.phrase_starts.len(),
+            None => self.phrase_starts.len(),
         }
     }
 
@@ -890,6 +928,24 @@ mod tests {
             .unwrap_or_default();
         assert_eq!(changed.classes(&some), parsed.classes(&some));
         assert_eq!(changed.classes("زرقاوي"), class::NAME_WORD);
+    }
+
+    /// `words_with` is `words` filtered by the mask, from the image and
+    /// from the maps alike, and `count_words_with` counts it.
+    #[test]
+    fn words_with_a_class_are_the_words_filtered() {
+        for lex in [Lexicon::builtin(), Lexicon::parse_builtin()] {
+            for mask in [class::GIVEN, class::ROLE | class::KIN, 0] {
+                let mut filtered: Vec<(&str, u32)> =
+                    lex.words().filter(|&(_, v)| v & mask != 0).collect();
+                let mut with: Vec<(&str, u32)> = lex.words_with(mask).collect();
+                filtered.sort_unstable();
+                with.sort_unstable();
+                assert_eq!(with, filtered, "{mask}");
+                assert_eq!(lex.count_words_with(mask), filtered.len(), "{mask}");
+                assert!(mask == 0 || filtered.len() > 10, "{mask}");
+            }
+        }
     }
 
     /// A small lexicon round-trips; a malformed image is refused; a

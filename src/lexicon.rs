@@ -211,25 +211,7 @@ impl<V: ImageValue> ImageTable<V> {
     }
 
     fn get(&self, key: &str) -> Option<V> {
-        let n = self.slots.len() / 4;
-        if n == 0 {
-            return None;
-        }
-        let mask = n - 1;
-        let hash = key_hash(key);
-        let mut at = slot_of(hash, self.bits);
-        let tag = slot_tag(hash);
-        loop {
-            let b = self.slots.get(4 * at..4 * at + 4)?;
-            let slot = u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
-            // An image with no empty slot is refused when read, so this
-            // ends; nor a slot past the keys.
-            let i = ((slot & SLOT_INDEX) as usize).checked_sub(1)?;
-            if slot & !SLOT_INDEX == tag && self.key(i) == key {
-                return Some(self.value(i));
-            }
-            at = (at + 1) & mask;
-        }
+        probe(self.slots, self.bits, key, |i| self.key(i) == key).map(|i| self.value(i))
     }
 
     fn iter(&self) -> impl Iterator<Item = (&'static str, V)> + '_ {
@@ -240,7 +222,7 @@ impl<V: ImageValue> ImageTable<V> {
 /// The hash of a key for the image's tables: FxHash's step over eight
 /// bytes at a time (the same in build.rs, which writes the tables, and at
 /// run time, which reads them: it is this crate's code, not a dependency's).
-fn key_hash(key: &str) -> u64 {
+pub(crate) fn key_hash(key: &str) -> u64 {
     const K: u64 = 0xf135_7aea_2e62_a9c5;
     let mut h: u64 = key.len() as u64;
     let mut chunks = key.as_bytes().chunks_exact(8);
@@ -258,7 +240,7 @@ fn key_hash(key: &str) -> u64 {
 
 /// The bits of a slot that hold its key's index + 1; the top 8 hold a tag
 /// of the key's hash, compared before the key.
-const SLOT_INDEX: u32 = (1 << 24) - 1;
+pub(crate) const SLOT_INDEX: u32 = (1 << 24) - 1;
 
 /// The first slot of a key of hash `hash` in a table of `2^bits` slots.
 fn slot_of(hash: u64, bits: u32) -> usize {
@@ -274,10 +256,39 @@ fn slot_tag(hash: u64) -> u32 {
     ((hash & 0xFF) as u32) << 24
 }
 
+/// The index of the key equal to `key` in a hash table of
+/// [`slots_for`]'s layout (`slots`: its `2^bits` slots as little-endian
+/// bytes), where `is(i)` tells whether key `i` is `key`. At most every
+/// slot is probed once, so even a table with no empty slot answers.
+pub(crate) fn probe(
+    slots: &[u8],
+    bits: u32,
+    key: &str,
+    mut is: impl FnMut(usize) -> bool,
+) -> Option<usize> {
+    let n = slots.len() / 4;
+    if n == 0 {
+        return None;
+    }
+    let hash = key_hash(key);
+    let tag = slot_tag(hash);
+    let mut at = slot_of(hash, bits) & (n - 1);
+    for _ in 0..n {
+        let b = slots.get(4 * at..4 * at + 4)?;
+        let slot = u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+        let i = ((slot & SLOT_INDEX) as usize).checked_sub(1)?;
+        if slot & !SLOT_INDEX == tag && is(i) {
+            return Some(i);
+        }
+        at = (at + 1) & (n - 1);
+    }
+    None
+}
+
 /// The slots of a table of `keys` (see [`ImageTable`]): at least twice as
 /// many as keys, a power of two; returns `(bits, slots)`, or `None` for
 /// more keys than a slot can number.
-fn slots_for(keys: &[&str]) -> Option<(u32, Vec<u32>)> {
+pub(crate) fn slots_for(keys: &[&str]) -> Option<(u32, Vec<u32>)> {
     if keys.len() >= SLOT_INDEX as usize {
         return None;
     }
@@ -928,6 +939,35 @@ mod tests {
             .unwrap_or_default();
         assert_eq!(changed.classes(&some), parsed.classes(&some));
         assert_eq!(changed.classes("زرقاوي"), class::NAME_WORD);
+    }
+
+    /// A probe finds each key of a table `slots_for` made, not another
+    /// one, and ends on a table with no empty slot (each slot probed once).
+    #[test]
+    fn a_probe_finds_the_keys_and_ends_on_a_full_table() {
+        let keys = ["paris", "فيصل", "x", ""];
+        let Some((bits, slots)) = slots_for(&keys) else {
+            panic!("four keys fit")
+        };
+        let bytes: Vec<u8> = slots.iter().flat_map(|s| s.to_le_bytes()).collect();
+        for (i, key) in keys.iter().enumerate() {
+            assert_eq!(probe(&bytes, bits, key, |k| keys[k] == *key), Some(i));
+        }
+        assert_eq!(probe(&bytes, bits, "rome", |k| keys[k] == "rome"), None);
+        // Every slot taken, by keys whose tags all match: the probe asks
+        // each slot once, then gives up.
+        let full: Vec<u8> = (0..slots.len() as u32)
+            .flat_map(|k| ((k % 4 + 1) | slot_tag(key_hash("rome"))).to_le_bytes())
+            .collect();
+        let mut asked = 0;
+        assert_eq!(
+            probe(&full, bits, "rome", |_| {
+                asked += 1;
+                false
+            }),
+            None
+        );
+        assert_eq!(asked, slots.len());
     }
 
     /// `words_with` is `words` filtered by the mask, from the image and

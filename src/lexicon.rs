@@ -222,7 +222,7 @@ impl<V: ImageValue> ImageTable<V> {
 /// The hash of a key for the image's tables: FxHash's step over eight
 /// bytes at a time (the same in build.rs, which writes the tables, and at
 /// run time, which reads them: it is this crate's code, not a dependency's).
-pub(crate) fn key_hash(key: &str) -> u64 {
+fn key_hash(key: &str) -> u64 {
     const K: u64 = 0xf135_7aea_2e62_a9c5;
     let mut h: u64 = key.len() as u64;
     let mut chunks = key.as_bytes().chunks_exact(8);
@@ -240,7 +240,7 @@ pub(crate) fn key_hash(key: &str) -> u64 {
 
 /// The bits of a slot that hold its key's index + 1; the top 8 hold a tag
 /// of the key's hash, compared before the key.
-pub(crate) const SLOT_INDEX: u32 = (1 << 24) - 1;
+const SLOT_INDEX: u32 = (1 << 24) - 1;
 
 /// The first slot of a key of hash `hash` in a table of `2^bits` slots.
 fn slot_of(hash: u64, bits: u32) -> usize {

@@ -401,8 +401,8 @@ impl<'a> Entities<'a> {
     /// and the ids' hash table has its size (a slot naming no entity
     /// only fails its probe). Cheap (the strings are
     /// not read: checking each entity's was 14M instructions); that the
-    /// records read and the ids are in order is what the build gives and
-    /// what the tests check of the built-in image.
+    /// records read and that the ids' table finds every id is what the
+    /// build gives and what the tests check of the built-in image.
     fn is_sound(&self) -> bool {
         let n = self.len();
         if self.id_slots.len() != 4 << self.id_bits || n > 0 && self.records.is_empty() {

@@ -45,10 +45,8 @@ impl Writer {
 
     fn filter(&mut self, f: &WordFilter) {
         self.u32(f.shift);
-        self.len(f.bits.len());
-        for w in &f.bits {
-            self.0.extend_from_slice(&w.to_le_bytes());
-        }
+        self.len(f.words());
+        self.0.extend_from_slice(&f.bits);
     }
 }
 
@@ -95,20 +93,25 @@ impl<'a> Reader<'a> {
             .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
             .collect())
     }
-
-    fn filter(&mut self) -> Result<WordFilter, Error> {
-        let shift = self.u32()?;
-        let n = self.len()?;
-        let bytes = self.take(n.checked_mul(8).ok_or_else(|| bad("length"))?)?;
-        let bits = bytes
-            .chunks_exact(8)
-            .map(|b| u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]))
-            .collect();
-        Ok(WordFilter { bits, shift })
-    }
 }
 
 impl Reader<'static> {
+    /// A start filter, its table read where it lies.
+    fn filter(&mut self) -> Result<WordFilter, Error> {
+        let shift = self.u32()?;
+        let n = self.len()?;
+        let bits = self.take(n.checked_mul(8).ok_or_else(|| bad("length"))?)?;
+        // A bit index is a hash shifted right by `shift`: the table holds
+        // every index, or the filter would refuse words it holds.
+        if shift >= 64 || (n as u64) << 6 != 1u64.checked_shl(64 - shift).unwrap_or(0) {
+            return Err(bad("filter"));
+        }
+        Ok(WordFilter {
+            bits: Cow::Borrowed(bits),
+            shift,
+        })
+    }
+
     /// A length, then that many u32s, read where they lie.
     fn u32s_in_place(&mut self) -> Result<U32s, Error> {
         let n = self.len()?;
@@ -314,12 +317,18 @@ mod tests {
         }
         assert!(Matcher::from_image(leak(&image)).is_ok());
         // An entry naming an entity past the last one (rule 8 would read
-        // past `country_of`), an unknown form code, entries that end
+        // past `country_of`), a start filter whose table does not hold
+        // every bit index, an unknown form code, entries that end
         // before the pattern's before them, and a last end short of the
         // entries.
         type Change = fn(&mut Matcher);
-        let changes: [(&str, Change, &str); 4] = [
+        let changes: [(&str, Change, &str); 5] = [
             ("entity", |m| m.entries.records.to_mut()[0] = 1, "entity"),
+            (
+                "a filter smaller than its hashes reach",
+                |m| m.starts.pairs.shift -= 1,
+                "filter",
+            ),
             ("form", |m| m.entries.records.to_mut()[4] = 0x0F, "form"),
             (
                 "ends backwards",

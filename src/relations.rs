@@ -229,6 +229,25 @@ pub struct Relations {
     not: rustc_hash::FxHashSet<Box<str>>,
     /// The most words a trigger has (0 when there is none).
     longest: usize,
+    /// A number no other set of lists has had, given anew at each change
+    /// (0 for none): the key of the per-thread [`KEYLESS`] words.
+    generation: u64,
+}
+
+/// The source of [`Relations`]' generations.
+static GENERATIONS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+/// Most words [`KEYLESS`] keeps before it starts again.
+const KEYLESS_LIMIT: usize = 1 << 16;
+
+thread_local! {
+    /// Per thread, the normalized words none of whose keys is the key of
+    /// a trigger of the lists of one generation: such a word starts no
+    /// trigger whatever words follow it, and most words of a text are
+    /// such words (proving it, every key of the word looked up, was 675
+    /// instructions a word in `Relations::find`).
+    static KEYLESS: std::cell::RefCell<(u64, rustc_hash::FxHashSet<Box<str>>)> =
+        std::cell::RefCell::new((0, rustc_hash::FxHashSet::default()));
 }
 
 impl Relations {
@@ -283,6 +302,7 @@ impl Relations {
     /// Adds the rows of one CSV file; `label` names it in errors, which
     /// are `label:line: what is wrong`.
     pub fn add_csv<R: Read>(&mut self, label: &str, reader: R) -> Result<(), Error> {
+        self.generation = GENERATIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let path = Path::new(label);
         let err = |position: Position, message: String| Error::Input { position, message };
         let at = |line: u64, message: String| err(Position::new(path, line), message);
@@ -446,18 +466,32 @@ impl Relations {
         if self.is_empty() {
             return out;
         }
-        let mut words = SentenceWords::default();
-        // Mentions are in text order: each run of one sentence.
-        for group in mentions.chunk_by(|x, y| x.sentence == y.sentence) {
-            let first = &group[0].entity_id;
-            if group.iter().all(|m| m.entity_id == *first) {
-                continue;
+        KEYLESS.with(|cell| {
+            let mut own = (self.generation, rustc_hash::FxHashSet::default());
+            // Never held across a call of this function: the borrow cannot
+            // fail, but a set of its own would do if it did.
+            let mut shared = cell.try_borrow_mut();
+            let keyless = match &mut shared {
+                Ok(shared) => &mut **shared,
+                Err(_) => &mut own,
+            };
+            if keyless.0 != self.generation || keyless.1.len() > KEYLESS_LIMIT {
+                keyless.0 = self.generation;
+                keyless.1.clear();
             }
-            let sentence = group[0].sentence;
-            let range = windows.sentence_range(sentence, text.len());
-            words.read(text, range);
-            self.find_in(text, &mut words, sentence, group, &mut out);
-        }
+            let mut words = SentenceWords::default();
+            // Mentions are in text order: each run of one sentence.
+            for group in mentions.chunk_by(|x, y| x.sentence == y.sentence) {
+                let first = &group[0].entity_id;
+                if group.iter().all(|m| m.entity_id == *first) {
+                    continue;
+                }
+                let sentence = group[0].sentence;
+                let range = windows.sentence_range(sentence, text.len());
+                words.read(text, range);
+                self.find_in(text, &mut words, sentence, group, &mut keyless.1, &mut out);
+            }
+        });
         out
     }
 
@@ -469,6 +503,7 @@ impl Relations {
         words: &mut SentenceWords,
         sentence: usize,
         mentions: &[Mention],
+        keyless: &mut rustc_hash::FxHashSet<Box<str>>,
         out: &mut Hits,
     ) {
         let n_words = words.ranges.len();
@@ -503,7 +538,7 @@ impl Relations {
         let mut start = lo;
         loop {
             let covering = (start.saturating_sub(longest - 1)..start).find(|&q| {
-                self.hit_at(words, mentions, q)
+                self.hit_at(words, mentions, q, keyless)
                     .is_some_and(|(_, n, _)| q + n > start)
             });
             match covering {
@@ -517,7 +552,7 @@ impl Relations {
         }
         let mut i = start;
         while i < hi {
-            match self.hit_at(words, mentions, i) {
+            match self.hit_at(words, mentions, i, keyless) {
                 Some((t, n, object)) => {
                     out.hits.push(Hit {
                         kind: self.kinds[t.kind as usize].clone(),
@@ -547,6 +582,7 @@ impl Relations {
         words: &SentenceWords,
         mentions: &[Mention],
         i: usize,
+        keyless: &mut rustc_hash::FxHashSet<Box<str>>,
     ) -> Option<(&Trigger, usize, bool)> {
         let ranges = &words.ranges;
         let inside_mention =
@@ -558,8 +594,14 @@ impl Relations {
         }
         let mut best: Option<(&Trigger, usize, bool)> = None;
         let word = words.norm(i);
+        if keyless.contains(word) {
+            return None;
+        }
+        let mut any_key = false;
         self.visit_keys(word, |key, object| {
-            for &t in self.by_key.get(key).into_iter().flatten() {
+            let triggers = self.by_key.get(key);
+            any_key |= triggers.is_some();
+            for &t in triggers.into_iter().flatten() {
                 let t = &self.triggers[t as usize];
                 let n = 1 + t.rest.len();
                 if i + n > ranges.len() || !rest_matches(&t.rest, |k| words.norm(i + 1 + k)) {
@@ -574,6 +616,9 @@ impl Relations {
                 }
             }
         });
+        if !any_key {
+            keyless.insert(word.into());
+        }
         best.filter(|&(_, n, _)| {
             !inside_mention(ranges[i].0, ranges[i + n - 1].1) && !self.is_not(word)
         })
@@ -1300,6 +1345,31 @@ mod tests {
         out
     }
 
+    /// A word found keyless under one set of lists is looked up again once
+    /// the lists change (each change is a new generation), a second run of
+    /// the same lists finds what the first did, and a clone taken before
+    /// the change keeps its own answer.
+    #[test]
+    fn keyless_words_are_those_of_the_lists_as_they_are() {
+        let text = "pp zz qq";
+        let mut mentions = [mention("pp"), mention("qq")];
+        (mentions[0].byte_start, mentions[0].byte_end) = (0, 2);
+        (mentions[1].byte_start, mentions[1].byte_end) = (6, 8);
+        let found = |rel: &Relations| rel.find(text, &Windows::default(), &mentions).hits.len();
+        let mut rel = Relations::new();
+        let visit = "kind,trigger,pattern\nvisit,aa,X T Y\n";
+        assert!(rel.add_csv("a.csv", visit.as_bytes()).is_ok());
+        assert_eq!(found(&rel), 0);
+        assert_eq!(found(&rel), 0);
+        let before = rel.clone();
+        let meet = "kind,trigger,pattern\nmeet,zz,X T Y\n";
+        assert!(rel.add_csv("b.csv", meet.as_bytes()).is_ok());
+        assert_eq!(found(&rel), 1);
+        assert_eq!(found(&rel), 1);
+        assert_eq!(found(&before), 0);
+        assert_eq!(found(&rel), 1);
+    }
+
     proptest::proptest! {
         /// `find` reads only the words around a sentence's mentions, and
         /// starts where a scan of the whole sentence would be: every pair
@@ -1348,6 +1418,9 @@ mod tests {
                 at += w.len() + 1;
             }
             let fast = rel.find(&text, &Windows::default(), &mentions);
+            // Again, with the words found keyless the first time known.
+            let again = rel.find(&text, &Windows::default(), &mentions);
+            proptest::prop_assert_eq!(&again.hits, &fast.hits);
             let naive = naive_hits(&words, is_mention);
             for a in ["pp", "qq", "rr"] {
                 for b in ["pp", "qq", "rr"] {

@@ -219,6 +219,14 @@ impl<V: ImageValue> ImageTable<V> {
     }
 }
 
+impl ImageTable<u32> {
+    /// The indexes of the keys whose classes include one of `mask`'s, their
+    /// keys not read.
+    fn indices_with(&self, mask: u32) -> impl Iterator<Item = usize> + '_ {
+        (0..self.len()).filter(move |&i| self.value(i) & mask != 0)
+    }
+}
+
 /// The hash of a key for the image's tables: FxHash's step over eight
 /// bytes at a time (the same in build.rs, which writes the tables, and at
 /// run time, which reads them: it is this crate's code, not a dependency's).
@@ -708,8 +716,8 @@ impl Lexicon {
     pub(crate) fn words_with(&self, mask: u32) -> Box<dyn Iterator<Item = (&str, u32)> + '_> {
         match &self.image {
             Some(img) => Box::new(
-                (0..img.words.len())
-                    .filter(move |&i| img.words.value(i) & mask != 0)
+                img.words
+                    .indices_with(mask)
                     .map(|i| (img.words.key(i), img.words.value(i))),
             ),
             None => Box::new(
@@ -724,9 +732,7 @@ impl Lexicon {
     /// The number of one-word forms with a class of `mask`.
     pub(crate) fn count_words_with(&self, mask: u32) -> usize {
         match &self.image {
-            Some(img) => (0..img.words.len())
-                .filter(|&i| img.words.value(i) & mask != 0)
-                .count(),
+            Some(img) => img.words.indices_with(mask).count(),
             None => self.words.values().filter(|&&v| v & mask != 0).count(),
         }
     }

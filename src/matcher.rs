@@ -167,6 +167,7 @@ impl PatternEntries {
     }
 
     /// Every entry, in order.
+    #[cfg(test)]
     fn all(&self) -> impl Iterator<Item = Entry> + '_ {
         EntryList(&self.records).iter()
     }

@@ -5,7 +5,7 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::error::{CsvBase, Error, Position};
 use crate::gazetteer::csv_files;
@@ -226,7 +226,7 @@ pub struct Relations {
     cuts: Cuts,
     /// Words that are never the first word of a trigger (kind `not`),
     /// normalized, as written or after a proclitic prefix.
-    not: rustc_hash::FxHashSet<Box<str>>,
+    not: FxHashSet<Box<str>>,
     /// The most words a trigger has (0 when there is none).
     longest: usize,
     /// A number no other set of lists has had, given anew at each change
@@ -246,8 +246,8 @@ thread_local! {
     /// trigger whatever words follow it, and most words of a text are
     /// such words (proving it, every key of the word looked up, was 675
     /// instructions a word in `Relations::find`).
-    static KEYLESS: std::cell::RefCell<(u64, rustc_hash::FxHashSet<Box<str>>)> =
-        std::cell::RefCell::new((0, rustc_hash::FxHashSet::default()));
+    static KEYLESS: std::cell::RefCell<(u64, FxHashSet<Box<str>>)> =
+        std::cell::RefCell::new((0, FxHashSet::default()));
 }
 
 impl Relations {
@@ -467,7 +467,7 @@ impl Relations {
             return out;
         }
         KEYLESS.with(|cell| {
-            let mut own = (self.generation, rustc_hash::FxHashSet::default());
+            let mut own = (self.generation, FxHashSet::default());
             // Never held across a call of this function: the borrow cannot
             // fail, but a set of its own would do if it did.
             let mut shared = cell.try_borrow_mut();
@@ -503,7 +503,7 @@ impl Relations {
         words: &mut SentenceWords,
         sentence: usize,
         mentions: &[Mention],
-        keyless: &mut rustc_hash::FxHashSet<Box<str>>,
+        keyless: &mut FxHashSet<Box<str>>,
         out: &mut Hits,
     ) {
         let n_words = words.ranges.len();
@@ -582,7 +582,7 @@ impl Relations {
         words: &SentenceWords,
         mentions: &[Mention],
         i: usize,
-        keyless: &mut rustc_hash::FxHashSet<Box<str>>,
+        keyless: &mut FxHashSet<Box<str>>,
     ) -> Option<(&Trigger, usize, bool)> {
         let ranges = &words.ranges;
         let inside_mention =

@@ -76,23 +76,6 @@ impl<'a> Reader<'a> {
     fn len(&mut self) -> Result<usize, Error> {
         Ok(self.u32()? as usize)
     }
-
-    /// A vector of `u32`, each mapped by `f`.
-    fn u32s<T>(&mut self, f: impl Fn(u32) -> Result<T, Error>) -> Result<Vec<T>, Error> {
-        self.plain_u32s()?.into_iter().map(f).collect()
-    }
-
-    /// A length, then that many u32s: [`Reader::u32s`] with nothing to
-    /// check, in one loop the compiler vectorizes (a `Result` per item
-    /// cost 8M instructions of every start).
-    fn plain_u32s(&mut self) -> Result<Vec<u32>, Error> {
-        let n = self.len()?;
-        let bytes = self.take(n.checked_mul(4).ok_or_else(|| bad("length"))?)?;
-        Ok(bytes
-            .chunks_exact(4)
-            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-            .collect())
-    }
 }
 
 impl Reader<'static> {
@@ -159,7 +142,7 @@ impl Matcher {
         // The entries: each pattern's end (see `PatternEntries`), then the
         // number of entries and their records.
         w.u32s(self.entries.ends.iter());
-        w.len(self.entries.records.len() / super::ENTRY_BYTES);
+        w.len(self.entries.records.len() / ENTRY_BYTES);
         w.0.extend_from_slice(&self.entries.records);
         w.u32s(self.letters.iter());
         w.u32s(self.country_of.iter());
@@ -175,8 +158,9 @@ impl Matcher {
         }
         let tries = [r.trie()?, r.trie()?];
         let lengths = r.u32s_in_place()?;
-        let nonword_first: Vec<char> =
-            r.u32s(|c| char::from_u32(c).ok_or_else(|| bad("character")))?;
+        let nonword_first: Vec<char> = (r.u32s_in_place()?.iter())
+            .map(|c| char::from_u32(c).ok_or_else(|| bad("character")))
+            .collect::<Result<_, _>>()?;
         let starts = StartFilter {
             first: r.filter()?,
             single: r.filter()?,
@@ -187,7 +171,7 @@ impl Matcher {
         let n = r.len()?;
         let records = r.take(n.checked_mul(ENTRY_BYTES).ok_or_else(|| bad("length"))?)?;
         // Each pattern's entries end where the next one's start, the last
-        // at the last entry; every form code is known.
+        // at the last entry.
         let mut end = 0;
         for e in ends.iter() {
             if e < end {
@@ -197,12 +181,6 @@ impl Matcher {
         }
         if end as usize != n {
             return Err(bad("entries"));
-        }
-        if records
-            .chunks_exact(ENTRY_BYTES)
-            .any(|b| Entry::from_record(b).is_none())
-        {
-            return Err(bad("form"));
         }
         let entries = PatternEntries {
             records: Cow::Borrowed(records),
@@ -214,9 +192,13 @@ impl Matcher {
         if !r.0.is_empty() || lengths.len() != patterns || letters.len() != patterns {
             return Err(bad("sizes"));
         }
-        // Rule 8 reads `country_of` at each entry's entity.
-        if entries.all().any(|e| e.entity as usize >= country_of.len()) {
-            return Err(bad("entity"));
+        // Every form code is known, and every entity has its item of
+        // `country_of` (rule 8 reads it there): one pass over the records.
+        for b in records.chunks_exact(ENTRY_BYTES) {
+            let e = Entry::from_record(b).ok_or_else(|| bad("form"))?;
+            if e.entity as usize >= country_of.len() {
+                return Err(bad("entity"));
+            }
         }
         Ok(Matcher {
             tries,

@@ -297,7 +297,7 @@ impl WordFilter {
 }
 
 /// The hash of a word, for [`StartFilter`].
-fn hash_word(word: &[u8]) -> u64 {
+pub(crate) fn hash_word(word: &[u8]) -> u64 {
     use std::hash::{BuildHasher, Hasher};
     let mut h = FxBuildHasher.build_hasher();
     h.write(word);

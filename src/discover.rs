@@ -714,16 +714,7 @@ impl Discoverer {
                 .filter(|c| c.span.start < o.end)
                 .map(|c| c.cover);
             let word = &ntext[n.clone()];
-            let first = word.chars().next().unwrap_or(' ');
-            let script = if first.is_ascii_digit() {
-                Script::Digit
-            } else if is_arabic_block(first) {
-                Script::Arabic
-            } else if first.is_alphabetic() && (first as u32) < 0x0250 {
-                Script::Latin
-            } else {
-                Script::Other
-            };
+            let script = script_of(word);
             let (cap, upper) = if script == Script::Latin {
                 capitals(&text[o.clone()])
             } else {
@@ -977,10 +968,58 @@ impl WordIndex {
     }
 }
 
+/// The script of a word, by its first character: a digit, an Arabic
+/// letter (the Arabic blocks), a Latin letter (below U+0250), or other.
+/// Read from the first byte for ASCII and the lead bytes of U+0600–U+06FF,
+/// the characters of nearly every word.
+fn script_of(word: &str) -> Script {
+    match word.as_bytes().first() {
+        Some(b'0'..=b'9') => return Script::Digit,
+        Some(b) if b.is_ascii_alphabetic() => return Script::Latin,
+        Some(b) if b.is_ascii() => return Script::Other,
+        Some(0xD8..=0xDB) => return Script::Arabic,
+        _ => {}
+    }
+    let first = word.chars().next().unwrap_or(' ');
+    if first.is_ascii_digit() {
+        Script::Digit
+    } else if is_arabic_block(first) {
+        Script::Arabic
+    } else if first.is_alphabetic() && (first as u32) < 0x0250 {
+        Script::Latin
+    } else {
+        Script::Other
+    }
+}
+
 /// Whether a Latin word as written starts with a capital, and whether it
 /// is all capitals: two letters or more and no small letter (NATO, UN,
-/// not A). One pass, which ends at the first small letter.
+/// not A). One pass, which ends at the first small letter (of the bytes,
+/// for an ASCII word).
 fn capitals(orig: &str) -> (bool, bool) {
+    if let [first, rest @ ..] = orig.as_bytes()
+        && first.is_ascii()
+    {
+        if !first.is_ascii_uppercase() {
+            return (false, false);
+        }
+        let mut letters = 1;
+        for b in rest {
+            if !b.is_ascii() {
+                return capitals_of_chars(orig);
+            }
+            if b.is_ascii_lowercase() {
+                return (true, false);
+            }
+            letters += usize::from(b.is_ascii_alphabetic());
+        }
+        return (true, letters > 1);
+    }
+    capitals_of_chars(orig)
+}
+
+/// [`capitals`], a character at a time.
+fn capitals_of_chars(orig: &str) -> (bool, bool) {
     let mut chars = orig.chars();
     let Some(first) = chars.next().filter(|c| c.is_uppercase()) else {
         return (false, false);
@@ -2169,6 +2208,50 @@ mod tests {
             && orig.chars().filter(|c| c.is_alphabetic()).count() > 1
             && !orig.chars().any(char::is_lowercase);
         (cap, upper)
+    }
+
+    /// The script by the first character, the definition `script_of`'s
+    /// byte tests stand for.
+    fn naive_script(word: &str) -> Script {
+        let first = word.chars().next().unwrap_or(' ');
+        if first.is_ascii_digit() {
+            Script::Digit
+        } else if is_arabic_block(first) {
+            Script::Arabic
+        } else if first.is_alphabetic() && (first as u32) < 0x0250 {
+            Script::Latin
+        } else {
+            Script::Other
+        }
+    }
+
+    #[test]
+    fn scripts_of_words_by_their_first_character() {
+        for (word, want) in [
+            ("7up", Script::Digit),
+            ("Reuters", Script::Latin),
+            ("école", Script::Latin),
+            ("مصر", Script::Arabic),
+            ("\u{0750}x", Script::Arabic),
+            ("\u{08A0}", Script::Arabic),
+            ("٣", Script::Arabic),
+            ("_a", Script::Other),
+            ("Ω", Script::Other),
+            ("", Script::Other),
+        ] {
+            assert_eq!(script_of(word), want, "{word}");
+            assert_eq!(naive_script(word), want, "{word}");
+        }
+        let mut word = String::new();
+        for c in (0..0x3100)
+            .chain(0x1_F100..0x1_F200)
+            .filter_map(char::from_u32)
+        {
+            word.clear();
+            word.push(c);
+            word.push('a');
+            assert_eq!(script_of(&word), naive_script(&word), "U+{:04X}", c as u32);
+        }
     }
 
     #[test]

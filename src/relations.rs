@@ -591,12 +591,6 @@ impl Relations {
         if lo >= hi {
             return;
         }
-        // The words normalized: from a little before `lo` (where the scan
-        // may have to start, see below) to the last word a trigger that
-        // starts before `hi` can end on.
-        let end = (hi + longest - 1).min(n_words);
-        let mut from = lo.saturating_sub(2 * longest);
-        words.normalize(text, from, end);
         // Where a left-to-right scan of the whole sentence would be at a
         // word at or before `lo`: a word is reached unless a trigger found
         // fewer than `longest` words before it covers it; then the scan is
@@ -604,21 +598,17 @@ impl Relations {
         let mut start = lo;
         loop {
             let covering = (start.saturating_sub(longest - 1)..start).find(|&q| {
-                self.hit_at(words, mentions, q, keyless)
+                self.hit_at(text, words, mentions, q, keyless)
                     .is_some_and(|(_, n, _)| q + n > start)
             });
             match covering {
                 Some(q) => start = q,
                 None => break,
             }
-            if start < from + longest && from > 0 {
-                from = 0;
-                words.normalize(text, from, end);
-            }
         }
         let mut i = start;
         while i < hi {
-            match self.hit_at(words, mentions, i, keyless) {
+            match self.hit_at(text, words, mentions, i, keyless) {
                 Some((t, n, object)) => {
                     out.hits.push(Hit {
                         kind: self.kinds[t.kind as usize].clone(),
@@ -638,31 +628,40 @@ impl Relations {
         }
     }
 
-    /// The trigger found at word `i` of a sentence (normalized from
-    /// before `i` to as far as a trigger reaches), with its number of
-    /// words and whether its first word took an object pronoun: the
-    /// longest that matches (the kind listed first among those as long),
-    /// unless it overlaps a mention or its first word is a `not` word.
+    /// The trigger found at word `i` of a sentence (of `text`), with its
+    /// number of words and whether its first word took an object pronoun:
+    /// the longest that matches (the kind listed first among those as
+    /// long), unless it overlaps a mention or its first word is a `not`
+    /// word. A word known to be keyless is not normalized; otherwise the
+    /// words from `i` to as far as a trigger reaches are.
     fn hit_at(
         &self,
-        words: &SentenceWords,
+        text: &str,
+        words: &mut SentenceWords,
         mentions: &[Mention],
         i: usize,
         keyless: &mut KeylessWords,
     ) -> Option<(&Trigger, usize, bool)> {
-        let ranges = &words.ranges;
         let inside_mention =
             |s: usize, e: usize| mentions.iter().any(|m| m.byte_start < e && s < m.byte_end);
         // A trigger that starts in a mention overlaps it and is refused
         // whatever it is: the word's keys are not looked up.
-        if inside_mention(ranges[i].0, ranges[i].1) {
+        let (s, e) = words.ranges[i];
+        if inside_mention(s, e) {
             return None;
         }
+        // Keyless or not is a property of the word as written (its
+        // normalized form depends on nothing else).
+        let written = &text[s..e];
+        if keyless.contains(written) {
+            return None;
+        }
+        let reach = (i + self.longest.max(1)).min(words.ranges.len());
+        words.normalize(text, i, reach);
+        let words = &*words;
+        let ranges = &words.ranges;
         let mut best: Option<(&Trigger, usize, bool)> = None;
         let word = words.norm(i);
-        if keyless.contains(word) {
-            return None;
-        }
         let mut any_key = false;
         self.visit_keys(word, |key, object| {
             let triggers = self.by_key.get(key);
@@ -683,7 +682,7 @@ impl Relations {
             }
         });
         if !any_key {
-            keyless.insert(word);
+            keyless.insert(written);
         }
         best.filter(|&(_, n, _)| {
             !inside_mention(ranges[i].0, ranges[i + n - 1].1) && !self.is_not(word)
@@ -701,20 +700,23 @@ fn rest_matches<'w>(rest: &[Box<str>], word: impl Fn(usize) -> &'w str) -> bool 
 }
 
 /// The words of one sentence: their byte ranges in the text and the
-/// normalized forms of those [`Relations::find`] reads, all in one buffer
-/// (kept from one sentence to the next, so that a document's words cost
-/// no allocation each).
+/// normalized forms of those [`Relations::find`] asks for, normalized when
+/// first asked for, all in one buffer (kept from one sentence to the next,
+/// so that a document's words cost no allocation each).
 #[derive(Debug, Default)]
 struct SentenceWords {
     /// Byte ranges of the words in the text.
     ranges: Vec<(usize, usize)>,
-    /// The normalized words, one after the other.
+    /// The normalized words, one after the other, in the order they were
+    /// normalized.
     buf: String,
-    /// The byte range in `buf` of the normalized form of word `base + k`.
+    /// The byte range in `buf` of the normalized form of each word;
+    /// [`NOT_NORMALIZED`] for a word not normalized yet.
     norms: Vec<Range<usize>>,
-    /// The first word normalized.
-    base: usize,
 }
+
+/// [`SentenceWords::norms`] of a word not normalized yet.
+const NOT_NORMALIZED: Range<usize> = usize::MAX..usize::MAX;
 
 impl SentenceWords {
     /// Reads the words of `text[range]` in place of those read before.
@@ -722,27 +724,30 @@ impl SentenceWords {
         self.ranges.clear();
         self.buf.clear();
         self.norms.clear();
-        self.base = 0;
         word_ranges_into(&text[range.clone()], range.start, &mut self.ranges);
+        self.norms.resize(self.ranges.len(), NOT_NORMALIZED);
     }
 
-    /// Normalizes words `from..to` (of `text`, which they were read
-    /// from), in place of those normalized before.
+    /// Normalizes the words `from..to` (of `text`, which they were read
+    /// from) that are not normalized yet.
     fn normalize(&mut self, text: &str, from: usize, to: usize) {
-        self.buf.clear();
-        self.norms.clear();
-        self.base = from;
-        for &(s, e) in &self.ranges[from..to] {
-            let at = self.buf.len();
-            normalize_word_into(&text[s..e], &mut self.buf);
-            self.norms.push(at..self.buf.len());
+        for k in from..to {
+            if self.norms[k] == NOT_NORMALIZED {
+                let (s, e) = self.ranges[k];
+                let at = self.buf.len();
+                normalize_word_into(&text[s..e], &mut self.buf);
+                self.norms[k] = at..self.buf.len();
+            }
         }
     }
 
-    /// The normalized form of word `i` (normalized by [`Self::normalize`]).
+    /// The normalized form of word `i` (normalized by [`Self::normalize`]
+    /// before: "" otherwise, which is no word's key).
     fn norm(&self, i: usize) -> &str {
-        let r = &self.norms[i - self.base];
-        &self.buf[r.clone()]
+        self.norms
+            .get(i)
+            .and_then(|r| self.buf.get(r.clone()))
+            .unwrap_or("")
     }
 }
 

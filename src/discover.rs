@@ -9,7 +9,6 @@ use std::ops::Range;
 use rustc_hash::FxHashMap;
 
 use crate::lexicon::{Lexicon, class};
-use crate::matcher::words::WordBits;
 use crate::normalize::{Normalized, is_arabic_block};
 
 /// How much discovery to do.
@@ -698,7 +697,7 @@ impl Discoverer {
         // The words: runs of word characters, found with a bit per byte
         // (the matcher's scan), not a character at a time; counted first,
         // so that the records are never moved to a larger vector.
-        let words = WordBits::new(ntext);
+        let words = norm.word_bits();
         let mut tokens: Vec<Token> = Vec::with_capacity(words.word_count());
         let mut cov = 0;
         let mut prev_end = 0;

@@ -689,7 +689,9 @@ impl Matcher {
     /// alone, with no rule but where they start (the floor of benchmarks).
     pub fn count_raw(&self, normalized: &str) -> usize {
         let mut count = 0;
-        self.walk(normalized, |_, _, _, _| count += 1);
+        self.walk(normalized, &WordBits::new(normalized), |_, _, _, _| {
+            count += 1
+        });
         count
     }
 
@@ -709,7 +711,12 @@ impl Matcher {
     /// text's do, for the same reason). That is checked first, by hashes
     /// (`starts`), and most walks are never made; a hash that collides only
     /// costs a walk.
-    fn walk(&self, text: &str, mut visit: impl FnMut(usize, usize, u32, ProcliticState)) {
+    fn walk(
+        &self,
+        text: &str,
+        words: &WordBits,
+        mut visit: impl FnMut(usize, usize, u32, ProcliticState),
+    ) {
         let bytes = text.as_bytes();
         let mut walk_from = |word: usize, start: usize, prefix: ProcliticState| {
             let Some(trie) = &self.tries[trie_index(bytes[start])] else {
@@ -719,7 +726,6 @@ impl Matcher {
                 visit(word, start, pattern, prefix)
             });
         };
-        let words = WordBits::new(text);
         let mut i = 0;
         loop {
             let next = words.next_word(i);
@@ -746,7 +752,7 @@ impl Matcher {
                 break;
             };
             let end = words.word_end(word);
-            if self.starts.may_start(bytes, &words, word, end) {
+            if self.starts.may_start(bytes, words, word, end) {
                 walk_from(word, word, ProcliticState::Start);
             }
             // After each proclitic prefix the word starts with, if a word
@@ -759,7 +765,7 @@ impl Matcher {
                 };
                 state = next;
                 j += 2;
-                if state.is_prefix() && j < end && self.starts.may_start(bytes, &words, j, end) {
+                if state.is_prefix() && j < end && self.starts.may_start(bytes, words, j, end) {
                     walk_from(word, j, state);
                 }
             }
@@ -798,7 +804,7 @@ impl Matcher {
     pub(crate) fn candidates_exact(&self, original: &str, norm: &Normalized) -> Vec<Candidate> {
         let text = norm.as_str();
         let mut candidates = Vec::new();
-        self.walk(text, |word, start, pattern, prefix| {
+        self.walk(text, norm.word_bits(), |word, start, pattern, prefix| {
             let end = start + self.lengths.at(pattern as usize) as usize;
             let pattern = pattern as usize;
             if let Some(c) = self.candidate(original, norm, pattern, prefix, word, start, end) {
@@ -975,7 +981,7 @@ impl Matcher {
         covered.sort_unstable();
         let (mut next_covered, mut covered_to) = (0, 0);
         let mut out = Vec::new();
-        let words = WordBits::new(text);
+        let words = norm.word_bits();
         let (mut letters, mut keys, mut hits) = (Vec::new(), Vec::new(), Vec::new());
         let mut found: Vec<(u32, fuzzy::Edit)> = Vec::new();
         let mut accepted: Vec<Candidate> = Vec::new();
@@ -1275,10 +1281,14 @@ impl Matcher {
     /// may start, before the rules that follow the walk).
     pub(crate) fn crosses(&self, normalized: &str, cut: usize) -> bool {
         let mut crosses = false;
-        self.walk(normalized, |_, start, pattern, _| {
-            let end = start + self.lengths.at(pattern as usize) as usize;
-            crosses |= start < cut && end > cut;
-        });
+        self.walk(
+            normalized,
+            &WordBits::new(normalized),
+            |_, start, pattern, _| {
+                let end = start + self.lengths.at(pattern as usize) as usize;
+                crosses |= start < cut && end > cut;
+            },
+        );
         crosses
     }
 

@@ -2,6 +2,7 @@
 //!
 //! The rules are documented on [`normalize()`], where `cargo doc` shows them.
 
+use crate::matcher::words::WordBits;
 use std::ops::Range;
 
 use unicode_normalization::char::{canonical_combining_class, decompose_canonical};
@@ -19,6 +20,10 @@ pub struct Normalized {
     /// order of `text` (a few per document: normalization mostly keeps or
     /// replaces a character by one of the same length).
     pieces: Vec<Piece>,
+    /// The word bits of `text`, computed when first asked for
+    /// ([`Normalized::word_bits`]): the matcher and discovery both read
+    /// them.
+    word_bits: std::sync::OnceLock<WordBits>,
 }
 
 /// Maps ranges given in increasing order to the original text, like
@@ -132,11 +137,18 @@ impl Normalized {
         }
     }
 
+    /// The word bits of the normalized text (see [`WordBits`]), computed
+    /// once.
+    pub(crate) fn word_bits(&self) -> &WordBits {
+        self.word_bits.get_or_init(|| WordBits::new(&self.text))
+    }
+
     /// Empty, with room for `len` bytes of text.
     fn with_capacity(len: usize) -> Normalized {
         Normalized {
             text: String::with_capacity(len),
             pieces: Vec::new(),
+            word_bits: std::sync::OnceLock::new(),
         }
     }
 
@@ -993,6 +1005,22 @@ fn is_dash(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The word bits a normalized text keeps are those of its text,
+    /// computed once (the same table on a second call), and a clone's
+    /// are the same.
+    #[test]
+    fn word_bits_are_those_of_the_text_computed_once() {
+        for text in ["", "وروسيا، في", "The U.N. said", "مُصرـ x-y"] {
+            let norm = normalize(text);
+            let own: Vec<_> = WordBits::new(norm.as_str()).ranges().collect();
+            let kept: Vec<_> = norm.word_bits().ranges().collect();
+            assert_eq!(kept, own, "{text:?}");
+            assert!(std::ptr::eq(norm.word_bits(), norm.word_bits()));
+            let clone = norm.clone();
+            assert_eq!(clone.word_bits().ranges().collect::<Vec<_>>(), own);
+        }
+    }
 
     #[test]
     fn word_char_table_agrees_with_the_definition() {

@@ -18,6 +18,7 @@
 use crate::normalize::{is_word_char, is_word_char_of_pair};
 
 /// The word bits of one text.
+#[derive(Clone, Debug)]
 pub(crate) struct WordBits {
     bits: Vec<u64>,
     len: usize,

@@ -803,6 +803,10 @@ impl Discoverer {
     }
 }
 
+/// The classes that make a word, or a lexicon phrase, the head of a rule
+/// ([`Run::trigger`]).
+const TRIGGER_HEADS: u32 = class::TITLE | class::ROLE | class::ORG_HEAD | class::ORG_HEAD_IN;
+
 /// [`Token::full`] before the lookup.
 const NOT_LOOKED_UP: u32 = u32::MAX;
 
@@ -1193,6 +1197,17 @@ impl Run<'_> {
                 i += 1;
                 continue;
             }
+            // Nor do most Latin words: no title, role or head phrase starts
+            // at them (see `trigger`), and they are not capitalized words
+            // (see english_at).
+            if t.script == Script::Latin
+                && t.trig & TRIGGER_HEADS == 0
+                && t.phrase <= 1
+                && (!t.cap || t.upper)
+            {
+                i += 1;
+                continue;
+            }
             let hit = match t.script {
                 Script::Arabic => self.arabic_at(toks, i),
                 Script::Latin => self.english_at(toks, i),
@@ -1267,9 +1282,8 @@ impl Run<'_> {
     /// following words without prefixes): its classes and the token after
     /// it.
     fn trigger(&self, toks: &[Token], i: usize) -> Option<(u32, usize)> {
-        const HEADS: u32 = class::TITLE | class::ROLE | class::ORG_HEAD | class::ORG_HEAD_IN;
         let t = &toks[i];
-        let mut best = (t.trig & HEADS != 0).then_some((t.trig, i + 1));
+        let mut best = (t.trig & TRIGGER_HEADS != 0).then_some((t.trig, i + 1));
         if t.phrase <= 1 {
             return best;
         }
@@ -1282,7 +1296,7 @@ impl Run<'_> {
             phrase.push(' ');
             phrase.push_str(self.full(u));
             let bits = self.lex.phrase_key_classes(&phrase);
-            if bits & HEADS != 0 {
+            if bits & TRIGGER_HEADS != 0 {
                 best = Some((bits, k + 1));
             }
         }

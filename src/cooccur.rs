@@ -1038,6 +1038,11 @@ impl DocumentCounts {
                 if !hits.hits.is_empty() {
                     let start = relations.len();
                     for (k, &(a, b, w, _, _)) in run.iter().enumerate() {
+                        // A sentence without a hit links nothing (every
+                        // mention of a sentence window is in that sentence).
+                        if kind == WindowKind::Sentence && !hits.has_sentence(w) {
+                            continue;
+                        }
                         let (links, first) = crate::relations::links(hits, &of(w, a), &of(w, b));
                         if k == 0 {
                             trigger = first.map(|h| (h.kind.clone(), h.start..h.end));

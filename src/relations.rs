@@ -147,6 +147,12 @@ pub struct Hits {
 }
 
 impl Hits {
+    /// Whether a trigger was found in sentence `sentence`.
+    pub fn has_sentence(&self, sentence: usize) -> bool {
+        let at = self.hits.partition_point(|h| h.sentence < sentence);
+        self.hits.get(at).is_some_and(|h| h.sentence == sentence)
+    }
+
     /// Words that start in `[from, to)` of the searched sentences.
     pub fn words_between(&self, from: usize, to: usize) -> usize {
         if to <= from {
@@ -1111,6 +1117,36 @@ pub(crate) fn links<'h>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `has_sentence` finds a sentence among hits sorted by sentence:
+    /// first, last, several hits in one, and none (before, between, after,
+    /// and no hits at all).
+    #[test]
+    fn hits_know_their_sentences() {
+        let hit = |sentence| Hit {
+            kind: Arc::from("meets"),
+            start: 0,
+            end: 1,
+            sentence,
+            patterns: 0,
+        };
+        let hits = Hits {
+            hits: [1, 3, 3, 7].into_iter().map(hit).collect(),
+            words: Vec::new(),
+        };
+        for (sentence, want) in [
+            (0, false),
+            (1, true),
+            (2, false),
+            (3, true),
+            (4, false),
+            (7, true),
+            (8, false),
+        ] {
+            assert_eq!(hits.has_sentence(sentence), want, "sentence {sentence}");
+        }
+        assert!(!Hits::default().has_sentence(0));
+    }
 
     #[test]
     fn builtin_lists_load_without_errors() {

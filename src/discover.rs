@@ -2094,12 +2094,21 @@ impl Run<'_> {
         if by_last.is_empty() {
             return;
         }
+        // The byte lengths of the surnames, mod 64: a word whose length
+        // (or, for Arabic, whose length after a one-letter proclitic of
+        // two bytes) is none of them is no surname, and is not hashed.
+        let lengths = by_last.keys().fold(0u64, |m, k| m | 1 << (k.len() % 64));
+        let may_be = |len: usize| lengths >> (len % 64) & 1 != 0;
         for i in 0..toks.len() {
             let t = &toks[i];
             if !Self::free(t) || !matches!(t.script, Script::Arabic | Script::Latin) {
                 continue;
             }
             if t.script == Script::Latin && (!t.cap || t.upper) {
+                continue;
+            }
+            let len = t.n.end - t.n.start;
+            if !may_be(len) && !(t.script == Script::Arabic && len > 2 && may_be(len - 2)) {
                 continue;
             }
             let full = self.full(t);

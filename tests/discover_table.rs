@@ -102,6 +102,15 @@ const TABLE: &[(&str, &[Expected])] = &[
             ("الزهراني", "person:~عادل-الزهراني", "propagated"),
         ],
     ),
+    // ... and after a one-letter proclitic (ب + الزهراني), which is not
+    // part of the mention.
+    (
+        "كان عادل الزهراني في المكتب. التقى الوفد بالزهراني أمس.",
+        &[
+            ("عادل الزهراني", "person:~عادل-الزهراني", "ar-given"),
+            ("الزهراني", "person:~عادل-الزهراني", "propagated"),
+        ],
+    ),
     // Traps: no person.
     ("على الرغم من ذلك استمر العمل.", &[]),
     ("سافر الوفد إلى أبو ظبي أمس.", &[]),

@@ -2108,7 +2108,8 @@ impl Run<'_> {
                 continue;
             }
             let len = t.n.end - t.n.start;
-            if !may_be(len) && !(t.script == Script::Arabic && len > 2 && may_be(len - 2)) {
+            let after_proclitic = t.script == Script::Arabic && len > 2 && may_be(len - 2);
+            if !(may_be(len) || after_proclitic) {
                 continue;
             }
             let full = self.full(t);

@@ -983,15 +983,11 @@ fn script_of(word: &str) -> Script {
         Some(0xD8..=0xDB) => return Script::Arabic,
         _ => {}
     }
-    let first = word.chars().next().unwrap_or(' ');
-    if first.is_ascii_digit() {
-        Script::Digit
-    } else if is_arabic_block(first) {
-        Script::Arabic
-    } else if first.is_alphabetic() && (first as u32) < 0x0250 {
-        Script::Latin
-    } else {
-        Script::Other
+    // Not ASCII (so no digit), or empty.
+    match word.chars().next() {
+        Some(c) if is_arabic_block(c) => Script::Arabic,
+        Some(c) if c.is_alphabetic() && (c as u32) < 0x0250 => Script::Latin,
+        _ => Script::Other,
     }
 }
 

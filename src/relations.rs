@@ -149,8 +149,15 @@ pub struct Hits {
 impl Hits {
     /// Whether a trigger was found in sentence `sentence`.
     pub fn has_sentence(&self, sentence: usize) -> bool {
-        let at = self.hits.partition_point(|h| h.sentence < sentence);
-        self.hits.get(at).is_some_and(|h| h.sentence == sentence)
+        !self.in_sentence(sentence).is_empty()
+    }
+
+    /// The triggers found in sentence `sentence` (the hits are in text
+    /// order, so by sentence).
+    fn in_sentence(&self, sentence: usize) -> &[Hit] {
+        let lo = self.hits.partition_point(|h| h.sentence < sentence);
+        let n = self.hits[lo..].partition_point(|h| h.sentence == sentence);
+        &self.hits[lo..lo + n]
     }
 
     /// Words that start in `[from, to)` of the searched sentences.
@@ -1067,12 +1074,7 @@ pub(crate) fn links<'h>(
             if x.sentence != y.sentence {
                 continue;
             }
-            let sentence = x.sentence;
-            let lo = hits.hits.partition_point(|h| h.sentence < sentence);
-            for h in hits.hits[lo..]
-                .iter()
-                .take_while(|h| h.sentence == sentence)
-            {
+            for h in hits.in_sentence(x.sentence) {
                 // (earlier, later, whether the earlier is x)
                 let (e, l, x_first) = if x.byte_start <= y.byte_start {
                     (x, y, true)

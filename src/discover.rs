@@ -254,10 +254,33 @@ pub fn display_name(key: &str) -> String {
 /// dropped (`شي-جين-بينج` / `شي-جين-بينغ`, `عبد-الله-x` / `عبدالله-x`).
 /// Only keys that share their first or their last word are compared.
 pub fn similar_ids(ids: &[&str]) -> Vec<Vec<String>> {
-    let parsed: Vec<Option<(Kind, &str)>> = ids.iter().map(|id| parse_id(id)).collect();
+    // What a comparison reads, made once an id rather than once a pair
+    // (a group holds up to 200 ids): the key without its word breaks, and
+    // its letters.
+    struct Key<'a> {
+        kind: Kind,
+        key: &'a str,
+        joined: std::borrow::Cow<'a, str>,
+        letters: Vec<char>,
+    }
+    let keys: Vec<Option<Key>> = ids
+        .iter()
+        .map(|id| {
+            parse_id(id).map(|(kind, key)| Key {
+                kind,
+                key,
+                joined: if key.contains('-') {
+                    key.replace('-', "").into()
+                } else {
+                    key.into()
+                },
+                letters: key.chars().collect(),
+            })
+        })
+        .collect();
     let mut groups: FxHashMap<(Kind, &str, bool), Vec<usize>> = FxHashMap::default();
-    for (i, p) in parsed.iter().enumerate() {
-        if let Some((kind, key)) = *p {
+    for (i, k) in keys.iter().enumerate() {
+        if let Some(Key { kind, key, .. }) = *k {
             let first = key.split('-').next().unwrap_or(key);
             let last = key.rsplit('-').next().unwrap_or(key);
             groups.entry((kind, first, true)).or_default().push(i);
@@ -271,10 +294,10 @@ pub fn similar_ids(ids: &[&str]) -> Vec<Vec<String>> {
         }
         for (x, &a) in members.iter().enumerate() {
             for &b in &members[x + 1..] {
-                let (Some((_, ka)), Some((_, kb))) = (parsed[a], parsed[b]) else {
+                let (Some(ka), Some(kb)) = (&keys[a], &keys[b]) else {
                     continue;
                 };
-                if ka.replace('-', "") == kb.replace('-', "") || one_edit(ka, kb) {
+                if ka.joined == kb.joined || one_edit_letters(&ka.letters, &kb.letters) {
                     out[a].push(ids[b].to_string());
                     out[b].push(ids[a].to_string());
                 }
@@ -290,13 +313,15 @@ pub fn similar_ids(ids: &[&str]) -> Vec<Vec<String>> {
 
 /// True when `a` and `b` differ by exactly one letter added, dropped or
 /// changed.
+#[cfg(test)]
 fn one_edit(a: &str, b: &str) -> bool {
     let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
-    let (short, long) = if a.len() <= b.len() {
-        (&a, &b)
-    } else {
-        (&b, &a)
-    };
+    one_edit_letters(&a, &b)
+}
+
+/// [`one_edit`] of two words' letters.
+fn one_edit_letters(a: &[char], b: &[char]) -> bool {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
     if long.len() - short.len() > 1 || a == b {
         return false;
     }
@@ -2373,6 +2398,109 @@ mod tests {
         assert_eq!(similar[0], ["person:~شي-جين-بينغ"]);
         assert_eq!(similar[2], ["person:~عبدالله-صالح"]);
         assert!(similar[4].is_empty());
+    }
+
+    /// [`similar_ids`] by its definition: every two ids of a type whose
+    /// keys share a first or last word, are at most 200 to that word, and
+    /// are the same without word breaks or at edit distance 1.
+    fn naive_similar_ids(ids: &[&str]) -> Vec<Vec<String>> {
+        fn distance(a: &str, b: &str) -> usize {
+            let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+            let mut row: Vec<usize> = (0..=b.len()).collect();
+            for (i, x) in a.iter().enumerate() {
+                let mut next = vec![i + 1];
+                for (j, y) in b.iter().enumerate() {
+                    let v = (row[j] + usize::from(x != y))
+                        .min(row[j + 1] + 1)
+                        .min(next[j] + 1);
+                    next.push(v);
+                }
+                row = next;
+            }
+            row[b.len()]
+        }
+        let words = |key: &str| {
+            let w: Vec<&str> = key.split('-').collect();
+            (w[0].to_string(), w[w.len() - 1].to_string())
+        };
+        let count = |kind: Kind, word: &str, first: bool| {
+            ids.iter()
+                .filter_map(|id| parse_id(id))
+                .filter(|&(k, key)| {
+                    let (f, l) = words(key);
+                    k == kind && if first { f == word } else { l == word }
+                })
+                .count()
+        };
+        let mut out = vec![Vec::new(); ids.len()];
+        for (a, ida) in ids.iter().enumerate() {
+            for (b, idb) in ids.iter().enumerate() {
+                let (Some((kind, ka)), Some((kb_kind, kb))) = (parse_id(ida), parse_id(idb)) else {
+                    continue;
+                };
+                if a == b || kind != kb_kind {
+                    continue;
+                }
+                let ((fa, la), (fb, lb)) = (words(ka), words(kb));
+                let shared = (fa == fb && count(kind, &fa, true) <= 200)
+                    || (la == lb && count(kind, &la, false) <= 200);
+                let alike = ka.replace('-', "") == kb.replace('-', "") || distance(ka, kb) == 1;
+                if shared && alike {
+                    out[a].push(idb.to_string());
+                }
+            }
+        }
+        for v in &mut out {
+            v.sort();
+            v.dedup();
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn similar_ids_are_those_of_the_definition(
+            keys in proptest::collection::vec(
+                (0u8..3, proptest::collection::vec(0usize..5, 1..7)),
+                0..40,
+            ),
+        ) {
+            let letters = ["a", "b", "ب", "ج", "-"];
+            let ids: Vec<String> = keys
+                .iter()
+                .map(|(kind, key)| {
+                    let key: String = key.iter().map(|&k| letters[k]).collect();
+                    match kind {
+                        0 => format!("person:~{key}"),
+                        1 => format!("organization:~{key}"),
+                        _ => format!("city:{key}"),
+                    }
+                })
+                .collect();
+            let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+            proptest::prop_assert_eq!(similar_ids(&ids), naive_similar_ids(&ids));
+        }
+    }
+
+    #[test]
+    fn a_group_of_more_than_200_is_not_compared() {
+        let mut ids: Vec<String> = (0..200).map(|k| format!("person:~x{k}-y")).collect();
+        ids.push("person:~x0-z".to_string());
+        let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+        // 200 keys end in -y (a group compared: x1-y and x10-y are one
+        // edit apart); x0-y and x0-z share their first word.
+        let similar = similar_ids(&refs);
+        assert!(similar[1].contains(&"person:~x10-y".to_string()));
+        assert!(similar[0].contains(&"person:~x0-z".to_string()));
+        assert_eq!(similar, naive_similar_ids(&refs));
+        ids.push("person:~x200-y".to_string());
+        let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+        // Now 201 keys end in -y: x1-y and x10-y share only that word, and
+        // are not compared; x0-y and x0-z still are.
+        let similar = similar_ids(&refs);
+        assert!(!similar[1].contains(&"person:~x10-y".to_string()));
+        assert!(similar[0].contains(&"person:~x0-z".to_string()));
+        assert_eq!(similar, naive_similar_ids(&refs));
     }
 
     #[test]

@@ -1361,16 +1361,29 @@ impl Aggregates {
             .collect();
         // The ids' ranks in id order, so that the pairs sort on integers
         // (comparing the strings behind two pointers cost ~1,500
-        // instructions a pair).
-        let mut rank: FxHashMap<&str, u32> = FxHashMap::default();
+        // instructions a pair). Keyed by the ids' addresses, not their
+        // text: a pair's ids are read only to sort the distinct ones, and
+        // two copies of one id (a discovered id is made anew in each
+        // document) get the same rank. Each rank's entity windows, for
+        // the NPMI, are looked up once too.
+        let address = |id: &Arc<str>| Arc::as_ptr(id).cast::<u8>() as usize;
+        let mut rank: FxHashMap<usize, u32> = FxHashMap::default();
+        let mut ids: Vec<&Arc<str>> = Vec::new();
         for ((a, b), _) in &kept {
-            rank.insert(a, 0);
-            rank.insert(b, 0);
+            for id in [a, b] {
+                rank.entry(address(id)).or_insert_with(|| {
+                    ids.push(id);
+                    0
+                });
+            }
         }
-        let mut ids: Vec<&str> = rank.keys().copied().collect();
-        ids.sort_unstable();
-        for (id, r) in ids.into_iter().zip(0u32..) {
-            rank.insert(id, r);
+        ids.sort_unstable_by(|x, y| x.as_ref().cmp(y.as_ref()));
+        let mut windows: Vec<u64> = Vec::with_capacity(ids.len());
+        for (k, id) in ids.iter().enumerate() {
+            if k == 0 || ids[k - 1] != *id {
+                windows.push(self.entities.get(id.as_ref()).map_or(0, |e| e.windows));
+            }
+            rank.insert(address(id), windows.len() as u32 - 1);
         }
         let mut order: Vec<(std::cmp::Reverse<u64>, u32, u32, u32)> = kept
             .iter()
@@ -1378,8 +1391,8 @@ impl Aggregates {
             .map(|(((a, b), c), k)| {
                 (
                     std::cmp::Reverse(c.windows),
-                    rank[a.as_ref()],
-                    rank[b.as_ref()],
+                    rank[&address(a)],
+                    rank[&address(b)],
                     k,
                 )
             })
@@ -1391,9 +1404,10 @@ impl Aggregates {
         order.par_sort_unstable();
         order
             .into_par_iter()
-            .map(|(_, _, _, k)| {
+            .map(|(_, ra, rb, k)| {
                 let ((a, b), c) = kept[k as usize];
-                (a, b, c, self.npmi_of(a, b, c))
+                let (wa, wb) = (windows[ra as usize], windows[rb as usize]);
+                (a, b, c, npmi(self.windows, wa, wb, c.windows))
             })
             .collect()
     }
@@ -1695,11 +1709,21 @@ mod tests {
                 0..60,
             ),
             min in 1u64..3,
+            entity_windows in proptest::collection::vec(proptest::option::of(1u64..9), 12),
+            n in 1u64..40,
         ) {
             let names = ["a", "ab", "b", "B", "ba", "z", "é", "ر", "ره", "x:1", "x:10", "x:2"];
-            let mut agg = Aggregates::default();
+            let mut agg = Aggregates { windows: n, ..Aggregates::default() };
+            // Some entities unknown (windows 0 for the NPMI).
+            for (name, w) in names.iter().zip(&entity_windows) {
+                if let Some(w) = *w {
+                    let counts = EntityCounts { windows: w, ..EntityCounts::default() };
+                    agg.entities.insert(Arc::from(*name), counts);
+                }
+            }
             for (x, y, windows) in pairs {
-                let (a, b) = (names[x.min(y)], names[x.max(y)]);
+                // Smaller id first, as `add` keys them.
+                let (a, b) = (names[x].min(names[y]), names[x].max(names[y]));
                 if a == b {
                     continue;
                 }
@@ -1708,8 +1732,13 @@ mod tests {
                     PairCounts { windows, documents: 1, ..PairCounts::default() },
                 );
             }
-            let got: Vec<(String, String, u64)> = agg
-                .pairs_sorted(min)
+            let sorted = agg.pairs_sorted(min);
+            // Each pair's NPMI is that of its definition (bit for bit).
+            for &(a, b, _, npmi) in &sorted {
+                let want = agg.npmi(a, b).map(f64::to_bits);
+                proptest::prop_assert_eq!(Some(npmi.to_bits()), want);
+            }
+            let got: Vec<(String, String, u64)> = sorted
                 .into_iter()
                 .map(|(a, b, c, _)| (a.to_string(), b.to_string(), c.windows))
                 .collect();

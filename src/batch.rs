@@ -555,6 +555,11 @@ pub struct RunOutcome {
     /// With [`Run::strict`], the id of the error record the run stopped
     /// at; nothing was written then.
     pub stopped_at: Option<String>,
+    /// The counts the tables were written from, to query without reading
+    /// the files back ([`Aggregates::entity`], [`Aggregates::pair`],
+    /// [`Aggregates::npmi`], ...); empty when the run stopped at an error
+    /// record.
+    pub aggregates: Aggregates,
 }
 
 impl RunOutcome {
@@ -763,6 +768,7 @@ impl<'b, 'p> Run<'b, 'p> {
             .map_err(Error::Output)?;
         outcome.entities = agg.entities.len();
         outcome.pairs = agg.pair_count(self.min_count);
+        outcome.aggregates = agg;
         Ok(outcome)
     }
 }

@@ -209,6 +209,29 @@ fn run_writes_the_folder_alam_extract_writes() {
         }
     }
     assert!(wd.read("lib/mentions.csv").contains("city:beijing"));
+    // The outcome's counts are those the tables were written from.
+    let agg = &outcome.aggregates;
+    let entities = csv::Reader::from_path(wd.path().join("lib/entities.csv")).unwrap();
+    let mut rows = 0;
+    for row in entities.into_records() {
+        let row = row.unwrap();
+        let counts = agg.entity(&row[0]).unwrap();
+        assert_eq!(counts.mentions.to_string(), &row[4], "{row:?}");
+        rows += 1;
+    }
+    assert!(rows > 5);
+    assert_eq!((agg.entity_count(), outcome.entities), (rows, rows));
+    let pairs = csv::Reader::from_path(wd.path().join("lib/cooccurrence.csv")).unwrap();
+    let mut rows = 0;
+    for row in pairs.into_records() {
+        let row = row.unwrap();
+        let counts = agg.pair(&row[3], &row[0]).unwrap();
+        assert_eq!(counts.windows.to_string(), &row[6], "{row:?}");
+        rows += 1;
+    }
+    assert!(rows > 5);
+    assert_eq!((agg.pair_count(1), outcome.pairs), (rows, rows));
+    assert_eq!(agg.documents, 700);
 }
 
 #[test]
@@ -234,6 +257,7 @@ fn a_strict_run_stops_at_the_first_error_and_writes_nothing() {
         .run(docs)
         .unwrap();
     assert_eq!(outcome.stopped_at.as_deref(), Some("bad"));
+    assert_eq!(outcome.aggregates.entity_count(), 0);
     assert!(!dir.join("summary.json").exists());
     assert!(!dir.join("mentions.csv").exists());
 }

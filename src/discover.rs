@@ -319,22 +319,11 @@ fn one_edit(a: &str, b: &str) -> bool {
     one_edit_letters(&a, &b)
 }
 
-/// [`one_edit`] of two words' letters.
+/// [`one_edit`] of two words' letters: the fuzzy rule's edit
+/// ([`crate::matcher::fuzzy::one_edit`]) other than two letters swapped.
 fn one_edit_letters(a: &[char], b: &[char]) -> bool {
-    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
-    if long.len() - short.len() > 1 || a == b {
-        return false;
-    }
-    let prefix = short
-        .iter()
-        .zip(long.iter())
-        .take_while(|(x, y)| x == y)
-        .count();
-    if short.len() == long.len() {
-        short[prefix + 1..] == long[prefix + 1..]
-    } else {
-        short[prefix..] == long[prefix + 1..]
-    }
+    use crate::matcher::fuzzy::{Edit, one_edit};
+    one_edit(a, b).is_some_and(|e| !matches!(e, Edit::Transposition(_)))
 }
 
 /// What a gazetteer mention is, for the rules that read around it.

@@ -14,7 +14,7 @@ use trie::Trie;
 
 // Paths spelled out: build.rs includes this file by `#[path]`.
 #[path = "matcher/fuzzy.rs"]
-mod fuzzy;
+pub(crate) mod fuzzy;
 #[path = "matcher/image.rs"]
 mod image;
 #[path = "matcher/trie.rs"]

@@ -155,6 +155,10 @@ impl PairCounts {
 /// and its NPMI (see [`Aggregates::pairs_sorted`]).
 pub(crate) type SortedPair<'a> = (&'a Arc<str>, &'a Arc<str>, &'a PairCounts, f64);
 
+/// An entity as the tables list it: its id and counts (see
+/// [`Aggregates::entities_sorted`]).
+pub(crate) type SortedEntity<'a> = (&'a Arc<str>, &'a EntityCounts);
+
 /// How many examples a pair keeps.
 pub const MAX_EXAMPLES: usize = 3;
 
@@ -1335,7 +1339,7 @@ impl Aggregates {
     }
 
     /// Entities sorted for output: most mentions first, then by id.
-    pub(crate) fn entities_sorted(&self) -> Vec<(&Arc<str>, &EntityCounts)> {
+    pub(crate) fn entities_sorted(&self) -> Vec<SortedEntity<'_>> {
         let mut v: Vec<_> = self.entities.iter().collect();
         // Ids are unique: an unstable sort gives the one order there is.
         v.sort_unstable_by(|a, b| b.1.mentions.cmp(&a.1.mentions).then(a.0.cmp(b.0)));

@@ -29,7 +29,7 @@
 use std::borrow::Cow;
 use std::io::{self, Write};
 
-use crate::cooccur::{Aggregates, SortedPair};
+use crate::cooccur::{Aggregates, SortedEntity, SortedPair};
 use crate::input::InputRecord;
 use crate::pipeline::{Document, Mention};
 use std::collections::BTreeMap;
@@ -322,8 +322,14 @@ pub fn document_row(
 
 /// Writes `entities.csv`: the columns of [`ENTITIES_HEADER`], then the
 /// gazetteer's extra columns ([`Aggregates::attribute_columns`]), empty
-/// where an entity has no value.
-pub fn write_entities<W: Write>(w: W, agg: &Aggregates, style: CsvStyle) -> io::Result<W> {
+/// where an entity has no value; a row per entity of `entities` (the
+/// run's [`Aggregates::entities_sorted`]), in its order.
+pub fn write_entities<W: Write>(
+    w: W,
+    agg: &Aggregates,
+    entities: &[SortedEntity],
+    style: CsvStyle,
+) -> io::Result<W> {
     let extra: Vec<Cow<str>> = agg
         .attribute_columns
         .iter()
@@ -340,7 +346,7 @@ pub fn write_entities<W: Write>(w: W, agg: &Aggregates, style: CsvStyle) -> io::
         itoa::Buffer::new(),
         itoa::Buffer::new(),
     ];
-    for (id, c) in agg.entities_sorted() {
+    for &(id, c) in entities {
         let [mentions, documents, windows] = &mut numbers;
         let info = &c.info;
         let values: Vec<Cow<str>> = agg

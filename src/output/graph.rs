@@ -16,7 +16,7 @@
 
 use std::io::{self, Write};
 
-use crate::cooccur::{Aggregates, Attributes, PairCounts, SortedPair};
+use crate::cooccur::{Aggregates, Attributes, PairCounts, SortedEntity, SortedPair};
 use crate::output::json::entity_source;
 
 /// Escapes text for XML attribute and element content.
@@ -110,14 +110,21 @@ fn spells(
     (values, spells)
 }
 
-/// Writes `graph.gexf` (GEXF 1.3). When `agg` is counted by period, the
+/// Writes `graph.gexf` (GEXF 1.3): a node per entity of `entities` (the
+/// run's [`Aggregates::entities_sorted`]), an edge per pair of `pairs`.
+/// When `agg` is counted by period, the
 /// graph is dynamic (`timeformat="date"`): every node and edge has one
 /// spell per dated period it appears in (first to last day of the
 /// period), and the dynamic attributes `mentions_by_period` (nodes) and
 /// `windows_by_period` (edges) give its count in each, so that Gephi's
 /// timeline plays the network period by period. Entities and pairs seen
 /// only in undated documents have no spell.
-pub fn write_gexf<W: Write>(mut w: W, agg: &Aggregates, pairs: &[SortedPair]) -> io::Result<W> {
+pub fn write_gexf<W: Write>(
+    mut w: W,
+    agg: &Aggregates,
+    entities: &[SortedEntity],
+    pairs: &[SortedPair],
+) -> io::Result<W> {
     let e = xml_escape;
     let periods = dated_periods(agg);
     let dynamic = agg.bucket.is_some();
@@ -190,7 +197,7 @@ pub fn write_gexf<W: Write>(mut w: W, agg: &Aggregates, pairs: &[SortedPair]) ->
     }
     writeln!(w, r#"    </attributes>"#)?;
     writeln!(w, "    <nodes>")?;
-    for (id, c) in agg.entities_sorted() {
+    for &(id, c) in entities {
         let (values, spells) = spells(&periods, "mentions_t", |label| {
             Some(agg.periods.get(label)?.entities.get(id)?.mentions)
         });
@@ -244,8 +251,14 @@ pub fn write_gexf<W: Write>(mut w: W, agg: &Aggregates, pairs: &[SortedPair]) ->
     Ok(w)
 }
 
-/// Writes `graph.graphml`.
-pub fn write_graphml<W: Write>(mut w: W, agg: &Aggregates, pairs: &[SortedPair]) -> io::Result<W> {
+/// Writes `graph.graphml`: a node per entity of `entities` (the run's
+/// [`Aggregates::entities_sorted`]), an edge per pair of `pairs`.
+pub fn write_graphml<W: Write>(
+    mut w: W,
+    agg: &Aggregates,
+    entities: &[SortedEntity],
+    pairs: &[SortedPair],
+) -> io::Result<W> {
     let e = xml_escape;
     writeln!(w, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
     writeln!(
@@ -284,7 +297,7 @@ pub fn write_graphml<W: Write>(mut w: W, agg: &Aggregates, pairs: &[SortedPair])
         )?;
     }
     writeln!(w, r#"  <graph id="alam" edgedefault="undirected">"#)?;
-    for (id, c) in agg.entities_sorted() {
+    for &(id, c) in entities {
         writeln!(
             w,
             r#"    <node id="{}"><data key="label">{}</data><data key="type">{}</data><data key="name_ar">{}</data><data key="mentions">{}</data><data key="documents">{}</data><data key="source">{}</data>{}</node>"#,

@@ -32,7 +32,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::cooccur::{Aggregates, Attributes, Example, SortedPair, Trigger};
+use crate::cooccur::{Aggregates, Attributes, Example, SortedEntity, SortedPair, Trigger};
 pub use crate::cooccur::{FileEntry, PeriodSummary, RunSummary};
 use crate::discover::Rule;
 use crate::{Document, Form, Mention};
@@ -532,12 +532,16 @@ pub fn entity_source(id: &str) -> &'static str {
     }
 }
 
-/// Writes `entities.json`.
-pub fn write_entities<W: Write>(mut w: W, agg: &Aggregates) -> io::Result<W> {
-    let records: Vec<EntityRecord> = agg
-        .entities_sorted()
-        .into_iter()
-        .map(|(id, c)| EntityRecord {
+/// Writes `entities.json`: a record per entity of `entities` (the run's
+/// [`Aggregates::entities_sorted`]), in its order.
+pub fn write_entities<W: Write>(
+    mut w: W,
+    agg: &Aggregates,
+    entities: &[SortedEntity],
+) -> io::Result<W> {
+    let records: Vec<EntityRecord> = entities
+        .iter()
+        .map(|&(id, c)| EntityRecord {
             entity_id: id,
             entity_type: &c.info.kind,
             name: &c.info.name,

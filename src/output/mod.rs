@@ -426,19 +426,34 @@ fn write_tables_with<'a>(
     book: Option<XlsxBook>,
     also: Vec<Job<'a>>,
 ) -> io::Result<RunSummary> {
-    // Sorted once for every table that lists the pairs.
-    let pairs = if formats.csv || formats.json || formats.graph || formats.xlsx || formats.neo4j {
-        agg.pairs_sorted(summary.min_count)
-    } else {
-        Vec::new()
-    };
+    // Sorted once for every table that lists the pairs, and for every
+    // one that lists the entities (each sorted them again: a comparison
+    // sort of tens of thousands of ids); the two sorts at once.
+    let list_pairs = formats.csv || formats.json || formats.graph || formats.xlsx || formats.neo4j;
+    let list_entities = formats.csv || formats.json || formats.graph || formats.neo4j;
+    let (pairs, entities) = rayon::join(
+        || {
+            if list_pairs {
+                agg.pairs_sorted(summary.min_count)
+            } else {
+                Vec::new()
+            }
+        },
+        || {
+            if list_entities {
+                agg.entities_sorted()
+            } else {
+                Vec::new()
+            }
+        },
+    );
     {
-        let pairs = &pairs;
+        let (pairs, entities) = (&pairs, &entities);
         let dir = &folder;
         let mut jobs = also;
         if formats.csv {
             jobs.push(Box::new(move || {
-                csv::write_entities(dir.create("entities.csv")?, agg, style)?.commit()
+                csv::write_entities(dir.create("entities.csv")?, agg, entities, style)?.commit()
             }));
             jobs.push(Box::new(move || {
                 csv::write_discovered(dir.create("discovered.csv")?, agg, style)?.commit()
@@ -464,7 +479,7 @@ fn write_tables_with<'a>(
         }
         if formats.json {
             jobs.push(Box::new(move || {
-                json::write_entities(dir.create("entities.json")?, agg)?.commit()
+                json::write_entities(dir.create("entities.json")?, agg, entities)?.commit()
             }));
             jobs.push(Box::new(move || {
                 json::write_cooccurrence(dir.create("cooccurrence.json")?, agg, pairs)?.commit()
@@ -472,10 +487,10 @@ fn write_tables_with<'a>(
         }
         if formats.graph {
             jobs.push(Box::new(move || {
-                graph::write_gexf(dir.create("graph.gexf")?, agg, pairs)?.commit()
+                graph::write_gexf(dir.create("graph.gexf")?, agg, entities, pairs)?.commit()
             }));
             jobs.push(Box::new(move || {
-                graph::write_graphml(dir.create("graph.graphml")?, agg, pairs)?.commit()
+                graph::write_graphml(dir.create("graph.graphml")?, agg, entities, pairs)?.commit()
             }));
         }
         if formats.html {
@@ -488,7 +503,7 @@ fn write_tables_with<'a>(
         }
         if formats.neo4j {
             jobs.push(Box::new(move || {
-                neo4j::write_nodes(dir.create("neo4j/nodes.csv")?, agg)?.commit()
+                neo4j::write_nodes(dir.create("neo4j/nodes.csv")?, entities)?.commit()
             }));
             jobs.push(Box::new(move || {
                 neo4j::write_relationships(dir.create("neo4j/relationships.csv")?, pairs)?.commit()

@@ -25,7 +25,7 @@
 
 use std::io::{self, Write};
 
-use crate::cooccur::{Aggregates, SortedPair};
+use crate::cooccur::{SortedEntity, SortedPair};
 use crate::output::csv::{CsvStyle, CsvTable, push_record};
 use crate::output::json::entity_source;
 
@@ -84,8 +84,9 @@ fn one_line(s: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// Writes `neo4j/nodes.csv`.
-pub fn write_nodes<W: Write>(w: W, agg: &Aggregates) -> io::Result<W> {
+/// Writes `neo4j/nodes.csv`: a node per entity of `entities` (the run's
+/// [`Aggregates::entities_sorted`]).
+pub fn write_nodes<W: Write>(w: W, entities: &[SortedEntity]) -> io::Result<W> {
     let style = CsvStyle::default();
     let mut table = CsvTable::new(w, &NODES_HEADER, style)?;
     let mut numbers = [
@@ -93,7 +94,7 @@ pub fn write_nodes<W: Write>(w: W, agg: &Aggregates) -> io::Result<W> {
         itoa::Buffer::new(),
         itoa::Buffer::new(),
     ];
-    for (id, c) in agg.entities_sorted() {
+    for &(id, c) in entities {
         let [mentions, documents, windows] = &mut numbers;
         let source = entity_source(id);
         let mut labels = String::from("Entity");

@@ -68,6 +68,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     }
     let file =
         AtomicFile::create(&dir, &name).with_context(|| format!("writing {}", target.display()))?;
-    write_report(file, &agg, &summary)?.commit()?;
+    let (entities, pairs) = (agg.entities_sorted(), agg.pairs_sorted(summary.min_count));
+    write_report(file, &agg, &summary, &entities, &pairs)?.commit()?;
     Ok(ExitCode::SUCCESS)
 }

@@ -37,7 +37,7 @@ use std::sync::Arc;
 
 use serde_json::{Value, json};
 
-use crate::cooccur::{Aggregates, EntityCounts, SortedPair};
+use crate::cooccur::{Aggregates, EntityCounts, SortedEntity, SortedPair};
 use crate::output::RunSummary;
 
 /// The template; its line `/*ALAM_DATA*/null` is replaced by the data.
@@ -60,9 +60,17 @@ pub const INDEX_MIN_WINDOWS: u64 = 2;
 const WIDTH: f64 = 1000.0;
 const HEIGHT: f64 = 700.0;
 
-/// Writes `report.html` for these aggregates.
-pub fn write_report<W: Write>(mut w: W, agg: &Aggregates, summary: &RunSummary) -> io::Result<W> {
-    let data = report_data(agg, summary);
+/// Writes `report.html` for these aggregates, whose entities and pairs
+/// sorted for the tables are `entities` ([`Aggregates::entities_sorted`])
+/// and `pairs` ([`Aggregates::pairs_sorted`] with `summary.min_count`).
+pub fn write_report<W: Write>(
+    mut w: W,
+    agg: &Aggregates,
+    summary: &RunSummary,
+    entities: &[SortedEntity],
+    pairs: &[SortedPair],
+) -> io::Result<W> {
+    let data = report_data(agg, summary, entities, pairs);
     let json = serde_json::to_string(&data)?
         .replace('<', "\\u003c")
         .replace('>', "\\u003e")
@@ -73,8 +81,12 @@ pub fn write_report<W: Write>(mut w: W, agg: &Aggregates, summary: &RunSummary) 
 }
 
 /// The data object the template renders.
-pub fn report_data(agg: &Aggregates, summary: &RunSummary) -> Value {
-    let pairs = agg.pairs_sorted(summary.min_count);
+pub fn report_data(
+    agg: &Aggregates,
+    summary: &RunSummary,
+    sorted: &[SortedEntity],
+    pairs: &[SortedPair],
+) -> Value {
     let entity = |id: &str| agg.entities.get(id).map(|e| &e.info);
     // Types, by mentions.
     let mut types: BTreeMap<&str, (u64, u64)> = BTreeMap::new();
@@ -85,7 +97,6 @@ pub fn report_data(agg: &Aggregates, summary: &RunSummary) -> Value {
     }
     let mut types: Vec<(&str, u64, u64)> = types.into_iter().map(|(k, (n, m))| (k, n, m)).collect();
     types.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(b.0)));
-    let sorted = agg.entities_sorted();
     let top_entities: Vec<Value> = types
         .iter()
         .map(|(kind, _, _)| {
@@ -118,9 +129,9 @@ pub fn report_data(agg: &Aggregates, summary: &RunSummary) -> Value {
             })
         })
         .collect();
-    let scored = by_score(pairs.clone());
+    let scored = by_score(pairs.to_vec());
     let mut network = network(agg, &scored);
-    let index = index(&sorted, &types, &scored);
+    let index = index(sorted, &types, &scored);
     let mut top_entities = top_entities;
     let time = time_data(agg, &mut network, &mut top_entities);
     json!({
@@ -638,6 +649,8 @@ mod tests {
                 min_count: 1,
                 ..RunSummary::default()
             },
+            &agg.entities_sorted(),
+            &agg.pairs_sorted(1),
         );
         let ix = &data["index"];
         assert_eq!(ix["types"], json!(["person", "organization", "city"]));
@@ -709,9 +722,10 @@ mod tests {
                 windows: 1,
             },
         );
-        let page =
-            String::from_utf8(write_report(Vec::new(), &agg, &RunSummary::default()).unwrap())
-                .unwrap();
+        let summary = RunSummary::default();
+        let (entities, pairs) = (agg.entities_sorted(), agg.pairs_sorted(summary.min_count));
+        let page = write_report(Vec::new(), &agg, &summary, &entities, &pairs);
+        let page = String::from_utf8(page.unwrap()).unwrap();
         let start = page
             .find(r#"<script id="alam-data""#)
             .expect("data element");

@@ -426,27 +426,23 @@ fn write_tables_with<'a>(
     book: Option<XlsxBook>,
     also: Vec<Job<'a>>,
 ) -> io::Result<RunSummary> {
-    // Sorted once for every table that lists the pairs, and for every
-    // one that lists the entities (each sorted them again: a comparison
-    // sort of tens of thousands of ids); the two sorts at once.
-    let list_pairs = formats.csv || formats.json || formats.graph || formats.xlsx || formats.neo4j;
-    let list_entities = formats.csv || formats.json || formats.graph || formats.neo4j;
-    let (pairs, entities) = rayon::join(
-        || {
-            if list_pairs {
-                agg.pairs_sorted(summary.min_count)
-            } else {
-                Vec::new()
-            }
-        },
-        || {
-            if list_entities {
-                agg.entities_sorted()
-            } else {
-                Vec::new()
-            }
-        },
-    );
+    // Sorted once for all the tables that list the entities and the pairs
+    // (each sorted them again: a comparison sort of tens of thousands of
+    // ids), the two sorts at once.
+    let listed = formats.csv
+        || formats.json
+        || formats.graph
+        || formats.xlsx
+        || formats.neo4j
+        || formats.html;
+    let (pairs, entities) = if listed {
+        rayon::join(
+            || agg.pairs_sorted(summary.min_count),
+            || agg.entities_sorted(),
+        )
+    } else {
+        (Vec::new(), Vec::new())
+    };
     {
         let (pairs, entities) = (&pairs, &entities);
         let dir = &folder;
@@ -495,11 +491,12 @@ fn write_tables_with<'a>(
         }
         if formats.html {
             jobs.push(Box::new(move || {
-                html::write_report(dir.create("report.html")?, agg, summary)?.commit()
+                let f = dir.create("report.html")?;
+                html::write_report(f, agg, summary, entities, pairs)?.commit()
             }));
         }
         if let Some(book) = book {
-            jobs.push(Box::new(move || book.finish(dir, agg, pairs)));
+            jobs.push(Box::new(move || book.finish(dir, agg, entities, pairs)));
         }
         if formats.neo4j {
             jobs.push(Box::new(move || {

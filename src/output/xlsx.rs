@@ -35,7 +35,7 @@ use std::sync::Arc;
 
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, FormatAlign, Workbook, XlsxError};
 
-use crate::cooccur::{Aggregates, SortedPair};
+use crate::cooccur::{Aggregates, SortedEntity, SortedPair};
 use crate::input::{InputRecord, Status};
 use crate::output::OutputFolder;
 use crate::output::csv::{
@@ -509,17 +509,19 @@ impl XlsxBook {
             .map_err(|e| e.to_string())
     }
 
-    /// Adds the `entities`, `cooccurrence` (`pairs`, from
-    /// [`Aggregates::pairs_sorted`]) and `discovered` sheets, puts the
+    /// Adds the `entities` (`entities`, from [`Aggregates::entities_sorted`]),
+    /// `cooccurrence` (`pairs`, from [`Aggregates::pairs_sorted`]) and
+    /// `discovered` sheets, puts the
     /// sheets in their order and writes `tables.xlsx` into `folder`.
     pub fn finish(
         mut self,
         folder: &OutputFolder,
         agg: &Aggregates,
+        entities: &[SortedEntity],
         pairs: &[SortedPair],
     ) -> io::Result<()> {
         let mut file = folder.create(FILE_NAME)?;
-        let tables = self.tables(agg, pairs).map_err(to_io)?;
+        let tables = self.tables(agg, entities, pairs).map_err(to_io)?;
         self.order(&tables);
         self.book.save_to_writer(&mut file).map_err(to_io)?;
         file.commit()
@@ -543,7 +545,12 @@ impl XlsxBook {
     }
 
     /// Writes the aggregate sheets; every table, in sheet order.
-    fn tables(&mut self, agg: &Aggregates, pairs: &[SortedPair]) -> Result<Vec<Table>, XlsxError> {
+    fn tables(
+        &mut self,
+        agg: &Aggregates,
+        sorted: &[SortedEntity],
+        pairs: &[SortedPair],
+    ) -> Result<Vec<Table>, XlsxError> {
         let (book, styles, limit) = (&mut self.book, &self.styles, self.limit);
         let mut entities = Table::new(
             book,
@@ -553,8 +560,7 @@ impl XlsxBook {
             &ENTITIES_COLS,
             limit,
         )?;
-        let sorted = agg.entities_sorted();
-        for (id, c) in &sorted {
+        for (id, c) in sorted {
             entities.row(
                 book,
                 styles,
@@ -706,7 +712,7 @@ mod tests {
                 .unwrap();
         }
         let agg = Aggregates::default();
-        let tables = book.tables(&agg, &[]).unwrap();
+        let tables = book.tables(&agg, &agg.entities_sorted(), &[]).unwrap();
         let names: Vec<(&str, usize, u32)> = tables
             .iter()
             .map(|t| (t.name, t.sheets.len(), t.row))

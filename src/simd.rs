@@ -1,6 +1,76 @@
 //! Helpers shared by the AVX2 code paths (normalization's plain runs, the
-//! matcher's word bits, JSONL strings). Each caller checks for AVX2 at run
-//! time before it calls them, and has a scalar path for other CPUs.
+//! matcher's word bits, JSON strings read and written). Each caller checks
+//! for AVX2 at run time before it calls them, and has a scalar path for
+//! other CPUs.
+
+/// The first position at or after `at` of a byte that a JSON string
+/// cannot hold as it is: a quote, a backslash or a control character
+/// (U+0000–U+001F); or the length of `bytes` if there is none. DEL and
+/// every byte of a non-ASCII character are not special.
+///
+/// Thirty-two bytes at a time with AVX2, then eight at a time (the last
+/// word overlapping the one before), the last bytes of a string shorter
+/// than eight one at a time:
+/// `json_special(b"ab\"c", 0)` is 2, `json_special(b"abc", 1)` is 3.
+#[inline]
+pub(crate) fn json_special(bytes: &[u8], at: usize) -> usize {
+    let mut i = at;
+    #[cfg(target_arch = "x86_64")]
+    {
+        if bytes.len() >= i + 32 && std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: AVX2 is available, checked just above.
+            i = unsafe { avx2::json_special_blocks(bytes, i) };
+        }
+    }
+    while let Some(word) = bytes.get(i..i + 8) {
+        if let Some(k) = first_special_lane(word) {
+            return i + k;
+        }
+        i += 8;
+    }
+    if i >= bytes.len() {
+        return bytes.len();
+    }
+    // Fewer than eight bytes are left. If the string has eight, its last
+    // word is tested instead: the bytes it shares with the words before,
+    // from `at` on, are known not to be special.
+    if let Some(last) = bytes.len().checked_sub(8).filter(|&s| s >= at) {
+        return first_special_lane(&bytes[last..]).map_or(bytes.len(), |k| last + k);
+    }
+    bytes[i..]
+        .iter()
+        .position(|&b| is_json_special(b))
+        .map_or(bytes.len(), |k| i + k)
+}
+
+/// The place in the eight bytes of `word` of the first special byte.
+#[inline]
+fn first_special_lane(word: &[u8]) -> Option<usize> {
+    let w = u64::from_le_bytes(word.try_into().unwrap_or([0; 8]));
+    let flags = json_special_lanes(w);
+    (flags != 0).then(|| (flags.trailing_zeros() / 8) as usize)
+}
+
+/// Whether byte `b` is one [`json_special`] stops at.
+#[inline]
+pub(crate) fn is_json_special(b: u8) -> bool {
+    b == b'"' || b == b'\\' || b < 0x20
+}
+
+/// The high bit of each lane of the eight bytes of `w` (read little-endian)
+/// from the first special byte on: the lowest set bit is that of the
+/// first special byte, exactly (the classic tests for a zero or a smaller
+/// byte in a word flag a lane wrongly only above a lane that matches).
+#[inline]
+fn json_special_lanes(w: u64) -> u64 {
+    const fn lanes(b: u8) -> u64 {
+        u64::from_le_bytes([b; 8])
+    }
+    let high = lanes(0x80);
+    let zero = |v: u64| v.wrapping_sub(lanes(0x01)) & !v & high;
+    let below_space = w.wrapping_sub(lanes(0x20)) & !w & high;
+    below_space | zero(w ^ lanes(b'"')) | zero(w ^ lanes(b'\\'))
+}
 
 /// Byte-wise comparisons of 32-byte vectors.
 #[cfg(target_arch = "x86_64")]
@@ -20,6 +90,29 @@ pub(crate) mod avx2 {
     #[target_feature(enable = "avx2")]
     pub(crate) fn eq(x: __m256i, b: u8) -> __m256i {
         _mm256_cmpeq_epi8(x, _mm256_set1_epi8(b as i8))
+    }
+
+    /// The first position at or after `at` of a byte [`super::json_special`]
+    /// stops at, if one starts a 32-byte block that lies inside `bytes`;
+    /// otherwise the start of the first block that does not fit, where the
+    /// caller goes on eight bytes at a time.
+    #[target_feature(enable = "avx2")]
+    pub(crate) fn json_special_blocks(bytes: &[u8], at: usize) -> usize {
+        let mut i = at;
+        while i + 32 <= bytes.len() {
+            // SAFETY: i + 32 <= len: the load reads inside `bytes`.
+            let block = unsafe { _mm256_loadu_si256(bytes.as_ptr().add(i).cast()) };
+            let hits = _mm256_or_si256(
+                _mm256_or_si256(eq(block, b'"'), eq(block, b'\\')),
+                in_range(block, 0x00, 0x1F),
+            );
+            let mask = _mm256_movemask_epi8(hits) as u32;
+            if mask != 0 {
+                return i + mask.trailing_zeros() as usize;
+            }
+            i += 32;
+        }
+        i
     }
 
     #[cfg(test)]
@@ -61,6 +154,84 @@ pub(crate) mod avx2 {
                     }
                 }
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What [`json_special`] finds, a byte at a time.
+    fn naive(bytes: &[u8], at: usize) -> usize {
+        (at..bytes.len())
+            .find(|&i| bytes[i] == b'"' || bytes[i] == b'\\' || bytes[i] < 0x20)
+            .unwrap_or(bytes.len())
+    }
+
+    /// Every byte value at every place of strings around the block and
+    /// word sizes, searched from every start: the AVX2 blocks, the
+    /// eight-byte words and the last bytes all stop where a byte at a time
+    /// does, and a special byte before `at` is not seen.
+    #[test]
+    fn json_special_stops_where_a_byte_at_a_time_does() {
+        for len in [0, 1, 7, 8, 9, 31, 32, 33, 40, 63, 64, 65, 71] {
+            for place in 0..len {
+                for b in 0..=255u8 {
+                    let mut bytes = vec![b'a'; len];
+                    bytes[place] = b;
+                    for at in [0, place.saturating_sub(1), place, place + 1] {
+                        let at = at.min(len);
+                        assert_eq!(
+                            json_special(&bytes, at),
+                            naive(&bytes, at),
+                            "{b:#x} at {place} of {len}, from {at}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    /// Two special bytes in one word or block: the first is found, and a
+    /// search from just after it finds the second (a borrow from the first
+    /// lane must not hide or invent one).
+    #[test]
+    fn json_special_finds_the_first_of_two() {
+        let specials = [b'"', b'\\', 0x00, 0x01, 0x1F];
+        for len in [8, 16, 32, 40, 64] {
+            for first in 0..len {
+                for second in first + 1..len {
+                    for &x in &specials {
+                        for y in [b'"', 0x00, 0x20, 0x21, 0x80, 0xA0, 0xFF] {
+                            let mut bytes = vec![0xD8; len];
+                            bytes[first] = x;
+                            bytes[second] = y;
+                            assert_eq!(json_special(&bytes, 0), first);
+                            assert_eq!(json_special(&bytes, first + 1), naive(&bytes, first + 1));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// The same on random bytes from random starts.
+        #[test]
+        fn json_special_on_random_bytes(
+            bytes in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::prelude::Just(b'a'),
+                    proptest::prelude::Just(0xD8u8),
+                    0u8..=255
+                ],
+                0..120
+            ),
+            at in 0usize..130
+        ) {
+            let at = at.min(bytes.len());
+            proptest::prop_assert_eq!(json_special(&bytes, at), naive(&bytes, at));
         }
     }
 }

@@ -126,48 +126,7 @@ fn escape(after: &[u8]) -> Option<(char, usize)> {
 /// The first position at or after `at` of a quote, a backslash or a
 /// control character (U+0000–U+001F), or the length of `bytes`.
 fn special(bytes: &[u8], at: usize) -> usize {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if std::arch::is_x86_feature_detected!("avx2") {
-            // SAFETY: AVX2 is available, checked just above.
-            return unsafe { avx2::special(bytes, at) };
-        }
-    }
-    special_from(bytes, at)
-}
-
-fn special_from(bytes: &[u8], at: usize) -> usize {
-    bytes[at.min(bytes.len())..]
-        .iter()
-        .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
-        .map_or(bytes.len(), |k| at + k)
-}
-
-#[cfg(target_arch = "x86_64")]
-mod avx2 {
-    use std::arch::x86_64::*;
-
-    use crate::simd::avx2::{eq, in_range};
-
-    /// See [`super::special`].
-    #[target_feature(enable = "avx2")]
-    pub(super) fn special(bytes: &[u8], at: usize) -> usize {
-        let mut i = at;
-        while i + 32 <= bytes.len() {
-            // SAFETY: i + 32 <= len: the load reads inside `bytes`.
-            let block = unsafe { _mm256_loadu_si256(bytes.as_ptr().add(i).cast()) };
-            let hits = _mm256_or_si256(
-                _mm256_or_si256(eq(block, b'"'), eq(block, b'\\')),
-                in_range(block, 0x00, 0x1F),
-            );
-            let mask = _mm256_movemask_epi8(hits) as u32;
-            if mask != 0 {
-                return i + mask.trailing_zeros() as usize;
-            }
-            i += 32;
-        }
-        super::special_from(bytes, i)
-    }
+    crate::simd::json_special(bytes, at)
 }
 
 #[cfg(test)]

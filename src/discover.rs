@@ -440,6 +440,73 @@ const PROCLITICS_WAW: [&str; 7] = ["وبال", "وال", "ولل", "وب", "ول
 /// The proclitic prefixes that start with ف, in the same order.
 const PROCLITICS_FA: [&str; 5] = ["فال", "فلل", "فب", "فل", "ف"];
 
+/// The first eight bytes of `w` as a little-endian number, the missing
+/// ones zero: a prefix `p` of at most eight bytes starts `w` exactly when
+/// `head & low_bytes(p.len()) == le_bytes(p)` (no byte of a prefix is
+/// zero, so a shorter word never matches). A shorter `w` is read in two
+/// overlapping loads, whose shared bytes are the same.
+#[inline]
+fn first_eight(w: &[u8]) -> u64 {
+    let load4 = |b: &[u8]| u64::from(u32::from_le_bytes(b.try_into().unwrap_or([0; 4])));
+    let load2 = |b: &[u8]| u64::from(u16::from_le_bytes(b.try_into().unwrap_or([0; 2])));
+    let n = w.len();
+    match n {
+        8.. => u64::from_le_bytes(w[..8].try_into().unwrap_or([0; 8])),
+        4..=7 => load4(&w[..4]) | load4(&w[n - 4..]) << (8 * (n - 4)),
+        2..=3 => load2(&w[..2]) | load2(&w[n - 2..]) << (8 * (n - 2)),
+        1 => u64::from(w[0]),
+        _ => 0,
+    }
+}
+
+/// The mask of the low `n` bytes of a `u64` (`n` at most 8).
+const fn low_bytes(n: usize) -> u64 {
+    if n >= 8 { u64::MAX } else { (1 << (8 * n)) - 1 }
+}
+
+/// The bytes of `p` (at most eight) as a little-endian number.
+const fn le_bytes(p: &str) -> u64 {
+    let b = p.as_bytes();
+    let mut v = 0;
+    let mut i = 0;
+    while i < b.len() {
+        v |= (b[i] as u64) << (8 * i);
+        i += 1;
+    }
+    v
+}
+
+/// Each prefix with its [`le_bytes`] and the [`low_bytes`] of its length.
+const fn keyed<const N: usize>(ps: [&'static str; N]) -> [Proclitic; N] {
+    let mut out = [("", 0, 0); N];
+    let mut i = 0;
+    while i < N {
+        out[i] = (ps[i], le_bytes(ps[i]), low_bytes(ps[i].len()));
+        i += 1;
+    }
+    out
+}
+
+/// A proclitic prefix, its [`le_bytes`] and its mask.
+type Proclitic = (&'static str, u64, u64);
+
+/// The proclitic prefixes [`Discoverer::classify`] tries, by the two
+/// bytes of the word's first letter (و، ف، ب، ل، ك), in their order.
+const PROCLITICS_BY_LETTER: [(u64, &[Proclitic]); 5] = {
+    const WAW: [Proclitic; 7] = keyed(PROCLITICS_WAW);
+    const FA: [Proclitic; 5] = keyed(PROCLITICS_FA);
+    const BA: [Proclitic; 2] = keyed(["بال", "ب"]);
+    const LAM: [Proclitic; 2] = keyed(["لل", "ل"]);
+    const KAF: [Proclitic; 1] = keyed(["ك"]);
+    [
+        (le_bytes("و"), &WAW),
+        (le_bytes("ف"), &FA),
+        (le_bytes("ب"), &BA),
+        (le_bytes("ل"), &LAM),
+        (le_bytes("ك"), &KAF),
+    ]
+};
+
 /// What [`Discoverer::rule_phase`] finds in a piece of a document.
 #[derive(Debug)]
 pub(crate) struct RulePhase {
@@ -769,21 +836,30 @@ impl Discoverer {
             t.full.set(e.bits);
             return;
         }
-        if t.script != Script::Arabic || !word.starts_with(ONE_LETTER_PROCLITICS) {
-            return;
+        if t.script == Script::Arabic {
+            self.classify_prefixed(t, word);
         }
-        let candidates: &[&str] = match word.chars().next() {
-            Some('و') => &PROCLITICS_WAW,
-            Some('ف') => &PROCLITICS_FA,
-            Some('ب') => &["بال", "ب"],
-            Some('ل') => &["لل", "ل"],
-            _ => &["ك"],
+    }
+
+    /// [`Discoverer::classify`] of an Arabic word that is no trigger as
+    /// written: the reading after a proclitic prefix. (Not inlined: the
+    /// loop over the words of other scripts is smaller without it.)
+    #[inline(never)]
+    fn classify_prefixed(&self, t: &mut Token, word: &str) {
+        // The prefixes are compared as numbers: the word's first eight
+        // bytes, masked to a prefix's length (see `first_eight`).
+        let w = word.as_bytes();
+        let [a, b, ..] = *w else {
+            return;
         };
-        for p in candidates {
-            // Byte by byte: a prefix is at most eight bytes, shorter than
-            // a call to `memcmp` (`strip_prefix`).
-            let (w, pb) = (word.as_bytes(), p.as_bytes());
-            if w.len() < pb.len() || !w.iter().zip(pb).all(|(a, b)| a == b) {
+        let letter = u64::from(a) | u64::from(b) << 8;
+        let Some(&(_, candidates)) = PROCLITICS_BY_LETTER.iter().find(|&&(l, _)| l == letter)
+        else {
+            return;
+        };
+        let head = first_eight(w);
+        for &(p, key, mask) in candidates {
+            if head & mask != key {
                 continue;
             }
             let rest = &word[p.len()..];
@@ -2223,9 +2299,63 @@ mod tests {
         };
         assert_eq!(by_letter('و'), PROCLITICS_WAW);
         assert_eq!(by_letter('ف'), PROCLITICS_FA);
-        assert_eq!(by_letter('ب'), ["بال", "ب"]);
-        assert_eq!(by_letter('ل'), ["لل", "ل"]);
-        assert_eq!(by_letter('ك'), ["ك"]);
+        let letters: Vec<char> = PROCLITICS_BY_LETTER
+            .iter()
+            .map(|&(letter, candidates)| {
+                let c = candidates[0].0.chars().next().unwrap_or(' ');
+                assert_eq!(letter, le_bytes(&c.to_string()));
+                let names: Vec<&str> = candidates.iter().map(|&(p, _, _)| p).collect();
+                assert_eq!(names, by_letter(c));
+                for &(p, key, mask) in candidates {
+                    assert_eq!((key, mask), (le_bytes(p), low_bytes(p.len())));
+                }
+                c
+            })
+            .collect();
+        assert_eq!(letters, ['و', 'ف', 'ب', 'ل', 'ك']);
+    }
+
+    /// A prefix starts a word exactly when the word's [`first_eight`]
+    /// bytes, masked to the prefix's length, are the prefix's: on every
+    /// word of up to five letters from a small alphabet, and on bytes.
+    #[test]
+    fn prefixes_compared_as_numbers_are_starts_with() {
+        let alphabet = ['و', 'ب', 'ا', 'ل', 'ف', 'ك', 'a', 'ي'];
+        let mut words = vec![String::new()];
+        for _ in 0..5 {
+            let longer: Vec<String> = words
+                .iter()
+                .flat_map(|w| alphabet.iter().map(move |c| format!("{w}{c}")))
+                .collect();
+            words.extend(longer);
+        }
+        words.sort();
+        words.dedup();
+        for w in &words {
+            let head = first_eight(w.as_bytes());
+            for p in PROCLITICS {
+                assert_eq!(
+                    head & low_bytes(p.len()) == le_bytes(p),
+                    w.starts_with(p),
+                    "{w:?} {p:?}"
+                );
+            }
+        }
+        for n in 0..=9 {
+            let bytes: Vec<u8> = (1..=n as u8).collect();
+            let want = bytes
+                .iter()
+                .take(8)
+                .enumerate()
+                .fold(0u64, |v, (i, &b)| v | u64::from(b) << (8 * i));
+            assert_eq!(first_eight(&bytes), want, "{n} bytes");
+        }
+        assert_eq!(first_eight(b""), 0);
+        assert_eq!(first_eight(b"\x01\x02"), 0x0201);
+        assert_eq!(first_eight(b"123456789"), u64::from_le_bytes(*b"12345678"));
+        assert_eq!(low_bytes(0), 0);
+        assert_eq!(low_bytes(3), 0xFF_FFFF);
+        assert_eq!(low_bytes(8), u64::MAX);
     }
 
     #[test]

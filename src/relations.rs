@@ -646,8 +646,9 @@ impl Relations {
     /// number of words and whether its first word took an object pronoun:
     /// the longest that matches (the kind listed first among those as
     /// long), unless it overlaps a mention or its first word is a `not`
-    /// word. A word known to be keyless is not normalized; otherwise the
-    /// words from `i` to as far as a trigger reaches are.
+    /// word. A word known to be keyless is not normalized; otherwise it
+    /// is, and the words after it as far as a phrase that starts with
+    /// one of its keys reaches.
     fn hit_at(
         &self,
         text: &str,
@@ -670,33 +671,59 @@ impl Relations {
         if keyless.contains(written) {
             return None;
         }
-        let reach = (i + self.longest.max(1)).min(words.ranges.len());
-        words.normalize(text, i, reach);
-        let words = &*words;
-        let ranges = &words.ranges;
-        let mut best: Option<(&Trigger, usize, bool)> = None;
-        let word = words.norm(i);
-        let mut any_key = false;
-        self.visit_keys(word, |key, object| {
+        // The word first; the words after it only when one of its keys
+        // starts a phrase that reaches them (most words have no key). The
+        // triggers its keys list are kept (as many as `FOUND` holds) to be
+        // matched once those words are normalized.
+        const FOUND: usize = 16;
+        words.normalize(text, i, i + 1);
+        let (mut reach, mut any_key) = (i + 1, false);
+        let mut found = [(0u32, false); FOUND];
+        let mut n_found = 0;
+        self.visit_keys(words.norm(i), |key, object| {
             let triggers = self.by_key.get(key);
             any_key |= triggers.is_some();
             for &t in triggers.into_iter().flatten() {
-                let t = &self.triggers[t as usize];
-                let n = 1 + t.rest.len();
-                if i + n > ranges.len() || !rest_matches(&t.rest, |k| words.norm(i + 1 + k)) {
-                    continue;
+                reach = reach.max(i + 1 + self.triggers[t as usize].rest.len());
+                if let Some(slot) = found.get_mut(n_found) {
+                    *slot = (t, object);
                 }
-                let better = match best {
-                    None => true,
-                    Some((b, bn, _)) => n > bn || (n == bn && t.kind < b.kind),
-                };
-                if better {
-                    best = Some((t, n, object));
-                }
+                n_found += 1;
             }
         });
         if !any_key {
             keyless.insert(written);
+            return None;
+        }
+        words.normalize(text, i + 1, reach.min(words.ranges.len()));
+        let words = &*words;
+        let ranges = &words.ranges;
+        let mut best: Option<(&Trigger, usize, bool)> = None;
+        let word = words.norm(i);
+        let mut consider = |t: u32, object: bool| {
+            let t = &self.triggers[t as usize];
+            let n = 1 + t.rest.len();
+            if i + n > ranges.len() || !rest_matches(&t.rest, |k| words.norm(i + 1 + k)) {
+                return;
+            }
+            let better = match best {
+                None => true,
+                Some((b, bn, _)) => n > bn || (n == bn && t.kind < b.kind),
+            };
+            if better {
+                best = Some((t, n, object));
+            }
+        };
+        if n_found <= FOUND {
+            for &(t, object) in &found[..n_found] {
+                consider(t, object);
+            }
+        } else {
+            self.visit_keys(word, |key, object| {
+                for &t in self.by_key.get(key).into_iter().flatten() {
+                    consider(t, object);
+                }
+            });
         }
         best.filter(|&(_, n, _)| {
             !inside_mention(ranges[i].0, ranges[i + n - 1].1) && !self.is_not(word)
@@ -1596,6 +1623,60 @@ mod tests {
                         "{} / {}: {}", a, b, text
                     );
                 }
+            }
+        }
+    }
+
+    /// A word that starts more phrases than `hit_at` keeps while it reads
+    /// the words after it (sixteen) is matched as one that starts a few:
+    /// the longest phrase wins, the first listed among those as long, on
+    /// lists of 3, 16, 17 and 40 phrases starting with "aa".
+    #[test]
+    fn a_word_that_starts_many_phrases() {
+        for n in [3usize, 16, 17, 40] {
+            let mut csv = String::from("kind,trigger,pattern\n");
+            for k in 0..n {
+                csv.push_str(&format!("k{k},aa b{k},X T Y\n"));
+            }
+            // Two as long as the longest (the first listed wins), one
+            // shorter, listed last.
+            csv.push_str("long,aa b1 cc,X T Y\nlonger,aa b1 cc,X T Y\nshort,aa,X T Y\n");
+            let mut rel = Relations::new();
+            assert!(rel.add_csv("t.csv", csv.as_bytes()).is_ok());
+            for (text, want) in [
+                ("pp aa b1 cc qq", Some(("long", 3, 11))),
+                (
+                    &format!("pp aa b{} qq", n - 1) as &str,
+                    Some((
+                        &format!("k{}", n - 1) as &str,
+                        3,
+                        7 + (n - 1).to_string().len(),
+                    )),
+                ),
+                ("pp aa zz qq", Some(("short", 3, 5))),
+                ("pp zz b1 qq", None),
+            ] {
+                let words: Vec<&str> = text.split(' ').collect();
+                let mut mentions = Vec::new();
+                let mut at = 0;
+                for w in &words {
+                    if matches!(*w, "pp" | "qq") {
+                        let mut m = mention(w);
+                        (m.byte_start, m.byte_end) = (at, at + w.len());
+                        mentions.push(m);
+                    }
+                    at += w.len() + 1;
+                }
+                let hits = rel.find(text, &Windows::default(), &mentions).hits;
+                let got: Vec<(String, usize, usize)> = hits
+                    .iter()
+                    .map(|h| (h.kind.to_string(), h.start, h.end))
+                    .collect();
+                let want: Vec<(String, usize, usize)> = want
+                    .into_iter()
+                    .map(|(k, s, e)| (k.to_string(), s, e))
+                    .collect();
+                assert_eq!(got, want, "{n} phrases: {text}");
             }
         }
     }

@@ -292,19 +292,34 @@ impl Cut {
     fn marks(&self, text: &str, a: &Range<usize>, b: &Range<usize>) -> [Range<usize>; 2] {
         let mut marks = [0..0, 0..0];
         let mut offset = usize::from(self.lead);
-        for (k, piece) in self.pieces().iter().enumerate() {
+        let pieces = self.pieces();
+        for (k, piece) in pieces.iter().enumerate() {
             if k > 0 {
                 // " … " is three characters.
                 offset += 3;
             }
-            for (m, name) in [a, b].into_iter().enumerate() {
+            // The names this piece holds, the first first: the characters
+            // before each are counted from the piece's start or from the
+            // name before.
+            let names = if b.start < a.start {
+                [(1, b), (0, a)]
+            } else {
+                [(0, a), (1, b)]
+            };
+            let (mut at, mut before) = (piece.start, 0);
+            for (m, name) in names {
                 if piece.start <= name.start && name.end <= piece.end {
-                    let before = text[piece.start..name.start].chars().count();
+                    before += text[at..name.start].chars().count();
+                    at = name.start;
                     let len = text[name.clone()].chars().count();
                     marks[m] = offset + before..offset + before + len;
                 }
             }
-            offset += text[piece.clone()].chars().count();
+            // The characters of the last piece are not counted: no mark
+            // comes after it.
+            if k + 1 < pieces.len() {
+                offset += text[piece.clone()].chars().count();
+            }
         }
         marks
     }

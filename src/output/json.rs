@@ -184,40 +184,6 @@ pub fn write_mentions_line(
     out.write_all(&buf)
 }
 
-#[derive(Serialize)]
-struct EntityRecord<'a> {
-    entity_id: &'a str,
-    #[serde(rename = "type")]
-    entity_type: &'a str,
-    name: &'a str,
-    name_ar: &'a str,
-    mentions: u64,
-    documents: u64,
-    windows: u64,
-    source: &'a str,
-    attributes: AttributeMap<'a>,
-}
-
-/// The extra gazetteer columns of an entity as a JSON object: the columns
-/// with a value, in the order of the entity tables.
-struct AttributeMap<'a> {
-    columns: &'a [String],
-    attributes: &'a Attributes,
-}
-
-impl Serialize for AttributeMap<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let mut map = s.serialize_map(None)?;
-        for column in self.columns {
-            if let Some(value) = self.attributes.get(column) {
-                map.serialize_entry(column, value)?;
-            }
-        }
-        map.end()
-    }
-}
-
 /// `(column, value)` pairs written as a JSON object and read back in
 /// the order they were written (the extra columns of a stream entity).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -539,25 +505,36 @@ pub fn write_entities<W: Write>(
     agg: &Aggregates,
     entities: &[SortedEntity],
 ) -> io::Result<W> {
-    let records: Vec<EntityRecord> = entities
-        .iter()
-        .map(|&(id, c)| EntityRecord {
-            entity_id: id,
-            entity_type: &c.info.kind,
-            name: &c.info.name,
-            name_ar: &c.info.name_ar,
-            mentions: c.mentions,
-            documents: c.documents,
-            windows: c.windows,
-            source: entity_source(id),
-            attributes: AttributeMap {
-                columns: &agg.attribute_columns,
-                attributes: &c.info.attributes,
-            },
-        })
-        .collect();
-    serde_json::to_writer_pretty(&mut w, &records)?;
-    w.write_all(b"\n")?;
+    if entities.is_empty() {
+        w.write_all(b"[]\n")?;
+        return Ok(w);
+    }
+    // The elements of the pretty-printed array, as in `write_cooccurrence`.
+    let elements = |first: usize, block: &[SortedEntity]| {
+        let mut out = Vec::with_capacity(block.len() * 256);
+        for (k, &(id, c)) in block.iter().enumerate() {
+            out.extend_from_slice(if first + k == 0 { b"\n  " } else { b",\n  " });
+            let text = super::json_text::EntityText {
+                entity_id: id,
+                entity_type: &c.info.kind,
+                name: &c.info.name,
+                name_ar: &c.info.name_ar,
+                mentions: c.mentions,
+                documents: c.documents,
+                windows: c.windows,
+                source: entity_source(id),
+            };
+            let attributes = agg
+                .attribute_columns
+                .iter()
+                .filter_map(|column| Some((column.as_str(), c.info.attributes.get(column)?)));
+            super::json_text::push_entity(&mut out, &text, attributes);
+        }
+        Ok(out)
+    };
+    w.write_all(b"[")?;
+    super::write_in_blocks(entities, elements, |block| w.write_all(block))?;
+    w.write_all(b"\n]\n")?;
     Ok(w)
 }
 
@@ -853,6 +830,118 @@ mod tests {
             }
         }
         agg
+    }
+
+    /// An element of `entities.json` as `serde_json` writes it: what
+    /// [`write_entities`] wrote before it wrote by hand.
+    #[derive(Serialize)]
+    struct EntityRecord<'a> {
+        entity_id: &'a str,
+        #[serde(rename = "type")]
+        entity_type: &'a str,
+        name: &'a str,
+        name_ar: &'a str,
+        mentions: u64,
+        documents: u64,
+        windows: u64,
+        source: &'a str,
+        attributes: AttributeMap<'a>,
+    }
+
+    /// The extra gazetteer columns of an entity as a JSON object: the
+    /// columns with a value, in the order of the entity tables.
+    struct AttributeMap<'a> {
+        columns: &'a [String],
+        attributes: &'a crate::cooccur::Attributes,
+    }
+
+    impl Serialize for AttributeMap<'_> {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = s.serialize_map(None)?;
+            for column in self.columns {
+                if let Some(value) = self.attributes.get(column) {
+                    map.serialize_entry(column, value)?;
+                }
+            }
+            map.end()
+        }
+    }
+
+    /// `entities.json` by `serde_json::to_writer_pretty`.
+    fn pretty_entities(agg: &Aggregates, entities: &[SortedEntity]) -> Vec<u8> {
+        let records: Vec<EntityRecord> = entities
+            .iter()
+            .map(|&(id, c)| EntityRecord {
+                entity_id: id,
+                entity_type: &c.info.kind,
+                name: &c.info.name,
+                name_ar: &c.info.name_ar,
+                mentions: c.mentions,
+                documents: c.documents,
+                windows: c.windows,
+                source: entity_source(id),
+                attributes: AttributeMap {
+                    columns: &agg.attribute_columns,
+                    attributes: &c.info.attributes,
+                },
+            })
+            .collect();
+        let mut out = serde_json::to_vec_pretty(&records).unwrap();
+        out.push(b'\n');
+        out
+    }
+
+    /// `entities.json` written in blocks by hand is what `serde_json`
+    /// writes: no entity, one, and more than a block (1,024) holds; names
+    /// and attributes (columns and values) with quotes, backslashes, line
+    /// breaks and controls; none, some or all columns with a value;
+    /// gazetteer and discovered ids.
+    #[test]
+    fn entities_by_hand_are_the_pretty_printed_array() {
+        for n in [0usize, 1, 3, 1030] {
+            let mut agg = aggregates(0);
+            agg.attribute_columns = vec!["wikidata".into(), "note \"q\"".into(), "tab\tcol".into()];
+            for i in 0..n {
+                let id: Arc<str> = Arc::from(if i % 5 == 0 {
+                    format!("person:~name-{i}")
+                } else {
+                    format!("e:{i:04}")
+                });
+                let attributes = crate::cooccur::Attributes::new(
+                    agg.attribute_columns
+                        .iter()
+                        .enumerate()
+                        .filter(|(k, _)| (i >> k) & 1 == 1)
+                        .map(|(k, c)| (c.clone(), format!("v{k} \"{i}\"\\\n\u{1}ر"))),
+                );
+                agg.entities.insert(
+                    id,
+                    EntityCounts {
+                        info: EntityInfo {
+                            kind: "person".into(),
+                            name: format!("Name \"{i}\"\\\u{7f}"),
+                            name_ar: if i % 2 == 0 {
+                                "روسيا".into()
+                            } else {
+                                String::new()
+                            },
+                            attributes,
+                        },
+                        mentions: i as u64 * 7 + 1,
+                        documents: u64::MAX - i as u64,
+                        windows: 0,
+                    },
+                );
+            }
+            let entities = agg.entities_sorted();
+            let ours = write_entities(Vec::new(), &agg, &entities).unwrap();
+            assert_eq!(
+                String::from_utf8(ours).unwrap(),
+                String::from_utf8(pretty_entities(&agg, &entities)).unwrap(),
+                "{n} entities"
+            );
+        }
     }
 
     /// What the file was before it was written in parallel blocks.

@@ -1,6 +1,6 @@
-//! JSON text written by hand for the two outputs whose size grows with the
-//! corpus: the lines of `mentions.jsonl` and the pairs of
-//! `cooccurrence.json`. The bytes are exactly what `serde_json` writes for
+//! JSON text written by hand for the outputs whose size grows with the
+//! corpus: the lines of `mentions.jsonl`, the pairs of `cooccurrence.json`
+//! and the entities of `entities.json`. The bytes are exactly what `serde_json` writes for
 //! the same records (`to_writer` for a line, `to_writer_pretty` for the
 //! array); the tests compare the two on tables and on random records.
 //! `serde_json` spent most of its time on escaping strings a byte at a
@@ -61,6 +61,69 @@ pub(crate) fn push_str(out: &mut Vec<u8>, s: &str) {
         done = at + 1;
     }
     out.push(b'"');
+}
+
+/// The fields of an element of `entities.json` (see `super::json`).
+pub(crate) struct EntityText<'a> {
+    pub entity_id: &'a str,
+    pub entity_type: &'a str,
+    pub name: &'a str,
+    pub name_ar: &'a str,
+    pub mentions: u64,
+    pub documents: u64,
+    pub windows: u64,
+    pub source: &'a str,
+}
+
+/// Appends an element of `entities.json` at its place in the array (its
+/// lines indented by one level): what `serde_json::to_writer_pretty`
+/// writes for the record, `attributes` (column, value) last, as an object.
+pub(crate) fn push_entity<'a>(
+    out: &mut Vec<u8>,
+    e: &EntityText<'_>,
+    attributes: impl Iterator<Item = (&'a str, &'a str)>,
+) {
+    const L: usize = 2;
+    out.push(b'{');
+    let strings = [
+        ("entity_id", e.entity_id),
+        ("type", e.entity_type),
+        ("name", e.name),
+        ("name_ar", e.name_ar),
+    ];
+    for (k, (key, value)) in strings.into_iter().enumerate() {
+        pretty_key(out, L, key, k == 0);
+        push_str(out, value);
+    }
+    for (key, n) in [
+        ("mentions", e.mentions),
+        ("documents", e.documents),
+        ("windows", e.windows),
+    ] {
+        pretty_key(out, L, key, false);
+        push_u64(out, n);
+    }
+    pretty_key(out, L, "source", false);
+    push_str(out, e.source);
+    pretty_key(out, L, "attributes", false);
+    out.push(b'{');
+    let mut any = false;
+    for (column, value) in attributes {
+        if any {
+            out.push(b',');
+        }
+        any = true;
+        newline(out, L + 1);
+        push_str(out, column);
+        out.extend_from_slice(b": ");
+        push_str(out, value);
+    }
+    if any {
+        newline(out, L);
+    }
+    out.push(b'}');
+    newline(out, L - 1);
+    out.push(b'}');
 }
 
 /// Appends `n` in decimal.

@@ -235,16 +235,26 @@ pub(crate) struct PairText<'a> {
     pub examples: &'a [Example],
 }
 
-/// A new line and `level` indents of two spaces.
+/// A new line and `level` indents of two spaces: one copy from a line
+/// of spaces for the levels the outputs use (a constant length once
+/// inlined, so no call to `memcpy`).
+#[inline(always)]
 fn newline(out: &mut Vec<u8>, level: usize) {
-    out.push(b'\n');
-    for _ in 0..level {
-        out.extend_from_slice(b"  ");
+    const LINE: &[u8; 17] = b"\n                ";
+    match LINE.get(..1 + 2 * level) {
+        Some(line) => out.extend_from_slice(line),
+        None => {
+            out.push(b'\n');
+            for _ in 0..level {
+                out.extend_from_slice(b"  ");
+            }
+        }
     }
 }
 
 /// Appends `"key": ` (pretty) on a new line at `level`, after a comma
 /// unless it is the first of its object.
+#[inline(always)]
 fn pretty_key(out: &mut Vec<u8>, level: usize, key: &str, first: bool) {
     if !first {
         out.push(b',');
@@ -374,6 +384,18 @@ fn push_f64(out: &mut Vec<u8>, x: f64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A new line and two spaces a level, from the line of spaces and
+    /// beyond it.
+    #[test]
+    fn newlines_at_every_level() {
+        for level in 0..12 {
+            let mut out = b"x".to_vec();
+            newline(&mut out, level);
+            let want = format!("x\n{}", "  ".repeat(level));
+            assert_eq!(String::from_utf8_lossy(&out), want, "level {level}");
+        }
+    }
 
     /// `push_str` writes what `serde_json` writes, on a table of the
     /// escapes and at every position of an eight-byte word.

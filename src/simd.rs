@@ -19,7 +19,10 @@ pub(crate) fn json_special(bytes: &[u8], at: usize) -> usize {
     {
         if bytes.len() >= i + 32 && std::arch::is_x86_feature_detected!("avx2") {
             // SAFETY: AVX2 is available, checked just above.
-            i = unsafe { avx2::json_special_blocks(bytes, i) };
+            match unsafe { avx2::json_special_blocks(bytes, i) } {
+                Ok(found) => return found,
+                Err(rest) => i = rest,
+            }
         }
     }
     while let Some(word) = bytes.get(i..i + 8) {
@@ -93,11 +96,11 @@ pub(crate) mod avx2 {
     }
 
     /// The first position at or after `at` of a byte [`super::json_special`]
-    /// stops at, if one starts a 32-byte block that lies inside `bytes`;
-    /// otherwise the start of the first block that does not fit, where the
-    /// caller goes on eight bytes at a time.
+    /// stops at, if one is in a 32-byte block that lies inside `bytes`;
+    /// otherwise (`Err`) the start of the first block that does not fit,
+    /// where the caller goes on eight bytes at a time.
     #[target_feature(enable = "avx2")]
-    pub(crate) fn json_special_blocks(bytes: &[u8], at: usize) -> usize {
+    pub(crate) fn json_special_blocks(bytes: &[u8], at: usize) -> Result<usize, usize> {
         let mut i = at;
         while i + 32 <= bytes.len() {
             // SAFETY: i + 32 <= len: the load reads inside `bytes`.
@@ -108,11 +111,11 @@ pub(crate) mod avx2 {
             );
             let mask = _mm256_movemask_epi8(hits) as u32;
             if mask != 0 {
-                return i + mask.trailing_zeros() as usize;
+                return Ok(i + mask.trailing_zeros() as usize);
             }
             i += 32;
         }
-        i
+        Err(i)
     }
 
     #[cfg(test)]

@@ -10,6 +10,7 @@ use rustc_hash::FxHashMap;
 
 use crate::lexicon::{Lexicon, class};
 use crate::normalize::{Normalized, is_arabic_block};
+use crate::simd::{first_eight, low_bytes};
 
 /// How much discovery to do.
 ///
@@ -439,30 +440,6 @@ const ONE_LETTER_PROCLITICS: [char; 5] = ['و', 'ف', 'ب', 'ل', 'ك'];
 const PROCLITICS_WAW: [&str; 7] = ["وبال", "وال", "ولل", "وب", "ول", "وك", "و"];
 /// The proclitic prefixes that start with ف, in the same order.
 const PROCLITICS_FA: [&str; 5] = ["فال", "فلل", "فب", "فل", "ف"];
-
-/// The first eight bytes of `w` as a little-endian number, the missing
-/// ones zero: a prefix `p` of at most eight bytes starts `w` exactly when
-/// `head & low_bytes(p.len()) == le_bytes(p)` (no byte of a prefix is
-/// zero, so a shorter word never matches). A shorter `w` is read in two
-/// overlapping loads, whose shared bytes are the same.
-#[inline]
-fn first_eight(w: &[u8]) -> u64 {
-    let load4 = |b: &[u8]| u64::from(u32::from_le_bytes(b.try_into().unwrap_or([0; 4])));
-    let load2 = |b: &[u8]| u64::from(u16::from_le_bytes(b.try_into().unwrap_or([0; 2])));
-    let n = w.len();
-    match n {
-        8.. => u64::from_le_bytes(w[..8].try_into().unwrap_or([0; 8])),
-        4..=7 => load4(&w[..4]) | load4(&w[n - 4..]) << (8 * (n - 4)),
-        2..=3 => load2(&w[..2]) | load2(&w[n - 2..]) << (8 * (n - 2)),
-        1 => u64::from(w[0]),
-        _ => 0,
-    }
-}
-
-/// The mask of the low `n` bytes of a `u64` (`n` at most 8).
-const fn low_bytes(n: usize) -> u64 {
-    if n >= 8 { u64::MAX } else { (1 << (8 * n)) - 1 }
-}
 
 /// The bytes of `p` (at most eight) as a little-endian number.
 const fn le_bytes(p: &str) -> u64 {

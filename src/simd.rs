@@ -8,9 +8,8 @@
 /// (U+0000–U+001F); or the length of `bytes` if there is none. DEL and
 /// every byte of a non-ASCII character are not special.
 ///
-/// Thirty-two bytes at a time with AVX2, then eight at a time (the last
-/// word overlapping the one before), the last bytes of a string shorter
-/// than eight one at a time:
+/// Thirty-two bytes at a time with AVX2, then eight at a time, the last
+/// ones as one zero-padded word:
 /// `json_special(b"ab\"c", 0)` is 2, `json_special(b"abc", 1)` is 3.
 #[inline]
 pub(crate) fn json_special(bytes: &[u8], at: usize) -> usize {
@@ -31,19 +30,13 @@ pub(crate) fn json_special(bytes: &[u8], at: usize) -> usize {
         }
         i += 8;
     }
-    if i >= bytes.len() {
-        return bytes.len();
-    }
-    // Fewer than eight bytes are left. If the string has eight, its last
-    // word is tested instead: the bytes it shares with the words before,
-    // from `at` on, are known not to be special.
-    if let Some(last) = bytes.len().checked_sub(8).filter(|&s| s >= at) {
-        return first_special_lane(&bytes[last..]).map_or(bytes.len(), |k| last + k);
-    }
-    bytes[i..]
-        .iter()
-        .position(|&b| is_json_special(b))
-        .map_or(bytes.len(), |k| i + k)
+    // Fewer than eight bytes are left: read as one word, zero-padded. A
+    // zero byte is special, so the first lane flagged is a special byte
+    // of the string or the first byte past its end (a borrow spoils only
+    // the lanes above a match).
+    let rest = bytes.get(i..).unwrap_or_default();
+    let flags = json_special_lanes(first_eight(rest));
+    (i + (flags.trailing_zeros() / 8) as usize).min(bytes.len())
 }
 
 /// The place in the eight bytes of `word` of the first special byte.
@@ -54,10 +47,28 @@ fn first_special_lane(word: &[u8]) -> Option<usize> {
     (flags != 0).then(|| (flags.trailing_zeros() / 8) as usize)
 }
 
-/// Whether byte `b` is one [`json_special`] stops at.
+/// The first eight bytes of `w` as a little-endian number, the missing
+/// ones zero (discovery compares an Arabic word's proclitic prefixes with
+/// it, masked by [`low_bytes`]; [`json_special`] reads a string's last
+/// bytes with it). A shorter `w` is read in two overlapping loads, whose
+/// shared bytes are the same.
 #[inline]
-pub(crate) fn is_json_special(b: u8) -> bool {
-    b == b'"' || b == b'\\' || b < 0x20
+pub(crate) fn first_eight(w: &[u8]) -> u64 {
+    let load4 = |b: &[u8]| u64::from(u32::from_le_bytes(b.try_into().unwrap_or([0; 4])));
+    let load2 = |b: &[u8]| u64::from(u16::from_le_bytes(b.try_into().unwrap_or([0; 2])));
+    let n = w.len();
+    match n {
+        8.. => u64::from_le_bytes(w[..8].try_into().unwrap_or([0; 8])),
+        4..=7 => load4(&w[..4]) | load4(&w[n - 4..]) << (8 * (n - 4)),
+        2..=3 => load2(&w[..2]) | load2(&w[n - 2..]) << (8 * (n - 2)),
+        1 => u64::from(w[0]),
+        _ => 0,
+    }
+}
+
+/// The mask of the low `n` bytes of a `u64` (`n` at most 8).
+pub(crate) const fn low_bytes(n: usize) -> u64 {
+    if n >= 8 { u64::MAX } else { (1 << (8 * n)) - 1 }
 }
 
 /// The high bit of each lane of the eight bytes of `w` (read little-endian)

@@ -404,7 +404,7 @@ struct Token {
     /// The gazetteer mention it touches, if any.
     cover: Option<Cover>,
     /// Bytes of an Arabic proclitic prefix (normalized) before the base.
-    pre: usize,
+    pre: u8,
     /// The base is written with the article after a ل prefix (للرئيس).
     lam_article: bool,
     /// Classes of the word (or of its base after `pre`) when it is a
@@ -863,7 +863,8 @@ impl Discoverer {
             t.trig = base.bits;
             t.full.set(base.bits);
             t.phrase = base.phrase;
-            t.pre = p.len() - if lam { "ل".len() } else { 0 };
+            // At most eight bytes (see `first_eight`).
+            t.pre = (p.len() - if lam { "ل".len() } else { 0 }) as u8;
             t.lam_article = lam;
             return;
         }
@@ -1218,7 +1219,7 @@ impl Run<'_> {
 
     /// The normalized token without its proclitic prefix.
     fn base<'t>(&'t self, t: &Token) -> &'t str {
-        &self.norm.as_str()[t.n.start + t.pre..t.n.end]
+        &self.norm.as_str()[t.n.start + usize::from(t.pre)..t.n.end]
     }
 
     /// The normalized token as written.
@@ -1310,7 +1311,7 @@ impl Run<'_> {
             return;
         }
         let first = &toks[range.start];
-        let pre = if head { first.pre } else { 0 };
+        let pre = if head { usize::from(first.pre) } else { 0 };
         let base_start = first.n.start + pre;
         let start = if pre == 0 {
             first.o.start

@@ -501,41 +501,27 @@ pub fn entity_source(id: &str) -> &'static str {
 /// Writes `entities.json`: a record per entity of `entities` (the run's
 /// [`Aggregates::entities_sorted`]), in its order.
 pub fn write_entities<W: Write>(
-    mut w: W,
+    w: W,
     agg: &Aggregates,
     entities: &[SortedEntity],
 ) -> io::Result<W> {
-    if entities.is_empty() {
-        w.write_all(b"[]\n")?;
-        return Ok(w);
-    }
-    // The elements of the pretty-printed array, as in `write_cooccurrence`.
-    let elements = |first: usize, block: &[SortedEntity]| {
-        let mut out = Vec::with_capacity(block.len() * 256);
-        for (k, &(id, c)) in block.iter().enumerate() {
-            out.extend_from_slice(if first + k == 0 { b"\n  " } else { b",\n  " });
-            let text = super::json_text::EntityText {
-                entity_id: id,
-                entity_type: &c.info.kind,
-                name: &c.info.name,
-                name_ar: &c.info.name_ar,
-                mentions: c.mentions,
-                documents: c.documents,
-                windows: c.windows,
-                source: entity_source(id),
-            };
-            let attributes = agg
-                .attribute_columns
-                .iter()
-                .filter_map(|column| Some((column.as_str(), c.info.attributes.get(column)?)));
-            super::json_text::push_entity(&mut out, &text, attributes);
-        }
-        Ok(out)
-    };
-    w.write_all(b"[")?;
-    super::write_in_blocks(entities, elements, |block| w.write_all(block))?;
-    w.write_all(b"\n]\n")?;
-    Ok(w)
+    write_pretty_array(w, entities, 256, |out, &(id, c)| {
+        let text = super::json_text::EntityText {
+            entity_id: id,
+            entity_type: &c.info.kind,
+            name: &c.info.name,
+            name_ar: &c.info.name_ar,
+            mentions: c.mentions,
+            documents: c.documents,
+            windows: c.windows,
+            source: entity_source(id),
+        };
+        let attributes = agg
+            .attribute_columns
+            .iter()
+            .filter_map(|column| Some((column.as_str(), c.info.attributes.get(column)?)));
+        super::json_text::push_entity(out, &text, attributes);
+    })
 }
 
 /// A pair as `cooccurrence.json` wrote it with `serde_json`: the fields
@@ -589,27 +575,42 @@ fn pair_text<'a>(
 /// see `json_text`), in parallel blocks: a run of a large corpus has hundreds of thousands of
 /// pairs with their examples, all written after the last document.
 pub fn write_cooccurrence<W: Write>(
-    mut w: W,
+    w: W,
     agg: &Aggregates,
     pairs: &[SortedPair],
 ) -> io::Result<W> {
-    if pairs.is_empty() {
+    write_pretty_array(w, pairs, 512, |out, pair| {
+        super::json_text::push_pair(out, &pair_text(agg, pair));
+    })
+}
+
+/// Writes `items` as the array `serde_json::to_writer_pretty` writes, and
+/// a line end, in parallel blocks (`super::write_in_blocks`): `push`
+/// appends one element where its indent leaves it, its own lines indented
+/// by two spaces (a string's line breaks are escaped, so every raw one is
+/// layout); `capacity` is about the bytes of an element.
+fn write_pretty_array<W: Write, T: Sync>(
+    mut w: W,
+    items: &[T],
+    capacity: usize,
+    push: impl Fn(&mut Vec<u8>, &T) + Sync,
+) -> io::Result<W> {
+    if items.is_empty() {
         w.write_all(b"[]\n")?;
         return Ok(w);
     }
-    // The elements of a pretty-printed array, from `first` on: each after
-    // "\n" (the first) or ",\n", indented by two spaces, its own line breaks
-    // too (a string's line breaks are escaped, so every raw one is layout).
-    let elements = |first: usize, block: &[SortedPair]| {
-        let mut out = Vec::with_capacity(block.len() * 512);
-        for (k, pair) in block.iter().enumerate() {
+    // The elements from `first` on: each after "\n" (the first) or ",\n",
+    // and the element's indent.
+    let elements = |first: usize, block: &[T]| {
+        let mut out = Vec::with_capacity(block.len() * capacity);
+        for (k, item) in block.iter().enumerate() {
             out.extend_from_slice(if first + k == 0 { b"\n  " } else { b",\n  " });
-            super::json_text::push_pair(&mut out, &pair_text(agg, pair));
+            push(&mut out, item);
         }
         Ok(out)
     };
     w.write_all(b"[")?;
-    super::write_in_blocks(pairs, elements, |block| w.write_all(block))?;
+    super::write_in_blocks(items, elements, |block| w.write_all(block))?;
     w.write_all(b"\n]\n")?;
     Ok(w)
 }

@@ -85,16 +85,16 @@ pub(crate) fn push_entity<'a>(
 ) {
     const L: usize = 2;
     out.push(b'{');
-    let strings = [
-        ("entity_id", e.entity_id),
-        ("type", e.entity_type),
-        ("name", e.name),
-        ("name_ar", e.name_ar),
-    ];
-    for (k, (key, value)) in strings.into_iter().enumerate() {
-        pretty_key(out, L, key, k == 0);
-        push_str(out, value);
-    }
+    pretty_strings(
+        out,
+        L,
+        [
+            ("entity_id", e.entity_id),
+            ("type", e.entity_type),
+            ("name", e.name),
+            ("name_ar", e.name_ar),
+        ],
+    );
     for (key, n) in [
         ("mentions", e.mentions),
         ("documents", e.documents),
@@ -252,6 +252,16 @@ fn newline(out: &mut Vec<u8>, level: usize) {
     }
 }
 
+/// The first fields of a pretty object: `"key": "value"` each on its own
+/// line at `level`, the first without a comma before it.
+#[inline(always)]
+fn pretty_strings<const N: usize>(out: &mut Vec<u8>, level: usize, fields: [(&str, &str); N]) {
+    for (k, (key, value)) in fields.into_iter().enumerate() {
+        pretty_key(out, level, key, k == 0);
+        push_str(out, value);
+    }
+}
+
 /// Appends `"key": ` (pretty) on a new line at `level`, after a comma
 /// unless it is the first of its object.
 #[inline(always)]
@@ -291,18 +301,18 @@ fn pretty_counts(out: &mut Vec<u8>, level: usize, map: &BTreeMap<String, u64>) {
 pub(crate) fn push_pair(out: &mut Vec<u8>, p: &PairText<'_>) {
     const L: usize = 2;
     out.push(b'{');
-    let strings = [
-        ("source_id", p.source_id),
-        ("source_name", p.source_name),
-        ("source_type", p.source_type),
-        ("target_id", p.target_id),
-        ("target_name", p.target_name),
-        ("target_type", p.target_type),
-    ];
-    for (k, (key, value)) in strings.into_iter().enumerate() {
-        pretty_key(out, L, key, k == 0);
-        push_str(out, value);
-    }
+    pretty_strings(
+        out,
+        L,
+        [
+            ("source_id", p.source_id),
+            ("source_name", p.source_name),
+            ("source_type", p.source_type),
+            ("target_id", p.target_id),
+            ("target_name", p.target_name),
+            ("target_type", p.target_type),
+        ],
+    );
     pretty_key(out, L, "windows", false);
     push_u64(out, p.windows);
     pretty_key(out, L, "documents", false);

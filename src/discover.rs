@@ -2295,7 +2295,7 @@ mod tests {
 
     /// A prefix starts a word exactly when the word's [`first_eight`]
     /// bytes, masked to the prefix's length, are the prefix's: on every
-    /// word of up to five letters from a small alphabet, and on bytes.
+    /// word of up to five letters from a small alphabet.
     #[test]
     fn prefixes_compared_as_numbers_are_starts_with() {
         let alphabet = ['و', 'ب', 'ا', 'ل', 'ف', 'ك', 'a', 'ي'];
@@ -2319,21 +2319,6 @@ mod tests {
                 );
             }
         }
-        for n in 0..=9 {
-            let bytes: Vec<u8> = (1..=n as u8).collect();
-            let want = bytes
-                .iter()
-                .take(8)
-                .enumerate()
-                .fold(0u64, |v, (i, &b)| v | u64::from(b) << (8 * i));
-            assert_eq!(first_eight(&bytes), want, "{n} bytes");
-        }
-        assert_eq!(first_eight(b""), 0);
-        assert_eq!(first_eight(b"\x01\x02"), 0x0201);
-        assert_eq!(first_eight(b"123456789"), u64::from_le_bytes(*b"12345678"));
-        assert_eq!(low_bytes(0), 0);
-        assert_eq!(low_bytes(3), 0xFF_FFFF);
-        assert_eq!(low_bytes(8), u64::MAX);
     }
 
     #[test]

@@ -207,6 +207,27 @@ mod tests {
         }
     }
 
+    /// `first_eight` of 0 to 9 bytes is the fold of its first eight, and
+    /// `low_bytes` masks as many bytes as it is told.
+    #[test]
+    fn first_eight_and_low_bytes() {
+        for n in 0..=9 {
+            let bytes: Vec<u8> = (1..=n as u8).collect();
+            let want = bytes
+                .iter()
+                .take(8)
+                .enumerate()
+                .fold(0u64, |v, (i, &b)| v | u64::from(b) << (8 * i));
+            assert_eq!(first_eight(&bytes), want, "{n} bytes");
+        }
+        assert_eq!(first_eight(b""), 0);
+        assert_eq!(first_eight(b"\x01\x02"), 0x0201);
+        assert_eq!(first_eight(b"123456789"), u64::from_le_bytes(*b"12345678"));
+        assert_eq!(low_bytes(0), 0);
+        assert_eq!(low_bytes(3), 0xFF_FFFF);
+        assert_eq!(low_bytes(8), u64::MAX);
+    }
+
     /// Two special bytes in one word or block: the first is found, and a
     /// search from just after it finds the second (a borrow from the first
     /// lane must not hide or invent one).

@@ -574,11 +574,7 @@ fn pair_text<'a>(
 /// pairs (a test checks it), but each pair is written on its own (by hand,
 /// see `json_text`), in parallel blocks: a run of a large corpus has hundreds of thousands of
 /// pairs with their examples, all written after the last document.
-pub fn write_cooccurrence<W: Write>(
-    w: W,
-    agg: &Aggregates,
-    pairs: &[SortedPair],
-) -> io::Result<W> {
+pub fn write_cooccurrence<W: Write>(w: W, agg: &Aggregates, pairs: &[SortedPair]) -> io::Result<W> {
     write_pretty_array(w, pairs, 512, |out, pair| {
         super::json_text::push_pair(out, &pair_text(agg, pair));
     })

@@ -2,7 +2,6 @@
 //!
 //! The rules are documented on [`crate::Pipeline`], where `cargo doc` shows them.
 
-use std::collections::BTreeMap;
 use std::ops::Range;
 
 use rustc_hash::{FxBuildHasher, FxHashMap};
@@ -534,6 +533,66 @@ pub(crate) struct Candidate {
     fuzzy: Option<u32>,
 }
 
+/// The bytes of the mentions kept so far by rule 6, a bit each (from the
+/// first byte a candidate covers to the last): a candidate overlaps a kept
+/// mention exactly when one of its bytes is taken. For example, with
+/// `10..20` taken, `15..25` and `19..20` overlap it and `20..30` does not.
+/// (A `BTreeMap` of the kept ranges, searched for the last one starting
+/// before a candidate's end, told the same; its search and insertion were
+/// the larger part of rule 6.)
+struct TakenBytes {
+    /// The byte of bit 0.
+    from: usize,
+    bits: Vec<u64>,
+}
+
+impl TakenBytes {
+    /// Nothing taken, with room for the bytes of `candidates`.
+    fn for_candidates(candidates: &[Candidate]) -> TakenBytes {
+        let from = candidates.iter().map(|c| c.word).min().unwrap_or(0);
+        let to = candidates.iter().map(|c| c.end).max().unwrap_or(from);
+        TakenBytes::new(from..to)
+    }
+
+    /// Nothing taken, with room for the bytes of `bytes`.
+    fn new(bytes: Range<usize>) -> TakenBytes {
+        TakenBytes {
+            from: bytes.start,
+            bits: vec![0; bytes.len().div_ceil(64)],
+        }
+    }
+
+    /// Takes the bytes of `range` (of the candidates the set was made
+    /// for) if none of them is taken; whether it did.
+    fn take(&mut self, range: Range<usize>) -> bool {
+        // A candidate is never empty: its pattern has a letter at least.
+        debug_assert!(range.start < range.end);
+        let (start, end) = (range.start - self.from, range.end - self.from);
+        if start >= end {
+            return true;
+        }
+        // The words of the range, each with the mask of its bits in it.
+        let masks = || {
+            (start / 64..=(end - 1) / 64).map(move |w| {
+                let lo = if w == start / 64 { start % 64 } else { 0 };
+                let hi = if w == (end - 1) / 64 {
+                    (end - 1) % 64
+                } else {
+                    63
+                };
+                (w, (u64::MAX >> (63 - hi)) & (u64::MAX << lo))
+            })
+        };
+        if masks().any(|(w, mask)| self.bits[w] & mask != 0) {
+            return false;
+        }
+        for (w, mask) in masks() {
+            self.bits[w] |= mask;
+        }
+        true
+    }
+}
+
 impl Matcher {
     /// Compiles every form of every entity; with `fuzzy`, also the index
     /// of rule 9.
@@ -877,15 +936,10 @@ impl Matcher {
                 .then(a.word.cmp(&b.word))
                 .then(a.end.cmp(&b.end))
         });
-        let mut taken: BTreeMap<usize, usize> = BTreeMap::new();
+        let mut taken = TakenBytes::for_candidates(&candidates);
         let mut kept = Vec::new();
         for c in candidates {
-            let overlaps = taken
-                .range(..c.end)
-                .next_back()
-                .is_some_and(|(_, &end)| end > c.word);
-            if !overlaps {
-                taken.insert(c.word, c.end);
+            if taken.take(c.word..c.end) {
                 kept.push(c);
             }
         }
@@ -1525,6 +1579,63 @@ pub(crate) fn is_proclitic(prefix: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The reference of rule 6's overlap test that [`TakenBytes`]
+    /// replaced: the kept ranges by start; a range overlaps them when the
+    /// last one starting before its end ends after its start.
+    fn naive_take(taken: &mut std::collections::BTreeMap<usize, usize>, r: Range<usize>) -> bool {
+        let overlaps = taken
+            .range(..r.end)
+            .next_back()
+            .is_some_and(|(_, &end)| end > r.start);
+        if !overlaps {
+            taken.insert(r.start, r.end);
+        }
+        !overlaps
+    }
+
+    #[test]
+    fn taken_bytes_refuse_the_ranges_that_overlap_a_kept_one() {
+        // (range, kept), in the order offered, from byte 10 to 200.
+        let table: &[(Range<usize>, bool)] = &[
+            (10..20, true),
+            (15..25, false),
+            (19..20, false),
+            (10..11, false),
+            (20..30, true),
+            (30..31, true),
+            (31..130, true), // over two word boundaries of the bits
+            (129..131, false),
+            (130..200, true),
+            (73..74, false),
+        ];
+        let mut taken = TakenBytes::new(10..200);
+        for (range, kept) in table {
+            assert_eq!(taken.take(range.clone()), *kept, "{range:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn taken_bytes_are_the_btree_of_kept_ranges(
+            ranges in proptest::collection::vec((0usize..300, 1usize..80), 0..60),
+            from in 0usize..20,
+        ) {
+            let ranges: Vec<Range<usize>> =
+                ranges.iter().map(|&(s, len)| from + s..from + s + len).collect();
+            let lo = ranges.iter().map(|r| r.start).min().unwrap_or(from);
+            let hi = ranges.iter().map(|r| r.end).max().unwrap_or(lo);
+            let mut taken = TakenBytes::new(lo..hi);
+            let mut naive = std::collections::BTreeMap::new();
+            for r in ranges {
+                proptest::prop_assert_eq!(
+                    taken.take(r.clone()),
+                    naive_take(&mut naive, r.clone()),
+                    "{:?}", r
+                );
+            }
+        }
+    }
 
     /// The start filters are sized by the distinct words and pairs, not
     /// by the patterns (which share first words), and hold every one.

@@ -39,7 +39,34 @@ pub struct OffsetCursor<'a> {
 impl OffsetCursor<'_> {
     /// The original byte range of `range` (see
     /// [`Normalized::original_range`]).
+    ///
+    /// Inlined: the common case, a range in the piece of the previous one
+    /// that maps byte for byte, is a few instructions; the rest is
+    /// `original_range_elsewhere`.
+    #[inline]
     pub fn original_range(&mut self, range: Range<usize>) -> Range<usize> {
+        // Most ranges lie in the piece of the previous one, byte for byte.
+        let pieces = &self.norm.pieces;
+        if let Some(here) = pieces.get(self.piece) {
+            let here_end = pieces
+                .get(self.piece + 1)
+                .map_or(self.norm.text.len(), |p| p.at);
+            if here.aligned
+                && here.at <= range.start
+                && range.start < range.end
+                && range.end <= here_end
+            {
+                let start = here.orig_start + (range.start - here.at);
+                return start..start + range.len();
+            }
+        }
+        self.original_range_elsewhere(range)
+    }
+
+    /// [`OffsetCursor::original_range`] of a range that does not map byte
+    /// for byte in the piece of the previous one.
+    #[inline(never)]
+    fn original_range_elsewhere(&mut self, range: Range<usize>) -> Range<usize> {
         let norm = self.norm;
         if range.start >= range.end || range.end > norm.text.len() {
             return 0..0;
@@ -48,7 +75,6 @@ impl OffsetCursor<'_> {
         if pieces.get(self.piece).is_none_or(|p| p.at > range.start) {
             return norm.original_range(range);
         }
-        // Most ranges lie in the piece of the previous one, byte for byte.
         let here = pieces[self.piece];
         let next_at = pieces.get(self.piece + 1).map_or(usize::MAX, |p| p.at);
         if here.aligned && range.end <= next_at {

@@ -55,13 +55,13 @@ def text_bytes(path, limit_mb=None):
     return sum(n for _, n in peers.iter_texts(path, int(limit_mb * 1e6) if limit_mb else None))
 
 
-def alam_extract(a, corpus, threads, gaz=None, tag="", one_core=False, extra=()):
+def alam_extract(a, corpus, threads, gaz=None, tag="", one_core=False, extra=(), formats="csv"):
     out = os.path.join(a.work, "out", f"{os.path.basename(corpus)}-{threads}t{tag}")
     # Every round writes into an empty folder, like the first: replacing the
     # previous round's files would add the kernel's freeing of them (~25 ms
     # for the 40 MB of the Arabic run), which only a re-run pays.
     shutil.rmtree(out, ignore_errors=True)
-    cmd = [a.alam, "extract", corpus, "--text-field", "title,text", "--format", "csv", "-o", out]
+    cmd = [a.alam, "extract", corpus, "--text-field", "title,text", "--format", formats, "-o", out]
     if one_core:
         # Every thread of the process (reader, worker, writer) on CPU 0.
         cmd = ["taskset", "-c", "0"] + cmd
@@ -108,6 +108,10 @@ def contenders(a, lang, corpus):
             # Discovery is on by default; the same run without it shows its cost.
             ("1c-off", "alam extract, all on one core, --discover off", full,
              lambda: alam_extract(a, corpus, 1, tag="-1core-off", one_core=True, extra=["--discover", "off"])),
+            # The rows above write CSV only; `alam extract` with no --format (the README's
+            # command) also writes the JSON files: what that costs, for information.
+            ("1c-json", "alam extract, all on one core, default formats (csv,json)", full,
+             lambda: alam_extract(a, corpus, 1, tag="-1core-json", one_core=True, formats="csv,json")),
         ]
     plan += [
         ("2t", "alam extract, 2 threads (two workers, two cores)", full, lambda: alam_extract(a, corpus, 2)),
@@ -171,10 +175,12 @@ def throughput(a, lang, corpus, label):
             ratio, value = f"2 threads / {base_name}", mbps[key] / mbps[base]
         elif key == "1t" and base == "1c":
             ratio, value = "1 thread, free threads / one core", mbps[key] / mbps[base]
+        elif key == "1c-json":
+            ratio, value = "default formats cost: time csv,json / time csv", mbps["1c"] / mbps[key]
         elif key in ("1c-off", "1t-off"):
             # Time with discovery on / time with it off (issue 21 asks <= 1.25).
             ratio, value = "discovery cost: time on / time off", mbps[key] / mbps[key[:-4]]
-        elif key not in ("1t", "1c"):
+        elif key not in ("1t", "1c", "1c-json"):
             ratio, value = f"{base_name} / {key}", mbps[base] / mbps[key]
         if key in targets:
             target, ok = f">= {targets[key]:g}x", met(value, ">=", targets[key])
@@ -187,6 +193,9 @@ def throughput(a, lang, corpus, label):
         if key in ("floor", "flashtext", "flashtext-words", "pyahocorasick", "spacy"):
             rows.append(row(label, f"({off}, compared with {key})",
                             ratio=f"alam --discover off / {key}", value=mbps[off] / mbps[key]))
+    if "1c-json" in mbps and "pyahocorasick" in mbps:
+        rows.append(row(label, "(1c-json, compared with pyahocorasick)",
+                        ratio="alam default formats / pyahocorasick", value=mbps["1c-json"] / mbps["pyahocorasick"]))
     return rows
 
 

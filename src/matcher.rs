@@ -8,7 +8,7 @@ use rustc_hash::{FxBuildHasher, FxHashMap};
 
 use crate::error::{BuildError, Error};
 use crate::gazetteer::Entity;
-use crate::normalize::{Normalized, is_word_char, normalize_str};
+use crate::normalize::{Normalized, OffsetCursor, is_word_char, normalize_str};
 use trie::Trie;
 
 // Paths spelled out: build.rs includes this file by `#[path]`.
@@ -533,6 +533,30 @@ pub(crate) struct Candidate {
     fuzzy: Option<u32>,
 }
 
+/// The text a candidate is read in ([`Matcher::candidate`]): the original,
+/// its normalized form, and two cursors over the offset map between them,
+/// one for the names and one for their proclitic prefixes. The walk
+/// visits names and prefixes each in increasing order of start, which a
+/// cursor maps without a search (a range that goes back is searched for,
+/// with the same result).
+struct CandidateText<'a> {
+    original: &'a str,
+    norm: &'a Normalized,
+    names: OffsetCursor<'a>,
+    prefixes: OffsetCursor<'a>,
+}
+
+impl<'a> CandidateText<'a> {
+    fn new(original: &'a str, norm: &'a Normalized) -> CandidateText<'a> {
+        CandidateText {
+            original,
+            norm,
+            names: norm.cursor(),
+            prefixes: norm.cursor(),
+        }
+    }
+}
+
 /// The bytes of the mentions kept so far by rule 6, a bit each (from the
 /// first byte a candidate covers to the last): a candidate overlaps a kept
 /// mention exactly when one of its bytes is taken. For example, with
@@ -863,10 +887,11 @@ impl Matcher {
     pub(crate) fn candidates_exact(&self, original: &str, norm: &Normalized) -> Vec<Candidate> {
         let text = norm.as_str();
         let mut candidates = Vec::new();
+        let mut at = CandidateText::new(original, norm);
         self.walk(text, norm.word_bits(), |word, start, pattern, prefix| {
             let end = start + self.lengths.at(pattern as usize) as usize;
             let pattern = pattern as usize;
-            if let Some(c) = self.candidate(original, norm, pattern, prefix, word, start, end) {
+            if let Some(c) = self.candidate(&mut at, pattern, prefix, word, start, end) {
                 candidates.push(c);
             }
         });
@@ -1204,8 +1229,8 @@ impl Matcher {
                         );
                         continue;
                     }
-                    let Some(mut c) =
-                        self.candidate(original, norm, id as usize, state, word, start, end)
+                    let at = &mut CandidateText::new(original, norm);
+                    let Some(mut c) = self.candidate(at, id as usize, state, word, start, end)
                     else {
                         refused(
                             id,
@@ -1349,18 +1374,16 @@ impl Matcher {
     /// Rules 1 to 4 for one occurrence of `pattern` at `start..end`, in
     /// the word that starts at `word`, after a proclitic `prefix` (the walk
     /// already kept the starts rule 1 allows).
-    #[allow(clippy::too_many_arguments)]
     fn candidate(
         &self,
-        original: &str,
-        norm: &Normalized,
+        at: &mut CandidateText<'_>,
         pattern: usize,
         prefix_state: ProcliticState,
         word: usize,
         start: usize,
         end: usize,
     ) -> Option<Candidate> {
-        let text = norm.as_str();
+        let text = at.norm.as_str();
         // Rule 3: end at a word end, whatever the form's last character
         // (U.S. is not the start of U.S.S.R., nor c++ of c++x).
         if text[end..].chars().next().is_some_and(is_word_char) {
@@ -1381,12 +1404,13 @@ impl Matcher {
                 return None;
             }
         }
-        let orig = norm.original_range(start..end);
-        let surface = &original[orig.clone()];
+        let orig = at.names.original_range(start..end);
+        let surface = &at.original[orig.clone()];
         // Rule 4: capitals-only forms; and which entries this reading allows.
-        let caps = self.entries.get(pattern).iter().any(|e| e.caps_only) && is_all_caps(surface);
+        let listed = self.entries.get(pattern);
+        let caps = listed.iter().any(|e| e.caps_only) && is_all_caps(surface);
         let mut entries: Vec<Entry> = Vec::new();
-        for e in self.entries.get(pattern).iter() {
+        for e in listed.iter() {
             let prefix_fits = if e.lam {
                 prefix_state.allows_lam()
             } else {
@@ -1409,7 +1433,7 @@ impl Matcher {
         let orig_word = if prefix.is_empty() {
             orig.start
         } else {
-            norm.original_range(word..start).start
+            at.prefixes.original_range(word..start).start
         };
         Some(Candidate {
             word,

@@ -1409,7 +1409,8 @@ impl Matcher {
         // Rule 4: capitals-only forms; and which entries this reading allows.
         let listed = self.entries.get(pattern);
         let caps = listed.iter().any(|e| e.caps_only) && is_all_caps(surface);
-        let mut entries: Vec<Entry> = Vec::new();
+        // Sized once: most patterns name one entity.
+        let mut entries: Vec<Entry> = Vec::with_capacity(listed.len());
         for e in listed.iter() {
             let prefix_fits = if e.lam {
                 prefix_state.allows_lam()

@@ -2,6 +2,7 @@
 //!
 //! The rules are documented on [`crate::Pipeline`], where `cargo doc` shows them.
 
+use std::cmp::Reverse;
 use std::ops::Range;
 
 use rustc_hash::{FxBuildHasher, FxHashMap};
@@ -951,23 +952,25 @@ impl Matcher {
             counting.sort_unstable();
             candidates.retain(|c| counts(c) || counting.binary_search(&(c.word, c.end)).is_err());
         }
-        // Rule 6: longest, then leftmost; no overlaps.
-        // (word, start, end) tells candidates apart: an unstable sort gives
-        // the one order there is.
-        candidates.sort_unstable_by(|a, b| {
-            b.chars
-                .cmp(&a.chars)
-                .then(a.start.cmp(&b.start))
-                .then(a.word.cmp(&b.word))
-                .then(a.end.cmp(&b.end))
-        });
+        // Rule 6: longest, then leftmost; no overlaps. The candidates are
+        // offered in that order by their keys, sorted in place of the
+        // candidates themselves (which are larger); (word, start, end)
+        // tells candidates apart, so the order is the one there is. Those
+        // kept stay in the order they came in: the mentions are sorted by
+        // start below, and kept mentions never share a start.
+        let mut order: Vec<(Reverse<usize>, usize, usize, usize, usize)> = (candidates.iter())
+            .enumerate()
+            .map(|(k, c)| (Reverse(c.chars), c.start, c.word, c.end, k))
+            .collect();
+        order.sort_unstable();
         let mut taken = TakenBytes::for_candidates(&candidates);
-        let mut kept = Vec::new();
-        for c in candidates {
-            if taken.take(c.word..c.end) {
-                kept.push(c);
-            }
+        let mut is_kept = vec![false; candidates.len()];
+        for &(_, _, word, end, k) in &order {
+            is_kept[k] = taken.take(word..end);
         }
+        let mut flags = is_kept.into_iter();
+        let mut kept = candidates;
+        kept.retain(|_| flags.next().unwrap_or(false));
         // Rule 7: weak forms need a strong candidate of the same entity;
         // an unsupported weak form still covered its text above. Where a
         // text is a strong form of one entity, weak forms of others on it

@@ -106,22 +106,7 @@ pub(crate) fn push_entity<'a>(
     pretty_key(out, L, "source", false);
     push_str(out, e.source);
     pretty_key(out, L, "attributes", false);
-    out.push(b'{');
-    let mut any = false;
-    for (column, value) in attributes {
-        if any {
-            out.push(b',');
-        }
-        any = true;
-        newline(out, L + 1);
-        push_str(out, column);
-        out.extend_from_slice(b": ");
-        push_str(out, value);
-    }
-    if any {
-        newline(out, L);
-    }
-    out.push(b'}');
+    pretty_object(out, L, attributes, push_str);
     newline(out, L - 1);
     out.push(b'}');
 }
@@ -277,21 +262,39 @@ fn pretty_key(out: &mut Vec<u8>, level: usize, key: &str, first: bool) {
 
 /// Appends a map of counts pretty-printed at `level` (`{}` when empty).
 fn pretty_counts(out: &mut Vec<u8>, level: usize, map: &BTreeMap<String, u64>) {
-    if map.is_empty() {
-        out.extend_from_slice(b"{}");
-        return;
-    }
+    pretty_object(
+        out,
+        level,
+        map.iter().map(|(k, &n)| (k.as_str(), n)),
+        push_u64,
+    );
+}
+
+/// Appends an object pretty-printed at `level`: each `"key": value` on
+/// its own line one level in, the value written by `value`; `{}` when
+/// there is no entry.
+#[inline(always)]
+fn pretty_object<'a, V>(
+    out: &mut Vec<u8>,
+    level: usize,
+    entries: impl Iterator<Item = (&'a str, V)>,
+    value: impl Fn(&mut Vec<u8>, V),
+) {
     out.push(b'{');
-    for (k, (key, n)) in map.iter().enumerate() {
-        if k > 0 {
+    let mut any = false;
+    for (key, v) in entries {
+        if any {
             out.push(b',');
         }
+        any = true;
         newline(out, level + 1);
         push_str(out, key);
         out.extend_from_slice(b": ");
-        push_u64(out, *n);
+        value(out, v);
     }
-    newline(out, level);
+    if any {
+        newline(out, level);
+    }
     out.push(b'}');
 }
 
